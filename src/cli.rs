@@ -1,0 +1,228 @@
+//! Command-line interface: what an administrator runs on the server.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+
+use crate::domain::duration::format_duration;
+use crate::domain::plan::{plan, Due, PlanInput, Timeline};
+use crate::domain::production_calendar::{ProductionCalendar, SHIPPED_RU_CALENDAR};
+use crate::domain::regulation::{Importance, Regulation, Stage, PRESETS};
+use crate::domain::WorkCalendar;
+
+#[derive(Debug, Parser)]
+#[command(name = "otklik", version, about = "Otklik: answers to citizens' social-network messages under regulated deadlines")]
+pub struct Cli {
+    /// Production calendar file (defaults to the calendar built into Otklik).
+    #[arg(long, env = "OTKLIK_CALENDAR_FILE", global = true)]
+    pub calendar: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: CliCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Validate a regulation profile (a TOML file or a preset name) and list every problem.
+    CheckRegulation {
+        /// Path to a profile file, or a preset name.
+        profile: String,
+    },
+    /// Validate a production calendar file.
+    CheckCalendar {
+        /// Path to the calendar file.
+        file: PathBuf,
+    },
+    /// Print every stage deadline of a new incident, in the organisation's time zone.
+    Deadlines {
+        /// A preset name (vorsino, borovichi, krymsk, yuzhno-sakhalinsk, barnaul-leninsky) or a profile file.
+        #[arg(long)]
+        regulation: String,
+        /// When the message was detected, RFC 3339 (e.g. 2026-12-30T17:10:00+03:00).
+        #[arg(long)]
+        detected: DateTime<chrono::FixedOffset>,
+        /// Importance: normal or high.
+        #[arg(long, default_value = "normal")]
+        importance: Importance,
+        /// The monitoring system's deadline, RFC 3339, for profiles that use it.
+        #[arg(long)]
+        external_deadline: Option<DateTime<chrono::FixedOffset>>,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Loads a profile from a preset name or a file path.
+pub fn load_regulation(name_or_path: &str) -> Result<Regulation> {
+    if PRESETS.iter().any(|(n, _)| *n == name_or_path) {
+        return Ok(Regulation::preset(name_or_path)?);
+    }
+    let path = Path::new(name_or_path);
+    if !path.exists() {
+        anyhow::bail!(
+            "{name_or_path:?} is neither a preset ({}) nor an existing file",
+            PRESETS.map(|(n, _)| n).join(", ")
+        );
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Regulation::from_toml(&text).with_context(|| format!("in {}", path.display()))
+}
+
+/// The production calendar text: the configured file, or the built-in one.
+pub fn calendar_text(path: Option<&Path>) -> Result<String> {
+    match path {
+        Some(p) => std::fs::read_to_string(p)
+            .with_context(|| format!("cannot read calendar file {}", p.display())),
+        None => Ok(SHIPPED_RU_CALENDAR.to_string()),
+    }
+}
+
+/// Runs one command; returns what to print.
+pub fn run(cli: Cli) -> Result<String> {
+    match cli.command {
+        CliCommand::CheckRegulation { profile } => {
+            let reg = load_regulation(&profile)?;
+            let text = calendar_text(cli.calendar.as_deref())?;
+            let cal = reg.calendar_from(&text)?;
+            let (a, b) = cal.covered_years();
+            Ok(format!(
+                "OK: {} — {} ({}), {} stages, calendar {a}–{b}",
+                reg.id,
+                reg.name,
+                reg.time_zone,
+                reg.stages(Importance::Normal).len()
+            ))
+        }
+        CliCommand::CheckCalendar { file } => {
+            let text = calendar_text(Some(&file))?;
+            let cal = ProductionCalendar::parse(&text, &[])
+                .with_context(|| format!("in {}", file.display()))?;
+            let years: Vec<String> = (cal.first_year()..=cal.last_year())
+                .map(|y| match cal.decree(y) {
+                    Some(d) => format!("{y}: {d}"),
+                    None => format!("{y}"),
+                })
+                .collect();
+            Ok(format!("OK: {}\n{}", file.display(), years.join("\n")))
+        }
+        CliCommand::Deadlines {
+            regulation,
+            detected,
+            importance,
+            external_deadline,
+            json,
+        } => {
+            let reg = load_regulation(&regulation)?;
+            let text = calendar_text(cli.calendar.as_deref())?;
+            let cal = reg.calendar_from(&text)?;
+            let detected = detected.with_timezone(&Utc);
+            let input = PlanInput {
+                importance: Some(importance),
+                timeline: Timeline::detected(detected),
+                external_deadline: external_deadline.map(|d| d.with_timezone(&Utc)),
+                ..PlanInput::default()
+            };
+            let stages = plan(&reg, &cal, &input)?;
+            if json {
+                Ok(deadlines_json(&reg, &cal, detected, importance, &stages)?)
+            } else {
+                Ok(deadlines_text(&reg, &cal, detected, importance, &stages))
+            }
+        }
+    }
+}
+
+fn local(cal: &WorkCalendar, t: DateTime<Utc>) -> String {
+    cal.local(t).format("%a %Y-%m-%d %H:%M").to_string()
+}
+
+fn describe(due: &Due, cal: &WorkCalendar) -> String {
+    match due {
+        Due::At { at, assumed } => {
+            let mark = if *assumed { " *" } else { "" };
+            format!("{}{mark}", local(cal, *at))
+        }
+        Due::Paused { remaining } => format!(
+            "paused, {} of working time left",
+            format_duration(*remaining)
+        ),
+        Due::AwaitingExternal => "set by the monitoring system (none given)".to_string(),
+        Due::AwaitingCurator => "set by the curator when routing".to_string(),
+        Due::AfterEvent { anchor } => {
+            use crate::domain::regulation::Anchor;
+            let from = match anchor {
+                Anchor::Detection => "detection",
+                Anchor::Routed => "routing",
+                Anchor::ApprovalStepStarted => "the draft reaching this step",
+                Anchor::Approved => "approval",
+                Anchor::ReworkRequested => "the request for rework",
+                Anchor::InterimPublished => "the interim answer's publication",
+            };
+            format!("counted from {from}")
+        }
+    }
+}
+
+fn deadlines_text(
+    reg: &Regulation,
+    cal: &WorkCalendar,
+    detected: DateTime<Utc>,
+    importance: Importance,
+    stages: &[(Stage, Due)],
+) -> String {
+    let mut out = format!(
+        "{} — {} ({})\ndetected          {} · importance {}\n",
+        reg.id,
+        reg.name,
+        reg.time_zone,
+        local(cal, detected),
+        match importance {
+            Importance::Normal => "normal",
+            Importance::High => "high",
+        }
+    );
+    for (stage, due) in stages {
+        out.push_str(&format!("{:<17} {}\n", stage.key(), describe(due, cal)));
+    }
+    if stages
+        .iter()
+        .any(|(_, d)| matches!(d, Due::At { assumed: true, .. }))
+    {
+        out.push_str("* counted from an earlier step taken at its own deadline\n");
+    }
+    out.pop();
+    out
+}
+
+fn deadlines_json(
+    reg: &Regulation,
+    cal: &WorkCalendar,
+    detected: DateTime<Utc>,
+    importance: Importance,
+    stages: &[(Stage, Due)],
+) -> Result<String> {
+    let items: Vec<serde_json::Value> = stages
+        .iter()
+        .map(|(stage, due)| {
+            let mut v = serde_json::to_value(due).unwrap_or(serde_json::Value::Null);
+            if let (Some(obj), Some(at)) = (v.as_object_mut(), due.instant()) {
+                obj.insert("at".into(), cal.local(at).to_rfc3339().into());
+            }
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("stage".into(), stage.key().into());
+            }
+            v
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "regulation": reg.id,
+        "time_zone": reg.time_zone.name(),
+        "detected_at": cal.local(detected).to_rfc3339(),
+        "importance": importance,
+        "stages": items,
+    });
+    Ok(serde_json::to_string_pretty(&doc)?)
+}

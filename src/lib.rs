@@ -1,0 +1,7 @@
+//! Otklik: answering citizens' social-network messages under regulated deadlines.
+//!
+//! `domain` is pure (calendar, regulations, incident state machine); everything else is an
+//! adapter around it.
+
+pub mod domain;
+pub mod cli;
