@@ -13,7 +13,11 @@ use crate::domain::regulation::{Importance, Regulation, Stage, PRESETS};
 use crate::domain::WorkCalendar;
 
 #[derive(Debug, Parser)]
-#[command(name = "otklik", version, about = "Otklik: answers to citizens' social-network messages under regulated deadlines")]
+#[command(
+    name = "otklik",
+    version,
+    about = "Otklik: answers to citizens' social-network messages under regulated deadlines"
+)]
 pub struct Cli {
     /// Production calendar file (defaults to the calendar built into Otklik).
     #[arg(long, env = "OTKLIK_CALENDAR_FILE", global = true)]
@@ -66,8 +70,8 @@ pub fn load_regulation(name_or_path: &str) -> Result<Regulation> {
             PRESETS.map(|(n, _)| n).join(", ")
         );
     }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     Regulation::from_toml(&text).with_context(|| format!("in {}", path.display()))
 }
 

@@ -3,5 +3,5 @@
 //! `domain` is pure (calendar, regulations, incident state machine); everything else is an
 //! adapter around it.
 
-pub mod domain;
 pub mod cli;
+pub mod domain;

@@ -35,7 +35,10 @@ fn show(cal: &WorkCalendar, t: DateTime<Utc>) -> String {
 }
 
 fn add(cal: &WorkCalendar, from: &str, minutes: i64) -> String {
-    show(cal, cal.add(at(cal, from), Duration::minutes(minutes)).unwrap())
+    show(
+        cal,
+        cal.add(at(cal, from), Duration::minutes(minutes)).unwrap(),
+    )
 }
 
 #[test]
@@ -52,33 +55,33 @@ fn worked_examples_of_the_specification() {
         ("2026-05-08 16:30", 60, "2026-05-12 09:30"),
     ];
     for (from, minutes, expected) in cases {
-        assert_eq!(add(&cal, from, minutes), expected, "{from} + {minutes} min");
+        assert_eq!(add(cal, from, minutes), expected, "{from} + {minutes} min");
     }
 }
 
 #[test]
 fn zero_gives_the_same_instant_even_off_hours() {
     let cal = msk();
-    assert_eq!(add(&cal, "2026-11-21 11:00", 0), "2026-11-21 11:00");
+    assert_eq!(add(cal, "2026-11-21 11:00", 0), "2026-11-21 11:00");
 }
 
 #[test]
 fn shortened_days_end_an_hour_early() {
     let cal = msk();
     // 2026-11-03 is shortened (before 4 November): work ends 17:00.
-    assert_eq!(add(&cal, "2026-11-03 16:30", 30), "2026-11-03 17:00");
-    assert_eq!(add(&cal, "2026-11-03 16:30", 31), "2026-11-05 09:01");
-    assert!(!cal.is_working(at(&cal, "2026-11-03 17:15")).unwrap());
+    assert_eq!(add(cal, "2026-11-03 16:30", 30), "2026-11-03 17:00");
+    assert_eq!(add(cal, "2026-11-03 16:30", 31), "2026-11-05 09:01");
+    assert!(!cal.is_working(at(cal, "2026-11-03 17:15")).unwrap());
 }
 
 #[test]
 fn working_saturdays_count() {
     let cal = msk();
     // 2025-11-01 is a working (and shortened) Saturday; 3–4 November are off.
-    assert_eq!(add(&cal, "2025-10-31 17:00", 120), "2025-11-01 10:00");
-    assert_eq!(add(&cal, "2025-11-01 16:30", 60), "2025-11-05 09:30");
+    assert_eq!(add(cal, "2025-10-31 17:00", 120), "2025-11-01 10:00");
+    assert_eq!(add(cal, "2025-11-01 16:30", 60), "2025-11-05 09:30");
     // 2024-12-28 is a full working Saturday worked as Monday.
-    assert_eq!(add(&cal, "2024-12-27 17:00", 480), "2024-12-28 17:00");
+    assert_eq!(add(cal, "2024-12-27 17:00", 480), "2024-12-28 17:00");
 }
 
 #[test]
@@ -103,26 +106,30 @@ fn barnaul_zone_and_new_year() {
 fn working_time_between_and_next_working_instant() {
     let cal = msk();
     let d = cal
-        .working_time_between(at(&cal, "2026-11-20 17:30"), at(&cal, "2026-11-23 09:30"))
+        .working_time_between(at(cal, "2026-11-20 17:30"), at(cal, "2026-11-23 09:30"))
         .unwrap();
     assert_eq!(d, Duration::minutes(60));
     assert_eq!(
-        cal.working_time_between(at(&cal, "2026-11-23 18:00"), at(&cal, "2026-11-23 09:00"))
+        cal.working_time_between(at(cal, "2026-11-23 18:00"), at(cal, "2026-11-23 09:00"))
             .unwrap(),
         Duration::zero()
     );
-    let next = cal.next_working_instant(at(&cal, "2026-11-23 13:20")).unwrap();
-    assert_eq!(show(&cal, next), "2026-11-23 14:00");
-    let same = cal.next_working_instant(at(&cal, "2026-11-23 10:20")).unwrap();
-    assert_eq!(show(&cal, same), "2026-11-23 10:20");
-    assert!(cal.is_working(at(&cal, "2026-11-23 09:00")).unwrap());
-    assert!(!cal.is_working(at(&cal, "2026-11-23 18:00")).unwrap());
+    let next = cal
+        .next_working_instant(at(cal, "2026-11-23 13:20"))
+        .unwrap();
+    assert_eq!(show(cal, next), "2026-11-23 14:00");
+    let same = cal
+        .next_working_instant(at(cal, "2026-11-23 10:20"))
+        .unwrap();
+    assert_eq!(show(cal, same), "2026-11-23 10:20");
+    assert!(cal.is_working(at(cal, "2026-11-23 09:00")).unwrap());
+    assert!(!cal.is_working(at(cal, "2026-11-23 18:00")).unwrap());
 }
 
 #[test]
 fn subtract_for_derived_deadlines() {
     let cal = msk();
-    let sub = |t: &str, m: i64| show(&cal, cal.subtract(at(&cal, t), Duration::minutes(m)).unwrap());
+    let sub = |t: &str, m: i64| show(cal, cal.subtract(at(cal, t), Duration::minutes(m)).unwrap());
     // 4 working hours before Mon 18:00 is Mon 14:00 (lunch does not count).
     assert_eq!(sub("2026-11-23 18:00", 240), "2026-11-23 14:00");
     // 2 working hours before Mon 10:00 is Fri 17:00.
@@ -136,19 +143,19 @@ fn subtract_for_derived_deadlines() {
 fn pauses_stop_the_clock() {
     let cal = msk();
     let pause = |s: &str, e: Option<&str>| Pause {
-        start: at(&cal, s),
-        end: e.map(|e| at(&cal, e)),
+        start: at(cal, s),
+        end: e.map(|e| at(cal, e)),
     };
     // 2 h from Mon 09:00 with a pause 10:00–15:00: one hour before, one after → 16:00.
     let p = [pause("2026-11-23 10:00", Some("2026-11-23 15:00"))];
     let due = cal
-        .add_with_pauses(at(&cal, "2026-11-23 09:00"), Duration::hours(2), &p)
+        .add_with_pauses(at(cal, "2026-11-23 09:00"), Duration::hours(2), &p)
         .unwrap();
-    assert_eq!(due, Progress::Due(at(&cal, "2026-11-23 16:00")));
+    assert_eq!(due, Progress::Due(at(cal, "2026-11-23 16:00")));
     assert_eq!(
         cal.working_time_between_with_pauses(
-            at(&cal, "2026-11-23 09:00"),
-            at(&cal, "2026-11-23 16:00"),
+            at(cal, "2026-11-23 09:00"),
+            at(cal, "2026-11-23 16:00"),
             &p
         )
         .unwrap(),
@@ -157,47 +164,47 @@ fn pauses_stop_the_clock() {
     // A pause that ends after the deadline would have passed still shifts it.
     let p = [pause("2026-11-23 09:30", Some("2026-11-24 09:00"))];
     let due = cal
-        .add_with_pauses(at(&cal, "2026-11-23 09:00"), Duration::hours(1), &p)
+        .add_with_pauses(at(cal, "2026-11-23 09:00"), Duration::hours(1), &p)
         .unwrap();
-    assert_eq!(due, Progress::Due(at(&cal, "2026-11-24 09:30")));
+    assert_eq!(due, Progress::Due(at(cal, "2026-11-24 09:30")));
     // An open pause: the answer is "paused, 30 minutes left".
     let p = [pause("2026-11-23 09:30", None)];
     let due = cal
-        .add_with_pauses(at(&cal, "2026-11-23 09:00"), Duration::hours(1), &p)
+        .add_with_pauses(at(cal, "2026-11-23 09:00"), Duration::hours(1), &p)
         .unwrap();
     assert_eq!(
         due,
         Progress::Paused {
-            since: at(&cal, "2026-11-23 09:30"),
+            since: at(cal, "2026-11-23 09:30"),
             remaining: Duration::minutes(30)
         }
     );
     // A pause after the deadline changes nothing.
     let p = [pause("2026-11-23 12:00", None)];
     let due = cal
-        .add_with_pauses(at(&cal, "2026-11-23 09:00"), Duration::hours(1), &p)
+        .add_with_pauses(at(cal, "2026-11-23 09:00"), Duration::hours(1), &p)
         .unwrap();
-    assert_eq!(due, Progress::Due(at(&cal, "2026-11-23 10:00")));
+    assert_eq!(due, Progress::Due(at(cal, "2026-11-23 10:00")));
     // Overlapping pauses are merged.
     let p = [
         pause("2026-11-23 10:00", Some("2026-11-23 11:00")),
         pause("2026-11-23 10:30", Some("2026-11-23 12:00")),
     ];
     let due = cal
-        .add_with_pauses(at(&cal, "2026-11-23 09:00"), Duration::hours(2), &p)
+        .add_with_pauses(at(cal, "2026-11-23 09:00"), Duration::hours(2), &p)
         .unwrap();
-    assert_eq!(due, Progress::Due(at(&cal, "2026-11-23 13:00")));
+    assert_eq!(due, Progress::Due(at(cal, "2026-11-23 13:00")));
 }
 
 #[test]
 fn inverted_pause_is_an_error() {
     let cal = msk();
     let p = [Pause {
-        start: at(&cal, "2026-11-23 12:00"),
-        end: Some(at(&cal, "2026-11-23 11:00")),
+        start: at(cal, "2026-11-23 12:00"),
+        end: Some(at(cal, "2026-11-23 11:00")),
     }];
     assert!(matches!(
-        cal.add_with_pauses(at(&cal, "2026-11-23 09:00"), Duration::hours(1), &p),
+        cal.add_with_pauses(at(cal, "2026-11-23 09:00"), Duration::hours(1), &p),
         Err(CalendarError::InvertedPause { .. })
     ));
 }
@@ -205,7 +212,7 @@ fn inverted_pause_is_an_error() {
 #[test]
 fn working_days() {
     let cal = msk();
-    let days = |t: &str, n: u32| show(&cal, cal.add_working_days(at(&cal, t), n).unwrap());
+    let days = |t: &str, n: u32| show(cal, cal.add_working_days(at(cal, t), n).unwrap());
     // 7 working days after Mon 2026-11-23: counting starts Tue → Wed 2026-12-02 18:00.
     assert_eq!(days("2026-11-23 15:00", 7), "2026-12-02 18:00");
     // From a Saturday: Mon is the first.
@@ -243,7 +250,7 @@ fn outside_the_calendar_is_an_error_not_a_guess() {
         cal.add(t, Duration::hours(1)),
         Err(CalendarError::NotCovered { .. })
     ));
-    let late = at(&cal, "2027-12-30 17:00");
+    let late = at(cal, "2027-12-30 17:00");
     assert!(matches!(
         cal.add(late, Duration::hours(8)),
         Err(CalendarError::BeyondCoverage { .. })
@@ -261,7 +268,9 @@ fn outside_the_calendar_is_an_error_not_a_guess() {
 fn a_regional_overlay_and_a_custom_schedule() {
     let production = ProductionCalendar::shipped(&["krasnodar_krai".into()]).unwrap();
     let mut schedule = WeeklySchedule::default();
-    schedule.set_day(chrono::Weekday::Fri, "09:00-13:00, 14:00-16:45").unwrap();
+    schedule
+        .set_day(chrono::Weekday::Fri, "09:00-13:00, 14:00-16:45")
+        .unwrap();
     let cal = WorkCalendar::new(chrono_tz::Europe::Moscow, &schedule, &production);
     // Radonitsa, Tue 2026-04-21, is off in Kuban.
     assert_eq!(add(&cal, "2026-04-20 17:30", 60), "2026-04-22 09:30");
@@ -271,8 +280,14 @@ fn a_regional_overlay_and_a_custom_schedule() {
 
 fn covered_instant() -> impl Strategy<Value = DateTime<Utc>> {
     // 2024-01-01 .. 2027-06-30, to the second.
-    let start = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap().timestamp();
-    let end = Utc.with_ymd_and_hms(2027, 6, 30, 0, 0, 0).unwrap().timestamp();
+    let start = Utc
+        .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+        .unwrap()
+        .timestamp();
+    let end = Utc
+        .with_ymd_and_hms(2027, 6, 30, 0, 0, 0)
+        .unwrap()
+        .timestamp();
     (start..end).prop_map(|s| DateTime::from_timestamp(s, 0).unwrap())
 }
 

@@ -27,22 +27,48 @@ struct World {
 }
 
 fn curator() -> Actor {
-    Actor { person: CURATOR, roles: vec![Role::Curator], ..Actor::default() }
+    Actor {
+        person: CURATOR,
+        roles: vec![Role::Curator],
+        ..Actor::default()
+    }
 }
 fn executor(p: PersonId) -> Actor {
-    Actor { person: p, roles: vec![Role::Executor], ..Actor::default() }
+    Actor {
+        person: p,
+        roles: vec![Role::Executor],
+        ..Actor::default()
+    }
 }
 fn substitute() -> Actor {
-    Actor { person: SUBSTITUTE, roles: vec![Role::Executor], substitutes_for: vec![EXEC], ..Actor::default() }
+    Actor {
+        person: SUBSTITUTE,
+        roles: vec![Role::Executor],
+        substitutes_for: vec![EXEC],
+        ..Actor::default()
+    }
 }
 fn dept_head() -> Actor {
-    Actor { person: HEAD_OF_DEPT, roles: vec![Role::DepartmentHead], heads_departments: vec![DEPT], ..Actor::default() }
+    Actor {
+        person: HEAD_OF_DEPT,
+        roles: vec![Role::DepartmentHead],
+        heads_departments: vec![DEPT],
+        ..Actor::default()
+    }
 }
 fn deputy() -> Actor {
-    Actor { person: DEPUTY, roles: vec![Role::Deputy], ..Actor::default() }
+    Actor {
+        person: DEPUTY,
+        roles: vec![Role::Deputy],
+        ..Actor::default()
+    }
 }
 fn stranger() -> Actor {
-    Actor { person: STRANGER, roles: vec![Role::Executor], ..Actor::default() }
+    Actor {
+        person: STRANGER,
+        roles: vec![Role::Executor],
+        ..Actor::default()
+    }
 }
 
 impl World {
@@ -50,11 +76,22 @@ impl World {
         Self::with_external(preset, detected_local, importance, None)
     }
 
-    fn with_external(preset: &str, detected_local: &str, importance: Importance, external: Option<Duration>) -> Self {
+    fn with_external(
+        preset: &str,
+        detected_local: &str,
+        importance: Importance,
+        external: Option<Duration>,
+    ) -> Self {
         let reg = Regulation::preset(preset).unwrap();
         let cal = reg.calendar().unwrap();
-        let naive = chrono::NaiveDateTime::parse_from_str(detected_local, "%Y-%m-%d %H:%M").unwrap();
-        let now = cal.zone().from_local_datetime(&naive).single().unwrap().with_timezone(&Utc);
+        let naive =
+            chrono::NaiveDateTime::parse_from_str(detected_local, "%Y-%m-%d %H:%M").unwrap();
+        let now = cal
+            .zone()
+            .from_local_datetime(&naive)
+            .single()
+            .unwrap()
+            .with_timezone(&Utc);
         let t = Incident::register(
             Registration {
                 detected_at: now,
@@ -63,10 +100,19 @@ impl World {
                 topic: None,
                 location: None,
             },
-            Rules { regulation: &reg, calendar: &cal },
+            Rules {
+                regulation: &reg,
+                calendar: &cal,
+            },
         )
         .unwrap();
-        World { reg, cal, now, incident: t.incident, events: t.events }
+        World {
+            reg,
+            cal,
+            now,
+            incident: t.incident,
+            events: t.events,
+        }
     }
 
     fn later(&mut self, minutes: i64) {
@@ -74,11 +120,22 @@ impl World {
     }
 
     fn try_do(&self, actor: &Actor, cmd: Command) -> Result<Transition, TransitionError> {
-        apply(&self.incident, &cmd, actor, self.now, Rules { regulation: &self.reg, calendar: &self.cal })
+        apply(
+            &self.incident,
+            &cmd,
+            actor,
+            self.now,
+            Rules {
+                regulation: &self.reg,
+                calendar: &self.cal,
+            },
+        )
     }
 
     fn run(&mut self, actor: &Actor, cmd: Command) -> Vec<Event> {
-        let t = self.try_do(actor, cmd.clone()).unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+        let t = self
+            .try_do(actor, cmd.clone())
+            .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
         assert_eq!(t.incident.version, self.incident.version + 1);
         self.incident = t.incident;
         self.events = t.events.clone();
@@ -89,22 +146,49 @@ impl World {
         self.route_with(parts, BTreeMap::new())
     }
 
-    fn route_with(&mut self, parts: &[(DepartmentId, PersonId)], deadlines: BTreeMap<Stage, DateTime<Utc>>) -> Vec<Event> {
-        self.run(&curator(), Command::Route {
-            assignments: parts.iter().map(|(d, e)| Assignment { department: *d, executor: *e }).collect(),
-            importance: None,
-            topic: Some("ЖКХ".into()),
-            location: Some("ул. Ленина, 14".into()),
-            deadlines,
-        })
+    fn route_with(
+        &mut self,
+        parts: &[(DepartmentId, PersonId)],
+        deadlines: BTreeMap<Stage, DateTime<Utc>>,
+    ) -> Vec<Event> {
+        self.run(
+            &curator(),
+            Command::Route {
+                assignments: parts
+                    .iter()
+                    .map(|(d, e)| Assignment {
+                        department: *d,
+                        executor: *e,
+                    })
+                    .collect(),
+                importance: None,
+                topic: Some("ЖКХ".into()),
+                location: Some("ул. Ленина, 14".into()),
+                deadlines,
+            },
+        )
     }
 
     fn draft(&mut self, actor: &Actor, part: usize, kind: DraftKind, text: &str) -> Vec<Event> {
-        self.run(actor, Command::SubmitDraft { part, kind, text: text.into(), attachments: vec!["photo-1".into()] })
+        self.run(
+            actor,
+            Command::SubmitDraft {
+                part,
+                kind,
+                text: text.into(),
+                attachments: vec!["photo-1".into()],
+            },
+        )
     }
 
     fn approve(&mut self, actor: &Actor, part: usize) -> Vec<Event> {
-        self.run(actor, Command::Approve { part: Some(part), version: None })
+        self.run(
+            actor,
+            Command::Approve {
+                part: Some(part),
+                version: None,
+            },
+        )
     }
 
     fn part(&self, i: usize) -> &Part {
@@ -132,64 +216,176 @@ fn full_life_under_vorsino_with_rework() {
     assert_eq!(w.incident.state, IncidentState::New);
     assert_eq!(w.events, vec![Event::Registered]);
     let (stage, due) = w.incident.current_deadline().unwrap();
-    assert_eq!((stage, w.local(due.instant().unwrap())), (Stage::Routing, "2026-11-23 12:00".into()));
+    assert_eq!(
+        (stage, w.local(due.instant().unwrap())),
+        (Stage::Routing, "2026-11-23 12:00".into())
+    );
 
     w.later(20);
     let ev = w.route(&[(DEPT, EXEC)]);
-    assert_eq!(ev, vec![Event::Routed { part: 0, department: DEPT, executor: EXEC }]);
+    assert_eq!(
+        ev,
+        vec![Event::Routed {
+            part: 0,
+            department: DEPT,
+            executor: EXEC
+        }]
+    );
     assert_eq!(w.incident.state, IncidentState::InWork);
     assert_eq!(w.incident.topic.as_deref(), Some("ЖКХ"));
     // Vorsino's draft counts from arrival: 3 working hours after 10:00.
     assert_eq!(w.part_due(0), (Stage::Draft, "2026-11-23 13:00".into()));
 
     w.later(5);
-    assert_eq!(w.run(&executor(EXEC), Command::Accept { part: 0 }), vec![Event::Accepted { part: 0 }]);
+    assert_eq!(
+        w.run(&executor(EXEC), Command::Accept { part: 0 }),
+        vec![Event::Accepted { part: 0 }]
+    );
     w.later(60);
-    let ev = w.draft(&executor(EXEC), 0, DraftKind::Answer, "Ирина, здравствуйте! Отопление восстановлено.");
-    assert_eq!(ev, vec![Event::ApprovalRequested { part: Some(0), step: ApprovalStep::Curator, kind: DraftKind::Answer, version: 1 }]);
+    let ev = w.draft(
+        &executor(EXEC),
+        0,
+        DraftKind::Answer,
+        "Ирина, здравствуйте! Отопление восстановлено.",
+    );
+    assert_eq!(
+        ev,
+        vec![Event::ApprovalRequested {
+            part: Some(0),
+            step: ApprovalStep::Curator,
+            kind: DraftKind::Answer,
+            version: 1
+        }]
+    );
     // Curator review: 30 minutes from 11:25.
-    assert_eq!(w.part_due(0), (Stage::CuratorReview, "2026-11-23 11:55".into()));
+    assert_eq!(
+        w.part_due(0),
+        (Stage::CuratorReview, "2026-11-23 11:55".into())
+    );
 
     w.later(10);
-    let ev = w.run(&curator(), Command::RequestRework { part: Some(0), version: Some(1), comment: "Укажите дату".into(), deadline: None });
-    assert_eq!(ev, vec![Event::ReworkRequested { part: Some(0), version: 1, comment: "Укажите дату".into() }]);
-    assert_eq!(w.part(0).state, PartState::ReworkRequested { kind: DraftKind::Answer });
+    let ev = w.run(
+        &curator(),
+        Command::RequestRework {
+            part: Some(0),
+            version: Some(1),
+            comment: "Укажите дату".into(),
+            deadline: None,
+        },
+    );
+    assert_eq!(
+        ev,
+        vec![Event::ReworkRequested {
+            part: Some(0),
+            version: 1,
+            comment: "Укажите дату".into()
+        }]
+    );
+    assert_eq!(
+        w.part(0).state,
+        PartState::ReworkRequested {
+            kind: DraftKind::Answer
+        }
+    );
     assert_eq!(w.part_due(0), (Stage::Rework, "2026-11-23 12:35".into()));
 
     w.later(20);
-    w.draft(&executor(EXEC), 0, DraftKind::Answer, "Ирина, здравствуйте! Отопление восстановлено 27.11 в 11:40.");
+    w.draft(
+        &executor(EXEC),
+        0,
+        DraftKind::Answer,
+        "Ирина, здравствуйте! Отопление восстановлено 27.11 в 11:40.",
+    );
     assert_eq!(w.part(0).drafts.len(), 2);
     // A button for version 1 is stale now.
     assert_eq!(
-        w.try_do(&curator(), Command::Approve { part: Some(0), version: Some(1) }).unwrap_err(),
-        TransitionError::StaleDraft { seen: 1, current: 2 }
+        w.try_do(
+            &curator(),
+            Command::Approve {
+                part: Some(0),
+                version: Some(1)
+            }
+        )
+        .unwrap_err(),
+        TransitionError::StaleDraft {
+            seen: 1,
+            current: 2
+        }
     );
     w.later(5);
-    let ev = w.run(&curator(), Command::Approve { part: Some(0), version: Some(2) });
-    assert_eq!(ev, vec![
-        Event::ApprovedStep { part: Some(0), step: ApprovalStep::Curator, version: 2 },
-        Event::PublicationRequested { part: Some(0), publisher: Publisher::Curator, kind: DraftKind::Answer },
-    ]);
+    let ev = w.run(
+        &curator(),
+        Command::Approve {
+            part: Some(0),
+            version: Some(2),
+        },
+    );
+    assert_eq!(
+        ev,
+        vec![
+            Event::ApprovedStep {
+                part: Some(0),
+                step: ApprovalStep::Curator,
+                version: 2
+            },
+            Event::PublicationRequested {
+                part: Some(0),
+                publisher: Publisher::Curator,
+                kind: DraftKind::Answer
+            },
+        ]
+    );
     // Pressing approve again is harmless.
     assert_eq!(
-        w.try_do(&curator(), Command::Approve { part: Some(0), version: Some(2) }).unwrap_err(),
+        w.try_do(
+            &curator(),
+            Command::Approve {
+                part: Some(0),
+                version: Some(2)
+            }
+        )
+        .unwrap_err(),
         TransitionError::AlreadyDone("approved")
     );
-    assert_eq!(w.part_due(0), (Stage::Publication, "2026-11-23 12:30".into()));
+    assert_eq!(
+        w.part_due(0),
+        (Stage::Publication, "2026-11-23 12:30".into())
+    );
     // The executor may not publish under Vorsino's regulation.
     assert!(matches!(
-        w.try_do(&executor(EXEC), Command::MarkPublished { part: Some(0), link: "https://vk.com/wall-1_2".into() }),
+        w.try_do(
+            &executor(EXEC),
+            Command::MarkPublished {
+                part: Some(0),
+                link: "https://vk.com/wall-1_2".into()
+            }
+        ),
         Err(TransitionError::NotAllowed(_))
     ));
     w.later(10);
-    w.run(&curator(), Command::MarkPublished { part: Some(0), link: "https://vk.com/wall-1_2?reply=3".into() });
+    w.run(
+        &curator(),
+        Command::MarkPublished {
+            part: Some(0),
+            link: "https://vk.com/wall-1_2?reply=3".into(),
+        },
+    );
     assert_eq!(w.incident.state, IncidentState::Published);
-    assert_eq!(w.incident.publication.as_ref().unwrap().link, "https://vk.com/wall-1_2?reply=3");
+    assert_eq!(
+        w.incident.publication.as_ref().unwrap().link,
+        "https://vk.com/wall-1_2?reply=3"
+    );
     assert!(w.incident.current_deadline().is_none());
     w.run(&curator(), Command::Close);
     assert_eq!(w.incident.state, IncidentState::Closed);
-    assert_eq!(w.try_do(&curator(), Command::Close).unwrap_err(), TransitionError::AlreadyDone("closed"));
-    assert!(matches!(w.try_do(&executor(EXEC), Command::Accept { part: 0 }), Err(TransitionError::WrongState { .. })));
+    assert_eq!(
+        w.try_do(&curator(), Command::Close).unwrap_err(),
+        TransitionError::AlreadyDone("closed")
+    );
+    assert!(matches!(
+        w.try_do(&executor(EXEC), Command::Accept { part: 0 }),
+        Err(TransitionError::WrongState { .. })
+    ));
 }
 
 #[test]
@@ -200,10 +396,29 @@ fn high_importance_is_escalated_where_the_regulation_says() {
     assert_eq!(w.events, vec![Event::Registered]);
     // Raised later by the curator.
     let mut w = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);
-    let ev = w.run(&curator(), Command::SetImportance { importance: Importance::High });
-    assert_eq!(ev, vec![Event::ImportanceChanged { importance: Importance::High }, Event::EscalatedToHead]);
+    let ev = w.run(
+        &curator(),
+        Command::SetImportance {
+            importance: Importance::High,
+        },
+    );
     assert_eq!(
-        w.try_do(&curator(), Command::SetImportance { importance: Importance::High }).unwrap_err(),
+        ev,
+        vec![
+            Event::ImportanceChanged {
+                importance: Importance::High
+            },
+            Event::EscalatedToHead
+        ]
+    );
+    assert_eq!(
+        w.try_do(
+            &curator(),
+            Command::SetImportance {
+                importance: Importance::High
+            }
+        )
+        .unwrap_err(),
         TransitionError::AlreadyDone("importance already set")
     );
 }
@@ -211,7 +426,15 @@ fn high_importance_is_escalated_where_the_regulation_says() {
 #[test]
 fn weekend_emergencies_wake_the_duty_officer_in_sakhalin() {
     let w = World::new("yuzhno-sakhalinsk", "2026-11-21 10:00", Importance::High);
-    assert_eq!(w.events, vec![Event::Registered, Event::WeekendEmergency { rule: WeekendRule::DutyOfficer }]);
+    assert_eq!(
+        w.events,
+        vec![
+            Event::Registered,
+            Event::WeekendEmergency {
+                rule: WeekendRule::DutyOfficer
+            }
+        ]
+    );
     let w = World::new("yuzhno-sakhalinsk", "2026-11-23 10:00", Importance::High);
     assert_eq!(w.events, vec![Event::Registered]);
     let w = World::new("yuzhno-sakhalinsk", "2026-11-21 10:00", Importance::Normal);
@@ -224,7 +447,12 @@ fn raising_importance_shortens_the_deadline() {
     w.route(&[(DEPT, EXEC)]);
     w.run(&executor(EXEC), Command::Accept { part: 0 });
     assert_eq!(w.part_due(0), (Stage::Draft, "2026-11-23 15:00".into()));
-    w.run(&curator(), Command::SetImportance { importance: Importance::High });
+    w.run(
+        &curator(),
+        Command::SetImportance {
+            importance: Importance::High,
+        },
+    );
     assert_eq!(w.part_due(0), (Stage::Draft, "2026-11-23 12:00".into()));
 }
 
@@ -234,27 +462,79 @@ fn clarification_pauses_and_resumes_the_clock_in_borovichi() {
     w.route(&[(DEPT, EXEC)]);
     w.run(&executor(EXEC), Command::Accept { part: 0 });
     w.later(30); // 10:30
-    w.draft(&executor(EXEC), 0, DraftKind::Clarification, "Уточните, пожалуйста, номер дома?");
+    w.draft(
+        &executor(EXEC),
+        0,
+        DraftKind::Clarification,
+        "Уточните, пожалуйста, номер дома?",
+    );
     // A clarification goes to the curator only.
-    assert_eq!(w.part(0).state, PartState::DraftSubmitted { kind: DraftKind::Clarification, step: ApprovalStep::Curator });
+    assert_eq!(
+        w.part(0).state,
+        PartState::DraftSubmitted {
+            kind: DraftKind::Clarification,
+            step: ApprovalStep::Curator
+        }
+    );
     w.later(30); // 11:00
     let ev = w.approve(&curator(), 0);
-    assert_eq!(ev.last(), Some(&Event::ClarificationAwaitingAuthor { part: 0 }));
+    assert_eq!(
+        ev.last(),
+        Some(&Event::ClarificationAwaitingAuthor { part: 0 })
+    );
     assert_eq!(w.part(0).state, PartState::AwaitingAuthor);
     // Final 8 wh from 10:00, 1 h used; the draft is due 4 h before: 3 h of working time left.
     assert_eq!(w.part_due(0), (Stage::Draft, "paused 180m".into()));
     // The author replies the next morning at 10:00: the clock resumes.
-    w.now = w.now + Duration::hours(23);
-    assert!(matches!(w.try_do(&executor(EXEC), Command::RecordAuthorReply { part: 0, text: "дом 14".into() }), Err(TransitionError::NotAllowed(_))));
-    let ev = w.run(&curator(), Command::RecordAuthorReply { part: 0, text: "Дом 14".into() });
-    assert_eq!(ev, vec![Event::AuthorReplied { part: 0, text: "Дом 14".into() }]);
+    w.now += Duration::hours(23);
+    assert!(matches!(
+        w.try_do(
+            &executor(EXEC),
+            Command::RecordAuthorReply {
+                part: 0,
+                text: "дом 14".into()
+            }
+        ),
+        Err(TransitionError::NotAllowed(_))
+    ));
+    let ev = w.run(
+        &curator(),
+        Command::RecordAuthorReply {
+            part: 0,
+            text: "Дом 14".into(),
+        },
+    );
+    assert_eq!(
+        ev,
+        vec![Event::AuthorReplied {
+            part: 0,
+            text: "Дом 14".into()
+        }]
+    );
     assert_eq!(w.part(0).state, PartState::Accepted);
     // 7 wh remain of the final deadline from Tue 10:00 → Tue 18:00; draft 4 h before → 14:00.
     assert_eq!(w.part_due(0), (Stage::Draft, "2026-11-24 14:00".into()));
-    let (stage, due) = (Stage::Final, w.part(0).deadlines.iter().find(|(s, _)| *s == Stage::Final).unwrap().1);
-    assert_eq!((stage, w.local(due.instant().unwrap())), (Stage::Final, "2026-11-24 18:00".into()));
+    let (stage, due) = (
+        Stage::Final,
+        w.part(0)
+            .deadlines
+            .iter()
+            .find(|(s, _)| *s == Stage::Final)
+            .unwrap()
+            .1,
+    );
+    assert_eq!(
+        (stage, w.local(due.instant().unwrap())),
+        (Stage::Final, "2026-11-24 18:00".into())
+    );
     assert!(matches!(
-        w.try_do(&curator(), Command::RecordAuthorReply { part: 0, text: "ещё".into() }),
+        w.try_do(
+            &curator(),
+            Command::RecordAuthorReply {
+                part: 0,
+                text: "ещё".into()
+            }
+        ),
         Err(TransitionError::AlreadyDone(_))
     ));
 }
@@ -264,7 +544,12 @@ fn clarification_does_not_pause_where_the_regulation_is_silent() {
     let mut w = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);
     w.route(&[(DEPT, EXEC)]);
     w.run(&executor(EXEC), Command::Accept { part: 0 });
-    w.draft(&executor(EXEC), 0, DraftKind::Clarification, "Уточните адрес");
+    w.draft(
+        &executor(EXEC),
+        0,
+        DraftKind::Clarification,
+        "Уточните адрес",
+    );
     w.approve(&curator(), 0);
     assert_eq!(w.part_due(0), (Stage::Draft, "2026-11-23 13:00".into()));
 }
@@ -274,19 +559,61 @@ fn interim_answer_then_final_within_seven_working_days() {
     let mut w = World::new("borovichi", "2026-11-23 10:00", Importance::Normal);
     w.route(&[(DEPT, EXEC)]);
     w.run(&executor(EXEC), Command::Accept { part: 0 });
-    w.draft(&executor(EXEC), 0, DraftKind::Interim, "Вопрос взят на контроль, ответим после проверки.");
+    w.draft(
+        &executor(EXEC),
+        0,
+        DraftKind::Interim,
+        "Вопрос взят на контроль, ответим после проверки.",
+    );
     w.approve(&curator(), 0);
     w.later(60);
-    let ev = w.run(&curator(), Command::MarkPublished { part: Some(0), link: "https://vk.com/wall-1_2?reply=5".into() });
-    assert_eq!(ev, vec![Event::Published { part: Some(0), link: "https://vk.com/wall-1_2?reply=5".into(), interim: true }]);
+    let ev = w.run(
+        &curator(),
+        Command::MarkPublished {
+            part: Some(0),
+            link: "https://vk.com/wall-1_2?reply=5".into(),
+        },
+    );
+    assert_eq!(
+        ev,
+        vec![Event::Published {
+            part: Some(0),
+            link: "https://vk.com/wall-1_2?reply=5".into(),
+            interim: true
+        }]
+    );
     assert_eq!(w.part(0).state, PartState::AwaitingFinal);
     assert_eq!(w.incident.state, IncidentState::AwaitingFinal);
-    assert_eq!(w.part_due(0), (Stage::InterimToFinal, "2026-12-02 18:00".into()));
+    assert_eq!(
+        w.part_due(0),
+        (Stage::InterimToFinal, "2026-12-02 18:00".into())
+    );
     // A second interim answer is refused; the final answer goes through approval and publication.
-    assert!(w.try_do(&executor(EXEC), Command::SubmitDraft { part: 0, kind: DraftKind::Interim, text: "ещё".into(), attachments: vec![] }).is_err());
-    w.draft(&executor(EXEC), 0, DraftKind::Answer, "Трубу заменили 1 декабря.");
+    assert!(w
+        .try_do(
+            &executor(EXEC),
+            Command::SubmitDraft {
+                part: 0,
+                kind: DraftKind::Interim,
+                text: "ещё".into(),
+                attachments: vec![]
+            }
+        )
+        .is_err());
+    w.draft(
+        &executor(EXEC),
+        0,
+        DraftKind::Answer,
+        "Трубу заменили 1 декабря.",
+    );
     w.approve(&curator(), 0);
-    w.run(&curator(), Command::MarkPublished { part: Some(0), link: "https://vk.com/wall-1_2?reply=9".into() });
+    w.run(
+        &curator(),
+        Command::MarkPublished {
+            part: Some(0),
+            link: "https://vk.com/wall-1_2?reply=9".into(),
+        },
+    );
     assert_eq!(w.incident.state, IncidentState::Published);
     assert!(!w.incident.publication.as_ref().unwrap().interim);
 }
@@ -297,7 +624,16 @@ fn interim_answers_are_refused_where_the_regulation_has_none() {
     w.route(&[(DEPT, EXEC)]);
     w.run(&executor(EXEC), Command::Accept { part: 0 });
     assert_eq!(
-        w.try_do(&executor(EXEC), Command::SubmitDraft { part: 0, kind: DraftKind::Interim, text: "x".into(), attachments: vec![] }).unwrap_err(),
+        w.try_do(
+            &executor(EXEC),
+            Command::SubmitDraft {
+                part: 0,
+                kind: DraftKind::Interim,
+                text: "x".into(),
+                attachments: vec![]
+            }
+        )
+        .unwrap_err(),
         TransitionError::NotInRegulation("interim answers")
     );
 }
@@ -309,62 +645,176 @@ fn krymsk_executor_publishes() {
     w.run(&executor(EXEC), Command::Accept { part: 0 });
     w.draft(&executor(EXEC), 0, DraftKind::Answer, "Ответ");
     let ev = w.approve(&curator(), 0);
-    assert_eq!(ev[1], Event::PublicationRequested { part: Some(0), publisher: Publisher::Executor, kind: DraftKind::Answer });
+    assert_eq!(
+        ev[1],
+        Event::PublicationRequested {
+            part: Some(0),
+            publisher: Publisher::Executor,
+            kind: DraftKind::Answer
+        }
+    );
     assert!(matches!(
-        w.try_do(&curator(), Command::MarkPublished { part: Some(0), link: "https://ok.ru/x".into() }),
+        w.try_do(
+            &curator(),
+            Command::MarkPublished {
+                part: Some(0),
+                link: "https://ok.ru/x".into()
+            }
+        ),
         Err(TransitionError::NotAllowed(_))
     ));
-    w.run(&executor(EXEC), Command::MarkPublished { part: Some(0), link: "https://ok.ru/x".into() });
+    w.run(
+        &executor(EXEC),
+        Command::MarkPublished {
+            part: Some(0),
+            link: "https://ok.ru/x".into(),
+        },
+    );
     assert_eq!(w.incident.state, IncidentState::Published);
 }
 
 #[test]
 fn barnaul_deputy_approves_first_and_the_curator_merges_a_consolidated_answer() {
-    let mut w = World::with_external("barnaul-leninsky", "2026-11-23 10:00", Importance::Normal, Some(Duration::hours(24)));
+    let mut w = World::with_external(
+        "barnaul-leninsky",
+        "2026-11-23 10:00",
+        Importance::Normal,
+        Some(Duration::hours(24)),
+    );
     // Barnaul's curator must set the draft and deputy deadlines when routing.
-    let err = w.try_do(&curator(), Command::Route {
-        assignments: vec![Assignment { department: DEPT, executor: EXEC }],
-        importance: None, topic: None, location: None, deadlines: BTreeMap::new(),
-    }).unwrap_err();
+    let err = w
+        .try_do(
+            &curator(),
+            Command::Route {
+                assignments: vec![Assignment {
+                    department: DEPT,
+                    executor: EXEC,
+                }],
+                importance: None,
+                topic: None,
+                location: None,
+                deadlines: BTreeMap::new(),
+            },
+        )
+        .unwrap_err();
     assert_eq!(err, TransitionError::MissingCuratorDeadline(Stage::Draft));
     let mut deadlines = BTreeMap::new();
     deadlines.insert(Stage::Draft, w.now + Duration::hours(4));
     deadlines.insert(Stage::DeputyApproval, w.now + Duration::hours(5));
     w.route_with(&[(DEPT, EXEC), (DEPT2, EXEC2)], deadlines);
-    assert_eq!(w.part_due(0), (Stage::CompetenceCheck, "2026-11-23 10:30".into()));
+    assert_eq!(
+        w.part_due(0),
+        (Stage::CompetenceCheck, "2026-11-23 10:30".into())
+    );
     // The department head confirms competence by accepting.
     w.run(&dept_head(), Command::Accept { part: 0 });
     w.run(&executor(EXEC2), Command::Accept { part: 1 });
     assert_eq!(w.part_due(0), (Stage::Draft, "2026-11-23 14:00".into()));
     w.draft(&executor(EXEC), 0, DraftKind::Answer, "Часть ЖКХ");
-    w.draft(&executor(EXEC2), 1, DraftKind::Answer, "Часть благоустройства");
-    assert_eq!(w.part(0).state, PartState::DraftSubmitted { kind: DraftKind::Answer, step: ApprovalStep::Deputy });
+    w.draft(
+        &executor(EXEC2),
+        1,
+        DraftKind::Answer,
+        "Часть благоустройства",
+    );
+    assert_eq!(
+        w.part(0).state,
+        PartState::DraftSubmitted {
+            kind: DraftKind::Answer,
+            step: ApprovalStep::Deputy
+        }
+    );
     // The curator cannot skip the deputy.
-    assert!(matches!(w.try_do(&curator(), Command::Approve { part: Some(0), version: None }), Err(TransitionError::NotAllowed(_))));
+    assert!(matches!(
+        w.try_do(
+            &curator(),
+            Command::Approve {
+                part: Some(0),
+                version: None
+            }
+        ),
+        Err(TransitionError::NotAllowed(_))
+    ));
     let ev = w.approve(&deputy(), 0);
-    assert_eq!(ev[1], Event::ApprovalRequested { part: Some(0), step: ApprovalStep::Curator, kind: DraftKind::Answer, version: 1 });
+    assert_eq!(
+        ev[1],
+        Event::ApprovalRequested {
+            part: Some(0),
+            step: ApprovalStep::Curator,
+            kind: DraftKind::Answer,
+            version: 1
+        }
+    );
     w.approve(&curator(), 0);
     assert_eq!(w.incident.state, IncidentState::InWork);
     // Rework in Barnaul needs the curator's deadline.
     w.approve(&deputy(), 1);
     assert_eq!(
-        w.try_do(&curator(), Command::RequestRework { part: Some(1), version: None, comment: "Дополнить".into(), deadline: None }).unwrap_err(),
+        w.try_do(
+            &curator(),
+            Command::RequestRework {
+                part: Some(1),
+                version: None,
+                comment: "Дополнить".into(),
+                deadline: None
+            }
+        )
+        .unwrap_err(),
         TransitionError::MissingCuratorDeadline(Stage::Rework)
     );
     let rework_by = w.now + Duration::hours(2);
-    w.run(&curator(), Command::RequestRework { part: Some(1), version: None, comment: "Дополнить".into(), deadline: Some(rework_by) });
+    w.run(
+        &curator(),
+        Command::RequestRework {
+            part: Some(1),
+            version: None,
+            comment: "Дополнить".into(),
+            deadline: Some(rework_by),
+        },
+    );
     assert_eq!(w.part_due(1), (Stage::Rework, w.local(rework_by)));
-    w.draft(&executor(EXEC2), 1, DraftKind::Answer, "Часть благоустройства, дополненная");
+    w.draft(
+        &executor(EXEC2),
+        1,
+        DraftKind::Answer,
+        "Часть благоустройства, дополненная",
+    );
     w.approve(&deputy(), 1);
     let ev = w.approve(&curator(), 1);
     assert_eq!(ev.last(), Some(&Event::ConsolidationRequested));
     assert_eq!(w.incident.state, IncidentState::Consolidating);
     // Parts of a consolidated answer are not published one by one.
-    assert!(w.try_do(&curator(), Command::MarkPublished { part: Some(0), link: "x".into() }).is_err());
-    w.run(&curator(), Command::SubmitConsolidated { text: "Сводный ответ".into(), attachments: vec![] });
-    w.run(&curator(), Command::Approve { part: None, version: Some(1) });
+    assert!(w
+        .try_do(
+            &curator(),
+            Command::MarkPublished {
+                part: Some(0),
+                link: "x".into()
+            }
+        )
+        .is_err());
+    w.run(
+        &curator(),
+        Command::SubmitConsolidated {
+            text: "Сводный ответ".into(),
+            attachments: vec![],
+        },
+    );
+    w.run(
+        &curator(),
+        Command::Approve {
+            part: None,
+            version: Some(1),
+        },
+    );
     assert_eq!(w.incident.state, IncidentState::AwaitingPublication);
-    w.run(&curator(), Command::MarkPublished { part: None, link: "https://im.example/123".into() });
+    w.run(
+        &curator(),
+        Command::MarkPublished {
+            part: None,
+            link: "https://im.example/123".into(),
+        },
+    );
     assert_eq!(w.incident.state, IncidentState::Published);
     assert!(w.incident.parts.iter().all(|p| p.state == PartState::Done));
 }
@@ -378,9 +828,21 @@ fn borovichi_split_parts_answer_separately() {
         w.draft(&executor(e), i, DraftKind::Answer, "Ответ");
         w.approve(&curator(), i);
     }
-    w.run(&curator(), Command::MarkPublished { part: Some(0), link: "a".into() });
+    w.run(
+        &curator(),
+        Command::MarkPublished {
+            part: Some(0),
+            link: "a".into(),
+        },
+    );
     assert_eq!(w.incident.state, IncidentState::InWork);
-    w.run(&curator(), Command::MarkPublished { part: Some(1), link: "b".into() });
+    w.run(
+        &curator(),
+        Command::MarkPublished {
+            part: Some(1),
+            link: "b".into(),
+        },
+    );
     assert_eq!(w.incident.state, IncidentState::Published);
 }
 
@@ -388,19 +850,72 @@ fn borovichi_split_parts_answer_separately() {
 fn return_and_reroute() {
     let mut w = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);
     w.route(&[(DEPT, EXEC)]);
-    assert!(matches!(w.try_do(&curator(), Command::Reroute { part: 0, assignment: Assignment { department: DEPT2, executor: EXEC2 } }), Err(TransitionError::WrongState { .. })));
-    let ev = w.run(&executor(EXEC), Command::Return { part: 0, reason: ReturnReason::AnotherDepartment, comment: "Это благоустройство".into() });
-    assert_eq!(ev, vec![Event::Returned { part: 0, reason: ReturnReason::AnotherDepartment, comment: "Это благоустройство".into() }]);
+    assert!(matches!(
+        w.try_do(
+            &curator(),
+            Command::Reroute {
+                part: 0,
+                assignment: Assignment {
+                    department: DEPT2,
+                    executor: EXEC2
+                }
+            }
+        ),
+        Err(TransitionError::WrongState { .. })
+    ));
+    let ev = w.run(
+        &executor(EXEC),
+        Command::Return {
+            part: 0,
+            reason: ReturnReason::AnotherDepartment,
+            comment: "Это благоустройство".into(),
+        },
+    );
+    assert_eq!(
+        ev,
+        vec![Event::Returned {
+            part: 0,
+            reason: ReturnReason::AnotherDepartment,
+            comment: "Это благоустройство".into()
+        }]
+    );
     // With its only part returned, the incident goes back to triage.
     assert_eq!(w.incident.state, IncidentState::New);
     assert_eq!(
-        w.try_do(&executor(EXEC), Command::Return { part: 0, reason: ReturnReason::AnotherDepartment, comment: String::new() }).unwrap_err(),
+        w.try_do(
+            &executor(EXEC),
+            Command::Return {
+                part: 0,
+                reason: ReturnReason::AnotherDepartment,
+                comment: String::new()
+            }
+        )
+        .unwrap_err(),
         TransitionError::AlreadyDone("returned")
     );
-    let ev = w.run(&curator(), Command::Reroute { part: 0, assignment: Assignment { department: DEPT2, executor: EXEC2 } });
-    assert_eq!(ev, vec![Event::Routed { part: 1, department: DEPT2, executor: EXEC2 }]);
+    let ev = w.run(
+        &curator(),
+        Command::Reroute {
+            part: 0,
+            assignment: Assignment {
+                department: DEPT2,
+                executor: EXEC2,
+            },
+        },
+    );
+    assert_eq!(
+        ev,
+        vec![Event::Routed {
+            part: 1,
+            department: DEPT2,
+            executor: EXEC2
+        }]
+    );
     assert_eq!(w.incident.state, IncidentState::InWork);
-    assert!(matches!(w.try_do(&executor(EXEC), Command::Accept { part: 0 }), Err(TransitionError::WrongState { .. })));
+    assert!(matches!(
+        w.try_do(&executor(EXEC), Command::Accept { part: 0 }),
+        Err(TransitionError::WrongState { .. })
+    ));
     w.run(&executor(EXEC2), Command::Accept { part: 1 });
 }
 
@@ -408,63 +923,269 @@ fn return_and_reroute() {
 fn substitutes_act_for_the_absent_and_strangers_cannot() {
     let mut w = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);
     w.route(&[(DEPT, EXEC)]);
-    assert!(matches!(w.try_do(&stranger(), Command::Accept { part: 0 }), Err(TransitionError::NotAllowed(_))));
-    assert!(matches!(w.try_do(&executor(EXEC), Command::Route { assignments: vec![], importance: None, topic: None, location: None, deadlines: BTreeMap::new() }), Err(TransitionError::NotAllowed(_))));
-    w.run(&substitute(), Command::Accept { part: 0 });
-    assert_eq!(w.try_do(&executor(EXEC), Command::Accept { part: 0 }).unwrap_err(), TransitionError::AlreadyDone("accepted"));
     assert!(matches!(
-        w.try_do(&stranger(), Command::SubmitDraft { part: 0, kind: DraftKind::Answer, text: "x".into(), attachments: vec![] }),
+        w.try_do(&stranger(), Command::Accept { part: 0 }),
+        Err(TransitionError::NotAllowed(_))
+    ));
+    assert!(matches!(
+        w.try_do(
+            &executor(EXEC),
+            Command::Route {
+                assignments: vec![],
+                importance: None,
+                topic: None,
+                location: None,
+                deadlines: BTreeMap::new()
+            }
+        ),
+        Err(TransitionError::NotAllowed(_))
+    ));
+    w.run(&substitute(), Command::Accept { part: 0 });
+    assert_eq!(
+        w.try_do(&executor(EXEC), Command::Accept { part: 0 })
+            .unwrap_err(),
+        TransitionError::AlreadyDone("accepted")
+    );
+    assert!(matches!(
+        w.try_do(
+            &stranger(),
+            Command::SubmitDraft {
+                part: 0,
+                kind: DraftKind::Answer,
+                text: "x".into(),
+                attachments: vec![]
+            }
+        ),
         Err(TransitionError::NotAllowed(_))
     ));
     w.draft(&substitute(), 0, DraftKind::Answer, "Ответ");
-    assert!(matches!(w.try_do(&executor(EXEC2), Command::Approve { part: Some(0), version: None }), Err(TransitionError::NotAllowed(_))));
+    assert!(matches!(
+        w.try_do(
+            &executor(EXEC2),
+            Command::Approve {
+                part: Some(0),
+                version: None
+            }
+        ),
+        Err(TransitionError::NotAllowed(_))
+    ));
     assert_eq!(w.part(0).drafts[0].author, SUBSTITUTE);
 }
 
 #[test]
 fn bad_input_is_refused() {
     let mut w = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);
-    assert!(matches!(w.try_do(&curator(), Command::Route { assignments: vec![], importance: None, topic: None, location: None, deadlines: BTreeMap::new() }), Err(TransitionError::Invalid(_))));
-    let dup = vec![Assignment { department: DEPT, executor: EXEC }, Assignment { department: DEPT, executor: EXEC2 }];
-    assert!(matches!(w.try_do(&curator(), Command::Route { assignments: dup, importance: None, topic: None, location: None, deadlines: BTreeMap::new() }), Err(TransitionError::Invalid(_))));
+    assert!(matches!(
+        w.try_do(
+            &curator(),
+            Command::Route {
+                assignments: vec![],
+                importance: None,
+                topic: None,
+                location: None,
+                deadlines: BTreeMap::new()
+            }
+        ),
+        Err(TransitionError::Invalid(_))
+    ));
+    let dup = vec![
+        Assignment {
+            department: DEPT,
+            executor: EXEC,
+        },
+        Assignment {
+            department: DEPT,
+            executor: EXEC2,
+        },
+    ];
+    assert!(matches!(
+        w.try_do(
+            &curator(),
+            Command::Route {
+                assignments: dup,
+                importance: None,
+                topic: None,
+                location: None,
+                deadlines: BTreeMap::new()
+            }
+        ),
+        Err(TransitionError::Invalid(_))
+    ));
     let mut curator_set = BTreeMap::new();
     curator_set.insert(Stage::Draft, w.now + Duration::hours(1));
-    assert!(matches!(w.try_do(&curator(), Command::Route { assignments: vec![Assignment { department: DEPT, executor: EXEC }], importance: None, topic: None, location: None, deadlines: curator_set }), Err(TransitionError::Invalid(_))));
+    assert!(matches!(
+        w.try_do(
+            &curator(),
+            Command::Route {
+                assignments: vec![Assignment {
+                    department: DEPT,
+                    executor: EXEC
+                }],
+                importance: None,
+                topic: None,
+                location: None,
+                deadlines: curator_set
+            }
+        ),
+        Err(TransitionError::Invalid(_))
+    ));
     w.route(&[(DEPT, EXEC)]);
-    assert_eq!(w.try_do(&curator(), Command::Route { assignments: vec![Assignment { department: DEPT2, executor: EXEC2 }], importance: None, topic: None, location: None, deadlines: BTreeMap::new() }).unwrap_err(), TransitionError::AlreadyDone("routed"));
-    assert_eq!(w.try_do(&executor(EXEC), Command::Accept { part: 5 }).unwrap_err(), TransitionError::NoSuchPart(5));
-    assert!(matches!(w.try_do(&executor(EXEC), Command::SubmitDraft { part: 0, kind: DraftKind::Answer, text: "x".into(), attachments: vec![] }), Err(TransitionError::WrongState { .. })));
+    assert_eq!(
+        w.try_do(
+            &curator(),
+            Command::Route {
+                assignments: vec![Assignment {
+                    department: DEPT2,
+                    executor: EXEC2
+                }],
+                importance: None,
+                topic: None,
+                location: None,
+                deadlines: BTreeMap::new()
+            }
+        )
+        .unwrap_err(),
+        TransitionError::AlreadyDone("routed")
+    );
+    assert_eq!(
+        w.try_do(&executor(EXEC), Command::Accept { part: 5 })
+            .unwrap_err(),
+        TransitionError::NoSuchPart(5)
+    );
+    assert!(matches!(
+        w.try_do(
+            &executor(EXEC),
+            Command::SubmitDraft {
+                part: 0,
+                kind: DraftKind::Answer,
+                text: "x".into(),
+                attachments: vec![]
+            }
+        ),
+        Err(TransitionError::WrongState { .. })
+    ));
     w.run(&executor(EXEC), Command::Accept { part: 0 });
-    assert!(matches!(w.try_do(&executor(EXEC), Command::SubmitDraft { part: 0, kind: DraftKind::Answer, text: "   ".into(), attachments: vec![] }), Err(TransitionError::Invalid(_))));
+    assert!(matches!(
+        w.try_do(
+            &executor(EXEC),
+            Command::SubmitDraft {
+                part: 0,
+                kind: DraftKind::Answer,
+                text: "   ".into(),
+                attachments: vec![]
+            }
+        ),
+        Err(TransitionError::Invalid(_))
+    ));
     w.draft(&executor(EXEC), 0, DraftKind::Answer, "Ответ");
-    assert!(matches!(w.try_do(&curator(), Command::RequestRework { part: Some(0), version: None, comment: " ".into(), deadline: None }), Err(TransitionError::Invalid(_))));
-    assert_eq!(w.try_do(&executor(EXEC), Command::SubmitDraft { part: 0, kind: DraftKind::Answer, text: "x".into(), attachments: vec![] }).unwrap_err(), TransitionError::AlreadyDone("draft already submitted"));
-    assert!(matches!(w.try_do(&curator(), Command::Close), Err(TransitionError::WrongState { .. })));
+    assert!(matches!(
+        w.try_do(
+            &curator(),
+            Command::RequestRework {
+                part: Some(0),
+                version: None,
+                comment: " ".into(),
+                deadline: None
+            }
+        ),
+        Err(TransitionError::Invalid(_))
+    ));
+    assert_eq!(
+        w.try_do(
+            &executor(EXEC),
+            Command::SubmitDraft {
+                part: 0,
+                kind: DraftKind::Answer,
+                text: "x".into(),
+                attachments: vec![]
+            }
+        )
+        .unwrap_err(),
+        TransitionError::AlreadyDone("draft already submitted")
+    );
+    assert!(matches!(
+        w.try_do(&curator(), Command::Close),
+        Err(TransitionError::WrongState { .. })
+    ));
 }
 
 #[test]
 fn no_answer_explanation_and_appeal() {
     let mut w = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);
-    assert!(matches!(w.try_do(&executor(EXEC), Command::MarkNoAnswer { reason: NoAnswerReason::Obscenity }), Err(TransitionError::NotAllowed(_))));
-    w.run(&curator(), Command::MarkNoAnswer { reason: NoAnswerReason::Obscenity });
+    assert!(matches!(
+        w.try_do(
+            &executor(EXEC),
+            Command::MarkNoAnswer {
+                reason: NoAnswerReason::Obscenity
+            }
+        ),
+        Err(TransitionError::NotAllowed(_))
+    ));
+    w.run(
+        &curator(),
+        Command::MarkNoAnswer {
+            reason: NoAnswerReason::Obscenity,
+        },
+    );
     assert_eq!(w.incident.state, IncidentState::NoAnswer);
-    assert_eq!(w.try_do(&curator(), Command::MarkNoAnswer { reason: NoAnswerReason::Threats }).unwrap_err(), TransitionError::AlreadyDone("no answer"));
+    assert_eq!(
+        w.try_do(
+            &curator(),
+            Command::MarkNoAnswer {
+                reason: NoAnswerReason::Threats
+            }
+        )
+        .unwrap_err(),
+        TransitionError::AlreadyDone("no answer")
+    );
 
     let mut w = World::new("yuzhno-sakhalinsk", "2026-11-23 10:00", Importance::Normal);
-    let (_, due) = w.incident.deadlines.iter().find(|(s, _)| *s == Stage::Explanation).copied().unwrap();
+    let (_, due) = w
+        .incident
+        .deadlines
+        .iter()
+        .find(|(s, _)| *s == Stage::Explanation)
+        .copied()
+        .unwrap();
     assert_eq!(w.local(due.instant().unwrap()), "2026-11-24 15:00");
-    w.run(&curator(), Command::SendExplanation { kind: ExplanationKind::AlreadyAnswered, text: "Ответ размещён на сайте".into() });
+    w.run(
+        &curator(),
+        Command::SendExplanation {
+            kind: ExplanationKind::AlreadyAnswered,
+            text: "Ответ размещён на сайте".into(),
+        },
+    );
     assert_eq!(w.incident.state, IncidentState::ExplanationSent);
 
     let mut w = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);
     w.route(&[(DEPT, EXEC)]);
-    let bad = AppealContact { full_name: "Иванова Ирина".into(), address: " ".into(), phone: "+79990000000".into() };
-    assert!(matches!(w.try_do(&curator(), Command::ConvertToAppeal { contact: bad }), Err(TransitionError::Invalid(_))));
-    let good = AppealContact { full_name: "Иванова Ирина Петровна".into(), address: "irina@example.org".into(), phone: "+79990000000".into() };
-    w.run(&curator(), Command::ConvertToAppeal { contact: good.clone() });
+    let bad = AppealContact {
+        full_name: "Иванова Ирина".into(),
+        address: " ".into(),
+        phone: "+79990000000".into(),
+    };
+    assert!(matches!(
+        w.try_do(&curator(), Command::ConvertToAppeal { contact: bad }),
+        Err(TransitionError::Invalid(_))
+    ));
+    let good = AppealContact {
+        full_name: "Иванова Ирина Петровна".into(),
+        address: "irina@example.org".into(),
+        phone: "+79990000000".into(),
+    };
+    w.run(
+        &curator(),
+        Command::ConvertToAppeal {
+            contact: good.clone(),
+        },
+    );
     assert_eq!(w.incident.state, IncidentState::ConvertedToAppeal);
     assert_eq!(w.incident.appeal, Some(good.clone()));
-    assert_eq!(w.try_do(&curator(), Command::ConvertToAppeal { contact: good }).unwrap_err(), TransitionError::AlreadyDone("converted"));
+    assert_eq!(
+        w.try_do(&curator(), Command::ConvertToAppeal { contact: good })
+            .unwrap_err(),
+        TransitionError::AlreadyDone("converted")
+    );
     w.run(&curator(), Command::Close);
 }
 
@@ -481,9 +1202,23 @@ fn full_life_under_sakhalin_and_krymsk_across_a_weekend() {
     // Sakhalin's regulation has no curator review deadline: the overall deadline governs.
     assert!(w.part(0).current_deadline(&w.reg).is_none());
     w.approve(&curator(), 0);
-    w.run(&curator(), Command::MarkPublished { part: Some(0), link: "https://vk.com/wall-9_1".into() });
+    w.run(
+        &curator(),
+        Command::MarkPublished {
+            part: Some(0),
+            link: "https://vk.com/wall-9_1".into(),
+        },
+    );
     assert_eq!(w.incident.state, IncidentState::Published);
-    let fin = w.incident.deadlines.iter().find(|(s, _)| *s == Stage::Final).unwrap().1.instant().unwrap();
+    let fin = w
+        .incident
+        .deadlines
+        .iter()
+        .find(|(s, _)| *s == Stage::Final)
+        .unwrap()
+        .1
+        .instant()
+        .unwrap();
     assert!(w.incident.publication.as_ref().unwrap().at <= fin);
 
     let mut w = World::new("krymsk", "2026-11-20 17:00", Importance::Normal);

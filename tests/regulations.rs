@@ -29,7 +29,12 @@ impl Case {
     }
 
     /// Stage → local due time (or a word for the non-instant cases).
-    fn plan(&self, detected: &str, importance: Importance, external: Option<&str>) -> Vec<(Stage, String)> {
+    fn plan(
+        &self,
+        detected: &str,
+        importance: Importance,
+        external: Option<&str>,
+    ) -> Vec<(Stage, String)> {
         let input = PlanInput {
             importance: Some(importance),
             timeline: Timeline::detected(self.at(detected)),
@@ -81,19 +86,25 @@ fn vorsino() {
     use Stage::*;
     // A Monday morning: every step on the same day, the final one the next morning.
     let p = c.plan("2026-11-23 10:00", Importance::Normal, None);
-    expect(&p, &[
-        (Routing, "2026-11-23 12:00"),
-        (Draft, "2026-11-23 13:00"),
-        (CuratorReview, "2026-11-23 14:30"),
-        (Rework, "2026-11-23 15:30"),
-        (Publication, "2026-11-23 15:00"),
-        (DepartmentTotal, "2026-11-23 18:00"),
-        (Final, "2026-11-24 10:00"),
-        (Explanation, "2026-11-24 10:00"),
-    ]);
+    expect(
+        &p,
+        &[
+            (Routing, "2026-11-23 12:00"),
+            (Draft, "2026-11-23 13:00"),
+            (CuratorReview, "2026-11-23 14:30"),
+            (Rework, "2026-11-23 15:30"),
+            (Publication, "2026-11-23 15:00"),
+            (DepartmentTotal, "2026-11-23 18:00"),
+            (Final, "2026-11-24 10:00"),
+            (Explanation, "2026-11-24 10:00"),
+        ],
+    );
     // Friday ends at 16:45: routing spills over the weekend.
     let p = c.plan("2026-11-20 16:00", Importance::Normal, None);
-    expect(&p, &[(Routing, "2026-11-23 10:15"), (Final, "2026-11-23 17:15")]);
+    expect(
+        &p,
+        &[(Routing, "2026-11-23 10:15"), (Final, "2026-11-23 17:15")],
+    );
     // Tue 2026-11-03 is shortened (17:00), 4 November is a holiday.
     let p = c.plan("2026-11-03 15:00", Importance::High, None);
     expect(&p, &[(Final, "2026-11-05 16:00")]);
@@ -104,23 +115,39 @@ fn borovichi() {
     let c = Case::new("borovichi");
     use Stage::*;
     let p = c.plan("2026-11-23 10:00", Importance::Normal, None);
-    expect(&p, &[
-        (Routing, "2026-11-23 10:30"),
-        (Final, "2026-11-24 10:00"),
-        (Draft, "2026-11-23 15:00"),
-        (CuratorReview, "2026-11-23 15:30"),
-        (Publication, "2026-11-23 16:00"),
-        (Rework, "2026-11-23 16:30"),
-        (InterimToFinal, "after event"),
-    ]);
+    expect(
+        &p,
+        &[
+            (Routing, "2026-11-23 10:30"),
+            (Final, "2026-11-24 10:00"),
+            (Draft, "2026-11-23 15:00"),
+            (CuratorReview, "2026-11-23 15:30"),
+            (Publication, "2026-11-23 16:00"),
+            (Rework, "2026-11-23 16:30"),
+            (InterimToFinal, "after event"),
+        ],
+    );
     let p = c.plan("2026-11-23 10:00", Importance::High, None);
-    expect(&p, &[(Final, "2026-11-23 15:00"), (Draft, "2026-11-23 12:00")]);
+    expect(
+        &p,
+        &[(Final, "2026-11-23 15:00"), (Draft, "2026-11-23 12:00")],
+    );
     // Across the New Year holidays.
     let p = c.plan("2025-12-30 16:00", Importance::Normal, None);
-    expect(&p, &[(Final, "2026-01-12 16:00"), (Draft, "2026-01-12 11:00")]);
+    expect(
+        &p,
+        &[(Final, "2026-01-12 16:00"), (Draft, "2026-01-12 11:00")],
+    );
     // Across a weekend, high importance.
     let p = c.plan("2026-11-20 16:30", Importance::High, None);
-    expect(&p, &[(Routing, "2026-11-20 17:00"), (Final, "2026-11-23 11:30"), (Draft, "2026-11-23 09:30")]);
+    expect(
+        &p,
+        &[
+            (Routing, "2026-11-20 17:00"),
+            (Final, "2026-11-23 11:30"),
+            (Draft, "2026-11-23 09:30"),
+        ],
+    );
 }
 
 #[test]
@@ -128,9 +155,19 @@ fn krymsk() {
     let c = Case::new("krymsk");
     use Stage::*;
     let p = c.plan("2026-11-23 10:00", Importance::Normal, None);
-    expect(&p, &[(Routing, "2026-11-23 10:30"), (Final, "2026-11-24 10:00"), (Draft, "2026-11-23 15:00")]);
+    expect(
+        &p,
+        &[
+            (Routing, "2026-11-23 10:30"),
+            (Final, "2026-11-24 10:00"),
+            (Draft, "2026-11-23 15:00"),
+        ],
+    );
     let p = c.plan("2026-11-23 10:00", Importance::High, None);
-    expect(&p, &[(Final, "2026-11-23 15:00"), (Draft, "2026-11-23 14:00")]);
+    expect(
+        &p,
+        &[(Final, "2026-11-23 15:00"), (Draft, "2026-11-23 14:00")],
+    );
     // Radonitsa (Tue 2026-04-21) is a day off in Krasnodar Krai.
     let p = c.plan("2026-04-20 15:00", Importance::Normal, None);
     expect(&p, &[(Final, "2026-04-22 15:00")]);
@@ -145,38 +182,54 @@ fn yuzhno_sakhalinsk() {
     use Stage::*;
     // Friday afternoon: 24 hours not counting the weekend → Monday 15:00.
     let p = c.plan("2026-11-20 15:00", Importance::Normal, None);
-    expect(&p, &[
-        (Routing, "2026-11-20 18:00"),
-        (Draft, "2026-11-23 13:00"),
-        (DepartmentTotal, "2026-11-23 14:00"),
-        (Final, "2026-11-23 15:00"),
-        (Explanation, "2026-11-24 10:00"),
-    ]);
+    expect(
+        &p,
+        &[
+            (Routing, "2026-11-20 18:00"),
+            (Draft, "2026-11-23 13:00"),
+            (DepartmentTotal, "2026-11-23 14:00"),
+            (Final, "2026-11-23 15:00"),
+            (Explanation, "2026-11-24 10:00"),
+        ],
+    );
     // Posted Monday evening before a shortened day and a holiday: 24 calendar hours would end
     // Tue 18:00 with only 7 working hours inside; at least 8 are required → Thu 10:00.
     let p = c.plan("2026-11-02 18:00", Importance::Normal, None);
     expect(&p, &[(Final, "2026-11-05 10:00")]);
     // Posted on Saturday: counting starts on Monday.
     let p = c.plan("2026-11-21 10:00", Importance::High, None);
-    expect(&p, &[(Final, "2026-11-24 00:00"), (Routing, "2026-11-23 12:00")]);
+    expect(
+        &p,
+        &[(Final, "2026-11-24 00:00"), (Routing, "2026-11-23 12:00")],
+    );
 }
 
 #[test]
 fn barnaul_leninsky() {
     let c = Case::new("barnaul-leninsky");
     use Stage::*;
-    let p = c.plan("2026-11-23 10:00", Importance::Normal, Some("2026-11-24 10:00"));
-    expect(&p, &[
-        (Routing, "2026-11-23 10:00"),
-        (CompetenceCheck, "2026-11-23 10:30"),
-        (Draft, "curator"),
-        (DeputyApproval, "curator"),
-        (Rework, "curator"),
-        (Publication, "2026-11-24 10:00"),
-        (Final, "2026-11-24 10:00"),
-    ]);
+    let p = c.plan(
+        "2026-11-23 10:00",
+        Importance::Normal,
+        Some("2026-11-24 10:00"),
+    );
+    expect(
+        &p,
+        &[
+            (Routing, "2026-11-23 10:00"),
+            (CompetenceCheck, "2026-11-23 10:30"),
+            (Draft, "curator"),
+            (DeputyApproval, "curator"),
+            (Rework, "curator"),
+            (Publication, "2026-11-24 10:00"),
+            (Final, "2026-11-24 10:00"),
+        ],
+    );
     let p = c.plan("2026-11-21 10:00", Importance::High, None);
-    expect(&p, &[(CompetenceCheck, "2026-11-23 09:30"), (Final, "external")]);
+    expect(
+        &p,
+        &[(CompetenceCheck, "2026-11-23 09:30"), (Final, "external")],
+    );
     assert_eq!(c.reg.reports.weekly, Some(chrono::Weekday::Fri));
     assert!(c.reg.escalation.bursts_to_head);
 }
@@ -219,7 +272,9 @@ within = "1h"
 within = "1h"
 "#;
     let err = Regulation::from_toml(text).unwrap_err();
-    let RegulationError::Invalid(problems) = &err else { panic!("{err}") };
+    let RegulationError::Invalid(problems) = &err else {
+        panic!("{err}")
+    };
     let msg = err.to_string();
     for needle in [
         "profile.time_zone",
@@ -239,9 +294,11 @@ within = "1h"
 
 #[test]
 fn unknown_fields_and_presets_are_refused() {
-    let err = Regulation::from_toml("[profile]\nid='x'\nname='X'\ntime_zone='Europe/Moscow'\ncolour='red'\n")
-        .unwrap_err()
-        .to_string();
+    let err = Regulation::from_toml(
+        "[profile]\nid='x'\nname='X'\ntime_zone='Europe/Moscow'\ncolour='red'\n",
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("colour"), "{err}");
     let err = Regulation::preset("moscow").unwrap_err().to_string();
     assert!(err.contains("vorsino"), "{err}");

@@ -39,9 +39,7 @@ pub enum CalendarError {
         "the result falls after the end of the production calendar ({last_year}); add the next year to the calendar file"
     )]
     BeyondCoverage { last_year: i32 },
-    #[error(
-        "the result falls before the start of the production calendar ({first_year})"
-    )]
+    #[error("the result falls before the start of the production calendar ({first_year})")]
     BeforeCoverage { first_year: i32 },
     #[error("a duration cannot be negative: {0}")]
     NegativeDuration(Duration),
@@ -150,6 +148,12 @@ impl IntervalClock {
     }
 }
 
+/// A working window shown in local time: [start, end).
+pub type LocalWindow = (DateTime<Tz>, DateTime<Tz>);
+
+/// A pause as (start, end or still open).
+type PauseSpan = (DateTime<Utc>, Option<DateTime<Utc>>);
+
 /// Per covered local date: where it starts in UTC and which working windows it has.
 #[derive(Debug, Clone, Copy)]
 struct DayInfo {
@@ -196,7 +200,11 @@ impl WorkCalendar {
             skip_non_working: IntervalClock::default(),
         };
         let mut count = 0u32;
-        for (index, date) in first_date.iter_days().take_while(|d| *d < end_date).enumerate() {
+        for (index, date) in first_date
+            .iter_days()
+            .take_while(|d| *d < end_date)
+            .enumerate()
+        {
             let start = local_instant(zone, date, 0);
             let next = local_instant(zone, date.succ_opt().unwrap_or(date), 0);
             cal.day_starts.push(start);
@@ -224,8 +232,7 @@ impl WorkCalendar {
             cal.working_days_through.push(count);
             cal.days.push(DayInfo { last_window_end });
         }
-        cal.day_starts
-            .push(local_instant(zone, end_date, 0));
+        cal.day_starts.push(local_instant(zone, end_date, 0));
         cal
     }
 
@@ -418,7 +425,11 @@ impl WorkCalendar {
     }
 
     /// The end of the last working window of the N-th working day after T's local date.
-    pub fn add_working_days(&self, t: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>, CalendarError> {
+    pub fn add_working_days(
+        &self,
+        t: DateTime<Utc>,
+        n: u32,
+    ) -> Result<DateTime<Utc>, CalendarError> {
         let s = self.check(t)?;
         if n == 0 {
             return Ok(Self::to_utc(s));
@@ -467,10 +478,7 @@ impl WorkCalendar {
     }
 
     /// Today's working windows as local times (for display).
-    pub fn working_windows_on(
-        &self,
-        date: NaiveDate,
-    ) -> Result<Vec<(DateTime<Tz>, DateTime<Tz>)>, CalendarError> {
+    pub fn working_windows_on(&self, date: NaiveDate) -> Result<Vec<LocalWindow>, CalendarError> {
         let idx = self.day_index_of_date(date)?;
         let (start, end) = (self.day_starts[idx], self.day_starts[idx + 1]);
         let first = self.working.starts.partition_point(|&s| s < start);
@@ -509,10 +517,8 @@ fn local_instant(zone: Tz, date: NaiveDate, minutes: u32) -> i64 {
 }
 
 /// Pauses sorted and merged; an open pause swallows everything after its start.
-fn merged_pauses(
-    pauses: &[Pause],
-) -> Result<Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>, CalendarError> {
-    let mut list: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = Vec::with_capacity(pauses.len());
+fn merged_pauses(pauses: &[Pause]) -> Result<Vec<PauseSpan>, CalendarError> {
+    let mut list: Vec<PauseSpan> = Vec::with_capacity(pauses.len());
     for p in pauses {
         if let Some(end) = p.end {
             if end < p.start {
@@ -525,16 +531,13 @@ fn merged_pauses(
         list.push((p.start, p.end));
     }
     list.sort_by_key(|p| p.0);
-    let mut out: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = Vec::with_capacity(list.len());
+    let mut out: Vec<PauseSpan> = Vec::with_capacity(list.len());
     for (s, e) in list {
         if let Some(last) = out.last_mut() {
             match last.1 {
                 None => continue,
                 Some(le) if s <= le => {
-                    last.1 = match e {
-                        None => None,
-                        Some(e) => Some(e.max(le)),
-                    };
+                    last.1 = e.map(|e| e.max(le));
                     continue;
                 }
                 _ => {}

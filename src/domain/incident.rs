@@ -441,22 +441,66 @@ impl Command {
 pub enum Event {
     Registered,
     /// High importance on a non-working day under a duty-officer or curator weekend rule.
-    WeekendEmergency { rule: super::regulation::WeekendRule },
+    WeekendEmergency {
+        rule: super::regulation::WeekendRule,
+    },
     EscalatedToHead,
-    Routed { part: usize, department: DepartmentId, executor: PersonId },
-    ImportanceChanged { importance: Importance },
-    Accepted { part: usize },
-    Returned { part: usize, reason: ReturnReason, comment: String },
-    ApprovalRequested { part: Option<usize>, step: ApprovalStep, kind: DraftKind, version: u32 },
-    ApprovedStep { part: Option<usize>, step: ApprovalStep, version: u32 },
-    ReworkRequested { part: Option<usize>, version: u32, comment: String },
-    ClarificationAwaitingAuthor { part: usize },
-    AuthorReplied { part: usize, text: String },
+    Routed {
+        part: usize,
+        department: DepartmentId,
+        executor: PersonId,
+    },
+    ImportanceChanged {
+        importance: Importance,
+    },
+    Accepted {
+        part: usize,
+    },
+    Returned {
+        part: usize,
+        reason: ReturnReason,
+        comment: String,
+    },
+    ApprovalRequested {
+        part: Option<usize>,
+        step: ApprovalStep,
+        kind: DraftKind,
+        version: u32,
+    },
+    ApprovedStep {
+        part: Option<usize>,
+        step: ApprovalStep,
+        version: u32,
+    },
+    ReworkRequested {
+        part: Option<usize>,
+        version: u32,
+        comment: String,
+    },
+    ClarificationAwaitingAuthor {
+        part: usize,
+    },
+    AuthorReplied {
+        part: usize,
+        text: String,
+    },
     ConsolidationRequested,
-    PublicationRequested { part: Option<usize>, publisher: Publisher, kind: DraftKind },
-    Published { part: Option<usize>, link: String, interim: bool },
-    NoAnswer { reason: NoAnswerReason },
-    ExplanationSent { kind: ExplanationKind },
+    PublicationRequested {
+        part: Option<usize>,
+        publisher: Publisher,
+        kind: DraftKind,
+    },
+    Published {
+        part: Option<usize>,
+        link: String,
+        interim: bool,
+    },
+    NoAnswer {
+        reason: NoAnswerReason,
+    },
+    ExplanationSent {
+        kind: ExplanationKind,
+    },
     ConvertedToAppeal,
     Closed,
 }
@@ -674,7 +718,9 @@ fn wrong_state(command: &Command, state: &'static str) -> TransitionError {
 fn non_empty(text: &str, field: &str) -> Result<String, TransitionError> {
     let t = text.trim();
     if t.is_empty() {
-        return Err(TransitionError::Invalid(format!("{field} must not be empty")));
+        return Err(TransitionError::Invalid(format!(
+            "{field} must not be empty"
+        )));
     }
     Ok(t.to_string())
 }
@@ -744,7 +790,10 @@ pub fn apply(
                 ));
             }
             for (i, a) in assignments.iter().enumerate() {
-                if assignments[..i].iter().any(|b| b.department == a.department) {
+                if assignments[..i]
+                    .iter()
+                    .any(|b| b.department == a.department)
+                {
                     return Err(TransitionError::Invalid(format!(
                         "department {} is chosen twice",
                         a.department
@@ -774,7 +823,8 @@ pub fn apply(
                     return Err(TransitionError::MissingCuratorDeadline(stage));
                 }
             }
-            next.curator_set.extend(deadlines.iter().map(|(s, t)| (*s, *t)));
+            next.curator_set
+                .extend(deadlines.iter().map(|(s, t)| (*s, *t)));
             if topic.is_some() {
                 next.topic.clone_from(topic);
             }
@@ -815,7 +865,8 @@ pub fn apply(
         }
         Command::Accept { part } => {
             let p = incident.part(*part)?;
-            let head = actor.has(Role::DepartmentHead) && actor.heads_departments.contains(&p.department);
+            let head =
+                actor.has(Role::DepartmentHead) && actor.heads_departments.contains(&p.department);
             require(
                 actor.handles(p.executor) || head,
                 "only the assigned executor, their substitute or the department head accepts",
@@ -834,7 +885,8 @@ pub fn apply(
             comment,
         } => {
             let p = incident.part(*part)?;
-            let head = actor.has(Role::DepartmentHead) && actor.heads_departments.contains(&p.department);
+            let head =
+                actor.has(Role::DepartmentHead) && actor.heads_departments.contains(&p.department);
             require(
                 actor.handles(p.executor) || head,
                 "only the assigned executor, their substitute or the department head returns",
@@ -1014,7 +1066,10 @@ pub fn apply(
                 }
             }
         }
-        Command::Approve { part: None, version } => {
+        Command::Approve {
+            part: None,
+            version,
+        } => {
             require(curator, "only a curator approves the consolidated answer")?;
             match incident.state {
                 IncidentState::Consolidating => {}
@@ -1116,7 +1171,9 @@ pub fn apply(
             let p = incident.part(*part)?;
             if p.state != PartState::AwaitingAuthor {
                 return if p.pauses.iter().any(|x| x.end.is_some()) {
-                    Err(TransitionError::AlreadyDone("the author's reply is recorded"))
+                    Err(TransitionError::AlreadyDone(
+                        "the author's reply is recorded",
+                    ))
                 } else {
                     Err(wrong_state(command, p.state.key()))
                 };
@@ -1238,7 +1295,10 @@ pub fn apply(
             }
         }
         Command::MarkNoAnswer { reason } => {
-            require(curator, "only a curator marks a message as needing no answer")?;
+            require(
+                curator,
+                "only a curator marks a message as needing no answer",
+            )?;
             match incident.state {
                 IncidentState::New | IncidentState::InWork => {}
                 IncidentState::NoAnswer => return Err(TransitionError::AlreadyDone("no answer")),

@@ -222,14 +222,10 @@ impl Planner<'_, '_> {
                     return Ok(Due::AfterEvent { anchor: *from });
                 };
                 let due = match clock {
-                    Clock::Working => {
-                        match self.calendar.add_with_pauses(t, *duration, pauses)? {
-                            Progress::Due(at) => at,
-                            Progress::Paused { remaining, .. } => {
-                                return Ok(Due::Paused { remaining })
-                            }
-                        }
-                    }
+                    Clock::Working => match self.calendar.add_with_pauses(t, *duration, pauses)? {
+                        Progress::Due(at) => at,
+                        Progress::Paused { remaining, .. } => return Ok(Due::Paused { remaining }),
+                    },
                     Clock::Calendar => t + *duration,
                     Clock::CalendarSkippingNonWorkingDays => {
                         self.calendar.add_skipping_non_working_days(t, *duration)?

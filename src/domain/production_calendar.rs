@@ -114,7 +114,10 @@ impl ProductionCalendar {
             }
         };
         if file.schema != 1 {
-            problems.push("schema", format!("unsupported schema {}, expected 1", file.schema));
+            problems.push(
+                "schema",
+                format!("unsupported schema {}, expected 1", file.schema),
+            );
         }
         if file.shortened_by_minutes >= 8 * 60 {
             problems.push(
@@ -130,7 +133,10 @@ impl ProductionCalendar {
         for (key, year) in &file.years {
             let path = format!("years.{key}");
             let Ok(y) = key.parse::<i32>() else {
-                problems.push(&path, "a year key must be a number such as 2027".to_string());
+                problems.push(
+                    &path,
+                    "a year key must be a number such as 2027".to_string(),
+                );
                 continue;
             };
             years.insert(y);
@@ -219,7 +225,8 @@ impl ProductionCalendar {
             }
         }
         for d in &shortened {
-            let worked = (!is_weekend(*d) && !days_off.contains(d)) || working_weekends.contains_key(d);
+            let worked =
+                (!is_weekend(*d) && !days_off.contains(d)) || working_weekends.contains_key(d);
             if !worked {
                 problems.push(
                     &format!("years.{}.shortened", d.year()),
@@ -235,7 +242,9 @@ impl ProductionCalendar {
             if !years.contains(&y) {
                 problems.push(
                     &format!("years.{y}"),
-                    format!("missing: the years must be contiguous from {first_year} to {last_year}"),
+                    format!(
+                        "missing: the years must be contiguous from {first_year} to {last_year}"
+                    ),
                 );
             }
         }
@@ -413,9 +422,7 @@ shortened = ["2030-01-06"]
 
     #[test]
     fn a_new_year_can_be_added_as_data() {
-        let text = format!(
-            "{SHIPPED_RU_CALENDAR}\n[years.2028]\ndays_off = [\"2028-01-03\"]\n"
-        );
+        let text = format!("{SHIPPED_RU_CALENDAR}\n[years.2028]\ndays_off = [\"2028-01-03\"]\n");
         let cal = ProductionCalendar::parse(&text, &[]).unwrap();
         assert_eq!(cal.last_year(), 2028);
         assert_eq!(cal.day_kind(d("2028-01-03")), Some(DayKind::NonWorking));

@@ -275,7 +275,10 @@ pub enum RegulationError {
 /// The five shipped presets: (name, file text).
 pub const PRESETS: [(&str, &str); 5] = [
     ("vorsino", include_str!("../../regulations/vorsino.toml")),
-    ("borovichi", include_str!("../../regulations/borovichi.toml")),
+    (
+        "borovichi",
+        include_str!("../../regulations/borovichi.toml"),
+    ),
     ("krymsk", include_str!("../../regulations/krymsk.toml")),
     (
         "yuzhno-sakhalinsk",
@@ -333,7 +336,11 @@ impl Regulation {
     pub fn calendar_from(&self, production_text: &str) -> Result<WorkCalendar, RegulationError> {
         let production = ProductionCalendar::parse(production_text, &self.regions)?
             .with_overrides(&self.extra_days_off, &self.extra_working_days);
-        Ok(WorkCalendar::new(self.time_zone, &self.schedule, &production))
+        Ok(WorkCalendar::new(
+            self.time_zone,
+            &self.schedule,
+            &production,
+        ))
     }
 
     /// The organisation's working calendar on the shipped production calendar.
@@ -610,18 +617,21 @@ impl ProfileFile {
             }
         };
         if [
-                Weekday::Mon,
-                Weekday::Tue,
-                Weekday::Wed,
-                Weekday::Thu,
-                Weekday::Fri,
-                Weekday::Sat,
-                Weekday::Sun,
-            ]
-            .iter()
-            .all(|d| schedule.windows(*d).is_empty())
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+            Weekday::Sat,
+            Weekday::Sun,
+        ]
+        .iter()
+        .all(|d| schedule.windows(*d).is_empty())
         {
-            problems.push("schedule", "the week has no working hours at all".to_string());
+            problems.push(
+                "schedule",
+                "the week has no working hours at all".to_string(),
+            );
         }
         if let Err(e) = ProductionCalendar::shipped(&self.calendar.regions) {
             for p in e.0 .0 {

@@ -98,9 +98,9 @@ pub fn parse_windows(text: &str) -> Result<Vec<Window>, ScheduleError> {
     let mut out: Vec<Window> = Vec::new();
     for part in text.split(',') {
         let part = part.trim();
-        let (a, b) = part.split_once('-').ok_or_else(|| {
-            ScheduleError(format!("{part:?} is not a window like 09:00-13:00"))
-        })?;
+        let (a, b) = part
+            .split_once('-')
+            .ok_or_else(|| ScheduleError(format!("{part:?} is not a window like 09:00-13:00")))?;
         let start = parse_clock(a.trim())?;
         let end = parse_clock(b.trim())?;
         if end <= start {

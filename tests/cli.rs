@@ -1,0 +1,199 @@
+//! The administrator's commands, run as the real binary.
+
+use std::process::Command;
+
+fn otklik(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_otklik"))
+        .args(args)
+        .env_remove("OTKLIK_CALENDAR_FILE")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn deadlines_for_every_preset_across_the_new_year() {
+    let expected = [
+        ("vorsino", "routing           Mon 2027-01-11 10:10"),
+        ("borovichi", "final             Mon 2027-01-11 17:10"),
+        ("krymsk", "draft             Mon 2027-01-11 12:10"),
+        (
+            "yuzhno-sakhalinsk",
+            "routing           Mon 2027-01-11 12:00",
+        ),
+        (
+            "barnaul-leninsky",
+            "competence_check  Mon 2027-01-11 09:30 *",
+        ),
+    ];
+    for (preset, line) in expected {
+        let (ok, out, err) = otklik(&[
+            "deadlines",
+            "--regulation",
+            preset,
+            "--detected",
+            "2026-12-30T17:10:00+03:00",
+        ]);
+        assert!(ok, "{preset}: {err}");
+        assert!(
+            out.lines().any(|l| l == line),
+            "{preset}: {line:?} not in\n{out}"
+        );
+    }
+}
+
+#[test]
+fn deadlines_high_importance_as_json() {
+    let (ok, out, err) = otklik(&[
+        "deadlines",
+        "--regulation",
+        "borovichi",
+        "--detected",
+        "2026-11-23T07:00:00Z",
+        "--importance",
+        "high",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["time_zone"], "Europe/Moscow");
+    assert_eq!(v["detected_at"], "2026-11-23T10:00:00+03:00");
+    let stages = v["stages"].as_array().unwrap();
+    let final_ = stages.iter().find(|s| s["stage"] == "final").unwrap();
+    assert_eq!(final_["at"], "2026-11-23T15:00:00+03:00");
+    assert_eq!(final_["assumed"], false);
+    let interim = stages
+        .iter()
+        .find(|s| s["stage"] == "interim_to_final")
+        .unwrap();
+    assert_eq!(interim["status"], "after_event");
+}
+
+#[test]
+fn external_deadline_is_used_where_the_profile_says() {
+    let (ok, out, _) = otklik(&[
+        "deadlines",
+        "--regulation",
+        "barnaul-leninsky",
+        "--detected",
+        "2026-11-23T10:00:00+07:00",
+        "--external-deadline",
+        "2026-11-24T10:00:00+07:00",
+    ]);
+    assert!(ok);
+    assert!(
+        out.contains("final             Tue 2026-11-24 10:00"),
+        "{out}"
+    );
+}
+
+#[test]
+fn outside_the_calendar_is_a_clear_error() {
+    let (ok, _, err) = otklik(&[
+        "deadlines",
+        "--regulation",
+        "vorsino",
+        "--detected",
+        "2029-01-10T10:00:00+03:00",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("outside the production calendar (2024–2027)"),
+        "{err}"
+    );
+    let (ok, _, err) = otklik(&[
+        "deadlines",
+        "--regulation",
+        "moscow",
+        "--detected",
+        "2026-01-10T10:00:00+03:00",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("neither a preset"), "{err}");
+}
+
+#[test]
+fn check_regulation_accepts_presets_and_files_and_lists_problems() {
+    for preset in [
+        "vorsino",
+        "borovichi",
+        "krymsk",
+        "yuzhno-sakhalinsk",
+        "barnaul-leninsky",
+    ] {
+        let (ok, out, err) = otklik(&["check-regulation", preset]);
+        assert!(ok, "{preset}: {err}");
+        assert!(out.starts_with("OK: "), "{out}");
+    }
+    let (ok, out, err) = otklik(&[
+        "check-regulation",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/regulations/krymsk.toml"),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("krymsk"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[profile]\nid = \"x\"\nname = \"X\"\ntime_zone = \"Mars/Olympus\"\n[stages.routing]\nwithin = \"soon\"\n",
+    )
+    .unwrap();
+    let (ok, _, err) = otklik(&["check-regulation", bad.to_str().unwrap()]);
+    assert!(!ok);
+    for needle in [
+        "profile.time_zone",
+        "stages.routing.within",
+        "stages.final: missing",
+        "stages.draft: missing",
+    ] {
+        assert!(err.contains(needle), "{needle:?} not in {err}");
+    }
+}
+
+#[test]
+fn an_administrator_adds_a_year_without_rebuilding() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ru.toml");
+    let shipped =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/calendars/ru.toml")).unwrap();
+    std::fs::write(
+        &file,
+        format!("{shipped}\n[years.2028]\ndays_off = [\"2028-01-03\", \"2028-01-04\"]\n"),
+    )
+    .unwrap();
+    let (ok, out, err) = otklik(&["check-calendar", file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2028"), "{out}");
+    let (ok, out, err) = otklik(&[
+        "--calendar",
+        file.to_str().unwrap(),
+        "deadlines",
+        "--regulation",
+        "borovichi",
+        "--detected",
+        "2027-12-31T10:00:00+03:00",
+    ]);
+    assert!(ok, "{err}");
+    // 31 Dec 2027 is off; 3 and 4 Jan 2028 are off in this file: first working day is Wed 5 Jan.
+    assert!(
+        out.contains("routing           Wed 2028-01-05 09:30"),
+        "{out}"
+    );
+
+    std::fs::write(
+        &file,
+        "schema = 1\n[years.2030]\ndays_off = [\"2030-01-05\"]\n",
+    )
+    .unwrap();
+    let (ok, _, err) = otklik(&["check-calendar", file.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(
+        err.contains("years.2030.days_off: 2030-01-05 is a Sat"),
+        "{err}"
+    );
+}
