@@ -28,6 +28,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
+    /// Create or upgrade the database schema (also done automatically at start).
+    Migrate {
+        /// sqlite://FILE (created on first use) or postgres://USER@HOST/DB.
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://otklik.db")]
+        database_url: String,
+    },
     /// Validate a regulation profile (a TOML file or a preset name) and list every problem.
     CheckRegulation {
         /// Path to a profile file, or a preset name.
@@ -85,8 +91,21 @@ pub fn calendar_text(path: Option<&Path>) -> Result<String> {
 }
 
 /// Runs one command; returns what to print.
-pub fn run(cli: Cli) -> Result<String> {
+pub async fn run(cli: Cli) -> Result<String> {
     match cli.command {
+        CliCommand::Migrate { database_url } => {
+            let store = crate::storage::Store::connect(&database_url)
+                .await
+                .with_context(|| {
+                    format!("cannot open {}", crate::storage::redact(&database_url))
+                })?;
+            let backend = store.backend();
+            store.close().await;
+            Ok(format!(
+                "OK: {} schema is up to date ({backend:?})",
+                crate::storage::redact(&database_url)
+            ))
+        }
         CliCommand::CheckRegulation { profile } => {
             let reg = load_regulation(&profile)?;
             let text = calendar_text(cli.calendar.as_deref())?;

@@ -5,3 +5,5 @@
 
 pub mod cli;
 pub mod domain;
+pub mod notify;
+pub mod storage;

@@ -1,6 +1,7 @@
 use clap::Parser;
 
-fn main() -> std::process::ExitCode {
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
     // A missing .env is fine: every setting has a default or comes from the environment.
     let _ = dotenvy::dotenv();
     tracing_subscriber::fmt()
@@ -11,7 +12,7 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = otklik::cli::Cli::parse();
-    match otklik::cli::run(cli) {
+    match otklik::cli::run(cli).await {
         Ok(out) => {
             println!("{out}");
             std::process::ExitCode::SUCCESS

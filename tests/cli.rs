@@ -197,3 +197,23 @@ fn an_administrator_adds_a_year_without_rebuilding() {
         "{err}"
     );
 }
+
+#[test]
+fn migrate_creates_the_sqlite_file_and_is_repeatable() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("new.db").display());
+    for _ in 0..2 {
+        let (ok, out, err) = otklik(&["migrate", "--database-url", &url]);
+        assert!(ok, "{err}");
+        assert!(out.contains("schema is up to date (Sqlite)"), "{out}");
+    }
+    assert!(dir.path().join("new.db").exists());
+    let (ok, _, err) = otklik(&[
+        "migrate",
+        "--database-url",
+        "mysql://root:secret@localhost/x",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("mysql://root:***@localhost/x"), "{err}");
+    assert!(!err.contains("secret"), "{err}");
+}

@@ -762,6 +762,11 @@ pub fn apply(
     let mut events = Vec::new();
     let reg = rules.regulation;
     let curator = actor.has(Role::Curator);
+    // A person without any role (deactivated, or never given one) can do nothing.
+    require(
+        !actor.roles.is_empty(),
+        "this person has no role in the organisation",
+    )?;
     if incident.state == IncidentState::Closed {
         return match command {
             Command::Close => Err(TransitionError::AlreadyDone("closed")),
