@@ -28,6 +28,21 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
+    /// Run the bot: Telegram long polling and the delivery of notifications.
+    Run {
+        /// sqlite://FILE (created on first use) or postgres://USER@HOST/DB.
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://otklik.db")]
+        database_url: String,
+        /// The bot token from @BotFather.
+        #[arg(long, env = "OTKLIK_TELEGRAM_TOKEN", hide_env_values = true)]
+        telegram_token: String,
+        /// Another Bot API server (a local telegram-bot-api, or a test double).
+        #[arg(long, env = "OTKLIK_TELEGRAM_API_URL")]
+        telegram_api_url: Option<url::Url>,
+        /// A directory with ru.ftl to use instead of the built-in texts.
+        #[arg(long, env = "OTKLIK_DIALOGUES_DIR")]
+        dialogues_dir: Option<PathBuf>,
+    },
     /// Create or upgrade the database schema (also done automatically at start).
     Migrate {
         /// sqlite://FILE (created on first use) or postgres://USER@HOST/DB.
@@ -93,6 +108,32 @@ pub fn calendar_text(path: Option<&Path>) -> Result<String> {
 /// Runs one command; returns what to print.
 pub async fn run(cli: Cli) -> Result<String> {
     match cli.command {
+        CliCommand::Run {
+            database_url,
+            telegram_token,
+            telegram_api_url,
+            dialogues_dir,
+        } => {
+            let calendar = calendar_text(cli.calendar.as_deref())?;
+            // Fail early on a bad calendar file rather than on the first incident.
+            ProductionCalendar::parse(&calendar, &[]).context("in the production calendar")?;
+            let texts = crate::texts::Texts::load(dialogues_dir.as_deref())?;
+            let store = crate::storage::Store::connect(&database_url)
+                .await
+                .with_context(|| {
+                    format!("cannot open {}", crate::storage::redact(&database_url))
+                })?;
+            let app = std::sync::Arc::new(crate::app::App::new(store.clone(), texts, calendar));
+            let cancel = tokio_util::sync::CancellationToken::new();
+            tokio::spawn(shutdown_on_signal(cancel.clone()));
+            let config = crate::telegram::TelegramConfig {
+                token: telegram_token,
+                api_url: telegram_api_url,
+            };
+            crate::telegram::run(config, app, cancel).await?;
+            store.close().await;
+            Ok("stopped".to_string())
+        }
         CliCommand::Migrate { database_url } => {
             let store = crate::storage::Store::connect(&database_url)
                 .await
@@ -248,4 +289,29 @@ fn deadlines_json(
         "stages": items,
     });
     Ok(serde_json::to_string_pretty(&doc)?)
+}
+
+/// Cancels on SIGINT or SIGTERM (systemd stops services with SIGTERM).
+async fn shutdown_on_signal(cancel: tokio_util::sync::CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("shutting down");
+    cancel.cancel();
 }

@@ -3,7 +3,11 @@
 //! `domain` is pure (calendar, regulations, incident state machine); everything else is an
 //! adapter around it.
 
+pub mod app;
 pub mod cli;
 pub mod domain;
 pub mod notify;
 pub mod storage;
+pub mod telegram;
+pub mod texts;
+pub mod warnings;

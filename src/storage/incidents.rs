@@ -386,6 +386,17 @@ impl Store {
             let resolved = self
                 .resolve_notices(org, after, &notices, rules, at)
                 .await?;
+            // Collected up front: an iterator with closures held across `.await` would make the
+            // future not `Send` for the handler tree.
+            let mut drafts: Vec<(i64, &crate::domain::incident::Draft)> = Vec::new();
+            for (i, p) in after.parts.iter().enumerate() {
+                for d in &p.drafts {
+                    drafts.push((i as i64, d));
+                }
+            }
+            if let Some(d) = &after.consolidated {
+                drafts.push((-1, d));
+            }
             let outcome: Result<bool, ApplyError> = on_pool!(self, pool => {
                 async {
                     let mut tx = pool.begin().await?;
@@ -457,13 +468,8 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                     }
-                    let drafts = after
-                        .parts
-                        .iter()
-                        .enumerate()
-                        .flat_map(|(i, p)| p.drafts.iter().map(move |d| (i as i64, d)))
-                        .chain(after.consolidated.iter().map(|d| (-1i64, d)));
-                    for (part_no, d) in drafts {
+                    for (part_no, d) in &drafts {
+                        let part_no = *part_no;
                         sqlx::query(
                             "INSERT INTO drafts (incident_id, part_no, version, kind, body, attachments, author_id, submitted_at, reviews)
                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)

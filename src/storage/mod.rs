@@ -5,6 +5,7 @@
 //! `ON CONFLICT`); where they differ (claiming outbox rows) each backend has its own statement.
 //! Each backend has its own migrations directory.
 
+mod chat;
 mod directory;
 mod incidents;
 mod outbox;
@@ -23,7 +24,7 @@ pub use incidents::{
     Applied, ApplyError, AuditEntry, IncidentContent, MessageKind, NewIncident, Registered, Source,
     StoredDraft, StoredIncident,
 };
-pub use outbox::OutboxMessage;
+pub use outbox::{OutboxMessage, QueuedMessage};
 
 /// Runs the same code against whichever pool is configured. The body is compiled once per
 /// backend, so it must only use what both drivers offer.
@@ -177,6 +178,18 @@ impl Store {
             .execute(pool)
             .await?;
         Ok(())
+    }
+
+    /// Whether a messenger update id was already handled.
+    pub async fn is_update_processed(&self, update_id: i64) -> Result<bool, StorageError> {
+        let found = on_pool!(self, pool => {
+            sqlx::query("SELECT 1 AS one FROM processed_updates WHERE update_id = $1")
+                .bind(update_id)
+                .fetch_optional(pool)
+                .await?
+                .is_some()
+        });
+        Ok(found)
     }
 
     /// Records a messenger update id; `false` if it was already handled. For updates that change

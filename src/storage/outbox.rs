@@ -19,6 +19,18 @@ pub(crate) struct Resolved {
     pub event: Event,
 }
 
+/// A message to queue outside a state change.
+#[derive(Debug, Clone)]
+pub struct QueuedMessage<'a> {
+    pub org: i64,
+    pub incident: Option<i64>,
+    pub person: Option<i64>,
+    pub chat: Option<i64>,
+    pub message: &'a str,
+    pub payload: &'a serde_json::Value,
+    pub idempotency_key: &'a str,
+}
+
 /// A message claimed for delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMessage {
@@ -274,4 +286,31 @@ where
             })
         })
         .collect()
+}
+
+impl Store {
+    /// Queues one message outside a state change (e.g. "this person cannot be reached").
+    pub async fn enqueue_message(
+        &self,
+        m: &QueuedMessage<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_id, message, payload, created_at, available_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (idempotency_key) DO NOTHING",
+            )
+            .bind(m.org)
+            .bind(m.idempotency_key)
+            .bind(m.incident)
+            .bind(m.person)
+            .bind(m.chat)
+            .bind(m.message)
+            .bind(m.payload.to_string())
+            .bind(ts(at))
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
 }

@@ -1,0 +1,281 @@
+## Everything the bot says, in Russian. Fluent syntax (https://projectfluent.org).
+## Edit the wording here; Otklik reads this file at start (OTKLIK_DIALOGUES_DIR), no rebuild needed.
+## Placeholders are in { $braces }; plural forms use the Russian categories one / few / many.
+
+## Plurals
+
+hours = { $n ->
+    [one] { $n } час
+    [few] { $n } часа
+   *[many] { $n } часов
+}
+minutes = { $n ->
+    [one] { $n } минута
+    [few] { $n } минуты
+   *[many] { $n } минут
+}
+minutes-ago = { $n ->
+    [one] { $n } минуту
+    [few] { $n } минуты
+   *[many] { $n } минут
+}
+working-days = { $n ->
+    [one] { $n } рабочий день
+    [few] { $n } рабочих дня
+   *[many] { $n } рабочих дней
+}
+incidents-count = { $n ->
+    [one] { $n } инцидент
+    [few] { $n } инцидента
+   *[many] { $n } инцидентов
+}
+photos = { $n ->
+    [one] { $n } вложение
+    [few] { $n } вложения
+   *[many] { $n } вложений
+}
+
+## Dates: "пт, 27 нояб."
+
+weekday-1 = пн
+weekday-2 = вт
+weekday-3 = ср
+weekday-4 = чт
+weekday-5 = пт
+weekday-6 = сб
+weekday-7 = вс
+month-1 = янв.
+month-2 = февр.
+month-3 = марта
+month-4 = апр.
+month-5 = мая
+month-6 = июня
+month-7 = июля
+month-8 = авг.
+month-9 = сент.
+month-10 = окт.
+month-11 = нояб.
+month-12 = дек.
+date-short = { $weekday }, { $day } { $month }
+time-left = осталось { $left } рабочего времени
+time-left-short = { $hours } ч { $minutes } мин
+time-left-minutes = { $minutes } мин
+time-overdue = ❗ срок истёк { $ago } назад
+time-paused = ⏸ срок приостановлен: ждём ответа автора (останется { $left })
+time-external = срок задаёт система мониторинга
+time-by-curator = срок устанавливает куратор
+
+## Networks and kinds
+
+network-vk = ВКонтакте
+network-ok = Одноклассники
+network-telegram = Telegram
+network-max = MAX
+network-web = сайт
+network-other = другая сеть
+kind-comment = комментарий (публичный)
+kind-direct = личное сообщение
+kind-post = публикация
+
+## Executor's card
+
+card-title = Инцидент №{ $number }
+card-title-high = 🔴 Инцидент №{ $number } · ВЫСОКАЯ важность
+card-source = { $network } · { $kind }
+card-topic = Тема: { $topic }
+card-location = Локация: { $location }
+card-author = — { $author }, { $date }
+card-link = 🔗 { $url }
+card-attachments = 📎 { $count }
+card-repeat = 🔁 Повторное сообщение: ранее №{ $number }. В ответе укажите, что сделано.
+card-deadline = ⏰ { $stage } до { $time }, { $date }
+card-left = { $left }
+card-final = ответ жителю — до { $time }, { $date }
+card-part-of = Часть отдела: { $department }
+stage-routing = направить
+stage-competence_check = подтвердить компетенцию
+stage-draft = проект ответа
+stage-department_head_approval = согласование руководителем
+stage-deputy_approval = согласование заместителем
+stage-curator_review = согласование куратором
+stage-rework = доработка
+stage-publication = публикация
+stage-department_total = обработка в отделе
+stage-final = ответ
+stage-explanation = разъяснение
+stage-interim_to_final = окончательный ответ
+text-truncated = … (текст сокращён)
+
+status-routed = 📥 Новый, ждёт принятия
+status-accepted = ✅ Принят в работу
+status-draft_submitted = 📤 Проект ответа на согласовании
+status-rework_requested = 🔁 Возвращён на доработку
+status-awaiting_author = ⏸ Уточнение опубликовано, ждём ответа автора
+status-approved = ✅ Ответ согласован, ждёт публикации
+status-awaiting_final = ⏳ Промежуточный ответ опубликован, готовится окончательный
+status-done = ✔️ Ответ опубликован
+status-returned = ↩️ Возвращён куратору
+status-no_answer = 🚫 Без ответа
+status-explanation_sent = 📄 Отправлено разъяснение
+status-converted_to_appeal = 📨 Оформлено обращение по 59-ФЗ
+status-closed = 🗄 Закрыт
+status-line = Статус: { $status }
+
+## Buttons (verbs; at most two a row)
+
+btn-accept = ✅ Принять
+btn-return = ↩️ Вернуть
+btn-draft = ✍️ Подготовить ответ
+btn-interim = ⏳ Промежуточный ответ
+btn-clarify = ❓ Запросить уточнение
+btn-send-approval = 📤 На согласование
+btn-edit = ✏️ Изменить
+btn-cancel = ✖️ Отмена
+btn-attachments-done = ✅ Готово
+btn-approve = ✅ Согласовать
+btn-rework = 🔁 На доработку
+btn-published = 🔗 Опубликовано
+btn-show-all = Показать полностью
+btn-author-replied = 💬 Автор ответил
+btn-importance-normal = обычная
+btn-importance-high = высокая
+btn-route = 📨 Направить
+btn-no-answer = 🚫 Без ответа
+btn-explanation = 📄 Разъяснение
+btn-reason-not-competence = Не наша компетенция
+btn-reason-another-department = Другой отдел
+btn-reason-duplicate = Дубликат
+btn-no-answer-threats = Угрозы
+btn-no-answer-obscenity = Нецензурная брань
+btn-no-answer-insults = Оскорбления
+btn-no-answer-unreadable = Нечитаемо
+btn-explanation-not-competence = Не наша компетенция
+btn-explanation-abuse = Злоупотребление правом
+btn-explanation-court = Судебные акты
+btn-explanation-already-answered = Уже отвечали
+checked = { $label } ✓
+
+## Draft flow (executor, private chat)
+
+ask-draft-text = ✍️ Напишите текст ответа на №{ $number } одним сообщением. Его увидит автор — пишите в тоне сети и по существу.
+ask-interim-text = ⏳ Напишите промежуточный ответ на №{ $number }: что уже сделано и когда будет окончательный ответ.
+ask-clarification-text = ❓ Напишите вопрос автору сообщения №{ $number }. Куратор согласует и опубликует его; срок остановится до ответа автора.
+ask-attachments = Пришлите фото, видео или документы к ответу (по одному или альбомом), затем нажмите «Готово». Без вложений — сразу «Готово».
+attachment-added = 📎 Добавлено: { $count }. Ещё или «Готово».
+preview-answer = Проект ответа на №{ $number } ({ $network }, { $visibility }):
+preview-interim = Промежуточный ответ на №{ $number } ({ $network }, { $visibility }):
+preview-clarification = Вопрос автору сообщения №{ $number }:
+visibility-public = публично
+visibility-private = в личные сообщения
+warn-phone = ⚠️ В тексте номер телефона { $value } — это данные жителя? Ответ { $visibility }.
+warn-email = ⚠️ В тексте адрес почты { $value } — это данные жителя?
+warn-document = ⚠️ В тексте номер, похожий на паспорт или СНИЛС: { $value }.
+warn-too-long = ⚠️ Текст длиннее, чем допускает { $network } ({ $limit } знаков).
+warn-repeat = ⚠️ Это повторное сообщение: напишите, какие меры приняты.
+draft-sent = 📤 Отправлено на согласование.
+draft-cancelled = Черновик удалён.
+draft-empty = Пришлите текст ответа сообщением.
+
+## Rework, return, publication
+
+ask-rework-comment = 🔁 Ответьте на это сообщение: что доработать в проекте №{ $number }?
+ask-return-reason = ↩️ Почему возвращаете №{ $number }?
+ask-return-comment = Коротко поясните (например, какой отдел). Или «-», если пояснять нечего.
+ask-link = 🔗 Пришлите ссылку на опубликованный ответ на №{ $number }.
+ask-author-reply = 💬 Пришлите ответ автора на уточнение по №{ $number }.
+ask-curator-deadline = ⏰ Укажите срок «{ $stage }» для №{ $number } в формате ДД.ММ ЧЧ:ММ (местное время).
+bad-link = Нужна ссылка вида https://… — пришлите её ещё раз.
+bad-datetime = Не понял дату. Пример: 27.11 15:30
+bad-comment = Комментарий не может быть пустым.
+
+## Notices (a new message only when the person must act)
+
+notice-rework = 🔁 №{ $number }: проект возвращён на доработку.
+    Комментарий: «{ $comment }»
+    Ваш текст:
+    «{ $text }»
+notice-rework-due = ⏰ Доработать до { $time }, { $date }
+notice-author-reply = 💬 №{ $number }: автор ответил на уточнение:
+    «{ $text }»
+    Срок снова идёт.
+notice-publish-executor = 🔗 №{ $number }: ответ согласован. Опубликуйте его в течение регламентного срока и пришлите ссылку.
+notice-importance = 🔴 №{ $number }: важность повышена до ВЫСОКОЙ, сроки сокращены.
+notice-escalation = 🔴 Важное сообщение №{ $number } ({ $network })
+notice-weekend = 🚨 Выходной день · ВЫСОКАЯ важность
+notice-unreachable = ⚠️ Не удаётся написать { $name }: человек не открыл бота или заблокировал его. №{ $number } ждёт.
+notice-competence = №{ $number } поступил в ваш отдел: подтвердите компетенцию (примите) или верните.
+
+## Curator group
+
+triage-title = 🆕 Новое сообщение №{ $number } · { $network } · { $kind }
+triage-importance = Важность:
+triage-route-hint = Отметьте отделы и нажмите «Направить».
+approval-title = 📝 №{ $number } · { $what }
+approval-what-answer = проект ответа
+approval-what-interim = промежуточный ответ
+approval-what-clarification = уточнение автору
+approval-from = от: { $name } ({ $department })
+approval-due = ⏰ согласовать до { $time } ({ $left })
+approved-line = ✅ Согласовано: { $name }, { $time }
+publish-title = 🔗 №{ $number }: опубликуйте согласованный ответ и нажмите «Опубликовано».
+publish-clarification = ❓ №{ $number }: опубликуйте вопрос автору. Когда автор ответит — нажмите «Автор ответил».
+returned-title = ↩️ №{ $number } возвращён: { $department }, { $name }
+    Причина: { $reason }{ $comment }
+consolidate-title = 🧩 №{ $number }: все части согласованы. Отправьте сводный ответ сообщением в ответ на это.
+status-title = №{ $number }: { $status }
+published-line = 🔗 { $url }
+reason-not_our_competence = не наша компетенция
+reason-another_department = другой отдел
+reason-duplicate = дубликат
+
+## Commands
+
+start-known = Здравствуйте, { $name }! Вы подключены к «Отклику»: { $roles }.
+    Сюда придут карточки сообщений жителей с кнопками и сроками. /my — ваши открытые инциденты, /help — справка.
+start-unknown = Здравствуйте! Этот бот работает только для сотрудников администрации. Попросите администратора прислать вам ссылку-приглашение.
+help = «Отклик» помогает отвечать жителям в срок.
+    • Карточка инцидента: «Принять», затем «Подготовить ответ» — бот попросит текст и вложения и покажет, как ответ увидит житель.
+    • «Запросить уточнение» останавливает срок до ответа автора (если это предусмотрено регламентом).
+    • «Вернуть» — если вопрос не вашей компетенции.
+    /my — открытые инциденты по срочности.
+my-empty = Открытых инцидентов нет 👍
+my-header = Ваши открытые: { $count }
+my-item = • №{ $number } — { $status }{ $due }
+role-executor = исполнитель
+role-department_head = руководитель отдела
+role-deputy = заместитель
+role-curator = куратор
+role-head = глава
+role-duty_officer = дежурный
+role-administrator = администратор
+
+## Answers to button presses and errors
+
+ok-accepted = Принято в работу.
+ok-done = Готово.
+ok-routed = Направлено.
+ok-published = Публикация записана.
+already-done = Это уже сделано.
+err-not-allowed = Эта кнопка не для вас.
+err-wrong-state = Сейчас это действие недоступно: карточка устарела.
+err-stale = Проект уже изменён — откройте новую версию.
+err-not-in-regulation = Регламент вашей организации этого не предусматривает.
+err-invalid = Не получилось: проверьте введённые данные.
+err-unknown-user = Вы не зарегистрированы в «Отклике». Обратитесь к администратору.
+err-internal = Что-то пошло не так. Попробуйте ещё раз через минуту.
+err-no-department = Отметьте хотя бы один отдел.
+err-no-executor = В отделе «{ $department }» нет исполнителя.
+unknown-input = Не понял. /help — справка.
+explanation-sent = 📄 Разъяснение по №{ $number } записано. Опубликуйте его в ответ автору:
+no-answer-done = 🚫 №{ $number } отмечен: без ответа.
+ask-no-answer-reason = 🚫 Почему №{ $number } без ответа?
+ask-explanation-kind = 📄 Какое разъяснение по №{ $number }?
+ask-consolidated = 🧩 Пришлите текст сводного ответа на №{ $number } одним сообщением.
+full-text = Полный текст №{ $number }:
+
+## Reply templates for explanations (the curator may edit before sending)
+
+explanation-not-competence = Здравствуйте! Вопрос, поставленный в сообщении, не относится к полномочиям администрации. Рекомендуем обратиться в уполномоченный орган.
+explanation-abuse = Здравствуйте! Сообщение не может быть рассмотрено по существу: в нём содержатся признаки злоупотребления правом.
+explanation-court = Здравствуйте! Вопрос, поставленный в сообщении, разрешён судебным актом; администрация не вправе его пересматривать.
+explanation-already-answered = Здравствуйте! На этот вопрос ранее неоднократно давались ответы. Ответ размещён на официальном сайте администрации.

@@ -1,0 +1,297 @@
+//! A local fake Telegram Bot API server for end-to-end tests: it feeds updates to the bot's long
+//! polling, answers the methods Otklik calls, keeps the messages it "sent", and records every
+//! call. It listens on 127.0.0.1 only.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+pub const BOT_ID: i64 = 7_000_000;
+
+/// One Bot API call the bot made.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub body: Value,
+    /// The message the call created or edited.
+    pub message_id: Option<i64>,
+}
+
+impl Call {
+    pub fn chat(&self) -> i64 {
+        self.body["chat_id"].as_i64().unwrap_or_default()
+    }
+    pub fn text(&self) -> &str {
+        self.body["text"].as_str().unwrap_or_default()
+    }
+    /// Every callback payload on the message's buttons.
+    pub fn buttons(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(rows) = self.body["reply_markup"]["inline_keyboard"].as_array() {
+            for row in rows {
+                for b in row.as_array().into_iter().flatten() {
+                    if let Some(d) = b["callback_data"].as_str() {
+                        out.push(d.to_string());
+                    }
+                }
+            }
+        }
+        out
+    }
+    pub fn labels(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(rows) = self.body["reply_markup"]["inline_keyboard"].as_array() {
+            for row in rows {
+                for b in row.as_array().into_iter().flatten() {
+                    out.push(b["text"].as_str().unwrap_or_default().to_string());
+                }
+            }
+        }
+        out
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    updates: VecDeque<Value>,
+    next_update: i64,
+    next_message: i64,
+    calls: Vec<Call>,
+    /// (chat, message id) → the message as Telegram would return it.
+    messages: HashMap<(i64, i64), Value>,
+    /// Chats the bot cannot write to (the person never opened the bot).
+    unreachable: HashSet<i64>,
+}
+
+#[derive(Clone, Default)]
+pub struct FakeTelegram {
+    inner: Arc<Mutex<Inner>>,
+}
+
+fn chat_json(id: i64) -> Value {
+    if id < 0 {
+        json!({"id": id, "type": "supergroup", "title": "Кураторы"})
+    } else {
+        json!({"id": id, "type": "private", "first_name": format!("user{id}")})
+    }
+}
+
+fn user_json(id: i64) -> Value {
+    json!({"id": id, "is_bot": false, "first_name": format!("user{id}"), "language_code": "ru"})
+}
+
+fn ok(result: Value) -> Json<Value> {
+    Json(json!({"ok": true, "result": result}))
+}
+
+fn error(code: i64, description: &str) -> Json<Value> {
+    Json(json!({"ok": false, "error_code": code, "description": description}))
+}
+
+async fn handle(
+    State(fake): State<FakeTelegram>,
+    Path((_token, method)): Path<(String, String)>,
+    body: Option<Json<Value>>,
+) -> Json<Value> {
+    let body = body.map(|Json(v)| v).unwrap_or(Value::Null);
+    // teloxide writes method names as "SendMessage"; the Bot API accepts any case.
+    let method = {
+        let mut c = method.chars();
+        c.next()
+            .map(|f| f.to_lowercase().chain(c).collect::<String>())
+            .unwrap_or_default()
+    };
+    if method == "getUpdates" {
+        let offset = body["offset"].as_i64().unwrap_or(0);
+        // A short long-poll: wait a little for updates, then answer.
+        for _ in 0..20 {
+            {
+                let mut inner = fake.inner.lock().unwrap();
+                while inner
+                    .updates
+                    .front()
+                    .is_some_and(|u| u["update_id"].as_i64().unwrap_or(0) < offset)
+                {
+                    inner.updates.pop_front();
+                }
+                if !inner.updates.is_empty() {
+                    let batch: Vec<Value> = inner.updates.iter().cloned().collect();
+                    return ok(Value::Array(batch));
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        return ok(json!([]));
+    }
+    let mut inner = fake.inner.lock().unwrap();
+    let edited = body["message_id"].as_i64();
+    inner.calls.push(Call {
+        method: method.clone(),
+        body: body.clone(),
+        message_id: edited,
+    });
+    match method.as_str() {
+        "getMe" => ok(
+            json!({"id": BOT_ID, "is_bot": true, "first_name": "Отклик", "username": "otklik_test_bot",
+            "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false}),
+        ),
+        "sendMessage" => {
+            let chat = body["chat_id"].as_i64().unwrap_or_default();
+            if inner.unreachable.contains(&chat) {
+                return error(
+                    403,
+                    "Forbidden: bot can't initiate conversation with a user",
+                );
+            }
+            inner.next_message += 1;
+            let id = inner.next_message;
+            let mut msg = json!({
+                "message_id": id, "date": 1_795_000_000, "chat": chat_json(chat),
+                "from": {"id": BOT_ID, "is_bot": true, "first_name": "Отклик", "username": "otklik_test_bot"},
+                "text": body["text"].clone(),
+            });
+            if !body["reply_markup"].is_null() {
+                msg["reply_markup"] = body["reply_markup"].clone();
+            }
+            inner.messages.insert((chat, id), msg.clone());
+            if let Some(call) = inner.calls.last_mut() {
+                call.message_id = Some(id);
+            }
+            ok(msg)
+        }
+        "getWebhookInfo" => {
+            ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": 0}))
+        }
+        "editMessageText" => {
+            let chat = body["chat_id"].as_i64().unwrap_or_default();
+            let id = body["message_id"].as_i64().unwrap_or_default();
+            let Some(old) = inner.messages.get(&(chat, id)).cloned() else {
+                return error(400, "Bad Request: message to edit not found");
+            };
+            let markup = if body["reply_markup"].is_null() {
+                Value::Null
+            } else {
+                body["reply_markup"].clone()
+            };
+            if old["text"] == body["text"] && old["reply_markup"] == markup {
+                return error(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message");
+            }
+            let mut msg = old;
+            msg["text"] = body["text"].clone();
+            msg["reply_markup"] = markup;
+            msg["edit_date"] = json!(1_795_000_100);
+            inner.messages.insert((chat, id), msg.clone());
+            ok(msg)
+        }
+        _ => ok(json!(true)),
+    }
+}
+
+impl FakeTelegram {
+    /// Starts the server; returns it and its base URL.
+    pub async fn start() -> (FakeTelegram, String) {
+        let fake = FakeTelegram::default();
+        let app = Router::new()
+            .route("/{token}/{method}", post(handle))
+            .with_state(fake.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        (fake, format!("http://{addr}/"))
+    }
+
+    pub fn set_unreachable(&self, chat: i64) {
+        self.inner.lock().unwrap().unreachable.insert(chat);
+    }
+
+    fn push(&self, mut update: Value) -> i64 {
+        let mut inner = self.inner.lock().unwrap();
+        inner.next_update += 1;
+        let id = inner.next_update;
+        update["update_id"] = json!(id);
+        inner.updates.push_back(update);
+        id
+    }
+
+    /// Pushes an update twice with one id in one batch (Telegram redelivering what a crashed
+    /// bot had not confirmed).
+    pub fn push_twice(&self, mut update: Value) -> i64 {
+        let mut inner = self.inner.lock().unwrap();
+        inner.next_update += 1;
+        let id = inner.next_update;
+        update["update_id"] = json!(id);
+        inner.updates.push_back(update.clone());
+        inner.updates.push_back(update);
+        id
+    }
+
+    /// A text message from a user in a chat (their private chat when `chat` = `user`).
+    pub fn say(&self, user: i64, chat: i64, text: &str) -> i64 {
+        let id = 100_000 + self.inner.lock().unwrap().next_update;
+        self.push(json!({"message": {"message_id": id, "date": 1_795_000_000, "chat": chat_json(chat), "from": user_json(user), "text": text}}))
+    }
+
+    /// A photo (with an optional caption) from a user in their private chat.
+    pub fn photo(&self, user: i64, file_id: &str) -> i64 {
+        let id = 100_000 + self.inner.lock().unwrap().next_update;
+        self.push(json!({"message": {"message_id": id, "date": 1_795_000_000, "chat": chat_json(user), "from": user_json(user),
+            "photo": [{"file_id": file_id, "file_unique_id": format!("u{file_id}"), "width": 1280, "height": 960, "file_size": 1000}]}}))
+    }
+
+    /// The update for a button press on a message the bot sent; returns (update id, update).
+    pub fn press_update(&self, user: i64, message: &Call, data: &str) -> Value {
+        let chat = message.chat();
+        let inner = self.inner.lock().unwrap();
+        let id = message
+            .message_id
+            .expect("a message the bot sent or edited");
+        let msg = inner
+            .messages
+            .get(&(chat, id))
+            .cloned()
+            .unwrap_or(json!({}));
+        json!({"callback_query": {"id": format!("cq{}", inner.next_update + 1), "from": user_json(user), "message": msg,
+            "chat_instance": "ci", "data": data}})
+    }
+
+    /// A user presses a button on a message the bot sent.
+    pub fn press(&self, user: i64, message: &Call, data: &str) -> i64 {
+        let update = self.press_update(user, message, data);
+        self.push(update)
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.inner.lock().unwrap().calls.clone()
+    }
+
+    /// Waits (at most 15 s) for a call matching `pred` among those made after `since` calls.
+    pub async fn wait_for(&self, since: usize, what: &str, pred: impl Fn(&Call) -> bool) -> Call {
+        for _ in 0..300 {
+            if let Some(c) = self.calls().into_iter().skip(since).find(|c| pred(c)) {
+                return c;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let seen: Vec<String> = self
+            .calls()
+            .iter()
+            .skip(since)
+            .map(|c| format!("{} → {}: {}", c.method, c.chat(), c.body))
+            .collect();
+        panic!(
+            "timed out waiting for {what}; calls since {since}:\n{}",
+            seen.join("\n")
+        );
+    }
+
+    pub fn mark(&self) -> usize {
+        self.inner.lock().unwrap().calls.len()
+    }
+}

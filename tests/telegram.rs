@@ -1,0 +1,817 @@
+//! End to end through the real bot (long polling, handlers, outbox delivery) against a local fake
+//! Bot API server: what executors and curators see and press in their chats.
+
+mod support {
+    pub mod fake_telegram;
+}
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use otklik::app::App;
+use otklik::domain::incident::{Actor, IncidentState, Role};
+use otklik::domain::regulation::{Importance, PRESETS};
+use otklik::storage::*;
+use otklik::telegram::{self, TelegramConfig};
+use otklik::texts::Texts;
+use support::fake_telegram::{Call, FakeTelegram};
+use tokio_util::sync::CancellationToken;
+
+const CURATOR_CHAT: i64 = -1_001_234;
+const CURATOR_TG: i64 = 1001;
+const EXECUTOR_TG: i64 = 2002;
+const OTHER_EXECUTOR_TG: i64 = 3003;
+const STRANGER_TG: i64 = 9009;
+
+struct Harness {
+    fake: FakeTelegram,
+    store: Store,
+    app: Arc<App>,
+    org: i64,
+    dept: i64,
+    other_dept: i64,
+    executor: i64,
+    cancel: CancellationToken,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+impl Harness {
+    async fn start(preset: &str) -> Harness {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "warn".into()),
+            )
+            .with_test_writer()
+            .try_init();
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("bot.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let now = moscow("2026-11-23 10:00");
+        let org = store
+            .create_organisation(
+                &NewOrganisation {
+                    name: "Администрация".into(),
+                    regulation_name: preset.into(),
+                    regulation_toml: PRESETS.iter().find(|(n, _)| *n == preset).unwrap().1.into(),
+                    curator_chat_id: Some(CURATOR_CHAT),
+                    head_chat_id: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let person = |name: &str, tg: i64, roles: Vec<Role>| NewPerson {
+            full_name: name.into(),
+            phone: None,
+            telegram_user_id: Some(tg),
+            telegram_username: None,
+            roles,
+        };
+        store
+            .create_person(
+                org,
+                &person("Смирнова Елена", CURATOR_TG, vec![Role::Curator]),
+            )
+            .await
+            .unwrap();
+        let executor = store
+            .create_person(
+                org,
+                &person("Петров Алексей", EXECUTOR_TG, vec![Role::Executor]),
+            )
+            .await
+            .unwrap();
+        let other = store
+            .create_person(
+                org,
+                &person("Сидорова Анна", OTHER_EXECUTOR_TG, vec![Role::Executor]),
+            )
+            .await
+            .unwrap();
+        let dept = store.create_department(org, "Отдел ЖКХ").await.unwrap();
+        let other_dept = store
+            .create_department(org, "Благоустройство")
+            .await
+            .unwrap();
+        store.add_to_department(dept, executor).await.unwrap();
+        store.add_to_department(other_dept, other).await.unwrap();
+
+        let (fake, base) = FakeTelegram::start().await;
+        let texts = Texts::load(Some(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/dialogues"
+        ))))
+        .unwrap()
+        .strict();
+        let app = Arc::new(
+            App::new(
+                store.clone(),
+                texts,
+                otklik::domain::production_calendar::SHIPPED_RU_CALENDAR.into(),
+            )
+            .with_fixed_now(now),
+        );
+        let cancel = CancellationToken::new();
+        let config = TelegramConfig {
+            token: "123:TEST".into(),
+            api_url: Some(base.parse().unwrap()),
+        };
+        let (a, c) = (app.clone(), cancel.clone());
+        tokio::spawn(async move { telegram::run(config, a, c).await.unwrap() });
+        Harness {
+            fake,
+            store,
+            app,
+            org,
+            dept,
+            other_dept,
+            executor,
+            cancel,
+            _dir: dir,
+        }
+    }
+
+    /// A new incident arrives (as intake would register it).
+    async fn incident(&self, text: &str, importance: Importance) -> Registered {
+        let org = self.app.org_rules(self.org).await.unwrap();
+        let r = self
+            .store
+            .register_incident(
+                self.org,
+                &NewIncident {
+                    content: IncidentContent {
+                        source: Source::Vk,
+                        kind: MessageKind::Comment,
+                        url: "https://vk.com/wall-123_456?reply=789".into(),
+                        external_id: None,
+                        author: "Ирина П.".into(),
+                        text: text.into(),
+                        attachments: vec![],
+                        repeat_of: None,
+                    },
+                    detected_at: self.app.now(),
+                    importance,
+                    external_deadline: None,
+                    topic: Some("ЖКХ / отопление".into()),
+                    location: None,
+                },
+                org.rules(),
+                &Actor::system(),
+                self.app.now(),
+            )
+            .await
+            .unwrap();
+        self.app.outbox_ready.notify_one();
+        r
+    }
+
+    async fn wait(&self, since: usize, what: &str, pred: impl Fn(&Call) -> bool) -> Call {
+        self.fake.wait_for(since, what, pred).await
+    }
+
+    /// Presses a button and waits for the bot to answer the press; returns the answer.
+    async fn press(&self, user: i64, message: &Call, data: &str) -> Call {
+        let since = self.fake.mark();
+        self.fake.press(user, message, data);
+        self.wait(since, &format!("answer to {data}"), |c| {
+            c.method == "answerCallbackQuery"
+        })
+        .await
+    }
+
+    /// Routes the first incident's triage card to a department.
+    async fn route(&self, triage: &Call, inc: i64, dept: i64) -> Call {
+        self.press(CURATOR_TG, triage, &format!("dp:{inc}:{dept}"))
+            .await;
+        let ticked = self
+            .wait(0, "ticked triage card", |c| {
+                c.method == "editMessageText"
+                    && c.text().contains("Новое сообщение")
+                    && c.labels()
+                        .iter()
+                        .any(|l| l.ends_with('✓') && !l.starts_with("обычная"))
+            })
+            .await;
+        let since = self.fake.mark();
+        self.press(CURATOR_TG, &ticked, &format!("ro:{inc}")).await;
+        let chat = if dept == self.dept {
+            EXECUTOR_TG
+        } else {
+            OTHER_EXECUTOR_TG
+        };
+        self.wait(since, "executor card", |c| {
+            c.method == "sendMessage"
+                && c.chat() == chat
+                && c.buttons().contains(&format!("ac:{inc}:0"))
+        })
+        .await
+    }
+
+    async fn triage(&self, number: i64) -> Call {
+        self.wait(0, "triage card", |c| {
+            c.method == "sendMessage"
+                && c.chat() == CURATOR_CHAT
+                && c.text().contains(&format!("Новое сообщение №{number}"))
+        })
+        .await
+    }
+}
+
+fn moscow(s: &str) -> DateTime<Utc> {
+    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+    chrono_tz::Europe::Moscow
+        .from_local_datetime(&naive)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// Writes a draft in the executor's private chat: text, optional photo, "Готово", preview.
+async fn write_draft(h: &Harness, start_button: (&Call, &str), text: &str, photo: bool) -> Call {
+    let since = h.fake.mark();
+    h.press(EXECUTOR_TG, start_button.0, start_button.1).await;
+    h.wait(since, "ask for the text", |c| {
+        c.chat() == EXECUTOR_TG && c.text().contains("одним сообщением")
+            || c.text().contains("Напишите вопрос")
+    })
+    .await;
+    let since = h.fake.mark();
+    h.fake.say(EXECUTOR_TG, EXECUTOR_TG, text);
+    let mut ask = h
+        .wait(since, "ask for attachments", |c| {
+            c.chat() == EXECUTOR_TG && c.text().contains("Пришлите фото")
+        })
+        .await;
+    if photo {
+        let since = h.fake.mark();
+        h.fake.photo(EXECUTOR_TG, "AgACAgIAAxkBAAIBphoto");
+        ask = h
+            .wait(since, "attachment added", |c| {
+                c.chat() == EXECUTOR_TG && c.text().contains("Добавлено: 1 вложение")
+            })
+            .await;
+    }
+    let since = h.fake.mark();
+    let done = ask.buttons()[0].clone();
+    assert!(done.starts_with("ad:"), "{done}");
+    h.press(EXECUTOR_TG, &ask, &done).await;
+    h.wait(since, "draft preview", |c| {
+        c.chat() == EXECUTOR_TG && c.buttons().iter().any(|b| b.starts_with("sd:"))
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incident_goes_from_routing_to_publication_with_rework() {
+    let h = Harness::start("vorsino").await;
+    let reg = h
+        .incident(
+            "Третий день нет отопления в доме по Ленина 14, в квартирах +14. Куда звонить??",
+            Importance::Normal,
+        )
+        .await;
+    let inc = reg.id;
+
+    // The curators' group gets the triage card with importance, departments and actions.
+    let triage = h.triage(reg.number).await;
+    assert!(
+        triage.text().contains("«Третий день нет отопления"),
+        "{}",
+        triage.text()
+    );
+    assert!(
+        triage.text().contains("направить до 12:00, пн, 23 нояб."),
+        "{}",
+        triage.text()
+    );
+    assert!(triage.buttons().contains(&format!("dp:{inc}:{}", h.dept)));
+    assert!(triage.buttons().contains(&format!("na:{inc}")));
+
+    // An executor cannot press curator buttons.
+    let refused = h
+        .press(EXECUTOR_TG, &triage, &format!("dp:{inc}:{}", h.dept))
+        .await;
+    assert_eq!(refused.body["show_alert"], true);
+    assert_eq!(refused.body["text"], "Эта кнопка не для вас.");
+
+    // Routing: the executor gets the card with the four buttons and the deadline in local time.
+    let card = h.route(&triage, inc, h.dept).await;
+    let text = card.text();
+    assert!(text.contains("<b>Инцидент №1</b>"), "{text}");
+    assert!(
+        text.contains("ВКонтакте · комментарий (публичный)"),
+        "{text}"
+    );
+    assert!(text.contains("Тема: ЖКХ / отопление"), "{text}");
+    assert!(
+        text.contains("⏰ проект ответа до 13:00, пн, 23 нояб."),
+        "{text}"
+    );
+    assert!(
+        text.contains("осталось 3 ч 0 мин рабочего времени"),
+        "{text}"
+    );
+    assert_eq!(
+        card.labels(),
+        [
+            "✅ Принять",
+            "↩️ Вернуть",
+            "✍️ Подготовить ответ",
+            "❓ Запросить уточнение"
+        ]
+    );
+    assert_eq!(
+        card.buttons(),
+        [
+            format!("ac:{inc}:0"),
+            format!("rt:{inc}:0"),
+            format!("dr:{inc}:0:a"),
+            format!("dr:{inc}:0:c")
+        ]
+    );
+
+    // A stranger and another executor are refused; nothing changes.
+    let answer = h.press(STRANGER_TG, &card, &format!("ac:{inc}:0")).await;
+    assert_eq!(
+        answer.body["text"],
+        "Вы не зарегистрированы в «Отклике». Обратитесь к администратору."
+    );
+    assert_eq!(answer.body["show_alert"], true);
+    let answer = h
+        .press(OTHER_EXECUTOR_TG, &card, &format!("ac:{inc}:0"))
+        .await;
+    assert_eq!(answer.body["text"], "Эта кнопка не для вас.");
+    assert_eq!(
+        h.store.incident(inc).await.unwrap().workflow.parts[0].state,
+        otklik::domain::incident::PartState::Routed
+    );
+
+    // Accept; pressing again is harmless.
+    let answer = h.press(EXECUTOR_TG, &card, &format!("ac:{inc}:0")).await;
+    assert_eq!(answer.body["text"], "Принято в работу.");
+    let accepted = h
+        .wait(0, "card after accept", |c| {
+            c.method == "editMessageText"
+                && c.chat() == EXECUTOR_TG
+                && c.text().contains("Принят в работу")
+        })
+        .await;
+    assert!(!accepted.buttons().contains(&format!("ac:{inc}:0")));
+    let answer = h.press(EXECUTOR_TG, &card, &format!("ac:{inc}:0")).await;
+    assert_eq!(answer.body["text"], "Это уже сделано.");
+    assert_eq!(answer.body["show_alert"], false);
+
+    // Draft with text and a photo; the preview warns about a phone number in a public answer.
+    let preview = write_draft(
+        &h,
+        (&accepted, &format!("dr:{inc}:0:a")),
+        "Ирина, здравствуйте! Звоните +7 912 345-67-89.",
+        true,
+    )
+    .await;
+    assert!(
+        preview
+            .text()
+            .contains("Проект ответа на №1 (ВКонтакте, публично)"),
+        "{}",
+        preview.text()
+    );
+    assert!(
+        preview
+            .text()
+            .contains("⚠️ В тексте номер телефона +7 912 345-67-89"),
+        "{}",
+        preview.text()
+    );
+    assert!(
+        preview.text().contains("📎 1 вложение"),
+        "{}",
+        preview.text()
+    );
+    let since = h.fake.mark();
+    let answer = h.press(EXECUTOR_TG, &preview, &format!("sd:{inc}")).await;
+    assert_eq!(answer.body["text"], "📤 Отправлено на согласование.");
+
+    // The approval card arrives in the curators' group.
+    let approval = h
+        .wait(since, "approval card", |c| {
+            c.chat() == CURATOR_CHAT && c.buttons().contains(&format!("ap:{inc}:0:1"))
+        })
+        .await;
+    assert!(
+        approval.text().contains("📝 №1 · проект ответа"),
+        "{}",
+        approval.text()
+    );
+    assert!(
+        approval.text().contains("от: Петров Алексей (Отдел ЖКХ)"),
+        "{}",
+        approval.text()
+    );
+    assert!(
+        approval.text().contains("⚠️ В тексте номер телефона"),
+        "{}",
+        approval.text()
+    );
+    assert_eq!(approval.labels(), ["✅ Согласовать", "🔁 На доработку"]);
+
+    // Rework with a comment, written in the group by the curator who pressed.
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &approval, &format!("rw:{inc}:0:1"))
+        .await;
+    h.wait(since, "ask for the comment", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("что доработать")
+    })
+    .await;
+    let since = h.fake.mark();
+    h.fake.say(
+        CURATOR_TG,
+        CURATOR_CHAT,
+        "Уберите телефон, укажите дату восстановления",
+    );
+    let notice = h
+        .wait(since, "rework notice", |c| {
+            c.method == "sendMessage"
+                && c.chat() == EXECUTOR_TG
+                && c.text().contains("возвращён на доработку")
+        })
+        .await;
+    assert!(
+        notice
+            .text()
+            .contains("«Уберите телефон, укажите дату восстановления»"),
+        "{}",
+        notice.text()
+    );
+    assert!(
+        notice
+            .text()
+            .contains("«Ирина, здравствуйте! Звоните +7 912 345-67-89.»"),
+        "{}",
+        notice.text()
+    );
+    assert!(
+        notice.text().contains("Доработать до 11:00, пн, 23 нояб."),
+        "{}",
+        notice.text()
+    );
+
+    // Corrected draft; the old approval card is stale now.
+    let preview = write_draft(
+        &h,
+        (&notice, &format!("dr:{inc}:0:a")),
+        "Ирина, здравствуйте! Подача тепла восстановлена 23.11 в 11:40.",
+        false,
+    )
+    .await;
+    assert!(!preview.text().contains("⚠️"), "{}", preview.text());
+    let since = h.fake.mark();
+    h.press(EXECUTOR_TG, &preview, &format!("sd:{inc}")).await;
+    let approval2 = h
+        .wait(since, "second approval card", |c| {
+            c.chat() == CURATOR_CHAT && c.buttons().contains(&format!("ap:{inc}:0:2"))
+        })
+        .await;
+    let stale = h
+        .press(CURATOR_TG, &approval, &format!("ap:{inc}:0:1"))
+        .await;
+    assert_eq!(
+        stale.body["text"],
+        "Проект уже изменён — откройте новую версию."
+    );
+
+    // Approve: the card shows who approved, the group gets the publication card.
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &approval2, &format!("ap:{inc}:0:2"))
+        .await;
+    h.wait(since, "approved card", |c| {
+        c.method == "editMessageText" && c.text().contains("✅ Согласовано: Смирнова Елена, 10:00")
+    })
+    .await;
+    let publish = h
+        .wait(since, "publication card", |c| {
+            c.chat() == CURATOR_CHAT && c.buttons().contains(&format!("pb:{inc}:0"))
+        })
+        .await;
+    assert!(
+        publish.text().contains("опубликуйте согласованный ответ"),
+        "{}",
+        publish.text()
+    );
+
+    // Published: a bad link is refused, a good one recorded; the executor's card loses its buttons.
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &publish, &format!("pb:{inc}:0")).await;
+    h.wait(since, "ask for the link", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("Пришлите ссылку")
+    })
+    .await;
+    let since = h.fake.mark();
+    h.fake.say(CURATOR_TG, CURATOR_CHAT, "опубликовали");
+    h.wait(since, "bad link", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("Нужна ссылка")
+    })
+    .await;
+    let since = h.fake.mark();
+    h.fake.say(
+        CURATOR_TG,
+        CURATOR_CHAT,
+        "https://vk.com/wall-123_456?reply=800",
+    );
+    h.wait(since, "publication recorded", |c| {
+        c.chat() == CURATOR_CHAT && c.text() == "Публикация записана."
+    })
+    .await;
+    let done = h
+        .wait(since, "executor card published", |c| {
+            c.method == "editMessageText"
+                && c.chat() == EXECUTOR_TG
+                && c.text().contains("Ответ опубликован")
+        })
+        .await;
+    assert!(done.buttons().is_empty(), "{:?}", done.buttons());
+    let stored = h.store.incident(inc).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::Published);
+    assert_eq!(
+        stored.workflow.publication.unwrap().link,
+        "https://vk.com/wall-123_456?reply=800"
+    );
+    let commands: Vec<String> = h
+        .store
+        .audit_log(inc)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.command)
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "register",
+            "route",
+            "accept",
+            "submit_draft",
+            "request_rework",
+            "submit_draft",
+            "approve",
+            "mark_published"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clarification_pauses_the_clock_until_the_author_replies() {
+    let h = Harness::start("borovichi").await;
+    let reg = h.incident("Когда починят лифт?", Importance::Normal).await;
+    let inc = reg.id;
+    let triage = h.triage(reg.number).await;
+    let card = h.route(&triage, inc, h.dept).await;
+    // "Запросить уточнение" on a new card accepts it and asks for the question.
+    let preview = write_draft(
+        &h,
+        (&card, &format!("dr:{inc}:0:c")),
+        "Уточните, пожалуйста, адрес дома?",
+        false,
+    )
+    .await;
+    assert!(
+        preview.text().contains("Вопрос автору сообщения №1"),
+        "{}",
+        preview.text()
+    );
+    let since = h.fake.mark();
+    h.press(EXECUTOR_TG, &preview, &format!("sd:{inc}")).await;
+    let approval = h
+        .wait(since, "clarification approval", |c| {
+            c.chat() == CURATOR_CHAT && c.text().contains("уточнение автору")
+        })
+        .await;
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &approval, &format!("ap:{inc}:0:1"))
+        .await;
+    let publish = h
+        .wait(since, "publish the question", |c| {
+            c.chat() == CURATOR_CHAT && c.buttons().contains(&format!("au:{inc}:0"))
+        })
+        .await;
+    assert!(
+        publish
+            .text()
+            .contains("«Уточните, пожалуйста, адрес дома?»"),
+        "{}",
+        publish.text()
+    );
+    let paused = h
+        .wait(since, "paused card", |c| {
+            c.chat() == EXECUTOR_TG
+                && c.method == "editMessageText"
+                && c.text().contains("⏸ срок приостановлен")
+        })
+        .await;
+    assert!(
+        paused.text().contains("останется 4 ч 0 мин"),
+        "{}",
+        paused.text()
+    );
+    // Only a curator records the author's reply.
+    let refused = h.press(EXECUTOR_TG, &publish, &format!("au:{inc}:0")).await;
+    assert_eq!(refused.body["text"], "Эта кнопка не для вас.");
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &publish, &format!("au:{inc}:0")).await;
+    h.wait(since, "ask for the reply", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("Пришлите ответ автора")
+    })
+    .await;
+    let since = h.fake.mark();
+    h.fake
+        .say(CURATOR_TG, CURATOR_CHAT, "Ленина, 14, второй подъезд");
+    let notice = h
+        .wait(since, "author reply notice", |c| {
+            c.chat() == EXECUTOR_TG
+                && c.method == "sendMessage"
+                && c.text().contains("автор ответил")
+        })
+        .await;
+    assert!(
+        notice.text().contains("«Ленина, 14, второй подъезд»"),
+        "{}",
+        notice.text()
+    );
+    let resumed = h
+        .wait(since, "resumed card", |c| {
+            c.chat() == EXECUTOR_TG
+                && c.method == "editMessageText"
+                && c.text().contains("⏰ проект ответа до")
+        })
+        .await;
+    assert!(!resumed.text().contains("⏸"), "{}", resumed.text());
+    assert_eq!(
+        h.store.incident(inc).await.unwrap().workflow.parts[0]
+            .pauses
+            .len(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_returned_incident_is_rerouted_and_a_redelivered_press_changes_nothing() {
+    let h = Harness::start("vorsino").await;
+    let reg = h.incident("Яма на дороге у школы", Importance::High).await;
+    let inc = reg.id;
+    let triage = h.triage(reg.number).await;
+    let card = h.route(&triage, inc, h.dept).await;
+    assert!(
+        card.text().contains("🔴 Инцидент №1 · ВЫСОКАЯ важность"),
+        "{}",
+        card.text()
+    );
+
+    // Return: reason, comment, and the curators get the card with the other departments.
+    let since = h.fake.mark();
+    h.press(EXECUTOR_TG, &card, &format!("rt:{inc}:0")).await;
+    let reasons = h
+        .wait(since, "return reasons", |c| {
+            c.chat() == EXECUTOR_TG && c.buttons().contains(&format!("rr:{inc}:0:o"))
+        })
+        .await;
+    let since = h.fake.mark();
+    h.press(EXECUTOR_TG, &reasons, &format!("rr:{inc}:0:o"))
+        .await;
+    h.wait(since, "ask for comment", |c| {
+        c.chat() == EXECUTOR_TG && c.text().contains("Коротко поясните")
+    })
+    .await;
+    let since = h.fake.mark();
+    h.fake
+        .say(EXECUTOR_TG, EXECUTOR_TG, "Дороги — это благоустройство");
+    let returned = h
+        .wait(since, "returned card", |c| {
+            c.chat() == CURATOR_CHAT && c.text().contains("возвращён")
+        })
+        .await;
+    assert!(
+        returned
+            .text()
+            .contains("Причина: другой отдел — «Дороги — это благоустройство»"),
+        "{}",
+        returned.text()
+    );
+    assert_eq!(returned.buttons(), [format!("rd:{inc}:0:{}", h.other_dept)]);
+
+    // Re-route to the other department: its executor gets the card.
+    let since = h.fake.mark();
+    h.press(
+        CURATOR_TG,
+        &returned,
+        &format!("rd:{inc}:0:{}", h.other_dept),
+    )
+    .await;
+    let other_card = h
+        .wait(since, "card for the other executor", |c| {
+            c.chat() == OTHER_EXECUTOR_TG && c.buttons().contains(&format!("ac:{inc}:1"))
+        })
+        .await;
+
+    // A press delivered twice (Telegram redelivery) is applied once.
+    let update = h
+        .fake
+        .press_update(OTHER_EXECUTOR_TG, &other_card, &format!("ac:{inc}:1"));
+    let since = h.fake.mark();
+    h.fake.push_twice(update);
+    h.fake.say(OTHER_EXECUTOR_TG, OTHER_EXECUTOR_TG, "/help");
+    h.wait(since, "help after the redelivery", |c| {
+        c.chat() == OTHER_EXECUTOR_TG && c.text().contains("помогает отвечать")
+    })
+    .await;
+    let accepts = h
+        .store
+        .audit_log(inc)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|a| a.command == "accept")
+        .count();
+    assert_eq!(accepts, 1);
+    let _ = h.executor;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_and_people_who_cannot_be_reached() {
+    let h = Harness::start("vorsino").await;
+    // /start for a known person and for a stranger.
+    let since = h.fake.mark();
+    h.fake.say(EXECUTOR_TG, EXECUTOR_TG, "/start");
+    let hello = h.wait(since, "greeting", |c| c.chat() == EXECUTOR_TG).await;
+    assert!(
+        hello.text().contains("Здравствуйте, Петров Алексей!"),
+        "{}",
+        hello.text()
+    );
+    assert!(hello.text().contains("исполнитель"), "{}", hello.text());
+    let since = h.fake.mark();
+    h.fake.say(STRANGER_TG, STRANGER_TG, "/start");
+    let no = h.wait(since, "refusal", |c| c.chat() == STRANGER_TG).await;
+    assert!(
+        no.text().contains("только для сотрудников"),
+        "{}",
+        no.text()
+    );
+
+    // /my lists open incidents, most urgent first.
+    let first = h.incident("Первое", Importance::Normal).await;
+    let triage = h.triage(first.number).await;
+    h.route(&triage, first.id, h.dept).await;
+    let since = h.fake.mark();
+    h.fake.say(EXECUTOR_TG, EXECUTOR_TG, "/my");
+    let my = h
+        .wait(since, "/my", |c| {
+            c.chat() == EXECUTOR_TG && c.text().contains("Ваши открытые")
+        })
+        .await;
+    assert!(
+        my.text().contains("Ваши открытые: 1 инцидент"),
+        "{}",
+        my.text()
+    );
+    assert!(
+        my.text()
+            .contains("• №1 — 📥 Новый, ждёт принятия, до 13:00 пн, 23 нояб."),
+        "{}",
+        my.text()
+    );
+
+    // Someone who never opened the bot: the curators are told.
+    h.fake.set_unreachable(OTHER_EXECUTOR_TG);
+    let second = h.incident("Второе", Importance::Normal).await;
+    let triage = h.triage(second.number).await;
+    h.press(
+        CURATOR_TG,
+        &triage,
+        &format!("dp:{}:{}", second.id, h.other_dept),
+    )
+    .await;
+    let ticked = h
+        .wait(0, "ticked", |c| {
+            c.method == "editMessageText"
+                && c.text().contains("Новое сообщение №2")
+                && c.labels().iter().any(|l| l == "Благоустройство ✓")
+        })
+        .await;
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &ticked, &format!("ro:{}", second.id))
+        .await;
+    let warn = h
+        .wait(since, "unreachable warning", |c| {
+            c.chat() == CURATOR_CHAT && c.text().contains("Не удаётся написать")
+        })
+        .await;
+    assert!(warn.text().contains("Сидорова Анна"), "{}", warn.text());
+    assert!(warn.text().contains("№2"), "{}", warn.text());
+}
