@@ -142,6 +142,9 @@ btn-importance-high = высокая
 btn-route = 📨 Направить
 btn-no-answer = 🚫 Без ответа
 btn-explanation = 📄 Разъяснение
+btn-topic = 🏷 Тема
+btn-location = 📍 Локация
+btn-appeal = 📨 Обращение по 59-ФЗ
 btn-reason-not-competence = Не наша компетенция
 btn-reason-another-department = Другой отдел
 btn-reason-duplicate = Дубликат
@@ -272,6 +275,23 @@ ask-no-answer-reason = 🚫 Почему №{ $number } без ответа?
 ask-explanation-kind = 📄 Какое разъяснение по №{ $number }?
 ask-consolidated = 🧩 Пришлите текст сводного ответа на №{ $number } одним сообщением.
 full-text = Полный текст №{ $number }:
+ask-topic = 🏷 Тема для №{ $number } (например: ЖКХ / отопление):
+ask-location = 📍 Локация для №{ $number } (улица, дом, населённый пункт):
+ask-appeal-name = 📨 Оформление обращения по 59-ФЗ из №{ $number }.
+    Сначала получите согласие автора. Затем пришлите его фамилию, имя и отчество (или /cancel).
+ask-appeal-address = Почтовый адрес или e-mail автора для ответа:
+ask-appeal-phone = Номер телефона автора:
+appeal-done = 📨 №{ $number } оформлен как обращение по 59-ФЗ. Отправьте это письмо в отдел по работе с обращениями граждан:
+appeal-email = Тема: Обращение гражданина из социальной сети (№{ $number })
+
+    Заявитель: { $name }
+    Адрес для ответа: { $address }
+    Телефон: { $phone }
+    Источник: { $network }, { $url }
+    Дата сообщения: { $date }
+
+    Текст обращения:
+    { $text }
 
 ## Reply templates for explanations (the curator may edit before sending)
 

@@ -72,6 +72,8 @@ pub fn notices(events: &[Event], incident: &Incident, regulation: &Regulation) -
                 }
             }
             Event::Accepted { .. } => push(Audience::Curators, "status", event),
+            // The curator who set them sees the card change; executors see it on their next card.
+            Event::Classified { .. } => {}
             Event::Returned { .. } => push(Audience::Curators, "returned", event),
             Event::ApprovalRequested { part, step, .. } => match (part, step) {
                 (None, _) => push(Audience::Curators, "consolidated_approval", event),

@@ -1225,3 +1225,62 @@ fn full_life_under_sakhalin_and_krymsk_across_a_weekend() {
     w.route(&[(DEPT, EXEC)]);
     assert_eq!(w.part_due(0), (Stage::Draft, "2026-11-23 12:00".into()));
 }
+
+#[test]
+fn the_curator_classifies_topic_and_location() {
+    let mut w = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);
+    assert!(matches!(
+        w.try_do(
+            &executor(EXEC),
+            Command::Classify {
+                topic: Some("ЖКХ".into()),
+                location: None
+            }
+        ),
+        Err(TransitionError::NotAllowed(_))
+    ));
+    assert!(matches!(
+        w.try_do(
+            &curator(),
+            Command::Classify {
+                topic: Some(" ".into()),
+                location: None
+            }
+        ),
+        Err(TransitionError::Invalid(_))
+    ));
+    let ev = w.run(
+        &curator(),
+        Command::Classify {
+            topic: Some("Дороги".into()),
+            location: None,
+        },
+    );
+    assert_eq!(
+        ev,
+        vec![Event::Classified {
+            topic: Some("Дороги".into()),
+            location: None
+        }]
+    );
+    w.run(
+        &curator(),
+        Command::Classify {
+            topic: None,
+            location: Some("ул. Садовая".into()),
+        },
+    );
+    assert_eq!(w.incident.topic.as_deref(), Some("Дороги"));
+    assert_eq!(w.incident.location.as_deref(), Some("ул. Садовая"));
+    assert_eq!(
+        w.try_do(
+            &curator(),
+            Command::Classify {
+                topic: Some("Дороги".into()),
+                location: None
+            }
+        )
+        .unwrap_err(),
+        TransitionError::AlreadyDone("already set")
+    );
+}

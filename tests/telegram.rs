@@ -815,3 +815,76 @@ async fn commands_and_people_who_cannot_be_reached() {
     assert!(warn.text().contains("Сидорова Анна"), "{}", warn.text());
     assert!(warn.text().contains("№2"), "{}", warn.text());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_curator_sets_the_topic_and_converts_a_message_to_an_official_appeal() {
+    let h = Harness::start("vorsino").await;
+    let reg = h
+        .incident(
+            "Прошу разобраться с начислениями за вывоз мусора",
+            Importance::Normal,
+        )
+        .await;
+    let inc = reg.id;
+    let triage = h.triage(reg.number).await;
+    assert!(triage.buttons().contains(&format!("tp:{inc}")));
+    assert!(triage.buttons().contains(&format!("av:{inc}")));
+
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &triage, &format!("lc:{inc}")).await;
+    h.wait(since, "ask for the location", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("Локация для №1")
+    })
+    .await;
+    let since = h.fake.mark();
+    h.fake.say(CURATOR_TG, CURATOR_CHAT, "ул. Садовая, 3");
+    let edited = h
+        .wait(since, "triage card with location", |c| {
+            c.method == "editMessageText" && c.text().contains("Локация: ул. Садовая, 3")
+        })
+        .await;
+    assert!(edited.buttons().contains(&format!("ro:{inc}")));
+
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &triage, &format!("av:{inc}")).await;
+    h.wait(since, "ask for the name", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("получите согласие автора")
+    })
+    .await;
+    for (answer, next) in [
+        ("Иванова Ирина Петровна", "Почтовый адрес"),
+        ("irina@example.org", "Номер телефона"),
+    ] {
+        let since = h.fake.mark();
+        h.fake.say(CURATOR_TG, CURATOR_CHAT, answer);
+        h.wait(since, next, |c| {
+            c.chat() == CURATOR_CHAT && c.text().contains(next)
+        })
+        .await;
+    }
+    let since = h.fake.mark();
+    h.fake.say(CURATOR_TG, CURATOR_CHAT, "+7 900 123-45-67");
+    let email = h
+        .wait(since, "appeal e-mail", |c| {
+            c.chat() == CURATOR_CHAT && c.text().contains("оформлен как обращение")
+        })
+        .await;
+    assert!(
+        email.text().contains("Заявитель: Иванова Ирина Петровна"),
+        "{}",
+        email.text()
+    );
+    assert!(
+        email.text().contains("Адрес для ответа: irina@example.org"),
+        "{}",
+        email.text()
+    );
+    assert!(
+        email.text().contains("Прошу разобраться с начислениями"),
+        "{}",
+        email.text()
+    );
+    let stored = h.store.incident(inc).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::ConvertedToAppeal);
+    assert_eq!(stored.workflow.location.as_deref(), Some("ул. Садовая, 3"));
+}

@@ -357,6 +357,11 @@ pub enum Command {
     SetImportance {
         importance: Importance,
     },
+    /// The curator sets the topic and/or the location at triage (or later).
+    Classify {
+        topic: Option<String>,
+        location: Option<String>,
+    },
     Accept {
         part: usize,
     },
@@ -418,6 +423,7 @@ impl Command {
         match self {
             Command::Route { .. } => "route",
             Command::SetImportance { .. } => "set_importance",
+            Command::Classify { .. } => "classify",
             Command::Accept { .. } => "accept",
             Command::Return { .. } => "return",
             Command::Reroute { .. } => "reroute",
@@ -452,6 +458,10 @@ pub enum Event {
     },
     ImportanceChanged {
         importance: Importance,
+    },
+    Classified {
+        topic: Option<String>,
+        location: Option<String>,
     },
     Accepted {
         part: usize,
@@ -867,6 +877,33 @@ pub fn apply(
             if *importance == Importance::High {
                 events.extend(high_importance_events(&next, rules)?);
             }
+        }
+        Command::Classify { topic, location } => {
+            require(curator, "only a curator sets the topic and location")?;
+            if incident.state.is_finished() {
+                return Err(wrong_state(command, incident.state.key()));
+            }
+            let clean = |v: &Option<String>| {
+                v.as_ref()
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+            };
+            let (topic, location) = (clean(topic), clean(location));
+            if topic.is_none() && location.is_none() {
+                return Err(TransitionError::Invalid(
+                    "give a topic or a location".into(),
+                ));
+            }
+            if topic.is_some() {
+                next.topic.clone_from(&topic);
+            }
+            if location.is_some() {
+                next.location.clone_from(&location);
+            }
+            if next.topic == incident.topic && next.location == incident.location {
+                return Err(TransitionError::AlreadyDone("already set"));
+            }
+            events.push(Event::Classified { topic, location });
         }
         Command::Accept { part } => {
             let p = incident.part(*part)?;

@@ -90,6 +90,15 @@ pub enum Action {
     WriteConsolidated {
         inc: i64,
     },
+    SetTopic {
+        inc: i64,
+    },
+    SetLocation {
+        inc: i64,
+    },
+    Appeal {
+        inc: i64,
+    },
 }
 
 fn kind_code(k: DraftKind) -> &'static str {
@@ -159,6 +168,9 @@ impl Action {
             ),
             Action::Reroute { inc, part, dept } => format!("rd:{inc}:{part}:{dept}"),
             Action::WriteConsolidated { inc } => format!("wc:{inc}"),
+            Action::SetTopic { inc } => format!("tp:{inc}"),
+            Action::SetLocation { inc } => format!("lc:{inc}"),
+            Action::Appeal { inc } => format!("av:{inc}"),
         }
     }
 
@@ -214,7 +226,7 @@ impl Action {
                     reason,
                 }
             }
-            "ad" | "sd" | "ed" | "cx" | "sa" | "ro" | "na" | "ex" | "wc" => {
+            "ad" | "sd" | "ed" | "cx" | "sa" | "ro" | "na" | "ex" | "wc" | "tp" | "lc" | "av" => {
                 expect(1)?;
                 match tag {
                     "ad" => Action::AttachmentsDone { inc },
@@ -225,6 +237,9 @@ impl Action {
                     "ro" => Action::Route { inc },
                     "na" => Action::NoAnswer { inc },
                     "ex" => Action::Explanation { inc },
+                    "tp" => Action::SetTopic { inc },
+                    "lc" => Action::SetLocation { inc },
+                    "av" => Action::Appeal { inc },
                     _ => Action::WriteConsolidated { inc },
                 }
             }
@@ -372,6 +387,9 @@ mod tests {
                 dept: big,
             },
             Action::WriteConsolidated { inc: 3 },
+            Action::SetTopic { inc: big },
+            Action::SetLocation { inc: big },
+            Action::Appeal { inc: big },
         ];
         for a in actions {
             let data = a.encode();

@@ -95,6 +95,24 @@ pub enum Pending {
         stages: Vec<Stage>,
         collected: BTreeMap<Stage, DateTime<Utc>>,
     },
+    Topic {
+        inc: i64,
+    },
+    Location {
+        inc: i64,
+    },
+    AppealName {
+        inc: i64,
+    },
+    AppealAddress {
+        inc: i64,
+        name: String,
+    },
+    AppealPhone {
+        inc: i64,
+        name: String,
+        address: String,
+    },
 }
 
 /// Who is talking, as Otklik knows them.
@@ -644,6 +662,81 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
             )
             .await?;
         }
+        Pending::Topic { inc } | Pending::Location { inc } => {
+            if text.is_empty() {
+                ctx.say(ctx.t("bad-comment")).await?;
+                return Ok(());
+            }
+            let (topic, location) = match pending {
+                Pending::Topic { .. } => (Some(text.to_string()), None),
+                _ => (None, Some(text.to_string())),
+            };
+            ctx.clear_pending().await?;
+            match ctx
+                .apply(inc, Command::Classify { topic, location })
+                .await?
+            {
+                Ok(stored) => refresh_group_card(ctx, &stored).await?,
+                Err(r) => {
+                    ctx.say(r.text).await?;
+                }
+            }
+        }
+        Pending::AppealName { inc } => {
+            if text.is_empty() {
+                ctx.say(ctx.t("bad-comment")).await?;
+                return Ok(());
+            }
+            ctx.set_pending(&Pending::AppealAddress {
+                inc,
+                name: text.to_string(),
+            })
+            .await?;
+            ctx.say(ctx.t("ask-appeal-address")).await?;
+        }
+        Pending::AppealAddress { inc, name } => {
+            if text.is_empty() {
+                ctx.say(ctx.t("bad-comment")).await?;
+                return Ok(());
+            }
+            ctx.set_pending(&Pending::AppealPhone {
+                inc,
+                name,
+                address: text.to_string(),
+            })
+            .await?;
+            ctx.say(ctx.t("ask-appeal-phone")).await?;
+        }
+        Pending::AppealPhone { inc, name, address } => {
+            if text.chars().filter(char::is_ascii_digit).count() < 5 {
+                ctx.say(ctx.t("ask-appeal-phone")).await?;
+                return Ok(());
+            }
+            ctx.clear_pending().await?;
+            let contact = crate::domain::incident::AppealContact {
+                full_name: name,
+                address,
+                phone: text.to_string(),
+            };
+            match ctx
+                .apply(
+                    inc,
+                    Command::ConvertToAppeal {
+                        contact: contact.clone(),
+                    },
+                )
+                .await?
+            {
+                Ok(stored) => {
+                    refresh_group_card(ctx, &stored).await?;
+                    let text = appeal_email(ctx, &stored, &contact).await?;
+                    ctx.say(text).await?;
+                }
+                Err(r) => {
+                    ctx.say(r.text).await?;
+                }
+            }
+        }
         Pending::RouteDeadlines {
             inc,
             assignments,
@@ -683,6 +776,58 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
             route(ctx, inc, assignments, collected, None).await?;
         }
     }
+    Ok(())
+}
+
+/// The e-mail for the appeals office, shown to the curator to send.
+async fn appeal_email(
+    ctx: &Ctx,
+    stored: &StoredIncident,
+    contact: &crate::domain::incident::AppealContact,
+) -> Result<String, HandlerError> {
+    let rules = ctx.app.org_rules(stored.org_id).await?;
+    let texts = &ctx.app.texts;
+    let date = format!(
+        "{} {}",
+        render::short_date(texts, &rules, stored.workflow.detected_at),
+        render::clock_time(&rules, stored.workflow.detected_at)
+    );
+    let network = render::network(texts, stored.content.source);
+    let email = ctx.tf(
+        "appeal-email",
+        &[
+            ("number", Arg::Num(stored.number)),
+            ("name", Arg::from(&contact.full_name)),
+            ("address", Arg::from(&contact.address)),
+            ("phone", Arg::from(&contact.phone)),
+            ("network", Arg::from(&network)),
+            ("url", Arg::from(&stored.content.url)),
+            ("date", Arg::from(&date)),
+            ("text", Arg::from(&stored.content.text)),
+        ],
+    );
+    let head = ctx.tf("appeal-done", &[("number", Arg::Num(stored.number))]);
+    Ok(format!("{head}\n\n<pre>{}</pre>", escape(&email)))
+}
+
+/// Re-renders the curators' card of an incident in this chat (triage while new, status after).
+async fn refresh_group_card(ctx: &Ctx, stored: &StoredIncident) -> HandlerResult {
+    let Some(id) = ctx.app.store.card_message(stored.id, ctx.chat.0).await? else {
+        return Ok(());
+    };
+    let rules = ctx.app.org_rules(stored.org_id).await?;
+    let card = if stored.workflow.state == crate::domain::incident::IncidentState::New {
+        render::triage_card(&ctx.app, &rules, stored).await?
+    } else {
+        render::curator_status_card(&ctx.app, &rules, stored).await?
+    };
+    edit(
+        &ctx.bot,
+        ctx.chat,
+        MessageId(i32::try_from(id).unwrap_or_default()),
+        &card,
+    )
+    .await;
     Ok(())
 }
 
@@ -882,7 +1027,10 @@ async fn press(
         | Action::Explanation { inc }
         | Action::ExplanationWith { inc, .. }
         | Action::Reroute { inc, .. }
-        | Action::WriteConsolidated { inc } => inc,
+        | Action::WriteConsolidated { inc }
+        | Action::SetTopic { inc }
+        | Action::SetLocation { inc }
+        | Action::Appeal { inc } => inc,
     };
     let Some((stored, rules)) = ctx.incident(inc).await? else {
         return Ok(Some(Refusal::alert(ctx.t("err-not-allowed"))));
@@ -1381,6 +1529,23 @@ async fn press(
                 }
                 Err(r) => Ok(Some(r)),
             }
+        }
+        Action::SetTopic { .. } | Action::SetLocation { .. } | Action::Appeal { .. } => {
+            if !curator {
+                return Ok(Some(Refusal::alert(ctx.t("err-not-allowed"))));
+            }
+            if stored.workflow.state.is_finished() {
+                return Ok(Some(Refusal::alert(ctx.t("err-wrong-state"))));
+            }
+            let (pending, key) = match action {
+                Action::SetTopic { .. } => (Pending::Topic { inc }, "ask-topic"),
+                Action::SetLocation { .. } => (Pending::Location { inc }, "ask-location"),
+                _ => (Pending::AppealName { inc }, "ask-appeal-name"),
+            };
+            ctx.set_pending(&pending).await?;
+            let text = ctx.tf(key, &[("number", Arg::Num(stored.number))]);
+            ctx.say(text).await?;
+            Ok(None)
         }
         Action::WriteConsolidated { .. } => {
             if !curator {

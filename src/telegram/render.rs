@@ -432,6 +432,12 @@ pub async fn triage_card(
             ],
         ))
     )];
+    if let Some(t) = &inc.workflow.topic {
+        lines.push(texts.tf("card-topic", &[("topic", Arg::from(&escape(t)))]));
+    }
+    if let Some(l) = &inc.workflow.location {
+        lines.push(texts.tf("card-location", &[("location", Arg::from(&escape(l)))]));
+    }
     let (quote, truncated) = quote_block(texts, rules, inc);
     lines.extend(quote);
     if let Some((stage, due)) = inc.workflow.current_deadline() {
@@ -479,11 +485,20 @@ pub async fn triage_card(
                 .collect(),
         );
     }
+    rows.push(vec![
+        button(texts, "btn-topic", Action::SetTopic { inc: id }),
+        button(texts, "btn-location", Action::SetLocation { inc: id }),
+    ]);
     rows.push(vec![button(texts, "btn-route", Action::Route { inc: id })]);
     rows.push(vec![
         button(texts, "btn-no-answer", Action::NoAnswer { inc: id }),
         button(texts, "btn-explanation", Action::Explanation { inc: id }),
     ]);
+    rows.push(vec![button(
+        texts,
+        "btn-appeal",
+        Action::Appeal { inc: id },
+    )]);
     if truncated {
         rows.push(vec![button(
             texts,
