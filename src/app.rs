@@ -47,6 +47,7 @@ pub struct App {
     fixed_now: Option<DateTime<Utc>>,
     /// Wakes the delivery worker when new outbox rows were written.
     pub outbox_ready: Notify,
+    bot_username: std::sync::OnceLock<String>,
 }
 
 impl App {
@@ -58,6 +59,7 @@ impl App {
             orgs: RwLock::new(HashMap::new()),
             fixed_now: None,
             outbox_ready: Notify::new(),
+            bot_username: std::sync::OnceLock::new(),
         }
     }
 
@@ -84,6 +86,20 @@ impl App {
         });
         self.orgs.write().await.insert(org, rules.clone());
         Ok(rules)
+    }
+
+    /// Remembers the bot's username (learnt from the messenger at start) for invite links.
+    pub fn set_bot_username(&self, name: &str) {
+        let _ = self
+            .bot_username
+            .set(name.trim_start_matches('@').to_string());
+    }
+
+    pub fn bot_username(&self) -> &str {
+        self.bot_username
+            .get()
+            .map(String::as_str)
+            .unwrap_or("otklik_bot")
     }
 
     /// Forgets cached rules (after an administrator changed the organisation).

@@ -43,6 +43,38 @@ pub enum CliCommand {
         #[arg(long, env = "OTKLIK_DIALOGUES_DIR")]
         dialogues_dir: Option<PathBuf>,
     },
+    /// Create or update an organisation, its departments, people, topics and duty roster from a
+    /// TOML file (see examples/organisation.toml). Refused whole if anything is wrong.
+    Import {
+        file: PathBuf,
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://otklik.db")]
+        database_url: String,
+    },
+    /// Write an organisation's directory in the import format.
+    Export {
+        /// The organisation's name, as in its file.
+        #[arg(long)]
+        organisation: String,
+        /// Where to write (standard output when absent).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://otklik.db")]
+        database_url: String,
+    },
+    /// Print invite links for the people who have not opened the bot yet.
+    Invites {
+        /// The organisation's name, as in its file.
+        #[arg(long)]
+        organisation: String,
+        /// The bot's username (without @), for the t.me links.
+        #[arg(long, env = "OTKLIK_BOT_USERNAME")]
+        bot_username: String,
+        /// How many days the links stay valid.
+        #[arg(long, default_value_t = 14)]
+        valid_days: i64,
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://otklik.db")]
+        database_url: String,
+    },
     /// Create or upgrade the database schema (also done automatically at start).
     Migrate {
         /// sqlite://FILE (created on first use) or postgres://USER@HOST/DB.
@@ -133,6 +165,79 @@ pub async fn run(cli: Cli) -> Result<String> {
             crate::telegram::run(config, app, cancel).await?;
             store.close().await;
             Ok("stopped".to_string())
+        }
+        CliCommand::Import { file, database_url } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let valid = crate::directory_file::DirectoryFile::parse(&text, file.parent())
+                .with_context(|| format!("in {}", file.display()))?;
+            let store = open_store(&database_url).await?;
+            let report = store.import_directory(&valid, chrono::Utc::now()).await?;
+            store.close().await;
+            Ok(format!(
+                "OK: {} ({}): {} departments, {} people added, {} deactivated",
+                valid.file.organisation.name,
+                if report.created_organisation {
+                    "created"
+                } else {
+                    "updated"
+                },
+                report.departments,
+                report.people_added,
+                report.people_deactivated
+            ))
+        }
+        CliCommand::Export {
+            organisation,
+            output,
+            database_url,
+        } => {
+            let store = open_store(&database_url).await?;
+            let dir = store.export_directory(&organisation).await?;
+            store.close().await;
+            let text = dir.to_toml()?;
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, &text)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    Ok(format!("OK: written to {}", path.display()))
+                }
+                None => Ok(text),
+            }
+        }
+        CliCommand::Invites {
+            organisation,
+            bot_username,
+            valid_days,
+            database_url,
+        } => {
+            if !(1..=365).contains(&valid_days) {
+                anyhow::bail!("--valid-days must be between 1 and 365");
+            }
+            let store = open_store(&database_url).await?;
+            let org = store
+                .organisation_id(&organisation)
+                .await?
+                .with_context(|| {
+                    format!("no organisation named {organisation:?}; run otklik import first")
+                })?;
+            let now = chrono::Utc::now();
+            let mut lines = Vec::new();
+            for person in store.people_without_account(org).await? {
+                let code = store
+                    .create_invite(person.id, now, chrono::Duration::days(valid_days))
+                    .await?;
+                lines.push(format!(
+                    "{}\thttps://t.me/{}?start={code}",
+                    person.full_name,
+                    bot_username.trim_start_matches('@')
+                ));
+            }
+            store.close().await;
+            if lines.is_empty() {
+                lines.push("everyone has opened the bot already".to_string());
+            }
+            Ok(lines.join("\n"))
         }
         CliCommand::Migrate { database_url } => {
             let store = crate::storage::Store::connect(&database_url)
@@ -289,6 +394,12 @@ fn deadlines_json(
         "stages": items,
     });
     Ok(serde_json::to_string_pretty(&doc)?)
+}
+
+async fn open_store(url: &str) -> Result<crate::storage::Store> {
+    crate::storage::Store::connect(url)
+        .await
+        .with_context(|| format!("cannot open {}", crate::storage::redact(url)))
 }
 
 /// Cancels on SIGINT or SIGTERM (systemd stops services with SIGTERM).

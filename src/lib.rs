@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod directory_file;
 pub mod domain;
 pub mod notify;
 pub mod storage;

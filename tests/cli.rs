@@ -217,3 +217,63 @@ fn migrate_creates_the_sqlite_file_and_is_repeatable() {
     assert!(err.contains("mysql://root:***@localhost/x"), "{err}");
     assert!(!err.contains("secret"), "{err}");
 }
+
+#[test]
+fn import_export_and_invites_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("org.db").display());
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/organisation.toml");
+    let (ok, out, err) = otklik(&["import", example, "--database-url", &url]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("(created): 2 departments, 5 people added"),
+        "{out}"
+    );
+    let (ok, out, _) = otklik(&["import", example, "--database-url", &url]);
+    assert!(ok);
+    assert!(
+        out.contains("(updated): 2 departments, 0 people added, 0 deactivated"),
+        "{out}"
+    );
+    let exported = dir.path().join("export.toml");
+    let name = "Администрация СП «Село Ворсино»";
+    let (ok, _, err) = otklik(&[
+        "export",
+        "--organisation",
+        name,
+        "--output",
+        exported.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = otklik(&["import", exported.to_str().unwrap(), "--database-url", &url]);
+    assert!(ok, "{err}");
+    assert!(out.contains("0 people added, 0 deactivated"), "{out}");
+    let (ok, out, err) = otklik(&[
+        "invites",
+        "--organisation",
+        name,
+        "--bot-username",
+        "@otklik_bot",
+        "--database-url",
+        &url,
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().count(), 5, "{out}");
+    assert!(
+        out.lines()
+            .all(|l| l.contains("\thttps://t.me/otklik_bot?start=")),
+        "{out}"
+    );
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[organisation]\nname = \"X\"\nregulation = \"atlantis\"\n",
+    )
+    .unwrap();
+    let (ok, _, err) = otklik(&["import", bad.to_str().unwrap(), "--database-url", &url]);
+    assert!(!ok);
+    assert!(err.contains("organisation.regulation"), "{err}");
+}

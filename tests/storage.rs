@@ -101,6 +101,9 @@ on_both_backends!(
     registration_is_idempotent_by_external_id,
     weekend_emergency_reaches_the_duty_officer,
     bad_directory_input_is_refused,
+    import_export_round_trip_and_reimport_changes_nothing,
+    a_bad_organisation_file_is_refused_whole,
+    invites_bind_once_and_expire,
 );
 
 /// An organisation with a curator group, a department, an executor, a substitute and a head.
@@ -857,4 +860,184 @@ async fn bad_directory_input_is_refused(db: TestDb) {
         Store::connect("mysql://x").await,
         Err(StorageError::UnsupportedUrl(_))
     ));
+}
+
+const EXAMPLE: &str = include_str!("../examples/organisation.toml");
+
+fn example() -> otklik::directory_file::ValidDirectory {
+    otklik::directory_file::DirectoryFile::parse(EXAMPLE, None).unwrap()
+}
+
+async fn import_export_round_trip_and_reimport_changes_nothing(db: TestDb) {
+    let s = &db.store;
+    let t0 = Utc::now();
+    let report = s.import_directory(&example(), t0).await.unwrap();
+    assert!(report.created_organisation);
+    assert_eq!(
+        (
+            report.departments,
+            report.people_added,
+            report.people_deactivated
+        ),
+        (2, 5, 0)
+    );
+    let name = "Администрация СП «Село Ворсино»";
+    let exported = s.export_directory(name).await.unwrap();
+    let text = exported.to_toml().unwrap();
+
+    // Re-importing the same file, or the exported one, changes nothing.
+    let again = s.import_directory(&example(), t0).await.unwrap();
+    assert_eq!(
+        (
+            again.created_organisation,
+            again.people_added,
+            again.people_deactivated
+        ),
+        (false, 0, 0)
+    );
+    assert_eq!(again.organisation_id, report.organisation_id);
+    let reparsed = otklik::directory_file::DirectoryFile::parse(&text, None).unwrap();
+    s.import_directory(&reparsed, t0).await.unwrap();
+    assert_eq!(s.export_directory(name).await.unwrap(), exported);
+
+    // What was imported works: roles, heads, members, regulation, duty across the New Year.
+    let org = s.organisation(report.organisation_id).await.unwrap();
+    assert_eq!(org.regulation.id, "vorsino");
+    assert_eq!(org.curator_chat_id, Some(-1001234567890));
+    let heads = s
+        .people_with_role(org.id, Role::DepartmentHead)
+        .await
+        .unwrap();
+    assert_eq!(heads.len(), 1);
+    let depts = s.departments(org.id).await.unwrap();
+    let housing = depts.iter().find(|(_, n)| n == "Отдел ЖКХ").unwrap().0;
+    assert_eq!(s.department_head(housing).await.unwrap(), Some(heads[0]));
+    let executor = s.department_executor(housing).await.unwrap().unwrap();
+    assert_eq!(
+        s.person(executor).await.unwrap().full_name,
+        "Петров Алексей Иванович"
+    );
+    for day in ["2026-12-31", "2027-01-01", "2027-01-07", "2027-01-10"] {
+        let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        assert_eq!(s.on_duty(org.id, date).await.unwrap(), heads, "{day}");
+    }
+    assert!(s
+        .on_duty(org.id, NaiveDate::from_ymd_opt(2027, 1, 11).unwrap())
+        .await
+        .unwrap()
+        .is_empty());
+
+    // A person bound through an invite keeps the binding across re-imports; one removed from the
+    // file is deactivated, not deleted.
+    let curator = s.people_with_role(org.id, Role::Curator).await.unwrap()[0];
+    let code = s
+        .create_invite(curator, t0, Duration::days(1))
+        .await
+        .unwrap();
+    s.redeem_invite(&code, 555, t0).await.unwrap().unwrap();
+    let mut smaller = example();
+    smaller
+        .file
+        .people
+        .retain(|p| p.name != "Орлов Виктор Николаевич");
+    let report = s.import_directory(&smaller, t0).await.unwrap();
+    assert_eq!(report.people_deactivated, 1);
+    assert_eq!(s.person(curator).await.unwrap().telegram_user_id, Some(555));
+    assert!(s
+        .people_with_role(org.id, Role::Head)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(s.export_directory(name).await.unwrap().people.len(), 4);
+}
+
+async fn a_bad_organisation_file_is_refused_whole(db: TestDb) {
+    let s = &db.store;
+    let bad = EXAMPLE
+        .replace("regulation = \"vorsino\"", "regulation = \"moscow\"")
+        .replace(
+            "departments = [\"Отдел ЖКХ\"]",
+            "departments = [\"Отдел кадров\"]",
+        )
+        .replace("roles = [\"head\"]", "roles = []")
+        .replace("person = \"Кузнецов Игорь Петрович\"", "person = \"Никто\"");
+    let err = otklik::directory_file::DirectoryFile::parse(&bad, None)
+        .unwrap_err()
+        .to_string();
+    for needle in [
+        "organisation.regulation: \"moscow\" is neither a preset",
+        "line 26: people[1].departments: no department \"Отдел кадров\"",
+        "people[4].roles: give at least one role",
+        "duty[0].person: no person \"Никто\"",
+    ] {
+        assert!(err.contains(needle), "{needle:?} not in:\n{err}");
+    }
+    // A syntax error names its line.
+    let err = otklik::directory_file::DirectoryFile::parse("[organisation]\nname = ", None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("line 2"), "{err}");
+    // Nothing was written.
+    assert!(s
+        .organisation_id("Администрация СП «Село Ворсино»")
+        .await
+        .unwrap()
+        .is_none());
+}
+
+async fn invites_bind_once_and_expire(db: TestDb) {
+    let s = &db.store;
+    let org = Org::create(s, "vorsino").await;
+    let t0 = org.local("2026-11-23 10:00");
+    let newcomer = s
+        .create_person(
+            org.id,
+            &NewPerson {
+                full_name: "Новиков Павел".into(),
+                roles: vec![Role::Executor],
+                ..NewPerson::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.people_without_account(org.id).await.unwrap().len(), 1);
+    let code = s
+        .create_invite(newcomer, t0, Duration::days(14))
+        .await
+        .unwrap();
+    assert_eq!(code.len(), 24);
+    // Someone else's account cannot take it over.
+    assert_eq!(
+        s.redeem_invite(&code, 3, t0).await.unwrap(),
+        Err(InviteError::AccountTaken)
+    );
+    let person = s
+        .redeem_invite(&code, 777, t0 + Duration::hours(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(person.id, newcomer);
+    assert_eq!(
+        s.person_by_messenger_id(777).await.unwrap().unwrap().id,
+        newcomer
+    );
+    assert_eq!(
+        s.redeem_invite(&code, 778, t0).await.unwrap(),
+        Err(InviteError::Used)
+    );
+    assert_eq!(
+        s.redeem_invite("nope", 778, t0).await.unwrap(),
+        Err(InviteError::Unknown)
+    );
+    let late = s
+        .create_invite(org.executor, t0, Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.redeem_invite(&late, 779, t0 + Duration::days(2))
+            .await
+            .unwrap(),
+        Err(InviteError::Expired)
+    );
+    assert!(s.people_without_account(org.id).await.unwrap().is_empty());
 }

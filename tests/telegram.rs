@@ -888,3 +888,170 @@ async fn the_curator_sets_the_topic_and_converts_a_message_to_an_official_appeal
     assert_eq!(stored.workflow.state, IncidentState::ConvertedToAppeal);
     assert_eq!(stored.workflow.location.as_deref(), Some("ул. Садовая, 3"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invites_settings_and_duty_in_chat() {
+    let h = Harness::start("borovichi").await;
+    let newcomer = h
+        .store
+        .create_person(
+            h.org,
+            &NewPerson {
+                full_name: "Новиков Павел Андреевич".into(),
+                roles: vec![Role::Executor, Role::DutyOfficer],
+                phone: Some("+7 900 111-22-33".into()),
+                ..NewPerson::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Someone without an invite is not let in.
+    let since = h.fake.mark();
+    h.fake.say(4004, 4004, "привет");
+    let no = h.wait(since, "refusal", |c| c.chat() == 4004).await;
+    assert!(
+        no.text().contains("только для сотрудников"),
+        "{}",
+        no.text()
+    );
+
+    // A curator asks for an invite in chat; an executor may not.
+    let since = h.fake.mark();
+    h.fake.say(EXECUTOR_TG, EXECUTOR_TG, "/invite Новиков");
+    let refused = h.wait(since, "refusal", |c| c.chat() == EXECUTOR_TG).await;
+    assert!(
+        refused.text().contains("для администратора или куратора"),
+        "{}",
+        refused.text()
+    );
+    let since = h.fake.mark();
+    h.fake.say(CURATOR_TG, CURATOR_TG, "/invite новиков");
+    let link = h
+        .wait(since, "invite link", |c| {
+            c.chat() == CURATOR_TG && c.text().contains("t.me/")
+        })
+        .await;
+    assert!(
+        link.text()
+            .contains("Ссылка-приглашение для Новиков Павел Андреевич (действует 14"),
+        "{}",
+        link.text()
+    );
+    let code = link
+        .text()
+        .rsplit("start=")
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(
+        link.text().contains("https://t.me/otklik_test_bot?start="),
+        "{}",
+        link.text()
+    );
+
+    // Opening the link binds the account and greets with the roles and what will come.
+    let since = h.fake.mark();
+    h.fake.say(4004, 4004, &format!("/start {code}"));
+    let hello = h.wait(since, "welcome", |c| c.chat() == 4004).await;
+    assert!(
+        hello
+            .text()
+            .contains("Здравствуйте, Новиков Павел Андреевич!"),
+        "{}",
+        hello.text()
+    );
+    assert!(
+        hello.text().contains("исполнитель, дежурный"),
+        "{}",
+        hello.text()
+    );
+    assert!(
+        hello
+            .text()
+            .contains("экстренные сообщения по графику дежурств"),
+        "{}",
+        hello.text()
+    );
+    assert_eq!(
+        h.store.person(newcomer).await.unwrap().telegram_user_id,
+        Some(4004)
+    );
+    // The same link again is refused.
+    let since = h.fake.mark();
+    h.fake.say(4005, 4005, &format!("/start {code}"));
+    let used = h.wait(since, "used invite", |c| c.chat() == 4005).await;
+    assert!(used.text().contains("уже использовано"), "{}", used.text());
+
+    // /settings shows the regulation in plain Russian.
+    let since = h.fake.mark();
+    h.fake.say(EXECUTOR_TG, EXECUTOR_TG, "/settings");
+    let settings = h
+        .wait(since, "settings", |c| {
+            c.chat() == EXECUTOR_TG && c.text().contains("Регламент")
+        })
+        .await;
+    let text = settings.text();
+    assert!(
+        text.contains("Администрация Боровичского муниципального района"),
+        "{text}"
+    );
+    assert!(
+        text.contains("• направить: 30 минут рабочего времени с момента выявления"),
+        "{text}"
+    );
+    assert!(
+        text.contains("• ответ: 8 часов рабочего времени с момента выявления"),
+        "{text}"
+    );
+    assert!(
+        text.contains("• проект ответа: не позднее чем за 4 часа рабочего времени до срока ответа"),
+        "{text}"
+    );
+    assert!(
+        text.contains("• окончательный ответ: 7 рабочих дней после промежуточного ответа"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Высокая важность — иначе:\n• проект ответа: не позднее чем за 2 часа"),
+        "{text}"
+    );
+    assert!(text.contains("• ответ: 4 часа рабочего времени"), "{text}");
+    assert!(
+        text.contains("Запрос уточнения останавливает срок"),
+        "{text}"
+    );
+    assert!(text.contains("часовой пояс Europe/Moscow"), "{text}");
+
+    // /duty lists the coming weekend with the duty officer's phone.
+    h.store
+        .add_duty(
+            h.org,
+            &DutyShift {
+                person: newcomer,
+                from: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+                to: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+                phone: None,
+            },
+        )
+        .await
+        .unwrap();
+    let since = h.fake.mark();
+    h.fake.say(CURATOR_TG, CURATOR_TG, "/duty");
+    let duty = h
+        .wait(since, "duty", |c| {
+            c.chat() == CURATOR_TG && c.text().contains("Дежурства")
+        })
+        .await;
+    assert!(
+        duty.text()
+            .contains("• сб, 28 нояб.: Новиков Павел Андреевич (+7 900 111-22-33)"),
+        "{}",
+        duty.text()
+    );
+    assert!(
+        duty.text().contains("• сб, 5 дек.: никто не назначен"),
+        "{}",
+        duty.text()
+    );
+}

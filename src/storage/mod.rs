@@ -7,7 +7,9 @@
 
 mod chat;
 mod directory;
+mod import;
 mod incidents;
+mod invites;
 mod outbox;
 
 use std::str::FromStr;
@@ -20,10 +22,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use directory::{
     Absence, AbsenceReason, DutyShift, NewOrganisation, NewPerson, Organisation, Person,
 };
+pub use import::ImportReport;
 pub use incidents::{
     Applied, ApplyError, AuditEntry, IncidentContent, MessageKind, NewIncident, Registered, Source,
     StoredDraft, StoredIncident,
 };
+pub use invites::InviteError;
 pub use outbox::{OutboxMessage, QueuedMessage};
 
 /// Runs the same code against whichever pool is configured. The body is compiled once per

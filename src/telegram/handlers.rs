@@ -307,6 +307,21 @@ async fn on_message(bot: Bot, app: Arc<App>, update: Update, msg: Message) -> Ha
         .unwrap_or_default()
         .trim()
         .to_string();
+    // An invite link opens the bot with "/start CODE": bind the account first.
+    if private {
+        if let Some(code) = text
+            .strip_prefix("/start ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            let answer = super::admin::redeem(&app, code, user).await?;
+            bot.send_message(msg.chat.id, answer)
+                .parse_mode(ParseMode::Html)
+                .await?;
+            app.store.record_update(update_id, app.now()).await?;
+            return Ok(());
+        }
+    }
     let Some(ctx) = context(&app, &bot, msg.chat.id, user, update_id).await? else {
         if private {
             bot.send_message(msg.chat.id, app.texts.t("start-unknown"))
@@ -329,20 +344,7 @@ async fn handle_message(ctx: &Ctx, msg: &Message, text: &str, private: bool) -> 
     let command = command.split('@').next().unwrap_or_default();
     match command {
         "/start" if private => {
-            let roles: Vec<String> = ctx
-                .person
-                .roles
-                .iter()
-                .map(|r| ctx.t(&format!("role-{}", role_key(*r))))
-                .collect();
-            let name = ctx.person.full_name.clone();
-            let text = ctx.tf(
-                "start-known",
-                &[
-                    ("name", Arg::from(&escape(&name))),
-                    ("roles", Arg::from(&roles.join(", "))),
-                ],
-            );
+            let text = super::admin::welcome(&ctx.app.texts, &ctx.person);
             ctx.say(text).await?;
             return Ok(());
         }
@@ -351,6 +353,27 @@ async fn handle_message(ctx: &Ctx, msg: &Message, text: &str, private: bool) -> 
             return Ok(());
         }
         "/my" if private => return my_incidents(ctx).await,
+        "/invite" => {
+            let query = text
+                .split_once(char::is_whitespace)
+                .map(|(_, q)| q)
+                .unwrap_or_default();
+            let answer = super::admin::invite(&ctx.app, &ctx.person, query).await?;
+            ctx.say(answer).await?;
+            return Ok(());
+        }
+        "/settings" => {
+            let rules = ctx.app.org_rules(ctx.person.org_id).await?;
+            let answer = super::admin::settings(&ctx.app.texts, &rules);
+            ctx.say(answer).await?;
+            return Ok(());
+        }
+        "/duty" => {
+            let rules = ctx.app.org_rules(ctx.person.org_id).await?;
+            let answer = super::admin::duty(&ctx.app, &rules).await?;
+            ctx.say(answer).await?;
+            return Ok(());
+        }
         "/cancel" => {
             ctx.clear_pending().await?;
             ctx.say(ctx.t("draft-cancelled")).await?;
@@ -367,19 +390,6 @@ async fn handle_message(ctx: &Ctx, msg: &Message, text: &str, private: bool) -> 
             Ok(())
         }
         None => Ok(()),
-    }
-}
-
-fn role_key(r: Role) -> &'static str {
-    match r {
-        Role::Executor => "executor",
-        Role::DepartmentHead => "department_head",
-        Role::Deputy => "deputy",
-        Role::Curator => "curator",
-        Role::Head => "head",
-        Role::DutyOfficer => "duty_officer",
-        Role::Administrator => "administrator",
-        Role::System => "administrator",
     }
 }
 

@@ -2,6 +2,7 @@
 //! commands (`handlers`), renders cards (`render`), encodes buttons (`callback`) and delivers the
 //! outbox (`delivery`).
 
+pub mod admin;
 pub mod callback;
 pub mod delivery;
 pub mod handlers;
@@ -41,6 +42,7 @@ pub async fn run(
     let bot = bot(&config);
     let me = bot.get_me().await?;
     tracing::info!(username = %me.username(), "connected to Telegram");
+    app.set_bot_username(me.username());
     let worker = tokio::spawn(delivery::run(bot.clone(), app.clone(), cancel.clone()));
     let mut dispatcher = Dispatcher::builder(bot, handlers::schema())
         .dependencies(dptree::deps![app])

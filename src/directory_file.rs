@@ -1,0 +1,379 @@
+//! The organisation file an administrator imports and exports (`otklik import` / `export`):
+//! the organisation, its regulation, departments, people, topics and duty roster, in TOML.
+//!
+//! Validation reports every problem with its line and field; a file with any problem is refused
+//! whole.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::incident::Role;
+use crate::domain::problems::Problems;
+use crate::domain::regulation::{Regulation, PRESETS};
+
+/// The whole file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryFile {
+    pub organisation: OrganisationEntry,
+    #[serde(default, rename = "departments")]
+    pub departments: Vec<DepartmentEntry>,
+    #[serde(default)]
+    pub people: Vec<PersonEntry>,
+    #[serde(default)]
+    pub topics: Vec<TopicEntry>,
+    #[serde(default)]
+    pub duty: Vec<DutyEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationEntry {
+    pub name: String,
+    /// A preset name (vorsino, borovichi, krymsk, yuzhno-sakhalinsk, barnaul-leninsky) or the path
+    /// of a profile file, relative to this file.
+    pub regulation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curator_chat_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_chat_id: Option<i64>,
+    /// Overrides the profile's time zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Days off and working days of this organisation on top of the production calendar.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "dates")]
+    pub extra_days_off: Vec<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "dates")]
+    pub extra_working_days: Vec<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentEntry {
+    pub name: String,
+    /// The name of the department head (a person of this file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonEntry {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telegram_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telegram_username: Option<String>,
+    pub roles: Vec<Role>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub departments: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicEntry {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DutyEntry {
+    pub person: String,
+    #[serde(with = "date")]
+    pub from: NaiveDate,
+    #[serde(with = "date")]
+    pub to: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// A file that cannot be imported, with every problem.
+#[derive(Debug, thiserror::Error)]
+#[error("the organisation file cannot be imported:\n{0}")]
+pub struct DirectoryFileError(pub Problems);
+
+/// A validated file with its regulation profile text resolved.
+#[derive(Debug, Clone)]
+pub struct ValidDirectory {
+    pub file: DirectoryFile,
+    pub regulation_toml: String,
+}
+
+/// The 1-based line of the n-th `[[section]]` header, for messages.
+fn entry_line(text: &str, section: &str, index: usize) -> Option<usize> {
+    let header = format!("[[{section}]]");
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == header)
+        .nth(index)
+        .map(|(i, _)| i + 1)
+}
+
+impl DirectoryFile {
+    /// Parses and validates a file; `base` resolves a regulation profile path.
+    pub fn parse(text: &str, base: Option<&Path>) -> Result<ValidDirectory, DirectoryFileError> {
+        let mut problems = Problems::default();
+        let file: DirectoryFile = toml::from_str(text).map_err(|e| {
+            let mut p = Problems::default();
+            p.push("", e.to_string().trim().replace('\n', "\n  "));
+            DirectoryFileError(p)
+        })?;
+        let at = |section: &str, i: usize, field: &str| match entry_line(text, section, i) {
+            Some(line) => format!("line {line}: {section}[{i}].{field}"),
+            None => format!("{section}[{i}].{field}"),
+        };
+
+        // The regulation: a preset or a profile file, then the organisation's overrides.
+        let regulation_toml = match PRESETS
+            .iter()
+            .find(|(n, _)| *n == file.organisation.regulation)
+        {
+            Some((_, t)) => Some(t.to_string()),
+            None => {
+                let path = base
+                    .unwrap_or(Path::new("."))
+                    .join(&file.organisation.regulation);
+                match std::fs::read_to_string(&path) {
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        problems.push(
+                            "organisation.regulation",
+                            format!(
+                                "{:?} is neither a preset ({}) nor a readable file ({}: {e})",
+                                file.organisation.regulation,
+                                PRESETS.map(|(n, _)| n).join(", "),
+                                path.display()
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        let regulation_toml =
+            regulation_toml.and_then(|t| match apply_overrides(&t, &file.organisation) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    problems.push("organisation", e);
+                    None
+                }
+            });
+        if let Some(t) = &regulation_toml {
+            if let Err(e) = Regulation::from_toml(t) {
+                problems.push("organisation.regulation", e.to_string());
+            }
+        }
+        if file.organisation.name.trim().is_empty() {
+            problems.push("organisation.name", "must not be empty".into());
+        }
+
+        let mut department_names = BTreeSet::new();
+        for (i, d) in file.departments.iter().enumerate() {
+            if d.name.trim().is_empty() {
+                problems.push(&at("departments", i, "name"), "must not be empty".into());
+            } else if !department_names.insert(d.name.trim().to_string()) {
+                problems.push(
+                    &at("departments", i, "name"),
+                    format!("{:?} is listed twice", d.name),
+                );
+            }
+        }
+        let mut person_names = BTreeSet::new();
+        let mut telegram_ids = BTreeSet::new();
+        for (i, p) in file.people.iter().enumerate() {
+            if p.name.trim().is_empty() {
+                problems.push(&at("people", i, "name"), "must not be empty".into());
+            } else if !person_names.insert(p.name.trim().to_string()) {
+                problems.push(
+                    &at("people", i, "name"),
+                    format!("{:?} is listed twice (names identify people)", p.name),
+                );
+            }
+            if p.roles.is_empty() {
+                problems.push(&at("people", i, "roles"), "give at least one role".into());
+            }
+            if p.roles.contains(&Role::System) {
+                problems.push(
+                    &at("people", i, "roles"),
+                    "\"system\" is not a role for people".into(),
+                );
+            }
+            if let Some(id) = p.telegram_id {
+                if id <= 0 {
+                    problems.push(
+                        &at("people", i, "telegram_id"),
+                        "a Telegram user id is a positive number".into(),
+                    );
+                } else if !telegram_ids.insert(id) {
+                    problems.push(
+                        &at("people", i, "telegram_id"),
+                        format!("{id} belongs to two people"),
+                    );
+                }
+            }
+            if let Some(u) = &p.telegram_username {
+                let u = u.trim_start_matches('@');
+                if u.len() < 4 || !u.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    problems.push(
+                        &at("people", i, "telegram_username"),
+                        format!("{u:?} is not a Telegram username"),
+                    );
+                }
+            }
+            for d in &p.departments {
+                if !department_names.contains(d.trim()) {
+                    problems.push(
+                        &at("people", i, "departments"),
+                        format!("no department {d:?} in [[departments]]"),
+                    );
+                }
+            }
+        }
+        for (i, d) in file.departments.iter().enumerate() {
+            if let Some(h) = &d.head {
+                if !person_names.contains(h.trim()) {
+                    problems.push(
+                        &at("departments", i, "head"),
+                        format!("no person {h:?} in [[people]]"),
+                    );
+                }
+            }
+        }
+        let mut topic_names = BTreeSet::new();
+        for (i, t) in file.topics.iter().enumerate() {
+            if !topic_names.insert(t.name.trim().to_string()) || t.name.trim().is_empty() {
+                problems.push(
+                    &at("topics", i, "name"),
+                    format!("{:?} is empty or listed twice", t.name),
+                );
+            }
+            if let Some(d) = &t.department {
+                if !department_names.contains(d.trim()) {
+                    problems.push(
+                        &at("topics", i, "department"),
+                        format!("no department {d:?} in [[departments]]"),
+                    );
+                }
+            }
+        }
+        for (i, d) in file.duty.iter().enumerate() {
+            if !person_names.contains(d.person.trim()) {
+                problems.push(
+                    &at("duty", i, "person"),
+                    format!("no person {:?} in [[people]]", d.person),
+                );
+            }
+            if d.to < d.from {
+                problems.push(
+                    &at("duty", i, "to"),
+                    format!("{} is before {}", d.to, d.from),
+                );
+            }
+        }
+        match (problems.is_empty(), regulation_toml) {
+            (true, Some(regulation_toml)) => Ok(ValidDirectory {
+                file,
+                regulation_toml,
+            }),
+            _ => Err(DirectoryFileError(problems)),
+        }
+    }
+
+    /// The file as TOML.
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string_pretty(self)
+    }
+}
+
+/// Writes the organisation's time zone and calendar overrides into the profile text.
+fn apply_overrides(profile: &str, org: &OrganisationEntry) -> Result<String, String> {
+    if org.time_zone.is_none() && org.extra_days_off.is_empty() && org.extra_working_days.is_empty()
+    {
+        return Ok(profile.to_string());
+    }
+    let mut table: toml::Table = profile
+        .parse()
+        .map_err(|e| format!("regulation profile: {e}"))?;
+    if let Some(tz) = &org.time_zone {
+        if let Some(toml::Value::Table(p)) = table.get_mut("profile") {
+            p.insert("time_zone".into(), toml::Value::String(tz.clone()));
+        }
+    }
+    let dates = |list: &[NaiveDate]| {
+        toml::Value::Array(
+            list.iter()
+                .map(|d| toml::Value::String(d.to_string()))
+                .collect(),
+        )
+    };
+    let calendar = table
+        .entry("calendar")
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if let toml::Value::Table(c) = calendar {
+        if !org.extra_days_off.is_empty() {
+            c.insert("extra_days_off".into(), dates(&org.extra_days_off));
+        }
+        if !org.extra_working_days.is_empty() {
+            c.insert("extra_working_days".into(), dates(&org.extra_working_days));
+        }
+    }
+    toml::to_string(&table).map_err(|e| e.to_string())
+}
+
+/// A date written as a TOML date (`2026-12-31`) or as a string (`"2026-12-31"`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DateValue {
+    Toml(toml::value::Datetime),
+    Text(String),
+}
+
+impl DateValue {
+    fn date<E: serde::de::Error>(self) -> Result<NaiveDate, E> {
+        let text = match self {
+            DateValue::Toml(d) => d.to_string(),
+            DateValue::Text(s) => s,
+        };
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .map_err(|_| E::custom(format!("{text:?} is not a date like 2026-12-31")))
+    }
+}
+
+mod date {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&d.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        super::DateValue::deserialize(d)?.date()
+    }
+}
+
+mod dates {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(list: &[NaiveDate], s: S) -> Result<S::Ok, S::Error> {
+        list.iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
+        Vec::<super::DateValue>::deserialize(d)?
+            .into_iter()
+            .map(super::DateValue::date)
+            .collect()
+    }
+}

@@ -1,0 +1,373 @@
+//! Importing and exporting an organisation's directory in one transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use super::directory::role_key;
+use super::{on_pool, ts, StorageError, Store};
+use crate::directory_file::{
+    DepartmentEntry, DirectoryFile, DutyEntry, OrganisationEntry, PersonEntry, TopicEntry,
+    ValidDirectory,
+};
+use crate::domain::incident::Role;
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub organisation_id: i64,
+    pub created_organisation: bool,
+    pub people_added: usize,
+    pub people_deactivated: usize,
+    pub departments: usize,
+}
+
+impl Store {
+    /// Creates or updates the organisation named in the file, its departments, people, roles,
+    /// topics and duty roster, in one transaction. Re-importing the same file changes nothing;
+    /// people and departments missing from the file are deactivated, never deleted (their
+    /// incidents and audit records stay). Telegram accounts bound by invites are kept.
+    pub async fn import_directory(
+        &self,
+        dir: &ValidDirectory,
+        at: DateTime<Utc>,
+    ) -> Result<ImportReport, StorageError> {
+        let f = &dir.file;
+        let settings = serde_json::to_string(&f.organisation)?;
+        let mut report = ImportReport::default();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let existing: Option<i64> = sqlx::query("SELECT id FROM organisations WHERE name = $1")
+                .bind(f.organisation.name.trim())
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get("id"))
+                .transpose()?;
+            let org: i64 = match existing {
+                Some(id) => {
+                    sqlx::query(
+                        "UPDATE organisations SET regulation_name = $1, regulation_toml = $2, curator_chat_id = $3,
+                         head_chat_id = $4, settings = $5 WHERE id = $6",
+                    )
+                    .bind(&f.organisation.regulation)
+                    .bind(&dir.regulation_toml)
+                    .bind(f.organisation.curator_chat_id)
+                    .bind(f.organisation.head_chat_id)
+                    .bind(&settings)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    id
+                }
+                None => {
+                    report.created_organisation = true;
+                    sqlx::query(
+                        "INSERT INTO organisations (name, regulation_name, regulation_toml, curator_chat_id, head_chat_id, created_at, settings)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    )
+                    .bind(f.organisation.name.trim())
+                    .bind(&f.organisation.regulation)
+                    .bind(&dir.regulation_toml)
+                    .bind(f.organisation.curator_chat_id)
+                    .bind(f.organisation.head_chat_id)
+                    .bind(ts(at))
+                    .bind(&settings)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("id")?
+                }
+            };
+            report.organisation_id = org;
+
+            // Departments: upsert by name; the rest are deactivated.
+            sqlx::query("UPDATE departments SET active = FALSE WHERE org_id = $1")
+                .bind(org)
+                .execute(&mut *tx)
+                .await?;
+            let mut departments: Vec<(String, i64)> = Vec::new();
+            for d in &f.departments {
+                let id: i64 = sqlx::query(
+                    "INSERT INTO departments (org_id, name) VALUES ($1, $2)
+                     ON CONFLICT (org_id, name) DO UPDATE SET active = TRUE RETURNING id",
+                )
+                .bind(org)
+                .bind(d.name.trim())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
+                departments.push((d.name.trim().to_string(), id));
+            }
+            report.departments = departments.len();
+            let department_id = |name: &str| departments.iter().find(|(n, _)| n == name.trim()).map(|(_, id)| *id);
+
+            // People: matched by name; roles and memberships replaced; absent ones deactivated.
+            let before: Vec<i64> = sqlx::query("SELECT id FROM people WHERE org_id = $1 AND active")
+                .bind(org)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<i64, _>("id"))
+                .collect::<Result<_, _>>()?;
+            let mut people: Vec<(String, i64)> = Vec::new();
+            for p in &f.people {
+                let found: Option<i64> = sqlx::query("SELECT id FROM people WHERE org_id = $1 AND full_name = $2 ORDER BY id LIMIT 1")
+                    .bind(org)
+                    .bind(p.name.trim())
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| r.try_get("id"))
+                    .transpose()?;
+                let username = p.telegram_username.as_ref().map(|u| u.trim_start_matches('@').to_string());
+                let id = match found {
+                    Some(id) => {
+                        sqlx::query(
+                            "UPDATE people SET phone = $1, telegram_user_id = COALESCE($2, telegram_user_id),
+                             telegram_username = $3, active = TRUE WHERE id = $4",
+                        )
+                        .bind(&p.phone)
+                        .bind(p.telegram_id)
+                        .bind(&username)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                        id
+                    }
+                    None => {
+                        report.people_added += 1;
+                        sqlx::query(
+                            "INSERT INTO people (org_id, full_name, phone, telegram_user_id, telegram_username)
+                             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                        )
+                        .bind(org)
+                        .bind(p.name.trim())
+                        .bind(&p.phone)
+                        .bind(p.telegram_id)
+                        .bind(&username)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .try_get("id")?
+                    }
+                };
+                sqlx::query("DELETE FROM person_roles WHERE person_id = $1").bind(id).execute(&mut *tx).await?;
+                for role in &p.roles {
+                    sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .bind(id)
+                        .bind(role_key(*role))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query("DELETE FROM department_members WHERE person_id = $1").bind(id).execute(&mut *tx).await?;
+                for d in &p.departments {
+                    if let Some(dept) = department_id(d) {
+                        sqlx::query("INSERT INTO department_members (department_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                            .bind(dept)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                people.push((p.name.trim().to_string(), id));
+            }
+            for id in before {
+                if !people.iter().any(|(_, p)| *p == id) {
+                    sqlx::query("UPDATE people SET active = FALSE WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                    report.people_deactivated += 1;
+                }
+            }
+            let person_id = |name: &str| people.iter().find(|(n, _)| n == name.trim()).map(|(_, id)| *id);
+            for d in &f.departments {
+                sqlx::query("UPDATE departments SET head_person_id = $1 WHERE org_id = $2 AND name = $3")
+                    .bind(d.head.as_deref().and_then(person_id))
+                    .bind(org)
+                    .bind(d.name.trim())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+
+            // Topics and the duty roster are replaced by the file's.
+            sqlx::query("DELETE FROM topics WHERE org_id = $1").bind(org).execute(&mut *tx).await?;
+            for t in &f.topics {
+                sqlx::query("INSERT INTO topics (org_id, name, department_id) VALUES ($1, $2, $3)")
+                    .bind(org)
+                    .bind(t.name.trim())
+                    .bind(t.department.as_deref().and_then(department_id))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM duty_roster WHERE org_id = $1").bind(org).execute(&mut *tx).await?;
+            for d in &f.duty {
+                sqlx::query("INSERT INTO duty_roster (org_id, person_id, starts_on, ends_on, phone) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(org)
+                    .bind(person_id(&d.person))
+                    .bind(d.from)
+                    .bind(d.to)
+                    .bind(&d.phone)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(report)
+    }
+
+    /// The organisation's directory in the import format.
+    pub async fn export_directory(&self, org_name: &str) -> Result<DirectoryFile, StorageError> {
+        let org = on_pool!(self, pool => {
+            sqlx::query("SELECT id, settings, regulation_name, curator_chat_id, head_chat_id FROM organisations WHERE name = $1")
+                .bind(org_name)
+                .fetch_optional(pool)
+                .await?
+                .map(|r| -> Result<_, sqlx::Error> {
+                    Ok((
+                        r.try_get::<i64, _>("id")?,
+                        r.try_get::<Option<String>, _>("settings")?,
+                        r.try_get::<String, _>("regulation_name")?,
+                        r.try_get::<Option<i64>, _>("curator_chat_id")?,
+                        r.try_get::<Option<i64>, _>("head_chat_id")?,
+                    ))
+                })
+                .transpose()?
+        });
+        let (id, settings, regulation, curator_chat_id, head_chat_id) =
+            org.ok_or_else(|| StorageError::NotFound(format!("organisation {org_name:?}")))?;
+        let mut organisation: OrganisationEntry = match settings {
+            Some(s) => serde_json::from_str(&s)?,
+            None => OrganisationEntry {
+                name: org_name.to_string(),
+                regulation: regulation.clone(),
+                curator_chat_id: None,
+                head_chat_id: None,
+                time_zone: None,
+                extra_days_off: Vec::new(),
+                extra_working_days: Vec::new(),
+            },
+        };
+        organisation.name = org_name.to_string();
+        organisation.regulation = regulation;
+        organisation.curator_chat_id = curator_chat_id;
+        organisation.head_chat_id = head_chat_id;
+        type PersonRow = (i64, String, Option<String>, Option<i64>, Option<String>);
+        let (departments, people, roles, members, topics, duty) = on_pool!(self, pool => {
+            let departments: Vec<(i64, String, Option<i64>)> = sqlx::query(
+                "SELECT id, name, head_person_id FROM departments WHERE org_id = $1 AND active ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("head_person_id")?)) })
+            .collect::<Result<_, _>>()?;
+            let people: Vec<PersonRow> = sqlx::query(
+                "SELECT id, full_name, phone, telegram_user_id, telegram_username FROM people WHERE org_id = $1 AND active ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| -> Result<_, sqlx::Error> {
+                Ok((r.try_get("id")?, r.try_get("full_name")?, r.try_get("phone")?, r.try_get("telegram_user_id")?, r.try_get("telegram_username")?))
+            })
+            .collect::<Result<_, _>>()?;
+            let roles: Vec<(i64, String)> = sqlx::query(
+                "SELECT r.person_id, r.role FROM person_roles r JOIN people p ON p.id = r.person_id WHERE p.org_id = $1 ORDER BY r.person_id, r.role",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("person_id")?, r.try_get("role")?)) })
+            .collect::<Result<_, _>>()?;
+            let members: Vec<(i64, i64)> = sqlx::query(
+                "SELECT m.person_id, m.department_id FROM department_members m JOIN departments d ON d.id = m.department_id
+                 WHERE d.org_id = $1 AND d.active ORDER BY m.person_id, m.department_id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("person_id")?, r.try_get("department_id")?)) })
+            .collect::<Result<_, _>>()?;
+            let topics: Vec<(String, Option<i64>)> = sqlx::query("SELECT name, department_id FROM topics WHERE org_id = $1 ORDER BY id")
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("name")?, r.try_get("department_id")?)) })
+                .collect::<Result<_, _>>()?;
+            let duty: Vec<(i64, NaiveDate, NaiveDate, Option<String>)> = sqlx::query(
+                "SELECT person_id, starts_on, ends_on, phone FROM duty_roster WHERE org_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("person_id")?, r.try_get("starts_on")?, r.try_get("ends_on")?, r.try_get("phone")?)) })
+            .collect::<Result<_, _>>()?;
+            (departments, people, roles, members, topics, duty)
+        });
+        let person_name = |pid: i64| people.iter().find(|p| p.0 == pid).map(|p| p.1.clone());
+        let department_name =
+            |did: i64| departments.iter().find(|d| d.0 == did).map(|d| d.1.clone());
+        let parse_role =
+            |s: &str| serde_json::from_value::<Role>(serde_json::Value::String(s.to_string()));
+        Ok(DirectoryFile {
+            organisation,
+            departments: departments
+                .iter()
+                .map(|(_, name, head)| DepartmentEntry {
+                    name: name.clone(),
+                    head: head.and_then(person_name),
+                })
+                .collect(),
+            people: people
+                .iter()
+                .map(|(pid, name, phone, tg, username)| PersonEntry {
+                    name: name.clone(),
+                    phone: phone.clone(),
+                    telegram_id: *tg,
+                    telegram_username: username.as_ref().map(|u| format!("@{u}")),
+                    roles: roles
+                        .iter()
+                        .filter(|(p, _)| p == pid)
+                        .filter_map(|(_, r)| parse_role(r).ok())
+                        .collect(),
+                    departments: members
+                        .iter()
+                        .filter(|(p, _)| p == pid)
+                        .filter_map(|(_, d)| department_name(*d))
+                        .collect(),
+                })
+                .collect(),
+            topics: topics
+                .iter()
+                .map(|(name, d)| TopicEntry {
+                    name: name.clone(),
+                    department: d.and_then(department_name),
+                })
+                .collect(),
+            duty: duty
+                .iter()
+                .filter_map(|(pid, from, to, phone)| {
+                    Some(DutyEntry {
+                        person: person_name(*pid)?,
+                        from: *from,
+                        to: *to,
+                        phone: phone.clone(),
+                    })
+                })
+                .collect(),
+        })
+    }
+
+    /// An organisation's id by its name.
+    pub async fn organisation_id(&self, name: &str) -> Result<Option<i64>, StorageError> {
+        let id = on_pool!(self, pool => {
+            sqlx::query("SELECT id FROM organisations WHERE name = $1")
+                .bind(name)
+                .fetch_optional(pool)
+                .await?
+                .map(|r| r.try_get::<i64, _>("id"))
+                .transpose()?
+        });
+        Ok(id)
+    }
+}

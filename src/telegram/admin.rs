@@ -1,0 +1,322 @@
+//! Onboarding and administration in chat: `/start CODE` (invites), `/invite`, `/settings`,
+//! `/duty`.
+
+use chrono::{Duration, Weekday};
+use teloxide::utils::html::escape;
+
+use crate::app::{App, OrgRules};
+use crate::domain::incident::Role;
+use crate::domain::regulation::{Anchor, Clock, DeadlineRule, Importance, Publisher};
+use crate::storage::{InviteError, Person, StorageError};
+use crate::texts::{Arg, Texts};
+
+/// How long an invite made in chat stays valid.
+pub const INVITE_DAYS: i64 = 14;
+
+fn role_key(r: Role) -> &'static str {
+    match r {
+        Role::Executor => "executor",
+        Role::DepartmentHead => "department_head",
+        Role::Deputy => "deputy",
+        Role::Curator => "curator",
+        Role::Head => "head",
+        Role::DutyOfficer => "duty_officer",
+        Role::Administrator | Role::System => "administrator",
+    }
+}
+
+/// The greeting after an invite: who they are and what the bot will send them.
+pub fn welcome(texts: &Texts, person: &Person) -> String {
+    let mut ordered = person.roles.clone();
+    ordered.sort();
+    let roles: Vec<String> = ordered
+        .iter()
+        .map(|r| texts.t(&format!("role-{}", role_key(*r))))
+        .collect();
+    let mut lines = vec![texts.tf(
+        "invite-welcome",
+        &[
+            ("name", Arg::from(&escape(&person.full_name))),
+            ("roles", Arg::from(&roles.join(", "))),
+        ],
+    )];
+    for (role, key) in [
+        (Role::Executor, "invite-what-executor"),
+        (Role::Curator, "invite-what-curator"),
+        (Role::DepartmentHead, "invite-what-department-head"),
+        (Role::Deputy, "invite-what-deputy"),
+        (Role::Head, "invite-what-head"),
+        (Role::DutyOfficer, "invite-what-duty"),
+        (Role::Administrator, "invite-what-admin"),
+    ] {
+        if person.roles.contains(&role) {
+            lines.push(texts.t(key));
+        }
+    }
+    lines.join("\n")
+}
+
+/// `/start CODE`: binds the account; returns the text to answer.
+pub async fn redeem(app: &App, code: &str, user: i64) -> Result<String, StorageError> {
+    let texts = &app.texts;
+    Ok(
+        match app.store.redeem_invite(code, user, app.now()).await? {
+            Ok(person) => welcome(texts, &person),
+            Err(InviteError::Unknown) => texts.t("invite-unknown"),
+            Err(InviteError::Expired) => texts.t("invite-expired"),
+            Err(InviteError::Used) => texts.t("invite-used"),
+            Err(InviteError::AccountTaken) => texts.t("invite-taken"),
+        },
+    )
+}
+
+/// `/invite NAME`: an invite link for a colleague (administrators and curators).
+pub async fn invite(app: &App, by: &Person, query: &str) -> Result<String, StorageError> {
+    let texts = &app.texts;
+    if !(by.roles.contains(&Role::Administrator) || by.roles.contains(&Role::Curator)) {
+        return Ok(texts.t("admin-only"));
+    }
+    let query = query.trim();
+    if query.is_empty() {
+        return Ok(texts.t("invite-usage"));
+    }
+    let found = app.store.find_people(by.org_id, query).await?;
+    match found.as_slice() {
+        [] => Ok(texts.tf("invite-not-found", &[("query", Arg::from(&escape(query)))])),
+        [person] => {
+            let code = app
+                .store
+                .create_invite(person.id, app.now(), Duration::days(INVITE_DAYS))
+                .await?;
+            let link = format!("https://t.me/{}?start={code}", app.bot_username());
+            let days = texts
+                .tf("working-days", &[("n", Arg::Num(INVITE_DAYS))])
+                .replace("рабочих ", "");
+            Ok(texts.tf(
+                "invite-link",
+                &[
+                    ("name", Arg::from(&escape(&person.full_name))),
+                    ("days", Arg::from(&days)),
+                    ("link", Arg::from(&link)),
+                ],
+            ))
+        }
+        many => {
+            let names: Vec<String> = many.iter().map(|p| escape(&p.full_name)).collect();
+            Ok(texts.tf("invite-many", &[("names", Arg::from(&names.join(", ")))]))
+        }
+    }
+}
+
+/// A duration in words: "2 часа", "30 минут", "1 час 30 минут".
+fn duration_words(texts: &Texts, d: Duration) -> String {
+    let m = d.num_minutes();
+    let (h, m) = (m / 60, m % 60);
+    match (h, m) {
+        (0, 0) => texts.t("rule-at-once"),
+        (0, m) => texts.tf("minutes", &[("n", Arg::Num(m))]),
+        (h, 0) => texts.tf("hours", &[("n", Arg::Num(h))]),
+        (h, m) => format!(
+            "{} {}",
+            texts.tf("hours", &[("n", Arg::Num(h))]),
+            texts.tf("minutes", &[("n", Arg::Num(m))])
+        ),
+    }
+}
+
+fn anchor_key(a: Anchor) -> &'static str {
+    match a {
+        Anchor::Detection => "from-detection",
+        Anchor::Routed => "from-routed",
+        Anchor::ApprovalStepStarted => "from-approval_step_started",
+        Anchor::Approved => "from-approved",
+        Anchor::ReworkRequested => "from-rework_requested",
+        Anchor::InterimPublished => "from-interim_published",
+    }
+}
+
+fn rule_words(texts: &Texts, rule: &DeadlineRule) -> String {
+    match rule {
+        DeadlineRule::Within { duration, from, .. } if duration.is_zero() => {
+            format!("{} {}", texts.t("rule-at-once"), texts.t(anchor_key(*from)))
+        }
+        DeadlineRule::Within {
+            duration,
+            clock,
+            from,
+            min_working,
+        } => {
+            let clock = texts.t(match clock {
+                Clock::Working => "clock-working",
+                Clock::Calendar => "clock-calendar",
+                Clock::CalendarSkippingNonWorkingDays => "clock-calendar_skipping_non_working_days",
+            });
+            let mut s = texts.tf(
+                "rule-within",
+                &[
+                    ("duration", Arg::from(&duration_words(texts, *duration))),
+                    ("clock", Arg::from(&clock)),
+                    ("from", Arg::from(&texts.t(anchor_key(*from)))),
+                ],
+            );
+            if let Some(m) = min_working {
+                s.push_str(&texts.tf(
+                    "rule-min-working",
+                    &[("duration", Arg::from(&duration_words(texts, *m)))],
+                ));
+            }
+            s
+        }
+        DeadlineRule::WorkingDays { days, from } => texts.tf(
+            "rule-working-days",
+            &[
+                (
+                    "days",
+                    Arg::from(&texts.tf("working-days", &[("n", Arg::Num(i64::from(*days)))])),
+                ),
+                ("from", Arg::from(&texts.t(anchor_key(*from)))),
+            ],
+        ),
+        DeadlineRule::BeforeFinal { duration } => texts.tf(
+            "rule-before-final",
+            &[("duration", Arg::from(&duration_words(texts, *duration)))],
+        ),
+        DeadlineRule::External => texts.t("rule-external"),
+        DeadlineRule::SetByCurator => texts.t("rule-curator"),
+    }
+}
+
+/// `/settings`: the regulation and calendar in plain Russian.
+pub fn settings(texts: &Texts, rules: &OrgRules) -> String {
+    let reg = &rules.org.regulation;
+    let (first, last) = rules.calendar.covered_years();
+    let mut lines = vec![
+        format!(
+            "<b>{}</b>",
+            escape(&texts.tf("settings-title", &[("name", Arg::from(&reg.name))]))
+        ),
+        texts.tf(
+            "settings-calendar",
+            &[
+                ("first", Arg::Num(i64::from(first))),
+                ("last", Arg::Num(i64::from(last))),
+                ("zone", Arg::from(reg.time_zone.name())),
+            ],
+        ),
+        String::new(),
+        texts.t("settings-normal"),
+    ];
+    let line = |stage: crate::domain::regulation::Stage, rule: &DeadlineRule| {
+        texts.tf(
+            "settings-line",
+            &[
+                (
+                    "stage",
+                    Arg::from(&texts.t(&format!("stage-{}", stage.key()))),
+                ),
+                ("rule", Arg::from(&rule_words(texts, rule))),
+            ],
+        )
+    };
+    let normal = reg.stages(Importance::Normal);
+    for (stage, rule) in &normal {
+        lines.push(line(*stage, rule));
+    }
+    let high: Vec<String> = reg
+        .stages(Importance::High)
+        .into_iter()
+        .filter(|(s, r)| normal.iter().any(|(ns, nr)| ns == s && nr != r))
+        .map(|(s, r)| line(s, r))
+        .collect();
+    if !high.is_empty() {
+        lines.push(String::new());
+        lines.push(texts.t("settings-high"));
+        lines.extend(high);
+    }
+    lines.push(String::new());
+    lines.push(texts.t(match reg.workflow.publisher {
+        Publisher::Curator => "settings-publisher-curator",
+        Publisher::Executor => "settings-publisher-executor",
+    }));
+    if reg.workflow.clarification_pauses_clock {
+        lines.push(texts.t("settings-pauses"));
+    }
+    let weekend = match reg.workflow.weekend_rule {
+        crate::domain::regulation::WeekendRule::NextWorkingDay => {
+            "settings-weekend-next_working_day"
+        }
+        crate::domain::regulation::WeekendRule::Curator => "settings-weekend-curator",
+        crate::domain::regulation::WeekendRule::DutyOfficer => "settings-weekend-duty_officer",
+    };
+    lines.push(texts.t(weekend));
+    if let Some(day) = reg.reports.weekly {
+        let n = match day {
+            Weekday::Mon => 1,
+            Weekday::Tue => 2,
+            Weekday::Wed => 3,
+            Weekday::Thu => 4,
+            Weekday::Fri => 5,
+            Weekday::Sat => 6,
+            Weekday::Sun => 7,
+        };
+        lines.push(texts.tf(
+            "settings-reports-weekly",
+            &[("weekday", Arg::from(&texts.t(&format!("weekday-{n}"))))],
+        ));
+    }
+    if reg.reports.monthly {
+        lines.push(texts.t("settings-reports-monthly"));
+    }
+    lines.join("\n")
+}
+
+/// `/duty`: who is on duty on the non-working days of the next two weeks.
+pub async fn duty(app: &App, rules: &OrgRules) -> Result<String, StorageError> {
+    let texts = &app.texts;
+    let today = rules.calendar.local_date(app.now());
+    let mut lines = vec![texts.t("duty-title")];
+    for offset in 0..14 {
+        let Some(date) = today.checked_add_signed(Duration::days(offset)) else {
+            continue;
+        };
+        // Outside the calendar's years, treat the day as unknown and skip it.
+        if rules.calendar.is_working_day(date).unwrap_or(true) {
+            continue;
+        }
+        let ids = app.store.on_duty(rules.org.id, date).await?;
+        let mut names = Vec::new();
+        for id in ids {
+            let p = app.store.person(id).await?;
+            names.push(match p.phone {
+                Some(phone) => format!("{} ({})", escape(&p.full_name), escape(&phone)),
+                None => escape(&p.full_name),
+            });
+        }
+        let names = if names.is_empty() {
+            texts.t("duty-nobody")
+        } else {
+            names.join(", ")
+        };
+        let noon = date.and_hms_opt(12, 0, 0).and_then(|t| {
+            use chrono::TimeZone;
+            rules.calendar.zone().from_local_datetime(&t).earliest()
+        });
+        let local = noon
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_else(|| app.now());
+        lines.push(texts.tf(
+            "duty-line",
+            &[
+                (
+                    "date",
+                    Arg::from(&super::render::short_date(texts, rules, local)),
+                ),
+                ("names", Arg::from(&names)),
+            ],
+        ));
+    }
+    if lines.len() == 1 {
+        lines.push(texts.t("duty-none"));
+    }
+    Ok(lines.join("\n"))
+}
