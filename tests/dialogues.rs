@@ -15,6 +15,7 @@ fn keys_in_code() -> Vec<String> {
             for (i, chunk) in source.split('"').enumerate() {
                 let is_literal = i % 2 == 1;
                 let kebab = chunk.contains('-')
+                    && chunk.chars().any(|c| c.is_ascii_lowercase())
                     && !chunk.starts_with('-')
                     && !chunk.ends_with('-')
                     && chunk.chars().all(|c| {

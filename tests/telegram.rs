@@ -1055,3 +1055,121 @@ async fn invites_settings_and_duty_in_chat() {
         duty.text()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_curator_manages_absences_people_and_duty_in_chat() {
+    let h = Harness::start("vorsino").await;
+    let reg = h
+        .incident("Не горит фонарь у дома 5", Importance::Normal)
+        .await;
+    let triage = h.triage(reg.number).await;
+    h.route(&triage, reg.id, h.dept).await;
+
+    let say = |text: &'static str| {
+        let fake = h.fake.clone();
+        async move {
+            let since = fake.mark();
+            fake.say(CURATOR_TG, CURATOR_TG, text);
+            fake.wait_for(since, text, |c| {
+                c.chat() == CURATOR_TG && c.method == "sendMessage"
+            })
+            .await
+        }
+    };
+    // Executors cannot change the directory.
+    let since = h.fake.mark();
+    h.fake.say(EXECUTOR_TG, EXECUTOR_TG, "/deactivate Сидорова");
+    let no = h.wait(since, "refusal", |c| c.chat() == EXECUTOR_TG).await;
+    assert!(
+        no.text().contains("для администратора или куратора"),
+        "{}",
+        no.text()
+    );
+
+    // Absence: the open incident goes to the substitute at once, who may act on it.
+    let away = say("/away Петров; 23.11–27.11; отпуск; Сидорова").await;
+    assert!(away.text().contains("Сидорова Анна замещает Петров Алексей с пн, 23 нояб. по пт, 27 нояб. (отпуск). Передано открытых инцидентов: 1."), "{}", away.text());
+    let card = h
+        .wait(0, "card for the substitute", |c| {
+            c.chat() == OTHER_EXECUTOR_TG && c.buttons().contains(&format!("ac:{}:0", reg.id))
+        })
+        .await;
+    let answer = h
+        .press(OTHER_EXECUTOR_TG, &card, &format!("ac:{}:0", reg.id))
+        .await;
+    assert_eq!(answer.body["text"], "Принято в работу.");
+    let back = say("/back Петров").await;
+    assert!(back.text().contains("снова на месте"), "{}", back.text());
+
+    // Bad input gets an example, not a guess.
+    let bad = say("/away Петров; завтра; отпуск; Сидорова").await;
+    assert!(bad.text().contains("Не понял даты"), "{}", bad.text());
+    let bad = say("/away Петров").await;
+    assert!(
+        bad.text()
+            .contains("Пример: /away Петров; 24.11–28.11; отпуск; Иванов"),
+        "{}",
+        bad.text()
+    );
+
+    // Add a person (with an invite), move, deactivate and reactivate, add a duty shift.
+    let added = say("/add Новиков Павел Андреевич; исполнитель; Отдел ЖКХ").await;
+    assert!(
+        added
+            .text()
+            .contains("Добавлен сотрудник Новиков Павел Андреевич"),
+        "{}",
+        added.text()
+    );
+    assert!(
+        added.text().contains("https://t.me/otklik_test_bot?start="),
+        "{}",
+        added.text()
+    );
+    let moved = say("/move Новиков; Благоустройство").await;
+    assert!(
+        moved.text().contains("теперь в отделе «Благоустройство»"),
+        "{}",
+        moved.text()
+    );
+    let off = say("/deactivate Новиков").await;
+    assert!(
+        off.text().contains("Новиков Павел Андреевич отключён"),
+        "{}",
+        off.text()
+    );
+    let on = say("/activate Новиков").await;
+    assert!(on.text().contains("снова подключён"), "{}", on.text());
+    let duty = say("/duty_add Новиков; 31.12–10.01").await;
+    assert!(
+        duty.text().contains("дежурит с чт, 31 дек. по вс, 10 янв."),
+        "{}",
+        duty.text()
+    );
+    let roster = say("/duty").await;
+    assert!(roster.text().contains("Дежурства"), "{}", roster.text());
+
+    // Every change left an audit record by the curator.
+    let audit = h.store.directory_audit(h.org).await.unwrap();
+    let commands: Vec<&str> = audit.iter().map(|(_, c, _)| c.as_str()).collect();
+    assert_eq!(
+        commands,
+        [
+            "directory.absence",
+            "directory.end_absence",
+            "directory.add_person",
+            "directory.move",
+            "directory.set_active",
+            "directory.set_active",
+            "directory.add_duty"
+        ]
+    );
+    let curator = h
+        .store
+        .person_by_messenger_id(CURATOR_TG)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert!(audit.iter().all(|(actor, _, _)| *actor == curator));
+}

@@ -152,3 +152,31 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// A deactivated person whose name contains the text, if exactly one.
+    pub async fn find_inactive_person(
+        &self,
+        org: i64,
+        name_part: &str,
+    ) -> Result<Option<Person>, StorageError> {
+        let ids: Vec<i64> = on_pool!(self, pool => {
+            sqlx::query("SELECT id, full_name FROM people WHERE org_id = $1 AND NOT active ORDER BY id")
+                .bind(org)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .filter(|r| {
+                    r.try_get::<String, _>("full_name")
+                        .map(|n| n.to_lowercase().contains(&name_part.trim().to_lowercase()))
+                        .unwrap_or(false)
+                })
+                .map(|r| r.try_get::<i64, _>("id"))
+                .collect::<Result<_, _>>()?
+        });
+        match ids.as_slice() {
+            [id] => Ok(Some(self.person(*id).await?)),
+            _ => Ok(None),
+        }
+    }
+}

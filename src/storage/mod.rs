@@ -5,6 +5,7 @@
 //! `ON CONFLICT`); where they differ (claiming outbox rows) each backend has its own statement.
 //! Each backend has its own migrations directory.
 
+mod admin;
 mod chat;
 mod directory;
 mod import;
@@ -19,6 +20,7 @@ use chrono::{DateTime, Timelike, Utc};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
+pub use admin::{ChangeOutcome, DirectoryChange};
 pub use directory::{
     Absence, AbsenceReason, DutyShift, NewOrganisation, NewPerson, Organisation, Person,
 };

@@ -320,3 +320,403 @@ pub async fn duty(app: &App, rules: &OrgRules) -> Result<String, StorageError> {
     }
     Ok(lines.join("\n"))
 }
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+use crate::storage::{AbsenceReason, DirectoryChange, NewPerson};
+
+/// Whether a person may change the directory in chat.
+fn may_administer(p: &Person) -> bool {
+    p.roles.contains(&Role::Administrator) || p.roles.contains(&Role::Curator)
+}
+
+/// The one active person whose name contains the text, or the text to answer.
+async fn one_person(
+    app: &App,
+    org: i64,
+    query: &str,
+) -> Result<Result<Person, String>, StorageError> {
+    let texts = &app.texts;
+    let found = app.store.find_people(org, query.trim()).await?;
+    Ok(match found.as_slice() {
+        [] => Err(texts.tf(
+            "invite-not-found",
+            &[("query", Arg::from(&escape(query.trim())))],
+        )),
+        [p] => Ok(p.clone()),
+        many => {
+            let names: Vec<String> = many.iter().map(|p| escape(&p.full_name)).collect();
+            Err(texts.tf("invite-many", &[("names", Arg::from(&names.join(", ")))]))
+        }
+    })
+}
+
+/// "24.11–28.11" (years optional) → the first and last day.
+fn date_range(text: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let (a, b) = text.trim().split_once(['–', '—', '-'])?;
+    let parse = |s: &str, not_before: NaiveDate| -> Option<NaiveDate> {
+        let s = s.trim();
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%d.%m.%Y") {
+            return Some(d);
+        }
+        let d = NaiveDate::parse_from_str(&format!("{s}.{}", not_before.format("%Y")), "%d.%m.%Y")
+            .ok()?;
+        if d < not_before {
+            NaiveDate::parse_from_str(
+                &format!(
+                    "{s}.{}",
+                    d.format("%Y").to_string().parse::<i32>().ok()? + 1
+                ),
+                "%d.%m.%Y",
+            )
+            .ok()
+        } else {
+            Some(d)
+        }
+    };
+    let from = parse(a, today - Duration::days(180))?;
+    let to = parse(b, from)?;
+    (to >= from).then_some((from, to))
+}
+
+fn role_from_word(word: &str) -> Option<Role> {
+    match word.trim().to_lowercase().as_str() {
+        "исполнитель" | "executor" => Some(Role::Executor),
+        "руководитель отдела" | "руководитель" | "department_head" => {
+            Some(Role::DepartmentHead)
+        }
+        "заместитель" | "deputy" => Some(Role::Deputy),
+        "куратор" | "curator" => Some(Role::Curator),
+        "глава" | "head" => Some(Role::Head),
+        "дежурный" | "duty_officer" => Some(Role::DutyOfficer),
+        "администратор" | "administrator" => Some(Role::Administrator),
+        _ => None,
+    }
+}
+
+fn reason_from_word(word: &str) -> Option<AbsenceReason> {
+    match word.trim().to_lowercase().as_str() {
+        "болезнь" | "больничный" => Some(AbsenceReason::Illness),
+        "отпуск" => Some(AbsenceReason::Vacation),
+        "командировка" => Some(AbsenceReason::BusinessTrip),
+        "учёба" | "учеба" => Some(AbsenceReason::Study),
+        _ => None,
+    }
+}
+
+fn reason_key(r: AbsenceReason) -> &'static str {
+    match r {
+        AbsenceReason::Illness => "reason-illness",
+        AbsenceReason::Vacation => "reason-vacation",
+        AbsenceReason::BusinessTrip => "reason-business_trip",
+        AbsenceReason::Study => "reason-study",
+    }
+}
+
+fn local_midnight(rules: &OrgRules, d: NaiveDate) -> Option<DateTime<Utc>> {
+    rules
+        .calendar
+        .zone()
+        .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn day_label(texts: &Texts, rules: &OrgRules, d: NaiveDate) -> String {
+    local_midnight(rules, d)
+        .map(|t| super::render::short_date(texts, rules, t + Duration::hours(12)))
+        .unwrap_or_else(|| d.to_string())
+}
+
+/// The directory commands (`/away`, `/back`, `/add`, `/move`, `/deactivate`, `/activate`,
+/// `/duty_add`); `None` when the command is not one of them.
+pub async fn directory_command(
+    app: &App,
+    rules: &OrgRules,
+    by: &Person,
+    command: &str,
+    args: &str,
+) -> Result<Option<String>, StorageError> {
+    let texts = &app.texts;
+    let known = [
+        "/away",
+        "/back",
+        "/add",
+        "/move",
+        "/deactivate",
+        "/activate",
+        "/duty_add",
+        "/admin",
+    ];
+    if !known.contains(&command) {
+        return Ok(None);
+    }
+    if !may_administer(by) {
+        return Ok(Some(texts.t("admin-only")));
+    }
+    let parts: Vec<&str> = args
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let bad = |example: &str| {
+        Ok(Some(texts.tf(
+            "admin-bad-format",
+            &[("example", Arg::from(example))],
+        )))
+    };
+    let org = by.org_id;
+    let now = app.now();
+    let today = rules.calendar.local_date(now);
+    let name = |p: &Person| escape(&p.full_name);
+    macro_rules! person {
+        ($q:expr) => {
+            match one_person(app, org, $q).await? {
+                Ok(p) => p,
+                Err(text) => return Ok(Some(text)),
+            }
+        };
+    }
+    let answer = match (command, parts.as_slice()) {
+        ("/admin", _) => texts.t("admin-help"),
+        ("/away", [who, dates, reason, substitute]) => {
+            let person = person!(who);
+            let substitute = person!(substitute);
+            let Some((from, to)) = date_range(dates, today) else {
+                return Ok(Some(texts.t("admin-bad-dates")));
+            };
+            let Some(reason) = reason_from_word(reason) else {
+                return Ok(Some(texts.t("admin-bad-reason")));
+            };
+            let (Some(start), Some(end)) = (
+                local_midnight(rules, from),
+                to.succ_opt().and_then(|d| local_midnight(rules, d)),
+            ) else {
+                return Ok(Some(texts.t("admin-bad-dates")));
+            };
+            let absence = crate::storage::Absence {
+                person: person.id,
+                substitute: substitute.id,
+                from: start,
+                until: end,
+                reason,
+            };
+            let outcome = app
+                .store
+                .change_directory(org, by.id, now, &DirectoryChange::Absence(absence))
+                .await?;
+            app.outbox_ready.notify_one();
+            texts.tf(
+                "away-done",
+                &[
+                    ("substitute", Arg::from(&name(&substitute))),
+                    ("person", Arg::from(&name(&person))),
+                    ("from", Arg::from(&day_label(texts, rules, from))),
+                    ("to", Arg::from(&day_label(texts, rules, to))),
+                    ("reason", Arg::from(&texts.t(reason_key(reason)))),
+                    ("count", Arg::Num(outcome.handed_over as i64)),
+                ],
+            )
+        }
+        ("/away", _) => return bad("/away Петров; 24.11–28.11; отпуск; Иванов"),
+        ("/back", [who]) => {
+            let person = person!(who);
+            app.store
+                .change_directory(
+                    org,
+                    by.id,
+                    now,
+                    &DirectoryChange::EndAbsence { person: person.id },
+                )
+                .await?;
+            texts.tf("back-done", &[("person", Arg::from(&name(&person)))])
+        }
+        ("/back", _) => return bad("/back Петров"),
+        ("/deactivate" | "/activate", [who]) => {
+            let active = command == "/activate";
+            // Deactivated people are found too, so they can be switched back on.
+            let person = if active {
+                match app.store.find_inactive_person(org, who).await? {
+                    Some(p) => p,
+                    None => person!(who),
+                }
+            } else {
+                person!(who)
+            };
+            app.store
+                .change_directory(
+                    org,
+                    by.id,
+                    now,
+                    &DirectoryChange::SetActive {
+                        person: person.id,
+                        active,
+                    },
+                )
+                .await?;
+            texts.tf(
+                if active {
+                    "activate-done"
+                } else {
+                    "deactivate-done"
+                },
+                &[("person", Arg::from(&name(&person)))],
+            )
+        }
+        ("/deactivate", _) => return bad("/deactivate Петров"),
+        ("/activate", _) => return bad("/activate Петров"),
+        ("/move", [who, department]) => {
+            let person = person!(who);
+            let departments = app.store.departments(org).await?;
+            let Some((dept, dept_name)) = departments
+                .iter()
+                .find(|(_, n)| n.to_lowercase() == department.to_lowercase())
+            else {
+                return Ok(Some(texts.tf(
+                    "admin-no-department",
+                    &[("name", Arg::from(&escape(department)))],
+                )));
+            };
+            app.store
+                .change_directory(
+                    org,
+                    by.id,
+                    now,
+                    &DirectoryChange::Move {
+                        person: person.id,
+                        department: *dept,
+                    },
+                )
+                .await?;
+            texts.tf(
+                "move-done",
+                &[
+                    ("person", Arg::from(&name(&person))),
+                    ("department", Arg::from(&escape(dept_name))),
+                ],
+            )
+        }
+        ("/move", _) => return bad("/move Петров; Благоустройство"),
+        ("/add", [full_name, role, rest @ ..]) if rest.len() <= 1 => {
+            let Some(role) = role_from_word(role) else {
+                return Ok(Some(
+                    texts.tf("admin-bad-role", &[("role", Arg::from(&escape(role)))]),
+                ));
+            };
+            let department = match rest.first() {
+                None => None,
+                Some(d) => {
+                    let departments = app.store.departments(org).await?;
+                    match departments
+                        .iter()
+                        .find(|(_, n)| n.to_lowercase() == d.to_lowercase())
+                    {
+                        Some((id, _)) => Some(*id),
+                        None => {
+                            return Ok(Some(
+                                texts.tf("admin-no-department", &[("name", Arg::from(&escape(d)))]),
+                            ))
+                        }
+                    }
+                }
+            };
+            let new = NewPerson {
+                full_name: full_name.to_string(),
+                roles: vec![role],
+                ..NewPerson::default()
+            };
+            let outcome = app
+                .store
+                .change_directory(
+                    org,
+                    by.id,
+                    now,
+                    &DirectoryChange::AddPerson {
+                        person: new,
+                        department,
+                    },
+                )
+                .await?;
+            let mut text = texts.tf("add-done", &[("person", Arg::from(&escape(full_name)))]);
+            if let Some(id) = outcome.person {
+                let person = app.store.person(id).await?;
+                let code = app
+                    .store
+                    .create_invite(person.id, now, Duration::days(INVITE_DAYS))
+                    .await?;
+                let link = format!("https://t.me/{}?start={code}", app.bot_username());
+                let days = texts
+                    .tf("working-days", &[("n", Arg::Num(INVITE_DAYS))])
+                    .replace("рабочих ", "");
+                text.push('\n');
+                text.push_str(&texts.tf(
+                    "invite-link",
+                    &[
+                        ("name", Arg::from(&name(&person))),
+                        ("days", Arg::from(&days)),
+                        ("link", Arg::from(&link)),
+                    ],
+                ));
+            }
+            text
+        }
+        ("/add", _) => return bad("/add Новиков Павел Андреевич; исполнитель; Отдел ЖКХ"),
+        ("/duty_add", [who, dates]) => {
+            let person = person!(who);
+            let Some((from, to)) = date_range(dates, today) else {
+                return Ok(Some(texts.t("admin-bad-dates")));
+            };
+            let shift = crate::storage::DutyShift {
+                person: person.id,
+                from,
+                to,
+                phone: person.phone.clone(),
+            };
+            app.store
+                .change_directory(org, by.id, now, &DirectoryChange::AddDuty(shift))
+                .await?;
+            texts.tf(
+                "duty-done",
+                &[
+                    ("person", Arg::from(&name(&person))),
+                    ("from", Arg::from(&day_label(texts, rules, from))),
+                    ("to", Arg::from(&day_label(texts, rules, to))),
+                ],
+            )
+        }
+        _ => return bad("/duty_add Кузнецов; 31.12–10.01"),
+    };
+    Ok(Some(answer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_ranges() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            date_range("24.11–28.11", today),
+            Some((d("2026-11-24"), d("2026-11-28")))
+        );
+        assert_eq!(
+            date_range("31.12-10.01", today),
+            Some((d("2026-12-31"), d("2027-01-10")))
+        );
+        assert_eq!(
+            date_range("01.12.2026 — 03.12.2026", today),
+            Some((d("2026-12-01"), d("2026-12-03")))
+        );
+        assert_eq!(date_range("завтра", today), None);
+        assert_eq!(date_range("28.11–24.11.2026", today), None);
+    }
+
+    #[test]
+    fn words() {
+        assert_eq!(role_from_word("Исполнитель"), Some(Role::Executor));
+        assert_eq!(role_from_word("шеф"), None);
+        assert_eq!(reason_from_word("учеба"), Some(AbsenceReason::Study));
+    }
+}

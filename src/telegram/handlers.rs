@@ -362,6 +362,21 @@ async fn handle_message(ctx: &Ctx, msg: &Message, text: &str, private: bool) -> 
             ctx.say(answer).await?;
             return Ok(());
         }
+        "/away" | "/back" | "/add" | "/move" | "/deactivate" | "/activate" | "/duty_add"
+        | "/admin" => {
+            let args = text
+                .split_once(char::is_whitespace)
+                .map(|(_, a)| a)
+                .unwrap_or_default();
+            let rules = ctx.app.org_rules(ctx.person.org_id).await?;
+            let answer =
+                super::admin::directory_command(&ctx.app, &rules, &ctx.person, command, args)
+                    .await?;
+            if let Some(answer) = answer {
+                ctx.say(answer).await?;
+            }
+            return Ok(());
+        }
         "/settings" => {
             let rules = ctx.app.org_rules(ctx.person.org_id).await?;
             let answer = super::admin::settings(&ctx.app.texts, &rules);
