@@ -1,9 +1,26 @@
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+/// Settings read from the environment (or `.env`); an empty value means "not set".
+const SETTINGS: [&str; 7] = [
+    "DATABASE_URL",
+    "OTKLIK_TELEGRAM_TOKEN",
+    "OTKLIK_TELEGRAM_API_URL",
+    "OTKLIK_BOT_USERNAME",
+    "OTKLIK_DIALOGUES_DIR",
+    "OTKLIK_CALENDAR_FILE",
+    "RUST_LOG",
+];
+
+fn main() -> std::process::ExitCode {
     // A missing .env is fine: every setting has a default or comes from the environment.
     let _ = dotenvy::dotenv();
+    // `.env.example` lists every setting with an empty value; empty means "use the default".
+    // Done before any thread starts.
+    for key in SETTINGS {
+        if std::env::var_os(key).is_some_and(|v| v.is_empty()) {
+            std::env::remove_var(key);
+        }
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -12,7 +29,17 @@ async fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = otklik::cli::Cli::parse();
-    match otklik::cli::run(cli).await {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(otklik::cli::run(cli)) {
         Ok(out) => {
             println!("{out}");
             std::process::ExitCode::SUCCESS

@@ -277,3 +277,41 @@ fn import_export_and_invites_from_the_command_line() {
     assert!(!ok);
     assert!(err.contains("organisation.regulation"), "{err}");
 }
+
+#[test]
+fn empty_settings_mean_defaults_and_run_reports_an_unreachable_telegram() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("run.db").display());
+    let out = Command::new(env!("CARGO_BIN_EXE_otklik"))
+        .args([
+            "deadlines",
+            "--regulation",
+            "krymsk",
+            "--detected",
+            "2026-11-23T10:00:00+03:00",
+        ])
+        .env("OTKLIK_CALENDAR_FILE", "")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_otklik"))
+        .args(["run", "--database-url", &url])
+        .env("OTKLIK_TELEGRAM_TOKEN", "123:TEST")
+        .env("OTKLIK_TELEGRAM_API_URL", "http://127.0.0.1:9/")
+        .env("OTKLIK_DIALOGUES_DIR", "")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error:"), "{err}");
+    assert!(
+        !err.contains("123:TEST"),
+        "the token must not be printed: {err}"
+    );
+}
