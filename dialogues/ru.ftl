@@ -205,6 +205,7 @@ notice-publish-executor = 🔗 №{ $number }: ответ согласован. 
 notice-importance = 🔴 №{ $number }: важность повышена до ВЫСОКОЙ, сроки сокращены.
 notice-escalation = 🔴 Важное сообщение №{ $number } ({ $network })
 notice-weekend = 🚨 Выходной день · ВЫСОКАЯ важность
+notice-burst = 📈 Всплеск активности: { $count } сообщений на тему «{ $topic }» за последний час (последнее — №{ $number }).
 notice-unreachable = ⚠️ Не удаётся написать { $name }: человек не открыл бота или заблокировал его. №{ $number } ждёт.
 notice-competence = №{ $number } поступил в ваш отдел: подтвердите компетенцию (примите) или верните.
 

@@ -48,6 +48,7 @@ pub struct App {
     /// Wakes the delivery worker when new outbox rows were written.
     pub outbox_ready: Notify,
     bot_username: std::sync::OnceLock<String>,
+    repeat_window: chrono::Duration,
 }
 
 impl App {
@@ -60,6 +61,7 @@ impl App {
             fixed_now: None,
             outbox_ready: Notify::new(),
             bot_username: std::sync::OnceLock::new(),
+            repeat_window: chrono::Duration::days(30),
         }
     }
 
@@ -67,6 +69,17 @@ impl App {
     pub fn with_fixed_now(mut self, now: DateTime<Utc>) -> Self {
         self.fixed_now = Some(now);
         self
+    }
+
+    /// How far back an incident from the same author or link on the same topic counts as a
+    /// repeat of an earlier one.
+    pub fn with_repeat_window(mut self, window: chrono::Duration) -> Self {
+        self.repeat_window = window;
+        self
+    }
+
+    pub fn repeat_window(&self) -> chrono::Duration {
+        self.repeat_window
     }
 
     pub fn now(&self) -> DateTime<Utc> {

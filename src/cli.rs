@@ -42,6 +42,21 @@ pub enum CliCommand {
         /// A directory with ru.ftl to use instead of the built-in texts.
         #[arg(long, env = "OTKLIK_DIALOGUES_DIR")]
         dialogues_dir: Option<PathBuf>,
+        /// Where the intake HTTP API listens.
+        #[arg(long, env = "OTKLIK_HTTP_ADDR", default_value = "127.0.0.1:8080")]
+        http_addr: std::net::SocketAddr,
+        /// The bearer token monitoring systems send to the intake API.
+        #[arg(
+            long,
+            env = "OTKLIK_INGEST_TOKEN",
+            hide_env_values = true,
+            default_value = ""
+        )]
+        ingest_token: String,
+        /// How many days back a message from the same author or link on the same topic counts
+        /// as a repeat.
+        #[arg(long, env = "OTKLIK_REPEAT_WINDOW_DAYS", default_value_t = 30)]
+        repeat_window_days: i64,
     },
     /// Create or update an organisation, its departments, people, topics and duty roster from a
     /// TOML file (see examples/organisation.toml). Refused whole if anything is wrong.
@@ -145,7 +160,13 @@ pub async fn run(cli: Cli) -> Result<String> {
             telegram_token,
             telegram_api_url,
             dialogues_dir,
+            http_addr,
+            ingest_token,
+            repeat_window_days,
         } => {
+            if !(1..=365).contains(&repeat_window_days) {
+                anyhow::bail!("--repeat-window-days must be between 1 and 365");
+            }
             let calendar = calendar_text(cli.calendar.as_deref())?;
             // Fail early on a bad calendar file rather than on the first incident.
             ProductionCalendar::parse(&calendar, &[]).context("in the production calendar")?;
@@ -155,14 +176,40 @@ pub async fn run(cli: Cli) -> Result<String> {
                 .with_context(|| {
                     format!("cannot open {}", crate::storage::redact(&database_url))
                 })?;
-            let app = std::sync::Arc::new(crate::app::App::new(store.clone(), texts, calendar));
+            let app = std::sync::Arc::new(
+                crate::app::App::new(store.clone(), texts, calendar)
+                    .with_repeat_window(chrono::Duration::days(repeat_window_days)),
+            );
             let cancel = tokio_util::sync::CancellationToken::new();
             tokio::spawn(shutdown_on_signal(cancel.clone()));
+            if ingest_token.trim().is_empty() {
+                tracing::warn!(
+                    "OTKLIK_INGEST_TOKEN is not set: the intake API refuses every request"
+                );
+            }
+            let listener = tokio::net::TcpListener::bind(http_addr)
+                .await
+                .with_context(|| format!("cannot listen on {http_addr}"))?;
+            tracing::info!(%http_addr, "intake API listening");
+            let router = crate::http::router(app.clone(), ingest_token.trim());
+            let stop = cancel.clone();
+            let server = tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async move { stop.cancelled().await })
+                    .await
+            });
             let config = crate::telegram::TelegramConfig {
                 token: telegram_token,
                 api_url: telegram_api_url,
             };
-            crate::telegram::run(config, app, cancel).await?;
+            let bot = crate::telegram::run(config, app, cancel.clone()).await;
+            cancel.cancel();
+            match server.await {
+                Ok(Err(e)) => tracing::error!(error = %e, "intake API failed"),
+                Err(e) => tracing::error!(error = %e, "intake API ended abnormally"),
+                Ok(Ok(())) => {}
+            }
+            bot?;
             store.close().await;
             Ok("stopped".to_string())
         }

@@ -7,6 +7,8 @@ pub mod app;
 pub mod cli;
 pub mod directory_file;
 pub mod domain;
+pub mod http;
+pub mod intake;
 pub mod notify;
 pub mod storage;
 pub mod telegram;

@@ -1,7 +1,7 @@
 use clap::Parser;
 
 /// Settings read from the environment (or `.env`); an empty value means "not set".
-const SETTINGS: [&str; 7] = [
+const SETTINGS: [&str; 10] = [
     "DATABASE_URL",
     "OTKLIK_TELEGRAM_TOKEN",
     "OTKLIK_TELEGRAM_API_URL",
@@ -9,6 +9,9 @@ const SETTINGS: [&str; 7] = [
     "OTKLIK_DIALOGUES_DIR",
     "OTKLIK_CALENDAR_FILE",
     "RUST_LOG",
+    "OTKLIK_HTTP_ADDR",
+    "OTKLIK_INGEST_TOKEN",
+    "OTKLIK_REPEAT_WINDOW_DAYS",
 ];
 
 fn main() -> std::process::ExitCode {

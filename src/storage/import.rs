@@ -371,3 +371,18 @@ impl Store {
         Ok(id)
     }
 }
+
+impl Store {
+    /// Every organisation's id.
+    pub async fn organisation_ids(&self) -> Result<Vec<i64>, StorageError> {
+        let ids = on_pool!(self, pool => {
+            sqlx::query("SELECT id FROM organisations ORDER BY id")
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<i64, _>("id"))
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(ids)
+    }
+}

@@ -624,3 +624,69 @@ fn state_summary(i: &Incident) -> String {
     }
     s
 }
+
+impl Store {
+    /// The latest earlier incident from the same author or link on the same topic since `since`
+    /// (a repeated message).
+    pub async fn find_repeat(
+        &self,
+        org: i64,
+        author: &str,
+        url: &str,
+        topic: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> Result<Option<i64>, StorageError> {
+        let rows = on_pool!(self, pool => {
+            sqlx::query(
+                "SELECT id, author, url, topic FROM incidents WHERE org_id = $1 AND detected_at >= $2 ORDER BY id DESC",
+            )
+            .bind(org)
+            .bind(ts(since))
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| -> Result<_, sqlx::Error> {
+                Ok((
+                    r.try_get::<i64, _>("id")?,
+                    r.try_get::<String, _>("author")?,
+                    r.try_get::<String, _>("url")?,
+                    r.try_get::<Option<String>, _>("topic")?,
+                ))
+            })
+            .collect::<Result<Vec<_>, _>>()?
+        });
+        let same = |a: &str, b: &str| {
+            !a.trim().is_empty() && a.trim().to_lowercase() == b.trim().to_lowercase()
+        };
+        Ok(rows
+            .into_iter()
+            .find(|(_, a, u, t)| {
+                (same(a, author) || same(u, url))
+                    && t.as_deref().map(str::to_lowercase) == topic.map(str::to_lowercase)
+            })
+            .map(|(id, ..)| id))
+    }
+
+    /// How many incidents of an organisation on a topic were detected in [from, to).
+    pub async fn count_on_topic(
+        &self,
+        org: i64,
+        topic: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<i64, StorageError> {
+        let n = on_pool!(self, pool => {
+            sqlx::query(
+                "SELECT COUNT(*) AS n FROM incidents WHERE org_id = $1 AND topic = $2 AND detected_at >= $3 AND detected_at < $4",
+            )
+            .bind(org)
+            .bind(topic)
+            .bind(ts(from))
+            .bind(ts(to))
+            .fetch_one(pool)
+            .await?
+            .try_get::<i64, _>("n")?
+        });
+        Ok(n)
+    }
+}

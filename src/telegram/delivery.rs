@@ -241,6 +241,35 @@ async fn deliver(bot: &Bot, app: &App, m: &OutboxMessage) -> Result<Outcome, Sto
             .await,
         ));
     }
+    if m.message == "burst" {
+        let text = texts.tf(
+            "notice-burst",
+            &[
+                ("count", Arg::Num(m.payload["count"].as_i64().unwrap_or(0))),
+                (
+                    "topic",
+                    Arg::from(&teloxide::utils::html::escape(
+                        m.payload["topic"].as_str().unwrap_or_default(),
+                    )),
+                ),
+                (
+                    "number",
+                    Arg::Num(m.payload["number"].as_i64().unwrap_or(0)),
+                ),
+            ],
+        );
+        return Ok(result(
+            send(
+                bot,
+                chat,
+                &Card {
+                    text,
+                    buttons: vec![],
+                },
+            )
+            .await,
+        ));
+    }
     let Some(inc_id) = m.incident_id else {
         return Ok(Outcome::Delivered);
     };
