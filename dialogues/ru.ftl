@@ -88,6 +88,7 @@ card-author = — { $author }, { $date }
 card-link = 🔗 { $url }
 card-attachments = 📎 { $count }
 card-repeat = 🔁 Повторное сообщение: ранее №{ $number }. В ответе укажите, что сделано.
+card-repeat-answer = Ответ { $date }: «{ $text }»
 card-deadline = ⏰ { $stage } до { $time }, { $date }
 card-left = { $left }
 card-final = ответ жителю — до { $time }, { $date }

@@ -1173,3 +1173,132 @@ async fn a_curator_manages_absences_people_and_duty_in_chat() {
         .id;
     assert!(audit.iter().all(|(actor, _, _)| *actor == curator));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_message_shows_the_earlier_answer() {
+    let h = Harness::start("vorsino").await;
+    // The first message is answered and published.
+    let first = h.incident("Когда уберут мусор?", Importance::Normal).await;
+    let rules = h.app.org_rules(h.org).await.unwrap();
+    let now = h.app.now();
+    let curator = h
+        .store
+        .actor(
+            h.store
+                .person_by_messenger_id(CURATOR_TG)
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            now,
+        )
+        .await
+        .unwrap();
+    let executor = h.store.actor(h.executor, now).await.unwrap();
+    let steps = [
+        (
+            &curator,
+            otklik::domain::incident::Command::Route {
+                assignments: vec![otklik::domain::incident::Assignment {
+                    department: h.dept,
+                    executor: h.executor,
+                }],
+                importance: None,
+                topic: None,
+                location: None,
+                deadlines: Default::default(),
+            },
+        ),
+        (
+            &executor,
+            otklik::domain::incident::Command::Accept { part: 0 },
+        ),
+        (
+            &executor,
+            otklik::domain::incident::Command::SubmitDraft {
+                part: 0,
+                kind: otklik::domain::incident::DraftKind::Answer,
+                text: "Вывоз назначен на среду.".into(),
+                attachments: vec![],
+            },
+        ),
+        (
+            &curator,
+            otklik::domain::incident::Command::Approve {
+                part: Some(0),
+                version: None,
+            },
+        ),
+        (
+            &curator,
+            otklik::domain::incident::Command::MarkPublished {
+                part: Some(0),
+                link: "https://vk.com/wall-1_5".into(),
+            },
+        ),
+    ];
+    for (actor, cmd) in steps {
+        h.store
+            .apply(first.id, &cmd, actor, now, rules.rules(), None)
+            .await
+            .unwrap();
+    }
+    // The same author asks again.
+    let second = h
+        .store
+        .register_incident(
+            h.org,
+            &NewIncident {
+                content: IncidentContent {
+                    source: Source::Vk,
+                    kind: MessageKind::Comment,
+                    url: "https://vk.com/wall-123_456?reply=790".into(),
+                    external_id: None,
+                    author: "Ирина П.".into(),
+                    text: "Мусор так и не вывезли!".into(),
+                    attachments: vec![],
+                    repeat_of: Some(first.id),
+                },
+                detected_at: now,
+                importance: Importance::Normal,
+                external_deadline: None,
+                topic: None,
+                location: None,
+            },
+            rules.rules(),
+            &Actor::system(),
+            now,
+        )
+        .await
+        .unwrap();
+    h.app.outbox_ready.notify_one();
+    let triage = h.triage(second.number).await;
+    let card = h.route(&triage, second.id, h.dept).await;
+    assert!(
+        card.text()
+            .contains("🔁 Повторное сообщение: ранее №1. В ответе укажите, что сделано."),
+        "{}",
+        card.text()
+    );
+    assert!(
+        card.text()
+            .contains("Ответ пн, 23 нояб.: «Вывоз назначен на среду.»"),
+        "{}",
+        card.text()
+    );
+    // A draft that does not say what was done gets a warning.
+    let preview = write_draft(
+        &h,
+        (&card, &format!("dr:{}:0:a", second.id)),
+        "Спасибо за обращение.",
+        false,
+    )
+    .await;
+    assert!(
+        preview
+            .text()
+            .contains("⚠️ Это повторное сообщение: напишите, какие меры приняты."),
+        "{}",
+        preview.text()
+    );
+}

@@ -282,13 +282,7 @@ pub async fn executor_card(
     let (quote, truncated) = quote_block(texts, rules, inc);
     lines.extend(quote);
     if let Some(prev) = inc.content.repeat_of {
-        let n = app
-            .store
-            .incident(prev)
-            .await
-            .map(|i| i.number)
-            .unwrap_or(prev);
-        lines.push(texts.tf("card-repeat", &[("number", Arg::Num(n))]));
+        lines.push(repeat_line(app, rules, prev).await);
     }
     lines.push(String::new());
     if let Some((stage, due)) = p.current_deadline(&rules.org.regulation) {
@@ -411,6 +405,41 @@ pub async fn executor_card(
         text: lines.join("\n"),
         buttons: rows,
     })
+}
+
+/// "🔁 Повторное сообщение: ранее №N", with the earlier answer when there is one.
+async fn repeat_line(app: &App, rules: &OrgRules, prev: i64) -> String {
+    let texts = &app.texts;
+    let Ok(earlier) = app.store.incident(prev).await else {
+        return texts.tf("card-repeat", &[("number", Arg::Num(prev))]);
+    };
+    let mut line = texts.tf("card-repeat", &[("number", Arg::Num(earlier.number))]);
+    let published = earlier.workflow.parts.iter().find_map(|p| {
+        let publication = p.publication.as_ref()?;
+        let draft = p
+            .drafts
+            .iter()
+            .rev()
+            .find(|d| d.kind != DraftKind::Clarification)?;
+        Some((publication.at, draft.text.clone()))
+    });
+    if let Some((at, text)) = published {
+        let snippet: String = text.chars().take(200).collect();
+        let more = if text.chars().count() > 200 {
+            "…"
+        } else {
+            ""
+        };
+        line.push('\n');
+        line.push_str(&texts.tf(
+            "card-repeat-answer",
+            &[
+                ("date", Arg::from(&short_date(texts, rules, at))),
+                ("text", Arg::from(&format!("{}{more}", escape(&snippet)))),
+            ],
+        ));
+    }
+    line
 }
 
 /// The curators' triage card: importance, departments to tick, route / no answer / explanation.
