@@ -426,10 +426,17 @@ async fn an_incident_goes_from_routing_to_publication_with_rework() {
     let since = h.fake.mark();
     h.press(CURATOR_TG, &approval, &format!("rw:{inc}:0:1"))
         .await;
-    h.wait(since, "ask for the comment", |c| {
-        c.chat() == CURATOR_CHAT && c.text().contains("что доработать")
-    })
-    .await;
+    let ask = h
+        .wait(since, "ask for the comment", |c| {
+            c.chat() == CURATOR_CHAT && c.text().contains("что доработать")
+        })
+        .await;
+    // In the group the prompt forces a reply, so the answer reaches a bot in privacy mode.
+    assert_eq!(
+        ask.body["reply_markup"]["force_reply"], true,
+        "{}",
+        ask.body
+    );
     let since = h.fake.mark();
     h.fake.say(
         CURATOR_TG,

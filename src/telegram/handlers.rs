@@ -142,6 +142,20 @@ impl Ctx {
             .await
     }
 
+    /// A prompt for typed input: in a group it forces a reply, so the answer reaches the bot
+    /// even with Telegram's privacy mode on.
+    async fn ask(&self, text: String) -> Result<Message, RequestError> {
+        let req = self
+            .bot
+            .send_message(self.chat, text)
+            .parse_mode(ParseMode::Html);
+        if self.chat.0 < 0 {
+            req.reply_markup(teloxide::types::ForceReply::new()).await
+        } else {
+            req.await
+        }
+    }
+
     async fn show(&self, card: &Card) -> Result<Message, RequestError> {
         let mut req = self
             .bot
@@ -542,7 +556,7 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
         }
         Pending::ReworkComment { inc, part, version } => {
             if text.is_empty() {
-                ctx.say(ctx.t("bad-comment")).await?;
+                ctx.ask(ctx.t("bad-comment")).await?;
                 return Ok(());
             }
             let Some((stored, rules)) = ctx.incident(inc).await? else {
@@ -568,7 +582,7 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
                         ("number", Arg::Num(stored.number)),
                     ],
                 );
-                ctx.say(text).await?;
+                ctx.ask(text).await?;
                 return Ok(());
             }
             ctx.clear_pending().await?;
@@ -590,7 +604,7 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
                 return Ok(());
             };
             let Some(deadline) = parse_local_datetime(&rules, text, ctx.app.now()) else {
-                ctx.say(ctx.t("bad-datetime")).await?;
+                ctx.ask(ctx.t("bad-datetime")).await?;
                 return Ok(());
             };
             ctx.clear_pending().await?;
@@ -628,7 +642,7 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
             if !(text.starts_with("https://") || text.starts_with("http://"))
                 || text.contains(char::is_whitespace)
             {
-                ctx.say(ctx.t("bad-link")).await?;
+                ctx.ask(ctx.t("bad-link")).await?;
                 return Ok(());
             }
             ctx.clear_pending().await?;
@@ -648,7 +662,7 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
         }
         Pending::AuthorReply { inc, part } => {
             if text.is_empty() {
-                ctx.say(ctx.t("bad-comment")).await?;
+                ctx.ask(ctx.t("bad-comment")).await?;
                 return Ok(());
             }
             ctx.clear_pending().await?;
@@ -689,7 +703,7 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
         }
         Pending::Topic { inc } | Pending::Location { inc } => {
             if text.is_empty() {
-                ctx.say(ctx.t("bad-comment")).await?;
+                ctx.ask(ctx.t("bad-comment")).await?;
                 return Ok(());
             }
             let (topic, location) = match pending {
@@ -709,7 +723,7 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
         }
         Pending::AppealName { inc } => {
             if text.is_empty() {
-                ctx.say(ctx.t("bad-comment")).await?;
+                ctx.ask(ctx.t("bad-comment")).await?;
                 return Ok(());
             }
             ctx.set_pending(&Pending::AppealAddress {
@@ -717,11 +731,11 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
                 name: text.to_string(),
             })
             .await?;
-            ctx.say(ctx.t("ask-appeal-address")).await?;
+            ctx.ask(ctx.t("ask-appeal-address")).await?;
         }
         Pending::AppealAddress { inc, name } => {
             if text.is_empty() {
-                ctx.say(ctx.t("bad-comment")).await?;
+                ctx.ask(ctx.t("bad-comment")).await?;
                 return Ok(());
             }
             ctx.set_pending(&Pending::AppealPhone {
@@ -730,11 +744,11 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
                 address: text.to_string(),
             })
             .await?;
-            ctx.say(ctx.t("ask-appeal-phone")).await?;
+            ctx.ask(ctx.t("ask-appeal-phone")).await?;
         }
         Pending::AppealPhone { inc, name, address } => {
             if text.chars().filter(char::is_ascii_digit).count() < 5 {
-                ctx.say(ctx.t("ask-appeal-phone")).await?;
+                ctx.ask(ctx.t("ask-appeal-phone")).await?;
                 return Ok(());
             }
             ctx.clear_pending().await?;
@@ -772,7 +786,7 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
                 return Ok(());
             };
             let Some(deadline) = parse_local_datetime(&rules, text, ctx.app.now()) else {
-                ctx.say(ctx.t("bad-datetime")).await?;
+                ctx.ask(ctx.t("bad-datetime")).await?;
                 return Ok(());
             };
             if !stages.is_empty() {
@@ -794,7 +808,7 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
                         ("number", Arg::Num(stored.number)),
                     ],
                 );
-                ctx.say(text).await?;
+                ctx.ask(text).await?;
                 return Ok(());
             }
             ctx.clear_pending().await?;
@@ -1087,7 +1101,7 @@ async fn press(
             ctx.set_pending(&Pending::DraftText { inc, part, kind })
                 .await?;
             let text = ctx.tf(key, &[("number", Arg::Num(stored.number))]);
-            ctx.say(text).await?;
+            ctx.ask(text).await?;
             Ok(None)
         }
         Action::Return { part, .. } => {
@@ -1105,7 +1119,7 @@ async fn press(
             }
             ctx.set_pending(&Pending::ReturnComment { inc, part, reason })
                 .await?;
-            ctx.say(ctx.t("ask-return-comment")).await?;
+            ctx.ask(ctx.t("ask-return-comment")).await?;
             Ok(None)
         }
         Action::AttachmentsDone { .. } => {
@@ -1218,7 +1232,7 @@ async fn press(
             ctx.set_pending(&Pending::DraftText { inc, part, kind })
                 .await?;
             let text = ctx.tf("ask-draft-text", &[("number", Arg::Num(stored.number))]);
-            ctx.say(text).await?;
+            ctx.ask(text).await?;
             Ok(None)
         }
         Action::CancelDraft { .. } => {
@@ -1297,13 +1311,13 @@ async fn press(
             ctx.set_pending(&Pending::ReworkComment { inc, part, version })
                 .await?;
             let text = ctx.tf("ask-rework-comment", &[("number", Arg::Num(stored.number))]);
-            ctx.say(text).await?;
+            ctx.ask(text).await?;
             Ok(None)
         }
         Action::Published { part, .. } => {
             ctx.set_pending(&Pending::PublishLink { inc, part }).await?;
             let text = ctx.tf("ask-link", &[("number", Arg::Num(stored.number))]);
-            ctx.say(text).await?;
+            ctx.ask(text).await?;
             Ok(None)
         }
         Action::AuthorReplied { part, .. } => {
@@ -1312,7 +1326,7 @@ async fn press(
             }
             ctx.set_pending(&Pending::AuthorReply { inc, part }).await?;
             let text = ctx.tf("ask-author-reply", &[("number", Arg::Num(stored.number))]);
-            ctx.say(text).await?;
+            ctx.ask(text).await?;
             Ok(None)
         }
         Action::ShowAll { .. } => {
@@ -1425,7 +1439,7 @@ async fn press(
                         ("number", Arg::Num(stored.number)),
                     ],
                 );
-                ctx.say(text).await?;
+                ctx.ask(text).await?;
                 return Ok(None);
             }
             let refused = route(ctx, inc, assignments, BTreeMap::new(), pressed).await?;
@@ -1569,7 +1583,7 @@ async fn press(
             };
             ctx.set_pending(&pending).await?;
             let text = ctx.tf(key, &[("number", Arg::Num(stored.number))]);
-            ctx.say(text).await?;
+            ctx.ask(text).await?;
             Ok(None)
         }
         Action::WriteConsolidated { .. } => {
@@ -1578,7 +1592,7 @@ async fn press(
             }
             ctx.set_pending(&Pending::Consolidated { inc }).await?;
             let text = ctx.tf("ask-consolidated", &[("number", Arg::Num(stored.number))]);
-            ctx.say(text).await?;
+            ctx.ask(text).await?;
             Ok(None)
         }
     }
