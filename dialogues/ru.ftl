@@ -379,3 +379,14 @@ reason-illness = болезнь
 reason-vacation = отпуск
 reason-business_trip = командировка
 reason-study = учёба
+
+## A new incident entered by the curator (/new or a forwarded message)
+
+new-ask-link = 🆕 Новое сообщение. Пришлите ссылку на него (или «-», если ссылки нет).
+new-ask-network = Из какой сети? Напишите: ВК, ОК, Telegram, MAX, сайт или другое.
+new-ask-author = Автор (имя или ник; «-», если неизвестен):
+new-ask-text = Текст сообщения жителя:
+new-bad-network = Не понял сеть. Напишите: ВК, ОК, Telegram, MAX, сайт или другое.
+new-author-unknown = автор не указан
+new-created = ✅ Создан инцидент №{ $number }: карточка — в группе кураторов.
+new-repeat = 🔁 Это повторное сообщение: ранее №{ $number }.

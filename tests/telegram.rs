@@ -1309,3 +1309,104 @@ async fn a_repeated_message_shows_the_earlier_answer() {
         preview.text()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_curator_enters_a_message_by_hand_or_forwards_it() {
+    let h = Harness::start("vorsino").await;
+    let talk = |user: i64, chat: i64, text: &'static str, expect: &'static str| {
+        let fake = h.fake.clone();
+        async move {
+            let since = fake.mark();
+            fake.say(user, chat, text);
+            fake.wait_for(since, expect, |c| {
+                c.chat() == chat && c.method == "sendMessage" && c.text().contains(expect)
+            })
+            .await
+        }
+    };
+    // Executors cannot create incidents.
+    talk(
+        EXECUTOR_TG,
+        EXECUTOR_TG,
+        "/new",
+        "для администратора или куратора",
+    )
+    .await;
+    // Step by step in the group: link (the network is read from it), author, text.
+    let ask = talk(CURATOR_TG, CURATOR_CHAT, "/new", "Пришлите ссылку").await;
+    assert_eq!(ask.body["reply_markup"]["force_reply"], true);
+    talk(CURATOR_TG, CURATOR_CHAT, "не ссылка", "Нужна ссылка").await;
+    talk(
+        CURATOR_TG,
+        CURATOR_CHAT,
+        "https://ok.ru/group/1/topic/2",
+        "Автор",
+    )
+    .await;
+    talk(CURATOR_TG, CURATOR_CHAT, "Николай С.", "Текст сообщения").await;
+    let done = talk(
+        CURATOR_TG,
+        CURATOR_CHAT,
+        "Почему не вывозят мусор с Садовой?",
+        "Создан инцидент №1",
+    )
+    .await;
+    assert!(
+        done.text().contains("карточка — в группе кураторов"),
+        "{}",
+        done.text()
+    );
+    let triage = h.triage(1).await;
+    assert!(
+        triage.text().contains("Одноклассники · комментарий"),
+        "{}",
+        triage.text()
+    );
+    assert!(triage.text().contains("— Николай С."), "{}", triage.text());
+
+    // Skipping the link asks for the network.
+    talk(CURATOR_TG, CURATOR_CHAT, "/new", "Пришлите ссылку").await;
+    talk(CURATOR_TG, CURATOR_CHAT, "-", "Из какой сети").await;
+    talk(CURATOR_TG, CURATOR_CHAT, "фейсбук", "Не понял сеть").await;
+    talk(CURATOR_TG, CURATOR_CHAT, "сайт", "Автор").await;
+    talk(CURATOR_TG, CURATOR_CHAT, "-", "Текст сообщения").await;
+    talk(
+        CURATOR_TG,
+        CURATOR_CHAT,
+        "Яма на дороге",
+        "Создан инцидент №2",
+    )
+    .await;
+    let second = h.store.incident(2).await.unwrap();
+    assert_eq!(second.content.source, Source::Web);
+    assert_eq!(second.content.author, "автор не указан");
+
+    // A forwarded message brings its text and author; only the link and network are asked.
+    let since = h.fake.mark();
+    h.fake.forward(
+        CURATOR_TG,
+        CURATOR_TG,
+        "Мария К.",
+        "Во дворе не горят фонари",
+    );
+    h.wait(since, "ask for the link", |c| {
+        c.chat() == CURATOR_TG && c.text().contains("Пришлите ссылку")
+    })
+    .await;
+    talk(
+        CURATOR_TG,
+        CURATOR_TG,
+        "https://vk.com/wall-1_77",
+        "Создан инцидент №3",
+    )
+    .await;
+    let third = h.store.incident(3).await.unwrap();
+    assert_eq!(
+        (
+            third.content.author.as_str(),
+            third.content.text.as_str(),
+            third.content.source
+        ),
+        ("Мария К.", "Во дворе не горят фонари", Source::Vk)
+    );
+}

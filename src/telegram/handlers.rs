@@ -98,6 +98,13 @@ pub enum Pending {
     Topic {
         inc: i64,
     },
+    NewIncident {
+        link: Option<String>,
+        source: Option<crate::storage::Source>,
+        author: Option<String>,
+        text: Option<String>,
+        detected_at: Option<DateTime<Utc>>,
+    },
     Location {
         inc: i64,
     },
@@ -403,12 +410,29 @@ async fn handle_message(ctx: &Ctx, msg: &Message, text: &str, private: bool) -> 
             ctx.say(answer).await?;
             return Ok(());
         }
+        "/new" => {
+            if !ctx.actor.has(Role::Curator) {
+                ctx.say(ctx.t("admin-only")).await?;
+                return Ok(());
+            }
+            let fresh = Pending::NewIncident {
+                link: None,
+                source: None,
+                author: None,
+                text: None,
+                detected_at: None,
+            };
+            return ask_new_incident(ctx, fresh).await;
+        }
         "/cancel" => {
             ctx.clear_pending().await?;
             ctx.say(ctx.t("draft-cancelled")).await?;
             return Ok(());
         }
         _ => {}
+    }
+    if let (Some(origin), true) = (msg.forward_origin(), ctx.actor.has(Role::Curator)) {
+        return ask_new_incident(ctx, forwarded(ctx, origin, text)).await;
     }
     let pending = ctx.app.store.conversation(ctx.chat.0, ctx.user).await?;
     let pending: Option<Pending> = pending.and_then(|v| serde_json::from_value(v).ok());
@@ -721,6 +745,59 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
                 }
             }
         }
+        Pending::NewIncident {
+            mut link,
+            mut source,
+            mut author,
+            text: mut body,
+            detected_at,
+        } => {
+            let answer = text.trim();
+            if link.is_none() {
+                if answer == "-" {
+                    link = Some(String::new());
+                } else if (answer.starts_with("https://") || answer.starts_with("http://"))
+                    && !answer.contains(char::is_whitespace)
+                {
+                    source = source.or_else(|| source_from_link(answer));
+                    link = Some(answer.to_string());
+                } else {
+                    ctx.ask(ctx.t("bad-link")).await?;
+                    return Ok(());
+                }
+            } else if source.is_none() {
+                match source_from_word(answer) {
+                    Some(s) => source = Some(s),
+                    None => {
+                        ctx.ask(ctx.t("new-bad-network")).await?;
+                        return Ok(());
+                    }
+                }
+            } else if author.is_none() {
+                author = Some(if answer == "-" || answer.is_empty() {
+                    ctx.t("new-author-unknown")
+                } else {
+                    answer.to_string()
+                });
+            } else if body.is_none() {
+                if answer.is_empty() {
+                    ctx.ask(ctx.t("new-ask-text")).await?;
+                    return Ok(());
+                }
+                body = Some(answer.to_string());
+            }
+            return ask_new_incident(
+                ctx,
+                Pending::NewIncident {
+                    link,
+                    source,
+                    author,
+                    text: body,
+                    detected_at,
+                },
+            )
+            .await;
+        }
         Pending::AppealName { inc } => {
             if text.is_empty() {
                 ctx.ask(ctx.t("bad-comment")).await?;
@@ -815,6 +892,137 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
             route(ctx, inc, assignments, collected, None).await?;
         }
     }
+    Ok(())
+}
+
+/// The network a link points to, when it is obvious.
+fn source_from_link(link: &str) -> Option<crate::storage::Source> {
+    use crate::storage::Source;
+    let host = link.split("://").nth(1)?.split('/').next()?.to_lowercase();
+    let host = host.trim_start_matches("www.").trim_start_matches("m.");
+    match host {
+        "vk.com" | "vk.ru" => Some(Source::Vk),
+        "ok.ru" | "odnoklassniki.ru" => Some(Source::Ok),
+        "t.me" | "telegram.me" => Some(Source::Telegram),
+        "max.ru" => Some(Source::Max),
+        _ => None,
+    }
+}
+
+/// The network a curator named.
+fn source_from_word(word: &str) -> Option<crate::storage::Source> {
+    use crate::storage::Source;
+    match word.trim().to_lowercase().as_str() {
+        "вк" | "вконтакте" | "vk" => Some(Source::Vk),
+        "ок" | "одноклассники" | "ok" => Some(Source::Ok),
+        "telegram" | "телеграм" | "тг" | "tg" => Some(Source::Telegram),
+        "max" | "макс" => Some(Source::Max),
+        "сайт" | "web" => Some(Source::Web),
+        "другое" | "другая" | "other" => Some(Source::Other),
+        _ => None,
+    }
+}
+
+/// A forwarded message as the start of a new incident: its text, author and time are known.
+fn forwarded(ctx: &Ctx, origin: &teloxide::types::MessageOrigin, text: &str) -> Pending {
+    use teloxide::types::MessageOrigin;
+    let (author, link) = match origin {
+        MessageOrigin::User { sender_user, .. } => (sender_user.full_name(), None),
+        MessageOrigin::HiddenUser {
+            sender_user_name, ..
+        } => (sender_user_name.clone(), None),
+        MessageOrigin::Chat { sender_chat, .. } => {
+            (sender_chat.title().unwrap_or_default().to_string(), None)
+        }
+        MessageOrigin::Channel {
+            chat, message_id, ..
+        } => (
+            chat.title().unwrap_or_default().to_string(),
+            chat.username()
+                .map(|u| format!("https://t.me/{u}/{}", message_id.0)),
+        ),
+    };
+    let author = if author.trim().is_empty() {
+        ctx.t("new-author-unknown")
+    } else {
+        author
+    };
+    let source = link.as_ref().map(|_| crate::storage::Source::Telegram);
+    Pending::NewIncident {
+        link,
+        source,
+        author: Some(author),
+        text: Some(text.to_string()).filter(|t| !t.is_empty()),
+        detected_at: Some(origin.date()).filter(|d| d.timestamp() > 0),
+    }
+}
+
+/// Asks for the next missing detail of a new incident, or registers it when complete.
+async fn ask_new_incident(ctx: &Ctx, pending: Pending) -> HandlerResult {
+    let Pending::NewIncident {
+        link,
+        source,
+        author,
+        text,
+        detected_at,
+    } = &pending
+    else {
+        return Ok(());
+    };
+    let key = match (link, source, author, text) {
+        (None, ..) => Some("new-ask-link"),
+        (Some(_), None, ..) => Some("new-ask-network"),
+        (Some(_), Some(_), None, _) => Some("new-ask-author"),
+        (Some(_), Some(_), Some(_), None) => Some("new-ask-text"),
+        _ => None,
+    };
+    if let Some(key) = key {
+        ctx.set_pending(&pending).await?;
+        ctx.ask(ctx.t(key)).await?;
+        return Ok(());
+    }
+    ctx.clear_pending().await?;
+    let (Some(link), Some(source), Some(author), Some(text)) =
+        (link.clone(), *source, author.clone(), text.clone())
+    else {
+        return Ok(());
+    };
+    let now = ctx.app.now();
+    let detected = detected_at.filter(|d| *d <= now).unwrap_or(now);
+    let new = crate::storage::NewIncident {
+        content: crate::storage::IncidentContent {
+            source,
+            kind: crate::storage::MessageKind::Comment,
+            url: link,
+            external_id: None,
+            author,
+            text,
+            attachments: Vec::new(),
+            repeat_of: None,
+        },
+        detected_at: detected,
+        importance: Importance::Normal,
+        external_deadline: None,
+        topic: None,
+        location: None,
+    };
+    let intake = crate::intake::take_in(&ctx.app, ctx.person.org_id, new, None).await?;
+    let mut answer = ctx.tf(
+        "new-created",
+        &[("number", Arg::Num(intake.registered.number))],
+    );
+    if let Some(prev) = intake.incident.content.repeat_of {
+        let number = ctx
+            .app
+            .store
+            .incident(prev)
+            .await
+            .map(|i| i.number)
+            .unwrap_or(prev);
+        answer.push('\n');
+        answer.push_str(&ctx.tf("new-repeat", &[("number", Arg::Num(number))]));
+    }
+    ctx.say(answer).await?;
     Ok(())
 }
 

@@ -238,6 +238,13 @@ impl FakeTelegram {
         self.push(json!({"message": {"message_id": id, "date": 1_795_000_000, "chat": chat_json(chat), "from": user_json(user), "text": text}}))
     }
 
+    /// A message forwarded by a user into a chat, originally written by `author` (hidden user).
+    pub fn forward(&self, user: i64, chat: i64, author: &str, text: &str) -> i64 {
+        let id = 100_000 + self.inner.lock().unwrap().next_update;
+        self.push(json!({"message": {"message_id": id, "date": 1_795_000_000, "chat": chat_json(chat), "from": user_json(user), "text": text,
+            "forward_origin": {"type": "hidden_user", "sender_user_name": author, "date": 1_794_990_000}}}))
+    }
+
     /// A photo (with an optional caption) from a user in their private chat.
     pub fn photo(&self, user: i64, file_id: &str) -> i64 {
         let id = 100_000 + self.inner.lock().unwrap().next_update;
