@@ -229,6 +229,7 @@ returned-title = ↩️ №{ $number } возвращён: { $department }, { $n
 consolidate-title = 🧩 №{ $number }: все части согласованы. Отправьте сводный ответ сообщением в ответ на это.
 status-title = №{ $number }: { $status }
 published-line = 🔗 { $url }
+published-auto = 🔗 №{ $number }: ответ опубликован в комментариях канала: { $url }
 reason-not_our_competence = не наша компетенция
 reason-another_department = другой отдел
 reason-duplicate = дубликат

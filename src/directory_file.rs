@@ -40,6 +40,13 @@ pub struct OrganisationEntry {
     pub curator_chat_id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_chat_id: Option<i64>,
+    /// The discussion group of the organisation's Telegram channel: its comments become
+    /// incidents and approved answers are posted as replies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discussion_chat_id: Option<i64>,
+    /// The channel's username, for links to comments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
     /// Overrides the profile's time zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,

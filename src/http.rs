@@ -408,6 +408,7 @@ async fn create_incident(
         ));
     }
     let new = NewIncident {
+        reply_to: None,
         content: IncidentContent {
             source,
             kind,

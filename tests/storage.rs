@@ -211,6 +211,7 @@ impl Org {
             .register_incident(
                 self.id,
                 &NewIncident {
+                    reply_to: None,
                     content: IncidentContent {
                         source: Source::Vk,
                         kind: MessageKind::Comment,

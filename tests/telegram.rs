@@ -146,6 +146,7 @@ impl Harness {
             .register_incident(
                 self.org,
                 &NewIncident {
+                    reply_to: None,
                     content: IncidentContent {
                         source: Source::Vk,
                         kind: MessageKind::Comment,
@@ -1256,6 +1257,7 @@ async fn a_repeated_message_shows_the_earlier_answer() {
         .register_incident(
             h.org,
             &NewIncident {
+                reply_to: None,
                 content: IncidentContent {
                     source: Source::Vk,
                     kind: MessageKind::Comment,
@@ -1408,5 +1410,105 @@ async fn the_curator_enters_a_message_by_hand_or_forwards_it() {
             third.content.source
         ),
         ("Мария К.", "Во дворе не горят фонари", Source::Vk)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channel_comments_become_incidents_and_the_answer_is_posted_as_a_reply() {
+    const DISCUSSION: i64 = -1_009_999;
+    const CHANNEL: i64 = -1_008_888;
+    let h = Harness::start("vorsino").await;
+    h.store
+        .set_channel(h.org, Some(DISCUSSION), Some("@vorsino_adm"))
+        .await
+        .unwrap();
+    h.app.forget_org(h.org).await;
+
+    // The channel's own post and a colleague's comment are not incidents; a citizen's is.
+    h.fake.channel_post(DISCUSSION, CHANNEL, 42);
+    h.fake.comment(
+        EXECUTOR_TG,
+        DISCUSSION,
+        CHANNEL,
+        42,
+        "Коллеги, уже работаем",
+    );
+    let (_, comment) = h.fake.comment(
+        5005,
+        DISCUSSION,
+        CHANNEL,
+        42,
+        "Когда починят дорогу на Лесной?",
+    );
+    let triage = h.triage(1).await;
+    assert!(
+        triage.text().contains("Telegram · комментарий (публичный)"),
+        "{}",
+        triage.text()
+    );
+    assert!(
+        triage.text().contains("«Когда починят дорогу на Лесной?»"),
+        "{}",
+        triage.text()
+    );
+    let stored = h.store.incident(1).await.unwrap();
+    assert_eq!(
+        stored.content.url,
+        format!("https://t.me/vorsino_adm/42?comment={comment}")
+    );
+    assert!(
+        h.store.incident(2).await.is_err(),
+        "only the citizen's comment is an incident"
+    );
+
+    // Routed, drafted, approved: Otklik replies to the comment itself and records the link.
+    let card = h.route(&triage, 1, h.dept).await;
+    let preview = write_draft(
+        &h,
+        (&card, "dr:1:0:a"),
+        "Здравствуйте! Ремонт дороги на Лесной — 25 ноября.",
+        false,
+    )
+    .await;
+    let since = h.fake.mark();
+    h.press(EXECUTOR_TG, &preview, "sd:1").await;
+    let approval = h
+        .wait(since, "approval", |c| {
+            c.chat() == CURATOR_CHAT && c.buttons().contains(&"ap:1:0:1".to_string())
+        })
+        .await;
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &approval, "ap:1:0:1").await;
+    let reply = h
+        .wait(since, "reply in the discussion group", |c| {
+            c.chat() == DISCUSSION && c.method == "sendMessage"
+        })
+        .await;
+    assert_eq!(
+        reply.text(),
+        "Здравствуйте! Ремонт дороги на Лесной — 25 ноября."
+    );
+    assert_eq!(reply.body["reply_parameters"]["message_id"], comment);
+    let note = h
+        .wait(since, "published note", |c| {
+            c.chat() == CURATOR_CHAT && c.text().contains("опубликован в комментариях канала")
+        })
+        .await;
+    let link = format!(
+        "https://t.me/vorsino_adm/42?comment={}",
+        reply.message_id.unwrap()
+    );
+    assert!(note.text().contains(&link), "{}", note.text());
+    let published = h.store.incident(1).await.unwrap();
+    assert_eq!(published.workflow.state, IncidentState::Published);
+    assert_eq!(published.workflow.publication.unwrap().link, link);
+
+    // The same author comments again under the same post: a repeat of the first incident.
+    h.fake
+        .comment(5005, DISCUSSION, CHANNEL, 42, "Так когда же?");
+    h.triage(2).await;
+    assert_eq!(
+        h.store.incident(2).await.unwrap().content.repeat_of,
+        Some(1)
     );
 }

@@ -41,6 +41,19 @@ impl Store {
         Ok(id)
     }
 
+    /// The organisation whose channel's discussion group is this chat.
+    pub async fn org_by_discussion_chat(&self, chat_id: i64) -> Result<Option<i64>, StorageError> {
+        let id = on_pool!(self, pool => {
+            sqlx::query("SELECT id FROM organisations WHERE discussion_chat_id = $1 ORDER BY id LIMIT 1")
+                .bind(chat_id)
+                .fetch_optional(pool)
+                .await?
+                .map(|r| r.try_get::<i64, _>("id"))
+                .transpose()?
+        });
+        Ok(id)
+    }
+
     /// Marks a person as unreachable in the messenger (blocked the bot, never opened it).
     pub async fn set_unreachable(
         &self,
@@ -239,5 +252,25 @@ impl Store {
             .transpose()?
         });
         Ok(id)
+    }
+}
+
+impl Store {
+    /// Connects an organisation to its Telegram channel's discussion group.
+    pub async fn set_channel(
+        &self,
+        org: i64,
+        discussion_chat_id: Option<i64>,
+        channel_username: Option<&str>,
+    ) -> Result<(), StorageError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE organisations SET discussion_chat_id = $1, channel_username = $2 WHERE id = $3")
+                .bind(discussion_chat_id)
+                .bind(channel_username.map(|c| c.trim_start_matches('@')))
+                .bind(org)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
     }
 }

@@ -30,6 +30,10 @@ pub struct Organisation {
     pub regulation: Regulation,
     pub curator_chat_id: Option<i64>,
     pub head_chat_id: Option<i64>,
+    /// The discussion group of the organisation's Telegram channel, whose comments become
+    /// incidents, and the channel's username (for links).
+    pub discussion_chat_id: Option<i64>,
+    pub channel_username: Option<String>,
 }
 
 /// A person to add to the directory.
@@ -143,7 +147,8 @@ impl Store {
     pub async fn organisation(&self, id: i64) -> Result<Organisation, StorageError> {
         let row = on_pool!(self, pool => {
             let row = sqlx::query(
-                "SELECT name, regulation_name, regulation_toml, curator_chat_id, head_chat_id FROM organisations WHERE id = $1",
+                "SELECT name, regulation_name, regulation_toml, curator_chat_id, head_chat_id, discussion_chat_id, channel_username
+                 FROM organisations WHERE id = $1",
             )
             .bind(id)
             .fetch_optional(pool)
@@ -156,11 +161,20 @@ impl Store {
                     r.try_get::<String, _>("regulation_toml")?,
                     r.try_get::<Option<i64>, _>("curator_chat_id")?,
                     r.try_get::<Option<i64>, _>("head_chat_id")?,
+                    r.try_get::<Option<i64>, _>("discussion_chat_id")?,
+                    r.try_get::<Option<String>, _>("channel_username")?,
                 )),
             }
         });
-        let (name, regulation_name, toml, curator_chat_id, head_chat_id) =
-            row.ok_or_else(|| StorageError::NotFound(format!("organisation {id}")))?;
+        let (
+            name,
+            regulation_name,
+            toml,
+            curator_chat_id,
+            head_chat_id,
+            discussion_chat_id,
+            channel_username,
+        ) = row.ok_or_else(|| StorageError::NotFound(format!("organisation {id}")))?;
         let regulation = Regulation::from_toml(&toml)
             .map_err(|e| StorageError::Corrupt(format!("organisation {id}: {e}")))?;
         Ok(Organisation {
@@ -170,6 +184,8 @@ impl Store {
             regulation,
             curator_chat_id,
             head_chat_id,
+            discussion_chat_id,
+            channel_username,
         })
     }
 

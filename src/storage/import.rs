@@ -46,13 +46,15 @@ impl Store {
                 Some(id) => {
                     sqlx::query(
                         "UPDATE organisations SET regulation_name = $1, regulation_toml = $2, curator_chat_id = $3,
-                         head_chat_id = $4, settings = $5 WHERE id = $6",
+                         head_chat_id = $4, settings = $5, discussion_chat_id = $6, channel_username = $7 WHERE id = $8",
                     )
                     .bind(&f.organisation.regulation)
                     .bind(&dir.regulation_toml)
                     .bind(f.organisation.curator_chat_id)
                     .bind(f.organisation.head_chat_id)
                     .bind(&settings)
+                    .bind(f.organisation.discussion_chat_id)
+                    .bind(f.organisation.channel.as_deref().map(|c| c.trim_start_matches('@')))
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
@@ -61,8 +63,9 @@ impl Store {
                 None => {
                     report.created_organisation = true;
                     sqlx::query(
-                        "INSERT INTO organisations (name, regulation_name, regulation_toml, curator_chat_id, head_chat_id, created_at, settings)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                        "INSERT INTO organisations (name, regulation_name, regulation_toml, curator_chat_id, head_chat_id, created_at, settings,
+                            discussion_chat_id, channel_username)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                     )
                     .bind(f.organisation.name.trim())
                     .bind(&f.organisation.regulation)
@@ -71,6 +74,8 @@ impl Store {
                     .bind(f.organisation.head_chat_id)
                     .bind(ts(at))
                     .bind(&settings)
+                    .bind(f.organisation.discussion_chat_id)
+                    .bind(f.organisation.channel.as_deref().map(|c| c.trim_start_matches('@')))
                     .fetch_one(&mut *tx)
                     .await?
                     .try_get("id")?
@@ -236,6 +241,8 @@ impl Store {
                 regulation: regulation.clone(),
                 curator_chat_id: None,
                 head_chat_id: None,
+                discussion_chat_id: None,
+                channel: None,
                 time_zone: None,
                 extra_days_off: Vec::new(),
                 extra_working_days: Vec::new(),

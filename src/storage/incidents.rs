@@ -65,6 +65,9 @@ pub struct IncidentContent {
 #[derive(Debug, Clone)]
 pub struct NewIncident {
     pub content: IncidentContent,
+    /// Where the message lives in the messenger, when Otklik can reply to it itself
+    /// (a comment in the organisation's Telegram channel): (chat, message).
+    pub reply_to: Option<(i64, i64)>,
     pub detected_at: DateTime<Utc>,
     pub importance: Importance,
     pub external_deadline: Option<DateTime<Utc>>,
@@ -215,8 +218,8 @@ impl Store {
                 let id: i64 = sqlx::query(
                     "INSERT INTO incidents (org_id, number, source, kind, url, external_id, author, body, attachments,
                         repeat_of, state, importance, topic, location, detected_at, external_deadline,
-                        next_deadline_at, workflow, version, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)
+                        next_deadline_at, workflow, version, created_at, updated_at, reply_chat_id, reply_message_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22)
                      RETURNING id",
                 )
                 .bind(org)
@@ -239,6 +242,8 @@ impl Store {
                 .bind(&workflow)
                 .bind(incident.version)
                 .bind(ts(at))
+                .bind(new.reply_to.map(|r| r.0))
+                .bind(new.reply_to.map(|r| r.1))
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("id")?;
@@ -658,10 +663,12 @@ impl Store {
         let same = |a: &str, b: &str| {
             !a.trim().is_empty() && a.trim().to_lowercase() == b.trim().to_lowercase()
         };
+        // Links are compared without their query: comments on one post are "the same link".
+        let post = |u: &str| u.split('?').next().unwrap_or_default().to_string();
         Ok(rows
             .into_iter()
             .find(|(_, a, u, t)| {
-                (same(a, author) || same(u, url))
+                (same(a, author) || same(&post(u), &post(url)))
                     && t.as_deref().map(str::to_lowercase) == topic.map(str::to_lowercase)
             })
             .map(|(id, ..)| id))
@@ -688,5 +695,25 @@ impl Store {
             .try_get::<i64, _>("n")?
         });
         Ok(n)
+    }
+}
+
+impl Store {
+    /// Where Otklik can reply to an incident's message itself, if it can.
+    pub async fn reply_target(&self, incident: i64) -> Result<Option<(i64, i64)>, StorageError> {
+        let target = on_pool!(self, pool => {
+            sqlx::query("SELECT reply_chat_id, reply_message_id FROM incidents WHERE id = $1")
+                .bind(incident)
+                .fetch_optional(pool)
+                .await?
+                .map(|r| -> Result<_, sqlx::Error> {
+                    Ok((r.try_get::<Option<i64>, _>("reply_chat_id")?, r.try_get::<Option<i64>, _>("reply_message_id")?))
+                })
+                .transpose()?
+        });
+        Ok(match target {
+            Some((Some(chat), Some(message))) => Some((chat, message)),
+            _ => None,
+        })
     }
 }

@@ -364,6 +364,36 @@ async fn deliver(bot: &Bot, app: &App, m: &OutboxMessage) -> Result<Outcome, Sto
             let buttons = card.buttons.into_iter().take(1).collect();
             send(bot, chat, &Card { text, buttons }).await.map(|_| ())
         }
+        // A comment in the organisation's channel: Otklik replies to it itself.
+        "publish"
+            if !inc.workflow.state.is_finished()
+                && app.store.reply_target(inc.id).await?.is_some() =>
+        {
+            match super::channel::publish_reply(bot, app, &inc, part).await {
+                Ok(Some(Ok(link))) => {
+                    let text = texts.tf(
+                        "published-auto",
+                        &[
+                            ("number", number),
+                            ("url", Arg::from(&teloxide::utils::html::escape(&link))),
+                        ],
+                    );
+                    send(
+                        bot,
+                        chat,
+                        &Card {
+                            text,
+                            buttons: vec![],
+                        },
+                    )
+                    .await
+                    .map(|_| ())
+                }
+                Ok(Some(Err(e))) => Err(e),
+                Ok(None) => Ok(()),
+                Err(e) => return Err(StorageError::Corrupt(e.to_string())),
+            }
+        }
         "publish" => match (m.person_id, part) {
             (Some(_), Some(i)) => {
                 let card = render::executor_card(app, &rules, &inc, i).await?;

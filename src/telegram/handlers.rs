@@ -312,6 +312,15 @@ async fn on_message(bot: Bot, app: Arc<App>, update: Update, msg: Message) -> Ha
     }
     let user = i64::try_from(from.id.0).unwrap_or_default();
     let private = msg.chat.is_private();
+    if !private {
+        if let Some(org) = app.store.org_by_discussion_chat(msg.chat.id.0).await? {
+            if let Err(e) = super::channel::capture_comment(&app, org, &msg).await {
+                tracing::error!(error = %e, "cannot capture a channel comment");
+            }
+            app.store.record_update(update_id, app.now()).await?;
+            return Ok(());
+        }
+    }
     if !private
         && app
             .store
@@ -990,6 +999,7 @@ async fn ask_new_incident(ctx: &Ctx, pending: Pending) -> HandlerResult {
     let now = ctx.app.now();
     let detected = detected_at.filter(|d| *d <= now).unwrap_or(now);
     let new = crate::storage::NewIncident {
+        reply_to: None,
         content: crate::storage::IncidentContent {
             source,
             kind: crate::storage::MessageKind::Comment,

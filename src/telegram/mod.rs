@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod callback;
+pub mod channel;
 pub mod delivery;
 pub mod handlers;
 pub mod render;

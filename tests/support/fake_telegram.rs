@@ -245,6 +245,36 @@ impl FakeTelegram {
             "forward_origin": {"type": "hidden_user", "sender_user_name": author, "date": 1_794_990_000}}}))
     }
 
+    /// A comment by a user in a channel's discussion group, under the channel's post `post`.
+    pub fn comment(
+        &self,
+        user: i64,
+        discussion: i64,
+        channel: i64,
+        post: i64,
+        text: &str,
+    ) -> (i64, i64) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.next_message += 1;
+        let id = inner.next_message;
+        drop(inner);
+        let channel_chat = json!({"id": channel, "type": "channel", "title": "Администрация", "username": "vorsino_adm"});
+        let root = json!({"message_id": 1, "date": 1_794_990_000, "chat": chat_json(discussion), "sender_chat": channel_chat,
+            "is_automatic_forward": true, "text": "Пост администрации",
+            "forward_origin": {"type": "channel", "chat": channel_chat, "message_id": post, "date": 1_794_990_000}});
+        let update = self.push(json!({"message": {"message_id": id, "date": 1_795_000_000, "chat": chat_json(discussion),
+            "from": user_json(user), "text": text, "reply_to_message": root, "message_thread_id": 1}}));
+        (update, id)
+    }
+
+    /// The channel's own post forwarded into its discussion group (not a comment).
+    pub fn channel_post(&self, discussion: i64, channel: i64, post: i64) -> i64 {
+        let channel_chat = json!({"id": channel, "type": "channel", "title": "Администрация", "username": "vorsino_adm"});
+        self.push(json!({"message": {"message_id": 900 + post, "date": 1_795_000_000, "chat": chat_json(discussion),
+            "sender_chat": channel_chat, "is_automatic_forward": true, "text": "Новый пост",
+            "forward_origin": {"type": "channel", "chat": channel_chat, "message_id": post, "date": 1_795_000_000}}}))
+    }
+
     /// A photo (with an optional caption) from a user in their private chat.
     pub fn photo(&self, user: i64, file_id: &str) -> i64 {
         let id = 100_000 + self.inner.lock().unwrap().next_update;
