@@ -131,15 +131,26 @@ impl Store {
         org: i64,
         name_part: &str,
     ) -> Result<Vec<Person>, StorageError> {
+        self.people_named(org, name_part, true).await
+    }
+
+    async fn people_named(
+        &self,
+        org: i64,
+        name_part: &str,
+        active: bool,
+    ) -> Result<Vec<Person>, StorageError> {
+        let needle = name_part.trim().to_lowercase();
         let ids: Vec<i64> = on_pool!(self, pool => {
-            sqlx::query("SELECT id, full_name FROM people WHERE org_id = $1 AND active ORDER BY full_name")
+            sqlx::query("SELECT id, full_name FROM people WHERE org_id = $1 AND active = $2 ORDER BY full_name")
                 .bind(org)
+                .bind(active)
                 .fetch_all(pool)
                 .await?
                 .iter()
                 .filter(|r| {
                     r.try_get::<String, _>("full_name")
-                        .map(|n| n.to_lowercase().contains(&name_part.to_lowercase()))
+                        .map(|n| n.to_lowercase().contains(&needle))
                         .unwrap_or(false)
                 })
                 .map(|r| r.try_get::<i64, _>("id"))
@@ -160,23 +171,7 @@ impl Store {
         org: i64,
         name_part: &str,
     ) -> Result<Option<Person>, StorageError> {
-        let ids: Vec<i64> = on_pool!(self, pool => {
-            sqlx::query("SELECT id, full_name FROM people WHERE org_id = $1 AND NOT active ORDER BY id")
-                .bind(org)
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .filter(|r| {
-                    r.try_get::<String, _>("full_name")
-                        .map(|n| n.to_lowercase().contains(&name_part.trim().to_lowercase()))
-                        .unwrap_or(false)
-                })
-                .map(|r| r.try_get::<i64, _>("id"))
-                .collect::<Result<_, _>>()?
-        });
-        match ids.as_slice() {
-            [id] => Ok(Some(self.person(*id).await?)),
-            _ => Ok(None),
-        }
+        let mut found = self.people_named(org, name_part, false).await?;
+        Ok(if found.len() == 1 { found.pop() } else { None })
     }
 }

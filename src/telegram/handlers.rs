@@ -183,6 +183,13 @@ impl Ctx {
         Ok(())
     }
 
+    /// The pending multi-step input of this user in this chat.
+    async fn pending(&self) -> Result<Option<Pending>, HandlerError> {
+        let state = self.app.store.conversation(self.chat.0, self.user).await?;
+        // A state written by an older version that no longer parses is dropped.
+        Ok(state.and_then(|v| serde_json::from_value(v).ok()))
+    }
+
     async fn clear_pending(&self) -> Result<(), HandlerError> {
         self.app
             .store
@@ -443,9 +450,7 @@ async fn handle_message(ctx: &Ctx, msg: &Message, text: &str, private: bool) -> 
     if let (Some(origin), true) = (msg.forward_origin(), ctx.actor.has(Role::Curator)) {
         return ask_new_incident(ctx, forwarded(ctx, origin, text)).await;
     }
-    let pending = ctx.app.store.conversation(ctx.chat.0, ctx.user).await?;
-    let pending: Option<Pending> = pending.and_then(|v| serde_json::from_value(v).ok());
-    match pending {
+    match ctx.pending().await? {
         Some(p) => continue_pending(ctx, msg, text, p).await,
         None if private => {
             ctx.say(ctx.t("unknown-input")).await?;
@@ -1341,12 +1346,7 @@ async fn press(
             Ok(None)
         }
         Action::AttachmentsDone { .. } => {
-            let pending: Option<Pending> = ctx
-                .app
-                .store
-                .conversation(ctx.chat.0, ctx.user)
-                .await?
-                .and_then(|v| serde_json::from_value(v).ok());
+            let pending = ctx.pending().await?;
             let Some(Pending::DraftAttachments {
                 inc: pinc,
                 part,
@@ -1373,12 +1373,7 @@ async fn press(
             Ok(None)
         }
         Action::SendDraft { .. } => {
-            let pending: Option<Pending> = ctx
-                .app
-                .store
-                .conversation(ctx.chat.0, ctx.user)
-                .await?
-                .and_then(|v| serde_json::from_value(v).ok());
+            let pending = ctx.pending().await?;
             let Some(Pending::DraftPreview {
                 inc: pinc,
                 part,
@@ -1429,12 +1424,7 @@ async fn press(
             }
         }
         Action::EditDraft { .. } => {
-            let pending: Option<Pending> = ctx
-                .app
-                .store
-                .conversation(ctx.chat.0, ctx.user)
-                .await?
-                .and_then(|v| serde_json::from_value(v).ok());
+            let pending = ctx.pending().await?;
             let Some(Pending::DraftPreview {
                 inc: pinc,
                 part,
