@@ -422,6 +422,17 @@ async fn an_incident_goes_from_routing_to_publication_with_rework() {
         approval.text()
     );
     assert_eq!(approval.labels(), ["✅ Согласовать", "🔁 На доработку"]);
+    // The photo follows the approval card, so the curator sees what will be published.
+    let photo = h
+        .wait(since, "the draft's photo", |c| {
+            c.method == "sendPhoto" && c.chat() == CURATOR_CHAT
+        })
+        .await;
+    assert_eq!(
+        photo.body["photo"], "AgACAgIAAxkBAAIBphoto",
+        "{}",
+        photo.body
+    );
 
     // Rework with a comment, written in the group by the curator who pressed.
     let since = h.fake.mark();

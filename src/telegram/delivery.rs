@@ -183,6 +183,24 @@ async fn refresh_card(
     }
 }
 
+/// Sends a draft's photos, videos and documents after its card, so the approver sees them.
+/// Failures are logged, not retried: the card itself is already delivered.
+async fn send_attachments(bot: &Bot, chat: ChatId, attachments: &[String]) {
+    use teloxide::types::{FileId, InputFile};
+    for a in attachments {
+        let (kind, id) = a.split_once(':').unwrap_or(("photo", a.as_str()));
+        let file = InputFile::file_id(FileId(id.to_string()));
+        let result = match kind {
+            "video" => bot.send_video(chat, file).await.map(|_| ()),
+            "document" => bot.send_document(chat, file).await.map(|_| ()),
+            _ => bot.send_photo(chat, file).await.map(|_| ()),
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "cannot send an attachment");
+        }
+    }
+}
+
 fn event_part(event: &Event) -> Option<usize> {
     match event {
         Event::Routed { part, .. }
@@ -347,13 +365,20 @@ async fn deliver(bot: &Bot, app: &App, m: &OutboxMessage) -> Result<Outcome, Sto
                 r
             }
         }
-        "approval" | "consolidated_approval" => send(
-            bot,
-            chat,
-            &render::approval_card(app, &rules, &inc, part).await?,
-        )
-        .await
-        .map(|_| ()),
+        "approval" | "consolidated_approval" => {
+            let card = render::approval_card(app, &rules, &inc, part).await?;
+            let sent = send(bot, chat, &card).await.map(|_| ());
+            if sent.is_ok() {
+                let draft = match part {
+                    Some(i) => inc.workflow.parts.get(i).and_then(|p| p.current_draft()),
+                    None => inc.workflow.consolidated.as_ref(),
+                };
+                if let Some(d) = draft {
+                    send_attachments(bot, chat, &d.attachments).await;
+                }
+            }
+            sent
+        }
         "rework" | "author_reply" => {
             let i = part.unwrap_or(0);
             let card = render::executor_card(app, &rules, &inc, i).await?;

@@ -516,14 +516,15 @@ async fn my_incidents(ctx: &Ctx) -> HandlerResult {
 }
 
 /// The file id of a photo, video or document in a message.
+/// Kept as "photo:ID", "video:ID" or "document:ID", so it can be sent on with the right method.
 fn attachment_of(msg: &Message) -> Option<String> {
     if let Some(sizes) = msg.photo() {
-        return sizes.last().map(|p| p.file.id.to_string());
+        return sizes.last().map(|p| format!("photo:{}", p.file.id));
     }
     if let Some(v) = msg.video() {
-        return Some(v.file.id.to_string());
+        return Some(format!("video:{}", v.file.id));
     }
-    msg.document().map(|d| d.file.id.to_string())
+    msg.document().map(|d| format!("document:{}", d.file.id))
 }
 
 fn attachments_keyboard(ctx: &Ctx, inc: i64) -> Card {

@@ -19,6 +19,18 @@ use crate::warnings::DraftWarning;
 /// How much of a citizen's text a card quotes before "show all".
 pub const QUOTE_LIMIT: usize = 1200;
 
+/// How much of a draft a card shows: with the rest of the card it stays under Telegram's 4096.
+pub const DRAFT_LIMIT: usize = 3000;
+
+/// The text, HTML-escaped, cut at `limit` characters with a mark.
+fn clipped(texts: &Texts, text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return escape(text);
+    }
+    let cut: String = text.chars().take(limit).collect();
+    format!("{}{}", escape(&cut), texts.t("text-truncated"))
+}
+
 /// A button: its label and what it does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Button {
@@ -647,7 +659,7 @@ pub async fn approval_card(
         lines.extend(deadline_lines(texts, rules, stage, due, app.now()));
     }
     lines.push(String::new());
-    lines.push(format!("«{}»", escape(&draft.text)));
+    lines.push(format!("«{}»", clipped(texts, &draft.text, DRAFT_LIMIT)));
     if !draft.attachments.is_empty() {
         let count = texts.tf("photos", &[("n", Arg::Num(draft.attachments.len() as i64))]);
         lines.push(texts.tf("card-attachments", &[("count", Arg::from(&count))]));
@@ -742,7 +754,7 @@ pub fn draft_preview(
         ],
     )];
     lines.push(String::new());
-    lines.push(format!("«{}»", escape(text)));
+    lines.push(format!("«{}»", clipped(texts, text, DRAFT_LIMIT)));
     if attachments > 0 {
         let count = texts.tf("photos", &[("n", Arg::Num(attachments as i64))]);
         lines.push(texts.tf("card-attachments", &[("count", Arg::from(&count))]));

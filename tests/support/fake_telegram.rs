@@ -93,12 +93,38 @@ fn error(code: i64, description: &str) -> Json<Value> {
     Json(json!({"ok": false, "error_code": code, "description": description}))
 }
 
+/// Reads a request body: JSON, or the text fields of a multipart form (file uploads and file ids).
+fn read_body(bytes: &[u8]) -> Value {
+    if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
+        return v;
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let mut map = serde_json::Map::new();
+    for part in text
+        .split("Content-Disposition: form-data; name=\"")
+        .skip(1)
+    {
+        let Some((name, rest)) = part.split_once('"') else {
+            continue;
+        };
+        let value = rest
+            .split("\r\n\r\n")
+            .nth(1)
+            .and_then(|v| v.split("\r\n").next())
+            .unwrap_or_default();
+        let parsed =
+            serde_json::from_str::<Value>(value).unwrap_or(Value::String(value.to_string()));
+        map.insert(name.to_string(), parsed);
+    }
+    Value::Object(map)
+}
+
 async fn handle(
     State(fake): State<FakeTelegram>,
     Path((_token, method)): Path<(String, String)>,
-    body: Option<Json<Value>>,
+    bytes: axum::body::Bytes,
 ) -> Json<Value> {
-    let body = body.map(|Json(v)| v).unwrap_or(Value::Null);
+    let body = read_body(&bytes);
     // teloxide writes method names as "SendMessage"; the Bot API accepts any case.
     let method = {
         let mut c = method.chars();
@@ -140,6 +166,15 @@ async fn handle(
             json!({"id": BOT_ID, "is_bot": true, "first_name": "Отклик", "username": "otklik_test_bot",
             "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false}),
         ),
+        "sendPhoto" | "sendVideo" | "sendDocument" => {
+            inner.next_message += 1;
+            let chat = body["chat_id"].as_i64().unwrap_or_default();
+            let id = inner.next_message;
+            ok(
+                json!({"message_id": id, "date": 1_795_000_000, "chat": chat_json(chat),
+                "from": {"id": BOT_ID, "is_bot": true, "first_name": "Отклик"}, "caption": body["caption"].clone()}),
+            )
+        }
         "sendMessage" => {
             let chat = body["chat_id"].as_i64().unwrap_or_default();
             if inner.unreachable.contains(&chat) {
