@@ -1167,6 +1167,14 @@ async fn a_curator_manages_absences_people_and_duty_in_chat() {
     );
     let roster = say("/duty").await;
     assert!(roster.text().contains("Дежурства"), "{}", roster.text());
+    let removed = say("/duty_remove Новиков").await;
+    assert!(
+        removed.text().contains("снят с предстоящих дежурств"),
+        "{}",
+        removed.text()
+    );
+    let jan = chrono::NaiveDate::from_ymd_opt(2027, 1, 5).unwrap();
+    assert!(h.store.on_duty(h.org, jan).await.unwrap().is_empty());
 
     // Every change left an audit record by the curator.
     let audit = h.store.directory_audit(h.org).await.unwrap();
@@ -1180,7 +1188,8 @@ async fn a_curator_manages_absences_people_and_duty_in_chat() {
             "directory.move",
             "directory.set_active",
             "directory.set_active",
-            "directory.add_duty"
+            "directory.add_duty",
+            "directory.remove_duty"
         ]
     );
     let curator = h

@@ -31,6 +31,11 @@ pub enum DirectoryChange {
         department: Option<DepartmentId>,
     },
     AddDuty(DutyShift),
+    /// Removes the person's duty shifts that have not ended before `from`.
+    RemoveDuty {
+        person: PersonId,
+        from: chrono::NaiveDate,
+    },
 }
 
 impl DirectoryChange {
@@ -42,6 +47,7 @@ impl DirectoryChange {
             DirectoryChange::Move { .. } => "directory.move",
             DirectoryChange::AddPerson { .. } => "directory.add_person",
             DirectoryChange::AddDuty(_) => "directory.add_duty",
+            DirectoryChange::RemoveDuty { .. } => "directory.remove_duty",
         }
     }
 
@@ -62,6 +68,9 @@ impl DirectoryChange {
             }),
             DirectoryChange::AddDuty(d) => {
                 serde_json::json!({ "person": d.person, "from": d.from, "to": d.to, "phone": d.phone })
+            }
+            DirectoryChange::RemoveDuty { person, from } => {
+                serde_json::json!({ "person": person, "from": from })
             }
         }
     }
@@ -118,6 +127,7 @@ impl Store {
             }
             DirectoryChange::AddPerson { department, .. } => departments.extend(*department),
             DirectoryChange::AddDuty(d) => people.push(d.person),
+            DirectoryChange::RemoveDuty { person, .. } => people.push(*person),
         }
         for p in people {
             if self.person(p).await?.org_id != org {
@@ -243,6 +253,14 @@ impl Store {
                             .await?;
                     }
                     outcome.person = Some(id);
+                }
+                DirectoryChange::RemoveDuty { person, from } => {
+                    sqlx::query("DELETE FROM duty_roster WHERE org_id = $1 AND person_id = $2 AND ends_on >= $3")
+                        .bind(org)
+                        .bind(person)
+                        .bind(from)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 DirectoryChange::AddDuty(d) => {
                     sqlx::query("INSERT INTO duty_roster (org_id, person_id, starts_on, ends_on, phone) VALUES ($1, $2, $3, $4, $5)")

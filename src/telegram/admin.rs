@@ -439,6 +439,7 @@ pub async fn directory_command(
 ) -> Result<Option<String>, StorageError> {
     let texts = &app.texts;
     let known = [
+        "/duty_remove",
         "/away",
         "/back",
         "/add",
@@ -684,6 +685,16 @@ pub async fn directory_command(
                 ],
             )
         }
+        ("/duty_remove", [who]) => {
+            let person = person!(who);
+            let change = DirectoryChange::RemoveDuty {
+                person: person.id,
+                from: today,
+            };
+            app.store.change_directory(org, by.id, now, &change).await?;
+            texts.tf("duty-removed", &[("person", Arg::from(&name(&person)))])
+        }
+        ("/duty_remove", _) => return bad("/duty_remove Кузнецов"),
         _ => return bad("/duty_add Кузнецов; 31.12–10.01"),
     };
     Ok(Some(answer))

@@ -400,7 +400,7 @@ async fn handle_message(ctx: &Ctx, msg: &Message, text: &str, private: bool) -> 
             return Ok(());
         }
         "/away" | "/back" | "/add" | "/move" | "/deactivate" | "/activate" | "/duty_add"
-        | "/admin" => {
+        | "/duty_remove" | "/admin" => {
             let args = text
                 .split_once(char::is_whitespace)
                 .map(|(_, a)| a)
