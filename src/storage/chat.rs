@@ -61,7 +61,8 @@ impl Store {
         unreachable: bool,
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            sqlx::query("UPDATE people SET unreachable = $1 WHERE id = $2")
+            // Only a real change is written: this runs for every message a person sends.
+            sqlx::query("UPDATE people SET unreachable = $1 WHERE id = $2 AND unreachable <> $1")
                 .bind(unreachable)
                 .bind(person)
                 .execute(pool)
