@@ -236,35 +236,46 @@ fn moscow(s: &str) -> DateTime<Utc> {
 
 /// Writes a draft in the executor's private chat: text, optional photo, "Готово", preview.
 async fn write_draft(h: &Harness, start_button: (&Call, &str), text: &str, photo: bool) -> Call {
+    write_draft_as(h, EXECUTOR_TG, start_button, text, photo).await
+}
+
+/// The same, for any executor.
+async fn write_draft_as(
+    h: &Harness,
+    user: i64,
+    start_button: (&Call, &str),
+    text: &str,
+    photo: bool,
+) -> Call {
     let since = h.fake.mark();
-    h.press(EXECUTOR_TG, start_button.0, start_button.1).await;
+    h.press(user, start_button.0, start_button.1).await;
     h.wait(since, "ask for the text", |c| {
-        c.chat() == EXECUTOR_TG && c.text().contains("одним сообщением")
+        c.chat() == user && c.text().contains("одним сообщением")
             || c.text().contains("Напишите вопрос")
     })
     .await;
     let since = h.fake.mark();
-    h.fake.say(EXECUTOR_TG, EXECUTOR_TG, text);
+    h.fake.say(user, user, text);
     let mut ask = h
         .wait(since, "ask for attachments", |c| {
-            c.chat() == EXECUTOR_TG && c.text().contains("Пришлите фото")
+            c.chat() == user && c.text().contains("Пришлите фото")
         })
         .await;
     if photo {
         let since = h.fake.mark();
-        h.fake.photo(EXECUTOR_TG, "AgACAgIAAxkBAAIBphoto");
+        h.fake.photo(user, "AgACAgIAAxkBAAIBphoto");
         ask = h
             .wait(since, "attachment added", |c| {
-                c.chat() == EXECUTOR_TG && c.text().contains("Добавлено: 1 вложение")
+                c.chat() == user && c.text().contains("Добавлено: 1 вложение")
             })
             .await;
     }
     let since = h.fake.mark();
     let done = ask.buttons()[0].clone();
     assert!(done.starts_with("ad:"), "{done}");
-    h.press(EXECUTOR_TG, &ask, &done).await;
+    h.press(user, &ask, &done).await;
     h.wait(since, "draft preview", |c| {
-        c.chat() == EXECUTOR_TG && c.buttons().iter().any(|b| b.starts_with("sd:"))
+        c.chat() == user && c.buttons().iter().any(|b| b.starts_with("sd:"))
     })
     .await
 }
@@ -1530,5 +1541,177 @@ async fn channel_comments_become_incidents_and_the_answer_is_posted_as_a_reply()
     assert_eq!(
         h.store.incident(2).await.unwrap().content.repeat_of,
         Some(1)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn barnaul_curator_deadlines_deputy_approval_and_a_consolidated_answer() {
+    const DEPUTY_TG: i64 = 6006;
+    let h = Harness::start("barnaul-leninsky").await;
+    h.store
+        .create_person(
+            h.org,
+            &NewPerson {
+                full_name: "Заместитель Ольга".into(),
+                telegram_user_id: Some(DEPUTY_TG),
+                roles: vec![Role::Deputy],
+                ..NewPerson::default()
+            },
+        )
+        .await
+        .unwrap();
+    let reg = h
+        .incident("Во дворе яма и не вывозят мусор", Importance::Normal)
+        .await;
+    let triage = h.triage(reg.number).await;
+    h.press(CURATOR_TG, &triage, &format!("dp:1:{}", h.dept))
+        .await;
+    h.wait(0, "first tick", |c| {
+        c.method == "editMessageText" && c.labels().iter().any(|l| l == "Отдел ЖКХ ✓")
+    })
+    .await;
+    h.press(CURATOR_TG, &triage, &format!("dp:1:{}", h.other_dept))
+        .await;
+    let ticked = h
+        .wait(0, "both ticked", |c| {
+            c.method == "editMessageText"
+                && c.labels().iter().any(|l| l == "Благоустройство ✓")
+                && c.labels().iter().any(|l| l == "Отдел ЖКХ ✓")
+        })
+        .await;
+
+    // Barnaul's curator sets the draft and deputy deadlines when routing.
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &ticked, "ro:1").await;
+    h.wait(since, "draft deadline", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("срок «проект ответа»")
+    })
+    .await;
+    let since = h.fake.mark();
+    h.fake.say(CURATOR_TG, CURATOR_CHAT, "завтра");
+    h.wait(since, "bad date", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("Не понял дату")
+    })
+    .await;
+    let since = h.fake.mark();
+    h.fake.say(CURATOR_TG, CURATOR_CHAT, "23.11 16:00");
+    h.wait(since, "deputy deadline", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("срок «согласование заместителем»")
+    })
+    .await;
+    let since = h.fake.mark();
+    h.fake.say(CURATOR_TG, CURATOR_CHAT, "23.11 17:00");
+    h.wait(since, "routed", |c| {
+        c.chat() == CURATOR_CHAT && c.text() == "Направлено."
+    })
+    .await;
+    let card0 = h
+        .wait(since, "card 1", |c| {
+            c.chat() == EXECUTOR_TG && c.buttons().contains(&"ac:1:0".to_string())
+        })
+        .await;
+    let card1 = h
+        .wait(since, "card 2", |c| {
+            c.chat() == OTHER_EXECUTOR_TG && c.buttons().contains(&"ac:1:1".to_string())
+        })
+        .await;
+    assert!(
+        card0.text().contains("Часть отдела: Отдел ЖКХ"),
+        "{}",
+        card0.text()
+    );
+    assert!(
+        card0.text().contains("подтвердить компетенцию до"),
+        "{}",
+        card0.text()
+    );
+
+    // Each part: draft → the deputy approves in a private chat → the curator approves.
+    for (user, card, part, text) in [
+        (EXECUTOR_TG, &card0, 0, "Мусор вывезут сегодня."),
+        (OTHER_EXECUTOR_TG, &card1, 1, "Яму засыплют до пятницы."),
+    ] {
+        let preview =
+            write_draft_as(&h, user, (card, &format!("dr:1:{part}:a")), text, false).await;
+        let since = h.fake.mark();
+        h.press(user, &preview, "sd:1").await;
+        let for_deputy = h
+            .wait(since, "deputy's approval card", |c| {
+                c.chat() == DEPUTY_TG && c.buttons().contains(&format!("ap:1:{part}:1"))
+            })
+            .await;
+        let early = h
+            .press(CURATOR_TG, &for_deputy, &format!("ap:1:{part}:1"))
+            .await;
+        assert_eq!(
+            early.body["text"], "Эта кнопка не для вас.",
+            "the curator cannot skip the deputy"
+        );
+        let since = h.fake.mark();
+        h.press(DEPUTY_TG, &for_deputy, &format!("ap:1:{part}:1"))
+            .await;
+        let for_curator = h
+            .wait(since, "curator's approval card", |c| {
+                c.chat() == CURATOR_CHAT && c.buttons().contains(&format!("ap:1:{part}:1"))
+            })
+            .await;
+        h.press(CURATOR_TG, &for_curator, &format!("ap:1:{part}:1"))
+            .await;
+    }
+
+    // Both parts approved: the curator merges them, approves and publishes.
+    let consolidate = h
+        .wait(0, "consolidation card", |c| {
+            c.chat() == CURATOR_CHAT && c.buttons().contains(&"wc:1".to_string())
+        })
+        .await;
+    assert!(
+        consolidate.text().contains("«Мусор вывезут сегодня.»")
+            && consolidate.text().contains("«Яму засыплют до пятницы.»"),
+        "{}",
+        consolidate.text()
+    );
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &consolidate, "wc:1").await;
+    h.wait(since, "ask for the merged text", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("сводного ответа")
+    })
+    .await;
+    let since = h.fake.mark();
+    h.fake.say(
+        CURATOR_TG,
+        CURATOR_CHAT,
+        "Мусор вывезут сегодня, яму засыплют до пятницы.",
+    );
+    let merged = h
+        .wait(since, "consolidated approval card", |c| {
+            c.chat() == CURATOR_CHAT && c.buttons().contains(&"ap:1:c:1".to_string())
+        })
+        .await;
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &merged, "ap:1:c:1").await;
+    let publish = h
+        .wait(since, "publication card", |c| {
+            c.chat() == CURATOR_CHAT && c.buttons().contains(&"pb:1:c".to_string())
+        })
+        .await;
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &publish, "pb:1:c").await;
+    h.wait(since, "ask for the link", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("Пришлите ссылку")
+    })
+    .await;
+    let since = h.fake.mark();
+    h.fake
+        .say(CURATOR_TG, CURATOR_CHAT, "https://im.example/incidents/1");
+    h.wait(since, "recorded", |c| {
+        c.chat() == CURATOR_CHAT && c.text() == "Публикация записана."
+    })
+    .await;
+    let done = h.store.incident(1).await.unwrap();
+    assert_eq!(done.workflow.state, IncidentState::Published);
+    assert_eq!(
+        done.workflow.consolidated.unwrap().text,
+        "Мусор вывезут сегодня, яму засыплют до пятницы."
     );
 }
