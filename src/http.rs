@@ -210,12 +210,11 @@ fn time_field(map: &Map<String, Value>, name: &str) -> Result<Option<DateTime<Ut
     }
 }
 
-fn due_json(app: &App, due: &Due, zone: chrono_tz::Tz) -> Value {
+fn due_json(due: &Due, zone: chrono_tz::Tz) -> Value {
     let mut v = serde_json::to_value(due).unwrap_or(Value::Null);
     if let (Some(obj), Some(at)) = (v.as_object_mut(), due.instant()) {
         obj.insert("at".into(), at.with_timezone(&zone).to_rfc3339().into());
     }
-    let _ = app;
     v
 }
 
@@ -229,14 +228,14 @@ async fn incident_json(app: &App, inc: &StoredIncident) -> Result<Value, ApiErro
     let deadlines: Map<String, Value> = w
         .deadlines
         .iter()
-        .map(|(stage, due)| (stage.key().to_string(), due_json(app, due, zone)))
+        .map(|(stage, due)| (stage.key().to_string(), due_json(due, zone)))
         .collect();
     let mut parts = Vec::new();
     for p in &w.parts {
         let department = app.store.department_name(p.department).await?;
         let current = p
             .current_deadline(&rules.org.regulation)
-            .map(|(s, d)| json!({ "stage": s.key(), "due": due_json(app, &d, zone) }));
+            .map(|(s, d)| json!({ "stage": s.key(), "due": due_json(&d, zone) }));
         parts.push(json!({ "department": department, "state": p.state.key(), "current_deadline": current }));
     }
     let answer = match &w.consolidated {

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use otklik::app::App;
-use otklik::domain::incident::{Actor, Command, DraftKind, IncidentState, Role};
+use otklik::domain::incident::{Actor, Command, DraftKind, Role};
 use otklik::storage::*;
 use otklik::texts::Texts;
 use serde_json::{json, Value};
@@ -451,5 +451,4 @@ async fn repeats_are_linked_and_bursts_are_reported() {
     assert!(bursts.iter().any(|m| m.person_id.is_some()));
     assert_eq!(bursts[0].payload["topic"], "Отопление");
     assert_eq!(bursts[0].payload["count"], 5);
-    let _ = (IncidentState::New, Duration::zero());
 }

@@ -769,7 +769,6 @@ async fn a_returned_incident_is_rerouted_and_a_redelivered_press_changes_nothing
         .filter(|a| a.command == "accept")
         .count();
     assert_eq!(accepts, 1);
-    let _ = h.executor;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
