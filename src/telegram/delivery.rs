@@ -162,6 +162,20 @@ async fn send_card(
     Ok(())
 }
 
+/// A plain text message (no buttons).
+async fn say(bot: &Bot, chat: ChatId, text: String) -> Result<(), RequestError> {
+    send(
+        bot,
+        chat,
+        &Card {
+            text,
+            buttons: vec![],
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
 /// Edits the chat's card for the incident, or sends it if the chat has none yet.
 async fn refresh_card(
     bot: &Bot,
@@ -247,17 +261,7 @@ async fn deliver(bot: &Bot, app: &App, m: &OutboxMessage) -> Result<Outcome, Sto
                 ),
             ],
         );
-        return Ok(result(
-            send(
-                bot,
-                chat,
-                &Card {
-                    text,
-                    buttons: vec![],
-                },
-            )
-            .await,
-        ));
+        return Ok(result(say(bot, chat, text).await));
     }
     if m.message == "burst" {
         let text = texts.tf(
@@ -276,17 +280,7 @@ async fn deliver(bot: &Bot, app: &App, m: &OutboxMessage) -> Result<Outcome, Sto
                 ),
             ],
         );
-        return Ok(result(
-            send(
-                bot,
-                chat,
-                &Card {
-                    text,
-                    buttons: vec![],
-                },
-            )
-            .await,
-        ));
+        return Ok(result(say(bot, chat, text).await));
     }
     let Some(inc_id) = m.incident_id else {
         return Ok(Outcome::Delivered);
@@ -331,15 +325,7 @@ async fn deliver(bot: &Bot, app: &App, m: &OutboxMessage) -> Result<Outcome, Sto
             let sent = send_card(bot, app, inc.id, chat, &card).await;
             if sent.is_ok() && m.message == "competence_check" {
                 let text = texts.tf("notice-competence", &[("number", number)]);
-                let _ = send(
-                    bot,
-                    chat,
-                    &Card {
-                        text,
-                        buttons: vec![],
-                    },
-                )
-                .await;
+                let _ = say(bot, chat, text).await;
             }
             sent
         }
@@ -351,16 +337,7 @@ async fn deliver(bot: &Bot, app: &App, m: &OutboxMessage) -> Result<Outcome, Sto
             let r = refresh_card(bot, app, inc.id, chat, &card).await;
             if r.is_ok() && m.message == "importance_changed" {
                 let text = texts.tf("notice-importance", &[("number", number)]);
-                send(
-                    bot,
-                    chat,
-                    &Card {
-                        text,
-                        buttons: vec![],
-                    },
-                )
-                .await
-                .map(|_| ())
+                say(bot, chat, text).await
             } else {
                 r
             }
@@ -403,16 +380,7 @@ async fn deliver(bot: &Bot, app: &App, m: &OutboxMessage) -> Result<Outcome, Sto
                             ("url", Arg::from(&teloxide::utils::html::escape(&link))),
                         ],
                     );
-                    send(
-                        bot,
-                        chat,
-                        &Card {
-                            text,
-                            buttons: vec![],
-                        },
-                    )
-                    .await
-                    .map(|_| ())
+                    say(bot, chat, text).await
                 }
                 Ok(Some(Err(e))) => Err(e),
                 Ok(None) => Ok(()),

@@ -624,14 +624,13 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
                 ctx.ask(text).await?;
                 return Ok(());
             }
-            ctx.clear_pending().await?;
             let cmd = Command::RequestRework {
                 part: Some(part),
                 version: Some(version),
                 comment: text.to_string(),
                 deadline: None,
             };
-            report(ctx, ctx.apply(inc, cmd).await?, "ok-done").await?;
+            finish(ctx, inc, cmd, "ok-done").await?;
         }
         Pending::ReworkDeadline {
             inc,
@@ -646,14 +645,13 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
                 ctx.ask(ctx.t("bad-datetime")).await?;
                 return Ok(());
             };
-            ctx.clear_pending().await?;
             let cmd = Command::RequestRework {
                 part: Some(part),
                 version: Some(version),
                 comment,
                 deadline: Some(deadline),
             };
-            report(ctx, ctx.apply(inc, cmd).await?, "ok-done").await?;
+            finish(ctx, inc, cmd, "ok-done").await?;
         }
         Pending::ReturnComment { inc, part, reason } => {
             let comment = if text == "-" {
@@ -661,40 +659,30 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
             } else {
                 text.to_string()
             };
-            ctx.clear_pending().await?;
-            report(
+            finish(
                 ctx,
-                ctx.apply(
-                    inc,
-                    Command::Return {
-                        part,
-                        reason,
-                        comment,
-                    },
-                )
-                .await?,
+                inc,
+                Command::Return {
+                    part,
+                    reason,
+                    comment,
+                },
                 "ok-done",
             )
             .await?;
         }
         Pending::PublishLink { inc, part } => {
-            if !(text.starts_with("https://") || text.starts_with("http://"))
-                || text.contains(char::is_whitespace)
-            {
+            if !is_link(text) {
                 ctx.ask(ctx.t("bad-link")).await?;
                 return Ok(());
             }
-            ctx.clear_pending().await?;
-            report(
+            finish(
                 ctx,
-                ctx.apply(
-                    inc,
-                    Command::MarkPublished {
-                        part,
-                        link: text.to_string(),
-                    },
-                )
-                .await?,
+                inc,
+                Command::MarkPublished {
+                    part,
+                    link: text.to_string(),
+                },
                 "ok-published",
             )
             .await?;
@@ -704,17 +692,13 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
                 ctx.ask(ctx.t("bad-comment")).await?;
                 return Ok(());
             }
-            ctx.clear_pending().await?;
-            report(
+            finish(
                 ctx,
-                ctx.apply(
-                    inc,
-                    Command::RecordAuthorReply {
-                        part,
-                        text: text.to_string(),
-                    },
-                )
-                .await?,
+                inc,
+                Command::RecordAuthorReply {
+                    part,
+                    text: text.to_string(),
+                },
                 "ok-done",
             )
             .await?;
@@ -724,21 +708,12 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
                 ctx.say(ctx.t("draft-empty")).await?;
                 return Ok(());
             }
-            ctx.clear_pending().await?;
-            let files = attachment_of(msg).into_iter().collect();
-            report(
-                ctx,
-                ctx.apply(
-                    inc,
-                    Command::SubmitConsolidated {
-                        text: text.to_string(),
-                        attachments: files,
-                    },
-                )
-                .await?,
-                "ok-done",
-            )
-            .await?;
+            let attachments = attachment_of(msg).into_iter().collect();
+            let cmd = Command::SubmitConsolidated {
+                text: text.to_string(),
+                attachments,
+            };
+            finish(ctx, inc, cmd, "ok-done").await?;
         }
         Pending::Topic { inc } | Pending::Location { inc } => {
             if text.is_empty() {
@@ -771,9 +746,7 @@ async fn continue_pending(ctx: &Ctx, msg: &Message, text: &str, pending: Pending
             if link.is_none() {
                 if answer == "-" {
                     link = Some(String::new());
-                } else if (answer.starts_with("https://") || answer.starts_with("http://"))
-                    && !answer.contains(char::is_whitespace)
-                {
+                } else if is_link(answer) {
                     source = source.or_else(|| source_from_link(answer));
                     link = Some(answer.to_string());
                 } else {
@@ -1118,6 +1091,19 @@ fn parse_local_datetime(rules: &OrgRules, text: &str, now: DateTime<Utc>) -> Opt
         .from_local_datetime(&date.and_time(time))
         .earliest()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// Whether a text is one http(s) link.
+fn is_link(text: &str) -> bool {
+    (text.starts_with("https://") || text.starts_with("http://"))
+        && !text.contains(char::is_whitespace)
+}
+
+/// Ends a typed-input step: forgets the pending input, applies the command, says how it went.
+async fn finish(ctx: &Ctx, inc: i64, command: Command, ok_key: &str) -> HandlerResult {
+    ctx.clear_pending().await?;
+    let result = ctx.apply(inc, command).await?;
+    report(ctx, result, ok_key).await
 }
 
 /// Tells the user how their command went (in the chat: typed input has no button to answer).
