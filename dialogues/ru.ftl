@@ -19,6 +19,11 @@ minutes-ago = { $n ->
     [few] { $n } минуты
    *[many] { $n } минут
 }
+days = { $n ->
+    [one] { $n } день
+    [few] { $n } дня
+   *[many] { $n } дней
+}
 working-days = { $n ->
     [one] { $n } рабочий день
     [few] { $n } рабочих дня
@@ -106,6 +111,7 @@ stage-final = ответ
 stage-explanation = разъяснение
 stage-interim_to_final = окончательный ответ
 text-truncated = … (текст сокращён)
+card-superseded = Есть более новая версия — согласуйте её по следующей карточке.
 
 status-routed = 📥 Новый, ждёт принятия
 status-accepted = ✅ Принят в работу
@@ -157,6 +163,8 @@ btn-explanation-not-competence = Не наша компетенция
 btn-explanation-abuse = Злоупотребление правом
 btn-explanation-court = Судебные акты
 btn-explanation-already-answered = Уже отвечали
+btn-duty-take = ✅ Беру
+btn-duty-dispatch = 📞 Передал в ЕДДС
 checked = { $label } ✓
 
 ## Draft flow (executor, private chat)
@@ -179,12 +187,14 @@ warn-repeat = ⚠️ Это повторное сообщение: напиши�
 draft-sent = 📤 Отправлено на согласование.
 draft-cancelled = Черновик удалён.
 draft-empty = Пришлите текст ответа сообщением.
+use-preview-buttons = Проект уже готов: нажмите «На согласование», «Изменить» или «Отмена» под ним.
 
 ## Rework, return, publication
 
 ask-rework-comment = 🔁 Ответьте на это сообщение: что доработать в проекте №{ $number }?
 ask-return-reason = ↩️ Почему возвращаете №{ $number }?
 ask-return-comment = Коротко поясните (например, какой отдел). Или «-», если пояснять нечего.
+return-reason-chosen = ↩️ №{ $number }: причина возврата — { $reason }.
 ask-link = 🔗 Пришлите ссылку на опубликованный ответ на №{ $number }.
 ask-author-reply = 💬 Пришлите ответ автора на уточнение по №{ $number }.
 ask-curator-deadline = ⏰ Укажите срок «{ $stage }» для №{ $number } в формате ДД.ММ ЧЧ:ММ (местное время).
@@ -209,6 +219,8 @@ notice-weekend = 🚨 Выходной день · ВЫСОКАЯ важност
 notice-burst = 📈 Всплеск активности: { $count } сообщений на тему «{ $topic }» за последний час (последнее — №{ $number }).
 notice-unreachable = ⚠️ Не удаётся написать { $name }: человек не открыл бота или заблокировал его. №{ $number } ждёт.
 notice-competence = №{ $number } поступил в ваш отдел: подтвердите компетенцию (примите) или верните.
+duty-taken-line = ✅ №{ $number }: взял дежурный { $name }, { $time }
+duty-dispatched-line = 📞 №{ $number }: дежурный { $name } передал в ЕДДС, { $time }
 
 ## Curator group
 
@@ -222,6 +234,12 @@ approval-what-clarification = уточнение автору
 approval-from = от: { $name } ({ $department })
 approval-due = ⏰ согласовать до { $time } ({ $left })
 approved-line = ✅ Согласовано: { $name }, { $time }
+reworked-line = 🔁 На доработку: { $name }, { $time }
+step-department_head = руководитель отдела
+step-deputy = заместитель
+step-curator = куратор
+clarification-answered = 💬 Автор ответил, срок снова идёт.
+notice-publish-in-doubt = ⚠️ №{ $number }: не удалось подтвердить, что ответ опубликован в комментариях канала. Проверьте под сообщением автора: если ответа нет — опубликуйте его сами; затем нажмите «Опубликовано» и пришлите ссылку.
 publish-title = 🔗 №{ $number }: опубликуйте согласованный ответ и нажмите «Опубликовано».
 publish-clarification = ❓ №{ $number }: опубликуйте вопрос автору. Когда автор ответит — нажмите «Автор ответил».
 returned-title = ↩️ №{ $number } возвращён: { $department }, { $name }
@@ -246,6 +264,7 @@ help = «Отклик» помогает отвечать жителям в ср
 my-empty = Открытых инцидентов нет 👍
 my-header = Ваши открытые: { $count }
 my-item = • №{ $number } — { $status }{ $due }
+my-due = , до { $time } { $date }
 role-executor = исполнитель
 role-department_head = руководитель отдела
 role-deputy = заместитель
@@ -260,6 +279,8 @@ ok-accepted = Принято в работу.
 ok-done = Готово.
 ok-routed = Направлено.
 ok-published = Публикация записана.
+ok-duty-taken = Вы взяли сообщение в работу.
+ok-duty-dispatched = Записано: передано в ЕДДС.
 already-done = Это уже сделано.
 err-not-allowed = Эта кнопка не для вас.
 err-wrong-state = Сейчас это действие недоступно: карточка устарела.
@@ -271,6 +292,8 @@ err-internal = Что-то пошло не так. Попробуйте ещё �
 err-no-department = Отметьте хотя бы один отдел.
 err-no-executor = В отделе «{ $department }» нет исполнителя.
 unknown-input = Не понял. /help — справка.
+input-expired = ⌛ Время на ввод истекло, введённое не сохранено. Нажмите кнопку на карточке ещё раз.
+input-cancelled = Ввод отменён.
 explanation-sent = 📄 Разъяснение по №{ $number } записано. Опубликуйте его в ответ автору:
 no-answer-done = 🚫 №{ $number } отмечен: без ответа.
 ask-no-answer-reason = 🚫 Почему №{ $number } без ответа?
@@ -369,6 +392,7 @@ admin-bad-dates = Не понял даты. Пример: 24.11–28.11
 admin-bad-reason = Причина — одно из слов: болезнь, отпуск, командировка, учёба.
 admin-bad-role = Неизвестная роль «{ $role }». Роли: исполнитель, руководитель отдела, заместитель, куратор, глава, дежурный, администратор.
 admin-no-department = Отдел «{ $name }» не найден.
+admin-self-substitute = Сотрудник не может замещать сам себя: укажите другого замещающего.
 away-done = ✅ { $substitute } замещает { $person } с { $from } по { $to } ({ $reason }). Передано открытых инцидентов: { $count }.
 back-done = ✅ { $person } снова на месте: новые инциденты приходят ему.
 deactivate-done = ✅ { $person } отключён: больше не может работать с инцидентами.

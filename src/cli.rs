@@ -35,7 +35,7 @@ pub enum CliCommand {
         database_url: String,
         /// The bot token from @BotFather.
         #[arg(long, env = "OTKLIK_TELEGRAM_TOKEN", hide_env_values = true)]
-        telegram_token: String,
+        telegram_token: Option<String>,
         /// Another Bot API server (a local telegram-bot-api, or a test double).
         #[arg(long, env = "OTKLIK_TELEGRAM_API_URL")]
         telegram_api_url: Option<url::Url>,
@@ -164,53 +164,29 @@ pub async fn run(cli: Cli) -> Result<String> {
             ingest_token,
             repeat_window_days,
         } => {
+            let Some(token) = telegram_token.filter(|t| !t.trim().is_empty()) else {
+                anyhow::bail!(
+                    "OTKLIK_TELEGRAM_TOKEN is not set: create a bot with @BotFather, put its token \
+                     into .env as OTKLIK_TELEGRAM_TOKEN=... (copy .env.example, which shows every \
+                     other setting)"
+                );
+            };
             if !(1..=365).contains(&repeat_window_days) {
-                anyhow::bail!("--repeat-window-days must be between 1 and 365");
+                anyhow::bail!("OTKLIK_REPEAT_WINDOW_DAYS must be between 1 and 365");
             }
             let calendar = calendar_text(cli.calendar.as_deref())?;
-            // Fail early on a bad calendar file rather than on the first incident.
-            ProductionCalendar::parse(&calendar, &[]).context("in the production calendar")?;
-            let texts = crate::texts::Texts::load(dialogues_dir.as_deref())?;
-            let store = crate::storage::Store::connect(&database_url)
-                .await
-                .with_context(|| {
-                    format!("cannot open {}", crate::storage::redact(&database_url))
-                })?;
-            let app = std::sync::Arc::new(
-                crate::app::App::new(store.clone(), texts, calendar)
-                    .with_repeat_window(chrono::Duration::days(repeat_window_days)),
-            );
-            let cancel = tokio_util::sync::CancellationToken::new();
-            tokio::spawn(shutdown_on_signal(cancel.clone()));
-            if ingest_token.trim().is_empty() {
-                tracing::warn!(
-                    "OTKLIK_INGEST_TOKEN is not set: the intake API refuses every request"
-                );
-            }
-            let listener = tokio::net::TcpListener::bind(http_addr)
-                .await
-                .with_context(|| format!("cannot listen on {http_addr}"))?;
-            tracing::info!(%http_addr, "intake API listening");
-            let router = crate::http::router(app.clone(), ingest_token.trim());
-            let stop = cancel.clone();
-            let server = tokio::spawn(async move {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(async move { stop.cancelled().await })
-                    .await
-            });
-            let config = crate::telegram::TelegramConfig {
-                token: telegram_token,
+            let mut config = crate::startup::Config::new(&database_url, calendar);
+            config.telegram = Some(crate::telegram::TelegramConfig {
+                token: token.trim().to_string(),
                 api_url: telegram_api_url,
-            };
-            let bot = crate::telegram::run(config, app, cancel.clone()).await;
-            cancel.cancel();
-            match server.await {
-                Ok(Err(e)) => tracing::error!(error = %e, "intake API failed"),
-                Err(e) => tracing::error!(error = %e, "intake API ended abnormally"),
-                Ok(Ok(())) => {}
-            }
-            bot?;
-            store.close().await;
+            });
+            config.dialogues_dir = dialogues_dir;
+            config.http_addr = http_addr;
+            config.ingest_token = ingest_token;
+            config.repeat_window = chrono::Duration::days(repeat_window_days);
+            let app = crate::startup::Application::build(config).await?;
+            tokio::spawn(shutdown_on_signal(app.stop_token()));
+            app.run_until_stopped().await;
             Ok("stopped".to_string())
         }
         CliCommand::Import { file, database_url } => {
@@ -270,7 +246,10 @@ pub async fn run(cli: Cli) -> Result<String> {
                 })?;
             let now = chrono::Utc::now();
             let mut lines = Vec::new();
-            for person in store.people_without_account(org).await? {
+            for person in store
+                .people_without_account(org, crate::domain::content::Messenger::Telegram)
+                .await?
+            {
                 let code = store
                     .create_invite(person.id, now, chrono::Duration::days(valid_days))
                     .await?;

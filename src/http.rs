@@ -20,21 +20,21 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use crate::app::App;
-use crate::domain::incident::{Command, PartState, TransitionError};
+use crate::core::api::IncidentDetails;
+use crate::core::intake::{AuthorReplyError, IntakeError, IntakeRequest};
+use crate::core::{Core, CoreError};
+use crate::domain::content::{IncidentContent, MessageKind, NewIncident, Source};
+use crate::domain::incident::TransitionError;
 use crate::domain::plan::Due;
 use crate::domain::regulation::Importance;
-use crate::intake::{intake_actor, take_in};
-use crate::storage::{
-    ApplyError, IncidentContent, MessageKind, NewIncident, Source, StorageError, StoredIncident,
-};
+use crate::domain::IncidentId;
 
 /// Request bodies larger than this are refused with 413.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
 #[derive(Clone)]
 struct HttpState {
-    app: Arc<App>,
+    core: Arc<Core>,
     token: Arc<str>,
 }
 
@@ -74,14 +74,26 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<StorageError> for ApiError {
-    fn from(e: StorageError) -> Self {
-        match e {
-            StorageError::NotFound(what) => {
-                ApiError::new(StatusCode::NOT_FOUND, format!("not found: {what}"))
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        tracing::error!(error = %e, "failure in the HTTP API");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+    }
+}
+
+impl From<IntakeError> for ApiError {
+    fn from(e: IntakeError) -> Self {
+        let unprocessable =
+            |field: &str| ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, field, e.to_string());
+        match &e {
+            IntakeError::NoOrganisation => ApiError::new(StatusCode::CONFLICT, e.to_string()),
+            IntakeError::OrganisationRequired | IntakeError::UnknownOrganisation(_) => {
+                unprocessable("organisation")
             }
-            other => {
-                tracing::error!(error = %other, "storage failure in the HTTP API");
+            IntakeError::UnknownDepartment(_) => unprocessable("department"),
+            IntakeError::OutsideCalendar => unprocessable("detected_at"),
+            IntakeError::Core(_) => {
+                tracing::error!(error = %e, "intake failed");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
             }
         }
@@ -89,9 +101,9 @@ impl From<StorageError> for ApiError {
 }
 
 /// The API's routes.
-pub fn router(app: Arc<App>, ingest_token: &str) -> Router {
+pub fn router(core: Arc<Core>, ingest_token: &str) -> Router {
     let state = HttpState {
-        app,
+        core,
         token: Arc::from(ingest_token),
     };
     Router::new()
@@ -218,57 +230,39 @@ fn due_json(due: &Due, zone: chrono_tz::Tz) -> Value {
     v
 }
 
-async fn incident_json(app: &App, inc: &StoredIncident) -> Result<Value, ApiError> {
-    let rules = app.org_rules(inc.org_id).await.map_err(|e| {
-        tracing::error!(error = %e, "cannot load rules");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
-    })?;
-    let zone = rules.calendar.zone();
-    let w = &inc.workflow;
+fn incident_json(d: &IncidentDetails) -> Value {
+    let zone = d.zone;
+    let w = &d.record.workflow;
     let deadlines: Map<String, Value> = w
         .deadlines
         .iter()
         .map(|(stage, due)| (stage.key().to_string(), due_json(due, zone)))
         .collect();
-    let mut parts = Vec::new();
-    for p in &w.parts {
-        let department = app.store.department_name(p.department).await?;
-        let current = p
-            .current_deadline(&rules.org.regulation)
-            .map(|(s, d)| json!({ "stage": s.key(), "due": due_json(&d, zone) }));
-        parts.push(json!({ "department": department, "state": p.state.key(), "current_deadline": current }));
-    }
-    let answer = match &w.consolidated {
-        Some(d) if w.publication.is_some() => Some(d.text.clone()),
-        _ => w
-            .parts
-            .iter()
-            .rev()
-            .filter(|p| p.publication.is_some())
-            .filter_map(|p| {
-                p.drafts
-                    .iter()
-                    .rev()
-                    .find(|d| d.kind != crate::domain::incident::DraftKind::Clarification)
-            })
-            .map(|d| d.text.clone())
-            .next(),
-    };
-    Ok(json!({
-        "id": inc.id,
-        "number": inc.number,
-        "external_id": inc.content.external_id,
+    let parts: Vec<Value> = d
+        .parts
+        .iter()
+        .map(|p| {
+            let current = p
+                .current_deadline
+                .map(|(s, due)| json!({ "stage": s.key(), "due": due_json(&due, zone) }));
+            json!({ "department": p.department, "state": p.state, "current_deadline": current })
+        })
+        .collect();
+    json!({
+        "id": d.record.id.0,
+        "number": d.record.number,
+        "external_id": d.record.content.external_id,
         "state": w.state.key(),
         "importance": w.importance,
         "topic": w.topic,
         "location": w.location,
-        "repeat_of": inc.content.repeat_of,
+        "repeat_of": d.record.content.repeat_of.map(|r| r.0),
         "detected_at": w.detected_at.with_timezone(&zone).to_rfc3339(),
         "deadlines": deadlines,
         "parts": parts,
-        "answer": answer,
+        "answer": d.answer,
         "publication": w.publication.as_ref().map(|p| json!({ "link": p.link, "at": p.at.with_timezone(&zone).to_rfc3339(), "interim": p.interim })),
-    }))
+    })
 }
 
 async fn create_incident(
@@ -278,7 +272,7 @@ async fn create_incident(
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers)?;
     let map = body(payload)?;
-    let app = &state.app;
+    let core = &state.core;
     let known = [
         "organisation",
         "external_id",
@@ -302,31 +296,7 @@ async fn create_incident(
             format!("unknown field {unknown}"),
         ));
     }
-    let org = match text_field(&map, "organisation", false)? {
-        Some(name) => app.store.organisation_id(&name).await?.ok_or_else(|| {
-            ApiError::field(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "organisation",
-                format!("no organisation named {name:?}"),
-            )
-        })?,
-        None => match app.store.organisation_ids().await?.as_slice() {
-            [one] => *one,
-            [] => {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "no organisation is set up yet; run otklik import",
-                ))
-            }
-            _ => {
-                return Err(ApiError::field(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "organisation",
-                    "organisation is required: this installation serves several",
-                ))
-            }
-        },
-    };
+    let organisation = text_field(&map, "organisation", false)?;
     let source: Source = enum_field(&map, "source", "vk, ok, telegram, max, web, other", None)?;
     let kind: MessageKind = enum_field(
         &map,
@@ -347,8 +317,8 @@ async fn create_incident(
     let author = text_field(&map, "author", true)?.unwrap_or_default();
     let text = text_field(&map, "text", true)?.unwrap_or_default();
     let external_id = text_field(&map, "external_id", false)?;
-    let detected_at = time_field(&map, "detected_at")?.unwrap_or_else(|| app.now());
-    if detected_at > app.now() + chrono::Duration::minutes(5) {
+    let detected_at = time_field(&map, "detected_at")?.unwrap_or_else(|| core.now());
+    if detected_at > core.now() + chrono::Duration::minutes(5) {
         return Err(ApiError::field(
             StatusCode::UNPROCESSABLE_ENTITY,
             "detected_at",
@@ -377,35 +347,7 @@ async fn create_incident(
             ))
         }
     };
-    let department = match text_field(&map, "department", false)? {
-        None => None,
-        Some(name) => {
-            let departments = app.store.departments(org).await?;
-            let found = departments
-                .iter()
-                .find(|(_, n)| n.to_lowercase() == name.to_lowercase())
-                .map(|(id, _)| *id);
-            Some(found.ok_or_else(|| {
-                ApiError::field(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "department",
-                    format!("no department named {name:?}"),
-                )
-            })?)
-        }
-    };
-    // The calendar must cover the time, or no deadline can be given.
-    let rules = app
-        .org_rules(org)
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    if rules.calendar.is_working(detected_at).is_err() {
-        return Err(ApiError::field(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "detected_at",
-            "detected_at is outside the production calendar; add that year to the calendar file",
-        ));
-    }
+    let department = text_field(&map, "department", false)?;
     let new = NewIncident {
         reply_to: None,
         content: IncidentContent {
@@ -424,16 +366,20 @@ async fn create_incident(
         topic: text_field(&map, "topic", false)?,
         location: text_field(&map, "location", false)?,
     };
-    let intake = take_in(app, org, new, department).await.map_err(|e| {
-        tracing::error!(error = %e, "intake failed");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
-    })?;
-    let status = if intake.registered.created {
+    let intake = core
+        .take_in_api(IntakeRequest {
+            organisation,
+            department,
+            incident: new,
+        })
+        .await?;
+    let status = if intake.created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(incident_json(app, &intake.incident).await?)).into_response())
+    let details = core.details_of(intake.record).await?;
+    Ok((status, Json(incident_json(&details))).into_response())
 }
 
 async fn get_incident(
@@ -442,8 +388,13 @@ async fn get_incident(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers)?;
-    let inc = state.app.store.incident(id).await?;
-    Ok(Json(incident_json(&state.app, &inc).await?).into_response())
+    match state.core.incident_details(IncidentId(id)).await? {
+        Some(details) => Ok(Json(incident_json(&details)).into_response()),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("not found: incident {id}"),
+        )),
+    }
 }
 
 async fn author_reply(
@@ -454,56 +405,38 @@ async fn author_reply(
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers)?;
     let map = body(payload)?;
-    let app = &state.app;
+    let core = &state.core;
     let text = text_field(&map, "text", true)?.unwrap_or_default();
-    let inc = app.store.incident(id).await?;
     let part = match map.get("part") {
-        Some(v) => v.as_u64().map(|p| p as usize).ok_or_else(|| {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(v.as_u64().map(|p| p as usize).ok_or_else(|| {
             ApiError::field(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "part",
                 "part must be a number",
             )
-        })?,
-        None => inc
-            .workflow
-            .parts
-            .iter()
-            .position(|p| p.state == PartState::AwaitingAuthor)
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::CONFLICT,
-                    "no clarification of this incident awaits the author",
-                )
-            })?,
+        })?),
     };
-    let rules = app
-        .org_rules(inc.org_id)
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    let result = app
-        .store
-        .apply(
-            id,
-            &Command::RecordAuthorReply { part, text },
-            &intake_actor(),
-            app.now(),
-            rules.rules(),
-            None,
-        )
-        .await;
-    match result {
-        Ok(applied) => {
-            app.outbox_ready.notify_one();
-            Ok(Json(incident_json(app, &applied.incident).await?).into_response())
-        }
-        Err(ApplyError::Refused(TransitionError::NoSuchPart(_))) => Err(ApiError::field(
+    match core.author_reply(IncidentId(id), part, &text).await {
+        Ok(record) => Ok(Json(incident_json(&core.details_of(record).await?)).into_response()),
+        Err(AuthorReplyError::NotFound) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("not found: incident {id}"),
+        )),
+        Err(AuthorReplyError::NoSuchPart) => Err(ApiError::field(
             StatusCode::UNPROCESSABLE_ENTITY,
             "part",
             "no such part",
         )),
-        Err(ApplyError::Refused(e)) => Err(ApiError::new(StatusCode::CONFLICT, e.to_string())),
-        Err(ApplyError::Storage(e)) => Err(e.into()),
-        Err(e) => Err(ApiError::new(StatusCode::CONFLICT, e.to_string())),
+        Err(e @ AuthorReplyError::NoneAwaiting) => {
+            Err(ApiError::new(StatusCode::CONFLICT, e.to_string()))
+        }
+        Err(AuthorReplyError::Refused(TransitionError::Invalid(m))) => {
+            Err(ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "text", m))
+        }
+        Err(AuthorReplyError::Refused(e)) => {
+            Err(ApiError::new(StatusCode::CONFLICT, e.to_string()))
+        }
+        Err(AuthorReplyError::Core(e)) => Err(e.into()),
     }
 }

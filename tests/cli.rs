@@ -303,6 +303,7 @@ fn empty_settings_mean_defaults_and_run_reports_an_unreachable_telegram() {
         .args(["run", "--database-url", &url])
         .env("OTKLIK_TELEGRAM_TOKEN", "123:TEST")
         .env("OTKLIK_TELEGRAM_API_URL", "http://127.0.0.1:9/")
+        .env("OTKLIK_HTTP_ADDR", "127.0.0.1:0")
         .env("OTKLIK_DIALOGUES_DIR", "")
         .current_dir(dir.path())
         .output()
@@ -314,4 +315,27 @@ fn empty_settings_mean_defaults_and_run_reports_an_unreachable_telegram() {
         !err.contains("123:TEST"),
         "the token must not be printed: {err}"
     );
+}
+
+#[test]
+fn run_without_a_token_says_which_variable_to_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_otklik"))
+        .arg("run")
+        .env_remove("OTKLIK_TELEGRAM_TOKEN")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("x.db").display()),
+        )
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("OTKLIK_TELEGRAM_TOKEN is not set"), "{err}");
+    assert!(err.contains("@BotFather"), "{err}");
+    assert!(err.contains(".env.example"), "{err}");
+    assert!(!err.contains("--telegram-token"), "{err}");
+    // Nothing was created: the check comes first.
+    assert!(!dir.path().join("x.db").exists());
 }

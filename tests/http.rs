@@ -1,140 +1,77 @@
-//! The intake HTTP API: every status code, idempotency, auth, direct routing, author replies,
-//! repeat linking and the burst alert.
+//! The intake HTTP API, over real HTTP to the application `Application::build` starts, on
+//! SQLite and on PostgreSQL: every status code, idempotency, auth, direct routing (and the cards
+//! it sends to Telegram), author replies, repeat linking and the burst alert.
 
-use std::sync::Arc;
+mod support;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use chrono::{DateTime, TimeZone, Utc};
-use otklik::app::App;
-use otklik::domain::incident::{Actor, Command, DraftKind, Role};
-use otklik::storage::*;
-use otklik::texts::Texts;
+use otklik::domain::incident::{Command, DraftKind, Role};
+use otklik::domain::IncidentId;
 use serde_json::{json, Value};
-use tower::ServiceExt;
+use support::app::*;
+use support::db::TestDb;
 
-const TOKEN: &str = "s3cret-ingest-token";
+on_both_backends!(
+    create_is_idempotent_and_returns_deadlines,
+    bad_requests_name_the_field_and_write_nothing,
+    a_department_given_at_intake_routes_at_once_without_a_triage_card,
+    the_authors_reply_resumes_the_clock,
+    repeats_are_linked_and_bursts_are_reported,
+);
 
-struct Api {
-    app: Arc<App>,
-    router: axum::Router,
-    org: i64,
-    _dir: tempfile::TempDir,
+const TOKEN: &str = "secret-token";
+
+struct Api<'a> {
+    h: &'a TestApp,
+    client: reqwest::Client,
 }
 
-fn moscow(s: &str) -> DateTime<Utc> {
-    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
-    chrono_tz::Europe::Moscow
-        .from_local_datetime(&naive)
-        .single()
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-async fn api(preset: &str) -> Api {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&format!("sqlite://{}", dir.path().join("api.db").display()))
-        .await
-        .unwrap();
-    let toml = otklik::domain::regulation::PRESETS
-        .iter()
-        .find(|(n, _)| *n == preset)
-        .unwrap()
-        .1;
-    let now = moscow("2026-11-23 12:00");
-    let org = store
-        .create_organisation(
-            &NewOrganisation {
-                name: "Администрация".into(),
-                regulation_name: preset.into(),
-                regulation_toml: toml.into(),
-                curator_chat_id: Some(-100),
-                head_chat_id: None,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    let executor = store
-        .create_person(
-            org,
-            &NewPerson {
-                full_name: "Петров".into(),
-                telegram_user_id: Some(10),
-                roles: vec![Role::Executor],
-                ..NewPerson::default()
-            },
-        )
-        .await
-        .unwrap();
-    store
-        .create_person(
-            org,
-            &NewPerson {
-                full_name: "Глава".into(),
-                telegram_user_id: Some(11),
-                roles: vec![Role::Head],
-                ..NewPerson::default()
-            },
-        )
-        .await
-        .unwrap();
-    let dept = store.create_department(org, "Отдел ЖКХ").await.unwrap();
-    store.add_to_department(dept, executor).await.unwrap();
-    let app = Arc::new(
-        App::new(
-            store,
-            Texts::load(None).unwrap(),
-            otklik::domain::production_calendar::SHIPPED_RU_CALENDAR.into(),
-        )
-        .with_fixed_now(now),
-    );
-    let router = otklik::http::router(app.clone(), TOKEN);
-    Api {
-        app,
-        router,
-        org,
-        _dir: dir,
+impl<'a> Api<'a> {
+    fn new(h: &'a TestApp) -> Api<'a> {
+        Api {
+            h,
+            client: reqwest::Client::new(),
+        }
     }
-}
 
-impl Api {
     async fn call(
         &self,
-        method: &str,
+        method: reqwest::Method,
         path: &str,
         token: Option<&str>,
         body: Option<String>,
-    ) -> (StatusCode, Value) {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
+    ) -> (u16, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("http://{}{path}", self.h.http))
             .header("content-type", "application/json");
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
-        let req = req
-            .body(body.map(Body::from).unwrap_or_else(Body::empty))
-            .unwrap();
-        let resp = self.router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
-            .await
-            .unwrap();
+        if let Some(b) = body {
+            req = req.body(b);
+        }
+        let resp = req.send().await.expect("the API answers");
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.expect("a body");
         (
             status,
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         )
     }
 
-    async fn post(&self, body: Value) -> (StatusCode, Value) {
+    async fn post(&self, body: Value) -> (u16, Value) {
         self.call(
-            "POST",
+            reqwest::Method::POST,
             "/api/v1/incidents",
             Some(TOKEN),
             Some(body.to_string()),
         )
         .await
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        self.call(reqwest::Method::GET, path, Some(TOKEN), None)
+            .await
     }
 }
 
@@ -150,11 +87,11 @@ fn incident(external_id: &str) -> Value {
     })
 }
 
-#[tokio::test]
-async fn create_is_idempotent_and_returns_deadlines() {
-    let api = api("vorsino").await;
+async fn create_is_idempotent_and_returns_deadlines(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
+    let api = Api::new(&h);
     let (status, body) = api.post(incident("IM-1")).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(status, 201, "{body}");
     assert_eq!(body["number"], 1);
     assert_eq!(body["state"], "new");
     assert_eq!(
@@ -166,84 +103,51 @@ async fn create_is_idempotent_and_returns_deadlines() {
         "2026-11-24T10:00:00+03:00"
     );
     let (status, again) = api.post(incident("IM-1")).await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, 200);
     assert_eq!(again["id"], body["id"]);
     let (status, second) = api.post(incident("IM-2")).await;
-    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(status, 201);
     assert_eq!(second["number"], 2);
-    // The curators' group was told, once per incident.
-    let triage = api
-        .app
-        .store
-        .pending_outbox()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|m| m.message == "triage")
+    // The curators' group gets one triage card per incident.
+    h.triage(2).await;
+    let cards = h
+        .fake
+        .calls()
+        .iter()
+        .filter(|c| c.chat() == CURATOR_CHAT && c.text().contains("Новое сообщение №1"))
         .count();
-    assert_eq!(triage, 2);
+    assert_eq!(cards, 1);
 
-    let (status, got) = api
-        .call(
-            "GET",
-            &format!("/api/v1/incidents/{}", body["id"]),
-            Some(TOKEN),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    let (status, got) = api.get(&format!("/api/v1/incidents/{}", body["id"])).await;
+    assert_eq!(status, 200);
     assert_eq!(got["external_id"], "IM-1");
     assert_eq!(got["publication"], Value::Null);
-    let (status, _) = api
-        .call("GET", "/api/v1/incidents/999", Some(TOKEN), None)
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, health) = api.call("GET", "/healthz", None, None).await;
-    assert_eq!(
-        (status, health["status"].as_str()),
-        (StatusCode::OK, Some("ok"))
-    );
+    let (status, _) = api.get("/api/v1/incidents/999").await;
+    assert_eq!(status, 404);
+    let (status, health) = api.call(reqwest::Method::GET, "/healthz", None, None).await;
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
 }
 
-#[tokio::test]
-async fn bad_requests_name_the_field_and_write_nothing() {
-    let api = api("vorsino").await;
+async fn bad_requests_name_the_field_and_write_nothing(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
+    let api = Api::new(&h);
+    let post = reqwest::Method::POST;
+    let path = "/api/v1/incidents";
+    let body = Some(incident("X").to_string());
+    let (status, _) = api.call(post.clone(), path, None, body.clone()).await;
+    assert_eq!(status, 401);
     let (status, _) = api
-        .call(
-            "POST",
-            "/api/v1/incidents",
-            None,
-            Some(incident("X").to_string()),
-        )
+        .call(post.clone(), path, Some("wrong"), body.clone())
         .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(status, 401);
+    let (status, answer) = api
+        .call(post.clone(), path, Some(TOKEN), Some("{not json".into()))
+        .await;
+    assert_eq!(status, 400, "{answer}");
     let (status, _) = api
-        .call(
-            "POST",
-            "/api/v1/incidents",
-            Some("wrong"),
-            Some(incident("X").to_string()),
-        )
+        .call(post.clone(), path, Some(TOKEN), Some("[1, 2]".into()))
         .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, body) = api
-        .call(
-            "POST",
-            "/api/v1/incidents",
-            Some(TOKEN),
-            Some("{not json".into()),
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let (status, _) = api
-        .call(
-            "POST",
-            "/api/v1/incidents",
-            Some(TOKEN),
-            Some("[1, 2]".into()),
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, 400);
     let cases = [
         ("source", json!("facebook")),
         ("url", json!("vk.com/wall")),
@@ -262,86 +166,97 @@ async fn bad_requests_name_the_field_and_write_nothing() {
         let mut body = incident("X");
         body[field] = value.clone();
         let (status, answer) = api.post(body).await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{field} = {value}: {answer}"
-        );
+        assert_eq!(status, 422, "{field} = {value}: {answer}");
         assert_eq!(answer["field"], field, "{answer}");
         assert!(
-            answer["error"].as_str().unwrap().contains(field),
+            answer["error"].as_str().unwrap_or_default().contains(field),
             "{answer}"
         );
     }
     let huge = json!({ "text": "а".repeat(300 * 1024) });
     let (status, _) = api.post(huge).await;
-    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(status, 413);
     assert!(
-        api.app.store.incident(1).await.is_err(),
+        h.store.incident(IncidentId(1)).await.is_err(),
         "nothing may be written"
     );
 }
 
-#[tokio::test]
-async fn department_routes_directly_and_high_importance_reaches_the_head() {
-    let api = api("vorsino").await;
+async fn a_department_given_at_intake_routes_at_once_without_a_triage_card(db: &TestDb) {
+    const HEAD_TG: i64 = 4444;
+    let h = TestApp::start("vorsino", db).await;
+    h.store
+        .create_person(h.org, &person("Орлов Виктор", HEAD_TG, vec![Role::Head]))
+        .await
+        .unwrap();
+    let api = Api::new(&h);
     let mut body = incident("IM-5");
     body["department"] = json!("отдел жкх");
     body["importance"] = json!("high");
     body["topic"] = json!("ЖКХ");
     let (status, answer) = api.post(body).await;
-    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(status, 201, "{answer}");
     assert_eq!(answer["state"], "in_work");
     assert_eq!(answer["parts"][0]["department"], "Отдел ЖКХ");
     assert_eq!(answer["parts"][0]["current_deadline"]["stage"], "draft");
-    let outbox = api.app.store.pending_outbox().await.unwrap();
-    let messages: Vec<&str> = outbox.iter().map(|m| m.message.as_str()).collect();
-    assert!(messages.contains(&"escalation"), "{messages:?}");
-    assert!(messages.contains(&"incident_card"), "{messages:?}");
+
+    // The executor's card arrives in Telegram, with its buttons.
+    let card = h
+        .wait(0, "the executor's card", |c| {
+            c.chat() == EXECUTOR_TG && c.buttons().contains(&"ac:1:0".to_string())
+        })
+        .await;
+    assert!(
+        card.text().contains("🔴 Инцидент №1 · ВЫСОКАЯ важность"),
+        "{}",
+        card.text()
+    );
+    // The head hears of a high-importance message at once.
+    h.wait(0, "the head's escalation", |c| {
+        c.chat() == HEAD_TG && c.text().contains("Важное сообщение №1")
+    })
+    .await;
+    // The curators get the status card — no triage card with routing buttons.
+    let status_card = h
+        .wait(0, "the curators' card", |c| {
+            c.chat() == CURATOR_CHAT && c.method == "sendMessage" && c.text().contains("№1")
+        })
+        .await;
+    assert!(
+        status_card.text().contains("Отдел ЖКХ — Петров Алексей"),
+        "{}",
+        status_card.text()
+    );
+    assert!(
+        status_card.buttons().iter().all(|b| !b.starts_with("dp:")),
+        "{:?}",
+        status_card.buttons()
+    );
+    assert!(h
+        .fake
+        .calls()
+        .iter()
+        .all(|c| !c.text().contains("Новое сообщение")));
 }
 
-#[tokio::test]
-async fn the_authors_reply_resumes_the_clock() {
-    let api = api("borovichi").await;
+async fn the_authors_reply_resumes_the_clock(db: &TestDb) {
+    let h = TestApp::start("borovichi", db).await;
+    let api = Api::new(&h);
     let mut body = incident("IM-7");
     body["department"] = json!("Отдел ЖКХ");
     let (_, created) = api.post(body).await;
     let id = created["id"].as_i64().unwrap();
     let path = format!("/api/v1/incidents/{id}/author-reply");
+    let reply = |text: &str| Some(json!({ "text": text }).to_string());
     let (status, answer) = api
-        .call(
-            "POST",
-            &path,
-            Some(TOKEN),
-            Some(json!({"text": "дом 14"}).to_string()),
-        )
+        .call(reqwest::Method::POST, &path, Some(TOKEN), reply("дом 14"))
         .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert_eq!(status, 409, "{answer}");
 
     // The executor asks a clarification, the curator approves it: the clock stops.
-    let org = api.app.org_rules(api.org).await.unwrap();
-    let now = api.app.now();
-    let executor = api
-        .app
-        .store
-        .actor(
-            api.app
-                .store
-                .person_by_messenger_id(10)
-                .await
-                .unwrap()
-                .unwrap()
-                .id,
-            now,
-        )
-        .await
-        .unwrap();
-    let curator = Actor {
-        person: 0,
-        roles: vec![Role::Curator],
-        ..Actor::default()
-    };
-    for (actor, cmd) in [
+    let executor = h.who(h.executor, EXECUTOR_TG).await;
+    let curator = h.who(h.curator, CURATOR_CHAT).await;
+    for (who, cmd) in [
         (&executor, Command::Accept { part: 0 }),
         (
             &executor,
@@ -360,56 +275,51 @@ async fn the_authors_reply_resumes_the_clock() {
             },
         ),
     ] {
-        api.app
-            .store
-            .apply(id, &cmd, actor, now, org.rules(), None)
+        h.core
+            .apply_as(who, IncidentId(id), cmd)
             .await
+            .unwrap()
             .unwrap();
     }
-    let (_, paused) = api
-        .call("GET", &format!("/api/v1/incidents/{id}"), Some(TOKEN), None)
-        .await;
+    let (_, paused) = api.get(&format!("/api/v1/incidents/{id}")).await;
     assert_eq!(
         paused["parts"][0]["current_deadline"]["due"]["status"], "paused",
         "{paused}"
     );
     let (status, _) = api
-        .call(
-            "POST",
-            &path,
-            Some(TOKEN),
-            Some(json!({"text": ""}).to_string()),
-        )
+        .call(reqwest::Method::POST, &path, Some(TOKEN), reply(""))
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, 422);
     let (status, resumed) = api
         .call(
-            "POST",
+            reqwest::Method::POST,
             &path,
             Some(TOKEN),
-            Some(json!({"text": "Ленина, 14"}).to_string()),
+            reply("Ленина, 14"),
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{resumed}");
+    assert_eq!(status, 200, "{resumed}");
     assert_eq!(resumed["parts"][0]["state"], "accepted");
     assert_eq!(
         resumed["parts"][0]["current_deadline"]["due"]["status"],
         "at"
     );
-    let notice = api
-        .app
-        .store
-        .pending_outbox()
-        .await
-        .unwrap()
-        .into_iter()
-        .any(|m| m.message == "author_reply");
-    assert!(notice);
+    // The executor gets the reply in Telegram.
+    h.wait(0, "the author's reply", |c| {
+        c.chat() == EXECUTOR_TG && c.text().contains("«Ленина, 14»")
+    })
+    .await;
 }
 
-#[tokio::test]
-async fn repeats_are_linked_and_bursts_are_reported() {
-    let api = api("barnaul-leninsky").await;
+async fn repeats_are_linked_and_bursts_are_reported(db: &TestDb) {
+    const HEAD_TG: i64 = 4444;
+    let h = TestApp::start("barnaul-leninsky", db).await;
+    h.store
+        .create_person(h.org, &person("Глава", HEAD_TG, vec![Role::Head]))
+        .await
+        .unwrap();
+    h.clock.set(moscow("2026-11-23 12:00"));
+    let api = Api::new(&h);
     let mut first = incident("R-1");
     first["topic"] = json!("Мусор");
     let (_, a) = api.post(first).await;
@@ -428,7 +338,7 @@ async fn repeats_are_linked_and_bursts_are_reported() {
     let (_, c) = api.post(other).await;
     assert_eq!(c["repeat_of"], Value::Null);
 
-    // Five messages on one topic within an hour: the curators and the head are told once.
+    // Five messages on one topic within an hour: the curators and the head are told, once.
     for i in 0..6 {
         let mut m = incident(&format!("B-{i}"));
         m["author"] = json!(format!("Житель {i}"));
@@ -437,18 +347,29 @@ async fn repeats_are_linked_and_bursts_are_reported() {
         m["detected_at"] = json!(format!("2026-11-23T11:{:02}:00+03:00", 10 + i));
         api.post(m).await;
     }
-    let bursts: Vec<OutboxMessage> = api
-        .app
-        .store
-        .pending_outbox()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|m| m.message == "burst")
-        .collect();
-    assert_eq!(bursts.len(), 2, "{bursts:?}");
-    assert!(bursts.iter().any(|m| m.chat_id == Some(-100)));
-    assert!(bursts.iter().any(|m| m.person_id.is_some()));
-    assert_eq!(bursts[0].payload["topic"], "Отопление");
-    assert_eq!(bursts[0].payload["count"], 5);
+    let burst = |c: &support::fake_telegram::Call| c.text().contains("Всплеск активности");
+    let to_curators = h
+        .wait(0, "the burst alert", |c| {
+            c.chat() == CURATOR_CHAT && burst(c)
+        })
+        .await;
+    assert!(
+        to_curators
+            .text()
+            .contains("5 сообщений на тему «Отопление»"),
+        "{}",
+        to_curators.text()
+    );
+    h.wait(0, "the head's burst alert", |c| {
+        c.chat() == HEAD_TG && burst(c)
+    })
+    .await;
+    // Nothing more is queued, and nobody was told twice.
+    for _ in 0..100 {
+        if h.store.pending_outbox().await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(h.fake.calls().iter().filter(|c| burst(c)).count(), 2);
 }

@@ -8,15 +8,15 @@ use otklik::domain::plan::Due;
 use otklik::domain::regulation::{Importance, Publisher, Regulation, Stage, WeekendRule};
 use otklik::domain::WorkCalendar;
 
-const CURATOR: PersonId = 1;
-const EXEC: PersonId = 10;
-const EXEC2: PersonId = 20;
-const SUBSTITUTE: PersonId = 11;
-const HEAD_OF_DEPT: PersonId = 12;
-const DEPUTY: PersonId = 13;
-const STRANGER: PersonId = 99;
-const DEPT: DepartmentId = 100;
-const DEPT2: DepartmentId = 200;
+const CURATOR: PersonId = PersonId(1);
+const EXEC: PersonId = PersonId(10);
+const EXEC2: PersonId = PersonId(20);
+const SUBSTITUTE: PersonId = PersonId(11);
+const HEAD_OF_DEPT: PersonId = PersonId(12);
+const DEPUTY: PersonId = PersonId(13);
+const STRANGER: PersonId = PersonId(99);
+const DEPT: DepartmentId = DepartmentId(100);
+const DEPT2: DepartmentId = DepartmentId(200);
 
 struct World {
     reg: Regulation,

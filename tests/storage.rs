@@ -1,516 +1,64 @@
-//! Storage contract tests: every test runs on SQLite (a temporary file) and, when
-//! TEST_POSTGRES_URL is set, on PostgreSQL (a fresh database per test).
+//! Storage contract tests: every test runs on SQLite (a temporary file) and on PostgreSQL (a
+//! fresh database), persistence only — what the core decides is tested in `core.rs`.
 
-use std::collections::BTreeMap;
+mod support;
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use otklik::domain::incident::*;
-use otklik::domain::regulation::{Importance, Regulation, PRESETS};
-use otklik::domain::WorkCalendar;
+use chrono::{Duration, NaiveDate, Utc};
+use otklik::core::notices::Notice;
+use otklik::domain::content::{ChatRef, Messenger};
+use otklik::domain::incident::Role;
+use otklik::domain::{IncidentId, OrgId, PersonId};
 use otklik::storage::*;
-
-struct TestDb {
-    store: Store,
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-/// Drops a test's PostgreSQL database once the test is over.
-async fn drop_postgres(name: String) {
-    if let Ok(base) = std::env::var("TEST_POSTGRES_URL") {
-        if let Ok(admin) = Store::connect_without_migrating(&base).await {
-            let _ = admin.drop_database(&name).await;
-            admin.close().await;
-        }
-    }
-}
-
-impl TestDb {
-    async fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("otklik.db").display());
-        let store = Store::connect(&url).await.unwrap();
-        assert_eq!(store.backend(), Backend::Sqlite);
-        TestDb {
-            store,
-            url,
-            _dir: Some(dir),
-        }
-    }
-
-    async fn postgres() -> Option<TestDb> {
-        let base = std::env::var("TEST_POSTGRES_URL").ok()?;
-        let admin = Store::connect_without_migrating(&base)
-            .await
-            .unwrap_or_else(|e| panic!("TEST_POSTGRES_URL is set but unreachable: {e}"));
-        let name = format!(
-            "otklik_test_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-        );
-        admin.create_fresh_database(&name).await.unwrap();
-        admin.close().await;
-        let prefix = base.split('?').next().unwrap_or(&base);
-        let url = format!("{}/{}", &prefix[..prefix.rfind('/').unwrap()], name);
-        let store = Store::connect(&url).await.unwrap();
-        assert_eq!(store.backend(), Backend::Postgres);
-        Some(TestDb {
-            store,
-            url,
-            _dir: None,
-        })
-    }
-}
-
-static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::TestDb::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    match super::TestDb::postgres().await {
-                        Some(db) => {
-                            let name = db.url.rsplit('/').next().unwrap_or_default().to_string();
-                            super::$name(db).await;
-                            super::drop_postgres(name).await;
-                        }
-                        None => eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL run skipped"),
-                    }
-                }
-            )*
-        }
-    };
-}
+use support::app::{moscow, person, seed, telegram_chat};
+use support::db::{Backend, TestDb};
 
 on_both_backends!(
-    full_life_is_persisted_and_reloaded,
-    concurrent_approval_makes_one_transition,
-    outbox_is_written_with_the_state_change_and_survives_a_crash,
-    redelivered_update_changes_nothing,
-    absent_executor_incidents_go_to_the_substitute,
-    registration_is_idempotent_by_external_id,
-    weekend_emergency_reaches_the_duty_officer,
+    the_outbox_is_leased_and_survives_a_crash,
+    updates_are_claimed_once_and_pruned,
+    conversations_and_cards_are_kept_per_chat,
+    an_answer_is_posted_at_most_once,
     bad_directory_input_is_refused,
     import_export_round_trip_and_reimport_changes_nothing,
     a_bad_organisation_file_is_refused_whole,
     invites_bind_once_and_expire,
+    an_installation_of_the_previous_version_upgrades_and_loses_nothing,
 );
 
-/// An organisation with a curator group, a department, an executor, a substitute and a head.
-struct Org {
-    id: i64,
-    regulation: Regulation,
-    calendar: WorkCalendar,
-    curator: i64,
-    curator2: i64,
-    executor: i64,
-    substitute: i64,
-    head: i64,
-    dept: i64,
-}
-
-const CURATOR_CHAT: i64 = -100_500;
-
-impl Org {
-    async fn create(store: &Store, preset: &str) -> Org {
-        let toml = PRESETS.iter().find(|(n, _)| *n == preset).unwrap().1;
-        let now = Utc::now();
-        let id = store
-            .create_organisation(
-                &NewOrganisation {
-                    name: "Администрация".into(),
-                    regulation_name: preset.into(),
-                    regulation_toml: toml.into(),
-                    curator_chat_id: Some(CURATOR_CHAT),
-                    head_chat_id: None,
-                },
-                now,
-            )
-            .await
-            .unwrap();
-        let person = |name: &str, tg: i64, roles: Vec<Role>| NewPerson {
-            full_name: name.into(),
-            phone: Some("+7 900 000-00-00".into()),
-            telegram_user_id: Some(tg),
-            telegram_username: None,
-            roles,
-        };
-        let curator = store
-            .create_person(id, &person("Смирнова Е.", 1, vec![Role::Curator]))
-            .await
-            .unwrap();
-        let curator2 = store
-            .create_person(id, &person("Орлова Н.", 2, vec![Role::Curator]))
-            .await
-            .unwrap();
-        let executor = store
-            .create_person(id, &person("Петров А.", 3, vec![Role::Executor]))
-            .await
-            .unwrap();
-        let substitute = store
-            .create_person(id, &person("Иванов С.", 4, vec![Role::Executor]))
-            .await
-            .unwrap();
-        let head = store
-            .create_person(id, &person("Глава", 5, vec![Role::Head]))
-            .await
-            .unwrap();
-        let dept = store.create_department(id, "Отдел ЖКХ").await.unwrap();
-        store.add_to_department(dept, executor).await.unwrap();
-        store.add_to_department(dept, substitute).await.unwrap();
-        let org = store.organisation(id).await.unwrap();
-        let calendar = org.regulation.calendar().unwrap();
-        Org {
-            id,
-            regulation: org.regulation,
-            calendar,
-            curator,
-            curator2,
-            executor,
-            substitute,
-            head,
-            dept,
-        }
-    }
-
-    fn rules(&self) -> Rules<'_> {
-        Rules {
-            regulation: &self.regulation,
-            calendar: &self.calendar,
-        }
-    }
-
-    fn local(&self, s: &str) -> DateTime<Utc> {
-        let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
-        self.calendar
-            .zone()
-            .from_local_datetime(&naive)
-            .single()
-            .unwrap()
-            .with_timezone(&Utc)
-    }
-
-    async fn register(
-        &self,
-        store: &Store,
-        at: DateTime<Utc>,
-        external_id: Option<&str>,
-        importance: Importance,
-    ) -> Registered {
-        store
-            .register_incident(
-                self.id,
-                &NewIncident {
-                    reply_to: None,
-                    content: IncidentContent {
-                        source: Source::Vk,
-                        kind: MessageKind::Comment,
-                        url: "https://vk.com/wall-123_456?reply=789".into(),
-                        external_id: external_id.map(String::from),
-                        author: "Ирина П.".into(),
-                        text: "Третий день нет отопления в доме по Ленина 14".into(),
-                        attachments: vec![],
-                        repeat_of: None,
-                    },
-                    detected_at: at,
-                    importance,
-                    external_deadline: None,
-                    topic: None,
-                    location: None,
-                },
-                self.rules(),
-                &Actor::system(),
-                at,
-            )
-            .await
-            .unwrap()
-    }
-
-    async fn act(
-        &self,
-        store: &Store,
-        who: i64,
-        incident: i64,
-        cmd: Command,
-        at: DateTime<Utc>,
-    ) -> Result<Applied, ApplyError> {
-        let actor = store.actor(who, at).await.unwrap();
-        store
-            .apply(incident, &cmd, &actor, at, self.rules(), None)
-            .await
-    }
-
-    fn route(&self, executor: i64) -> Command {
-        Command::Route {
-            assignments: vec![Assignment {
-                department: self.dept,
-                executor,
-            }],
-            importance: None,
-            topic: Some("ЖКХ / отопление".into()),
-            location: Some("ул. Ленина, 14".into()),
-            deadlines: BTreeMap::new(),
-        }
+/// An outbox row for a recipient.
+fn row(key: &str, recipient: Recipient) -> OutboxRow {
+    OutboxRow {
+        incident: None,
+        recipient,
+        kind: "burst".into(),
+        payload: serde_json::json!({"notice": "burst", "topic": "t", "count": 5, "number": 1}),
+        key: key.into(),
     }
 }
 
-fn draft(text: &str) -> Command {
-    Command::SubmitDraft {
-        part: 0,
-        kind: DraftKind::Answer,
-        text: text.into(),
-        attachments: vec!["AgACAgIAAxkBAAIB".into()],
-    }
-}
-
-async fn full_life_is_persisted_and_reloaded(db: TestDb) {
-    let s = &db.store;
-    let org = Org::create(s, "vorsino").await;
-    let t0 = org.local("2026-11-23 10:00");
-    let reg = org
-        .register(s, t0, Some("im-1287"), Importance::Normal)
-        .await;
-    assert!(reg.created);
-    assert_eq!(reg.number, 1);
-    let m = |min: i64| t0 + Duration::minutes(min);
-    org.act(s, org.curator, reg.id, org.route(org.executor), m(10))
-        .await
-        .unwrap();
-    org.act(s, org.executor, reg.id, Command::Accept { part: 0 }, m(15))
-        .await
-        .unwrap();
-    org.act(
-        s,
-        org.executor,
-        reg.id,
-        draft("Ирина, здравствуйте! Авария устранена."),
-        m(60),
-    )
-    .await
-    .unwrap();
-    org.act(
-        s,
-        org.curator,
-        reg.id,
-        Command::RequestRework {
-            part: Some(0),
-            version: Some(1),
-            comment: "Укажите время".into(),
-            deadline: None,
-        },
-        m(70),
-    )
-    .await
-    .unwrap();
-    org.act(
-        s,
-        org.executor,
-        reg.id,
-        draft("Ирина, здравствуйте! Авария устранена 27.11 в 11:40."),
-        m(90),
-    )
-    .await
-    .unwrap();
-    org.act(
-        s,
-        org.curator,
-        reg.id,
-        Command::Approve {
-            part: Some(0),
-            version: Some(2),
-        },
-        m(95),
-    )
-    .await
-    .unwrap();
-    let done = org
-        .act(
-            s,
-            org.curator,
-            reg.id,
-            Command::MarkPublished {
-                part: Some(0),
-                link: "https://vk.com/wall-123_456?reply=800".into(),
-            },
-            m(100),
-        )
-        .await
-        .unwrap();
-    assert_eq!(done.incident.workflow.state, IncidentState::Published);
-
-    // A fresh connection (as after a restart) reads the same incident.
-    let again = Store::connect(&db.url).await.unwrap();
-    let stored = again.incident(reg.id).await.unwrap();
-    assert_eq!(stored, done.incident);
-    assert_eq!(stored.number, 1);
-    assert_eq!(stored.content.author, "Ирина П.");
-    assert_eq!(stored.content.external_id.as_deref(), Some("im-1287"));
-    assert_eq!(stored.workflow.topic.as_deref(), Some("ЖКХ / отопление"));
-    assert_eq!(stored.workflow.publication.as_ref().unwrap().at, m(100));
-    assert_eq!(stored.workflow.parts[0].drafts.len(), 2);
-
-    let drafts = again.drafts(reg.id).await.unwrap();
-    assert_eq!(drafts.len(), 2);
-    assert_eq!(drafts[0].reviews[0]["rework_comment"], "Укажите время");
-    assert_eq!(
-        drafts[1].reviews[0]["rework_comment"],
-        serde_json::Value::Null
-    );
-    assert_eq!(drafts[1].author, org.executor);
-
-    // The audit log has every command, in order, with actor and states.
-    let audit = again.audit_log(reg.id).await.unwrap();
-    let commands: Vec<&str> = audit.iter().map(|a| a.command.as_str()).collect();
-    assert_eq!(
-        commands,
-        [
-            "register",
-            "route",
-            "accept",
-            "submit_draft",
-            "request_rework",
-            "submit_draft",
-            "approve",
-            "mark_published"
-        ]
-    );
-    assert_eq!(audit[1].actor, org.curator);
-    assert_eq!(audit[1].from_state.as_deref(), Some("new"));
-    assert_eq!(audit[1].to_state.as_deref(), Some("in_work [routed]"));
-    assert_eq!(audit[4].payload["comment"], "Укажите время");
-    assert_eq!(audit[7].to_state.as_deref(), Some("published [done]"));
-    assert_eq!(audit[7].at, m(100));
-    assert!(audit[7].events[0]["event"] == "published");
-    again.close().await;
-
-    // Nothing is left open for the executor.
-    assert!(s.open_assignments(org.executor).await.unwrap().is_empty());
-}
-
-async fn concurrent_approval_makes_one_transition(db: TestDb) {
-    let s = &db.store;
-    let org = Org::create(s, "vorsino").await;
-    let t0 = org.local("2026-11-23 10:00");
-    for round in 0..4 {
-        let reg = org.register(s, t0, None, Importance::Normal).await;
-        org.act(s, org.curator, reg.id, org.route(org.executor), t0)
-            .await
-            .unwrap();
-        org.act(s, org.executor, reg.id, Command::Accept { part: 0 }, t0)
-            .await
-            .unwrap();
-        org.act(s, org.executor, reg.id, draft("Ответ"), t0)
-            .await
-            .unwrap();
-        let approve = Command::Approve {
-            part: Some(0),
-            version: Some(1),
-        };
-        let (a, b) = tokio::join!(
-            org.act(
-                s,
-                org.curator,
-                reg.id,
-                approve.clone(),
-                t0 + Duration::minutes(1)
-            ),
-            org.act(
-                s,
-                org.curator2,
-                reg.id,
-                approve.clone(),
-                t0 + Duration::minutes(1)
-            ),
-        );
-        let results = [a, b];
-        let ok = results.iter().filter(|r| r.is_ok()).count();
-        assert_eq!(ok, 1, "round {round}: {results:?}");
-        let refused = results.iter().find_map(|r| r.as_ref().err()).unwrap();
-        assert!(
-            matches!(
-                refused,
-                ApplyError::Refused(TransitionError::AlreadyDone("approved"))
-            ),
-            "round {round}: {refused:?}"
-        );
-        let audit = s.audit_log(reg.id).await.unwrap();
-        assert_eq!(audit.iter().filter(|e| e.command == "approve").count(), 1);
-        let publish = s
-            .pending_outbox()
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|m| m.incident_id == Some(reg.id) && m.message == "publish")
-            .count();
-        assert_eq!(publish, 1);
-    }
-}
-
-async fn outbox_is_written_with_the_state_change_and_survives_a_crash(db: TestDb) {
-    let s = &db.store;
-    let org = Org::create(s, "vorsino").await;
-    let t0 = org.local("2026-11-23 10:00");
-    let reg = org.register(s, t0, None, Importance::High).await;
-    // Registration: the curators' triage card and the head's escalation.
-    let pending = s.pending_outbox().await.unwrap();
-    let summary: Vec<(String, Option<i64>, Option<i64>)> = pending
-        .iter()
-        .map(|m| (m.message.clone(), m.person_id, m.chat_id))
-        .collect();
-    assert_eq!(
-        summary,
-        vec![
-            ("triage".into(), None, Some(CURATOR_CHAT)),
-            ("escalation".into(), Some(org.head), None)
-        ]
-    );
-    assert_eq!(pending[0].payload["number"], reg.number);
-    assert_eq!(pending[0].payload["event"]["event"], "registered");
-
-    org.act(s, org.curator, reg.id, org.route(org.executor), t0)
-        .await
-        .unwrap();
-    let card = s
-        .pending_outbox()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.message == "incident_card")
-        .unwrap();
-    assert_eq!(card.person_id, Some(org.executor));
-    assert_eq!(card.payload["event"]["executor"], org.executor);
-
-    // A refused command writes nothing.
-    let before = s.pending_outbox().await.unwrap().len();
-    let err = org
-        .act(s, org.substitute, reg.id, Command::Accept { part: 0 }, t0)
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        ApplyError::Refused(TransitionError::NotAllowed(_))
-    ));
-    assert_eq!(s.pending_outbox().await.unwrap().len(), before);
-    assert_eq!(s.audit_log(reg.id).await.unwrap().len(), 2);
+async fn the_outbox_is_leased_and_survives_a_crash(db: &TestDb) {
+    let s = db.store().await;
+    let org = seed(&s, "vorsino").await;
+    let now = moscow("2026-11-23 10:00");
+    let rows = [
+        row("a", Recipient::Chat(telegram_chat(-100))),
+        row("b", Recipient::Person(org.executor)),
+        row("c", Recipient::Worker),
+    ];
+    s.enqueue(org.org, None, &rows, now).await.unwrap();
+    // The same keys again write nothing.
+    s.enqueue(org.org, None, &rows, now).await.unwrap();
+    assert_eq!(s.pending_outbox().await.unwrap().len(), 3);
 
     // The worker claims, "crashes" before sending; after a restart and the lease, the same
     // messages come back; once delivered, never again.
-    let now = t0 + Duration::minutes(1);
     let claimed = s
         .claim_outbox(10, now, Duration::seconds(30))
         .await
         .unwrap();
     assert_eq!(claimed.len(), 3);
+    assert_eq!(claimed[0].recipient, Recipient::Chat(telegram_chat(-100)));
+    assert_eq!(claimed[1].recipient, Recipient::Person(org.executor));
+    assert_eq!(claimed[2].recipient, Recipient::Worker);
     assert!(s
         .claim_outbox(10, now, Duration::seconds(30))
         .await
@@ -547,291 +95,222 @@ async fn outbox_is_written_with_the_state_change_and_survives_a_crash(db: TestDb
     restarted.close().await;
 }
 
-async fn redelivered_update_changes_nothing(db: TestDb) {
-    let s = &db.store;
-    let org = Org::create(s, "borovichi").await;
-    let t0 = org.local("2026-11-23 10:00");
-    let reg = org.register(s, t0, None, Importance::Normal).await;
-    let curator = s.actor(org.curator, t0).await.unwrap();
-    let applied = s
-        .apply(
-            reg.id,
-            &org.route(org.executor),
-            &curator,
-            t0,
-            org.rules(),
-            Some(9001),
-        )
-        .await
-        .unwrap();
-    let version = applied.incident.workflow.version;
-    let outbox = s.pending_outbox().await.unwrap().len();
-    // The same update again (Telegram redelivers after a crash): nothing changes.
-    let again = s
-        .apply(
-            reg.id,
-            &org.route(org.executor),
-            &curator,
-            t0,
-            org.rules(),
-            Some(9001),
-        )
-        .await;
-    assert!(
-        matches!(
-            again,
-            Err(ApplyError::AlreadyProcessed(9001))
-                | Err(ApplyError::Refused(TransitionError::AlreadyDone(_)))
-        ),
-        "{again:?}"
-    );
-    // A redelivered update carrying a command that would still apply is refused by its id.
-    let executor = s.actor(org.executor, t0).await.unwrap();
-    s.apply(
-        reg.id,
-        &Command::Accept { part: 0 },
-        &executor,
-        t0,
-        org.rules(),
-        Some(9002),
-    )
-    .await
-    .unwrap();
-    let draft_cmd = draft("Ответ");
-    s.apply(reg.id, &draft_cmd, &executor, t0, org.rules(), Some(9003))
-        .await
-        .unwrap();
-    let rework = Command::RequestRework {
-        part: Some(0),
-        version: None,
-        comment: "Дополнить".into(),
-        deadline: None,
-    };
-    s.apply(reg.id, &rework, &curator, t0, org.rules(), Some(9004))
-        .await
-        .unwrap();
-    let resubmit = s
-        .apply(reg.id, &draft_cmd, &executor, t0, org.rules(), Some(9003))
-        .await;
-    assert!(
-        matches!(resubmit, Err(ApplyError::AlreadyProcessed(9003))),
-        "{resubmit:?}"
-    );
-    let stored = s.incident(reg.id).await.unwrap();
-    assert_eq!(stored.workflow.version, version + 3);
-    assert_eq!(stored.workflow.parts[0].drafts.len(), 1);
-    assert!(s.pending_outbox().await.unwrap().len() > outbox);
-    assert!(!s.record_update(9001, t0).await.unwrap());
-    assert!(s.record_update(9100, t0).await.unwrap());
-}
-
-async fn absent_executor_incidents_go_to_the_substitute(db: TestDb) {
-    let s = &db.store;
-    let org = Org::create(s, "vorsino").await;
-    let t0 = org.local("2026-11-23 10:00");
-    s.add_absence(
-        org.id,
-        &Absence {
-            person: org.executor,
-            substitute: org.substitute,
-            from: t0 - Duration::days(1),
-            until: t0 + Duration::days(3),
-            reason: AbsenceReason::Vacation,
-        },
-    )
-    .await
-    .unwrap();
-    let reg = org.register(s, t0, None, Importance::Normal).await;
-    org.act(s, org.curator, reg.id, org.route(org.executor), t0)
-        .await
-        .unwrap();
-    let card = s
-        .pending_outbox()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.message == "incident_card")
-        .unwrap();
-    assert_eq!(card.person_id, Some(org.substitute));
-    // The substitute may act; the card names the executor it belongs to.
-    let sub = s.actor(org.substitute, t0).await.unwrap();
-    assert_eq!(sub.substitutes_for, vec![org.executor]);
-    org.act(s, org.substitute, reg.id, Command::Accept { part: 0 }, t0)
-        .await
-        .unwrap();
-    org.act(s, org.substitute, reg.id, draft("Ответ"), t0)
-        .await
-        .unwrap();
-    org.act(
-        s,
-        org.curator,
-        reg.id,
-        Command::RequestRework {
-            part: Some(0),
-            version: None,
-            comment: "Дополнить".into(),
-            deadline: None,
-        },
-        t0,
-    )
-    .await
-    .unwrap();
-    let rework = s
-        .pending_outbox()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.message == "rework")
-        .unwrap();
-    assert_eq!(rework.person_id, Some(org.substitute));
-    // After the absence, messages go back to the executor, and the substitute can no longer act.
-    let back = t0 + Duration::days(4);
-    assert_eq!(
-        s.handler_for(org.executor, back).await.unwrap(),
-        org.executor
-    );
-    org.act(s, org.executor, reg.id, draft("Ответ с датой"), back)
-        .await
-        .unwrap();
-    org.act(
-        s,
-        org.curator,
-        reg.id,
-        Command::RequestRework {
-            part: Some(0),
-            version: None,
-            comment: "Ещё".into(),
-            deadline: None,
-        },
-        back,
-    )
-    .await
-    .unwrap();
-    let last = s
-        .pending_outbox()
-        .await
-        .unwrap()
-        .into_iter()
-        .rfind(|m| m.message == "rework")
-        .unwrap();
-    assert_eq!(last.person_id, Some(org.executor));
-    let err = org
-        .act(s, org.substitute, reg.id, draft("x"), back)
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        ApplyError::Refused(TransitionError::NotAllowed(_))
-    ));
-    // A deactivated person can do nothing.
-    s.set_person_active(org.executor, false).await.unwrap();
-    let err = org
-        .act(s, org.executor, reg.id, draft("x"), back)
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        ApplyError::Refused(TransitionError::NotAllowed(_))
-    ));
-}
-
-async fn registration_is_idempotent_by_external_id(db: TestDb) {
-    let s = &db.store;
-    let org = Org::create(s, "barnaul-leninsky").await;
-    let t0 = org.local("2026-11-23 10:00");
-    let first = org.register(s, t0, Some("IM-77"), Importance::Normal).await;
-    let second = org.register(s, t0, Some("IM-77"), Importance::Normal).await;
-    assert!(first.created);
-    assert!(!second.created);
-    assert_eq!((first.id, first.number), (second.id, second.number));
-    let other = org.register(s, t0, Some("IM-78"), Importance::Normal).await;
-    assert_eq!(other.number, 2);
-    // Concurrent intakes of one new external id make one incident.
-    let (a, b) = tokio::join!(
-        org.register(s, t0, Some("IM-79"), Importance::Normal),
-        org.register(s, t0, Some("IM-79"), Importance::Normal),
-    );
-    assert_eq!(a.id, b.id);
-    assert_eq!([a.created, b.created].iter().filter(|c| **c).count(), 1);
-    assert_eq!(s.audit_log(a.id).await.unwrap().len(), 1);
-}
-
-async fn weekend_emergency_reaches_the_duty_officer(db: TestDb) {
-    let s = &db.store;
-    let org = Org::create(s, "yuzhno-sakhalinsk").await;
-    let duty = s
-        .create_person(
-            org.id,
-            &NewPerson {
-                full_name: "Дежурный".into(),
-                phone: Some("+7 924 000-00-00".into()),
-                telegram_user_id: Some(77),
-                telegram_username: None,
-                roles: vec![Role::DutyOfficer],
-            },
-        )
-        .await
-        .unwrap();
-    let saturday = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
-    s.add_duty(
-        org.id,
-        &DutyShift {
-            person: duty,
-            from: saturday,
-            to: saturday.succ_opt().unwrap(),
-            phone: None,
-        },
-    )
-    .await
-    .unwrap();
-    assert_eq!(s.on_duty(org.id, saturday).await.unwrap(), vec![duty]);
+async fn updates_are_claimed_once_and_pruned(db: &TestDb) {
+    let s = db.store().await;
+    let t0 = moscow("2026-11-23 10:00");
     assert!(s
-        .on_duty(org.id, saturday.pred_opt().unwrap())
+        .claim_update(Messenger::Telegram, "7000000", 9001, t0)
         .await
-        .unwrap()
-        .is_empty());
-    // Saturday 10:00 in Sakhalin is still Friday 23:00 UTC: the roster is read on the local date.
-    let t = org.local("2026-11-21 10:00");
-    assert_eq!(t.format("%a").to_string(), "Fri");
-    org.register(s, t, None, Importance::High).await;
-    let alert = s
-        .pending_outbox()
+        .unwrap());
+    // A redelivery of the same update is refused; another bot's update of the same id is not.
+    assert!(!s
+        .claim_update(Messenger::Telegram, "7000000", 9001, t0)
         .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.message == "weekend_emergency")
+        .unwrap());
+    assert!(s
+        .claim_update(Messenger::Telegram, "7000001", 9001, t0)
+        .await
+        .unwrap());
+    assert!(s
+        .claim_update(Messenger::Max, "7000000", 9001, t0)
+        .await
+        .unwrap());
+    s.claim_update(Messenger::Telegram, "7000000", 9002, t0 + Duration::days(5))
+        .await
         .unwrap();
-    assert_eq!(alert.person_id, Some(duty));
+    assert_eq!(s.prune_updates(t0 + Duration::days(3)).await.unwrap(), 3);
+    assert_eq!(s.processed_update_count().await.unwrap(), 1);
 }
 
-async fn bad_directory_input_is_refused(db: TestDb) {
-    let s = &db.store;
-    let org = Org::create(s, "krymsk").await;
+async fn conversations_and_cards_are_kept_per_chat(db: &TestDb) {
+    let s = db.store().await;
+    let org = seed(&s, "vorsino").await;
+    let t0 = moscow("2026-11-23 10:00");
+    let group = telegram_chat(-100);
+    // Two curators in one group never share a pending input.
+    s.set_conversation(group, org.curator, &serde_json::json!({"step": "a"}), t0)
+        .await
+        .unwrap();
+    let other = s
+        .create_person(org.org, &person("Орлова Н.", 1002, vec![Role::Curator]))
+        .await
+        .unwrap();
+    s.set_conversation(group, other, &serde_json::json!({"step": "b"}), t0)
+        .await
+        .unwrap();
+    let mine = s.conversation(group, org.curator).await.unwrap().unwrap();
+    assert_eq!(mine.state["step"], "a");
+    assert_eq!(mine.updated_at, t0);
+    s.clear_conversation(group, org.curator).await.unwrap();
+    assert!(s.conversation(group, org.curator).await.unwrap().is_none());
+    assert_eq!(
+        s.conversation(group, other).await.unwrap().unwrap().state["step"],
+        "b"
+    );
+    assert_eq!(
+        s.prune_conversations(t0 + Duration::hours(1))
+            .await
+            .unwrap(),
+        1
+    );
+
+    // Cards: remembered per message, redrawn, moved when sent again, followed to a new chat id.
+    let inc = insert_incident(&s, org.org, t0).await;
+    let card = CardRow {
+        chat: group,
+        message_id: 10,
+        incident: inc,
+        viewer: None,
+        notice: Notice::Triage.to_json(),
+        rendered: 5,
+    };
+    s.add_card(&card).await.unwrap();
+    s.add_card(&CardRow {
+        chat: telegram_chat(2002),
+        message_id: 11,
+        viewer: Some(org.executor),
+        notice: Notice::IncidentCard { part: 0 }.to_json(),
+        ..card.clone()
+    })
+    .await
+    .unwrap();
+    assert_eq!(s.card(group, 10).await.unwrap(), Some(card.clone()));
+    s.set_card_rendered(group, 10, 7).await.unwrap();
+    s.move_card(group, 10, 12, 8).await.unwrap();
+    assert!(s.card(group, 10).await.unwrap().is_none());
+    assert_eq!(s.card(group, 12).await.unwrap().unwrap().rendered, 8);
+    s.move_chat(group, -1_000_000_000_100).await.unwrap();
+    let cards = s.cards_of(inc).await.unwrap();
+    assert_eq!(cards.len(), 2);
+    assert!(cards.iter().any(|c| c.chat.id == -1_000_000_000_100));
+    let notices: Vec<Notice> = cards
+        .iter()
+        .map(|c| serde_json::from_value(c.notice.clone()).unwrap())
+        .collect();
+    assert!(notices.contains(&Notice::IncidentCard { part: 0 }));
+}
+
+/// A bare incident of the organisation (the core writes real ones).
+async fn insert_incident(s: &Store, org: OrgId, at: chrono::DateTime<Utc>) -> IncidentId {
+    let regulation = s.organisation(org).await.unwrap().regulation;
+    let calendar = regulation.calendar().unwrap();
+    let workflow = otklik::domain::incident::Incident::register(
+        otklik::domain::incident::Registration {
+            detected_at: at,
+            importance: otklik::domain::regulation::Importance::Normal,
+            external_deadline: None,
+            topic: None,
+            location: None,
+        },
+        otklik::domain::incident::Rules {
+            regulation: &regulation,
+            calendar: &calendar,
+        },
+    )
+    .unwrap()
+    .incident;
+    let content = otklik::domain::content::IncidentContent {
+        source: otklik::domain::content::Source::Vk,
+        kind: otklik::domain::content::MessageKind::Comment,
+        url: "https://vk.com/wall-1_2".into(),
+        external_id: None,
+        author: "Ирина П.".into(),
+        text: "Нет отопления".into(),
+        attachments: vec![],
+        repeat_of: None,
+    };
+    s.insert_incident(
+        &NewRecord {
+            org,
+            content: &content,
+            reply_to: None,
+            workflow: &workflow,
+            next_deadline: None,
+            part_due: vec![],
+            audit: vec![],
+            outbox: vec![],
+        },
+        at,
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+async fn an_answer_is_posted_at_most_once(db: &TestDb) {
+    let s = db.store().await;
+    let org = seed(&s, "vorsino").await;
+    let t0 = moscow("2026-11-23 10:00");
+    let inc = insert_incident(&s, org.org, t0).await;
+    let v1 = AnswerKey {
+        incident: inc,
+        part: Some(0),
+        version: 1,
+    };
+    let v2 = AnswerKey { version: 2, ..v1 };
+    // The first caller may send; anyone after it finds the reply in doubt, and only the first
+    // of them tells people.
+    assert_eq!(
+        s.claim_publication(v1, t0).await.unwrap(),
+        PublicationClaim::Claimed
+    );
+    assert_eq!(
+        s.claim_publication(v1, t0).await.unwrap(),
+        PublicationClaim::InDoubt { first: true }
+    );
+    assert_eq!(
+        s.claim_publication(v1, t0).await.unwrap(),
+        PublicationClaim::InDoubt { first: false }
+    );
+    // A send refused for sure can be tried again; a sent reply is recorded with its link.
+    assert_eq!(
+        s.claim_publication(v2, t0).await.unwrap(),
+        PublicationClaim::Claimed
+    );
+    s.release_publication(v2).await.unwrap();
+    assert_eq!(
+        s.claim_publication(v2, t0).await.unwrap(),
+        PublicationClaim::Claimed
+    );
+    assert!(s
+        .finish_publication(v2, (77, "https://t.me/x/1?comment=77"), None, t0)
+        .await
+        .unwrap());
+    assert_eq!(
+        s.claim_publication(v2, t0).await.unwrap(),
+        PublicationClaim::Sent {
+            message_id: 77,
+            link: "https://t.me/x/1?comment=77".into()
+        }
+    );
+    assert_eq!(
+        s.publication_state(v2).await.unwrap().as_deref(),
+        Some("sent")
+    );
+    let consolidated = AnswerKey { part: None, ..v1 };
+    assert_eq!(s.publication_state(consolidated).await.unwrap(), None);
+}
+
+async fn bad_directory_input_is_refused(db: &TestDb) {
+    let s = db.store().await;
+    let org = seed(&s, "krymsk").await;
     let t0 = Utc::now();
+    let absence = |person, substitute, until| Absence {
+        person,
+        substitute,
+        from: t0,
+        until,
+        reason: AbsenceReason::Illness,
+    };
     let bad = s
         .add_absence(
-            org.id,
-            &Absence {
-                person: org.executor,
-                substitute: org.executor,
-                from: t0,
-                until: t0 + Duration::days(1),
-                reason: AbsenceReason::Illness,
-            },
+            org.org,
+            &absence(org.executor, org.executor, t0 + Duration::days(1)),
         )
         .await;
     assert!(matches!(bad, Err(StorageError::Invalid(_))));
     let bad = s
-        .add_absence(
-            org.id,
-            &Absence {
-                person: org.executor,
-                substitute: org.substitute,
-                from: t0,
-                until: t0,
-                reason: AbsenceReason::Study,
-            },
-        )
+        .add_absence(org.org, &absence(org.executor, org.other_executor, t0))
         .await;
     assert!(matches!(bad, Err(StorageError::Invalid(_))));
     let bad = s
@@ -840,23 +319,52 @@ async fn bad_directory_input_is_refused(db: TestDb) {
                 name: "X".into(),
                 regulation_name: "x".into(),
                 regulation_toml: "[profile]\nid='x'".into(),
-                curator_chat_id: None,
-                head_chat_id: None,
+                curator_chat: None,
+                head_chat: None,
             },
             t0,
         )
         .await;
     assert!(matches!(bad, Err(StorageError::Invalid(_))));
     assert!(matches!(
-        s.incident(424242).await,
+        s.incident(IncidentId(424242)).await,
         Err(StorageError::NotFound(_))
     ));
     assert!(matches!(
-        s.organisation(424242).await,
+        s.organisation(OrgId(424242)).await,
         Err(StorageError::NotFound(_))
     ));
-    s.set_department_head(org.dept, org.head).await.unwrap();
-    assert_eq!(s.department_head(org.dept).await.unwrap(), Some(org.head));
+    // A department and a person of two organisations cannot be joined.
+    let other = s
+        .create_organisation(
+            &NewOrganisation {
+                name: "Другая".into(),
+                regulation_name: "vorsino".into(),
+                regulation_toml: otklik::domain::regulation::PRESETS[0].1.into(),
+                curator_chat: None,
+                head_chat: None,
+            },
+            t0,
+        )
+        .await
+        .unwrap();
+    let stranger = s
+        .create_person(other, &person("Чужой", 31337, vec![Role::DepartmentHead]))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.set_department_head(org.dept, stranger).await,
+        Err(StorageError::Invalid(_))
+    ));
+    let change = DirectoryChange::Move {
+        person: stranger,
+        department: org.dept,
+    };
+    assert!(matches!(
+        s.change_directory(org.org, org.curator, t0, &change, &[])
+            .await,
+        Err(StorageError::Invalid(_))
+    ));
     assert!(matches!(
         Store::connect("mysql://x").await,
         Err(StorageError::UnsupportedUrl(_))
@@ -869,8 +377,8 @@ fn example() -> otklik::directory_file::ValidDirectory {
     otklik::directory_file::DirectoryFile::parse(EXAMPLE, None).unwrap()
 }
 
-async fn import_export_round_trip_and_reimport_changes_nothing(db: TestDb) {
-    let s = &db.store;
+async fn import_export_round_trip_and_reimport_changes_nothing(db: &TestDb) {
+    let s = db.store().await;
     let t0 = Utc::now();
     let report = s.import_directory(&example(), t0).await.unwrap();
     assert!(report.created_organisation);
@@ -885,8 +393,13 @@ async fn import_export_round_trip_and_reimport_changes_nothing(db: TestDb) {
     let name = "Администрация СП «Село Ворсино»";
     let exported = s.export_directory(name).await.unwrap();
     let text = exported.to_toml().unwrap();
+    let version = s
+        .organisation_version(report.organisation_id)
+        .await
+        .unwrap();
 
-    // Re-importing the same file, or the exported one, changes nothing.
+    // Re-importing the same file, or the exported one, changes nothing but the version (which
+    // tells running processes to read the directory again).
     let again = s.import_directory(&example(), t0).await.unwrap();
     assert_eq!(
         (
@@ -897,30 +410,37 @@ async fn import_export_round_trip_and_reimport_changes_nothing(db: TestDb) {
         (false, 0, 0)
     );
     assert_eq!(again.organisation_id, report.organisation_id);
+    assert!(
+        s.organisation_version(report.organisation_id)
+            .await
+            .unwrap()
+            > version
+    );
     let reparsed = otklik::directory_file::DirectoryFile::parse(&text, None).unwrap();
     s.import_directory(&reparsed, t0).await.unwrap();
     assert_eq!(s.export_directory(name).await.unwrap(), exported);
 
-    // What was imported works: roles, heads, members, regulation, duty across the New Year.
+    // What was imported: chats, roles, heads, members, regulation, duty across the New Year.
     let org = s.organisation(report.organisation_id).await.unwrap();
     assert_eq!(org.regulation.id, "vorsino");
-    assert_eq!(org.curator_chat_id, Some(-1001234567890));
-    let heads = s
-        .people_with_role(org.id, Role::DepartmentHead)
-        .await
+    assert_eq!(org.curator_chat, Some(telegram_chat(-1001234567890)));
+    let dir = s.directory(org.id).await.unwrap();
+    let head = dir
+        .people
+        .iter()
+        .find(|p| p.roles.contains(&Role::DepartmentHead))
+        .unwrap()
+        .id;
+    let housing = dir
+        .departments
+        .iter()
+        .find(|d| d.name == "Отдел ЖКХ")
         .unwrap();
-    assert_eq!(heads.len(), 1);
-    let depts = s.departments(org.id).await.unwrap();
-    let housing = depts.iter().find(|(_, n)| n == "Отдел ЖКХ").unwrap().0;
-    assert_eq!(s.department_head(housing).await.unwrap(), Some(heads[0]));
-    let executor = s.department_executor(housing).await.unwrap().unwrap();
-    assert_eq!(
-        s.person(executor).await.unwrap().full_name,
-        "Петров Алексей Иванович"
-    );
+    assert_eq!(housing.head, Some(head));
+    assert_eq!(housing.members.len(), 2);
     for day in ["2026-12-31", "2027-01-01", "2027-01-07", "2027-01-10"] {
         let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
-        assert_eq!(s.on_duty(org.id, date).await.unwrap(), heads, "{day}");
+        assert_eq!(s.on_duty(org.id, date).await.unwrap(), vec![head], "{day}");
     }
     assert!(s
         .on_duty(org.id, NaiveDate::from_ymd_opt(2027, 1, 11).unwrap())
@@ -930,12 +450,20 @@ async fn import_export_round_trip_and_reimport_changes_nothing(db: TestDb) {
 
     // A person bound through an invite keeps the binding across re-imports; one removed from the
     // file is deactivated, not deleted.
-    let curator = s.people_with_role(org.id, Role::Curator).await.unwrap()[0];
+    let curator = dir
+        .people
+        .iter()
+        .find(|p| p.roles.contains(&Role::Curator))
+        .unwrap()
+        .id;
     let code = s
         .create_invite(curator, t0, Duration::days(1))
         .await
         .unwrap();
-    s.redeem_invite(&code, 555, t0).await.unwrap().unwrap();
+    s.redeem_invite(&code, Messenger::Telegram, 555, t0)
+        .await
+        .unwrap()
+        .unwrap();
     let mut smaller = example();
     smaller
         .file
@@ -943,17 +471,25 @@ async fn import_export_round_trip_and_reimport_changes_nothing(db: TestDb) {
         .retain(|p| p.name != "Орлов Виктор Николаевич");
     let report = s.import_directory(&smaller, t0).await.unwrap();
     assert_eq!(report.people_deactivated, 1);
-    assert_eq!(s.person(curator).await.unwrap().telegram_user_id, Some(555));
-    assert!(s
-        .people_with_role(org.id, Role::Head)
+    assert_eq!(
+        s.account_of(curator, Messenger::Telegram).await.unwrap(),
+        Some(555)
+    );
+    let heads: Vec<PersonId> = s
+        .directory(org.id)
         .await
         .unwrap()
-        .is_empty());
+        .people
+        .iter()
+        .filter(|p| p.active && p.roles.contains(&Role::Head))
+        .map(|p| p.id)
+        .collect();
+    assert!(heads.is_empty());
     assert_eq!(s.export_directory(name).await.unwrap().people.len(), 4);
 }
 
-async fn a_bad_organisation_file_is_refused_whole(db: TestDb) {
-    let s = &db.store;
+async fn a_bad_organisation_file_is_refused_whole(db: &TestDb) {
+    let s = db.store().await;
     let bad = EXAMPLE
         .replace("regulation = \"vorsino\"", "regulation = \"moscow\"")
         .replace(
@@ -986,13 +522,13 @@ async fn a_bad_organisation_file_is_refused_whole(db: TestDb) {
         .is_none());
 }
 
-async fn invites_bind_once_and_expire(db: TestDb) {
-    let s = &db.store;
-    let org = Org::create(s, "vorsino").await;
-    let t0 = org.local("2026-11-23 10:00");
+async fn invites_bind_once_and_expire(db: &TestDb) {
+    let s = db.store().await;
+    let org = seed(&s, "vorsino").await;
+    let t0 = moscow("2026-11-23 10:00");
     let newcomer = s
         .create_person(
-            org.id,
+            org.org,
             &NewPerson {
                 full_name: "Новиков Павел".into(),
                 roles: vec![Role::Executor],
@@ -1001,33 +537,36 @@ async fn invites_bind_once_and_expire(db: TestDb) {
         )
         .await
         .unwrap();
-    assert_eq!(s.people_without_account(org.id).await.unwrap().len(), 1);
+    let without = s
+        .people_without_account(org.org, Messenger::Telegram)
+        .await
+        .unwrap();
+    assert_eq!(without.len(), 1);
     let code = s
         .create_invite(newcomer, t0, Duration::days(14))
         .await
         .unwrap();
     assert_eq!(code.len(), 24);
+    let tg = Messenger::Telegram;
     // Someone else's account cannot take it over.
     assert_eq!(
-        s.redeem_invite(&code, 3, t0).await.unwrap(),
+        s.redeem_invite(&code, tg, 2002, t0).await.unwrap(),
         Err(InviteError::AccountTaken)
     );
     let person = s
-        .redeem_invite(&code, 777, t0 + Duration::hours(1))
+        .redeem_invite(&code, tg, 777, t0 + Duration::hours(1))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(person.id, newcomer);
+    let holder = s.account_holder(tg, 777).await.unwrap().unwrap();
+    assert_eq!((holder.person, holder.org), (newcomer, org.org));
     assert_eq!(
-        s.person_by_messenger_id(777).await.unwrap().unwrap().id,
-        newcomer
-    );
-    assert_eq!(
-        s.redeem_invite(&code, 778, t0).await.unwrap(),
+        s.redeem_invite(&code, tg, 778, t0).await.unwrap(),
         Err(InviteError::Used)
     );
     assert_eq!(
-        s.redeem_invite("nope", 778, t0).await.unwrap(),
+        s.redeem_invite("nope", tg, 778, t0).await.unwrap(),
         Err(InviteError::Unknown)
     );
     let late = s
@@ -1035,10 +574,337 @@ async fn invites_bind_once_and_expire(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        s.redeem_invite(&late, 779, t0 + Duration::days(2))
+        s.redeem_invite(&late, tg, 779, t0 + Duration::days(2))
             .await
             .unwrap(),
         Err(InviteError::Expired)
     );
-    assert!(s.people_without_account(org.id).await.unwrap().is_empty());
+    assert!(s
+        .people_without_account(org.org, tg)
+        .await
+        .unwrap()
+        .is_empty());
+    // A deactivated person's account no longer identifies anyone.
+    s.set_person_active(newcomer, false).await.unwrap();
+    assert!(s.account_holder(tg, 777).await.unwrap().is_none());
+}
+
+/// What the previous release wrote: an organisation with its chats on the row, people with
+/// Telegram ids, a routed incident with its cards, a pending draft, undelivered messages.
+fn previous_release_rows(workflow: &str) -> Vec<String> {
+    let toml = otklik::domain::regulation::PRESETS[0].1.replace('\'', "''");
+    let t = "'2026-11-23T07:00:00+00:00'";
+    vec![
+        format!(
+            "INSERT INTO organisations (id, name, regulation_name, regulation_toml, curator_chat_id, head_chat_id,
+                next_number, created_at, discussion_chat_id, channel_username)
+             VALUES (1, 'Администрация', 'vorsino', '{toml}', -100500, 4242, 2, {t}, -100900, 'vorsino_adm')"
+        ),
+        "INSERT INTO people (id, org_id, full_name, phone, telegram_user_id, telegram_username, active, unreachable)
+         VALUES (1, 1, 'Смирнова Елена', NULL, 1001, 'smirnova', TRUE, FALSE),
+                (2, 1, 'Петров Алексей', '+7 900', 2002, NULL, TRUE, TRUE),
+                (3, 1, 'Новиков Павел', NULL, NULL, 'novikov', TRUE, FALSE)"
+            .into(),
+        "INSERT INTO person_roles (person_id, role) VALUES (1, 'curator'), (2, 'executor'), (3, 'executor')".into(),
+        "INSERT INTO departments (id, org_id, name, head_person_id, active) VALUES (1, 1, 'Отдел ЖКХ', NULL, TRUE)".into(),
+        "INSERT INTO department_members (department_id, person_id) VALUES (1, 2)".into(),
+        format!(
+            "INSERT INTO incidents (id, org_id, number, source, kind, url, external_id, author, body, attachments,
+                repeat_of, state, importance, topic, location, detected_at, external_deadline, next_deadline_at,
+                workflow, version, created_at, updated_at)
+             VALUES (1, 1, 1, 'vk', 'comment', 'https://vk.com/wall-1_2', 'IM-1', 'Ирина П.', 'Нет отопления', '[]',
+                NULL, 'in_work', 'normal', NULL, NULL, {t}, NULL, NULL, '{workflow}', 2, {t}, {t})"
+        ),
+        "INSERT INTO assignments (incident_id, part_no, department_id, executor_id, state, due_at) VALUES (1, 0, 1, 2, 'routed', NULL)".into(),
+        "INSERT INTO cards (incident_id, chat_id, message_id) VALUES (1, -100500, 10), (1, 2002, 11)".into(),
+        format!(
+            "INSERT INTO conversations (chat_id, user_id, state, updated_at)
+             VALUES (2002, 2002, '{{\"step\":\"draft_text\",\"inc\":1,\"part\":0,\"kind\":\"answer\"}}', {t})"
+        ),
+        format!(
+            "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_id, message, payload, created_at, available_at)
+             VALUES (1, 'k1', 1, 2, NULL, 'incident_card',
+                     '{{\"incident_id\":1,\"number\":1,\"event\":{{\"event\":\"routed\",\"part\":0,\"department\":1,\"executor\":2}}}}', {t}, {t}),
+                    (1, 'k2', 1, NULL, -100500, 'status',
+                     '{{\"incident_id\":1,\"number\":1,\"event\":{{\"event\":\"accepted\",\"part\":0}}}}', {t}, {t}),
+                    (1, 'k3', 1, 2, NULL, 'rework',
+                     '{{\"incident_id\":1,\"number\":1,\"event\":{{\"event\":\"rework_requested\",\"part\":0,\"version\":1,\"comment\":\"Дополнить\"}}}}', {t}, {t}),
+                    (1, 'k4', NULL, NULL, -100500, 'burst',
+                     '{{\"topic\":\"Мусор\",\"count\":6,\"number\":1}}', {t}, {t}),
+                    (1, 'k5', 1, NULL, -100500, 'consolidated_approval',
+                     '{{\"incident_id\":1,\"number\":1,\"event\":{{\"event\":\"approval_requested\",\"part\":null,\"step\":\"curator\",\"kind\":\"answer\",\"version\":3}}}}', {t}, {t})"
+        ),
+        format!("INSERT INTO processed_updates (update_id, processed_at) VALUES (5, {t})"),
+    ]
+}
+
+async fn an_installation_of_the_previous_version_upgrades_and_loses_nothing(db: &TestDb) {
+    // The database as the previous release left it (migrations 1–4), with its data.
+    let old = Store::connect_without_migrating(&db.url).await.unwrap();
+    old.migrate_to(Some(4)).await.unwrap();
+    let regulation = otklik::domain::Regulation::preset("vorsino").unwrap();
+    let calendar = regulation.calendar().unwrap();
+    let rules = otklik::domain::incident::Rules {
+        regulation: &regulation,
+        calendar: &calendar,
+    };
+    let registered = otklik::domain::incident::Incident::register(
+        otklik::domain::incident::Registration {
+            detected_at: moscow("2026-11-23 10:00"),
+            importance: otklik::domain::regulation::Importance::Normal,
+            external_deadline: None,
+            topic: None,
+            location: None,
+        },
+        rules,
+    )
+    .unwrap()
+    .incident;
+    let curator = otklik::domain::incident::Actor {
+        person: PersonId(1),
+        roles: vec![Role::Curator],
+        ..Default::default()
+    };
+    let routed = otklik::domain::incident::apply(
+        &registered,
+        &otklik::domain::incident::Command::Route {
+            assignments: vec![otklik::domain::incident::Assignment {
+                department: otklik::domain::DepartmentId(1),
+                executor: PersonId(2),
+            }],
+            importance: None,
+            topic: None,
+            location: None,
+            deadlines: Default::default(),
+        },
+        &curator,
+        moscow("2026-11-23 10:05"),
+        rules,
+    )
+    .unwrap()
+    .incident;
+    // The previous release's workflow JSON had no fields added since.
+    let mut json = serde_json::to_value(&routed).unwrap();
+    json.as_object_mut().unwrap().remove("duty_alert");
+    for p in json["parts"].as_array_mut().unwrap() {
+        p.as_object_mut().unwrap().remove("rerouted");
+    }
+    for sql in previous_release_rows(&json.to_string()) {
+        old.execute_raw(&sql).await.unwrap();
+    }
+    if db.backend == Backend::Postgres {
+        // Explicit ids above: the sequences move past them, as they would have.
+        for table in ["organisations", "people", "departments", "incidents"] {
+            old.execute_raw(&format!(
+                "SELECT setval('{table}_id_seq', (SELECT MAX(id) FROM {table}))"
+            ))
+            .await
+            .unwrap();
+        }
+    }
+    old.close().await;
+
+    // `otklik migrate` upgrades it.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_otklik"))
+        .arg("migrate")
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = Store::connect(&db.url).await.unwrap();
+
+    // People became accounts; the unreachable flag and usernames were kept.
+    let tg = Messenger::Telegram;
+    let curator = s.account_holder(tg, 1001).await.unwrap().unwrap();
+    assert_eq!((curator.person, curator.org), (PersonId(1), OrgId(1)));
+    assert!(
+        s.account_holder(tg, 2002)
+            .await
+            .unwrap()
+            .unwrap()
+            .unreachable
+    );
+    let without: Vec<String> = s
+        .people_without_account(OrgId(1), tg)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.full_name)
+        .collect();
+    assert_eq!(without, ["Новиков Павел"]);
+    let exported = s.export_directory("Администрация").await.unwrap();
+    let usernames: Vec<Option<String>> = exported
+        .people
+        .iter()
+        .map(|p| p.telegram_username.clone())
+        .collect();
+    assert_eq!(
+        usernames,
+        [
+            Some("@smirnova".to_string()),
+            None,
+            Some("@novikov".to_string())
+        ]
+    );
+    assert_eq!(
+        s.person(PersonId(2)).await.unwrap().phone.as_deref(),
+        Some("+7 900")
+    );
+
+    // The organisation's chats.
+    let org = s.organisation(OrgId(1)).await.unwrap();
+    assert_eq!(org.curator_chat, Some(telegram_chat(-100500)));
+    assert_eq!(org.head_chat, Some(telegram_chat(4242)));
+    assert_eq!(org.discussion_chat, Some(telegram_chat(-100900)));
+    assert_eq!(org.channel_username.as_deref(), Some("vorsino_adm"));
+    assert_eq!(
+        s.group_chat(telegram_chat(-100900)).await.unwrap(),
+        [GroupChat::Discussion {
+            org: OrgId(1),
+            channel_username: Some("vorsino_adm".into())
+        }]
+    );
+
+    // The incident, its cards (now with what drew them) and the pending draft.
+    let incident = s.incident(IncidentId(1)).await.unwrap();
+    assert_eq!(incident.workflow, routed);
+    let cards = s.cards_of(IncidentId(1)).await.unwrap();
+    let drawn: Vec<(ChatRef, i64, Option<PersonId>, Notice)> = cards
+        .iter()
+        .map(|c| {
+            (
+                c.chat,
+                c.message_id,
+                c.viewer,
+                serde_json::from_value(c.notice.clone()).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        drawn,
+        [
+            (telegram_chat(-100500), 10, None, Notice::CuratorCard),
+            (
+                telegram_chat(2002),
+                11,
+                Some(PersonId(2)),
+                Notice::IncidentCard { part: 0 }
+            ),
+        ]
+    );
+    let pending = s
+        .conversation(telegram_chat(2002), PersonId(2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(pending.state["step"], "draft_text");
+
+    // Undelivered messages became typed notices for the same recipients.
+    let outbox = s.pending_outbox().await.unwrap();
+    let notices: Vec<(Recipient, Notice)> = outbox
+        .iter()
+        .map(|m| {
+            (
+                m.recipient,
+                serde_json::from_value(m.payload.clone()).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        notices,
+        [
+            (
+                Recipient::Person(PersonId(2)),
+                Notice::IncidentCard { part: 0 }
+            ),
+            (
+                Recipient::Chat(telegram_chat(-100500)),
+                Notice::RefreshCards
+            ),
+            (
+                Recipient::Person(PersonId(2)),
+                Notice::Rework {
+                    part: 0,
+                    version: 1,
+                    comment: "Дополнить".into()
+                }
+            ),
+            (
+                Recipient::Chat(telegram_chat(-100500)),
+                Notice::Burst {
+                    topic: "Мусор".into(),
+                    count: 6,
+                    number: 1
+                }
+            ),
+            (
+                Recipient::Chat(telegram_chat(-100500)),
+                Notice::Approval {
+                    part: None,
+                    version: 3
+                }
+            ),
+        ]
+    );
+
+    // Numbering goes on; migrating again changes nothing.
+    let next = s
+        .insert_incident(
+            &NewRecord {
+                org: OrgId(1),
+                content: &incident.content,
+                reply_to: None,
+                workflow: &incident.workflow,
+                next_deadline: None,
+                part_due: vec![],
+                audit: vec![],
+                outbox: vec![],
+            },
+            Utc::now(),
+        )
+        .await;
+    // The same external id: the existing incident.
+    assert_eq!(next.unwrap().number, 1);
+    s.migrate().await.unwrap();
+    assert_eq!(s.processed_update_count().await.unwrap(), 0);
+    s.close().await;
+}
+
+/// `otklik import` beside the running bot, on SQLite: two processes write one file at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_import_beside_a_running_bot_does_not_fail_with_database_is_locked() {
+    let db = TestDb::sqlite().await;
+    let bot = db.store().await;
+    let importer = Store::connect(&db.url).await.unwrap();
+    let dir = example();
+    let report = importer.import_directory(&dir, Utc::now()).await.unwrap();
+    let org = report.organisation_id;
+    let group = telegram_chat(-5);
+    let writer = tokio::spawn(async move {
+        for i in 0..400 {
+            // The bot's writes: pending input, handled updates, directory changes.
+            let person = PersonId(1 + (i % 5));
+            bot.set_conversation(group, person, &serde_json::json!({"i": i}), Utc::now())
+                .await?;
+            bot.claim_update(Messenger::Telegram, "1", i, Utc::now())
+                .await?;
+            bot.change_directory(
+                org,
+                person,
+                Utc::now(),
+                &DirectoryChange::EndAbsence { person },
+                &[],
+            )
+            .await?;
+        }
+        Ok::<_, StorageError>(())
+    });
+    for _ in 0..60 {
+        importer.import_directory(&dir, Utc::now()).await.unwrap();
+    }
+    writer.await.unwrap().unwrap();
 }

@@ -1,295 +1,42 @@
-//! End to end through the real bot (long polling, handlers, outbox delivery) against a local fake
-//! Bot API server: what executors and curators see and press in their chats.
+//! End to end through the real application (long polling, the core, outbox delivery), started
+//! by `Application::build` against a local fake Bot API, on SQLite and on PostgreSQL: what
+//! executors and curators see and press in their chats.
 
-mod support {
-    pub mod fake_telegram;
-}
+mod support;
 
-use std::sync::Arc;
+use otklik::domain::content::{IncidentContent, MessageKind, Messenger, NewIncident, Source};
+use otklik::domain::incident::{Command, IncidentState, PartState, Role};
+use otklik::domain::regulation::Importance;
+use otklik::domain::{IncidentId, PersonId};
+use otklik::storage::{DutyShift, NewPerson};
+use support::app::*;
+use support::db::TestDb;
 
-use chrono::{DateTime, TimeZone, Utc};
-use otklik::app::App;
-use otklik::domain::incident::{Actor, IncidentState, Role};
-use otklik::domain::regulation::{Importance, PRESETS};
-use otklik::storage::*;
-use otklik::telegram::{self, TelegramConfig};
-use otklik::texts::Texts;
-use support::fake_telegram::{Call, FakeTelegram};
-use tokio_util::sync::CancellationToken;
+on_both_backends!(
+    an_incident_goes_from_routing_to_publication_with_rework,
+    clarification_pauses_the_clock_until_the_author_replies,
+    a_returned_incident_is_rerouted_and_a_redelivered_press_changes_nothing,
+    commands_and_people_who_cannot_be_reached,
+    the_curator_sets_the_topic_and_converts_a_message_to_an_official_appeal,
+    invites_settings_and_duty_in_chat,
+    a_curator_manages_absences_people_and_duty_in_chat,
+    a_repeated_message_shows_the_earlier_answer,
+    the_curator_enters_a_message_by_hand_or_forwards_it,
+    channel_comments_become_incidents_and_the_answer_is_posted_as_a_reply,
+    a_crash_between_posting_and_recording_never_posts_twice,
+    barnaul_curator_deadlines_deputy_approval_and_a_consolidated_answer,
+    a_weekend_emergency_is_taken_by_the_duty_officer,
+);
 
-const CURATOR_CHAT: i64 = -1_001_234;
-const CURATOR_TG: i64 = 1001;
-const EXECUTOR_TG: i64 = 2002;
-const OTHER_EXECUTOR_TG: i64 = 3003;
-const STRANGER_TG: i64 = 9009;
-
-struct Harness {
-    fake: FakeTelegram,
-    store: Store,
-    app: Arc<App>,
-    org: i64,
-    dept: i64,
-    other_dept: i64,
-    executor: i64,
-    cancel: CancellationToken,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        self.cancel.cancel();
-    }
-}
-
-impl Harness {
-    async fn start(preset: &str) -> Harness {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_default_env()
-                    .unwrap_or_else(|_| "warn".into()),
-            )
-            .with_test_writer()
-            .try_init();
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("bot.db").display());
-        let store = Store::connect(&url).await.unwrap();
-        let now = moscow("2026-11-23 10:00");
-        let org = store
-            .create_organisation(
-                &NewOrganisation {
-                    name: "Администрация".into(),
-                    regulation_name: preset.into(),
-                    regulation_toml: PRESETS.iter().find(|(n, _)| *n == preset).unwrap().1.into(),
-                    curator_chat_id: Some(CURATOR_CHAT),
-                    head_chat_id: None,
-                },
-                now,
-            )
-            .await
-            .unwrap();
-        let person = |name: &str, tg: i64, roles: Vec<Role>| NewPerson {
-            full_name: name.into(),
-            phone: None,
-            telegram_user_id: Some(tg),
-            telegram_username: None,
-            roles,
-        };
-        store
-            .create_person(
-                org,
-                &person("Смирнова Елена", CURATOR_TG, vec![Role::Curator]),
-            )
-            .await
-            .unwrap();
-        let executor = store
-            .create_person(
-                org,
-                &person("Петров Алексей", EXECUTOR_TG, vec![Role::Executor]),
-            )
-            .await
-            .unwrap();
-        let other = store
-            .create_person(
-                org,
-                &person("Сидорова Анна", OTHER_EXECUTOR_TG, vec![Role::Executor]),
-            )
-            .await
-            .unwrap();
-        let dept = store.create_department(org, "Отдел ЖКХ").await.unwrap();
-        let other_dept = store
-            .create_department(org, "Благоустройство")
-            .await
-            .unwrap();
-        store.add_to_department(dept, executor).await.unwrap();
-        store.add_to_department(other_dept, other).await.unwrap();
-
-        let (fake, base) = FakeTelegram::start().await;
-        let texts = Texts::load(Some(std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/dialogues"
-        ))))
-        .unwrap()
-        .strict();
-        let app = Arc::new(
-            App::new(
-                store.clone(),
-                texts,
-                otklik::domain::production_calendar::SHIPPED_RU_CALENDAR.into(),
-            )
-            .with_fixed_now(now),
-        );
-        let cancel = CancellationToken::new();
-        let config = TelegramConfig {
-            token: "123:TEST".into(),
-            api_url: Some(base.parse().unwrap()),
-        };
-        let (a, c) = (app.clone(), cancel.clone());
-        tokio::spawn(async move { telegram::run(config, a, c).await.unwrap() });
-        Harness {
-            fake,
-            store,
-            app,
-            org,
-            dept,
-            other_dept,
-            executor,
-            cancel,
-            _dir: dir,
-        }
-    }
-
-    /// A new incident arrives (as intake would register it).
-    async fn incident(&self, text: &str, importance: Importance) -> Registered {
-        let org = self.app.org_rules(self.org).await.unwrap();
-        let r = self
-            .store
-            .register_incident(
-                self.org,
-                &NewIncident {
-                    reply_to: None,
-                    content: IncidentContent {
-                        source: Source::Vk,
-                        kind: MessageKind::Comment,
-                        url: "https://vk.com/wall-123_456?reply=789".into(),
-                        external_id: None,
-                        author: "Ирина П.".into(),
-                        text: text.into(),
-                        attachments: vec![],
-                        repeat_of: None,
-                    },
-                    detected_at: self.app.now(),
-                    importance,
-                    external_deadline: None,
-                    topic: Some("ЖКХ / отопление".into()),
-                    location: None,
-                },
-                org.rules(),
-                &Actor::system(),
-                self.app.now(),
-            )
-            .await
-            .unwrap();
-        self.app.outbox_ready.notify_one();
-        r
-    }
-
-    async fn wait(&self, since: usize, what: &str, pred: impl Fn(&Call) -> bool) -> Call {
-        self.fake.wait_for(since, what, pred).await
-    }
-
-    /// Presses a button and waits for the bot to answer the press; returns the answer.
-    async fn press(&self, user: i64, message: &Call, data: &str) -> Call {
-        let since = self.fake.mark();
-        self.fake.press(user, message, data);
-        self.wait(since, &format!("answer to {data}"), |c| {
-            c.method == "answerCallbackQuery"
-        })
-        .await
-    }
-
-    /// Routes the first incident's triage card to a department.
-    async fn route(&self, triage: &Call, inc: i64, dept: i64) -> Call {
-        self.press(CURATOR_TG, triage, &format!("dp:{inc}:{dept}"))
-            .await;
-        let ticked = self
-            .wait(0, "ticked triage card", |c| {
-                c.method == "editMessageText"
-                    && c.text().contains("Новое сообщение")
-                    && c.labels()
-                        .iter()
-                        .any(|l| l.ends_with('✓') && !l.starts_with("обычная"))
-            })
-            .await;
-        let since = self.fake.mark();
-        self.press(CURATOR_TG, &ticked, &format!("ro:{inc}")).await;
-        let chat = if dept == self.dept {
-            EXECUTOR_TG
-        } else {
-            OTHER_EXECUTOR_TG
-        };
-        self.wait(since, "executor card", |c| {
-            c.method == "sendMessage"
-                && c.chat() == chat
-                && c.buttons().contains(&format!("ac:{inc}:0"))
-        })
-        .await
-    }
-
-    async fn triage(&self, number: i64) -> Call {
-        self.wait(0, "triage card", |c| {
-            c.method == "sendMessage"
-                && c.chat() == CURATOR_CHAT
-                && c.text().contains(&format!("Новое сообщение №{number}"))
-        })
-        .await
-    }
-}
-
-fn moscow(s: &str) -> DateTime<Utc> {
-    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
-    chrono_tz::Europe::Moscow
-        .from_local_datetime(&naive)
-        .single()
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-/// Writes a draft in the executor's private chat: text, optional photo, "Готово", preview.
-async fn write_draft(h: &Harness, start_button: (&Call, &str), text: &str, photo: bool) -> Call {
-    write_draft_as(h, EXECUTOR_TG, start_button, text, photo).await
-}
-
-/// The same, for any executor.
-async fn write_draft_as(
-    h: &Harness,
-    user: i64,
-    start_button: (&Call, &str),
-    text: &str,
-    photo: bool,
-) -> Call {
-    let since = h.fake.mark();
-    h.press(user, start_button.0, start_button.1).await;
-    h.wait(since, "ask for the text", |c| {
-        c.chat() == user && c.text().contains("одним сообщением")
-            || c.text().contains("Напишите вопрос")
-    })
-    .await;
-    let since = h.fake.mark();
-    h.fake.say(user, user, text);
-    let mut ask = h
-        .wait(since, "ask for attachments", |c| {
-            c.chat() == user && c.text().contains("Пришлите фото")
-        })
-        .await;
-    if photo {
-        let since = h.fake.mark();
-        h.fake.photo(user, "AgACAgIAAxkBAAIBphoto");
-        ask = h
-            .wait(since, "attachment added", |c| {
-                c.chat() == user && c.text().contains("Добавлено: 1 вложение")
-            })
-            .await;
-    }
-    let since = h.fake.mark();
-    let done = ask.buttons()[0].clone();
-    assert!(done.starts_with("ad:"), "{done}");
-    h.press(user, &ask, &done).await;
-    h.wait(since, "draft preview", |c| {
-        c.chat() == user && c.buttons().iter().any(|b| b.starts_with("sd:"))
-    })
-    .await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_incident_goes_from_routing_to_publication_with_rework() {
-    let h = Harness::start("vorsino").await;
+async fn an_incident_goes_from_routing_to_publication_with_rework(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
     let reg = h
         .incident(
             "Третий день нет отопления в доме по Ленина 14, в квартирах +14. Куда звонить??",
             Importance::Normal,
         )
         .await;
-    let inc = reg.id;
+    let inc = reg.id.0;
 
     // The curators' group gets the triage card with importance, departments and actions.
     let triage = h.triage(reg.number).await;
@@ -361,8 +108,8 @@ async fn an_incident_goes_from_routing_to_publication_with_rework() {
         .await;
     assert_eq!(answer.body["text"], "Эта кнопка не для вас.");
     assert_eq!(
-        h.store.incident(inc).await.unwrap().workflow.parts[0].state,
-        otklik::domain::incident::PartState::Routed
+        h.store.incident(reg.id).await.unwrap().workflow.parts[0].state,
+        PartState::Routed
     );
 
     // Accept; pressing again is harmless.
@@ -535,6 +282,25 @@ async fn an_incident_goes_from_routing_to_publication_with_rework() {
         "{}",
         publish.text()
     );
+    // The approval card lost its buttons: it was approved.
+    let approved = h
+        .wait(since, "approved card", |c| {
+            c.method == "editMessageText" && c.message_id == approval2.message_id
+        })
+        .await;
+    assert!(approved.buttons().is_empty(), "{:?}", approved.buttons());
+
+    // Someone the regulation does not let publish is refused at the press, not after typing
+    // the link.
+    let since = h.fake.mark();
+    let refused = h.press(EXECUTOR_TG, &publish, &format!("pb:{inc}:0")).await;
+    assert_eq!(refused.body["text"], "Эта кнопка не для вас.");
+    assert!(h
+        .fake
+        .calls()
+        .iter()
+        .skip(since)
+        .all(|c| !c.text().contains("Пришлите ссылку")));
 
     // Published: a bad link is refused, a good one recorded; the executor's card loses its buttons.
     let since = h.fake.mark();
@@ -567,7 +333,7 @@ async fn an_incident_goes_from_routing_to_publication_with_rework() {
         })
         .await;
     assert!(done.buttons().is_empty(), "{:?}", done.buttons());
-    let stored = h.store.incident(inc).await.unwrap();
+    let stored = h.store.incident(reg.id).await.unwrap();
     assert_eq!(stored.workflow.state, IncidentState::Published);
     assert_eq!(
         stored.workflow.publication.unwrap().link,
@@ -575,7 +341,7 @@ async fn an_incident_goes_from_routing_to_publication_with_rework() {
     );
     let commands: Vec<String> = h
         .store
-        .audit_log(inc)
+        .audit_log(reg.id)
         .await
         .unwrap()
         .into_iter()
@@ -596,11 +362,10 @@ async fn an_incident_goes_from_routing_to_publication_with_rework() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn clarification_pauses_the_clock_until_the_author_replies() {
-    let h = Harness::start("borovichi").await;
+async fn clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) {
+    let h = TestApp::start("borovichi", db).await;
     let reg = h.incident("Когда починят лифт?", Importance::Normal).await;
-    let inc = reg.id;
+    let inc = reg.id.0;
     let triage = h.triage(reg.number).await;
     let card = h.route(&triage, inc, h.dept).await;
     // "Запросить уточнение" on a new card accepts it and asks for the question.
@@ -683,18 +448,17 @@ async fn clarification_pauses_the_clock_until_the_author_replies() {
         .await;
     assert!(!resumed.text().contains("⏸"), "{}", resumed.text());
     assert_eq!(
-        h.store.incident(inc).await.unwrap().workflow.parts[0]
+        h.store.incident(reg.id).await.unwrap().workflow.parts[0]
             .pauses
             .len(),
         1
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_returned_incident_is_rerouted_and_a_redelivered_press_changes_nothing() {
-    let h = Harness::start("vorsino").await;
+async fn a_returned_incident_is_rerouted_and_a_redelivered_press_changes_nothing(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
     let reg = h.incident("Яма на дороге у школы", Importance::High).await;
-    let inc = reg.id;
+    let inc = reg.id.0;
     let triage = h.triage(reg.number).await;
     let card = h.route(&triage, inc, h.dept).await;
     assert!(
@@ -734,6 +498,28 @@ async fn a_returned_incident_is_rerouted_and_a_redelivered_press_changes_nothing
         returned.text()
     );
     assert_eq!(returned.buttons(), [format!("rd:{inc}:0:{}", h.other_dept)]);
+    // The returning executor's card shows that it is returned, and offers nothing more.
+    let executor_card = h
+        .wait(since, "the returning executor's card", |c| {
+            c.method == "editMessageText"
+                && c.chat() == EXECUTOR_TG
+                && c.message_id == card.message_id
+                && c.text().contains("Возвращён куратору")
+        })
+        .await;
+    assert!(
+        executor_card.buttons().is_empty(),
+        "{:?}",
+        executor_card.buttons()
+    );
+    // A forged button naming a department the organisation does not have: an outdated card.
+    let forged = h
+        .press(CURATOR_TG, &returned, &format!("rd:{inc}:0:987654"))
+        .await;
+    assert_eq!(
+        forged.body["text"],
+        "Сейчас это действие недоступно: карточка устарела."
+    );
 
     // Re-route to the other department: its executor gets the card.
     let since = h.fake.mark();
@@ -762,7 +548,7 @@ async fn a_returned_incident_is_rerouted_and_a_redelivered_press_changes_nothing
     .await;
     let accepts = h
         .store
-        .audit_log(inc)
+        .audit_log(reg.id)
         .await
         .unwrap()
         .iter()
@@ -771,9 +557,8 @@ async fn a_returned_incident_is_rerouted_and_a_redelivered_press_changes_nothing
     assert_eq!(accepts, 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn commands_and_people_who_cannot_be_reached() {
-    let h = Harness::start("vorsino").await;
+async fn commands_and_people_who_cannot_be_reached(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
     // /start for a known person and for a stranger.
     let since = h.fake.mark();
     h.fake.say(EXECUTOR_TG, EXECUTOR_TG, "/start");
@@ -845,16 +630,15 @@ async fn commands_and_people_who_cannot_be_reached() {
     assert!(warn.text().contains("№2"), "{}", warn.text());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_curator_sets_the_topic_and_converts_a_message_to_an_official_appeal() {
-    let h = Harness::start("vorsino").await;
+async fn the_curator_sets_the_topic_and_converts_a_message_to_an_official_appeal(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
     let reg = h
         .incident(
             "Прошу разобраться с начислениями за вывоз мусора",
             Importance::Normal,
         )
         .await;
-    let inc = reg.id;
+    let inc = reg.id.0;
     let triage = h.triage(reg.number).await;
     assert!(triage.buttons().contains(&format!("tp:{inc}")));
     assert!(triage.buttons().contains(&format!("av:{inc}")));
@@ -913,14 +697,13 @@ async fn the_curator_sets_the_topic_and_converts_a_message_to_an_official_appeal
         "{}",
         email.text()
     );
-    let stored = h.store.incident(inc).await.unwrap();
+    let stored = h.store.incident(reg.id).await.unwrap();
     assert_eq!(stored.workflow.state, IncidentState::ConvertedToAppeal);
     assert_eq!(stored.workflow.location.as_deref(), Some("ул. Садовая, 3"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn invites_settings_and_duty_in_chat() {
-    let h = Harness::start("borovichi").await;
+async fn invites_settings_and_duty_in_chat(db: &TestDb) {
+    let h = TestApp::start("borovichi", db).await;
     let newcomer = h
         .store
         .create_person(
@@ -1003,7 +786,10 @@ async fn invites_settings_and_duty_in_chat() {
         hello.text()
     );
     assert_eq!(
-        h.store.person(newcomer).await.unwrap().telegram_user_id,
+        h.store
+            .account_of(newcomer, Messenger::Telegram)
+            .await
+            .unwrap(),
         Some(4004)
     );
     // The same link again is refused.
@@ -1085,9 +871,8 @@ async fn invites_settings_and_duty_in_chat() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_curator_manages_absences_people_and_duty_in_chat() {
-    let h = Harness::start("vorsino").await;
+async fn a_curator_manages_absences_people_and_duty_in_chat(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
     let reg = h
         .incident("Не горит фонарь у дома 5", Importance::Normal)
         .await;
@@ -1188,7 +973,7 @@ async fn a_curator_manages_absences_people_and_duty_in_chat() {
 
     // Every change left an audit record by the curator.
     let audit = h.store.directory_audit(h.org).await.unwrap();
-    let commands: Vec<&str> = audit.iter().map(|(_, c, _)| c.as_str()).collect();
+    let commands: Vec<&str> = audit.iter().map(|a| a.command.as_str()).collect();
     assert_eq!(
         commands,
         [
@@ -1202,41 +987,19 @@ async fn a_curator_manages_absences_people_and_duty_in_chat() {
             "directory.remove_duty"
         ]
     );
-    let curator = h
-        .store
-        .person_by_messenger_id(CURATOR_TG)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    assert!(audit.iter().all(|(actor, _, _)| *actor == curator));
+    assert!(audit.iter().all(|a| a.actor == h.curator));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_repeated_message_shows_the_earlier_answer() {
-    let h = Harness::start("vorsino").await;
+async fn a_repeated_message_shows_the_earlier_answer(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
     // The first message is answered and published.
     let first = h.incident("Когда уберут мусор?", Importance::Normal).await;
-    let rules = h.app.org_rules(h.org).await.unwrap();
-    let now = h.app.now();
-    let curator = h
-        .store
-        .actor(
-            h.store
-                .person_by_messenger_id(CURATOR_TG)
-                .await
-                .unwrap()
-                .unwrap()
-                .id,
-            now,
-        )
-        .await
-        .unwrap();
-    let executor = h.store.actor(h.executor, now).await.unwrap();
+    let curator = h.who(h.curator, CURATOR_CHAT).await;
+    let executor = h.who(h.executor, EXECUTOR_TG).await;
     let steps = [
         (
             &curator,
-            otklik::domain::incident::Command::Route {
+            Command::Route {
                 assignments: vec![otklik::domain::incident::Assignment {
                     department: h.dept,
                     executor: h.executor,
@@ -1247,13 +1010,10 @@ async fn a_repeated_message_shows_the_earlier_answer() {
                 deadlines: Default::default(),
             },
         ),
+        (&executor, Command::Accept { part: 0 }),
         (
             &executor,
-            otklik::domain::incident::Command::Accept { part: 0 },
-        ),
-        (
-            &executor,
-            otklik::domain::incident::Command::SubmitDraft {
+            Command::SubmitDraft {
                 part: 0,
                 kind: otklik::domain::incident::DraftKind::Answer,
                 text: "Вывоз назначен на среду.".into(),
@@ -1262,32 +1022,29 @@ async fn a_repeated_message_shows_the_earlier_answer() {
         ),
         (
             &curator,
-            otklik::domain::incident::Command::Approve {
+            Command::Approve {
                 part: Some(0),
                 version: None,
             },
         ),
         (
             &curator,
-            otklik::domain::incident::Command::MarkPublished {
+            Command::MarkPublished {
                 part: Some(0),
                 link: "https://vk.com/wall-1_5".into(),
             },
         ),
     ];
-    for (actor, cmd) in steps {
-        h.store
-            .apply(first.id, &cmd, actor, now, rules.rules(), None)
-            .await
-            .unwrap();
+    for (who, cmd) in steps {
+        h.core.apply_as(who, first.id, cmd).await.unwrap().unwrap();
     }
     // The same author asks again.
+    let rules = h.core.org(h.org).await.unwrap();
     let second = h
-        .store
-        .register_incident(
-            h.org,
-            &NewIncident {
-                reply_to: None,
+        .core
+        .take_in(
+            &rules,
+            NewIncident {
                 content: IncidentContent {
                     source: Source::Vk,
                     kind: MessageKind::Comment,
@@ -1296,23 +1053,24 @@ async fn a_repeated_message_shows_the_earlier_answer() {
                     author: "Ирина П.".into(),
                     text: "Мусор так и не вывезли!".into(),
                     attachments: vec![],
-                    repeat_of: Some(first.id),
+                    repeat_of: None,
                 },
-                detected_at: now,
+                reply_to: None,
+                detected_at: h.core.now(),
                 importance: Importance::Normal,
                 external_deadline: None,
-                topic: None,
+                topic: Some("ЖКХ / отопление".into()),
                 location: None,
             },
-            rules.rules(),
-            &Actor::system(),
-            now,
+            None,
+            PersonId::SYSTEM,
         )
         .await
-        .unwrap();
-    h.app.outbox_ready.notify_one();
+        .unwrap()
+        .record;
+    assert_eq!(second.content.repeat_of, Some(first.id));
     let triage = h.triage(second.number).await;
-    let card = h.route(&triage, second.id, h.dept).await;
+    let card = h.route(&triage, second.id.0, h.dept).await;
     assert!(
         card.text()
             .contains("🔁 Повторное сообщение: ранее №1. В ответе укажите, что сделано."),
@@ -1328,7 +1086,7 @@ async fn a_repeated_message_shows_the_earlier_answer() {
     // A draft that does not say what was done gets a warning.
     let preview = write_draft(
         &h,
-        (&card, &format!("dr:{}:0:a", second.id)),
+        (&card, &format!("dr:{}:0:a", second.id.0)),
         "Спасибо за обращение.",
         false,
     )
@@ -1342,9 +1100,8 @@ async fn a_repeated_message_shows_the_earlier_answer() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_curator_enters_a_message_by_hand_or_forwards_it() {
-    let h = Harness::start("vorsino").await;
+async fn the_curator_enters_a_message_by_hand_or_forwards_it(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
     let talk = |user: i64, chat: i64, text: &'static str, expect: &'static str| {
         let fake = h.fake.clone();
         async move {
@@ -1409,7 +1166,7 @@ async fn the_curator_enters_a_message_by_hand_or_forwards_it() {
         "Создан инцидент №2",
     )
     .await;
-    let second = h.store.incident(2).await.unwrap();
+    let second = h.store.incident(IncidentId(2)).await.unwrap();
     assert_eq!(second.content.source, Source::Web);
     assert_eq!(second.content.author, "автор не указан");
 
@@ -1432,7 +1189,7 @@ async fn the_curator_enters_a_message_by_hand_or_forwards_it() {
         "Создан инцидент №3",
     )
     .await;
-    let third = h.store.incident(3).await.unwrap();
+    let third = h.store.incident(IncidentId(3)).await.unwrap();
     assert_eq!(
         (
             third.content.author.as_str(),
@@ -1443,17 +1200,17 @@ async fn the_curator_enters_a_message_by_hand_or_forwards_it() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn channel_comments_become_incidents_and_the_answer_is_posted_as_a_reply() {
-    const DISCUSSION: i64 = -1_009_999;
-    const CHANNEL: i64 = -1_008_888;
-    let h = Harness::start("vorsino").await;
+const DISCUSSION: i64 = -1_009_999;
+const CHANNEL: i64 = -1_008_888;
+
+/// Connects the organisation to its channel's discussion group; a citizen comments; the
+/// incident is routed and its answer drafted and approved. Returns (comment id, approval card).
+async fn comment_answered_and_approved(h: &TestApp) -> (i64, support::fake_telegram::Call) {
+    // No restart after the change: the organisation's version tells the running bot.
     h.store
-        .set_channel(h.org, Some(DISCUSSION), Some("@vorsino_adm"))
+        .set_channel(h.org, Some(telegram_chat(DISCUSSION)), Some("@vorsino_adm"))
         .await
         .unwrap();
-    h.app.forget_org(h.org).await;
-
     // The channel's own post and a colleague's comment are not incidents; a citizen's is.
     h.fake.channel_post(DISCUSSION, CHANNEL, 42);
     h.fake.comment(
@@ -1481,20 +1238,18 @@ async fn channel_comments_become_incidents_and_the_answer_is_posted_as_a_reply()
         "{}",
         triage.text()
     );
-    let stored = h.store.incident(1).await.unwrap();
+    let stored = h.store.incident(IncidentId(1)).await.unwrap();
     assert_eq!(
         stored.content.url,
         format!("https://t.me/vorsino_adm/42?comment={comment}")
     );
     assert!(
-        h.store.incident(2).await.is_err(),
+        h.store.incident(IncidentId(2)).await.is_err(),
         "only the citizen's comment is an incident"
     );
-
-    // Routed, drafted, approved: Otklik replies to the comment itself and records the link.
     let card = h.route(&triage, 1, h.dept).await;
     let preview = write_draft(
-        &h,
+        h,
         (&card, "dr:1:0:a"),
         "Здравствуйте! Ремонт дороги на Лесной — 25 ноября.",
         false,
@@ -1507,6 +1262,14 @@ async fn channel_comments_become_incidents_and_the_answer_is_posted_as_a_reply()
             c.chat() == CURATOR_CHAT && c.buttons().contains(&"ap:1:0:1".to_string())
         })
         .await;
+    (comment, approval)
+}
+
+async fn channel_comments_become_incidents_and_the_answer_is_posted_as_a_reply(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
+    let (comment, approval) = comment_answered_and_approved(&h).await;
+
+    // Approved: Otklik replies to the comment itself and records the link.
     let since = h.fake.mark();
     h.press(CURATOR_TG, &approval, "ap:1:0:1").await;
     let reply = h
@@ -1529,7 +1292,7 @@ async fn channel_comments_become_incidents_and_the_answer_is_posted_as_a_reply()
         reply.message_id.unwrap()
     );
     assert!(note.text().contains(&link), "{}", note.text());
-    let published = h.store.incident(1).await.unwrap();
+    let published = h.store.incident(IncidentId(1)).await.unwrap();
     assert_eq!(published.workflow.state, IncidentState::Published);
     assert_eq!(published.workflow.publication.unwrap().link, link);
 
@@ -1538,24 +1301,177 @@ async fn channel_comments_become_incidents_and_the_answer_is_posted_as_a_reply()
         .comment(5005, DISCUSSION, CHANNEL, 42, "Так когда же?");
     h.triage(2).await;
     assert_eq!(
-        h.store.incident(2).await.unwrap().content.repeat_of,
-        Some(1)
+        h.store
+            .incident(IncidentId(2))
+            .await
+            .unwrap()
+            .content
+            .repeat_of,
+        Some(IncidentId(1))
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn barnaul_curator_deadlines_deputy_approval_and_a_consolidated_answer() {
+async fn a_crash_between_posting_and_recording_never_posts_twice(db: &TestDb) {
+    let mut h = TestApp::start("vorsino", db).await;
+    let (_, approval) = comment_answered_and_approved(&h).await;
+
+    // Telegram takes the reply, but the bot dies before it hears back.
+    h.fake.hang_on(DISCUSSION);
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &approval, "ap:1:0:1").await;
+    h.wait(since, "the reply reaches Telegram", |c| {
+        c.chat() == DISCUSSION && c.method == "sendMessage"
+    })
+    .await;
+    h.crash_and_restart().await;
+    h.fake.release(DISCUSSION);
+    // After the lease of the dead worker runs out, the new one takes the message over...
+    let since = h.fake.mark();
+    h.clock.advance(chrono::Duration::minutes(2));
+    h.core.wake_delivery();
+    // ...and asks the curators to check instead of posting again.
+    let doubt = h
+        .wait(since, "the curators are asked to check", |c| {
+            c.chat() == CURATOR_CHAT && c.text().contains("не удалось подтвердить")
+        })
+        .await;
+    assert_eq!(doubt.buttons(), ["pb:1:0"]);
+    let replies = h
+        .fake
+        .calls()
+        .iter()
+        .filter(|c| c.chat() == DISCUSSION && c.method == "sendMessage")
+        .count();
+    assert_eq!(replies, 1, "the answer is posted at most once");
+    let stored = h.store.incident(IncidentId(1)).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::InWork);
+    assert_eq!(
+        h.store
+            .publication_state(otklik::storage::AnswerKey {
+                incident: IncidentId(1),
+                part: Some(0),
+                version: 1
+            })
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("in_doubt")
+    );
+
+    // The curator checks, finds the reply and records its link.
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &doubt, "pb:1:0").await;
+    h.wait(since, "ask for the link", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("Пришлите ссылку")
+    })
+    .await;
+    let since = h.fake.mark();
+    h.fake.say(
+        CURATOR_TG,
+        CURATOR_CHAT,
+        "https://t.me/vorsino_adm/42?comment=77",
+    );
+    h.wait(since, "recorded", |c| {
+        c.chat() == CURATOR_CHAT && c.text() == "Публикация записана."
+    })
+    .await;
+    assert_eq!(
+        h.store
+            .incident(IncidentId(1))
+            .await
+            .unwrap()
+            .workflow
+            .state,
+        IncidentState::Published
+    );
+    let replies = h
+        .fake
+        .calls()
+        .iter()
+        .filter(|c| c.chat() == DISCUSSION && c.method == "sendMessage")
+        .count();
+    assert_eq!(replies, 1);
+}
+
+async fn a_weekend_emergency_is_taken_by_the_duty_officer(db: &TestDb) {
+    const DUTY_TG: i64 = 7007;
+    let h = TestApp::start("yuzhno-sakhalinsk", db).await;
+    let duty = h
+        .store
+        .create_person(
+            h.org,
+            &person("Кузнецов Игорь", DUTY_TG, vec![Role::DutyOfficer]),
+        )
+        .await
+        .unwrap();
+    // Saturday 28 November: a high-importance message wakes the duty officer.
+    let saturday = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    h.store
+        .add_duty(
+            h.org,
+            &DutyShift {
+                person: duty,
+                from: saturday,
+                to: saturday,
+                phone: Some("+7 900 000-00-07".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let sakhalin = chrono::NaiveDateTime::parse_from_str("2026-11-28 11:00", "%Y-%m-%d %H:%M")
+        .unwrap()
+        .and_local_timezone(chrono_tz::Asia::Sakhalin)
+        .single()
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    h.clock.set(sakhalin);
+    h.incident("Прорвало трубу, вода заливает дорогу", Importance::High)
+        .await;
+    let alert = h
+        .wait(0, "the duty officer's alert", |c| {
+            c.chat() == DUTY_TG && c.text().contains("Выходной день")
+        })
+        .await;
+    assert_eq!(alert.labels(), ["✅ Беру", "📞 Передал в ЕДДС"]);
+    // Somebody else cannot take it; the duty officer does, once.
+    let refused = h.press(EXECUTOR_TG, &alert, "du:1:t").await;
+    assert_eq!(refused.body["text"], "Эта кнопка не для вас.");
+    let taken = h.press(DUTY_TG, &alert, "du:1:t").await;
+    assert_eq!(taken.body["text"], "Вы взяли сообщение в работу.");
+    let answered = h
+        .wait(0, "the alert says who took it", |c| {
+            c.method == "editMessageText"
+                && c.chat() == DUTY_TG
+                && c.text().contains("взял дежурный Кузнецов Игорь")
+        })
+        .await;
+    assert!(answered.buttons().is_empty(), "{:?}", answered.buttons());
+    h.wait(0, "the curators are told", |c| {
+        c.chat() == CURATOR_CHAT
+            && c.method == "sendMessage"
+            && c.text().contains("взял дежурный Кузнецов Игорь")
+    })
+    .await;
+    let again = h.press(DUTY_TG, &alert, "du:1:d").await;
+    assert_eq!(again.body["text"], "Это уже сделано.");
+    let commands: Vec<String> = h
+        .store
+        .audit_log(IncidentId(1))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.command)
+        .collect();
+    assert_eq!(commands, ["register", "answer_duty_alert"]);
+}
+
+async fn barnaul_curator_deadlines_deputy_approval_and_a_consolidated_answer(db: &TestDb) {
     const DEPUTY_TG: i64 = 6006;
-    let h = Harness::start("barnaul-leninsky").await;
+    let h = TestApp::start("barnaul-leninsky", db).await;
     h.store
         .create_person(
             h.org,
-            &NewPerson {
-                full_name: "Заместитель Ольга".into(),
-                telegram_user_id: Some(DEPUTY_TG),
-                roles: vec![Role::Deputy],
-                ..NewPerson::default()
-            },
+            &person("Заместитель Ольга", DEPUTY_TG, vec![Role::Deputy]),
         )
         .await
         .unwrap();
@@ -1707,7 +1623,7 @@ async fn barnaul_curator_deadlines_deputy_approval_and_a_consolidated_answer() {
         c.chat() == CURATOR_CHAT && c.text() == "Публикация записана."
     })
     .await;
-    let done = h.store.incident(1).await.unwrap();
+    let done = h.store.incident(IncidentId(1)).await.unwrap();
     assert_eq!(done.workflow.state, IncidentState::Published);
     assert_eq!(
         done.workflow.consolidated.unwrap().text,

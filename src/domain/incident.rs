@@ -17,10 +17,10 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::{CalendarError, Pause, WorkCalendar};
 use super::plan::{plan, Due, PlanInput, Timeline};
-use super::regulation::{DeadlineRule, Importance, Publisher, Regulation, SplitMode, Stage};
+use super::regulation::{DeadlineRule, Importance, Publisher, Regulation, Stage};
 
-pub type PersonId = i64;
-pub type DepartmentId = i64;
+pub use super::ids::{DepartmentId, PersonId};
+use super::permission::{consolidates, permitted, Deed};
 
 /// What a person may do in the organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -56,13 +56,14 @@ impl Actor {
     /// Otklik itself.
     pub fn system() -> Self {
         Actor {
-            person: 0,
+            person: PersonId::SYSTEM,
             roles: vec![Role::System],
             ..Actor::default()
         }
     }
 
-    fn handles(&self, executor: PersonId) -> bool {
+    /// The executor themselves, or their substitute right now.
+    pub fn handles(&self, executor: PersonId) -> bool {
         self.person == executor || self.substitutes_for.contains(&executor)
     }
 }
@@ -253,6 +254,9 @@ pub struct Part {
     pub returned: Option<(ReturnReason, String)>,
     pub publication: Option<Publication>,
     pub deadlines: Vec<(Stage, Due)>,
+    /// A returned part the curator has already sent to another department.
+    #[serde(default)]
+    pub rerouted: bool,
 }
 
 impl Part {
@@ -310,6 +314,31 @@ pub struct AppealContact {
     pub phone: String,
 }
 
+/// How a duty officer answered a weekend emergency alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DutyAnswerKind {
+    /// «Беру»: the duty officer handles it.
+    Taken,
+    /// «Передал в ЕДДС»: handed to the unified duty dispatch service.
+    HandedToDispatch,
+}
+
+/// An answer to a weekend emergency alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutyAnswer {
+    pub kind: DutyAnswerKind,
+    pub by: PersonId,
+    pub at: DateTime<Utc>,
+}
+
+/// A weekend emergency alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutyAlert {
+    pub raised_at: DateTime<Utc>,
+    pub answer: Option<DutyAnswer>,
+}
+
 /// The workflow side of an incident (its content — text, author, link — lives with the adapters).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incident {
@@ -331,6 +360,9 @@ pub struct Incident {
     pub explanation: Option<(ExplanationKind, String)>,
     /// Incident-level deadlines (routing, final, explanation, ...).
     pub deadlines: Vec<(Stage, Due)>,
+    /// The weekend emergency alert sent to the duty officers, and how it was answered.
+    #[serde(default)]
+    pub duty_alert: Option<DutyAlert>,
     /// Bumped by every transition; storage uses it for optimistic locking.
     pub version: i64,
 }
@@ -416,6 +448,9 @@ pub enum Command {
         contact: AppealContact,
     },
     Close,
+    AnswerDutyAlert {
+        answer: DutyAnswerKind,
+    },
 }
 
 impl Command {
@@ -437,6 +472,35 @@ impl Command {
             Command::SendExplanation { .. } => "send_explanation",
             Command::ConvertToAppeal { .. } => "convert_to_appeal",
             Command::Close => "close",
+            Command::AnswerDutyAlert { .. } => "answer_duty_alert",
+        }
+    }
+
+    /// What the command does, for the permission rule.
+    pub fn deed(&self) -> Deed {
+        match self {
+            Command::Route { .. } => Deed::Route,
+            Command::SetImportance { .. } => Deed::SetImportance,
+            Command::Classify { .. } => Deed::Classify,
+            Command::Accept { part } => Deed::Accept { part: *part },
+            Command::Return { part, .. } => Deed::Return { part: *part },
+            Command::Reroute { part, .. } => Deed::Reroute { part: *part },
+            Command::SubmitDraft { part, kind, .. } => Deed::Draft {
+                part: *part,
+                kind: *kind,
+            },
+            Command::Approve { part, .. } => Deed::Approve { part: *part },
+            Command::RequestRework { part: Some(p), .. } => Deed::Rework { part: *p },
+            // Refused in `apply`: the curator edits the consolidated answer directly.
+            Command::RequestRework { part: None, .. } => Deed::Approve { part: None },
+            Command::RecordAuthorReply { part, .. } => Deed::RecordAuthorReply { part: *part },
+            Command::SubmitConsolidated { .. } => Deed::WriteConsolidated,
+            Command::MarkPublished { part, .. } => Deed::Publish { part: *part },
+            Command::MarkNoAnswer { .. } => Deed::MarkNoAnswer,
+            Command::SendExplanation { .. } => Deed::Explain,
+            Command::ConvertToAppeal { .. } => Deed::ConvertToAppeal,
+            Command::Close => Deed::Close,
+            Command::AnswerDutyAlert { .. } => Deed::AnswerDutyAlert,
         }
     }
 }
@@ -513,6 +577,9 @@ pub enum Event {
     },
     ConvertedToAppeal,
     Closed,
+    DutyAlertAnswered {
+        answer: DutyAnswerKind,
+    },
 }
 
 /// Why a command was refused.
@@ -584,12 +651,13 @@ impl Incident {
             no_answer: None,
             explanation: None,
             deadlines: Vec::new(),
+            duty_alert: None,
             version: 1,
         };
         incident.recompute(rules)?;
         let mut events = vec![Event::Registered];
         if reg.importance == Importance::High {
-            events.extend(high_importance_events(&incident, rules)?);
+            events.extend(incident.raise_high_importance(rules, reg.detected_at)?);
         }
         Ok(Transition { incident, events })
     }
@@ -605,17 +673,8 @@ impl Incident {
         self.deadlines.iter().find(|(s, _)| *s == stage).copied()
     }
 
-    fn part(&self, i: usize) -> Result<&Part, TransitionError> {
-        self.parts.get(i).ok_or(TransitionError::NoSuchPart(i))
-    }
-
     fn active_parts(&self) -> impl Iterator<Item = &Part> {
         self.parts.iter().filter(|p| p.active())
-    }
-
-    fn consolidates(&self, rules: Rules<'_>) -> bool {
-        rules.regulation.workflow.split == SplitMode::Consolidated
-            && self.active_parts().count() > 1
     }
 
     /// Recomputes every deadline from what has happened.
@@ -660,7 +719,7 @@ impl Incident {
             self.state = IncidentState::New;
             return Vec::new();
         }
-        if self.consolidates(rules) {
+        if consolidates(self, rules.regulation) {
             if self.publication.is_some() {
                 self.state = IncidentState::Published;
             } else if self.consolidated_approved_at.is_some() {
@@ -690,38 +749,32 @@ impl Incident {
         };
         Vec::new()
     }
-}
 
-fn high_importance_events(
-    incident: &Incident,
-    rules: Rules<'_>,
-) -> Result<Vec<Event>, CalendarError> {
-    let mut events = Vec::new();
-    if rules.regulation.escalation.high_importance_to_head {
-        events.push(Event::EscalatedToHead);
-    }
-    let rule = rules.regulation.workflow.weekend_rule;
-    if rule != super::regulation::WeekendRule::NextWorkingDay {
-        let day = rules.calendar.local_date(incident.detected_at);
-        if !rules.calendar.is_working_day(day)? {
-            events.push(Event::WeekendEmergency { rule });
+    /// The escalation and the weekend alert a high-importance incident calls for; a weekend alert
+    /// is remembered so the duty officer can answer it.
+    fn raise_high_importance(
+        &mut self,
+        rules: Rules<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Event>, CalendarError> {
+        let mut events = Vec::new();
+        if rules.regulation.escalation.high_importance_to_head {
+            events.push(Event::EscalatedToHead);
         }
-    }
-    Ok(events)
-}
-
-fn require(ok: bool, what: &'static str) -> Result<(), TransitionError> {
-    if ok {
-        Ok(())
-    } else {
-        Err(TransitionError::NotAllowed(what))
-    }
-}
-
-fn wrong_state(command: &Command, state: &'static str) -> TransitionError {
-    TransitionError::WrongState {
-        command: command.key(),
-        state,
+        let rule = rules.regulation.workflow.weekend_rule;
+        if rule != super::regulation::WeekendRule::NextWorkingDay {
+            let day = rules.calendar.local_date(self.detected_at);
+            if !rules.calendar.is_working_day(day)? {
+                events.push(Event::WeekendEmergency { rule });
+                if self.duty_alert.is_none() {
+                    self.duty_alert = Some(DutyAlert {
+                        raised_at: at,
+                        answer: None,
+                    });
+                }
+            }
+        }
+        Ok(events)
     }
 }
 
@@ -750,17 +803,10 @@ fn approval_steps(regulation: &Regulation, kind: DraftKind) -> Vec<ApprovalStep>
     steps
 }
 
-fn may_approve(actor: &Actor, step: ApprovalStep, department: DepartmentId) -> bool {
-    match step {
-        ApprovalStep::DepartmentHead => {
-            actor.has(Role::DepartmentHead) && actor.heads_departments.contains(&department)
-        }
-        ApprovalStep::Deputy => actor.has(Role::Deputy),
-        ApprovalStep::Curator => actor.has(Role::Curator),
-    }
-}
-
 /// Applies a command by an actor at an instant; see the module documentation.
+///
+/// Who may do it, and whether it can be done now, is the permission rule's answer
+/// (`permission::permitted`); this function checks the input and makes the change.
 pub fn apply(
     incident: &Incident,
     command: &Command,
@@ -768,21 +814,10 @@ pub fn apply(
     at: DateTime<Utc>,
     rules: Rules<'_>,
 ) -> Result<Transition, TransitionError> {
+    let reg = rules.regulation;
+    permitted(actor, command.deed(), incident, reg)?;
     let mut next = incident.clone();
     let mut events = Vec::new();
-    let reg = rules.regulation;
-    let curator = actor.has(Role::Curator);
-    // A person without any role (deactivated, or never given one) can do nothing.
-    require(
-        !actor.roles.is_empty(),
-        "this person has no role in the organisation",
-    )?;
-    if incident.state == IncidentState::Closed {
-        return match command {
-            Command::Close => Err(TransitionError::AlreadyDone("closed")),
-            _ => Err(wrong_state(command, incident.state.key())),
-        };
-    }
     match command {
         Command::Route {
             assignments,
@@ -791,14 +826,6 @@ pub fn apply(
             location,
             deadlines,
         } => {
-            require(curator, "only a curator routes incidents")?;
-            if incident.state != IncidentState::New {
-                return if incident.state == IncidentState::InWork {
-                    Err(TransitionError::AlreadyDone("routed"))
-                } else {
-                    Err(wrong_state(command, incident.state.key()))
-                };
-            }
             if assignments.is_empty() {
                 return Err(TransitionError::Invalid(
                     "choose at least one department".into(),
@@ -859,14 +886,10 @@ pub fn apply(
                 events.push(Event::ImportanceChanged {
                     importance: Importance::High,
                 });
-                events.extend(high_importance_events(&next, rules)?);
+                events.extend(next.raise_high_importance(rules, at)?);
             }
         }
         Command::SetImportance { importance } => {
-            require(curator, "only a curator sets importance")?;
-            if incident.state.is_finished() {
-                return Err(wrong_state(command, incident.state.key()));
-            }
             if incident.importance == *importance {
                 return Err(TransitionError::AlreadyDone("importance already set"));
             }
@@ -875,14 +898,10 @@ pub fn apply(
                 importance: *importance,
             });
             if *importance == Importance::High {
-                events.extend(high_importance_events(&next, rules)?);
+                events.extend(next.raise_high_importance(rules, at)?);
             }
         }
         Command::Classify { topic, location } => {
-            require(curator, "only a curator sets the topic and location")?;
-            if incident.state.is_finished() {
-                return Err(wrong_state(command, incident.state.key()));
-            }
             let clean = |v: &Option<String>| {
                 v.as_ref()
                     .map(|s| s.trim().to_string())
@@ -906,18 +925,6 @@ pub fn apply(
             events.push(Event::Classified { topic, location });
         }
         Command::Accept { part } => {
-            let p = incident.part(*part)?;
-            let head =
-                actor.has(Role::DepartmentHead) && actor.heads_departments.contains(&p.department);
-            require(
-                actor.handles(p.executor) || head,
-                "only the assigned executor, their substitute or the department head accepts",
-            )?;
-            match p.state {
-                PartState::Routed => {}
-                PartState::Returned => return Err(wrong_state(command, p.state.key())),
-                _ => return Err(TransitionError::AlreadyDone("accepted")),
-            }
             next.parts[*part].state = PartState::Accepted;
             events.push(Event::Accepted { part: *part });
         }
@@ -926,18 +933,6 @@ pub fn apply(
             reason,
             comment,
         } => {
-            let p = incident.part(*part)?;
-            let head =
-                actor.has(Role::DepartmentHead) && actor.heads_departments.contains(&p.department);
-            require(
-                actor.handles(p.executor) || head,
-                "only the assigned executor, their substitute or the department head returns",
-            )?;
-            match p.state {
-                PartState::Routed | PartState::Accepted => {}
-                PartState::Returned => return Err(TransitionError::AlreadyDone("returned")),
-                _ => return Err(wrong_state(command, p.state.key())),
-            }
             let comment = comment.trim().to_string();
             let np = &mut next.parts[*part];
             np.state = PartState::Returned;
@@ -949,11 +944,6 @@ pub fn apply(
             });
         }
         Command::Reroute { part, assignment } => {
-            require(curator, "only a curator re-routes")?;
-            let p = incident.part(*part)?;
-            if p.state != PartState::Returned {
-                return Err(wrong_state(command, p.state.key()));
-            }
             if incident
                 .active_parts()
                 .any(|q| q.department == assignment.department)
@@ -963,6 +953,7 @@ pub fn apply(
                     assignment.department
                 )));
             }
+            next.parts[*part].rerouted = true;
             next.parts.push(new_part(*assignment, at));
             if next.state == IncidentState::New {
                 next.state = IncidentState::InWork;
@@ -979,47 +970,7 @@ pub fn apply(
             text,
             attachments,
         } => {
-            let p = incident.part(*part)?;
-            require(
-                actor.handles(p.executor),
-                "only the assigned executor or their substitute submits drafts",
-            )?;
             let text = non_empty(text, "the draft text")?;
-            match p.state {
-                PartState::Accepted | PartState::AwaitingFinal => {}
-                PartState::ReworkRequested { kind: k } => {
-                    if k != *kind {
-                        return Err(TransitionError::Invalid(
-                            "a reworked draft keeps its kind".into(),
-                        ));
-                    }
-                }
-                PartState::Routed => {
-                    return Err(wrong_state(command, p.state.key()));
-                }
-                PartState::DraftSubmitted { .. } => {
-                    return Err(TransitionError::AlreadyDone("draft already submitted"))
-                }
-                _ => return Err(wrong_state(command, p.state.key())),
-            };
-            if *kind == DraftKind::Interim {
-                if !reg.workflow.interim_answers {
-                    return Err(TransitionError::NotInRegulation("interim answers"));
-                }
-                if incident.consolidates(rules) {
-                    return Err(TransitionError::NotInRegulation(
-                        "interim answers in a consolidated answer",
-                    ));
-                }
-                if p.state == PartState::AwaitingFinal {
-                    return Err(TransitionError::Invalid(
-                        "an interim answer is already published; the final answer is due".into(),
-                    ));
-                }
-            }
-            if *kind == DraftKind::Clarification && p.state == PartState::AwaitingFinal {
-                return Err(wrong_state(command, p.state.key()));
-            }
             let steps = approval_steps(reg, *kind);
             let step = steps[0];
             let np = &mut next.parts[*part];
@@ -1046,19 +997,10 @@ pub fn apply(
             part: Some(part),
             version,
         } => {
-            let p = incident.part(*part)?;
-            let (kind, step) = match p.state {
-                PartState::DraftSubmitted { kind, step } => (kind, step),
-                PartState::Approved { .. }
-                | PartState::AwaitingAuthor
-                | PartState::AwaitingFinal
-                | PartState::Done => return Err(TransitionError::AlreadyDone("approved")),
-                _ => return Err(wrong_state(command, p.state.key())),
+            let p = &incident.parts[*part];
+            let PartState::DraftSubmitted { kind, step } = p.state else {
+                return Err(TransitionError::NoSuchPart(*part));
             };
-            require(
-                may_approve(actor, step, p.department),
-                "this approval step belongs to someone else",
-            )?;
             let current = p.current_draft().map(|d| d.version).unwrap_or(0);
             check_version(*version, current)?;
             let steps = approval_steps(reg, kind);
@@ -1099,7 +1041,7 @@ pub fn apply(
             } else {
                 np.state = PartState::Approved { kind };
                 np.timeline.approved_at = Some(at);
-                if !incident.consolidates(rules) {
+                if !consolidates(incident, reg) {
                     events.push(Event::PublicationRequested {
                         part: Some(*part),
                         publisher: reg.workflow.publisher,
@@ -1112,14 +1054,6 @@ pub fn apply(
             part: None,
             version,
         } => {
-            require(curator, "only a curator approves the consolidated answer")?;
-            match incident.state {
-                IncidentState::Consolidating => {}
-                IncidentState::AwaitingPublication | IncidentState::Published => {
-                    return Err(TransitionError::AlreadyDone("approved"))
-                }
-                s => return Err(wrong_state(command, s.key())),
-            }
             let Some(draft) = incident.consolidated.as_ref() else {
                 return Err(TransitionError::Invalid(
                     "write the consolidated answer first".into(),
@@ -1154,25 +1088,17 @@ pub fn apply(
             comment,
             deadline,
         } => {
-            let comment = non_empty(comment, "the rework comment")?;
             let Some(part) = part else {
                 return Err(TransitionError::Invalid(
                     "the curator edits the consolidated answer directly; send a part back instead"
                         .into(),
                 ));
             };
-            let p = incident.part(*part)?;
-            let (kind, step) = match p.state {
-                PartState::DraftSubmitted { kind, step } => (kind, step),
-                PartState::ReworkRequested { .. } => {
-                    return Err(TransitionError::AlreadyDone("sent back for rework"))
-                }
-                _ => return Err(wrong_state(command, p.state.key())),
+            let comment = non_empty(comment, "the rework comment")?;
+            let p = &incident.parts[*part];
+            let PartState::DraftSubmitted { kind, step } = p.state else {
+                return Err(TransitionError::NoSuchPart(*part));
             };
-            require(
-                may_approve(actor, step, p.department),
-                "this approval step belongs to someone else",
-            )?;
             let current = p.current_draft().map(|d| d.version).unwrap_or(0);
             check_version(*version, current)?;
             if reg.rule(Stage::Rework, incident.importance) == Some(&DeadlineRule::SetByCurator) {
@@ -1206,20 +1132,6 @@ pub fn apply(
             });
         }
         Command::RecordAuthorReply { part, text } => {
-            require(
-                curator || actor.has(Role::System),
-                "only a curator (or intake) records the author's reply",
-            )?;
-            let p = incident.part(*part)?;
-            if p.state != PartState::AwaitingAuthor {
-                return if p.pauses.iter().any(|x| x.end.is_some()) {
-                    Err(TransitionError::AlreadyDone(
-                        "the author's reply is recorded",
-                    ))
-                } else {
-                    Err(wrong_state(command, p.state.key()))
-                };
-            }
             let text = non_empty(text, "the author's reply")?;
             let np = &mut next.parts[*part];
             if let Some(pause) = np.pauses.iter_mut().find(|x| x.end.is_none()) {
@@ -1233,14 +1145,6 @@ pub fn apply(
             events.push(Event::AuthorReplied { part: *part, text });
         }
         Command::SubmitConsolidated { text, attachments } => {
-            require(curator, "only a curator writes the consolidated answer")?;
-            match incident.state {
-                IncidentState::Consolidating => {}
-                IncidentState::AwaitingPublication | IncidentState::Published => {
-                    return Err(TransitionError::AlreadyDone("consolidated"))
-                }
-                s => return Err(wrong_state(command, s.key())),
-            }
             let text = non_empty(text, "the consolidated answer")?;
             let version = incident.consolidated.as_ref().map_or(1, |d| d.version + 1);
             next.consolidated = Some(Draft {
@@ -1263,14 +1167,6 @@ pub fn apply(
             let link = non_empty(link, "the publication link")?;
             match part {
                 None => {
-                    require(curator, "only a curator publishes the consolidated answer")?;
-                    match incident.state {
-                        IncidentState::AwaitingPublication => {}
-                        IncidentState::Published => {
-                            return Err(TransitionError::AlreadyDone("published"))
-                        }
-                        s => return Err(wrong_state(command, s.key())),
-                    }
                     next.publication = Some(Publication {
                         link: link.clone(),
                         at,
@@ -1287,26 +1183,9 @@ pub fn apply(
                     });
                 }
                 Some(i) => {
-                    let p = incident.part(*i)?;
-                    // Otklik itself publishes where it can reply to the message (a channel comment).
-                    let allowed = actor.has(Role::System)
-                        || match reg.workflow.publisher {
-                            Publisher::Curator => curator,
-                            Publisher::Executor => actor.handles(p.executor),
-                        };
-                    require(allowed, "the regulation gives publication to someone else")?;
-                    let kind = match p.state {
-                        PartState::Approved { kind } => kind,
-                        PartState::Done | PartState::AwaitingFinal => {
-                            return Err(TransitionError::AlreadyDone("published"))
-                        }
-                        _ => return Err(wrong_state(command, p.state.key())),
+                    let PartState::Approved { kind } = incident.parts[*i].state else {
+                        return Err(TransitionError::NoSuchPart(*i));
                     };
-                    if incident.consolidates(rules) {
-                        return Err(TransitionError::Invalid(
-                            "parts of a consolidated answer are published together".into(),
-                        ));
-                    }
                     let interim = kind == DraftKind::Interim;
                     let np = &mut next.parts[*i];
                     np.publication = Some(Publication {
@@ -1339,41 +1218,17 @@ pub fn apply(
             }
         }
         Command::MarkNoAnswer { reason } => {
-            require(
-                curator,
-                "only a curator marks a message as needing no answer",
-            )?;
-            match incident.state {
-                IncidentState::New | IncidentState::InWork => {}
-                IncidentState::NoAnswer => return Err(TransitionError::AlreadyDone("no answer")),
-                s => return Err(wrong_state(command, s.key())),
-            }
             next.state = IncidentState::NoAnswer;
             next.no_answer = Some(*reason);
             events.push(Event::NoAnswer { reason: *reason });
         }
         Command::SendExplanation { kind, text } => {
-            require(curator, "only a curator sends explanations")?;
-            match incident.state {
-                IncidentState::New => {}
-                IncidentState::ExplanationSent => {
-                    return Err(TransitionError::AlreadyDone("explanation sent"))
-                }
-                s => return Err(wrong_state(command, s.key())),
-            }
             let text = non_empty(text, "the explanation")?;
             next.state = IncidentState::ExplanationSent;
             next.explanation = Some((*kind, text));
             events.push(Event::ExplanationSent { kind: *kind });
         }
         Command::ConvertToAppeal { contact } => {
-            require(curator, "only a curator converts a message to an appeal")?;
-            if incident.state == IncidentState::ConvertedToAppeal {
-                return Err(TransitionError::AlreadyDone("converted"));
-            }
-            if incident.state.is_finished() {
-                return Err(wrong_state(command, incident.state.key()));
-            }
             let contact = AppealContact {
                 full_name: non_empty(&contact.full_name, "the author's full name")?,
                 address: non_empty(&contact.address, "the postal or e-mail address")?,
@@ -1384,12 +1239,18 @@ pub fn apply(
             events.push(Event::ConvertedToAppeal);
         }
         Command::Close => {
-            require(curator, "only a curator closes incidents")?;
-            if !incident.state.is_finished() {
-                return Err(wrong_state(command, incident.state.key()));
-            }
             next.state = IncidentState::Closed;
             events.push(Event::Closed);
+        }
+        Command::AnswerDutyAlert { answer } => {
+            if let Some(alert) = next.duty_alert.as_mut() {
+                alert.answer = Some(DutyAnswer {
+                    kind: *answer,
+                    by: actor.person,
+                    at,
+                });
+            }
+            events.push(Event::DutyAlertAnswered { answer: *answer });
         }
     }
     events.extend(next.settle(rules));
@@ -1422,5 +1283,6 @@ fn new_part(a: Assignment, at: DateTime<Utc>) -> Part {
         returned: None,
         publication: None,
         deadlines: Vec::new(),
+        rerouted: false,
     }
 }

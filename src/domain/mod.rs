@@ -2,15 +2,20 @@
 //! Nothing here knows of Telegram, SQL or HTTP.
 
 pub mod calendar;
+pub mod content;
 pub mod duration;
+pub mod ids;
 pub mod incident;
+pub mod permission;
 pub mod plan;
 pub mod problems;
 pub mod production_calendar;
 pub mod regulation;
 pub mod schedule;
+pub mod warnings;
 
 pub use calendar::{CalendarError, Pause, Progress, WorkCalendar};
+pub use ids::{DepartmentId, IncidentId, OrgId, PersonId};
 pub use production_calendar::{DayKind, ProductionCalendar};
 pub use regulation::Regulation;
 pub use schedule::WeeklySchedule;

@@ -1,17 +1,19 @@
 //! Directory changes made in chat by administrators and curators: each is one transaction with
-//! its audit record.
+//! its audit record (and the outbox rows the core wrote for it, such as cards handed over to a
+//! substitute), and bumps the organisation's version.
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::directory::{role_key, Absence, DutyShift, NewPerson};
-use super::{on_pool, ts, StorageError, Store};
-use crate::domain::incident::{DepartmentId, PersonId};
+use super::directory::{bump_version, insert_person, Absence, DutyShift, NewPerson};
+use super::outbox::{insert_outbox, OutboxRow};
+use super::{on_pool, ts, BeginWrite, StorageError, Store};
+use crate::domain::{DepartmentId, OrgId, PersonId};
 
 /// A change to the directory.
 #[derive(Debug, Clone)]
 pub enum DirectoryChange {
-    /// An absence; the person's open incidents are sent to the substitute at once.
+    /// An absence with the substitute who receives the person's incidents.
     Absence(Absence),
     /// Ends the person's current absences now.
     EndAbsence {
@@ -81,18 +83,18 @@ impl DirectoryChange {
 pub struct ChangeOutcome {
     /// The person created, for `AddPerson`.
     pub person: Option<PersonId>,
-    /// Open incidents handed to a substitute, for `Absence`.
-    pub handed_over: usize,
 }
 
 impl Store {
-    /// Applies a directory change by an actor, with its audit record, in one transaction.
+    /// Applies a directory change by an actor, with its audit record and outbox rows, in one
+    /// transaction. Every person and department named must belong to the organisation.
     pub async fn change_directory(
         &self,
-        org: i64,
+        org: OrgId,
         actor: PersonId,
         at: DateTime<Utc>,
         change: &DirectoryChange,
+        outbox: &[OutboxRow],
     ) -> Result<ChangeOutcome, StorageError> {
         if let DirectoryChange::Absence(a) = change {
             if a.until <= a.from {
@@ -113,7 +115,6 @@ impl Store {
                 ));
             }
         }
-        // Every person and department named must belong to this organisation.
         let mut people = Vec::new();
         let mut departments = Vec::new();
         match change {
@@ -130,7 +131,7 @@ impl Store {
             DirectoryChange::RemoveDuty { person, .. } => people.push(*person),
         }
         for p in people {
-            if self.person(p).await?.org_id != org {
+            if self.person(p).await?.org != org {
                 return Err(StorageError::Invalid(format!(
                     "person {p} is not of this organisation"
                 )));
@@ -139,8 +140,8 @@ impl Store {
         for d in departments {
             let of_org = on_pool!(self, pool => {
                 sqlx::query("SELECT 1 AS one FROM departments WHERE id = $1 AND org_id = $2")
-                    .bind(d)
-                    .bind(org)
+                    .bind(d.0)
+                    .bind(org.0)
                     .fetch_optional(pool)
                     .await?
                     .is_some()
@@ -154,101 +155,50 @@ impl Store {
         let payload = change.payload().to_string();
         let mut outcome = ChangeOutcome::default();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             match change {
                 DirectoryChange::Absence(a) => {
-                    let id: i64 = sqlx::query(
+                    sqlx::query(
                         "INSERT INTO absences (org_id, person_id, substitute_id, starts_at, ends_at, reason)
-                         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                         VALUES ($1, $2, $3, $4, $5, $6)",
                     )
-                    .bind(org)
-                    .bind(a.person)
-                    .bind(a.substitute)
+                    .bind(org.0)
+                    .bind(a.person.0)
+                    .bind(a.substitute.0)
                     .bind(ts(a.from))
                     .bind(ts(a.until))
-                    .bind(serde_json::to_value(a.reason)?.as_str().unwrap_or_default().to_string())
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get("id")?;
-                    // An absence that has started hands the open incidents over now.
-                    if a.from <= at && at < a.until {
-                        let open: Vec<(i64, i64, i64)> = sqlx::query(
-                            "SELECT a.incident_id, a.part_no, i.number FROM assignments a JOIN incidents i ON i.id = a.incident_id
-                             WHERE a.executor_id = $1 AND a.state NOT IN ('done', 'returned') ORDER BY a.incident_id",
-                        )
-                        .bind(a.person)
-                        .fetch_all(&mut *tx)
-                        .await?
-                        .iter()
-                        .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("incident_id")?, r.try_get("part_no")?, r.try_get("number")?)) })
-                        .collect::<Result<_, _>>()?;
-                        for (incident, part, number) in &open {
-                            let payload = serde_json::json!({
-                                "incident_id": incident,
-                                "number": number,
-                                "event": { "event": "routed", "part": part, "department": 0, "executor": a.person },
-                            });
-                            sqlx::query(
-                                "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_id, message, payload, created_at, available_at)
-                                 VALUES ($1, $2, $3, $4, NULL, 'incident_card', $5, $6, $6) ON CONFLICT (idempotency_key) DO NOTHING",
-                            )
-                            .bind(org)
-                            .bind(format!("absence:{id}:{incident}:{part}"))
-                            .bind(incident)
-                            .bind(a.substitute)
-                            .bind(payload.to_string())
-                            .bind(ts(at))
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                        outcome.handed_over = open.len();
-                    }
+                    .bind(a.reason.key())
+                    .execute(&mut *tx)
+                    .await?;
                 }
                 DirectoryChange::EndAbsence { person } => {
                     sqlx::query("UPDATE absences SET ends_at = $1 WHERE person_id = $2 AND starts_at <= $1 AND ends_at > $1")
                         .bind(ts(at))
-                        .bind(person)
+                        .bind(person.0)
                         .execute(&mut *tx)
                         .await?;
                 }
                 DirectoryChange::SetActive { person, active } => {
                     sqlx::query("UPDATE people SET active = $1 WHERE id = $2")
                         .bind(active)
-                        .bind(person)
+                        .bind(person.0)
                         .execute(&mut *tx)
                         .await?;
                 }
                 DirectoryChange::Move { person, department } => {
-                    sqlx::query("DELETE FROM department_members WHERE person_id = $1").bind(person).execute(&mut *tx).await?;
+                    sqlx::query("DELETE FROM department_members WHERE person_id = $1").bind(person.0).execute(&mut *tx).await?;
                     sqlx::query("INSERT INTO department_members (department_id, person_id) VALUES ($1, $2)")
-                        .bind(department)
-                        .bind(person)
+                        .bind(department.0)
+                        .bind(person.0)
                         .execute(&mut *tx)
                         .await?;
                 }
                 DirectoryChange::AddPerson { person, department } => {
-                    let id: i64 = sqlx::query(
-                        "INSERT INTO people (org_id, full_name, phone, telegram_user_id, telegram_username) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                    )
-                    .bind(org)
-                    .bind(person.full_name.trim())
-                    .bind(&person.phone)
-                    .bind(person.telegram_user_id)
-                    .bind(&person.telegram_username)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get("id")?;
-                    for role in &person.roles {
-                        sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                            .bind(id)
-                            .bind(role_key(*role))
-                            .execute(&mut *tx)
-                            .await?;
-                    }
+                    let id = insert_person!(tx, org, person);
                     if let Some(d) = department {
                         sqlx::query("INSERT INTO department_members (department_id, person_id) VALUES ($1, $2)")
-                            .bind(d)
-                            .bind(id)
+                            .bind(d.0)
+                            .bind(id.0)
                             .execute(&mut *tx)
                             .await?;
                     }
@@ -256,16 +206,16 @@ impl Store {
                 }
                 DirectoryChange::RemoveDuty { person, from } => {
                     sqlx::query("DELETE FROM duty_roster WHERE org_id = $1 AND person_id = $2 AND ends_on >= $3")
-                        .bind(org)
-                        .bind(person)
+                        .bind(org.0)
+                        .bind(person.0)
                         .bind(from)
                         .execute(&mut *tx)
                         .await?;
                 }
                 DirectoryChange::AddDuty(d) => {
                     sqlx::query("INSERT INTO duty_roster (org_id, person_id, starts_on, ends_on, phone) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(org)
-                        .bind(d.person)
+                        .bind(org.0)
+                        .bind(d.person.0)
                         .bind(d.from)
                         .bind(d.to)
                         .bind(&d.phone)
@@ -277,34 +227,17 @@ impl Store {
                 "INSERT INTO audit_log (org_id, incident_id, actor_id, at, command, from_state, to_state, payload, events)
                  VALUES ($1, NULL, $2, $3, $4, NULL, NULL, $5, '[]')",
             )
-            .bind(org)
-            .bind(actor)
+            .bind(org.0)
+            .bind(actor.0)
             .bind(ts(at))
             .bind(change.key())
             .bind(&payload)
             .execute(&mut *tx)
             .await?;
+            insert_outbox!(tx, org, None, outbox, at);
+            bump_version!(tx, org);
             tx.commit().await?;
         });
         Ok(outcome)
-    }
-
-    /// The organisation-level audit records (directory changes), newest last.
-    pub async fn directory_audit(
-        &self,
-        org: i64,
-    ) -> Result<Vec<(i64, String, serde_json::Value)>, StorageError> {
-        let rows = on_pool!(self, pool => {
-            sqlx::query("SELECT actor_id, command, payload FROM audit_log WHERE org_id = $1 AND incident_id IS NULL ORDER BY id")
-                .bind(org)
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get::<i64, _>("actor_id")?, r.try_get::<String, _>("command")?, r.try_get::<String, _>("payload")?)) })
-                .collect::<Result<Vec<_>, _>>()?
-        });
-        rows.into_iter()
-            .map(|(a, c, p)| Ok((a, c, serde_json::from_str(&p)?)))
-            .collect()
     }
 }

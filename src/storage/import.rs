@@ -3,18 +3,19 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
-use super::directory::role_key;
-use super::{on_pool, ts, StorageError, Store};
+use super::directory::{bump_version, role_key, CURATORS, DISCUSSION, HEAD};
+use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::directory_file::{
     DepartmentEntry, DirectoryFile, DutyEntry, OrganisationEntry, PersonEntry, TopicEntry,
     ValidDirectory,
 };
 use crate::domain::incident::Role;
+use crate::domain::OrgId;
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportReport {
-    pub organisation_id: i64,
+    pub organisation_id: OrgId,
     pub created_organisation: bool,
     pub people_added: usize,
     pub people_deactivated: usize,
@@ -25,7 +26,7 @@ impl Store {
     /// Creates or updates the organisation named in the file, its departments, people, roles,
     /// topics and duty roster, in one transaction. Re-importing the same file changes nothing;
     /// people and departments missing from the file are deactivated, never deleted (their
-    /// incidents and audit records stay). Telegram accounts bound by invites are kept.
+    /// incidents and audit records stay). Messenger accounts bound by invites are kept.
     pub async fn import_directory(
         &self,
         dir: &ValidDirectory,
@@ -35,7 +36,7 @@ impl Store {
         let settings = serde_json::to_string(&f.organisation)?;
         let mut report = ImportReport::default();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let existing: Option<i64> = sqlx::query("SELECT id FROM organisations WHERE name = $1")
                 .bind(f.organisation.name.trim())
                 .fetch_optional(&mut *tx)
@@ -45,15 +46,12 @@ impl Store {
             let org: i64 = match existing {
                 Some(id) => {
                     sqlx::query(
-                        "UPDATE organisations SET regulation_name = $1, regulation_toml = $2, curator_chat_id = $3,
-                         head_chat_id = $4, settings = $5, discussion_chat_id = $6, channel_username = $7 WHERE id = $8",
+                        "UPDATE organisations SET regulation_name = $1, regulation_toml = $2, settings = $3,
+                         channel_username = $4 WHERE id = $5",
                     )
                     .bind(&f.organisation.regulation)
                     .bind(&dir.regulation_toml)
-                    .bind(f.organisation.curator_chat_id)
-                    .bind(f.organisation.head_chat_id)
                     .bind(&settings)
-                    .bind(f.organisation.discussion_chat_id)
                     .bind(f.organisation.channel.as_deref().map(|c| c.trim_start_matches('@')))
                     .bind(id)
                     .execute(&mut *tx)
@@ -63,25 +61,41 @@ impl Store {
                 None => {
                     report.created_organisation = true;
                     sqlx::query(
-                        "INSERT INTO organisations (name, regulation_name, regulation_toml, curator_chat_id, head_chat_id, created_at, settings,
-                            discussion_chat_id, channel_username)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                        "INSERT INTO organisations (name, regulation_name, regulation_toml, created_at, settings, channel_username)
+                         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                     )
                     .bind(f.organisation.name.trim())
                     .bind(&f.organisation.regulation)
                     .bind(&dir.regulation_toml)
-                    .bind(f.organisation.curator_chat_id)
-                    .bind(f.organisation.head_chat_id)
                     .bind(ts(at))
                     .bind(&settings)
-                    .bind(f.organisation.discussion_chat_id)
                     .bind(f.organisation.channel.as_deref().map(|c| c.trim_start_matches('@')))
                     .fetch_one(&mut *tx)
                     .await?
                     .try_get("id")?
                 }
             };
-            report.organisation_id = org;
+            report.organisation_id = OrgId(org);
+
+            // The organisation's chats (Telegram: the file names Telegram chat ids).
+            sqlx::query("DELETE FROM org_chats WHERE org_id = $1")
+                .bind(org)
+                .execute(&mut *tx)
+                .await?;
+            for (purpose, chat) in [
+                (CURATORS, f.organisation.curator_chat_id),
+                (HEAD, f.organisation.head_chat_id),
+                (DISCUSSION, f.organisation.discussion_chat_id),
+            ] {
+                if let Some(chat) = chat {
+                    sqlx::query("INSERT INTO org_chats (org_id, purpose, messenger, chat_id) VALUES ($1, $2, 'telegram', $3)")
+                        .bind(org)
+                        .bind(purpose)
+                        .bind(chat)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
 
             // Departments: upsert by name; the rest are deactivated.
             sqlx::query("UPDATE departments SET active = FALSE WHERE org_id = $1")
@@ -124,34 +138,38 @@ impl Store {
                 let username = p.telegram_username.as_ref().map(|u| u.trim_start_matches('@').to_string());
                 let id = match found {
                     Some(id) => {
-                        sqlx::query(
-                            "UPDATE people SET phone = $1, telegram_user_id = COALESCE($2, telegram_user_id),
-                             telegram_username = $3, active = TRUE WHERE id = $4",
-                        )
-                        .bind(&p.phone)
-                        .bind(p.telegram_id)
-                        .bind(&username)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
+                        sqlx::query("UPDATE people SET phone = $1, active = TRUE WHERE id = $2")
+                            .bind(&p.phone)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
                         id
                     }
                     None => {
                         report.people_added += 1;
-                        sqlx::query(
-                            "INSERT INTO people (org_id, full_name, phone, telegram_user_id, telegram_username)
-                             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                        )
-                        .bind(org)
-                        .bind(p.name.trim())
-                        .bind(&p.phone)
-                        .bind(p.telegram_id)
-                        .bind(&username)
-                        .fetch_one(&mut *tx)
-                        .await?
-                        .try_get("id")?
+                        sqlx::query("INSERT INTO people (org_id, full_name, phone) VALUES ($1, $2, $3) RETURNING id")
+                            .bind(org)
+                            .bind(p.name.trim())
+                            .bind(&p.phone)
+                            .fetch_one(&mut *tx)
+                            .await?
+                            .try_get("id")?
                     }
                 };
+                // The Telegram account: a bound id is kept (invites bind it); the file may give
+                // the id and the username.
+                if p.telegram_id.is_some() || username.is_some() {
+                    sqlx::query(
+                        "INSERT INTO accounts (person_id, messenger, external_id, username) VALUES ($1, 'telegram', $2, $3)
+                         ON CONFLICT (person_id, messenger) DO UPDATE SET
+                            external_id = COALESCE(excluded.external_id, accounts.external_id), username = excluded.username",
+                    )
+                    .bind(id)
+                    .bind(p.telegram_id)
+                    .bind(&username)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 sqlx::query("DELETE FROM person_roles WHERE person_id = $1").bind(id).execute(&mut *tx).await?;
                 for role in &p.roles {
                     sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
@@ -209,6 +227,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            bump_version!(tx, OrgId(org));
             tx.commit().await?;
         });
         Ok(report)
@@ -217,7 +236,13 @@ impl Store {
     /// The organisation's directory in the import format.
     pub async fn export_directory(&self, org_name: &str) -> Result<DirectoryFile, StorageError> {
         let org = on_pool!(self, pool => {
-            sqlx::query("SELECT id, settings, regulation_name, curator_chat_id, head_chat_id FROM organisations WHERE name = $1")
+            sqlx::query(
+                "SELECT o.id, o.settings, o.regulation_name,
+                    (SELECT chat_id FROM org_chats c WHERE c.org_id = o.id AND c.purpose = 'curators' AND c.messenger = 'telegram') AS curator_chat_id,
+                    (SELECT chat_id FROM org_chats c WHERE c.org_id = o.id AND c.purpose = 'head' AND c.messenger = 'telegram') AS head_chat_id,
+                    (SELECT chat_id FROM org_chats c WHERE c.org_id = o.id AND c.purpose = 'discussion' AND c.messenger = 'telegram') AS discussion_chat_id
+                 FROM organisations o WHERE o.name = $1",
+            )
                 .bind(org_name)
                 .fetch_optional(pool)
                 .await?
@@ -228,11 +253,12 @@ impl Store {
                         r.try_get::<String, _>("regulation_name")?,
                         r.try_get::<Option<i64>, _>("curator_chat_id")?,
                         r.try_get::<Option<i64>, _>("head_chat_id")?,
+                        r.try_get::<Option<i64>, _>("discussion_chat_id")?,
                     ))
                 })
                 .transpose()?
         });
-        let (id, settings, regulation, curator_chat_id, head_chat_id) =
+        let (id, settings, regulation, curator_chat_id, head_chat_id, discussion_chat_id) =
             org.ok_or_else(|| StorageError::NotFound(format!("organisation {org_name:?}")))?;
         let mut organisation: OrganisationEntry = match settings {
             Some(s) => serde_json::from_str(&s)?,
@@ -252,6 +278,7 @@ impl Store {
         organisation.regulation = regulation;
         organisation.curator_chat_id = curator_chat_id;
         organisation.head_chat_id = head_chat_id;
+        organisation.discussion_chat_id = discussion_chat_id;
         type PersonRow = (i64, String, Option<String>, Option<i64>, Option<String>);
         let (departments, people, roles, members, topics, duty) = on_pool!(self, pool => {
             let departments: Vec<(i64, String, Option<i64>)> = sqlx::query(
@@ -264,7 +291,9 @@ impl Store {
             .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("head_person_id")?)) })
             .collect::<Result<_, _>>()?;
             let people: Vec<PersonRow> = sqlx::query(
-                "SELECT id, full_name, phone, telegram_user_id, telegram_username FROM people WHERE org_id = $1 AND active ORDER BY id",
+                "SELECT p.id, p.full_name, p.phone, a.external_id AS telegram_user_id, a.username AS telegram_username FROM people p
+                 LEFT JOIN accounts a ON a.person_id = p.id AND a.messenger = 'telegram'
+                 WHERE p.org_id = $1 AND p.active ORDER BY p.id",
             )
             .bind(id)
             .fetch_all(pool)
@@ -363,33 +392,5 @@ impl Store {
                 })
                 .collect(),
         })
-    }
-
-    /// An organisation's id by its name.
-    pub async fn organisation_id(&self, name: &str) -> Result<Option<i64>, StorageError> {
-        let id = on_pool!(self, pool => {
-            sqlx::query("SELECT id FROM organisations WHERE name = $1")
-                .bind(name)
-                .fetch_optional(pool)
-                .await?
-                .map(|r| r.try_get::<i64, _>("id"))
-                .transpose()?
-        });
-        Ok(id)
-    }
-}
-
-impl Store {
-    /// Every organisation's id.
-    pub async fn organisation_ids(&self) -> Result<Vec<i64>, StorageError> {
-        let ids = on_pool!(self, pool => {
-            sqlx::query("SELECT id FROM organisations ORDER BY id")
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(|r| r.try_get::<i64, _>("id"))
-                .collect::<Result<Vec<_>, _>>()?
-        });
-        Ok(ids)
     }
 }

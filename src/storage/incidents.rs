@@ -1,96 +1,68 @@
-//! Incidents: registration, applying commands (one transaction with the audit record and the
-//! outbox rows), drafts, and the audit log.
+//! Incidents: inserting a new one and committing a transition — the new workflow state, its
+//! audit records, the draft rows and the outbox rows — in one transaction, conditional on the
+//! version the core read (so two curators pressing "approve" at once make one transition).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use super::outbox::insert_outbox;
-use super::{on_pool, ts, StorageError, Store};
-use crate::domain::incident::{
-    apply, Actor, Command, Incident, PartState, Registration, Rules, TransitionError,
-};
-use crate::domain::plan::Due;
-use crate::domain::regulation::Importance;
-use crate::notify::notices;
+use super::directory::chat_ref;
+use super::outbox::{insert_outbox, OutboxRow};
+use super::{from_key, key, on_pool, ts, BeginWrite, StorageError, Store};
+use crate::domain::content::{IncidentContent, IncidentRecord, ReplyTarget};
+use crate::domain::incident::Incident;
+use crate::domain::{IncidentId, OrgId, PersonId};
 
-/// Where a message was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    Vk,
-    Ok,
-    Telegram,
-    Max,
-    Web,
-    Other,
+/// One audit record to write: who did what, when, and what changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRecord {
+    pub actor: PersonId,
+    pub at: DateTime<Utc>,
+    pub command: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub payload: serde_json::Value,
+    pub events: serde_json::Value,
 }
 
-/// Public comment, private message, or a post.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MessageKind {
-    Comment,
-    Direct,
-    Post,
-}
-
-fn key<T: Serialize>(v: &T) -> Result<String, StorageError> {
-    match serde_json::to_value(v)? {
-        serde_json::Value::String(s) => Ok(s),
-        other => Ok(other.to_string()),
-    }
-}
-
-fn from_key<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, StorageError> {
-    Ok(serde_json::from_value(serde_json::Value::String(
-        s.to_string(),
-    ))?)
-}
-
-/// What the citizen wrote and where.
+/// One audit record as read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IncidentContent {
-    pub source: Source,
-    pub kind: MessageKind,
-    pub url: String,
-    pub external_id: Option<String>,
-    pub author: String,
-    pub text: String,
-    pub attachments: Vec<String>,
-    pub repeat_of: Option<i64>,
+pub struct AuditEntry {
+    pub actor: PersonId,
+    pub at: DateTime<Utc>,
+    pub command: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub payload: serde_json::Value,
+    pub events: serde_json::Value,
 }
 
-/// A new incident from intake.
+/// A new incident to insert, with what its registration wrote.
 #[derive(Debug, Clone)]
-pub struct NewIncident {
-    pub content: IncidentContent,
-    /// Where the message lives in the messenger, when Otklik can reply to it itself
-    /// (a comment in the organisation's Telegram channel): (chat, message).
-    pub reply_to: Option<(i64, i64)>,
-    pub detected_at: DateTime<Utc>,
-    pub importance: Importance,
-    pub external_deadline: Option<DateTime<Utc>>,
-    pub topic: Option<String>,
-    pub location: Option<String>,
+pub struct NewRecord<'a> {
+    pub org: OrgId,
+    pub content: &'a IncidentContent,
+    pub reply_to: Option<&'a ReplyTarget>,
+    pub workflow: &'a Incident,
+    /// The earliest deadline now running, and each part's (for the scheduler and `/my`).
+    pub next_deadline: Option<DateTime<Utc>>,
+    pub part_due: Vec<Option<DateTime<Utc>>>,
+    pub audit: Vec<AuditRecord>,
+    pub outbox: Vec<OutboxRow>,
 }
 
-/// The outcome of registration: new, or the existing incident with the same external id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Registered {
-    pub id: i64,
-    pub number: i64,
-    pub created: bool,
-}
-
-/// An incident as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredIncident {
-    pub id: i64,
-    pub org_id: i64,
-    pub number: i64,
-    pub content: IncidentContent,
-    pub workflow: Incident,
+/// A transition to commit.
+#[derive(Debug, Clone)]
+pub struct Commit<'a> {
+    pub org: OrgId,
+    pub incident: IncidentId,
+    /// The version the transition was computed from; another version means someone else was
+    /// first, and nothing is written.
+    pub expected_version: i64,
+    pub workflow: &'a Incident,
+    pub next_deadline: Option<DateTime<Utc>>,
+    pub part_due: Vec<Option<DateTime<Utc>>>,
+    pub audit: Vec<AuditRecord>,
+    pub outbox: Vec<OutboxRow>,
 }
 
 /// A draft version as stored (`part` is `None` for the consolidated answer).
@@ -100,245 +72,199 @@ pub struct StoredDraft {
     pub version: u32,
     pub kind: String,
     pub text: String,
-    pub author: i64,
+    pub author: PersonId,
     pub reviews: serde_json::Value,
 }
 
-/// One audit record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEntry {
-    pub actor: i64,
-    pub at: DateTime<Utc>,
-    pub command: String,
-    pub from_state: Option<String>,
-    pub to_state: Option<String>,
-    pub payload: serde_json::Value,
-    pub events: serde_json::Value,
+/// An open part of an incident assigned to an executor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenAssignment {
+    pub incident: IncidentId,
+    pub part: usize,
 }
 
-/// A command that went through.
-#[derive(Debug, Clone)]
-pub struct Applied {
-    pub incident: StoredIncident,
-    pub events: Vec<crate::domain::incident::Event>,
-}
-
-/// Why a command did not go through.
-#[derive(Debug, thiserror::Error)]
-pub enum ApplyError {
-    #[error(transparent)]
-    Refused(#[from] TransitionError),
-    #[error("update {0} was already processed")]
-    AlreadyProcessed(i64),
-    #[error("the incident kept changing under concurrent commands; try again")]
-    Conflict,
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-}
-
-impl From<sqlx::Error> for ApplyError {
-    fn from(e: sqlx::Error) -> Self {
-        ApplyError::Storage(StorageError::Database(e))
-    }
-}
-
-impl From<serde_json::Error> for ApplyError {
-    fn from(e: serde_json::Error) -> Self {
-        ApplyError::Storage(e.into())
-    }
-}
-
-/// The earliest upcoming deadline of the stages now running (for the reminder scheduler).
-fn next_deadline(incident: &Incident, rules: Rules<'_>) -> Option<DateTime<Utc>> {
-    let mut all: Vec<Due> = Vec::new();
-    if let Some((_, d)) = incident.current_deadline() {
-        all.push(d);
-    }
-    for p in &incident.parts {
-        if let Some((_, d)) = p.current_deadline(rules.regulation) {
-            all.push(d);
-        }
-    }
-    all.iter().filter_map(Due::instant).min()
-}
-
-impl Store {
-    /// Registers a new incident with its audit record and outbox rows, in one transaction.
-    /// The same external id again returns the existing incident and writes nothing.
-    pub async fn register_incident(
-        &self,
-        org: i64,
-        new: &NewIncident,
-        rules: Rules<'_>,
-        actor: &Actor,
-        at: DateTime<Utc>,
-    ) -> Result<Registered, ApplyError> {
-        if let Some(ext) = &new.content.external_id {
-            if let Some(found) = self.find_by_external_id(org, ext).await? {
-                return Ok(found);
-            }
-        }
-        let transition = Incident::register(
-            Registration {
-                detected_at: ts(new.detected_at),
-                importance: new.importance,
-                external_deadline: new.external_deadline.map(ts),
-                topic: new.topic.clone(),
-                location: new.location.clone(),
-            },
-            rules,
-        )?;
-        let incident = transition.incident;
-        let workflow = serde_json::to_string(&incident)?;
-        let attachments = serde_json::to_string(&new.content.attachments)?;
-        let notices = notices(&transition.events, &incident, rules.regulation);
-        let events_json = serde_json::to_value(&transition.events)?;
-        let payload = serde_json::json!({
-            "source": new.content.source,
-            "kind": new.content.kind,
-            "url": new.content.url,
-            "external_id": new.content.external_id,
-            "importance": new.importance,
-        });
-        let next_due = next_deadline(&incident, rules);
-        let resolved = self
-            .resolve_notices(org, &incident, &notices, rules, at)
+/// Writes the audit records, the assignment rows and the draft rows of an incident on an open
+/// transaction (either backend).
+macro_rules! write_details {
+    ($tx:expr, $org:expr, $id:expr, $workflow:expr, $part_due:expr, $audit:expr) => {
+        for a in $audit.iter() {
+            sqlx::query(
+                "INSERT INTO audit_log (org_id, incident_id, actor_id, at, command, from_state, to_state, payload, events)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind($org.0)
+            .bind($id)
+            .bind(a.actor.0)
+            .bind($crate::storage::ts(a.at))
+            .bind(&a.command)
+            .bind(&a.from_state)
+            .bind(&a.to_state)
+            .bind(a.payload.to_string())
+            .bind(a.events.to_string())
+            .execute(&mut *$tx)
             .await?;
-        let c = &new.content;
-        let outcome: Result<Registered, sqlx::Error> = on_pool!(self, pool => {
-            async {
-                let mut tx = pool.begin().await?;
-                let number: i64 = sqlx::query(
-                    "UPDATE organisations SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1 AS number",
-                )
-                .bind(org)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("number")?;
-                let id: i64 = sqlx::query(
-                    "INSERT INTO incidents (org_id, number, source, kind, url, external_id, author, body, attachments,
-                        repeat_of, state, importance, topic, location, detected_at, external_deadline,
-                        next_deadline_at, workflow, version, created_at, updated_at, reply_chat_id, reply_message_id)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22)
-                     RETURNING id",
-                )
-                .bind(org)
-                .bind(number)
-                .bind(key(&c.source).unwrap_or_default())
-                .bind(key(&c.kind).unwrap_or_default())
-                .bind(&c.url)
-                .bind(&c.external_id)
-                .bind(&c.author)
-                .bind(&c.text)
-                .bind(&attachments)
-                .bind(c.repeat_of)
-                .bind(incident.state.key())
-                .bind(key(&incident.importance).unwrap_or_default())
-                .bind(&incident.topic)
-                .bind(&incident.location)
-                .bind(incident.detected_at)
-                .bind(incident.external_deadline)
-                .bind(next_due)
-                .bind(&workflow)
-                .bind(incident.version)
-                .bind(ts(at))
-                .bind(new.reply_to.map(|r| r.0))
-                .bind(new.reply_to.map(|r| r.1))
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("id")?;
-                sqlx::query(
-                    "INSERT INTO audit_log (org_id, incident_id, actor_id, at, command, from_state, to_state, payload, events)
-                     VALUES ($1, $2, $3, $4, 'register', NULL, $5, $6, $7)",
-                )
-                .bind(org)
-                .bind(id)
-                .bind(actor.person)
-                .bind(ts(at))
-                .bind(incident.state.key())
-                .bind(payload.to_string())
-                .bind(events_json.to_string())
-                .execute(&mut *tx)
-                .await?;
-                insert_outbox!(tx, org, id, number, incident.version, resolved, at);
-                tx.commit().await?;
-                Ok(Registered { id, number, created: true })
-            }
-            .await
-        });
-        match outcome {
-            Ok(r) => Ok(r),
-            // Two intakes of the same external id at once: the loser returns the winner's row.
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() && c.external_id.is_some() => {
-                let ext = c.external_id.as_deref().unwrap_or_default();
-                self.find_by_external_id(org, ext)
-                    .await?
-                    .ok_or(ApplyError::Conflict)
-            }
-            Err(e) => Err(e.into()),
         }
-    }
-
-    async fn find_by_external_id(
-        &self,
-        org: i64,
-        ext: &str,
-    ) -> Result<Option<Registered>, StorageError> {
-        let found = on_pool!(self, pool => {
-            sqlx::query("SELECT id, number FROM incidents WHERE org_id = $1 AND external_id = $2")
-                .bind(org)
-                .bind(ext)
-                .fetch_optional(pool)
-                .await?
-                .map(|r| -> Result<Registered, sqlx::Error> {
-                    Ok(Registered { id: r.try_get("id")?, number: r.try_get("number")?, created: false })
-                })
-                .transpose()?
-        });
-        Ok(found)
-    }
-
-    /// Loads an incident.
-    pub async fn incident(&self, id: i64) -> Result<StoredIncident, StorageError> {
-        let row = on_pool!(self, pool => {
-            let r = sqlx::query(
-                "SELECT org_id, number, source, kind, url, external_id, author, body, attachments, repeat_of, workflow
-                 FROM incidents WHERE id = $1",
+        for (i, part) in $workflow.parts.iter().enumerate() {
+            let due: Option<chrono::DateTime<chrono::Utc>> = $part_due.get(i).copied().flatten();
+            sqlx::query(
+                "INSERT INTO assignments (incident_id, part_no, department_id, executor_id, state, due_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (incident_id, part_no) DO UPDATE SET state = excluded.state, due_at = excluded.due_at",
             )
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
-            .ok_or_else(|| StorageError::NotFound(format!("incident {id}")))?;
-            (
-                r.try_get::<i64, _>("org_id")?,
-                r.try_get::<i64, _>("number")?,
-                r.try_get::<String, _>("source")?,
-                r.try_get::<String, _>("kind")?,
-                r.try_get::<String, _>("url")?,
-                r.try_get::<Option<String>, _>("external_id")?,
-                r.try_get::<String, _>("author")?,
-                r.try_get::<String, _>("body")?,
-                r.try_get::<String, _>("attachments")?,
-                r.try_get::<Option<i64>, _>("repeat_of")?,
-                r.try_get::<String, _>("workflow")?,
+            .bind($id)
+            .bind(i as i64)
+            .bind(part.department.0)
+            .bind(part.executor.0)
+            .bind(part.state.key())
+            .bind(due.map($crate::storage::ts))
+            .execute(&mut *$tx)
+            .await?;
+        }
+        let mut drafts: Vec<(i64, &$crate::domain::incident::Draft)> = Vec::new();
+        for (i, p) in $workflow.parts.iter().enumerate() {
+            for d in &p.drafts {
+                drafts.push((i as i64, d));
+            }
+        }
+        if let Some(d) = &$workflow.consolidated {
+            drafts.push((-1, d));
+        }
+        for (part_no, d) in drafts {
+            sqlx::query(
+                "INSERT INTO drafts (incident_id, part_no, version, kind, body, attachments, author_id, submitted_at, reviews)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (incident_id, part_no, version) DO UPDATE SET reviews = excluded.reviews",
             )
-        });
-        let (
-            org_id,
-            number,
-            source,
-            kind,
-            url,
-            external_id,
-            author,
-            text,
-            attachments,
-            repeat_of,
-            workflow,
-        ) = row;
-        Ok(StoredIncident {
-            id,
-            org_id,
+            .bind($id)
+            .bind(part_no)
+            .bind(i64::from(d.version))
+            .bind($crate::storage::key(&d.kind)?)
+            .bind(&d.text)
+            .bind(serde_json::to_string(&d.attachments)?)
+            .bind(d.author.0)
+            .bind($crate::storage::ts(d.submitted_at))
+            .bind(serde_json::to_string(&d.reviews)?)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
+/// Writes a transition on an open transaction (either backend), conditional on the expected
+/// version; evaluates to whether it was written.
+macro_rules! commit_in_tx {
+    ($tx:expr, $c:expr, $at:expr) => {{
+        let c: &$crate::storage::Commit<'_> = $c;
+        let w = c.workflow;
+        let changed = sqlx::query(
+            "UPDATE incidents SET state = $1, importance = $2, topic = $3, location = $4,
+                next_deadline_at = $5, workflow = $6, version = $7, updated_at = $8
+             WHERE id = $9 AND version = $10",
+        )
+        .bind(w.state.key())
+        .bind($crate::storage::key(&w.importance)?)
+        .bind(&w.topic)
+        .bind(&w.location)
+        .bind(c.next_deadline.map($crate::storage::ts))
+        .bind(serde_json::to_string(w)?)
+        .bind(w.version)
+        .bind($crate::storage::ts($at))
+        .bind(c.incident.0)
+        .bind(c.expected_version)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected();
+        if changed > 0 {
+            write_details!($tx, c.org, c.incident.0, w, c.part_due, c.audit);
+            insert_outbox!($tx, c.org, Some(c.incident), c.outbox, $at);
+        }
+        changed > 0
+    }};
+}
+pub(crate) use commit_in_tx;
+pub(crate) use write_details;
+
+/// How an insert ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inserted {
+    pub id: IncidentId,
+    pub number: i64,
+    /// `false`: an incident with the same external id existed and nothing was written.
+    pub created: bool,
+}
+
+const RECORD_COLUMNS: &str = "i.id, i.org_id, i.number, i.source, i.kind, i.url, i.external_id, i.author, i.body,
+    i.attachments, i.repeat_of, i.workflow, i.reply_messenger, i.reply_chat_id, i.reply_message_id, o.version AS org_version";
+
+type RecordTuple = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<i64>,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    i64,
+);
+
+macro_rules! record_tuple {
+    ($r:expr) => {
+        (
+            $r.try_get::<i64, _>("id")?,
+            $r.try_get::<i64, _>("org_id")?,
+            $r.try_get::<i64, _>("number")?,
+            $r.try_get::<String, _>("source")?,
+            $r.try_get::<String, _>("kind")?,
+            $r.try_get::<String, _>("url")?,
+            $r.try_get::<Option<String>, _>("external_id")?,
+            $r.try_get::<String, _>("author")?,
+            $r.try_get::<String, _>("body")?,
+            $r.try_get::<String, _>("attachments")?,
+            $r.try_get::<Option<i64>, _>("repeat_of")?,
+            $r.try_get::<String, _>("workflow")?,
+            $r.try_get::<Option<String>, _>("reply_messenger")?,
+            $r.try_get::<Option<i64>, _>("reply_chat_id")?,
+            $r.try_get::<Option<i64>, _>("reply_message_id")?,
+            $r.try_get::<i64, _>("org_version")?,
+        )
+    };
+}
+
+fn record_from(t: RecordTuple) -> Result<(IncidentRecord, i64), StorageError> {
+    let (
+        id,
+        org,
+        number,
+        source,
+        kind,
+        url,
+        external_id,
+        author,
+        body,
+        attachments,
+        repeat_of,
+        workflow,
+        reply_messenger,
+        reply_chat,
+        reply_message,
+        org_version,
+    ) = t;
+    let reply_to = match (chat_ref(reply_messenger, reply_chat)?, reply_message) {
+        (Some(chat), Some(message)) => Some(ReplyTarget { chat, message }),
+        _ => None,
+    };
+    Ok((
+        IncidentRecord {
+            id: IncidentId(id),
+            org: OrgId(org),
             number,
             content: IncidentContent {
                 source: from_key(&source)?,
@@ -346,178 +272,174 @@ impl Store {
                 url,
                 external_id,
                 author,
-                text,
+                text: body,
                 attachments: serde_json::from_str(&attachments)?,
-                repeat_of,
+                repeat_of: repeat_of.map(IncidentId),
             },
+            reply_to,
             workflow: serde_json::from_str(&workflow)?,
-        })
+        },
+        org_version,
+    ))
+}
+
+impl Store {
+    /// Inserts a new incident with its audit records, assignment and draft rows and outbox rows,
+    /// in one transaction. The same external id again returns the existing incident and writes
+    /// nothing.
+    pub async fn insert_incident(
+        &self,
+        new: &NewRecord<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<Inserted, StorageError> {
+        if let Some(ext) = &new.content.external_id {
+            if let Some(found) = self.find_by_external_id(new.org, ext).await? {
+                return Ok(found);
+            }
+        }
+        let w = new.workflow;
+        let c = new.content;
+        let workflow = serde_json::to_string(w)?;
+        let attachments = serde_json::to_string(&c.attachments)?;
+        let outcome: Result<Inserted, StorageError> = on_pool!(self, pool => {
+            async {
+                let mut tx = pool.begin_write().await?;
+                let number: i64 = sqlx::query(
+                    "UPDATE organisations SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1 AS number",
+                )
+                .bind(new.org.0)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("number")?;
+                let id: i64 = sqlx::query(
+                    "INSERT INTO incidents (org_id, number, source, kind, url, external_id, author, body, attachments,
+                        repeat_of, state, importance, topic, location, detected_at, external_deadline, next_deadline_at,
+                        workflow, version, created_at, updated_at, reply_messenger, reply_chat_id, reply_message_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22, $23)
+                     RETURNING id",
+                )
+                .bind(new.org.0)
+                .bind(number)
+                .bind(c.source.key())
+                .bind(c.kind.key())
+                .bind(&c.url)
+                .bind(&c.external_id)
+                .bind(&c.author)
+                .bind(&c.text)
+                .bind(&attachments)
+                .bind(c.repeat_of.map(|r| r.0))
+                .bind(w.state.key())
+                .bind(key(&w.importance)?)
+                .bind(&w.topic)
+                .bind(&w.location)
+                .bind(ts(w.detected_at))
+                .bind(w.external_deadline.map(ts))
+                .bind(new.next_deadline.map(ts))
+                .bind(&workflow)
+                .bind(w.version)
+                .bind(ts(at))
+                .bind(new.reply_to.map(|r| r.chat.messenger.key()))
+                .bind(new.reply_to.map(|r| r.chat.id))
+                .bind(new.reply_to.map(|r| r.message))
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
+                write_details!(tx, new.org, id, w, new.part_due, new.audit);
+                insert_outbox!(tx, new.org, Some(IncidentId(id)), new.outbox, at);
+                tx.commit().await?;
+                Ok(Inserted { id: IncidentId(id), number, created: true })
+            }
+            .await
+        });
+        match outcome {
+            // Two deliveries of one external id raced: the loser reads the winner's incident.
+            Err(StorageError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+                match &c.external_id {
+                    Some(ext) => self
+                        .find_by_external_id(new.org, ext)
+                        .await?
+                        .ok_or_else(|| StorageError::Corrupt("an external id vanished".into())),
+                    None => Err(StorageError::Database(sqlx::Error::Database(e))),
+                }
+            }
+            other => other,
+        }
     }
 
-    /// Applies a command to an incident: the transition, its audit record, the draft rows and
-    /// the outbox rows are written in one transaction, conditional on the version read (so two
-    /// curators pressing "approve" at once make exactly one transition; the other is told it is
-    /// already done). With `update_id`, a redelivered messenger update changes nothing.
-    pub async fn apply(
+    /// Commits a transition: `Ok(false)` (and nothing written) when the incident is no longer at
+    /// the expected version.
+    pub async fn commit(&self, c: &Commit<'_>, at: DateTime<Utc>) -> Result<bool, StorageError> {
+        let outcome: Result<bool, StorageError> = on_pool!(self, pool => {
+            async {
+                let mut tx = pool.begin_write().await?;
+                if !commit_in_tx!(tx, c, at) {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+            .await
+        });
+        outcome
+    }
+
+    /// Loads an incident.
+    pub async fn incident(&self, id: IncidentId) -> Result<IncidentRecord, StorageError> {
+        Ok(self.incident_with_org_version(id).await?.0)
+    }
+
+    /// Loads an incident with its organisation's directory version, in one read.
+    pub async fn incident_with_org_version(
         &self,
-        incident_id: i64,
-        command: &Command,
-        actor: &Actor,
-        at: DateTime<Utc>,
-        rules: Rules<'_>,
-        update_id: Option<i64>,
-    ) -> Result<Applied, ApplyError> {
-        for _ in 0..5 {
-            let stored = self.incident(incident_id).await?;
-            let transition = match apply(&stored.workflow, command, actor, ts(at), rules) {
-                Ok(t) => t,
-                Err(e) => {
-                    // A refused update is still handled: a redelivery must not be retried.
-                    if let Some(u) = update_id {
-                        self.record_update(u, at).await?;
-                    }
-                    return Err(e.into());
-                }
-            };
-            let before = &stored.workflow;
-            let after = &transition.incident;
-            let notices = notices(&transition.events, after, rules.regulation);
-            let workflow = serde_json::to_string(after)?;
-            let payload = serde_json::to_value(command)?;
-            let events_json = serde_json::to_value(&transition.events)?;
-            let next_due = next_deadline(after, rules);
-            let org = stored.org_id;
-            let number = stored.number;
-            let resolved = self
-                .resolve_notices(org, after, &notices, rules, at)
-                .await?;
-            // Collected up front: an iterator with closures held across `.await` would make the
-            // future not `Send` for the handler tree.
-            let mut drafts: Vec<(i64, &crate::domain::incident::Draft)> = Vec::new();
-            for (i, p) in after.parts.iter().enumerate() {
-                for d in &p.drafts {
-                    drafts.push((i as i64, d));
-                }
-            }
-            if let Some(d) = &after.consolidated {
-                drafts.push((-1, d));
-            }
-            let outcome: Result<bool, ApplyError> = on_pool!(self, pool => {
-                async {
-                    let mut tx = pool.begin().await?;
-                    // The conditional update comes first: it takes SQLite's write lock at once.
-                    let changed = sqlx::query(
-                        "UPDATE incidents SET state = $1, importance = $2, topic = $3, location = $4,
-                            next_deadline_at = $5, workflow = $6, version = $7, updated_at = $8
-                         WHERE id = $9 AND version = $10",
-                    )
-                    .bind(after.state.key())
-                    .bind(key(&after.importance)?)
-                    .bind(&after.topic)
-                    .bind(&after.location)
-                    .bind(next_due)
-                    .bind(&workflow)
-                    .bind(after.version)
-                    .bind(ts(at))
-                    .bind(incident_id)
-                    .bind(before.version)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                    if changed == 0 {
-                        tx.rollback().await?;
-                        return Ok(false);
-                    }
-                    if let Some(u) = update_id {
-                        let fresh = sqlx::query(
-                            "INSERT INTO processed_updates (update_id, processed_at) VALUES ($1, $2) ON CONFLICT (update_id) DO NOTHING",
-                        )
-                        .bind(u)
-                        .bind(ts(at))
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                        if fresh == 0 {
-                            tx.rollback().await?;
-                            return Err(ApplyError::AlreadyProcessed(u));
-                        }
-                    }
-                    sqlx::query(
-                        "INSERT INTO audit_log (org_id, incident_id, actor_id, at, command, from_state, to_state, payload, events)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                    )
-                    .bind(org)
-                    .bind(incident_id)
-                    .bind(actor.person)
-                    .bind(ts(at))
-                    .bind(command.key())
-                    .bind(state_summary(before))
-                    .bind(state_summary(after))
-                    .bind(payload.to_string())
-                    .bind(events_json.to_string())
-                    .execute(&mut *tx)
-                    .await?;
-                    for (i, part) in after.parts.iter().enumerate() {
-                        let due = part.current_deadline(rules.regulation).and_then(|(_, d)| d.instant());
-                        sqlx::query(
-                            "INSERT INTO assignments (incident_id, part_no, department_id, executor_id, state, due_at)
-                             VALUES ($1, $2, $3, $4, $5, $6)
-                             ON CONFLICT (incident_id, part_no) DO UPDATE SET state = excluded.state, due_at = excluded.due_at",
-                        )
-                        .bind(incident_id)
-                        .bind(i as i64)
-                        .bind(part.department)
-                        .bind(part.executor)
-                        .bind(part.state.key())
-                        .bind(due)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    for (part_no, d) in &drafts {
-                        let part_no = *part_no;
-                        sqlx::query(
-                            "INSERT INTO drafts (incident_id, part_no, version, kind, body, attachments, author_id, submitted_at, reviews)
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                             ON CONFLICT (incident_id, part_no, version) DO UPDATE SET reviews = excluded.reviews",
-                        )
-                        .bind(incident_id)
-                        .bind(part_no)
-                        .bind(i64::from(d.version))
-                        .bind(key(&d.kind)?)
-                        .bind(&d.text)
-                        .bind(serde_json::to_string(&d.attachments)?)
-                        .bind(d.author)
-                        .bind(d.submitted_at)
-                        .bind(serde_json::to_string(&d.reviews)?)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    insert_outbox!(tx, org, incident_id, number, after.version, resolved, at);
-                    tx.commit().await?;
-                    Ok(true)
-                }
-                .await
-            });
-            if outcome? {
-                let incident = self.incident(incident_id).await?;
-                return Ok(Applied {
-                    incident,
-                    events: transition.events,
-                });
-            }
-            // Someone else changed the incident first: re-read and re-decide.
-        }
-        Err(ApplyError::Conflict)
+        id: IncidentId,
+    ) -> Result<(IncidentRecord, i64), StorageError> {
+        self.count_incident_read();
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM incidents i JOIN organisations o ON o.id = i.org_id WHERE i.id = $1"
+        );
+        let row = on_pool!(self, pool => {
+            sqlx::query(&sql)
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
+                .map(|r| -> Result<RecordTuple, sqlx::Error> { Ok(record_tuple!(r)) })
+                .transpose()?
+        });
+        let row = row.ok_or_else(|| StorageError::NotFound(format!("incident {id}")))?;
+        record_from(row)
+    }
+
+    /// The incident of an organisation with this external id.
+    pub async fn find_by_external_id(
+        &self,
+        org: OrgId,
+        external_id: &str,
+    ) -> Result<Option<Inserted>, StorageError> {
+        let row = on_pool!(self, pool => {
+            sqlx::query("SELECT id, number FROM incidents WHERE org_id = $1 AND external_id = $2")
+                .bind(org.0)
+                .bind(external_id)
+                .fetch_optional(pool)
+                .await?
+                .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get::<i64, _>("id")?, r.try_get::<i64, _>("number")?)) })
+                .transpose()?
+        });
+        Ok(row.map(|(id, number)| Inserted {
+            id: IncidentId(id),
+            number,
+            created: false,
+        }))
     }
 
     /// Every draft version of an incident, oldest first.
-    pub async fn drafts(&self, incident_id: i64) -> Result<Vec<StoredDraft>, StorageError> {
+    pub async fn drafts(&self, incident: IncidentId) -> Result<Vec<StoredDraft>, StorageError> {
         let rows = on_pool!(self, pool => {
             sqlx::query(
                 "SELECT part_no, version, kind, body, author_id, reviews FROM drafts WHERE incident_id = $1
                  ORDER BY part_no, version",
             )
-            .bind(incident_id)
+            .bind(incident.0)
             .fetch_all(pool)
             .await?
             .iter()
@@ -540,7 +462,7 @@ impl Store {
                     version: u32::try_from(version).unwrap_or(0),
                     kind,
                     text,
-                    author,
+                    author: PersonId(author),
                     reviews: serde_json::from_str(&reviews)?,
                 })
             })
@@ -548,13 +470,13 @@ impl Store {
     }
 
     /// The audit log of an incident, in order.
-    pub async fn audit_log(&self, incident_id: i64) -> Result<Vec<AuditEntry>, StorageError> {
+    pub async fn audit_log(&self, incident: IncidentId) -> Result<Vec<AuditEntry>, StorageError> {
         let rows = on_pool!(self, pool => {
             sqlx::query(
                 "SELECT actor_id, at, command, from_state, to_state, payload, events FROM audit_log
                  WHERE incident_id = $1 ORDER BY id",
             )
-            .bind(incident_id)
+            .bind(incident.0)
             .fetch_all(pool)
             .await?
             .iter()
@@ -575,7 +497,7 @@ impl Store {
             .map(
                 |(actor, at, command, from_state, to_state, payload, events)| {
                     Ok(AuditEntry {
-                        actor,
+                        actor: PersonId(actor),
                         at,
                         command,
                         from_state,
@@ -588,64 +510,85 @@ impl Store {
             .collect()
     }
 
-    /// Open assignments of a person (their own, and those they substitute for are resolved by
-    /// the caller), most urgent first.
-    pub async fn open_assignments(&self, executor: i64) -> Result<Vec<(i64, usize)>, StorageError> {
+    /// The organisation-level audit records (directory changes), oldest first.
+    pub async fn directory_audit(&self, org: OrgId) -> Result<Vec<AuditEntry>, StorageError> {
         let rows = on_pool!(self, pool => {
             sqlx::query(
-                "SELECT incident_id, part_no FROM assignments
-                 WHERE executor_id = $1 AND state NOT IN ('done', 'returned')
-                 ORDER BY due_at IS NULL, due_at, incident_id",
+                "SELECT actor_id, at, command, payload FROM audit_log WHERE org_id = $1 AND incident_id IS NULL ORDER BY id",
             )
-            .bind(executor)
+            .bind(org.0)
             .fetch_all(pool)
             .await?
             .iter()
             .map(|r| -> Result<_, sqlx::Error> {
-                Ok((r.try_get::<i64, _>("incident_id")?, r.try_get::<i64, _>("part_no")?))
+                Ok((r.try_get::<i64, _>("actor_id")?, r.try_get::<DateTime<Utc>, _>("at")?, r.try_get::<String, _>("command")?, r.try_get::<String, _>("payload")?))
             })
             .collect::<Result<Vec<_>, _>>()?
         });
-        Ok(rows
+        rows.into_iter()
+            .map(|(actor, at, command, payload)| {
+                Ok(AuditEntry {
+                    actor: PersonId(actor),
+                    at,
+                    command,
+                    from_state: None,
+                    to_state: None,
+                    payload: serde_json::from_str(&payload)?,
+                    events: serde_json::Value::Array(Vec::new()),
+                })
+            })
+            .collect()
+    }
+
+    /// Open parts assigned to any of these executors, most urgent first.
+    pub async fn open_assignments(
+        &self,
+        executors: &[PersonId],
+    ) -> Result<Vec<OpenAssignment>, StorageError> {
+        let mut out = Vec::new();
+        for executor in executors {
+            let rows = on_pool!(self, pool => {
+                sqlx::query(
+                    "SELECT incident_id, part_no, due_at FROM assignments
+                     WHERE executor_id = $1 AND state NOT IN ('done', 'returned')",
+                )
+                .bind(executor.0)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| -> Result<_, sqlx::Error> {
+                    Ok((r.try_get::<i64, _>("incident_id")?, r.try_get::<i64, _>("part_no")?, r.try_get::<Option<DateTime<Utc>>, _>("due_at")?))
+                })
+                .collect::<Result<Vec<_>, _>>()?
+            });
+            out.extend(rows);
+        }
+        out.sort_by_key(|(i, p, due)| (due.is_none(), *due, *i, *p));
+        out.dedup_by_key(|(i, p, _)| (*i, *p));
+        Ok(out
             .into_iter()
-            .map(|(i, p)| (i, usize::try_from(p).unwrap_or(0)))
+            .map(|(i, p, _)| OpenAssignment {
+                incident: IncidentId(i),
+                part: usize::try_from(p).unwrap_or(0),
+            })
             .collect())
     }
-}
 
-/// The audit's from/to state: the incident state and each part's state.
-fn state_summary(i: &Incident) -> String {
-    let mut s = i.state.key().to_string();
-    if !i.parts.is_empty() {
-        let parts: Vec<&str> = i
-            .parts
-            .iter()
-            .map(|p| match p.state {
-                PartState::DraftSubmitted { .. } => "draft_submitted",
-                other => other.key(),
-            })
-            .collect();
-        s.push_str(&format!(" [{}]", parts.join(", ")));
-    }
-    s
-}
-
-impl Store {
     /// The latest earlier incident from the same author or link on the same topic since `since`
     /// (a repeated message).
     pub async fn find_repeat(
         &self,
-        org: i64,
+        org: OrgId,
         author: &str,
         url: &str,
         topic: Option<&str>,
         since: DateTime<Utc>,
-    ) -> Result<Option<i64>, StorageError> {
+    ) -> Result<Option<IncidentId>, StorageError> {
         let rows = on_pool!(self, pool => {
             sqlx::query(
                 "SELECT id, author, url, topic FROM incidents WHERE org_id = $1 AND detected_at >= $2 ORDER BY id DESC",
             )
-            .bind(org)
+            .bind(org.0)
             .bind(ts(since))
             .fetch_all(pool)
             .await?
@@ -671,13 +614,13 @@ impl Store {
                 (same(a, author) || same(&post(u), &post(url)))
                     && t.as_deref().map(str::to_lowercase) == topic.map(str::to_lowercase)
             })
-            .map(|(id, ..)| id))
+            .map(|(id, ..)| IncidentId(id)))
     }
 
     /// How many incidents of an organisation on a topic were detected in [from, to).
     pub async fn count_on_topic(
         &self,
-        org: i64,
+        org: OrgId,
         topic: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
@@ -686,7 +629,7 @@ impl Store {
             sqlx::query(
                 "SELECT COUNT(*) AS n FROM incidents WHERE org_id = $1 AND topic = $2 AND detected_at >= $3 AND detected_at < $4",
             )
-            .bind(org)
+            .bind(org.0)
             .bind(topic)
             .bind(ts(from))
             .bind(ts(to))
@@ -695,25 +638,5 @@ impl Store {
             .try_get::<i64, _>("n")?
         });
         Ok(n)
-    }
-}
-
-impl Store {
-    /// Where Otklik can reply to an incident's message itself, if it can.
-    pub async fn reply_target(&self, incident: i64) -> Result<Option<(i64, i64)>, StorageError> {
-        let target = on_pool!(self, pool => {
-            sqlx::query("SELECT reply_chat_id, reply_message_id FROM incidents WHERE id = $1")
-                .bind(incident)
-                .fetch_optional(pool)
-                .await?
-                .map(|r| -> Result<_, sqlx::Error> {
-                    Ok((r.try_get::<Option<i64>, _>("reply_chat_id")?, r.try_get::<Option<i64>, _>("reply_message_id")?))
-                })
-                .transpose()?
-        });
-        Ok(match target {
-            Some((Some(chat), Some(message))) => Some((chat, message)),
-            _ => None,
-        })
     }
 }

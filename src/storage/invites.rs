@@ -6,8 +6,9 @@ use rand::distributions::{Alphanumeric, DistString};
 use sqlx::Row;
 
 use super::directory::Person;
-use super::{on_pool, ts, StorageError, Store};
-use crate::domain::incident::PersonId;
+use super::{on_pool, ts, BeginWrite, StorageError, Store};
+use crate::domain::content::Messenger;
+use crate::domain::{OrgId, PersonId};
 
 /// Why an invite could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,14 +35,16 @@ impl Store {
         // 24 letters and digits: unguessable, and short enough for a deep link (64 allowed).
         let code = Alphanumeric.sample_string(&mut rand::thread_rng(), 24);
         on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
             sqlx::query("INSERT INTO invites (code, org_id, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(&code)
-                .bind(p.org_id)
-                .bind(person)
+                .bind(p.org.0)
+                .bind(person.0)
                 .bind(ts(at))
                 .bind(ts(at + valid_for))
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         });
         Ok(code)
     }
@@ -50,11 +53,12 @@ impl Store {
     pub async fn redeem_invite(
         &self,
         code: &str,
-        messenger_user: i64,
+        messenger: Messenger,
+        external_id: i64,
         at: DateTime<Utc>,
     ) -> Result<Result<Person, InviteError>, StorageError> {
         let outcome: Result<i64, InviteError> = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // Mark used first: the conditional update is the lock, so an invite binds once.
             let used = sqlx::query("UPDATE invites SET used_at = $1 WHERE code = $2 AND used_at IS NULL AND expires_at > $1")
                 .bind(ts(at))
@@ -75,9 +79,9 @@ impl Store {
                 (Some(r), _) => {
                     let person: i64 = r.try_get("person_id")?;
                     let org: i64 = r.try_get("org_id")?;
-                    let taken = sqlx::query("SELECT id FROM people WHERE org_id = $1 AND telegram_user_id = $2 AND id <> $3")
-                        .bind(org)
-                        .bind(messenger_user)
+                    let taken = sqlx::query("SELECT person_id FROM accounts WHERE messenger = $1 AND external_id = $2 AND person_id <> $3")
+                        .bind(messenger.key())
+                        .bind(external_id)
                         .bind(person)
                         .fetch_optional(&mut *tx)
                         .await?
@@ -85,9 +89,17 @@ impl Store {
                     if taken {
                         Err(InviteError::AccountTaken)
                     } else {
-                        sqlx::query("UPDATE people SET telegram_user_id = $1, unreachable = FALSE WHERE id = $2")
-                            .bind(messenger_user)
-                            .bind(person)
+                        sqlx::query(
+                            "INSERT INTO accounts (person_id, messenger, external_id, unreachable) VALUES ($1, $2, $3, FALSE)
+                             ON CONFLICT (person_id, messenger) DO UPDATE SET external_id = excluded.external_id, unreachable = FALSE",
+                        )
+                        .bind(person)
+                        .bind(messenger.key())
+                        .bind(external_id)
+                        .execute(&mut *tx)
+                        .await?;
+                        sqlx::query("UPDATE organisations SET version = version + 1 WHERE id = $1")
+                            .bind(org)
                             .execute(&mut *tx)
                             .await?;
                         Ok(person)
@@ -102,16 +114,25 @@ impl Store {
             result
         });
         match outcome {
-            Ok(person) => Ok(Ok(self.person(person).await?)),
+            Ok(person) => Ok(Ok(self.person(PersonId(person)).await?)),
             Err(e) => Ok(Err(e)),
         }
     }
 
-    /// Active people of an organisation without a bound messenger account.
-    pub async fn people_without_account(&self, org: i64) -> Result<Vec<Person>, StorageError> {
+    /// Active people of an organisation who have not opened the bot in a messenger.
+    pub async fn people_without_account(
+        &self,
+        org: OrgId,
+        messenger: Messenger,
+    ) -> Result<Vec<Person>, StorageError> {
         let ids: Vec<i64> = on_pool!(self, pool => {
-            sqlx::query("SELECT id FROM people WHERE org_id = $1 AND active AND telegram_user_id IS NULL ORDER BY id")
-                .bind(org)
+            sqlx::query(
+                "SELECT p.id FROM people p WHERE p.org_id = $1 AND p.active AND NOT EXISTS (
+                    SELECT 1 FROM accounts a WHERE a.person_id = p.id AND a.messenger = $2 AND a.external_id IS NOT NULL)
+                 ORDER BY p.id",
+            )
+                .bind(org.0)
+                .bind(messenger.key())
                 .fetch_all(pool)
                 .await?
                 .iter()
@@ -120,7 +141,7 @@ impl Store {
         });
         let mut out = Vec::new();
         for id in ids {
-            out.push(self.person(id).await?);
+            out.push(self.person(PersonId(id)).await?);
         }
         Ok(out)
     }
@@ -128,7 +149,7 @@ impl Store {
     /// Active people of an organisation whose name contains the text (case-insensitive).
     pub async fn find_people(
         &self,
-        org: i64,
+        org: OrgId,
         name_part: &str,
     ) -> Result<Vec<Person>, StorageError> {
         self.people_named(org, name_part, true).await
@@ -136,14 +157,14 @@ impl Store {
 
     async fn people_named(
         &self,
-        org: i64,
+        org: OrgId,
         name_part: &str,
         active: bool,
     ) -> Result<Vec<Person>, StorageError> {
         let needle = name_part.trim().to_lowercase();
         let ids: Vec<i64> = on_pool!(self, pool => {
             sqlx::query("SELECT id, full_name FROM people WHERE org_id = $1 AND active = $2 ORDER BY full_name")
-                .bind(org)
+                .bind(org.0)
                 .bind(active)
                 .fetch_all(pool)
                 .await?
@@ -158,7 +179,7 @@ impl Store {
         });
         let mut out = Vec::new();
         for id in ids {
-            out.push(self.person(id).await?);
+            out.push(self.person(PersonId(id)).await?);
         }
         Ok(out)
     }
@@ -168,7 +189,7 @@ impl Store {
     /// A deactivated person whose name contains the text, if exactly one.
     pub async fn find_inactive_person(
         &self,
-        org: i64,
+        org: OrgId,
         name_part: &str,
     ) -> Result<Option<Person>, StorageError> {
         let mut found = self.people_named(org, name_part, false).await?;

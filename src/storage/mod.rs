@@ -1,17 +1,20 @@
 //! Storage on sqlx: SQLite (embedded default) or PostgreSQL (production, several replicas).
 //!
-//! The rest of the code sees only `Store` and its narrow API; no SQL lives outside this module.
-//! The SQL is written once in the dialect both backends accept (`$1` placeholders, `RETURNING`,
-//! `ON CONFLICT`); where they differ (claiming outbox rows) each backend has its own statement.
-//! Each backend has its own migrations directory.
+//! Persistence only: the application core decides what to write (the new workflow state, the
+//! audit records, the outbox rows with their recipients) and storage writes it, atomically. No
+//! SQL lives outside this module. The SQL is written once in the dialect both backends accept
+//! (`$1` placeholders, `RETURNING`, `ON CONFLICT`); where they differ (claiming outbox rows)
+//! each backend has its own statement. Each backend has its own migrations directory.
 
+mod accounts;
 mod admin;
-mod chat;
+mod conversations;
 mod directory;
 mod import;
 mod incidents;
 mod invites;
 mod outbox;
+mod publications;
 
 use std::str::FromStr;
 use std::time::Duration as StdDuration;
@@ -19,18 +22,20 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Timelike, Utc};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::{Connection, Row};
 
+pub use accounts::{AccountHolder, GroupChat};
 pub use admin::{ChangeOutcome, DirectoryChange};
+pub use conversations::{CardRow, StoredConversation};
 pub use directory::{
-    Absence, AbsenceReason, DutyShift, NewOrganisation, NewPerson, Organisation, Person,
+    Absence, AbsenceReason, Department, DirectorySnapshot, DutyShift, NewAccount, NewOrganisation,
+    NewPerson, Organisation, Person,
 };
 pub use import::ImportReport;
-pub use incidents::{
-    Applied, ApplyError, AuditEntry, IncidentContent, MessageKind, NewIncident, Registered, Source,
-    StoredDraft, StoredIncident,
-};
+pub use incidents::{AuditEntry, AuditRecord, Commit, NewRecord, OpenAssignment, StoredDraft};
 pub use invites::InviteError;
-pub use outbox::{OutboxMessage, QueuedMessage};
+pub use outbox::{OutboxMessage, OutboxRow, Recipient};
+pub use publications::{AnswerKey, PublicationClaim};
 
 /// Runs the same code against whichever pool is configured. The body is compiled once per
 /// backend, so it must only use what both drivers offer.
@@ -80,10 +85,58 @@ pub(crate) enum Pool {
     Postgres(PgPool),
 }
 
+/// Starts a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a deferred transaction that reads first
+/// and writes later fails with "database is locked" when another process (an `otklik import`
+/// beside the running bot) wrote in between, and the busy timeout cannot help it.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>
+           + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<
+        Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>,
+    > + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<
+        Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>,
+    > + Send {
+        self.begin()
+    }
+}
+
 /// The one handle to everything Otklik keeps.
 #[derive(Clone)]
 pub struct Store {
     pub(crate) pool: Pool,
+    url: String,
+    /// How many times an incident was read (a button press should cost one).
+    incident_reads: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// How long a SQLite writer waits for another one before giving up.
+const SQLITE_BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(15);
+
+fn sqlite_options(url: &str) -> Result<SqliteConnectOptions, sqlx::Error> {
+    Ok(SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        .foreign_keys(true))
 }
 
 impl Store {
@@ -98,15 +151,10 @@ impl Store {
     /// Connects without touching the schema.
     pub async fn connect_without_migrating(url: &str) -> Result<Self, StorageError> {
         let pool = if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .busy_timeout(StdDuration::from_secs(10))
-                .foreign_keys(true);
             Pool::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(8)
-                    .connect_with(options)
+                    .connect_with(sqlite_options(url)?)
                     .await?,
             )
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -119,17 +167,76 @@ impl Store {
         } else {
             return Err(StorageError::UnsupportedUrl(redact(url)));
         };
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            url: url.to_string(),
+            incident_reads: Default::default(),
+        })
     }
 
     /// Applies pending migrations (PostgreSQL takes an advisory lock, so replicas starting
     /// together are safe).
     pub async fn migrate(&self) -> Result<(), StorageError> {
+        self.migrate_to(None).await
+    }
+
+    /// Applies the migrations up to and including `version` (all when `None`). Upgrade tests
+    /// build a database as an older release left it this way.
+    pub async fn migrate_to(&self, version: Option<i64>) -> Result<(), StorageError> {
+        let keep = |m: &sqlx::migrate::Migration| version.is_none_or(|v| m.version <= v);
         match &self.pool {
-            Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
-            Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+            Pool::Sqlite(_) => {
+                let mut migrator = sqlx::migrate!("./migrations/sqlite");
+                migrator.migrations = migrator
+                    .migrations
+                    .iter()
+                    .filter(|m| keep(m))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .into();
+                // Migrations that rebuild a table need foreign keys off (SQLite's documented
+                // procedure); every key is checked afterwards.
+                let mut conn = sqlx::SqliteConnection::connect_with(
+                    &sqlite_options(&self.url)?.foreign_keys(false),
+                )
+                .await?;
+                migrator.run(&mut conn).await?;
+                let broken = sqlx::query("PRAGMA foreign_key_check")
+                    .fetch_all(&mut conn)
+                    .await?;
+                conn.close().await?;
+                if let Some(row) = broken.first() {
+                    let table: String = row.try_get(0).unwrap_or_default();
+                    return Err(StorageError::Corrupt(format!(
+                        "after migrating, {} rows break foreign keys (first in table {table})",
+                        broken.len()
+                    )));
+                }
+            }
+            Pool::Postgres(p) => {
+                let mut migrator = sqlx::migrate!("./migrations/postgres");
+                migrator.migrations = migrator
+                    .migrations
+                    .iter()
+                    .filter(|m| keep(m))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .into();
+                migrator.run(p).await?
+            }
         }
         Ok(())
+    }
+
+    /// How many incidents this store has read since it was opened.
+    pub fn incident_reads(&self) -> u64 {
+        self.incident_reads
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_incident_read(&self) {
+        self.incident_reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn backend(&self) -> Backend {
@@ -186,36 +293,11 @@ impl Store {
         Ok(())
     }
 
-    /// Whether a messenger update id was already handled.
-    pub async fn is_update_processed(&self, update_id: i64) -> Result<bool, StorageError> {
-        let found = on_pool!(self, pool => {
-            sqlx::query("SELECT 1 AS one FROM processed_updates WHERE update_id = $1")
-                .bind(update_id)
-                .fetch_optional(pool)
-                .await?
-                .is_some()
-        });
-        Ok(found)
-    }
-
-    /// Records a messenger update id; `false` if it was already handled. For updates that change
-    /// no incident (an incident-changing update is recorded inside `apply`).
-    pub async fn record_update(
-        &self,
-        update_id: i64,
-        at: DateTime<Utc>,
-    ) -> Result<bool, StorageError> {
-        let done = on_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO processed_updates (update_id, processed_at) VALUES ($1, $2) ON CONFLICT (update_id) DO NOTHING",
-            )
-            .bind(update_id)
-            .bind(ts(at))
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(done == 1)
+    /// Runs one SQL statement as given (upgrade tests fill a database the way an older release
+    /// did). Not for application use.
+    pub async fn execute_raw(&self, sql: &str) -> Result<u64, StorageError> {
+        let n = on_pool!(self, pool => sqlx::raw_sql(sql).execute(pool).await?.rows_affected());
+        Ok(n)
     }
 }
 
@@ -237,4 +319,25 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// A key of an enum that serialises as a snake_case string.
+pub(crate) fn key<T: serde::Serialize>(v: &T) -> Result<String, StorageError> {
+    match serde_json::to_value(v)? {
+        serde_json::Value::String(s) => Ok(s),
+        other => Ok(other.to_string()),
+    }
+}
+
+/// The enum value of a stored key.
+pub(crate) fn from_key<T: for<'de> serde::Deserialize<'de>>(s: &str) -> Result<T, StorageError> {
+    Ok(serde_json::from_value(serde_json::Value::String(
+        s.to_string(),
+    ))?)
+}
+
+/// An instant to the whole second, as storage keeps it (the core computes with the same
+/// instants it stores).
+pub fn ts_public(t: DateTime<Utc>) -> DateTime<Utc> {
+    ts(t)
 }

@@ -1,78 +1,85 @@
 //! The outbox: every message the bot must send, written in the same transaction as the state
 //! change that caused it, and delivered by a worker afterwards. A crash between the commit and
-//! the send loses nothing; a crash between the send and `mark_delivered` resends after the lease
-//! (at-least-once: the idempotency key keeps each message one row).
+//! the send loses nothing; a message claimed by a worker that dies is handed out again when its
+//! lease runs out. What a row says and to whom is the core's; storage keeps and leases it.
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
-use super::{on_pool, ts, Pool, StorageError, Store};
-use crate::domain::incident::{Event, Incident, Role, Rules};
-use crate::notify::{Audience, Notice};
+use super::directory::chat_ref;
+use super::{on_pool, ts, BeginWrite, Pool, StorageError, Store};
+use crate::domain::content::ChatRef;
+use crate::domain::{IncidentId, OrgId, PersonId};
 
-/// A notice resolved to one recipient: a person (their private chat) or a group chat.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Resolved {
-    pub person: Option<i64>,
-    pub chat: Option<i64>,
-    pub message: &'static str,
-    pub event: Event,
+/// Who a message goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient {
+    /// A person, in their private chat (in the messenger they use).
+    Person(PersonId),
+    /// A group chat.
+    Chat(ChatRef),
+    /// Nobody in particular: work for the delivery worker (e.g. redraw an incident's cards).
+    Worker,
 }
 
-/// A message to queue outside a state change.
-#[derive(Debug, Clone)]
-pub struct QueuedMessage<'a> {
-    pub org: i64,
-    pub incident: Option<i64>,
-    pub person: Option<i64>,
-    pub chat: Option<i64>,
-    pub message: &'a str,
-    pub payload: &'a serde_json::Value,
-    pub idempotency_key: &'a str,
+/// A row to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxRow {
+    /// The incident it is about, when not the one the transaction is about.
+    pub incident: Option<IncidentId>,
+    pub recipient: Recipient,
+    /// What kind of message (for people reading the table; the payload says it all).
+    pub kind: String,
+    pub payload: serde_json::Value,
+    /// Unique among the rows of one incident (or, for rows without an incident, globally): the
+    /// same key again writes nothing.
+    pub key: String,
 }
 
 /// A message claimed for delivery.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OutboxMessage {
     pub id: i64,
-    pub org_id: i64,
-    pub incident_id: Option<i64>,
-    pub person_id: Option<i64>,
-    pub chat_id: Option<i64>,
-    /// What to render (a key into `dialogues/`).
-    pub message: String,
-    /// The incident number and the event behind the message.
+    pub org: OrgId,
+    pub incident: Option<IncidentId>,
+    pub recipient: Recipient,
+    pub kind: String,
     pub payload: serde_json::Value,
     pub attempts: i64,
 }
 
-/// Writes resolved notices as outbox rows on an open transaction (either backend).
+/// The (person, chat messenger, chat) columns of a recipient.
+pub(crate) fn recipient_columns(r: &Recipient) -> (Option<i64>, Option<&'static str>, Option<i64>) {
+    match r {
+        Recipient::Person(p) => (Some(p.0), None, None),
+        Recipient::Chat(c) => (None, Some(c.messenger.key()), Some(c.id)),
+        Recipient::Worker => (None, None, None),
+    }
+}
+
+/// Writes outbox rows on an open transaction (either backend).
 macro_rules! insert_outbox {
-    ($tx:expr, $org:expr, $incident:expr, $number:expr, $version:expr, $resolved:expr, $at:expr) => {
-        for (i, r) in $resolved.iter().enumerate() {
-            let recipient = match (r.person, r.chat) {
-                (Some(p), _) => format!("p{p}"),
-                (None, Some(c)) => format!("c{c}"),
-                (None, None) => "none".to_string(),
+    ($tx:expr, $org:expr, $incident:expr, $rows:expr, $at:expr) => {
+        for r in $rows.iter() {
+            let incident: Option<$crate::domain::IncidentId> = r.incident.or($incident);
+            let key = match incident {
+                Some(i) => format!("{}:{}", i.0, r.key),
+                None => r.key.clone(),
             };
-            let key = format!("{}:v{}:{}:{}:{}", $incident, $version, i, r.message, recipient);
-            let payload = serde_json::json!({
-                "incident_id": $incident,
-                "number": $number,
-                "event": r.event,
-            });
+            let (person, messenger, chat) = $crate::storage::outbox::recipient_columns(&r.recipient);
             sqlx::query(
-                "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_id, message, payload, created_at, available_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+                "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_messenger, chat_id, message, payload, created_at, available_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
                  ON CONFLICT (idempotency_key) DO NOTHING",
             )
-            .bind($org)
+            .bind($org.0)
             .bind(key)
-            .bind($incident)
-            .bind(r.person)
-            .bind(r.chat)
-            .bind(r.message)
-            .bind(payload.to_string())
+            .bind(incident.map(|i| i.0))
+            .bind(person)
+            .bind(messenger)
+            .bind(chat)
+            .bind(&r.kind)
+            .bind(r.payload.to_string())
             .bind($crate::storage::ts($at))
             .execute(&mut *$tx)
             .await?;
@@ -81,94 +88,56 @@ macro_rules! insert_outbox {
 }
 pub(crate) use insert_outbox;
 
-impl Store {
-    /// Resolves audiences to recipients as the directory stands at `at`: an absent executor's
-    /// messages go to their substitute; the curators' group chat if set, else each curator;
-    /// today's duty officers, else the curators.
-    pub(crate) async fn resolve_notices(
-        &self,
-        org: i64,
-        incident: &Incident,
-        notices: &[Notice],
-        rules: Rules<'_>,
-        at: DateTime<Utc>,
-    ) -> Result<Vec<Resolved>, StorageError> {
-        let organisation = self.organisation(org).await?;
-        let mut out = Vec::new();
-        for n in notices {
-            let mut people: Vec<i64> = Vec::new();
-            let mut chats: Vec<i64> = Vec::new();
-            let curators =
-                |people: &mut Vec<i64>, chats: &mut Vec<i64>, list: Vec<i64>| match organisation
-                    .curator_chat_id
-                {
-                    Some(c) => chats.push(c),
-                    None => people.extend(list),
-                };
-            match n.audience {
-                Audience::Executor(i) => {
-                    if let Some(p) = incident.parts.get(i) {
-                        people.push(self.handler_for(p.executor, at).await?);
-                    }
-                }
-                Audience::Curators => {
-                    let list = if organisation.curator_chat_id.is_none() {
-                        self.people_with_role(org, Role::Curator).await?
-                    } else {
-                        Vec::new()
-                    };
-                    curators(&mut people, &mut chats, list);
-                }
-                Audience::Head => match organisation.head_chat_id {
-                    Some(c) => chats.push(c),
-                    None => people.extend(self.people_with_role(org, Role::Head).await?),
-                },
-                Audience::DepartmentHead(i) => {
-                    if let Some(p) = incident.parts.get(i) {
-                        if let Some(h) = self.department_head(p.department).await? {
-                            people.push(self.handler_for(h, at).await?);
-                        }
-                    }
-                }
-                Audience::Deputies => {
-                    people.extend(self.people_with_role(org, Role::Deputy).await?)
-                }
-                Audience::DutyOfficers => {
-                    let today = rules.calendar.local_date(at);
-                    let on_duty = self.on_duty(org, today).await?;
-                    if on_duty.is_empty() {
-                        let list = if organisation.curator_chat_id.is_none() {
-                            self.people_with_role(org, Role::Curator).await?
-                        } else {
-                            Vec::new()
-                        };
-                        curators(&mut people, &mut chats, list);
-                    } else {
-                        people.extend(on_duty);
-                    }
-                }
-            }
-            people.dedup();
-            for p in people {
-                out.push(Resolved {
-                    person: Some(p),
-                    chat: None,
-                    message: n.message,
-                    event: n.event.clone(),
-                });
-            }
-            for c in chats {
-                out.push(Resolved {
-                    person: None,
-                    chat: Some(c),
-                    message: n.message,
-                    event: n.event.clone(),
-                });
-            }
-        }
-        Ok(out)
-    }
+const COLUMNS: &str =
+    "id, org_id, incident_id, person_id, chat_messenger, chat_id, message, payload, attempts";
 
+type MessageTuple = (
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    String,
+    String,
+    i64,
+);
+
+macro_rules! message_tuple {
+    ($r:expr) => {
+        (
+            $r.try_get::<i64, _>("id")?,
+            $r.try_get::<i64, _>("org_id")?,
+            $r.try_get::<Option<i64>, _>("incident_id")?,
+            $r.try_get::<Option<i64>, _>("person_id")?,
+            $r.try_get::<Option<String>, _>("chat_messenger")?,
+            $r.try_get::<Option<i64>, _>("chat_id")?,
+            $r.try_get::<String, _>("message")?,
+            $r.try_get::<String, _>("payload")?,
+            $r.try_get::<i64, _>("attempts")?,
+        )
+    };
+}
+
+fn message_from(t: MessageTuple) -> Result<OutboxMessage, StorageError> {
+    let (id, org, incident, person, messenger, chat, kind, payload, attempts) = t;
+    let recipient = match (person, chat_ref(messenger, chat)?) {
+        (Some(p), _) => Recipient::Person(PersonId(p)),
+        (None, Some(c)) => Recipient::Chat(c),
+        (None, None) => Recipient::Worker,
+    };
+    Ok(OutboxMessage {
+        id,
+        org: OrgId(org),
+        incident: incident.map(IncidentId),
+        recipient,
+        kind,
+        payload: serde_json::from_str(&payload)?,
+        attempts,
+    })
+}
+
+impl Store {
     /// Claims up to `limit` due messages for `lease`; a claimed message is not handed to another
     /// worker until the lease runs out.
     pub async fn claim_outbox(
@@ -181,50 +150,59 @@ impl Store {
         let now = ts(now);
         let select = "SELECT id FROM outbox WHERE delivered_at IS NULL AND available_at <= $2
                       AND (locked_until IS NULL OR locked_until <= $2) ORDER BY id LIMIT $3";
-        let rows = match &self.pool {
+        let rows: Vec<MessageTuple> = match &self.pool {
             Pool::Sqlite(pool) => {
                 let sql = format!(
-                    "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN ({select})
-                     RETURNING id, org_id, incident_id, person_id, chat_id, message, payload, attempts"
+                    "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN ({select}) RETURNING {COLUMNS}"
                 );
-                read_messages(
-                    sqlx::query(&sql)
-                        .bind(until)
-                        .bind(now)
-                        .bind(limit)
-                        .fetch_all(pool)
-                        .await?,
-                )?
+                let mut tx = pool.begin_write().await?;
+                let rows = sqlx::query(&sql)
+                    .bind(until)
+                    .bind(now)
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|r| -> Result<MessageTuple, sqlx::Error> { Ok(message_tuple!(r)) })
+                    .collect::<Result<Vec<_>, _>>()?;
+                tx.commit().await?;
+                rows
             }
             Pool::Postgres(pool) => {
                 // Several replicas claim at once: SKIP LOCKED hands each row to one of them.
                 let sql = format!(
                     "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN ({select} FOR UPDATE SKIP LOCKED)
-                     RETURNING id, org_id, incident_id, person_id, chat_id, message, payload, attempts"
+                     RETURNING {COLUMNS}"
                 );
-                read_messages(
-                    sqlx::query(&sql)
-                        .bind(until)
-                        .bind(now)
-                        .bind(limit)
-                        .fetch_all(pool)
-                        .await?,
-                )?
+                sqlx::query(&sql)
+                    .bind(until)
+                    .bind(now)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await?
+                    .iter()
+                    .map(|r| -> Result<MessageTuple, sqlx::Error> { Ok(message_tuple!(r)) })
+                    .collect::<Result<Vec<_>, _>>()?
             }
         };
-        let mut rows = rows;
-        rows.sort_by_key(|m| m.id);
-        Ok(rows)
+        let mut out = rows
+            .into_iter()
+            .map(message_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        out.sort_by_key(|m| m.id);
+        Ok(out)
     }
 
     /// Marks a message delivered.
     pub async fn mark_delivered(&self, id: i64, at: DateTime<Utc>) -> Result<(), StorageError> {
         on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE outbox SET delivered_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2")
                 .bind(ts(at))
                 .bind(id)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         });
         Ok(())
     }
@@ -237,79 +215,44 @@ impl Store {
         retry_at: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE outbox SET last_error = $1, available_at = $2, locked_until = NULL WHERE id = $3")
                 .bind(error)
                 .bind(ts(retry_at))
                 .bind(id)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         });
         Ok(())
     }
 
     /// Messages not yet delivered, oldest first (for monitoring and tests).
     pub async fn pending_outbox(&self) -> Result<Vec<OutboxMessage>, StorageError> {
+        let sql = format!("SELECT {COLUMNS} FROM outbox WHERE delivered_at IS NULL ORDER BY id");
         let rows = on_pool!(self, pool => {
-            sqlx::query(
-                "SELECT id, org_id, incident_id, person_id, chat_id, message, payload, attempts FROM outbox
-                 WHERE delivered_at IS NULL ORDER BY id",
-            )
-            .fetch_all(pool)
-            .await
-            .map_err(StorageError::from)
-            .and_then(read_messages)?
+            sqlx::query(&sql)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| -> Result<MessageTuple, sqlx::Error> { Ok(message_tuple!(r)) })
+                .collect::<Result<Vec<_>, _>>()?
         });
-        Ok(rows)
+        rows.into_iter().map(message_from).collect()
     }
-}
 
-fn read_messages<R>(rows: Vec<R>) -> Result<Vec<OutboxMessage>, StorageError>
-where
-    R: Row,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    rows.into_iter()
-        .map(|r| {
-            let payload: String = r.try_get("payload")?;
-            Ok(OutboxMessage {
-                id: r.try_get("id")?,
-                org_id: r.try_get("org_id")?,
-                incident_id: r.try_get("incident_id")?,
-                person_id: r.try_get("person_id")?,
-                chat_id: r.try_get("chat_id")?,
-                message: r.try_get("message")?,
-                payload: serde_json::from_str(&payload)?,
-                attempts: r.try_get("attempts")?,
-            })
-        })
-        .collect()
-}
-
-impl Store {
-    /// Queues one message outside a state change (e.g. "this person cannot be reached").
-    pub async fn enqueue_message(
+    /// Queues messages outside a state change (a burst alert, "this person cannot be reached").
+    pub async fn enqueue(
         &self,
-        m: &QueuedMessage<'_>,
+        org: OrgId,
+        incident: Option<IncidentId>,
+        rows: &[OutboxRow],
         at: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_id, message, payload, created_at, available_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (idempotency_key) DO NOTHING",
-            )
-            .bind(m.org)
-            .bind(m.idempotency_key)
-            .bind(m.incident)
-            .bind(m.person)
-            .bind(m.chat)
-            .bind(m.message)
-            .bind(m.payload.to_string())
-            .bind(ts(at))
-            .execute(pool)
-            .await?;
+            let mut tx = pool.begin_write().await?;
+            insert_outbox!(tx, org, incident, rows, at);
+            tx.commit().await?;
         });
         Ok(())
     }

@@ -1,105 +1,11 @@
-//! Inline-button payloads: compact ASCII (Telegram allows 64 bytes), parsed back into actions.
-//! The presser is always re-checked on the server; a payload only says what was pressed.
+//! Inline-button payloads: the core's actions in compact ASCII (Telegram allows 64 bytes), and
+//! back. The core re-checks the presser; a payload only says what was pressed.
 
-use crate::domain::incident::{DraftKind, ExplanationKind, NoAnswerReason, ReturnReason};
-
-/// What a button press asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Accept {
-        inc: i64,
-        part: usize,
-    },
-    StartDraft {
-        inc: i64,
-        part: usize,
-        kind: DraftKind,
-    },
-    Return {
-        inc: i64,
-        part: usize,
-    },
-    ReturnWith {
-        inc: i64,
-        part: usize,
-        reason: ReturnReason,
-    },
-    AttachmentsDone {
-        inc: i64,
-    },
-    SendDraft {
-        inc: i64,
-    },
-    EditDraft {
-        inc: i64,
-    },
-    CancelDraft {
-        inc: i64,
-    },
-    Approve {
-        inc: i64,
-        part: Option<usize>,
-        version: u32,
-    },
-    Rework {
-        inc: i64,
-        part: usize,
-        version: u32,
-    },
-    Published {
-        inc: i64,
-        part: Option<usize>,
-    },
-    AuthorReplied {
-        inc: i64,
-        part: usize,
-    },
-    ShowAll {
-        inc: i64,
-    },
-    Importance {
-        inc: i64,
-        high: bool,
-    },
-    ToggleDepartment {
-        inc: i64,
-        dept: i64,
-    },
-    Route {
-        inc: i64,
-    },
-    NoAnswer {
-        inc: i64,
-    },
-    NoAnswerWith {
-        inc: i64,
-        reason: NoAnswerReason,
-    },
-    Explanation {
-        inc: i64,
-    },
-    ExplanationWith {
-        inc: i64,
-        kind: ExplanationKind,
-    },
-    Reroute {
-        inc: i64,
-        part: usize,
-        dept: i64,
-    },
-    WriteConsolidated {
-        inc: i64,
-    },
-    SetTopic {
-        inc: i64,
-    },
-    SetLocation {
-        inc: i64,
-    },
-    Appeal {
-        inc: i64,
-    },
-}
+use crate::core::Action;
+use crate::domain::incident::{
+    DraftKind, DutyAnswerKind, ExplanationKind, NoAnswerReason, ReturnReason,
+};
+use crate::domain::{DepartmentId, IncidentId};
 
 fn kind_code(k: DraftKind) -> &'static str {
     match k {
@@ -113,210 +19,221 @@ fn part_code(p: Option<usize>) -> String {
     p.map_or_else(|| "c".to_string(), |p| p.to_string())
 }
 
-impl Action {
-    /// The button payload.
-    pub fn encode(&self) -> String {
-        match *self {
-            Action::Accept { inc, part } => format!("ac:{inc}:{part}"),
-            Action::StartDraft { inc, part, kind } => {
-                format!("dr:{inc}:{part}:{}", kind_code(kind))
+/// The button payload of an action.
+pub fn encode(action: &Action) -> String {
+    match *action {
+        Action::Accept { inc, part } => format!("ac:{inc}:{part}"),
+        Action::StartDraft { inc, part, kind } => format!("dr:{inc}:{part}:{}", kind_code(kind)),
+        Action::Return { inc, part } => format!("rt:{inc}:{part}"),
+        Action::ReturnWith { inc, part, reason } => format!(
+            "rr:{inc}:{part}:{}",
+            match reason {
+                ReturnReason::NotOurCompetence => "n",
+                ReturnReason::AnotherDepartment => "o",
+                ReturnReason::Duplicate => "d",
             }
-            Action::Return { inc, part } => format!("rt:{inc}:{part}"),
-            Action::ReturnWith { inc, part, reason } => format!(
-                "rr:{inc}:{part}:{}",
-                match reason {
-                    ReturnReason::NotOurCompetence => "n",
-                    ReturnReason::AnotherDepartment => "o",
-                    ReturnReason::Duplicate => "d",
-                }
-            ),
-            Action::AttachmentsDone { inc } => format!("ad:{inc}"),
-            Action::SendDraft { inc } => format!("sd:{inc}"),
-            Action::EditDraft { inc } => format!("ed:{inc}"),
-            Action::CancelDraft { inc } => format!("cx:{inc}"),
-            Action::Approve { inc, part, version } => {
-                format!("ap:{inc}:{}:{version}", part_code(part))
+        ),
+        Action::AttachmentsDone { inc } => format!("ad:{inc}"),
+        Action::SendDraft { inc } => format!("sd:{inc}"),
+        Action::EditDraft { inc } => format!("ed:{inc}"),
+        Action::CancelDraft { inc } => format!("cx:{inc}"),
+        Action::Approve { inc, part, version } => format!("ap:{inc}:{}:{version}", part_code(part)),
+        Action::Rework { inc, part, version } => format!("rw:{inc}:{part}:{version}"),
+        Action::Published { inc, part } => format!("pb:{inc}:{}", part_code(part)),
+        Action::AuthorReplied { inc, part } => format!("au:{inc}:{part}"),
+        Action::ShowAll { inc } => format!("sa:{inc}"),
+        Action::Importance { inc, high } => format!("im:{inc}:{}", if high { "h" } else { "n" }),
+        Action::ToggleDepartment { inc, dept } => format!("dp:{inc}:{dept}"),
+        Action::Route { inc } => format!("ro:{inc}"),
+        Action::NoAnswer { inc } => format!("na:{inc}"),
+        Action::NoAnswerWith { inc, reason } => format!(
+            "nr:{inc}:{}",
+            match reason {
+                NoAnswerReason::Threats => "t",
+                NoAnswerReason::Obscenity => "o",
+                NoAnswerReason::Insults => "i",
+                NoAnswerReason::Unreadable => "u",
             }
-            Action::Rework { inc, part, version } => format!("rw:{inc}:{part}:{version}"),
-            Action::Published { inc, part } => format!("pb:{inc}:{}", part_code(part)),
-            Action::AuthorReplied { inc, part } => format!("au:{inc}:{part}"),
-            Action::ShowAll { inc } => format!("sa:{inc}"),
-            Action::Importance { inc, high } => {
-                format!("im:{inc}:{}", if high { "h" } else { "n" })
+        ),
+        Action::Explanation { inc } => format!("ex:{inc}"),
+        Action::ExplanationWith { inc, kind } => format!(
+            "ek:{inc}:{}",
+            match kind {
+                ExplanationKind::NotOurCompetence => "n",
+                ExplanationKind::AbuseOfRight => "a",
+                ExplanationKind::CourtActs => "c",
+                ExplanationKind::AlreadyAnswered => "r",
             }
-            Action::ToggleDepartment { inc, dept } => format!("dp:{inc}:{dept}"),
-            Action::Route { inc } => format!("ro:{inc}"),
-            Action::NoAnswer { inc } => format!("na:{inc}"),
-            Action::NoAnswerWith { inc, reason } => format!(
-                "nr:{inc}:{}",
-                match reason {
-                    NoAnswerReason::Threats => "t",
-                    NoAnswerReason::Obscenity => "o",
-                    NoAnswerReason::Insults => "i",
-                    NoAnswerReason::Unreadable => "u",
-                }
-            ),
-            Action::Explanation { inc } => format!("ex:{inc}"),
-            Action::ExplanationWith { inc, kind } => format!(
-                "ek:{inc}:{}",
-                match kind {
-                    ExplanationKind::NotOurCompetence => "n",
-                    ExplanationKind::AbuseOfRight => "a",
-                    ExplanationKind::CourtActs => "c",
-                    ExplanationKind::AlreadyAnswered => "r",
-                }
-            ),
-            Action::Reroute { inc, part, dept } => format!("rd:{inc}:{part}:{dept}"),
-            Action::WriteConsolidated { inc } => format!("wc:{inc}"),
-            Action::SetTopic { inc } => format!("tp:{inc}"),
-            Action::SetLocation { inc } => format!("lc:{inc}"),
-            Action::Appeal { inc } => format!("av:{inc}"),
-        }
+        ),
+        Action::Reroute { inc, part, dept } => format!("rd:{inc}:{part}:{dept}"),
+        Action::WriteConsolidated { inc } => format!("wc:{inc}"),
+        Action::SetTopic { inc } => format!("tp:{inc}"),
+        Action::SetLocation { inc } => format!("lc:{inc}"),
+        Action::Appeal { inc } => format!("av:{inc}"),
+        Action::DutyAnswer { inc, answer } => format!(
+            "du:{inc}:{}",
+            match answer {
+                DutyAnswerKind::Taken => "t",
+                DutyAnswerKind::HandedToDispatch => "d",
+            }
+        ),
     }
+}
 
-    /// Parses a payload; `None` for anything malformed (an old or forged button).
-    pub fn decode(data: &str) -> Option<Action> {
-        let mut it = data.split(':');
-        let tag = it.next()?;
-        let fields: Vec<&str> = it.collect();
-        let num = |i: usize| -> Option<i64> { fields.get(i)?.parse().ok() };
-        let idx = |i: usize| -> Option<usize> { fields.get(i)?.parse().ok() };
-        let opt_part = |i: usize| -> Option<Option<usize>> {
-            match *fields.get(i)? {
-                "c" => Some(None),
-                s => s.parse().ok().map(Some),
+/// Parses a payload; `None` for anything malformed (an old or forged button).
+pub fn decode(data: &str) -> Option<Action> {
+    let mut it = data.split(':');
+    let tag = it.next()?;
+    let fields: Vec<&str> = it.collect();
+    let num = |i: usize| -> Option<i64> { fields.get(i)?.parse().ok() };
+    let idx = |i: usize| -> Option<usize> { fields.get(i)?.parse().ok() };
+    let opt_part = |i: usize| -> Option<Option<usize>> {
+        match *fields.get(i)? {
+            "c" => Some(None),
+            s => s.parse().ok().map(Some),
+        }
+    };
+    let inc = IncidentId(num(0)?);
+    let expect = |n: usize| if fields.len() == n { Some(()) } else { None };
+    let action = match tag {
+        "ac" => {
+            expect(2)?;
+            Action::Accept { inc, part: idx(1)? }
+        }
+        "dr" => {
+            expect(3)?;
+            let kind = match fields[2] {
+                "a" => DraftKind::Answer,
+                "i" => DraftKind::Interim,
+                "c" => DraftKind::Clarification,
+                _ => return None,
+            };
+            Action::StartDraft {
+                inc,
+                part: idx(1)?,
+                kind,
             }
-        };
-        let inc = num(0)?;
-        let expect = |n: usize| if fields.len() == n { Some(()) } else { None };
-        let action = match tag {
-            "ac" => {
-                expect(2)?;
-                Action::Accept { inc, part: idx(1)? }
+        }
+        "rt" => {
+            expect(2)?;
+            Action::Return { inc, part: idx(1)? }
+        }
+        "rr" => {
+            expect(3)?;
+            let reason = match fields[2] {
+                "n" => ReturnReason::NotOurCompetence,
+                "o" => ReturnReason::AnotherDepartment,
+                "d" => ReturnReason::Duplicate,
+                _ => return None,
+            };
+            Action::ReturnWith {
+                inc,
+                part: idx(1)?,
+                reason,
             }
-            "dr" => {
-                expect(3)?;
-                let kind = match fields[2] {
-                    "a" => DraftKind::Answer,
-                    "i" => DraftKind::Interim,
-                    "c" => DraftKind::Clarification,
-                    _ => return None,
-                };
-                Action::StartDraft {
-                    inc,
-                    part: idx(1)?,
-                    kind,
-                }
+        }
+        "ad" | "sd" | "ed" | "cx" | "sa" | "ro" | "na" | "ex" | "wc" | "tp" | "lc" | "av" => {
+            expect(1)?;
+            match tag {
+                "ad" => Action::AttachmentsDone { inc },
+                "sd" => Action::SendDraft { inc },
+                "ed" => Action::EditDraft { inc },
+                "cx" => Action::CancelDraft { inc },
+                "sa" => Action::ShowAll { inc },
+                "ro" => Action::Route { inc },
+                "na" => Action::NoAnswer { inc },
+                "ex" => Action::Explanation { inc },
+                "tp" => Action::SetTopic { inc },
+                "lc" => Action::SetLocation { inc },
+                "av" => Action::Appeal { inc },
+                _ => Action::WriteConsolidated { inc },
             }
-            "rt" => {
-                expect(2)?;
-                Action::Return { inc, part: idx(1)? }
+        }
+        "ap" => {
+            expect(3)?;
+            Action::Approve {
+                inc,
+                part: opt_part(1)?,
+                version: fields[2].parse().ok()?,
             }
-            "rr" => {
-                expect(3)?;
-                let reason = match fields[2] {
-                    "n" => ReturnReason::NotOurCompetence,
-                    "o" => ReturnReason::AnotherDepartment,
-                    "d" => ReturnReason::Duplicate,
-                    _ => return None,
-                };
-                Action::ReturnWith {
-                    inc,
-                    part: idx(1)?,
-                    reason,
-                }
+        }
+        "rw" => {
+            expect(3)?;
+            Action::Rework {
+                inc,
+                part: idx(1)?,
+                version: fields[2].parse().ok()?,
             }
-            "ad" | "sd" | "ed" | "cx" | "sa" | "ro" | "na" | "ex" | "wc" | "tp" | "lc" | "av" => {
-                expect(1)?;
-                match tag {
-                    "ad" => Action::AttachmentsDone { inc },
-                    "sd" => Action::SendDraft { inc },
-                    "ed" => Action::EditDraft { inc },
-                    "cx" => Action::CancelDraft { inc },
-                    "sa" => Action::ShowAll { inc },
-                    "ro" => Action::Route { inc },
-                    "na" => Action::NoAnswer { inc },
-                    "ex" => Action::Explanation { inc },
-                    "tp" => Action::SetTopic { inc },
-                    "lc" => Action::SetLocation { inc },
-                    "av" => Action::Appeal { inc },
-                    _ => Action::WriteConsolidated { inc },
-                }
+        }
+        "pb" => {
+            expect(2)?;
+            Action::Published {
+                inc,
+                part: opt_part(1)?,
             }
-            "ap" => {
-                expect(3)?;
-                Action::Approve {
-                    inc,
-                    part: opt_part(1)?,
-                    version: fields[2].parse().ok()?,
-                }
+        }
+        "au" => {
+            expect(2)?;
+            Action::AuthorReplied { inc, part: idx(1)? }
+        }
+        "im" => {
+            expect(2)?;
+            let high = match fields[1] {
+                "h" => true,
+                "n" => false,
+                _ => return None,
+            };
+            Action::Importance { inc, high }
+        }
+        "dp" => {
+            expect(2)?;
+            Action::ToggleDepartment {
+                inc,
+                dept: DepartmentId(num(1)?),
             }
-            "rw" => {
-                expect(3)?;
-                Action::Rework {
-                    inc,
-                    part: idx(1)?,
-                    version: fields[2].parse().ok()?,
-                }
+        }
+        "nr" => {
+            expect(2)?;
+            let reason = match fields[1] {
+                "t" => NoAnswerReason::Threats,
+                "o" => NoAnswerReason::Obscenity,
+                "i" => NoAnswerReason::Insults,
+                "u" => NoAnswerReason::Unreadable,
+                _ => return None,
+            };
+            Action::NoAnswerWith { inc, reason }
+        }
+        "ek" => {
+            expect(2)?;
+            let kind = match fields[1] {
+                "n" => ExplanationKind::NotOurCompetence,
+                "a" => ExplanationKind::AbuseOfRight,
+                "c" => ExplanationKind::CourtActs,
+                "r" => ExplanationKind::AlreadyAnswered,
+                _ => return None,
+            };
+            Action::ExplanationWith { inc, kind }
+        }
+        "rd" => {
+            expect(3)?;
+            Action::Reroute {
+                inc,
+                part: idx(1)?,
+                dept: DepartmentId(num(2)?),
             }
-            "pb" => {
-                expect(2)?;
-                Action::Published {
-                    inc,
-                    part: opt_part(1)?,
-                }
-            }
-            "au" => {
-                expect(2)?;
-                Action::AuthorReplied { inc, part: idx(1)? }
-            }
-            "im" => {
-                expect(2)?;
-                let high = match fields[1] {
-                    "h" => true,
-                    "n" => false,
-                    _ => return None,
-                };
-                Action::Importance { inc, high }
-            }
-            "dp" => {
-                expect(2)?;
-                Action::ToggleDepartment { inc, dept: num(1)? }
-            }
-            "nr" => {
-                expect(2)?;
-                let reason = match fields[1] {
-                    "t" => NoAnswerReason::Threats,
-                    "o" => NoAnswerReason::Obscenity,
-                    "i" => NoAnswerReason::Insults,
-                    "u" => NoAnswerReason::Unreadable,
-                    _ => return None,
-                };
-                Action::NoAnswerWith { inc, reason }
-            }
-            "ek" => {
-                expect(2)?;
-                let kind = match fields[1] {
-                    "n" => ExplanationKind::NotOurCompetence,
-                    "a" => ExplanationKind::AbuseOfRight,
-                    "c" => ExplanationKind::CourtActs,
-                    "r" => ExplanationKind::AlreadyAnswered,
-                    _ => return None,
-                };
-                Action::ExplanationWith { inc, kind }
-            }
-            "rd" => {
-                expect(3)?;
-                Action::Reroute {
-                    inc,
-                    part: idx(1)?,
-                    dept: num(2)?,
-                }
-            }
-            _ => return None,
-        };
-        Some(action)
-    }
+        }
+        "du" => {
+            expect(2)?;
+            let answer = match fields[1] {
+                "t" => DutyAnswerKind::Taken,
+                "d" => DutyAnswerKind::HandedToDispatch,
+                _ => return None,
+            };
+            Action::DutyAnswer { inc, answer }
+        }
+        _ => return None,
+    };
+    Some(action)
 }
 
 #[cfg(test)]
@@ -325,7 +242,9 @@ mod tests {
 
     #[test]
     fn every_action_round_trips_within_64_bytes() {
-        let big = i64::MAX;
+        let big = IncidentId(i64::MAX);
+        let dept = DepartmentId(i64::MAX);
+        let small = IncidentId(3);
         let actions = [
             Action::Accept { inc: big, part: 3 },
             Action::StartDraft {
@@ -333,23 +252,26 @@ mod tests {
                 part: 0,
                 kind: DraftKind::Clarification,
             },
-            Action::Return { inc: 1, part: 0 },
+            Action::Return {
+                inc: small,
+                part: 0,
+            },
             Action::ReturnWith {
-                inc: 1,
+                inc: small,
                 part: 0,
                 reason: ReturnReason::Duplicate,
             },
-            Action::AttachmentsDone { inc: 5 },
-            Action::SendDraft { inc: 5 },
-            Action::EditDraft { inc: 5 },
-            Action::CancelDraft { inc: 5 },
+            Action::AttachmentsDone { inc: small },
+            Action::SendDraft { inc: small },
+            Action::EditDraft { inc: small },
+            Action::CancelDraft { inc: small },
             Action::Approve {
                 inc: big,
                 part: None,
                 version: u32::MAX,
             },
             Action::Approve {
-                inc: 9,
+                inc: small,
                 part: Some(2),
                 version: 4,
             },
@@ -358,43 +280,53 @@ mod tests {
                 part: 1,
                 version: 7,
             },
-            Action::Published { inc: 3, part: None },
             Action::Published {
-                inc: 3,
+                inc: small,
+                part: None,
+            },
+            Action::Published {
+                inc: small,
                 part: Some(0),
             },
-            Action::AuthorReplied { inc: 3, part: 0 },
-            Action::ShowAll { inc: 3 },
-            Action::Importance { inc: 3, high: true },
-            Action::ToggleDepartment {
-                inc: big,
-                dept: big,
+            Action::AuthorReplied {
+                inc: small,
+                part: 0,
             },
-            Action::Route { inc: 3 },
-            Action::NoAnswer { inc: 3 },
+            Action::ShowAll { inc: small },
+            Action::Importance {
+                inc: small,
+                high: true,
+            },
+            Action::ToggleDepartment { inc: big, dept },
+            Action::Route { inc: small },
+            Action::NoAnswer { inc: small },
             Action::NoAnswerWith {
-                inc: 3,
+                inc: small,
                 reason: NoAnswerReason::Unreadable,
             },
-            Action::Explanation { inc: 3 },
+            Action::Explanation { inc: small },
             Action::ExplanationWith {
-                inc: 3,
+                inc: small,
                 kind: ExplanationKind::CourtActs,
             },
             Action::Reroute {
                 inc: big,
                 part: 9,
-                dept: big,
+                dept,
             },
-            Action::WriteConsolidated { inc: 3 },
+            Action::WriteConsolidated { inc: small },
             Action::SetTopic { inc: big },
             Action::SetLocation { inc: big },
             Action::Appeal { inc: big },
+            Action::DutyAnswer {
+                inc: big,
+                answer: DutyAnswerKind::HandedToDispatch,
+            },
         ];
         for a in actions {
-            let data = a.encode();
+            let data = encode(&a);
             assert!(data.len() <= 64, "{data} is {} bytes", data.len());
-            assert_eq!(Action::decode(&data), Some(a), "{data}");
+            assert_eq!(decode(&data), Some(a), "{data}");
         }
     }
 
@@ -402,8 +334,9 @@ mod tests {
     fn malformed_payloads_are_ignored() {
         for bad in [
             "", "ac", "ac:x:0", "ac:1", "ac:1:0:9", "zz:1", "dr:1:0:q", "ap:1:z:1", "im:1:x",
+            "du:1:x", "dp:1:z",
         ] {
-            assert_eq!(Action::decode(bad), None, "{bad}");
+            assert_eq!(decode(bad), None, "{bad}");
         }
     }
 }

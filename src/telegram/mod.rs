@@ -1,13 +1,11 @@
-//! The Telegram adapter: the only module that knows teloxide. It turns updates into domain
-//! commands (`handlers`), renders cards (`render`), encodes buttons (`callback`) and delivers the
-//! outbox (`delivery`).
+//! The Telegram adapter: the only module that knows teloxide. It translates updates into core
+//! calls (`updates`), the core's views into HTML and keyboards (`render`), actions into button
+//! payloads (`callback`), and is the core's way to send to Telegram (`port`).
 
-pub mod admin;
 pub mod callback;
-pub mod channel;
-pub mod delivery;
-pub mod handlers;
+pub mod port;
 pub mod render;
+pub mod updates;
 
 use std::sync::Arc;
 
@@ -15,7 +13,10 @@ use teloxide::dispatching::Dispatcher;
 use teloxide::prelude::*;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::App;
+use crate::core::{Core, MessengerPort};
+use crate::domain::content::Messenger;
+use port::TelegramPort;
+use updates::TelegramContext;
 
 /// How to reach the Telegram Bot API.
 #[derive(Debug, Clone)]
@@ -25,42 +26,65 @@ pub struct TelegramConfig {
     pub api_url: Option<url::Url>,
 }
 
-/// Builds the bot client.
-pub fn bot(config: &TelegramConfig) -> Bot {
-    let bot = Bot::new(&config.token);
-    match &config.api_url {
-        Some(url) => bot.set_api_url(url.clone()),
-        None => bot,
-    }
+/// A bot connected to Telegram (its name learnt).
+pub struct Telegram {
+    bot: Bot,
+    bot_id: String,
+    pub username: String,
 }
 
-/// Runs long polling and the delivery worker until `cancel` fires (SIGINT/SIGTERM in `main`).
-pub async fn run(
-    config: TelegramConfig,
-    app: Arc<App>,
-    cancel: CancellationToken,
-) -> anyhow::Result<()> {
-    let bot = bot(&config);
-    let me = bot.get_me().await?;
-    tracing::info!(username = %me.username(), "connected to Telegram");
-    app.set_bot_username(me.username());
-    let worker = tokio::spawn(delivery::run(bot.clone(), app.clone(), cancel.clone()));
-    let mut dispatcher = Dispatcher::builder(bot, handlers::schema())
-        .dependencies(dptree::deps![app])
-        .default_handler(|_| async {})
-        .build();
-    let shutdown = dispatcher.shutdown_token();
-    let stop = cancel.clone();
-    tokio::spawn(async move {
-        stop.cancelled().await;
-        if let Ok(done) = shutdown.shutdown() {
-            done.await;
-        }
-    });
-    dispatcher.dispatch().await;
-    cancel.cancel();
-    if let Err(e) = worker.await {
-        tracing::error!(error = %e, "delivery worker ended abnormally");
+impl Telegram {
+    /// Connects (asks Telegram who the bot is) and tells the core how invite links look.
+    pub async fn connect(
+        config: &TelegramConfig,
+        core: &Core,
+    ) -> Result<Telegram, teloxide::RequestError> {
+        let bot = Bot::new(&config.token);
+        let bot = match &config.api_url {
+            Some(url) => bot.set_api_url(url.clone()),
+            None => bot,
+        };
+        let me = bot.get_me().await?;
+        let username = me.username().to_string();
+        tracing::info!(username = %username, "connected to Telegram");
+        core.set_invite_link(
+            Messenger::Telegram,
+            &format!("https://t.me/{username}?start="),
+        );
+        Ok(Telegram {
+            bot,
+            bot_id: me.id.0.to_string(),
+            username,
+        })
     }
-    Ok(())
+
+    /// The port the delivery worker sends through.
+    pub fn port(&self) -> Arc<dyn MessengerPort> {
+        Arc::new(TelegramPort {
+            bot: self.bot.clone(),
+        })
+    }
+
+    /// Long polling until `cancel` fires; the update in hand is finished first.
+    pub async fn run(self, core: Arc<Core>, cancel: CancellationToken) {
+        let ctx = Arc::new(TelegramContext {
+            core,
+            port: TelegramPort {
+                bot: self.bot.clone(),
+            },
+            bot_id: self.bot_id,
+        });
+        let mut dispatcher = Dispatcher::builder(self.bot, updates::schema())
+            .dependencies(dptree::deps![ctx])
+            .default_handler(|_| async {})
+            .build();
+        let shutdown = dispatcher.shutdown_token();
+        tokio::spawn(async move {
+            cancel.cancelled().await;
+            if let Ok(done) = shutdown.shutdown() {
+                done.await;
+            }
+        });
+        dispatcher.dispatch().await;
+    }
 }

@@ -66,6 +66,9 @@ struct Inner {
     messages: HashMap<(i64, i64), Value>,
     /// Chats the bot cannot write to (the person never opened the bot).
     unreachable: HashSet<i64>,
+    /// Chats where a sent message is taken but never answered (the bot's process dies, or the
+    /// answer is lost, between the send and what follows it).
+    hanging: HashSet<i64>,
 }
 
 #[derive(Clone, Default)]
@@ -154,14 +157,23 @@ async fn handle(
         }
         return ok(json!([]));
     }
+    let (answer, hang) = respond(&fake, &method, &body);
+    if hang {
+        std::future::pending::<()>().await;
+    }
+    answer
+}
+
+/// Answers a Bot API call (other than getUpdates); `true` when the answer must never arrive.
+fn respond(fake: &FakeTelegram, method: &str, body: &Value) -> (Json<Value>, bool) {
     let mut inner = fake.inner.lock().unwrap();
     let edited = body["message_id"].as_i64();
     inner.calls.push(Call {
-        method: method.clone(),
+        method: method.to_string(),
         body: body.clone(),
         message_id: edited,
     });
-    match method.as_str() {
+    let answer = match method {
         "getMe" => ok(
             json!({"id": BOT_ID, "is_bot": true, "first_name": "Отклик", "username": "otklik_test_bot",
             "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false}),
@@ -178,9 +190,12 @@ async fn handle(
         "sendMessage" => {
             let chat = body["chat_id"].as_i64().unwrap_or_default();
             if inner.unreachable.contains(&chat) {
-                return error(
-                    403,
-                    "Forbidden: bot can't initiate conversation with a user",
+                return (
+                    error(
+                        403,
+                        "Forbidden: bot can't initiate conversation with a user",
+                    ),
+                    false,
                 );
             }
             inner.next_message += 1;
@@ -197,6 +212,10 @@ async fn handle(
             if let Some(call) = inner.calls.last_mut() {
                 call.message_id = Some(id);
             }
+            if inner.hanging.contains(&chat) {
+                // Telegram has the message; the bot never hears back.
+                return (ok(msg), true);
+            }
             ok(msg)
         }
         "getWebhookInfo" => {
@@ -206,7 +225,7 @@ async fn handle(
             let chat = body["chat_id"].as_i64().unwrap_or_default();
             let id = body["message_id"].as_i64().unwrap_or_default();
             let Some(old) = inner.messages.get(&(chat, id)).cloned() else {
-                return error(400, "Bad Request: message to edit not found");
+                return (error(400, "Bad Request: message to edit not found"), false);
             };
             let markup = if body["reply_markup"].is_null() {
                 Value::Null
@@ -214,7 +233,7 @@ async fn handle(
                 body["reply_markup"].clone()
             };
             if old["text"] == body["text"] && old["reply_markup"] == markup {
-                return error(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message");
+                return (error(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"), false);
             }
             let mut msg = old;
             msg["text"] = body["text"].clone();
@@ -224,7 +243,8 @@ async fn handle(
             ok(msg)
         }
         _ => ok(json!(true)),
-    }
+    };
+    (answer, false)
 }
 
 impl FakeTelegram {
@@ -244,6 +264,16 @@ impl FakeTelegram {
 
     pub fn set_unreachable(&self, chat: i64) {
         self.inner.lock().unwrap().unreachable.insert(chat);
+    }
+
+    /// Messages sent to this chat are kept, but their answer never comes back.
+    pub fn hang_on(&self, chat: i64) {
+        self.inner.lock().unwrap().hanging.insert(chat);
+    }
+
+    /// Answers messages to this chat again.
+    pub fn release(&self, chat: i64) {
+        self.inner.lock().unwrap().hanging.remove(&chat);
     }
 
     fn push(&self, mut update: Value) -> i64 {

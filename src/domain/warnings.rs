@@ -1,7 +1,7 @@
 //! Checks a draft before it goes for approval: personal data in a public answer, text over the
 //! network's limit, a repeated message answered without saying what was done.
 
-use crate::storage::Source;
+use super::content::Source;
 
 /// Something the executor should look at before sending a draft.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,146 @@
+//! What a button does, as the core knows it. An adapter encodes an action into its messenger's
+//! button payload and decodes it back; the presser is always re-checked here, since a payload
+//! only says what was pressed.
+
+use crate::domain::incident::{
+    DraftKind, DutyAnswerKind, ExplanationKind, NoAnswerReason, ReturnReason,
+};
+use crate::domain::{DepartmentId, IncidentId};
+
+/// A button press.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Accept {
+        inc: IncidentId,
+        part: usize,
+    },
+    /// Accept if needed, then ask for the text of a draft of this kind.
+    StartDraft {
+        inc: IncidentId,
+        part: usize,
+        kind: DraftKind,
+    },
+    /// Ask why the part is returned.
+    Return {
+        inc: IncidentId,
+        part: usize,
+    },
+    ReturnWith {
+        inc: IncidentId,
+        part: usize,
+        reason: ReturnReason,
+    },
+    AttachmentsDone {
+        inc: IncidentId,
+    },
+    SendDraft {
+        inc: IncidentId,
+    },
+    EditDraft {
+        inc: IncidentId,
+    },
+    CancelDraft {
+        inc: IncidentId,
+    },
+    Approve {
+        inc: IncidentId,
+        part: Option<usize>,
+        version: u32,
+    },
+    Rework {
+        inc: IncidentId,
+        part: usize,
+        version: u32,
+    },
+    Published {
+        inc: IncidentId,
+        part: Option<usize>,
+    },
+    AuthorReplied {
+        inc: IncidentId,
+        part: usize,
+    },
+    ShowAll {
+        inc: IncidentId,
+    },
+    Importance {
+        inc: IncidentId,
+        high: bool,
+    },
+    ToggleDepartment {
+        inc: IncidentId,
+        dept: DepartmentId,
+    },
+    Route {
+        inc: IncidentId,
+    },
+    NoAnswer {
+        inc: IncidentId,
+    },
+    NoAnswerWith {
+        inc: IncidentId,
+        reason: NoAnswerReason,
+    },
+    Explanation {
+        inc: IncidentId,
+    },
+    ExplanationWith {
+        inc: IncidentId,
+        kind: ExplanationKind,
+    },
+    Reroute {
+        inc: IncidentId,
+        part: usize,
+        dept: DepartmentId,
+    },
+    WriteConsolidated {
+        inc: IncidentId,
+    },
+    SetTopic {
+        inc: IncidentId,
+    },
+    SetLocation {
+        inc: IncidentId,
+    },
+    Appeal {
+        inc: IncidentId,
+    },
+    DutyAnswer {
+        inc: IncidentId,
+        answer: DutyAnswerKind,
+    },
+}
+
+impl Action {
+    /// The incident the button is about.
+    pub fn incident(&self) -> IncidentId {
+        match *self {
+            Action::Accept { inc, .. }
+            | Action::StartDraft { inc, .. }
+            | Action::Return { inc, .. }
+            | Action::ReturnWith { inc, .. }
+            | Action::AttachmentsDone { inc }
+            | Action::SendDraft { inc }
+            | Action::EditDraft { inc }
+            | Action::CancelDraft { inc }
+            | Action::Approve { inc, .. }
+            | Action::Rework { inc, .. }
+            | Action::Published { inc, .. }
+            | Action::AuthorReplied { inc, .. }
+            | Action::ShowAll { inc }
+            | Action::Importance { inc, .. }
+            | Action::ToggleDepartment { inc, .. }
+            | Action::Route { inc }
+            | Action::NoAnswer { inc }
+            | Action::NoAnswerWith { inc, .. }
+            | Action::Explanation { inc }
+            | Action::ExplanationWith { inc, .. }
+            | Action::Reroute { inc, .. }
+            | Action::WriteConsolidated { inc }
+            | Action::SetTopic { inc }
+            | Action::SetLocation { inc }
+            | Action::Appeal { inc }
+            | Action::DutyAnswer { inc, .. } => inc,
+        }
+    }
+}

@@ -1,0 +1,671 @@
+//! The delivery worker: takes outbox rows, draws each notice as a view for its recipient, and
+//! hands it to the recipient's messenger (a `MessengerPort`); remembers every card it sends, and
+//! redraws an incident's cards in place after every change (one drawing for cards sent fresh and
+//! cards edited). Answers Otklik publishes itself go out at most once (`auto_publish`).
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use async_trait::async_trait;
+use chrono::Duration;
+use tokio_util::sync::CancellationToken;
+
+use super::notices::{Audience, Notice};
+use super::org::OrgRules;
+use super::view::View;
+use super::{deadlines, Core, CoreError};
+use crate::domain::content::{ChatRef, IncidentRecord, Messenger};
+use crate::domain::incident::{Actor, Command, DraftKind, Role};
+use crate::domain::permission::{permitted, Deed};
+use crate::domain::PersonId;
+use crate::storage::{
+    AnswerKey, CardRow, Commit, GroupChat, OutboxMessage, OutboxRow, PublicationClaim, Recipient,
+    StorageError,
+};
+
+/// Why a messenger did not take a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// An edit that changes nothing (a double press): as good as done.
+    #[error("the message already shows this")]
+    NotModified,
+    /// The message to edit is gone (deleted, or too old to edit).
+    #[error("the message to edit is gone")]
+    Gone,
+    /// This chat cannot be written to (the person blocked the bot or never opened it).
+    #[error("cannot write to this chat: {0}")]
+    Unreachable(String),
+    /// The group became a supergroup with a new id.
+    #[error("the chat moved to {0}")]
+    ChatMoved(i64),
+    /// Too many messages: try again after this long.
+    #[error("rate limited for {0:?}")]
+    RetryAfter(StdDuration),
+    /// The messenger refused the message itself; sending it again will not help.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// The network or the messenger's server failed: the message may or may not have gone out.
+    #[error("failed: {0}")]
+    Failed(String),
+}
+
+/// A messenger, as the core sends to it. Implemented by each messenger adapter.
+#[async_trait]
+pub trait MessengerPort: Send + Sync {
+    fn messenger(&self) -> Messenger;
+
+    /// The chat of a person's private conversation with the bot, from their account id.
+    fn private_chat(&self, account: i64) -> i64 {
+        account
+    }
+
+    /// Sends a view (and then its attachments); returns the message id.
+    async fn send(&self, chat: i64, view: &View) -> Result<i64, SendError>;
+
+    /// Makes a message show a view (its attachments are not sent again).
+    async fn edit(&self, chat: i64, message: i64, view: &View) -> Result<(), SendError>;
+
+    /// Posts `text` as a reply to a message (the answer under a citizen's comment); returns the
+    /// new message's id and a link to it. `original_link` is the link of the message answered.
+    async fn reply(
+        &self,
+        chat: i64,
+        to_message: i64,
+        text: &str,
+        original_link: &str,
+    ) -> Result<(i64, String), SendError>;
+}
+
+/// How a row ended.
+enum Outcome {
+    Delivered,
+    /// The person cannot be written to: delivered as far as possible, and the curators are told.
+    Unreachable(PersonId, Messenger),
+    RetryIn(Duration),
+}
+
+/// How long a claimed row is not handed to another worker.
+const LEASE_SECONDS: i64 = 60;
+/// How long a handled update or an untouched conversation is remembered.
+const UPDATES_KEPT_DAYS: i64 = 3;
+
+/// Runs until cancelled: delivers due messages, waking on new outbox rows or every second, and
+/// prunes old bookkeeping every hour.
+pub async fn run(core: Arc<Core>, ports: Vec<Arc<dyn MessengerPort>>, cancel: CancellationToken) {
+    let mut last_prune: Option<chrono::DateTime<chrono::Utc>> = None;
+    loop {
+        if cancel.is_cancelled() {
+            break;
+        }
+        match core.deliver_due(&ports).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "outbox delivery failed"),
+        }
+        let now = core.now();
+        if last_prune.is_none_or(|t| now - t > Duration::hours(1)) {
+            last_prune = Some(now);
+            if let Err(e) = core.prune(now).await {
+                tracing::warn!(error = %e, "cannot prune old bookkeeping");
+            }
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            _ = core.outbox_written() => {}
+            _ = tokio::time::sleep(StdDuration::from_secs(1)) => {}
+        }
+    }
+}
+
+fn port_for(ports: &[Arc<dyn MessengerPort>], m: Messenger) -> Option<&Arc<dyn MessengerPort>> {
+    ports.iter().find(|p| p.messenger() == m)
+}
+
+fn backoff(attempts: i64, at_least: Duration) -> Duration {
+    let exp = Duration::seconds(2i64.pow(attempts.clamp(0, 8) as u32));
+    exp.max(at_least).min(Duration::minutes(5))
+}
+
+impl Core {
+    async fn prune(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(), CoreError> {
+        let updates = self
+            .store
+            .prune_updates(now - Duration::days(UPDATES_KEPT_DAYS))
+            .await?;
+        let conversations = self
+            .store
+            .prune_conversations(now - self.config.conversation_ttl - Duration::days(1))
+            .await?;
+        if updates + conversations > 0 {
+            tracing::debug!(updates, conversations, "pruned old bookkeeping");
+        }
+        Ok(())
+    }
+
+    /// Delivers what is due now through the messengers given; returns how many rows were
+    /// handled.
+    pub async fn deliver_due(&self, ports: &[Arc<dyn MessengerPort>]) -> Result<usize, CoreError> {
+        let batch = self
+            .store
+            .claim_outbox(20, self.now(), Duration::seconds(LEASE_SECONDS))
+            .await?;
+        let n = batch.len();
+        for m in batch {
+            let outcome = match self.deliver_one(&m, ports).await {
+                Ok(o) => o,
+                Err(e) => {
+                    tracing::error!(id = m.id, kind = %m.kind, error = %e, "cannot deliver an outbox message");
+                    Outcome::RetryIn(Duration::seconds(60))
+                }
+            };
+            let now = self.now();
+            match outcome {
+                Outcome::Delivered => self.store.mark_delivered(m.id, now).await?,
+                Outcome::Unreachable(person, messenger) => {
+                    self.store.mark_delivered(m.id, now).await?;
+                    self.report_unreachable(&m, person, messenger).await?;
+                }
+                Outcome::RetryIn(d) => {
+                    self.store
+                        .mark_failed(m.id, "delivery failed", now + backoff(m.attempts, d))
+                        .await?
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    async fn deliver_one(
+        &self,
+        m: &OutboxMessage,
+        ports: &[Arc<dyn MessengerPort>],
+    ) -> Result<Outcome, CoreError> {
+        let notice: Notice = match serde_json::from_value(m.payload.clone()) {
+            Ok(n) => n,
+            Err(e) => {
+                // Kept, not lost: someone can read the row; it is not tried every second.
+                tracing::error!(id = m.id, error = %e, "an outbox row cannot be read");
+                return Ok(Outcome::RetryIn(Duration::hours(1)));
+            }
+        };
+        let record = match m.incident {
+            Some(id) => match self.store.incident(id).await {
+                Ok(r) => Some(r),
+                Err(StorageError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
+        match (&notice, record) {
+            (Notice::RefreshCards, Some(r)) => self.refresh_cards(&r, ports).await,
+            (Notice::AutoPublish { part }, Some(r)) => self.auto_publish(m, &r, *part, ports).await,
+            (Notice::RefreshCards | Notice::AutoPublish { .. }, None) => Ok(Outcome::Delivered),
+            (_, record) => {
+                self.deliver_notice(m, &notice, record.as_ref(), ports)
+                    .await
+            }
+        }
+    }
+
+    /// The actor a card is drawn for: the person, or a group acting as its members would.
+    async fn viewer(
+        &self,
+        rules: &OrgRules,
+        person: Option<PersonId>,
+        chat: ChatRef,
+        absences: &[(PersonId, PersonId)],
+    ) -> Result<Actor, CoreError> {
+        if let Some(p) = person {
+            return Ok(rules.actor(p, absences));
+        }
+        let groups = self.store.group_chat(chat).await?;
+        let role = groups
+            .iter()
+            .find_map(|g| match g {
+                GroupChat::Head(o) if *o == rules.org.id => Some(Role::Head),
+                GroupChat::Curators(o) if *o == rules.org.id => Some(Role::Curator),
+                _ => None,
+            })
+            .unwrap_or(Role::Curator);
+        Ok(OrgRules::group_actor(role))
+    }
+
+    /// Sends one notice to its recipient and remembers it when it is a card.
+    async fn deliver_notice(
+        &self,
+        m: &OutboxMessage,
+        notice: &Notice,
+        record: Option<&IncidentRecord>,
+        ports: &[Arc<dyn MessengerPort>],
+    ) -> Result<Outcome, CoreError> {
+        let rules = self.org(m.org).await?;
+        let (port, chat, person) = match m.recipient {
+            Recipient::Worker => return Ok(Outcome::Delivered),
+            Recipient::Person(p) => {
+                let mut found = None;
+                for messenger in self.store.messengers_of(p).await? {
+                    if let (Some(port), Some(account)) = (
+                        port_for(ports, messenger),
+                        self.store.account_of(p, messenger).await?,
+                    ) {
+                        found = Some((port.clone(), port.private_chat(account)));
+                        break;
+                    }
+                }
+                match found {
+                    Some((port, chat)) => (port, chat, Some(p)),
+                    // Never opened the bot in a messenger Otklik runs.
+                    None => {
+                        let messenger = ports
+                            .first()
+                            .map(|p| p.messenger())
+                            .unwrap_or(Messenger::Telegram);
+                        return Ok(Outcome::Unreachable(p, messenger));
+                    }
+                }
+            }
+            Recipient::Chat(c) => match port_for(ports, c.messenger) {
+                Some(port) => (port.clone(), c.id, None),
+                None => {
+                    tracing::warn!(
+                        messenger = c.messenger.key(),
+                        "no adapter runs for this chat's messenger"
+                    );
+                    return Ok(Outcome::RetryIn(Duration::minutes(5)));
+                }
+            },
+        };
+        let chat_ref = ChatRef {
+            messenger: port.messenger(),
+            id: chat,
+        };
+        let absences = match person {
+            Some(_) => self.store.absences_at(rules.org.id, self.now()).await?,
+            None => Vec::new(),
+        };
+        let viewer = self.viewer(&rules, person, chat_ref, &absences).await?;
+        let view = match record {
+            Some(r) => self.draw_notice(&rules, notice, r, &viewer).await?,
+            None => self.draw(&rules, &[], None).standalone(notice),
+        };
+        let Some(view) = view else {
+            return Ok(Outcome::Delivered);
+        };
+        match port.send(chat, &view).await {
+            Ok(message_id) => {
+                if let (true, Some(r)) = (notice.is_card(), record) {
+                    self.store
+                        .add_card(&CardRow {
+                            chat: chat_ref,
+                            message_id,
+                            incident: r.id,
+                            viewer: person,
+                            notice: notice.to_json(),
+                            rendered: view.fingerprint(),
+                        })
+                        .await?;
+                }
+                Ok(Outcome::Delivered)
+            }
+            Err(e) => self.failed_send(e, person, chat_ref).await,
+        }
+    }
+
+    /// What a failed send means for the row.
+    async fn failed_send(
+        &self,
+        e: SendError,
+        person: Option<PersonId>,
+        chat: ChatRef,
+    ) -> Result<Outcome, CoreError> {
+        tracing::warn!(error = %e, chat = chat.id, "a message was not delivered");
+        Ok(match e {
+            SendError::NotModified => Outcome::Delivered,
+            SendError::Unreachable(_) => match person {
+                Some(p) => Outcome::Unreachable(p, chat.messenger),
+                // A group that removed the bot: nothing to do until it is added back.
+                None => Outcome::Delivered,
+            },
+            SendError::ChatMoved(new_id) => {
+                self.store.move_chat(chat, new_id).await?;
+                Outcome::RetryIn(Duration::zero())
+            }
+            SendError::RetryAfter(d) => {
+                Outcome::RetryIn(Duration::from_std(d).unwrap_or(Duration::seconds(30)))
+            }
+            SendError::Gone | SendError::Refused(_) | SendError::Failed(_) => {
+                Outcome::RetryIn(Duration::seconds(5))
+            }
+        })
+    }
+
+    /// Tells the curators that a person cannot be written to, and marks the account.
+    async fn report_unreachable(
+        &self,
+        m: &OutboxMessage,
+        person: PersonId,
+        messenger: Messenger,
+    ) -> Result<(), CoreError> {
+        self.store.set_unreachable(person, messenger, true).await?;
+        let rules = self.org(m.org).await?;
+        let number = match m.incident {
+            Some(id) => self.store.incident(id).await.map(|r| r.number).unwrap_or(0),
+            None => 0,
+        };
+        let notice = Notice::Unreachable { person, number };
+        let rows: Vec<OutboxRow> = super::notices::recipients(
+            Audience::Curators,
+            None,
+            &super::notices::Directory {
+                rules: &rules,
+                absences: &[],
+                on_duty: &[],
+            },
+        )
+        .into_iter()
+        // Telling an unreachable curator that they are unreachable would loop.
+        .filter(|r| *r != Recipient::Person(person))
+        .map(|r| OutboxRow {
+            incident: m.incident,
+            recipient: r,
+            kind: notice.kind().to_string(),
+            payload: notice.to_json(),
+            key: format!("unreachable:{}:{person}", m.id),
+        })
+        .collect();
+        self.store.enqueue(m.org, None, &rows, self.now()).await?;
+        self.wake_delivery();
+        Ok(())
+    }
+
+    /// Draws every card of an incident again and edits those that would change.
+    async fn refresh_cards(
+        &self,
+        record: &IncidentRecord,
+        ports: &[Arc<dyn MessengerPort>],
+    ) -> Result<Outcome, CoreError> {
+        let rules = self.org(record.org).await?;
+        let cards = self.store.cards_of(record.id).await?;
+        if cards.is_empty() {
+            return Ok(Outcome::Delivered);
+        }
+        let absences = self.store.absences_at(record.org, self.now()).await?;
+        for card in cards {
+            let Some(port) = port_for(ports, card.chat.messenger) else {
+                continue;
+            };
+            let Ok(notice) = serde_json::from_value::<Notice>(card.notice.clone()) else {
+                continue;
+            };
+            let viewer = self
+                .viewer(&rules, card.viewer, card.chat, &absences)
+                .await?;
+            let Some(mut view) = self.draw_notice(&rules, &notice, record, &viewer).await? else {
+                continue;
+            };
+            let fingerprint = view.fingerprint();
+            if fingerprint == card.rendered {
+                continue;
+            }
+            view.attachments.clear();
+            match port.edit(card.chat.id, card.message_id, &view).await {
+                Ok(()) | Err(SendError::NotModified) => {
+                    self.store
+                        .set_card_rendered(card.chat, card.message_id, fingerprint)
+                        .await?
+                }
+                // Deleted or too old to edit: the card is sent again.
+                Err(SendError::Gone) => match port.send(card.chat.id, &view).await {
+                    Ok(new_id) => {
+                        self.store
+                            .move_card(card.chat, card.message_id, new_id, fingerprint)
+                            .await?
+                    }
+                    Err(SendError::RetryAfter(d)) => {
+                        return Ok(Outcome::RetryIn(
+                            Duration::from_std(d).unwrap_or(Duration::seconds(30)),
+                        ))
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot send a card again");
+                        self.store
+                            .set_card_rendered(card.chat, card.message_id, fingerprint)
+                            .await?
+                    }
+                },
+                Err(SendError::RetryAfter(d)) => {
+                    return Ok(Outcome::RetryIn(
+                        Duration::from_std(d).unwrap_or(Duration::seconds(30)),
+                    ))
+                }
+                Err(SendError::Failed(e)) => {
+                    tracing::warn!(error = %e, "cannot edit a card now");
+                    return Ok(Outcome::RetryIn(Duration::seconds(5)));
+                }
+                Err(SendError::ChatMoved(new_id)) => {
+                    self.store.move_chat(card.chat, new_id).await?;
+                    return Ok(Outcome::RetryIn(Duration::zero()));
+                }
+                // A chat that cannot be written to, or an edit refused: not tried again.
+                Err(e @ (SendError::Unreachable(_) | SendError::Refused(_))) => {
+                    tracing::warn!(error = %e, "a card cannot be edited");
+                    self.store
+                        .set_card_rendered(card.chat, card.message_id, fingerprint)
+                        .await?
+                }
+            }
+        }
+        Ok(Outcome::Delivered)
+    }
+
+    /// Publishes an approved answer as a reply to the citizen's comment, at most once: the reply
+    /// is recorded as being sent before it is sent, and as sent — with the publication — after.
+    /// A reply found in between (the process died there, or the answer of the messenger was
+    /// lost) is never sent again: the publisher is asked to check and record it.
+    async fn auto_publish(
+        &self,
+        m: &OutboxMessage,
+        record: &IncidentRecord,
+        part: Option<usize>,
+        ports: &[Arc<dyn MessengerPort>],
+    ) -> Result<Outcome, CoreError> {
+        let rules = self.org(record.org).await?;
+        let system = super::intake::intake_actor();
+        // Already published (by hand, or by an earlier attempt) or no longer approved.
+        if permitted(
+            &system,
+            Deed::Publish { part },
+            &record.workflow,
+            rules.regulation(),
+        )
+        .is_err()
+        {
+            return Ok(Outcome::Delivered);
+        }
+        let draft = match part {
+            Some(i) => record.workflow.parts.get(i).and_then(|p| {
+                p.drafts
+                    .iter()
+                    .rev()
+                    .find(|d| d.kind != DraftKind::Clarification)
+            }),
+            None => record.workflow.consolidated.as_ref(),
+        };
+        let (Some(target), Some(draft)) = (&record.reply_to, draft) else {
+            return self
+                .ask_to_publish(m, record, part, Notice::PublishRequest { part })
+                .await;
+        };
+        let Some(port) = port_for(ports, target.chat.messenger) else {
+            return Ok(Outcome::RetryIn(Duration::minutes(5)));
+        };
+        let key = AnswerKey {
+            incident: record.id,
+            part,
+            version: draft.version,
+        };
+        match self.store.claim_publication(key, self.now()).await? {
+            PublicationClaim::Sent { message_id, link } => {
+                self.record_publication(&rules, record.clone(), key, message_id, &link)
+                    .await?;
+                return Ok(Outcome::Delivered);
+            }
+            PublicationClaim::InDoubt { first: true } => {
+                return self
+                    .ask_to_publish(m, record, part, Notice::PublishInDoubt { part })
+                    .await
+            }
+            PublicationClaim::InDoubt { first: false } => return Ok(Outcome::Delivered),
+            PublicationClaim::Claimed => {}
+        }
+        match port
+            .reply(
+                target.chat.id,
+                target.message,
+                &draft.text,
+                &record.content.url,
+            )
+            .await
+        {
+            Ok((message_id, link)) => {
+                self.record_publication(&rules, record.clone(), key, message_id, &link)
+                    .await?;
+                Ok(Outcome::Delivered)
+            }
+            // The messenger said no: nothing went out, a later attempt may send.
+            Err(SendError::RetryAfter(d)) => {
+                self.store.release_publication(key).await?;
+                Ok(Outcome::RetryIn(
+                    Duration::from_std(d).unwrap_or(Duration::seconds(30)),
+                ))
+            }
+            Err(e @ (SendError::Refused(_) | SendError::Unreachable(_) | SendError::Gone)) => {
+                tracing::warn!(error = %e, "the answer could not be posted under the comment");
+                self.store.release_publication(key).await?;
+                self.ask_to_publish(m, record, part, Notice::PublishRequest { part })
+                    .await
+            }
+            Err(SendError::ChatMoved(new_id)) => {
+                self.store.release_publication(key).await?;
+                self.store.move_chat(target.chat, new_id).await?;
+                Ok(Outcome::RetryIn(Duration::zero()))
+            }
+            // Unknown whether it went out: never sent again; people check.
+            Err(e @ (SendError::Failed(_) | SendError::NotModified)) => {
+                tracing::warn!(error = %e, "unknown whether the answer was posted");
+                self.store.doubt_publication(key).await?;
+                self.ask_to_publish(m, record, part, Notice::PublishInDoubt { part })
+                    .await
+            }
+        }
+    }
+
+    /// Records a reply as sent and the answer as published, in one transaction.
+    async fn record_publication(
+        &self,
+        rules: &OrgRules,
+        mut record: IncidentRecord,
+        key: AnswerKey,
+        message_id: i64,
+        link: &str,
+    ) -> Result<(), CoreError> {
+        let part = key.part;
+        let system = super::intake::intake_actor();
+        let command = Command::MarkPublished {
+            part,
+            link: link.to_string(),
+        };
+        for _ in 0..5 {
+            let now = self.now();
+            let t = match crate::domain::incident::apply(
+                &record.workflow,
+                &command,
+                &system,
+                now,
+                rules.rules(),
+            ) {
+                Ok(t) => t,
+                // Published meanwhile (by hand): the reply is still recorded.
+                Err(_) => {
+                    self.store
+                        .finish_publication(key, (message_id, link), None, now)
+                        .await?;
+                    return Ok(());
+                }
+            };
+            let mut notices = super::notices::notices_for(&t.events, &t.incident, rules, true);
+            notices.push((
+                Audience::Curators,
+                Notice::AutoPublished {
+                    part,
+                    link: link.to_string(),
+                },
+            ));
+            let outbox = self
+                .rows_for(
+                    rules,
+                    &t.incident,
+                    &notices,
+                    &format!("v{}", t.incident.version),
+                )
+                .await?;
+            let audit = vec![super::audit_record(
+                PersonId::SYSTEM,
+                now,
+                &command,
+                &record.workflow,
+                &t,
+            )?];
+            let (next_deadline, part_due) = deadlines(&t.incident, rules.regulation());
+            let commit = Commit {
+                org: record.org,
+                incident: record.id,
+                expected_version: record.workflow.version,
+                workflow: &t.incident,
+                next_deadline,
+                part_due,
+                audit,
+                outbox,
+            };
+            if self
+                .store
+                .finish_publication(key, (message_id, link), Some(&commit), now)
+                .await?
+            {
+                self.wake_delivery();
+                return Ok(());
+            }
+            record = self.store.incident(record.id).await?;
+        }
+        Err(CoreError::Conflict)
+    }
+
+    /// Asks the publisher (the curators, or the executor where the regulation says so) to
+    /// publish or check the answer by hand.
+    async fn ask_to_publish(
+        &self,
+        m: &OutboxMessage,
+        record: &IncidentRecord,
+        part: Option<usize>,
+        notice: Notice,
+    ) -> Result<Outcome, CoreError> {
+        let rules = self.org(record.org).await?;
+        let audience = match (part, rules.regulation().workflow.publisher) {
+            (Some(p), crate::domain::regulation::Publisher::Executor) => Audience::Executor(p),
+            _ => Audience::Curators,
+        };
+        let rows = self
+            .rows_for(
+                &rules,
+                &record.workflow,
+                &[(audience, notice)],
+                &format!("publish:{}", m.id),
+            )
+            .await?;
+        self.store
+            .enqueue(record.org, Some(record.id), &rows, self.now())
+            .await?;
+        self.wake_delivery();
+        Ok(Outcome::Delivered)
+    }
+}

@@ -1,0 +1,646 @@
+//! What each button does. One arm per action: ask the permission rule (through the state
+//! machine, or directly before opening a prompt), then change state or ask for input. Cards that
+//! change are redrawn by the delivery worker (`Notice::RefreshCards`), for everyone who has one.
+
+use std::collections::BTreeMap;
+
+use super::action::Action;
+use super::cards::{self, Draw};
+use super::input::Pending;
+use super::notices::Notice;
+use super::org::OrgRules;
+use super::view::{Line, Reply, Toast, View};
+use super::{Core, CoreError, Who};
+use crate::domain::content::IncidentRecord;
+use crate::domain::incident::{
+    Actor, Assignment, Command, DraftKind, PartState, Role, TransitionError,
+};
+use crate::domain::permission::{may_start_draft, permitted, Deed};
+use crate::domain::regulation::{DeadlineRule, Importance, Stage};
+use crate::texts::Arg;
+
+impl Core {
+    /// What to tell a person whose command was refused.
+    pub(crate) fn refusal(&self, e: &TransitionError) -> Toast {
+        let t = |k: &str| self.texts.t(k);
+        match e {
+            TransitionError::AlreadyDone(_) => Toast {
+                text: t("already-done"),
+                alert: false,
+            },
+            TransitionError::NotAllowed(_) => Toast {
+                text: t("err-not-allowed"),
+                alert: true,
+            },
+            TransitionError::WrongState { .. } | TransitionError::NoSuchPart(_) => Toast {
+                text: t("err-wrong-state"),
+                alert: true,
+            },
+            TransitionError::StaleDraft { .. } => Toast {
+                text: t("err-stale"),
+                alert: true,
+            },
+            TransitionError::NotInRegulation(_) => Toast {
+                text: t("err-not-in-regulation"),
+                alert: true,
+            },
+            TransitionError::Invalid(_) | TransitionError::MissingCuratorDeadline(_) => Toast {
+                text: t("err-invalid"),
+                alert: true,
+            },
+            TransitionError::Calendar(_) => Toast {
+                text: t("err-internal"),
+                alert: true,
+            },
+        }
+    }
+
+    fn refused(&self, e: &TransitionError) -> Reply {
+        Reply {
+            toast: Some(self.refusal(e)),
+            ..Reply::default()
+        }
+    }
+
+    /// The refusal for a button that no longer applies (an old card, a forged payload).
+    fn outdated(&self) -> Reply {
+        Reply::alert(self.texts.t("err-wrong-state"))
+    }
+
+    /// Applies a command and answers the press: a toast on success, the refusal otherwise.
+    async fn press_command(
+        &self,
+        rules: &OrgRules,
+        actor: &Actor,
+        record: IncidentRecord,
+        command: Command,
+        ok_key: Option<&str>,
+    ) -> Result<Reply, CoreError> {
+        Ok(
+            match self.transition(rules, actor, record, &command).await? {
+                Ok(_) => match ok_key {
+                    Some(k) => Reply::toast(self.texts.t(k)),
+                    None => Reply::nothing(),
+                },
+                Err(e) => self.refused(&e),
+            },
+        )
+    }
+
+    /// Asks for typed input: remembers the step and sends the prompt.
+    async fn ask(&self, who: &Who, pending: Pending, prompt: String) -> Result<Reply, CoreError> {
+        self.set_pending(who, &pending).await?;
+        Ok(Reply::say(View::prompt(prompt)))
+    }
+
+    /// A button press by `who`. `pressed` is the message the button was on.
+    pub async fn press(
+        &self,
+        who: &Who,
+        action: Action,
+        pressed: Option<i64>,
+    ) -> Result<Reply, CoreError> {
+        // One read of the incident (with its organisation's directory version); another
+        // organisation's incident is as good as unknown.
+        let Some((record, rules)) = self
+            .incident_and_rules(who.org(), action.incident())
+            .await?
+        else {
+            return Ok(self.outdated());
+        };
+        let actor = self.actor_in(&rules, who).await?;
+        let may = |deed: Deed| permitted(&actor, deed, &record.workflow, rules.regulation());
+        let number = Arg::Num(record.number);
+        let inc = record.id;
+        match action {
+            Action::Accept { part, .. } => {
+                self.press_command(
+                    &rules,
+                    &actor,
+                    record,
+                    Command::Accept { part },
+                    Some("ok-accepted"),
+                )
+                .await
+            }
+            Action::StartDraft { part, kind, .. } => {
+                if !may_start_draft(&actor, part, kind, &record.workflow, rules.regulation()) {
+                    return Ok(match may(Deed::Draft { part, kind }) {
+                        Err(e) => self.refused(&e),
+                        Ok(()) => self.outdated(),
+                    });
+                }
+                let routed = record
+                    .workflow
+                    .parts
+                    .get(part)
+                    .is_some_and(|p| p.state == PartState::Routed);
+                if routed {
+                    if let Err(e) = self
+                        .transition(&rules, &actor, record, &Command::Accept { part })
+                        .await?
+                    {
+                        return Ok(self.refused(&e));
+                    }
+                }
+                let key = match kind {
+                    DraftKind::Answer => "ask-draft-text",
+                    DraftKind::Interim => "ask-interim-text",
+                    DraftKind::Clarification => "ask-clarification-text",
+                };
+                let prompt = self.texts.tf(key, &[("number", number)]);
+                self.ask(who, Pending::DraftText { inc, part, kind }, prompt)
+                    .await
+            }
+            Action::Return { part, .. } => {
+                if let Err(e) = may(Deed::Return { part }) {
+                    return Ok(self.refused(&e));
+                }
+                Ok(Reply::say(cards::return_reasons(
+                    &self.texts,
+                    &record,
+                    part,
+                )))
+            }
+            Action::ReturnWith { part, reason, .. } => {
+                if let Err(e) = may(Deed::Return { part }) {
+                    return Ok(self.refused(&e));
+                }
+                let draw = self.draw(&rules, &[], None);
+                let mut reply = self
+                    .ask(
+                        who,
+                        Pending::ReturnComment { inc, part, reason },
+                        self.texts.t("ask-return-comment"),
+                    )
+                    .await?;
+                reply.edit = Some(View::text(self.texts.tf(
+                    "return-reason-chosen",
+                    &[
+                        ("number", number),
+                        ("reason", Arg::from(&draw.reason(reason))),
+                    ],
+                )));
+                Ok(reply)
+            }
+            Action::AttachmentsDone { .. } => {
+                let Some(Pending::DraftAttachments {
+                    inc: pending_inc,
+                    part,
+                    kind,
+                    text,
+                    files,
+                }) = self.pending(who).await?
+                else {
+                    return Ok(self.outdated());
+                };
+                if pending_inc != inc {
+                    return Ok(self.outdated());
+                }
+                let preview =
+                    self.draw(&rules, &[], None)
+                        .draft_preview(&record, kind, &text, files.len());
+                self.set_pending(
+                    who,
+                    &Pending::DraftPreview {
+                        inc,
+                        part,
+                        kind,
+                        text,
+                        files,
+                    },
+                )
+                .await?;
+                Ok(Reply::say(preview))
+            }
+            Action::SendDraft { .. } => {
+                let Some(Pending::DraftPreview {
+                    inc: pending_inc,
+                    part,
+                    kind,
+                    text,
+                    files,
+                }) = self.pending(who).await?
+                else {
+                    return Ok(Reply::toast(self.texts.t("already-done")));
+                };
+                if pending_inc != inc {
+                    return Ok(self.outdated());
+                }
+                let preview =
+                    self.draw(&rules, &[], None)
+                        .draft_preview(&record, kind, &text, files.len());
+                let command = Command::SubmitDraft {
+                    part,
+                    kind,
+                    text,
+                    attachments: files,
+                };
+                match self.transition(&rules, &actor, record, &command).await? {
+                    Ok(_) => {
+                        self.clear_pending(who).await?;
+                        let mut sent = preview;
+                        sent.buttons.clear();
+                        sent.lines.push(Line::Blank);
+                        sent.lines.push(Line::Text(self.texts.t("draft-sent")));
+                        Ok(Reply {
+                            toast: Some(Toast {
+                                text: self.texts.t("draft-sent"),
+                                alert: false,
+                            }),
+                            edit: Some(sent),
+                            ..Reply::default()
+                        })
+                    }
+                    Err(e) => Ok(self.refused(&e)),
+                }
+            }
+            Action::EditDraft { .. } => {
+                let Some(Pending::DraftPreview {
+                    inc: pending_inc,
+                    part,
+                    kind,
+                    ..
+                }) = self.pending(who).await?
+                else {
+                    return Ok(self.outdated());
+                };
+                if pending_inc != inc {
+                    return Ok(self.outdated());
+                }
+                let prompt = self.texts.tf("ask-draft-text", &[("number", number)]);
+                self.ask(who, Pending::DraftText { inc, part, kind }, prompt)
+                    .await
+            }
+            Action::CancelDraft { .. } => {
+                self.clear_pending(who).await?;
+                Ok(Reply {
+                    edit: Some(View::text(self.texts.t("draft-cancelled"))),
+                    ..Reply::default()
+                })
+            }
+            Action::Approve { part, version, .. } => {
+                let command = Command::Approve {
+                    part,
+                    version: Some(version),
+                };
+                self.press_command(&rules, &actor, record, command, Some("ok-done"))
+                    .await
+            }
+            Action::Rework { part, version, .. } => {
+                if let Err(e) = may(Deed::Rework { part }) {
+                    return Ok(self.refused(&e));
+                }
+                let current = record
+                    .workflow
+                    .parts
+                    .get(part)
+                    .and_then(|p| p.current_draft())
+                    .map(|d| d.version);
+                if current != Some(version) {
+                    return Ok(Reply::alert(self.texts.t("err-stale")));
+                }
+                let prompt = self.texts.tf("ask-rework-comment", &[("number", number)]);
+                self.ask(who, Pending::ReworkComment { inc, part, version }, prompt)
+                    .await
+            }
+            Action::Published { part, .. } => {
+                // Refused at the press, not after the link was typed.
+                if let Err(e) = may(Deed::Publish { part }) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-link", &[("number", number)]);
+                self.ask(who, Pending::PublishLink { inc, part }, prompt)
+                    .await
+            }
+            Action::AuthorReplied { part, .. } => {
+                if let Err(e) = may(Deed::RecordAuthorReply { part }) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-author-reply", &[("number", number)]);
+                self.ask(who, Pending::AuthorReply { inc, part }, prompt)
+                    .await
+            }
+            Action::ShowAll { .. } => {
+                if let Err(e) = may(Deed::ReadFullText) {
+                    return Ok(self.refused(&e));
+                }
+                let mut views = vec![View::text(
+                    self.texts.tf("full-text", &[("number", number)]),
+                )];
+                let chars: Vec<char> = record.content.text.chars().collect();
+                for chunk in chars.chunks(3500) {
+                    views.push(View::text(chunk.iter().collect::<String>()));
+                }
+                Ok(Reply {
+                    to_person: views,
+                    ..Reply::default()
+                })
+            }
+            Action::Importance { high, .. } => {
+                let importance = if high {
+                    Importance::High
+                } else {
+                    Importance::Normal
+                };
+                self.press_command(
+                    &rules,
+                    &actor,
+                    record,
+                    Command::SetImportance { importance },
+                    None,
+                )
+                .await
+            }
+            Action::ToggleDepartment { dept, .. } => {
+                if let Err(e) = may(Deed::Route) {
+                    return Ok(self.refused(&e));
+                }
+                // Only this organisation's active departments can be ticked.
+                if rules.department(dept).filter(|d| d.active).is_none() {
+                    return Ok(self.outdated());
+                }
+                let ticked = self.store.toggle_triage_department(inc, dept).await?;
+                let earlier = self.earlier_of(&record).await?;
+                let viewer = OrgRules::group_actor(Role::Curator);
+                let card = self
+                    .draw(&rules, &ticked, earlier.as_ref())
+                    .curators_card(&record, &viewer);
+                if let Some(message) = pressed {
+                    if self.store.card(who.chat(), message).await?.is_some() {
+                        self.store
+                            .set_card_rendered(who.chat(), message, card.fingerprint())
+                            .await?;
+                    }
+                }
+                Ok(Reply {
+                    edit: Some(card),
+                    ..Reply::default()
+                })
+            }
+            Action::Route { .. } => {
+                if let Err(e) = may(Deed::Route) {
+                    return Ok(self.refused(&e));
+                }
+                let ticked = self.store.triage_departments(inc).await?;
+                let mut assignments = Vec::new();
+                for d in ticked {
+                    // A department of another organisation (or one closed since) is skipped.
+                    let Some(department) = rules.department(d).filter(|x| x.active) else {
+                        continue;
+                    };
+                    match rules.executor_of(d) {
+                        Some(executor) => assignments.push(Assignment {
+                            department: d,
+                            executor,
+                        }),
+                        None => {
+                            return Ok(Reply::alert(self.texts.tf(
+                                "err-no-executor",
+                                &[("department", Arg::from(&department.name))],
+                            )))
+                        }
+                    }
+                }
+                if assignments.is_empty() {
+                    return Ok(Reply::alert(self.texts.t("err-no-department")));
+                }
+                let stages: Vec<Stage> = rules
+                    .regulation()
+                    .stages(record.workflow.importance)
+                    .into_iter()
+                    .filter(|(s, r)| **r == DeadlineRule::SetByCurator && *s != Stage::Rework)
+                    .map(|(s, _)| s)
+                    .collect();
+                if let Some(first) = stages.first() {
+                    let stage = self.texts.t(&format!("stage-{}", first.key()));
+                    let prompt = self.texts.tf(
+                        "ask-curator-deadline",
+                        &[("stage", Arg::from(&stage)), ("number", number)],
+                    );
+                    let pending = Pending::RouteDeadlines {
+                        inc,
+                        assignments,
+                        stages,
+                        collected: BTreeMap::new(),
+                    };
+                    return self.ask(who, pending, prompt).await;
+                }
+                let command = Command::Route {
+                    assignments,
+                    importance: None,
+                    topic: None,
+                    location: None,
+                    deadlines: BTreeMap::new(),
+                };
+                self.press_command(&rules, &actor, record, command, Some("ok-routed"))
+                    .await
+            }
+            Action::NoAnswer { .. } => {
+                if let Err(e) = may(Deed::MarkNoAnswer) {
+                    return Ok(self.refused(&e));
+                }
+                Ok(Reply::say(cards::no_answer_reasons(&self.texts, &record)))
+            }
+            Action::NoAnswerWith { reason, .. } => {
+                match self
+                    .transition(&rules, &actor, record, &Command::MarkNoAnswer { reason })
+                    .await?
+                {
+                    Ok(done) => Ok(Reply {
+                        edit: Some(View::text(self.texts.tf(
+                            "no-answer-done",
+                            &[("number", Arg::Num(done.record.number))],
+                        ))),
+                        ..Reply::default()
+                    }),
+                    Err(e) => Ok(self.refused(&e)),
+                }
+            }
+            Action::Explanation { .. } => {
+                if let Err(e) = may(Deed::Explain) {
+                    return Ok(self.refused(&e));
+                }
+                Ok(Reply::say(cards::explanation_kinds(&self.texts, &record)))
+            }
+            Action::ExplanationWith { kind, .. } => {
+                let template = self.texts.t(cards::explanation_template(kind));
+                let command = Command::SendExplanation {
+                    kind,
+                    text: template.clone(),
+                };
+                match self.transition(&rules, &actor, record, &command).await? {
+                    Ok(done) => {
+                        let mut lines = vec![
+                            Line::Text(self.texts.tf(
+                                "explanation-sent",
+                                &[("number", Arg::Num(done.record.number))],
+                            )),
+                            Line::Blank,
+                            Line::Text(template),
+                        ];
+                        if !done.record.content.url.is_empty() {
+                            lines.push(Line::Text(
+                                self.texts.tf(
+                                    "card-link",
+                                    &[("url", Arg::from(&done.record.content.url))],
+                                ),
+                            ));
+                        }
+                        Ok(Reply {
+                            edit: Some(View {
+                                lines,
+                                ..View::default()
+                            }),
+                            ..Reply::default()
+                        })
+                    }
+                    Err(e) => Ok(self.refused(&e)),
+                }
+            }
+            Action::Reroute { part, dept, .. } => {
+                if let Err(e) = may(Deed::Reroute { part }) {
+                    return Ok(self.refused(&e));
+                }
+                // A department from the button is checked against the presser's organisation.
+                let Some(department) = rules.department(dept).filter(|d| d.active) else {
+                    return Ok(self.outdated());
+                };
+                let Some(executor) = rules.executor_of(dept) else {
+                    return Ok(Reply::alert(self.texts.tf(
+                        "err-no-executor",
+                        &[("department", Arg::from(&department.name))],
+                    )));
+                };
+                let command = Command::Reroute {
+                    part,
+                    assignment: Assignment {
+                        department: dept,
+                        executor,
+                    },
+                };
+                self.press_command(&rules, &actor, record, command, Some("ok-routed"))
+                    .await
+            }
+            Action::SetTopic { .. } | Action::SetLocation { .. } => {
+                if let Err(e) = may(Deed::Classify) {
+                    return Ok(self.refused(&e));
+                }
+                let (pending, key) = match action {
+                    Action::SetTopic { .. } => (Pending::Topic { inc }, "ask-topic"),
+                    _ => (Pending::Location { inc }, "ask-location"),
+                };
+                let prompt = self.texts.tf(key, &[("number", number)]);
+                self.ask(who, pending, prompt).await
+            }
+            Action::Appeal { .. } => {
+                if let Err(e) = may(Deed::ConvertToAppeal) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-appeal-name", &[("number", number)]);
+                self.ask(who, Pending::AppealName { inc }, prompt).await
+            }
+            Action::WriteConsolidated { .. } => {
+                if let Err(e) = may(Deed::WriteConsolidated) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-consolidated", &[("number", number)]);
+                self.ask(who, Pending::Consolidated { inc }, prompt).await
+            }
+            Action::DutyAnswer { answer, .. } => {
+                let key = match answer {
+                    crate::domain::incident::DutyAnswerKind::Taken => "ok-duty-taken",
+                    crate::domain::incident::DutyAnswerKind::HandedToDispatch => {
+                        "ok-duty-dispatched"
+                    }
+                };
+                self.press_command(
+                    &rules,
+                    &actor,
+                    record,
+                    Command::AnswerDutyAlert { answer },
+                    Some(key),
+                )
+                .await
+            }
+        }
+    }
+
+    /// Applies a domain command to an incident as a person (administrative tools and tests; the
+    /// messenger adapters go through `press` and `message`). `Ok(Err(_))` is the refusal.
+    pub async fn apply_as(
+        &self,
+        who: &Who,
+        incident: crate::domain::IncidentId,
+        command: Command,
+    ) -> Result<Result<IncidentRecord, Toast>, CoreError> {
+        let (rules, actor) = self.actor_of(who).await?;
+        let Some(record) = self.incident_of(who.org(), incident).await? else {
+            return Ok(Err(self.refusal(&TransitionError::NoSuchPart(0))));
+        };
+        Ok(
+            match self.transition(&rules, &actor, record, &command).await? {
+                Ok(done) => Ok(done.record),
+                Err(e) => Err(self.refusal(&e)),
+            },
+        )
+    }
+
+    /// The drawing context for an organisation, now.
+    pub(crate) fn draw<'a>(
+        &'a self,
+        rules: &'a OrgRules,
+        ticked: &'a [crate::domain::DepartmentId],
+        earlier: Option<&'a IncidentRecord>,
+    ) -> Draw<'a> {
+        Draw {
+            texts: &self.texts,
+            rules,
+            now: self.now(),
+            ticked,
+            earlier,
+        }
+    }
+
+    /// The earlier incident a repeat refers to, for its card.
+    pub(crate) async fn earlier_of(
+        &self,
+        record: &IncidentRecord,
+    ) -> Result<Option<IncidentRecord>, CoreError> {
+        match record.content.repeat_of {
+            Some(prev) => self.incident_of(record.org, prev).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Draws a notice about an incident for a viewer, reading what the drawing needs.
+    pub async fn draw_notice(
+        &self,
+        rules: &OrgRules,
+        notice: &Notice,
+        record: &IncidentRecord,
+        viewer: &Actor,
+    ) -> Result<Option<View>, CoreError> {
+        let ticked = if matches!(notice, Notice::Triage | Notice::CuratorCard)
+            && record.workflow.state == crate::domain::incident::IncidentState::New
+        {
+            self.store.triage_departments(record.id).await?
+        } else {
+            Vec::new()
+        };
+        let earlier = if matches!(
+            notice,
+            Notice::Triage
+                | Notice::CuratorCard
+                | Notice::IncidentCard { .. }
+                | Notice::CompetenceCheck { .. }
+        ) {
+            self.earlier_of(record).await?
+        } else {
+            None
+        };
+        Ok(self
+            .draw(rules, &ticked, earlier.as_ref())
+            .notice(notice, record, viewer))
+    }
+}

@@ -1,0 +1,148 @@
+//! What intake knows of a citizen's message: where it was found, what it says, and (when Otklik
+//! can answer it itself) where it lives in a messenger. Pure data, shared by every way in.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::ids::{IncidentId, OrgId};
+use super::incident::Incident;
+use super::regulation::Importance;
+
+/// Where a message was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Vk,
+    Ok,
+    Telegram,
+    Max,
+    Web,
+    Other,
+}
+
+impl Source {
+    pub fn key(self) -> &'static str {
+        match self {
+            Source::Vk => "vk",
+            Source::Ok => "ok",
+            Source::Telegram => "telegram",
+            Source::Max => "max",
+            Source::Web => "web",
+            Source::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Source> {
+        [
+            Source::Vk,
+            Source::Ok,
+            Source::Telegram,
+            Source::Max,
+            Source::Web,
+            Source::Other,
+        ]
+        .into_iter()
+        .find(|x| x.key() == s)
+    }
+}
+
+/// Public comment, private message, or a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Comment,
+    Direct,
+    Post,
+}
+
+impl MessageKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            MessageKind::Comment => "comment",
+            MessageKind::Direct => "direct",
+            MessageKind::Post => "post",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MessageKind> {
+        [MessageKind::Comment, MessageKind::Direct, MessageKind::Post]
+            .into_iter()
+            .find(|x| x.key() == s)
+    }
+}
+
+/// What the citizen wrote and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentContent {
+    pub source: Source,
+    pub kind: MessageKind,
+    /// The link to the message; empty when there is none (a message entered by hand).
+    pub url: String,
+    pub external_id: Option<String>,
+    pub author: String,
+    pub text: String,
+    pub attachments: Vec<String>,
+    pub repeat_of: Option<IncidentId>,
+}
+
+/// A messenger chat (a private chat, a group, a channel's discussion group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ChatRef {
+    pub messenger: Messenger,
+    pub id: i64,
+}
+
+/// The messengers Otklik talks in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Messenger {
+    Telegram,
+    Max,
+}
+
+impl Messenger {
+    pub fn key(self) -> &'static str {
+        match self {
+            Messenger::Telegram => "telegram",
+            Messenger::Max => "max",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Messenger> {
+        [Messenger::Telegram, Messenger::Max]
+            .into_iter()
+            .find(|m| m.key() == s)
+    }
+}
+
+/// Where a message lives in a messenger, when Otklik can publish the answer there itself (a
+/// comment in the organisation's own channel).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyTarget {
+    pub chat: ChatRef,
+    pub message: i64,
+}
+
+/// A new incident from intake.
+#[derive(Debug, Clone)]
+pub struct NewIncident {
+    pub content: IncidentContent,
+    pub reply_to: Option<ReplyTarget>,
+    pub detected_at: DateTime<Utc>,
+    pub importance: Importance,
+    pub external_deadline: Option<DateTime<Utc>>,
+    pub topic: Option<String>,
+    pub location: Option<String>,
+}
+
+/// An incident as kept: its identity, the citizen's message and the workflow state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentRecord {
+    pub id: IncidentId,
+    pub org: OrgId,
+    /// The organisation's running number, the one people say («№ 1287»).
+    pub number: i64,
+    pub content: IncidentContent,
+    pub reply_to: Option<ReplyTarget>,
+    pub workflow: Incident,
+}

@@ -1,0 +1,452 @@
+//! The one permission rule: may this actor do this deed to this incident (or part) now?
+//!
+//! The state machine (`incident::apply`) asks it before every command, the application core asks
+//! it before opening a prompt, and the views ask it to show only the buttons a person may press.
+//! It answers both "who" (roles, the assigned executor, their substitute, the department head,
+//! the publisher the regulation names) and "now" (the state of the incident and of the part).
+
+use super::incident::{
+    Actor, ApprovalStep, DraftKind, Incident, IncidentState, Part, PartState, Role, TransitionError,
+};
+use super::regulation::{Publisher, Regulation, SplitMode};
+
+/// Something a person can do to an incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deed {
+    /// Route the incident to departments (and tick departments on the triage card).
+    Route,
+    SetImportance,
+    /// Set the topic or the location.
+    Classify,
+    Accept {
+        part: usize,
+    },
+    Return {
+        part: usize,
+    },
+    Reroute {
+        part: usize,
+    },
+    /// Submit a draft of this kind on the part (the prompt for its text included).
+    Draft {
+        part: usize,
+        kind: DraftKind,
+    },
+    /// Approve the part's current draft at its current step (`None`: the consolidated answer).
+    Approve {
+        part: Option<usize>,
+    },
+    /// Send the part's current draft back for rework.
+    Rework {
+        part: usize,
+    },
+    RecordAuthorReply {
+        part: usize,
+    },
+    WriteConsolidated,
+    /// Record the publication of a part's answer (`None`: the consolidated answer).
+    Publish {
+        part: Option<usize>,
+    },
+    MarkNoAnswer,
+    Explain,
+    ConvertToAppeal,
+    Close,
+    /// Answer a weekend emergency alert («Беру», «Передал в ЕДДС»).
+    AnswerDutyAlert,
+    /// Read the citizen's whole message.
+    ReadFullText,
+}
+
+impl Deed {
+    /// The command name used in refusals.
+    pub fn key(self) -> &'static str {
+        match self {
+            Deed::Route => "route",
+            Deed::SetImportance => "set_importance",
+            Deed::Classify => "classify",
+            Deed::Accept { .. } => "accept",
+            Deed::Return { .. } => "return",
+            Deed::Reroute { .. } => "reroute",
+            Deed::Draft { .. } => "submit_draft",
+            Deed::Approve { .. } => "approve",
+            Deed::Rework { .. } => "request_rework",
+            Deed::RecordAuthorReply { .. } => "record_author_reply",
+            Deed::WriteConsolidated => "submit_consolidated",
+            Deed::Publish { .. } => "mark_published",
+            Deed::MarkNoAnswer => "mark_no_answer",
+            Deed::Explain => "send_explanation",
+            Deed::ConvertToAppeal => "convert_to_appeal",
+            Deed::Close => "close",
+            Deed::AnswerDutyAlert => "answer_duty_alert",
+            Deed::ReadFullText => "read_full_text",
+        }
+    }
+}
+
+fn require(ok: bool, what: &'static str) -> Result<(), TransitionError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(TransitionError::NotAllowed(what))
+    }
+}
+
+fn wrong(deed: Deed, state: &'static str) -> TransitionError {
+    TransitionError::WrongState {
+        command: deed.key(),
+        state,
+    }
+}
+
+fn part(incident: &Incident, i: usize) -> Result<&Part, TransitionError> {
+    incident.parts.get(i).ok_or(TransitionError::NoSuchPart(i))
+}
+
+/// The executor, their substitute, or the head of the part's department.
+fn works_on(actor: &Actor, p: &Part) -> bool {
+    actor.handles(p.executor)
+        || (actor.has(Role::DepartmentHead) && actor.heads_departments.contains(&p.department))
+}
+
+/// Who approves at a step.
+pub fn may_approve(actor: &Actor, step: ApprovalStep, p: &Part) -> bool {
+    match step {
+        ApprovalStep::DepartmentHead => {
+            actor.has(Role::DepartmentHead) && actor.heads_departments.contains(&p.department)
+        }
+        ApprovalStep::Deputy => actor.has(Role::Deputy),
+        ApprovalStep::Curator => actor.has(Role::Curator),
+    }
+}
+
+/// Whether the approved parts are merged into one answer by the curator.
+pub fn consolidates(incident: &Incident, regulation: &Regulation) -> bool {
+    regulation.workflow.split == SplitMode::Consolidated
+        && incident
+            .parts
+            .iter()
+            .filter(|p| p.state != PartState::Returned)
+            .count()
+            > 1
+}
+
+/// May `actor` do `deed` to `incident` now? `Ok(())`, or the refusal the state machine gives.
+pub fn permitted(
+    actor: &Actor,
+    deed: Deed,
+    incident: &Incident,
+    regulation: &Regulation,
+) -> Result<(), TransitionError> {
+    // A person without any role (deactivated, or never given one) can do nothing.
+    require(
+        !actor.roles.is_empty(),
+        "this person has no role in the organisation",
+    )?;
+    let curator = actor.has(Role::Curator);
+    let state = incident.state;
+    if state == IncidentState::Closed {
+        return match deed {
+            Deed::Close => Err(TransitionError::AlreadyDone("closed")),
+            Deed::ReadFullText => Ok(()),
+            _ => Err(wrong(deed, state.key())),
+        };
+    }
+    match deed {
+        Deed::Route => {
+            require(curator, "only a curator routes incidents")?;
+            match state {
+                IncidentState::New => Ok(()),
+                IncidentState::InWork => Err(TransitionError::AlreadyDone("routed")),
+                s => Err(wrong(deed, s.key())),
+            }
+        }
+        Deed::SetImportance | Deed::Classify => {
+            require(
+                curator,
+                "only a curator sets importance, topic and location",
+            )?;
+            if state.is_finished() {
+                return Err(wrong(deed, state.key()));
+            }
+            Ok(())
+        }
+        Deed::Accept { part: i } => {
+            let p = part(incident, i)?;
+            require(
+                works_on(actor, p),
+                "only the assigned executor, their substitute or the department head accepts",
+            )?;
+            match p.state {
+                PartState::Routed => Ok(()),
+                PartState::Returned => Err(wrong(deed, p.state.key())),
+                _ => Err(TransitionError::AlreadyDone("accepted")),
+            }
+        }
+        Deed::Return { part: i } => {
+            let p = part(incident, i)?;
+            require(
+                works_on(actor, p),
+                "only the assigned executor, their substitute or the department head returns",
+            )?;
+            match p.state {
+                PartState::Routed | PartState::Accepted => Ok(()),
+                PartState::Returned => Err(TransitionError::AlreadyDone("returned")),
+                _ => Err(wrong(deed, p.state.key())),
+            }
+        }
+        Deed::Reroute { part: i } => {
+            require(curator, "only a curator re-routes")?;
+            let p = part(incident, i)?;
+            if p.state != PartState::Returned || state.is_finished() {
+                return Err(wrong(deed, p.state.key()));
+            }
+            if p.rerouted {
+                return Err(TransitionError::AlreadyDone("re-routed"));
+            }
+            Ok(())
+        }
+        Deed::Draft { part: i, kind } => {
+            let p = part(incident, i)?;
+            require(
+                actor.handles(p.executor),
+                "only the assigned executor or their substitute submits drafts",
+            )?;
+            match p.state {
+                PartState::Accepted | PartState::AwaitingFinal => {}
+                PartState::ReworkRequested { kind: k } if k != kind => {
+                    return Err(TransitionError::Invalid(
+                        "a reworked draft keeps its kind".into(),
+                    ))
+                }
+                PartState::ReworkRequested { .. } => {}
+                PartState::DraftSubmitted { .. } => {
+                    return Err(TransitionError::AlreadyDone("draft already submitted"))
+                }
+                s => return Err(wrong(deed, s.key())),
+            }
+            if state.is_finished() {
+                return Err(wrong(deed, state.key()));
+            }
+            match kind {
+                DraftKind::Interim => {
+                    if !regulation.workflow.interim_answers {
+                        return Err(TransitionError::NotInRegulation("interim answers"));
+                    }
+                    if consolidates(incident, regulation) {
+                        return Err(TransitionError::NotInRegulation(
+                            "interim answers in a consolidated answer",
+                        ));
+                    }
+                    if p.state == PartState::AwaitingFinal
+                        || p.timeline.interim_published_at.is_some()
+                    {
+                        return Err(TransitionError::Invalid(
+                            "an interim answer is already published; the final answer is due"
+                                .into(),
+                        ));
+                    }
+                }
+                DraftKind::Clarification if p.state == PartState::AwaitingFinal => {
+                    return Err(wrong(deed, p.state.key()));
+                }
+                _ => {}
+            }
+            Ok(())
+        }
+        Deed::Approve { part: Some(i) } => {
+            let p = part(incident, i)?;
+            let step = match p.state {
+                PartState::DraftSubmitted { step, .. } => step,
+                PartState::Approved { .. }
+                | PartState::AwaitingAuthor
+                | PartState::AwaitingFinal
+                | PartState::Done => return Err(TransitionError::AlreadyDone("approved")),
+                s => return Err(wrong(deed, s.key())),
+            };
+            require(
+                may_approve(actor, step, p),
+                "this approval step belongs to someone else",
+            )
+        }
+        Deed::Approve { part: None } => {
+            require(curator, "only a curator approves the consolidated answer")?;
+            match state {
+                IncidentState::Consolidating => {}
+                IncidentState::AwaitingPublication | IncidentState::Published => {
+                    return Err(TransitionError::AlreadyDone("approved"))
+                }
+                s => return Err(wrong(deed, s.key())),
+            }
+            if incident.consolidated.is_none() {
+                return Err(TransitionError::Invalid(
+                    "write the consolidated answer first".into(),
+                ));
+            }
+            Ok(())
+        }
+        Deed::Rework { part: i } => {
+            let p = part(incident, i)?;
+            let step = match p.state {
+                PartState::DraftSubmitted { step, .. } => step,
+                PartState::ReworkRequested { .. } => {
+                    return Err(TransitionError::AlreadyDone("sent back for rework"))
+                }
+                s => return Err(wrong(deed, s.key())),
+            };
+            require(
+                may_approve(actor, step, p),
+                "this approval step belongs to someone else",
+            )
+        }
+        Deed::RecordAuthorReply { part: i } => {
+            require(
+                curator || actor.has(Role::System),
+                "only a curator (or intake) records the author's reply",
+            )?;
+            let p = part(incident, i)?;
+            if p.state == PartState::AwaitingAuthor {
+                Ok(())
+            } else if p.pauses.iter().any(|x| x.end.is_some()) {
+                Err(TransitionError::AlreadyDone(
+                    "the author's reply is recorded",
+                ))
+            } else {
+                Err(wrong(deed, p.state.key()))
+            }
+        }
+        Deed::WriteConsolidated => {
+            require(curator, "only a curator writes the consolidated answer")?;
+            match state {
+                IncidentState::Consolidating => Ok(()),
+                IncidentState::AwaitingPublication | IncidentState::Published => {
+                    Err(TransitionError::AlreadyDone("consolidated"))
+                }
+                s => Err(wrong(deed, s.key())),
+            }
+        }
+        Deed::Publish { part: None } => {
+            require(
+                curator || actor.has(Role::System),
+                "only a curator publishes the consolidated answer",
+            )?;
+            match state {
+                IncidentState::AwaitingPublication => Ok(()),
+                IncidentState::Published => Err(TransitionError::AlreadyDone("published")),
+                s => Err(wrong(deed, s.key())),
+            }
+        }
+        Deed::Publish { part: Some(i) } => {
+            let p = part(incident, i)?;
+            // Otklik itself publishes where it can reply to the message (a channel comment).
+            let allowed = actor.has(Role::System)
+                || match regulation.workflow.publisher {
+                    Publisher::Curator => curator,
+                    Publisher::Executor => actor.handles(p.executor),
+                };
+            require(allowed, "the regulation gives publication to someone else")?;
+            match p.state {
+                PartState::Approved { .. } => {}
+                PartState::Done | PartState::AwaitingFinal => {
+                    return Err(TransitionError::AlreadyDone("published"))
+                }
+                s => return Err(wrong(deed, s.key())),
+            }
+            if consolidates(incident, regulation) {
+                return Err(TransitionError::Invalid(
+                    "parts of a consolidated answer are published together".into(),
+                ));
+            }
+            Ok(())
+        }
+        Deed::MarkNoAnswer => {
+            require(
+                curator,
+                "only a curator marks a message as needing no answer",
+            )?;
+            match state {
+                IncidentState::New | IncidentState::InWork => Ok(()),
+                IncidentState::NoAnswer => Err(TransitionError::AlreadyDone("no answer")),
+                s => Err(wrong(deed, s.key())),
+            }
+        }
+        Deed::Explain => {
+            require(curator, "only a curator sends explanations")?;
+            match state {
+                IncidentState::New => Ok(()),
+                IncidentState::ExplanationSent => {
+                    Err(TransitionError::AlreadyDone("explanation sent"))
+                }
+                s => Err(wrong(deed, s.key())),
+            }
+        }
+        Deed::ConvertToAppeal => {
+            require(curator, "only a curator converts a message to an appeal")?;
+            match state {
+                IncidentState::ConvertedToAppeal => Err(TransitionError::AlreadyDone("converted")),
+                s if s.is_finished() => Err(wrong(deed, s.key())),
+                _ => Ok(()),
+            }
+        }
+        Deed::Close => {
+            require(curator, "only a curator closes incidents")?;
+            if state.is_finished() {
+                Ok(())
+            } else {
+                Err(wrong(deed, state.key()))
+            }
+        }
+        Deed::AnswerDutyAlert => {
+            require(
+                actor.has(Role::DutyOfficer) || curator,
+                "only the duty officer or a curator answers a weekend alert",
+            )?;
+            let Some(alert) = &incident.duty_alert else {
+                return Err(wrong(deed, state.key()));
+            };
+            if alert.answer.is_some() {
+                return Err(TransitionError::AlreadyDone("the alert is answered"));
+            }
+            if state.is_finished() {
+                return Err(wrong(deed, state.key()));
+            }
+            Ok(())
+        }
+        Deed::ReadFullText => {
+            let involved = incident.parts.iter().any(|p| works_on(actor, p));
+            require(
+                involved
+                    || curator
+                    || actor.has(Role::Head)
+                    || actor.has(Role::Deputy)
+                    || actor.has(Role::DutyOfficer),
+                "only people working on the incident read it",
+            )
+        }
+    }
+}
+
+/// May `actor` start a draft of this kind on the part — pressing the button accepts a part not
+/// yet accepted first, so the answer is "may they accept, and then draft".
+pub fn may_start_draft(
+    actor: &Actor,
+    part: usize,
+    kind: DraftKind,
+    incident: &Incident,
+    regulation: &Regulation,
+) -> bool {
+    let deed = Deed::Draft { part, kind };
+    if permitted(actor, deed, incident, regulation).is_ok() {
+        return true;
+    }
+    let routed = incident
+        .parts
+        .get(part)
+        .is_some_and(|p| p.state == PartState::Routed);
+    if !routed || permitted(actor, Deed::Accept { part }, incident, regulation).is_err() {
+        return false;
+    }
+    let mut accepted = incident.clone();
+    accepted.parts[part].state = PartState::Accepted;
+    permitted(actor, deed, &accepted, regulation).is_ok()
+}

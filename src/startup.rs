@@ -1,0 +1,218 @@
+//! Starting Otklik: one `Application::build` wires the store, the core, the HTTP intake API, the
+//! Telegram poller and the delivery worker. `otklik run` calls it; every end-to-end test calls
+//! it too (against a fresh database and a fake Bot API), so what is tested is what runs.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::Duration;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::core::{Clock, Core, CoreConfig, MessengerPort};
+use crate::domain::production_calendar::ProductionCalendar;
+use crate::storage::{redact, StorageError, Store};
+use crate::telegram::{Telegram, TelegramConfig};
+use crate::texts::{Texts, TextsError};
+
+/// Everything `otklik run` is configured with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    /// `None`: no messenger (the intake API alone).
+    pub telegram: Option<TelegramConfig>,
+    /// A directory with an edited `ru.ftl`; `None`: the built-in texts.
+    pub dialogues_dir: Option<PathBuf>,
+    /// The production calendar (TOML text).
+    pub calendar_text: String,
+    /// Where the intake API listens (port 0: any free port).
+    pub http_addr: SocketAddr,
+    /// The bearer token of the intake API; empty refuses every request.
+    pub ingest_token: String,
+    pub repeat_window: Duration,
+    pub conversation_ttl: Duration,
+    pub clock: Clock,
+    /// Tests: dialogue texts that panic on a missing key.
+    pub strict_texts: bool,
+}
+
+impl Config {
+    /// The defaults, with a database and a calendar.
+    pub fn new(database_url: &str, calendar_text: String) -> Config {
+        Config {
+            database_url: database_url.to_string(),
+            telegram: None,
+            dialogues_dir: None,
+            calendar_text,
+            http_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            ingest_token: String::new(),
+            repeat_window: Duration::days(30),
+            conversation_ttl: Duration::hours(24),
+            clock: Clock::System,
+            strict_texts: false,
+        }
+    }
+}
+
+/// Why Otklik could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("the production calendar is not valid: {0}")]
+    Calendar(String),
+    #[error(transparent)]
+    Texts(#[from] TextsError),
+    #[error("cannot open {url}: {source}")]
+    Database { url: String, source: StorageError },
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot reach Telegram: {0} (check OTKLIK_TELEGRAM_TOKEN and the network)")]
+    Telegram(#[from] teloxide::RequestError),
+}
+
+/// A running Otklik.
+pub struct Application {
+    core: Arc<Core>,
+    store: Store,
+    http_addr: SocketAddr,
+    cancel: CancellationToken,
+    /// The running parts; each ends with its name.
+    tasks: JoinSet<&'static str>,
+    telegram_username: Option<String>,
+}
+
+impl Application {
+    /// Builds everything and starts it: migrations, the intake API, Telegram (when configured)
+    /// and the delivery worker.
+    pub async fn build(config: Config) -> Result<Application, StartupError> {
+        // A bad calendar file fails now rather than on the first incident.
+        ProductionCalendar::parse(&config.calendar_text, &[])
+            .map_err(|e| StartupError::Calendar(e.to_string()))?;
+        let mut texts = Texts::load(config.dialogues_dir.as_deref())?;
+        if config.strict_texts {
+            texts = texts.strict();
+        }
+        let store = Store::connect(&config.database_url)
+            .await
+            .map_err(|source| StartupError::Database {
+                url: redact(&config.database_url),
+                source,
+            })?;
+        let core = Arc::new(Core::new(
+            store.clone(),
+            texts,
+            CoreConfig {
+                calendar_text: config.calendar_text.clone(),
+                repeat_window: config.repeat_window,
+                conversation_ttl: config.conversation_ttl,
+                clock: config.clock.clone(),
+            },
+        ));
+        let cancel = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+
+        if config.ingest_token.trim().is_empty() {
+            tracing::warn!("OTKLIK_INGEST_TOKEN is not set: the intake API refuses every request");
+        }
+        let listener = tokio::net::TcpListener::bind(config.http_addr)
+            .await
+            .map_err(|source| StartupError::Listen {
+                addr: config.http_addr,
+                source,
+            })?;
+        let http_addr = listener
+            .local_addr()
+            .map_err(|source| StartupError::Listen {
+                addr: config.http_addr,
+                source,
+            })?;
+        tracing::info!(%http_addr, "intake API listening");
+        let router = crate::http::router(core.clone(), config.ingest_token.trim());
+        let stop = cancel.clone();
+        tasks.spawn(async move {
+            if let Err(e) = axum::serve(listener, router)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await
+            {
+                tracing::error!(error = %e, "intake API failed");
+            }
+            "intake API"
+        });
+
+        let mut ports: Vec<Arc<dyn MessengerPort>> = Vec::new();
+        let mut telegram_username = None;
+        if let Some(tg) = &config.telegram {
+            let telegram = Telegram::connect(tg, &core).await?;
+            telegram_username = Some(telegram.username.clone());
+            ports.push(telegram.port());
+            let (c, stop) = (core.clone(), cancel.clone());
+            tasks.spawn(async move {
+                telegram.run(c, stop).await;
+                "Telegram"
+            });
+        }
+
+        let (c, stop) = (core.clone(), cancel.clone());
+        tasks.spawn(async move {
+            crate::core::delivery::run(c, ports, stop).await;
+            "delivery"
+        });
+        Ok(Application {
+            core,
+            store,
+            http_addr,
+            cancel,
+            tasks,
+            telegram_username,
+        })
+    }
+
+    pub fn core(&self) -> &Arc<Core> {
+        &self.core
+    }
+
+    /// Where the intake API listens.
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http_addr
+    }
+
+    /// The bot's username, when Telegram is on.
+    pub fn telegram_username(&self) -> Option<&str> {
+        self.telegram_username.as_deref()
+    }
+
+    /// A token that stops the application when cancelled (signals, tests).
+    pub fn stop_token(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
+    /// Runs until stopped (the stop token, or a part that ends), then stops the rest: the update
+    /// and the message in hand are finished, everything else stays queued.
+    pub async fn run_until_stopped(mut self) {
+        tokio::select! {
+            _ = self.cancel.cancelled() => {}
+            ended = self.tasks.join_next() => {
+                if let Some(Ok(name)) = ended {
+                    tracing::warn!(part = name, "a part of Otklik stopped; stopping the rest");
+                }
+            }
+        }
+        self.cancel.cancel();
+        while let Some(ended) = self.tasks.join_next().await {
+            if let Err(e) = ended {
+                tracing::error!(error = %e, "a part of Otklik ended abnormally");
+            }
+        }
+        self.store.close().await;
+    }
+
+    /// Stops everything at once, mid-work (as a crash would): tests of what a restart keeps.
+    pub async fn abort(mut self) {
+        self.tasks.abort_all();
+        while self.tasks.join_next().await.is_some() {}
+        self.store.close().await;
+    }
+}

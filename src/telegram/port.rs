@@ -1,0 +1,198 @@
+//! Telegram as the core sends to it: messages, edits, replies under comments, and what
+//! Telegram's errors mean for a message.
+
+use std::time::Duration as StdDuration;
+
+use async_trait::async_trait;
+use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
+use teloxide::prelude::*;
+use teloxide::types::{FileId, ForceReply, InputFile, MessageId, ParseMode, ReplyParameters};
+use teloxide::{ApiError, RequestError};
+
+use super::render::{html, keyboard};
+use crate::core::{MessengerPort, SendError, View};
+use crate::domain::content::Messenger;
+
+/// The Telegram bot as a messenger port.
+#[derive(Clone)]
+pub struct TelegramPort {
+    pub bot: Bot,
+}
+
+/// What a Telegram error means for a message.
+pub fn classify(e: &RequestError) -> SendError {
+    match e {
+        RequestError::Api(ApiError::MessageNotModified) => SendError::NotModified,
+        RequestError::Api(ApiError::MessageToEditNotFound | ApiError::MessageCantBeEdited) => {
+            SendError::Gone
+        }
+        RequestError::Api(
+            ApiError::BotBlocked
+            | ApiError::UserDeactivated
+            | ApiError::ChatNotFound
+            | ApiError::CantInitiateConversation
+            | ApiError::BotKicked
+            | ApiError::BotKickedFromSupergroup,
+        ) => SendError::Unreachable(e.to_string()),
+        // Telegram says "Forbidden: bot can't initiate conversation with a user", which teloxide
+        // does not know by name; every "Forbidden" means this chat cannot be written to.
+        RequestError::Api(ApiError::Unknown(s)) if s.starts_with("Forbidden") => {
+            SendError::Unreachable(s.clone())
+        }
+        RequestError::Api(ApiError::Unknown(s)) if s.contains("message to edit not found") => {
+            SendError::Gone
+        }
+        RequestError::Api(other) => SendError::Refused(other.to_string()),
+        RequestError::MigrateToChatId(id) => SendError::ChatMoved(id.0),
+        RequestError::RetryAfter(s) => {
+            SendError::RetryAfter(StdDuration::from_secs(u64::from(s.seconds())))
+        }
+        // The network, Telegram's server, an answer that could not be read: the message may or
+        // may not have gone out.
+        other => SendError::Failed(other.to_string()),
+    }
+}
+
+/// The link of a reply: the message answered's link with its own message number swapped in
+/// (`…/77?comment=5` → `…/77?comment=9`, `t.me/c/123/5` → `t.me/c/123/9`).
+pub fn reply_link(original: &str, message: i64) -> String {
+    let digits = original
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .count();
+    if digits == 0 {
+        return original.to_string();
+    }
+    format!("{}{message}", &original[..original.len() - digits])
+}
+
+impl TelegramPort {
+    /// Sends a view as a new message; `force_reply` asks Telegram to make the answer a reply
+    /// (prompts in groups, so the answer reaches the bot in privacy mode).
+    pub async fn send_view(&self, chat: ChatId, view: &View) -> Result<Message, RequestError> {
+        let mut req = self
+            .bot
+            .send_message(chat, html(view))
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(teloxide::types::LinkPreviewOptions {
+                is_disabled: true,
+                url: None,
+                prefer_small_media: false,
+                prefer_large_media: false,
+                show_above_text: false,
+            });
+        if !view.buttons.is_empty() {
+            req = req.reply_markup(keyboard(view));
+        } else if view.expects_reply && chat.0 < 0 {
+            req = req.reply_markup(ForceReply::new());
+        }
+        let sent = req.await?;
+        // The files of a draft follow its card; one that fails is logged, not retried (the card
+        // itself is delivered).
+        for a in &view.attachments {
+            let (kind, id) = a.split_once(':').unwrap_or(("photo", a.as_str()));
+            let file = InputFile::file_id(FileId(id.to_string()));
+            let result = match kind {
+                "video" => self.bot.send_video(chat, file).await.map(|_| ()),
+                "document" => self.bot.send_document(chat, file).await.map(|_| ()),
+                _ => self.bot.send_photo(chat, file).await.map(|_| ()),
+            };
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "cannot send an attachment");
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Makes a message show a view.
+    pub async fn edit_view(
+        &self,
+        chat: ChatId,
+        message: MessageId,
+        view: &View,
+    ) -> Result<(), RequestError> {
+        self.bot
+            .edit_message_text(chat, message, html(view))
+            .parse_mode(ParseMode::Html)
+            .reply_markup(keyboard(view))
+            .await
+            .map(|_| ())
+    }
+}
+
+fn message_id(id: i64) -> MessageId {
+    MessageId(i32::try_from(id).unwrap_or_default())
+}
+
+#[async_trait]
+impl MessengerPort for TelegramPort {
+    fn messenger(&self) -> Messenger {
+        Messenger::Telegram
+    }
+
+    async fn send(&self, chat: i64, view: &View) -> Result<i64, SendError> {
+        self.send_view(ChatId(chat), view)
+            .await
+            .map(|m| i64::from(m.id.0))
+            .map_err(|e| classify(&e))
+    }
+
+    async fn edit(&self, chat: i64, message: i64, view: &View) -> Result<(), SendError> {
+        self.edit_view(ChatId(chat), message_id(message), view)
+            .await
+            .map_err(|e| classify(&e))
+    }
+
+    async fn reply(
+        &self,
+        chat: i64,
+        to_message: i64,
+        text: &str,
+        original_link: &str,
+    ) -> Result<(i64, String), SendError> {
+        let sent = self
+            .bot
+            .send_message(ChatId(chat), text)
+            .reply_parameters(ReplyParameters::new(message_id(to_message)))
+            .await
+            .map_err(|e| classify(&e))?;
+        let id = i64::from(sent.id.0);
+        Ok((id, reply_link(original_link, id)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_links() {
+        assert_eq!(
+            reply_link("https://t.me/vorsino_adm/77?comment=5", 12),
+            "https://t.me/vorsino_adm/77?comment=12"
+        );
+        assert_eq!(
+            reply_link("https://t.me/c/2234/515", 600),
+            "https://t.me/c/2234/600"
+        );
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(
+            classify(&RequestError::Api(ApiError::MessageNotModified)),
+            SendError::NotModified
+        );
+        assert!(matches!(
+            classify(&RequestError::Api(ApiError::Unknown(
+                "Forbidden: bot can't initiate conversation with a user".into()
+            ))),
+            SendError::Unreachable(_)
+        ));
+        assert!(matches!(
+            classify(&RequestError::Api(ApiError::BotBlocked)),
+            SendError::Unreachable(_)
+        ));
+    }
+}

@@ -1,0 +1,295 @@
+//! The handler tree: Telegram updates translated into core calls, and the core's replies shown.
+//!
+//! - a message → `Core::message` (after `Core::identify`), or `Core::redeem_invite` for
+//!   `/start CODE`, or `Core::channel_comment` for a comment in a channel's discussion group;
+//! - a button press → `Core::press` with the decoded action.
+//!
+//! Nothing here decides anything: who may do what, what is said and what changes is the core's.
+
+use std::sync::Arc;
+
+use teloxide::dispatching::UpdateHandler;
+use teloxide::payloads::AnswerCallbackQuerySetters;
+use teloxide::prelude::*;
+use teloxide::types::{MessageId, MessageOrigin};
+
+use super::callback::decode;
+use super::port::{classify, TelegramPort};
+use crate::core::input::Forwarded;
+use crate::core::intake::ChannelComment;
+use crate::core::{Account, Conversation, Core, Input, Reply, SendError};
+use crate::domain::content::{ChatRef, Messenger, Source};
+
+pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
+type HandlerResult = Result<(), HandlerError>;
+
+/// What the handlers share: the core, the port to answer through, and the bot's id (updates are
+/// deduplicated per bot).
+pub struct TelegramContext {
+    pub core: Arc<Core>,
+    pub port: TelegramPort,
+    pub bot_id: String,
+}
+
+/// The handler tree; `otklik run` and the tests build the same one.
+pub fn schema() -> UpdateHandler<HandlerError> {
+    dptree::entry()
+        .branch(Update::filter_message().endpoint(on_message))
+        .branch(Update::filter_callback_query().endpoint(on_callback))
+}
+
+fn chat_ref(chat: ChatId) -> ChatRef {
+    ChatRef {
+        messenger: Messenger::Telegram,
+        id: chat.0,
+    }
+}
+
+fn account(user: &teloxide::types::User) -> Account {
+    Account {
+        messenger: Messenger::Telegram,
+        id: i64::try_from(user.id.0).unwrap_or_default(),
+    }
+}
+
+/// Shows a reply in a chat: edits the pressed message, sends the new messages, and sends what is
+/// for the person to their private chat.
+async fn show(
+    ctx: &TelegramContext,
+    chat: ChatId,
+    user: ChatId,
+    pressed: Option<MessageId>,
+    reply: &Reply,
+) -> Result<(), teloxide::RequestError> {
+    if let (Some(view), Some(message)) = (&reply.edit, pressed) {
+        if let Err(e) = ctx.port.edit_view(chat, message, view).await {
+            if classify(&e) != SendError::NotModified {
+                tracing::warn!(error = %e, "cannot edit the pressed message");
+            }
+        }
+    }
+    for view in &reply.send {
+        ctx.port.send_view(chat, view).await?;
+    }
+    for view in &reply.to_person {
+        ctx.port.send_view(user, view).await?;
+    }
+    Ok(())
+}
+
+/// The file a message carries, as "photo:ID", "video:ID" or "document:ID" (so it can be sent on
+/// with the right method).
+fn attachment_of(msg: &Message) -> Option<String> {
+    if let Some(sizes) = msg.photo() {
+        return sizes.last().map(|p| format!("photo:{}", p.file.id));
+    }
+    if let Some(v) = msg.video() {
+        return Some(format!("video:{}", v.file.id));
+    }
+    msg.document().map(|d| format!("document:{}", d.file.id))
+}
+
+/// What is known of a forwarded message.
+fn forwarded(origin: &MessageOrigin) -> Forwarded {
+    let (author, link) = match origin {
+        MessageOrigin::User { sender_user, .. } => (sender_user.full_name(), None),
+        MessageOrigin::HiddenUser {
+            sender_user_name, ..
+        } => (sender_user_name.clone(), None),
+        MessageOrigin::Chat { sender_chat, .. } => {
+            (sender_chat.title().unwrap_or_default().to_string(), None)
+        }
+        MessageOrigin::Channel {
+            chat, message_id, ..
+        } => (
+            chat.title().unwrap_or_default().to_string(),
+            chat.username()
+                .map(|u| format!("https://t.me/{u}/{}", message_id.0)),
+        ),
+    };
+    Forwarded {
+        author: Some(author),
+        source: link.as_ref().map(|_| Source::Telegram),
+        link,
+        date: Some(origin.date()).filter(|d| d.timestamp() > 0),
+    }
+}
+
+/// A link to a comment in a channel's discussion group: under the channel's post when known.
+fn comment_link(
+    channel: Option<&str>,
+    chat: ChatId,
+    post: Option<i32>,
+    message: MessageId,
+) -> String {
+    match (channel, post) {
+        (Some(channel), Some(post)) => {
+            format!("https://t.me/{channel}/{post}?comment={}", message.0)
+        }
+        _ => {
+            // A private supergroup: t.me/c/<id without the -100 prefix>/<message>.
+            let internal = chat.0.unsigned_abs().saturating_sub(1_000_000_000_000);
+            format!("https://t.me/c/{internal}/{}", message.0)
+        }
+    }
+}
+
+/// A group message that may be a citizen's comment under a channel post.
+async fn comment(ctx: &TelegramContext, msg: &Message) -> Result<bool, HandlerError> {
+    let Some(from) = msg.from.as_ref() else {
+        return Ok(false);
+    };
+    // The channel's own posts (forwarded automatically) and bots are not citizens.
+    if msg.is_automatic_forward() || msg.sender_chat.is_some() || from.is_bot {
+        return Ok(false);
+    }
+    let Some(channel) = ctx.core.discussion_channel(chat_ref(msg.chat.id)).await? else {
+        return Ok(false);
+    };
+    let post = msg
+        .reply_to_message()
+        .and_then(|r| match r.forward_origin() {
+            Some(MessageOrigin::Channel { message_id, .. }) => Some(message_id.0),
+            _ => None,
+        });
+    let author = match &from.username {
+        Some(u) => format!("{} (@{u})", from.full_name()),
+        None => from.full_name(),
+    };
+    let comment = ChannelComment {
+        chat: chat_ref(msg.chat.id),
+        message: i64::from(msg.id.0),
+        from: account(from),
+        author,
+        text: msg.text().or(msg.caption()).unwrap_or_default().to_string(),
+        attachments: msg
+            .photo()
+            .and_then(|p| p.last())
+            .map(|p| format!("photo:{}", p.file.id))
+            .into_iter()
+            .collect(),
+        url: comment_link(channel.as_deref(), msg.chat.id, post, msg.id),
+        posted_at: msg.date,
+    };
+    ctx.core.channel_comment(comment).await?;
+    Ok(true)
+}
+
+async fn on_message(ctx: Arc<TelegramContext>, update: Update, msg: Message) -> HandlerResult {
+    let core = &ctx.core;
+    let Some(from) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    if !core
+        .claim_update(Messenger::Telegram, &ctx.bot_id, i64::from(update.id.0))
+        .await?
+    {
+        return Ok(());
+    }
+    let private = msg.chat.is_private();
+    if !private && comment(&ctx, &msg).await? {
+        return Ok(());
+    }
+    let text = msg
+        .text()
+        .or(msg.caption())
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let user = ChatId(account(from).id);
+    let place = Conversation {
+        chat: chat_ref(msg.chat.id),
+        private,
+    };
+    let reply = async {
+        // An invite link opens the bot with "/start CODE".
+        if let (true, Some(code)) = (
+            private,
+            text.strip_prefix("/start ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty()),
+        ) {
+            return core.redeem_invite(account(from), code).await;
+        }
+        match core.identify(account(from), place).await? {
+            Some(who) => {
+                let input = Input {
+                    text: text.clone(),
+                    attachment: attachment_of(&msg),
+                    forwarded: msg.forward_origin().map(forwarded),
+                };
+                core.message(&who, input).await
+            }
+            None if private => Ok(core.stranger_reply()),
+            None => Ok(Reply::nothing()),
+        }
+    }
+    .await;
+    let reply = match reply {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "a message could not be handled");
+            if private {
+                core.internal_error_message()
+            } else {
+                Reply::nothing()
+            }
+        }
+    };
+    show(&ctx, msg.chat.id, user, None, &reply).await?;
+    Ok(())
+}
+
+async fn answer(ctx: &TelegramContext, q: &CallbackQuery, reply: &Reply) {
+    let mut req = ctx.port.bot.answer_callback_query(q.id.clone());
+    if let Some(toast) = &reply.toast {
+        req = req.text(toast.text.clone()).show_alert(toast.alert);
+    }
+    if let Err(e) = req.await {
+        tracing::warn!(error = %e, "cannot answer a button press");
+    }
+}
+
+async fn on_callback(ctx: Arc<TelegramContext>, update: Update, q: CallbackQuery) -> HandlerResult {
+    let core = &ctx.core;
+    if !core
+        .claim_update(Messenger::Telegram, &ctx.bot_id, i64::from(update.id.0))
+        .await?
+    {
+        answer(&ctx, &q, &Reply::nothing()).await;
+        return Ok(());
+    }
+    let user = ChatId(account(&q.from).id);
+    let (chat, pressed) = match &q.message {
+        Some(m) => (m.chat().id, Some(m.id())),
+        None => (user, None),
+    };
+    let place = Conversation {
+        chat: chat_ref(chat),
+        private: chat == user,
+    };
+    let reply = async {
+        let Some(action) = q.data.as_deref().and_then(decode) else {
+            return Ok(core.unreadable_button());
+        };
+        match core.identify(account(&q.from), place).await? {
+            Some(who) => {
+                core.press(&who, action, pressed.map(|m| i64::from(m.0)))
+                    .await
+            }
+            None => Ok(core.stranger_toast()),
+        }
+    }
+    .await;
+    let reply = match reply {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "a button press could not be handled");
+            core.internal_error_toast()
+        }
+    };
+    // The press is answered first (its id expires within seconds), then the chat is updated.
+    answer(&ctx, &q, &reply).await;
+    show(&ctx, chat, user, pressed, &reply).await?;
+    Ok(())
+}

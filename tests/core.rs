@@ -1,0 +1,1295 @@
+//! Whole flows through the application core alone — no messenger: presses, messages and
+//! intake go in as core calls; what comes out are view models (the replies, and the notices the
+//! delivery worker hands to a recording messenger port). On SQLite and on PostgreSQL.
+
+mod support;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::Duration;
+use otklik::core::{
+    Account, Action, Clock, Conversation, Core, CoreConfig, Input, MessengerPort, Reply, SendError,
+    View, Who,
+};
+use otklik::domain::content::{
+    IncidentContent, IncidentRecord, MessageKind, Messenger, NewIncident, Source,
+};
+use otklik::domain::incident::{
+    DraftKind, DutyAnswerKind, IncidentState, PartState, ReturnReason, Role,
+};
+use otklik::domain::regulation::Importance;
+use otklik::domain::{DepartmentId, IncidentId, PersonId};
+use otklik::storage::{Absence, AbsenceReason, DutyShift, NewOrganisation, Store};
+use otklik::texts::Texts;
+use support::app::*;
+use support::db::TestDb;
+
+on_both_backends!(
+    an_incident_goes_from_intake_to_publication_with_rework,
+    a_clarification_pauses_the_clock_until_the_author_replies,
+    a_returned_part_shows_it_everywhere_and_goes_to_another_department,
+    buttons_and_ids_of_another_organisation_are_refused,
+    publication_is_refused_at_the_press,
+    two_curators_approving_at_once_make_one_transition,
+    an_absent_executors_incidents_go_to_the_substitute,
+    intake_is_idempotent_by_external_id,
+    a_weekend_emergency_reaches_the_duty_officer,
+    a_pending_input_expires,
+    a_press_reads_the_incident_once_and_a_refusal_writes_nothing,
+    a_directory_change_is_noticed_without_a_restart,
+);
+
+/// One thing a recording messenger was asked to do.
+#[derive(Debug, Clone)]
+struct Sent {
+    chat: i64,
+    message: i64,
+    view: View,
+    edit: bool,
+}
+
+/// A messenger that records what it is asked to send.
+#[derive(Default)]
+struct RecordingPort {
+    log: Mutex<Vec<Sent>>,
+    next: AtomicI64,
+    unreachable: Mutex<HashSet<i64>>,
+}
+
+#[async_trait]
+impl MessengerPort for RecordingPort {
+    fn messenger(&self) -> Messenger {
+        Messenger::Telegram
+    }
+
+    async fn send(&self, chat: i64, view: &View) -> Result<i64, SendError> {
+        if self.unreachable.lock().unwrap().contains(&chat) {
+            return Err(SendError::Unreachable("blocked".into()));
+        }
+        let message = self.next.fetch_add(1, Ordering::SeqCst) + 1;
+        self.log.lock().unwrap().push(Sent {
+            chat,
+            message,
+            view: view.clone(),
+            edit: false,
+        });
+        Ok(message)
+    }
+
+    async fn edit(&self, chat: i64, message: i64, view: &View) -> Result<(), SendError> {
+        self.log.lock().unwrap().push(Sent {
+            chat,
+            message,
+            view: view.clone(),
+            edit: true,
+        });
+        Ok(())
+    }
+
+    async fn reply(
+        &self,
+        chat: i64,
+        _to: i64,
+        text: &str,
+        original: &str,
+    ) -> Result<(i64, String), SendError> {
+        let id = self.send(chat, &View::text(text)).await?;
+        Ok((id, format!("{original}#{id}")))
+    }
+}
+
+struct World {
+    core: Arc<Core>,
+    store: Store,
+    port: Arc<RecordingPort>,
+    clock: Clock,
+    seeded: Seeded,
+}
+
+impl World {
+    async fn new(db: &TestDb, preset: &str) -> World {
+        let store = db.store().await;
+        let seeded = seed(&store, preset).await;
+        let clock = Clock::manual(moscow("2026-11-23 10:00"));
+        let texts = Texts::load(Some(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dialogues"),
+        ))
+        .unwrap()
+        .strict();
+        let mut config =
+            CoreConfig::new(otklik::domain::production_calendar::SHIPPED_RU_CALENDAR.into());
+        config.clock = clock.clone();
+        World {
+            core: Arc::new(Core::new(store.clone(), texts, config)),
+            store,
+            port: Arc::new(RecordingPort::default()),
+            clock,
+            seeded,
+        }
+    }
+
+    /// Runs the delivery worker until nothing is due.
+    async fn deliver(&self) {
+        let ports: Vec<Arc<dyn MessengerPort>> = vec![self.port.clone()];
+        while self.core.deliver_due(&ports).await.unwrap() > 0 {}
+    }
+
+    /// What was sent (not edited) to a chat, in order.
+    fn sent(&self, chat: i64) -> Vec<Sent> {
+        self.port
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.chat == chat && !s.edit)
+            .cloned()
+            .collect()
+    }
+
+    /// The latest look of a message (its last edit, or what was sent).
+    fn now_shows(&self, chat: i64, message: i64) -> View {
+        self.port
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|s| s.chat == chat && s.message == message)
+            .map(|s| s.view.clone())
+            .expect("a message")
+    }
+
+    async fn who(&self, person: PersonId, chat: i64) -> Who {
+        self.core
+            .who(
+                person,
+                Conversation {
+                    chat: telegram_chat(chat),
+                    private: chat > 0,
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    async fn curator(&self) -> Who {
+        self.who(self.seeded.curator, CURATOR_CHAT).await
+    }
+
+    async fn executor(&self) -> Who {
+        self.who(self.seeded.executor, EXECUTOR_TG).await
+    }
+
+    async fn press(&self, who: &Who, action: Action) -> Reply {
+        self.core.press(who, action, None).await.unwrap()
+    }
+
+    async fn say(&self, who: &Who, text: &str) -> Reply {
+        self.core.message(who, Input::text(text)).await.unwrap()
+    }
+
+    async fn take_in(
+        &self,
+        text: &str,
+        external_id: Option<&str>,
+        importance: Importance,
+    ) -> IncidentRecord {
+        let rules = self.core.org(self.seeded.org).await.unwrap();
+        self.core
+            .take_in(
+                &rules,
+                NewIncident {
+                    content: IncidentContent {
+                        source: Source::Vk,
+                        kind: MessageKind::Comment,
+                        url: "https://vk.com/wall-123_456?reply=789".into(),
+                        external_id: external_id.map(String::from),
+                        author: "Ирина П.".into(),
+                        text: text.into(),
+                        attachments: vec![],
+                        repeat_of: None,
+                    },
+                    reply_to: None,
+                    detected_at: self.core.now(),
+                    importance,
+                    external_deadline: None,
+                    topic: Some("ЖКХ / отопление".into()),
+                    location: None,
+                },
+                None,
+                PersonId::SYSTEM,
+            )
+            .await
+            .unwrap()
+            .record
+    }
+
+    /// Takes an incident in and routes it to the first department through the curators' card.
+    async fn routed(&self, text: &str) -> IncidentRecord {
+        let inc = self.take_in(text, None, Importance::Normal).await;
+        let curator = self.curator().await;
+        self.press(
+            &curator,
+            Action::ToggleDepartment {
+                inc: inc.id,
+                dept: self.seeded.dept,
+            },
+        )
+        .await;
+        let reply = self.press(&curator, Action::Route { inc: inc.id }).await;
+        assert_eq!(toast(&reply), "Направлено.");
+        self.deliver().await;
+        self.store.incident(inc.id).await.unwrap()
+    }
+
+    /// Writes and sends a draft as a person: the prompt, the text, «Готово», «На согласование».
+    async fn draft(&self, who: &Who, inc: IncidentId, kind: DraftKind, text: &str) -> Reply {
+        let asked = self
+            .press(who, Action::StartDraft { inc, part: 0, kind })
+            .await;
+        assert!(asked.send[0].expects_reply, "{asked:?}");
+        let files = self.say(who, text).await;
+        assert!(
+            files.send[0]
+                .actions()
+                .contains(&Action::AttachmentsDone { inc }),
+            "{files:?}"
+        );
+        let preview = self.press(who, Action::AttachmentsDone { inc }).await;
+        assert!(preview.send[0]
+            .actions()
+            .contains(&Action::SendDraft { inc }));
+        self.press(who, Action::SendDraft { inc }).await
+    }
+}
+
+fn toast(reply: &Reply) -> String {
+    reply
+        .toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
+}
+
+fn said(reply: &Reply) -> String {
+    reply
+        .send
+        .iter()
+        .map(View::plain)
+        .collect::<Vec<_>>()
+        .join("\n---\n")
+}
+
+async fn an_incident_goes_from_intake_to_publication_with_rework(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let d = &w.seeded;
+    let inc = w
+        .take_in(
+            "Третий день нет отопления",
+            Some("IM-1287"),
+            Importance::Normal,
+        )
+        .await;
+    let id = inc.id;
+    w.deliver().await;
+
+    // The curators' triage card: the message, the routing deadline, and what may be done.
+    let triage = w.sent(CURATOR_CHAT).pop().unwrap();
+    let text = triage.view.plain();
+    assert!(text.contains("Новое сообщение №1 · ВКонтакте"), "{text}");
+    assert!(text.contains("«Третий день нет отопления»"), "{text}");
+    assert!(text.contains("направить до 12:00, пн, 23 нояб."), "{text}");
+    let actions = triage.view.actions();
+    for a in [
+        Action::ToggleDepartment {
+            inc: id,
+            dept: d.dept,
+        },
+        Action::Route { inc: id },
+        Action::NoAnswer { inc: id },
+        Action::Explanation { inc: id },
+        Action::Appeal { inc: id },
+    ] {
+        assert!(actions.contains(&a), "{a:?} in {actions:?}");
+    }
+
+    // Triage: an executor may not; the curator ticks the department and routes.
+    let curator = w.curator().await;
+    let executor = w.executor().await;
+    let refused = w
+        .press(
+            &executor,
+            Action::ToggleDepartment {
+                inc: id,
+                dept: d.dept,
+            },
+        )
+        .await;
+    assert_eq!(toast(&refused), "Эта кнопка не для вас.");
+    let ticked = w
+        .press(
+            &curator,
+            Action::ToggleDepartment {
+                inc: id,
+                dept: d.dept,
+            },
+        )
+        .await;
+    let labels: Vec<String> = ticked
+        .edit
+        .unwrap()
+        .buttons
+        .iter()
+        .flatten()
+        .map(|b| b.label.clone())
+        .collect();
+    assert!(labels.contains(&"Отдел ЖКХ ✓".to_string()), "{labels:?}");
+    assert_eq!(
+        toast(&w.press(&curator, Action::Route { inc: id }).await),
+        "Направлено."
+    );
+    w.deliver().await;
+
+    // The executor's card: four actions, the deadline in local time with the working time left.
+    let card = w.sent(EXECUTOR_TG).pop().unwrap();
+    let text = card.view.plain();
+    assert!(
+        text.contains("⏰ проект ответа до 13:00, пн, 23 нояб."),
+        "{text}"
+    );
+    assert!(
+        text.contains("осталось 3 ч 0 мин рабочего времени"),
+        "{text}"
+    );
+    assert_eq!(
+        card.view.actions(),
+        [
+            Action::Accept { inc: id, part: 0 },
+            Action::Return { inc: id, part: 0 },
+            Action::StartDraft {
+                inc: id,
+                part: 0,
+                kind: DraftKind::Answer
+            },
+            Action::StartDraft {
+                inc: id,
+                part: 0,
+                kind: DraftKind::Clarification
+            },
+        ]
+    );
+    // The curators' card turned into the status card.
+    let status = w.now_shows(CURATOR_CHAT, triage.message);
+    assert!(
+        status
+            .plain()
+            .contains("• Отдел ЖКХ — Петров Алексей: 📥 Новый, ждёт принятия"),
+        "{}",
+        status.plain()
+    );
+    assert!(status.actions().is_empty());
+
+    // Accept, then a draft with a phone number: rework.
+    assert_eq!(
+        toast(
+            &w.press(&executor, Action::Accept { inc: id, part: 0 })
+                .await
+        ),
+        "Принято в работу."
+    );
+    w.deliver().await;
+    assert!(!w
+        .now_shows(EXECUTOR_TG, card.message)
+        .actions()
+        .contains(&Action::Accept { inc: id, part: 0 }));
+    let sent = w
+        .draft(
+            &executor,
+            id,
+            DraftKind::Answer,
+            "Ирина, здравствуйте! Звоните +7 912 345-67-89.",
+        )
+        .await;
+    assert_eq!(toast(&sent), "📤 Отправлено на согласование.");
+    w.deliver().await;
+    let approval = w.sent(CURATOR_CHAT).pop().unwrap();
+    assert!(
+        approval
+            .view
+            .plain()
+            .contains("⚠️ В тексте номер телефона +7 912 345-67-89"),
+        "{}",
+        approval.view.plain()
+    );
+    assert_eq!(
+        approval.view.actions(),
+        [
+            Action::Approve {
+                inc: id,
+                part: Some(0),
+                version: 1
+            },
+            Action::Rework {
+                inc: id,
+                part: 0,
+                version: 1
+            },
+        ]
+    );
+    let asked = w
+        .press(
+            &curator,
+            Action::Rework {
+                inc: id,
+                part: 0,
+                version: 1,
+            },
+        )
+        .await;
+    assert!(said(&asked).contains("что доработать"), "{}", said(&asked));
+    assert_eq!(said(&w.say(&curator, "Уберите телефон").await), "Готово.");
+    w.deliver().await;
+    let rework = w.sent(EXECUTOR_TG).pop().unwrap();
+    assert!(
+        rework.view.plain().contains("«Уберите телефон»"),
+        "{}",
+        rework.view.plain()
+    );
+    assert!(
+        rework
+            .view
+            .plain()
+            .contains("Доработать до 11:00, пн, 23 нояб."),
+        "{}",
+        rework.view.plain()
+    );
+    assert_eq!(
+        rework.view.actions(),
+        [Action::StartDraft {
+            inc: id,
+            part: 0,
+            kind: DraftKind::Answer
+        }]
+    );
+    // The first approval card says what became of it, and offers nothing more.
+    let first = w.now_shows(CURATOR_CHAT, approval.message);
+    assert!(
+        first
+            .plain()
+            .contains("🔁 На доработку: Смирнова Елена, 10:00"),
+        "{}",
+        first.plain()
+    );
+    assert!(first.actions().is_empty());
+
+    // The corrected draft; the old card's button is stale; approval; publication.
+    w.draft(
+        &executor,
+        id,
+        DraftKind::Answer,
+        "Ирина, здравствуйте! Тепло дали в 11:40.",
+    )
+    .await;
+    w.deliver().await;
+    assert!(w
+        .now_shows(EXECUTOR_TG, rework.message)
+        .actions()
+        .is_empty());
+    let stale = w
+        .press(
+            &curator,
+            Action::Approve {
+                inc: id,
+                part: Some(0),
+                version: 1,
+            },
+        )
+        .await;
+    assert_eq!(toast(&stale), "Проект уже изменён — откройте новую версию.");
+    let approval2 = w.sent(CURATOR_CHAT).pop().unwrap();
+    assert_eq!(
+        toast(
+            &w.press(
+                &curator,
+                Action::Approve {
+                    inc: id,
+                    part: Some(0),
+                    version: 2
+                }
+            )
+            .await
+        ),
+        "Готово."
+    );
+    w.deliver().await;
+    assert!(w
+        .now_shows(CURATOR_CHAT, approval2.message)
+        .plain()
+        .contains("✅ Согласовано: Смирнова Елена, 10:00"));
+    let publish = w.sent(CURATOR_CHAT).pop().unwrap();
+    assert_eq!(
+        publish.view.actions(),
+        [Action::Published {
+            inc: id,
+            part: Some(0)
+        }]
+    );
+    w.press(
+        &curator,
+        Action::Published {
+            inc: id,
+            part: Some(0),
+        },
+    )
+    .await;
+    assert!(said(&w.say(&curator, "опубликовали").await).contains("Нужна ссылка"));
+    assert_eq!(
+        said(
+            &w.say(&curator, "https://vk.com/wall-123_456?reply=800")
+                .await
+        ),
+        "Публикация записана."
+    );
+    w.deliver().await;
+    let done = w.now_shows(EXECUTOR_TG, card.message);
+    assert!(
+        done.plain().contains("Статус: ✔️ Ответ опубликован"),
+        "{}",
+        done.plain()
+    );
+    assert!(done.actions().is_empty());
+    let published = w.now_shows(CURATOR_CHAT, publish.message);
+    assert!(published
+        .plain()
+        .contains("🔗 https://vk.com/wall-123_456?reply=800"));
+    assert!(published.actions().is_empty());
+
+    // Persisted: the state, both drafts with their reviews, every step in the audit log.
+    let stored = w.store.incident(id).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::Published);
+    assert_eq!(stored.content.external_id.as_deref(), Some("IM-1287"));
+    let drafts = w.store.drafts(id).await.unwrap();
+    assert_eq!(drafts.len(), 2);
+    assert_eq!(drafts[0].reviews[0]["rework_comment"], "Уберите телефон");
+    let audit = w.store.audit_log(id).await.unwrap();
+    let commands: Vec<&str> = audit.iter().map(|a| a.command.as_str()).collect();
+    assert_eq!(
+        commands,
+        [
+            "register",
+            "route",
+            "accept",
+            "submit_draft",
+            "request_rework",
+            "submit_draft",
+            "approve",
+            "mark_published"
+        ]
+    );
+    assert_eq!(audit[1].actor, d.curator);
+    assert_eq!(audit[1].to_state.as_deref(), Some("in_work [routed]"));
+    assert_eq!(audit[7].to_state.as_deref(), Some("published [done]"));
+    assert!(w
+        .store
+        .open_assignments(&[d.executor])
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+async fn a_clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) {
+    let w = World::new(db, "borovichi").await;
+    let inc = w.routed("Когда починят лифт?").await.id;
+    let card = w.sent(EXECUTOR_TG).pop().unwrap();
+    let executor = w.executor().await;
+    let curator = w.curator().await;
+    // «Запросить уточнение» on a new card accepts it first.
+    w.draft(&executor, inc, DraftKind::Clarification, "Уточните адрес?")
+        .await;
+    w.deliver().await;
+    let approval = w.sent(CURATOR_CHAT).pop().unwrap();
+    assert!(
+        approval.view.plain().contains("уточнение автору"),
+        "{}",
+        approval.view.plain()
+    );
+    w.press(
+        &curator,
+        Action::Approve {
+            inc,
+            part: Some(0),
+            version: 1,
+        },
+    )
+    .await;
+    w.deliver().await;
+    let publish = w.sent(CURATOR_CHAT).pop().unwrap();
+    assert!(
+        publish.view.plain().contains("«Уточните адрес?»"),
+        "{}",
+        publish.view.plain()
+    );
+    assert_eq!(
+        publish.view.actions(),
+        [Action::AuthorReplied { inc, part: 0 }]
+    );
+    let paused = w.now_shows(EXECUTOR_TG, card.message);
+    assert!(
+        paused.plain().contains("⏸ срок приостановлен"),
+        "{}",
+        paused.plain()
+    );
+    assert!(
+        paused.plain().contains("останется 4 ч 0 мин"),
+        "{}",
+        paused.plain()
+    );
+
+    // Two hours later the author answers; the clock goes on from where it stopped (4 working
+    // hours from 12:00, with the lunch break).
+    w.clock.advance(Duration::hours(2));
+    let refused = w
+        .press(&executor, Action::AuthorReplied { inc, part: 0 })
+        .await;
+    assert_eq!(toast(&refused), "Эта кнопка не для вас.");
+    w.press(&curator, Action::AuthorReplied { inc, part: 0 })
+        .await;
+    assert_eq!(said(&w.say(&curator, "Ленина, 14").await), "Готово.");
+    w.deliver().await;
+    let notice = w.sent(EXECUTOR_TG).pop().unwrap();
+    assert!(
+        notice.view.plain().contains("«Ленина, 14»"),
+        "{}",
+        notice.view.plain()
+    );
+    let resumed = w.now_shows(EXECUTOR_TG, card.message);
+    assert!(
+        resumed
+            .plain()
+            .contains("⏰ проект ответа до 17:00, пн, 23 нояб."),
+        "{}",
+        resumed.plain()
+    );
+    assert!(w
+        .now_shows(CURATOR_CHAT, publish.message)
+        .actions()
+        .is_empty());
+}
+
+async fn a_returned_part_shows_it_everywhere_and_goes_to_another_department(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let d = &w.seeded;
+    let inc = w.routed("Яма на дороге").await.id;
+    let card = w.sent(EXECUTOR_TG).pop().unwrap();
+    let executor = w.executor().await;
+    let curator = w.curator().await;
+    let menu = w.press(&executor, Action::Return { inc, part: 0 }).await;
+    assert!(menu.send[0].actions().contains(&Action::ReturnWith {
+        inc,
+        part: 0,
+        reason: ReturnReason::AnotherDepartment
+    }));
+    w.press(
+        &executor,
+        Action::ReturnWith {
+            inc,
+            part: 0,
+            reason: ReturnReason::AnotherDepartment,
+        },
+    )
+    .await;
+    assert_eq!(
+        said(&w.say(&executor, "Это благоустройство").await),
+        "Готово."
+    );
+    w.deliver().await;
+
+    // The returning executor's card shows that it is returned, with no buttons.
+    let returned_card = w.now_shows(EXECUTOR_TG, card.message);
+    assert!(
+        returned_card
+            .plain()
+            .contains("Статус: ↩️ Возвращён куратору"),
+        "{}",
+        returned_card.plain()
+    );
+    assert!(
+        returned_card.actions().is_empty(),
+        "{:?}",
+        returned_card.actions()
+    );
+    // The curators may send it to the other department only.
+    let returned = w.sent(CURATOR_CHAT).pop().unwrap();
+    assert!(returned
+        .view
+        .plain()
+        .contains("другой отдел — «Это благоустройство»"));
+    assert_eq!(
+        returned.view.actions(),
+        [Action::Reroute {
+            inc,
+            part: 0,
+            dept: d.other_dept
+        }]
+    );
+    assert_eq!(
+        toast(
+            &w.press(
+                &curator,
+                Action::Reroute {
+                    inc,
+                    part: 0,
+                    dept: d.other_dept
+                }
+            )
+            .await
+        ),
+        "Направлено."
+    );
+    w.deliver().await;
+    let other = w.sent(OTHER_EXECUTOR_TG).pop().unwrap();
+    assert!(other
+        .view
+        .actions()
+        .contains(&Action::Accept { inc, part: 1 }));
+    assert!(w
+        .now_shows(CURATOR_CHAT, returned.message)
+        .actions()
+        .is_empty());
+    // Routing the same part again is already done.
+    let again = w
+        .press(
+            &curator,
+            Action::Reroute {
+                inc,
+                part: 0,
+                dept: d.other_dept,
+            },
+        )
+        .await;
+    assert_eq!(toast(&again), "Это уже сделано.");
+}
+
+async fn buttons_and_ids_of_another_organisation_are_refused(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let d = &w.seeded;
+    // Another organisation in the same installation, with its department and executor.
+    let other_org = w
+        .store
+        .create_organisation(
+            &NewOrganisation {
+                name: "Соседи".into(),
+                regulation_name: "vorsino".into(),
+                regulation_toml: otklik::domain::regulation::PRESETS[0].1.into(),
+                curator_chat: Some(telegram_chat(-777)),
+                head_chat: None,
+            },
+            w.core.now(),
+        )
+        .await
+        .unwrap();
+    let foreign_dept = w
+        .store
+        .create_department(other_org, "Их отдел")
+        .await
+        .unwrap();
+    let foreign_exec = w
+        .store
+        .create_person(
+            other_org,
+            &person("Чужой Исполнитель", 8008, vec![Role::Executor]),
+        )
+        .await
+        .unwrap();
+    w.store
+        .add_to_department(foreign_dept, foreign_exec)
+        .await
+        .unwrap();
+    // A stranger's account is nobody.
+    let stranger = w
+        .core
+        .identify(
+            Account {
+                messenger: Messenger::Telegram,
+                id: STRANGER_TG,
+            },
+            Conversation {
+                chat: telegram_chat(STRANGER_TG),
+                private: true,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(stranger.is_none());
+
+    let inc = w.take_in("Нет воды", None, Importance::Normal).await.id;
+    let curator = w.curator().await;
+    let outdated = "Сейчас это действие недоступно: карточка устарела.";
+    // A forged button naming the other organisation's department: the outdated-card answer, and
+    // nothing is ticked.
+    let forged = w
+        .press(
+            &curator,
+            Action::ToggleDepartment {
+                inc,
+                dept: foreign_dept,
+            },
+        )
+        .await;
+    assert_eq!(toast(&forged), outdated);
+    assert!(w.store.triage_departments(inc).await.unwrap().is_empty());
+    // A department ticked some other way is not routed to either.
+    w.store
+        .toggle_triage_department(inc, foreign_dept)
+        .await
+        .unwrap();
+    let route = w.press(&curator, Action::Route { inc }).await;
+    assert_eq!(toast(&route), "Отметьте хотя бы один отдел.");
+    // An unknown department id: the same.
+    let unknown = w
+        .press(
+            &curator,
+            Action::ToggleDepartment {
+                inc,
+                dept: DepartmentId(999_999),
+            },
+        )
+        .await;
+    assert_eq!(toast(&unknown), outdated);
+    // The other organisation's incident is as good as unknown.
+    let theirs = w
+        .core
+        .take_in(
+            &w.core.org(other_org).await.unwrap(),
+            NewIncident {
+                content: IncidentContent {
+                    source: Source::Vk,
+                    kind: MessageKind::Comment,
+                    url: "https://vk.com/x".into(),
+                    external_id: None,
+                    author: "Житель".into(),
+                    text: "Их сообщение".into(),
+                    attachments: vec![],
+                    repeat_of: None,
+                },
+                reply_to: None,
+                detected_at: w.core.now(),
+                importance: Importance::Normal,
+                external_deadline: None,
+                topic: None,
+                location: None,
+            },
+            None,
+            PersonId::SYSTEM,
+        )
+        .await
+        .unwrap()
+        .record
+        .id;
+    let foreign = w.press(&curator, Action::ShowAll { inc: theirs }).await;
+    assert_eq!(toast(&foreign), outdated);
+    assert!(foreign.to_person.is_empty());
+
+    // Routed to our department, returned, and re-routed by a forged button to theirs: refused.
+    w.press(
+        &curator,
+        Action::ToggleDepartment {
+            inc,
+            dept: foreign_dept,
+        },
+    )
+    .await;
+    w.press(&curator, Action::ToggleDepartment { inc, dept: d.dept })
+        .await;
+    assert_eq!(
+        toast(&w.press(&curator, Action::Route { inc }).await),
+        "Направлено."
+    );
+    let executor = w.executor().await;
+    w.press(
+        &executor,
+        Action::ReturnWith {
+            inc,
+            part: 0,
+            reason: ReturnReason::NotOurCompetence,
+        },
+    )
+    .await;
+    w.say(&executor, "-").await;
+    let reroute = w
+        .press(
+            &curator,
+            Action::Reroute {
+                inc,
+                part: 0,
+                dept: foreign_dept,
+            },
+        )
+        .await;
+    assert_eq!(toast(&reroute), outdated);
+    let stored = w.store.incident(inc).await.unwrap();
+    assert_eq!(stored.workflow.parts.len(), 1);
+    assert_eq!(stored.workflow.parts[0].department, d.dept);
+    w.deliver().await;
+    assert!(
+        w.sent(8008).is_empty(),
+        "the other organisation's executor saw nothing"
+    );
+}
+
+async fn publication_is_refused_at_the_press(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let inc = w.routed("Нет света").await.id;
+    let executor = w.executor().await;
+    let curator = w.curator().await;
+    w.draft(&executor, inc, DraftKind::Answer, "Свет дадут к вечеру.")
+        .await;
+    w.press(
+        &curator,
+        Action::Approve {
+            inc,
+            part: Some(0),
+            version: 1,
+        },
+    )
+    .await;
+    // Under Vorsino's regulation the curator publishes: the executor is refused at once, and is
+    // not asked for a link.
+    let refused = w
+        .press(&executor, Action::Published { inc, part: Some(0) })
+        .await;
+    assert_eq!(toast(&refused), "Эта кнопка не для вас.");
+    assert!(refused.send.is_empty());
+    let next = w.say(&executor, "https://vk.com/wall-1_1").await;
+    assert_eq!(said(&next), "Не понял. /help — справка.");
+    assert_eq!(
+        w.store.incident(inc).await.unwrap().workflow.state,
+        IncidentState::InWork
+    );
+}
+
+async fn two_curators_approving_at_once_make_one_transition(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let second_curator = w
+        .store
+        .create_person(
+            w.seeded.org,
+            &person("Орлова Н.", 1002, vec![Role::Curator]),
+        )
+        .await
+        .unwrap();
+    let executor = w.executor().await;
+    let a = w.curator().await;
+    let b = w.who(second_curator, CURATOR_CHAT).await;
+    for round in 0..4 {
+        let inc = w.routed(&format!("Сообщение {round}")).await.id;
+        w.draft(&executor, inc, DraftKind::Answer, "Ответ").await;
+        let approve = Action::Approve {
+            inc,
+            part: Some(0),
+            version: 1,
+        };
+        let (x, y) = tokio::join!(
+            w.core.press(&a, approve, None),
+            w.core.press(&b, approve, None)
+        );
+        let mut toasts = vec![toast(&x.unwrap()), toast(&y.unwrap())];
+        toasts.sort();
+        assert_eq!(toasts, ["Готово.", "Это уже сделано."], "round {round}");
+        let audit = w.store.audit_log(inc).await.unwrap();
+        assert_eq!(audit.iter().filter(|e| e.command == "approve").count(), 1);
+        let publish = w
+            .store
+            .pending_outbox()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.incident == Some(inc) && m.kind == "publish_request")
+            .count();
+        assert_eq!(publish, 1);
+    }
+}
+
+async fn an_absent_executors_incidents_go_to_the_substitute(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let d = &w.seeded;
+    let t0 = w.core.now();
+    w.store
+        .add_absence(
+            d.org,
+            &Absence {
+                person: d.executor,
+                substitute: d.other_executor,
+                from: t0 - Duration::days(1),
+                until: t0 + Duration::days(3),
+                reason: AbsenceReason::Vacation,
+            },
+        )
+        .await
+        .unwrap();
+    let inc = w.routed("Сломана скамейка").await.id;
+    // The card goes to the substitute, who may act on it.
+    assert!(w.sent(EXECUTOR_TG).is_empty());
+    let card = w.sent(OTHER_EXECUTOR_TG).pop().unwrap();
+    assert!(card
+        .view
+        .actions()
+        .contains(&Action::Accept { inc, part: 0 }));
+    let substitute = w.who(d.other_executor, OTHER_EXECUTOR_TG).await;
+    assert_eq!(
+        toast(&w.press(&substitute, Action::Accept { inc, part: 0 }).await),
+        "Принято в работу."
+    );
+    // After the absence, the substitute can no longer act and the executor can.
+    w.clock.advance(Duration::days(4));
+    let later = w
+        .press(
+            &substitute,
+            Action::StartDraft {
+                inc,
+                part: 0,
+                kind: DraftKind::Answer,
+            },
+        )
+        .await;
+    assert_eq!(toast(&later), "Эта кнопка не для вас.");
+    let executor = w.executor().await;
+    assert!(
+        w.press(
+            &executor,
+            Action::StartDraft {
+                inc,
+                part: 0,
+                kind: DraftKind::Answer
+            }
+        )
+        .await
+        .send[0]
+            .expects_reply
+    );
+    // A deactivated person is nobody.
+    w.store.set_person_active(d.executor, false).await.unwrap();
+    let gone = w
+        .core
+        .identify(
+            Account {
+                messenger: Messenger::Telegram,
+                id: EXECUTOR_TG,
+            },
+            Conversation {
+                chat: telegram_chat(EXECUTOR_TG),
+                private: true,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(gone.is_none());
+}
+
+async fn intake_is_idempotent_by_external_id(db: &TestDb) {
+    let w = World::new(db, "barnaul-leninsky").await;
+    let first = w.take_in("Раз", Some("IM-77"), Importance::Normal).await;
+    let second = w.take_in("Раз", Some("IM-77"), Importance::Normal).await;
+    assert_eq!((first.id, first.number), (second.id, second.number));
+    let other = w.take_in("Два", Some("IM-78"), Importance::Normal).await;
+    assert_eq!(other.number, 2);
+    // Two deliveries of one new external id at once make one incident.
+    let (a, b) = tokio::join!(
+        w.take_in("Три", Some("IM-79"), Importance::Normal),
+        w.take_in("Три", Some("IM-79"), Importance::Normal),
+    );
+    assert_eq!(a.id, b.id);
+    assert_eq!(w.store.audit_log(a.id).await.unwrap().len(), 1);
+    w.deliver().await;
+    let triage = w
+        .sent(CURATOR_CHAT)
+        .iter()
+        .filter(|s| s.view.plain().contains("Новое сообщение"))
+        .count();
+    assert_eq!(triage, 3);
+}
+
+async fn a_weekend_emergency_reaches_the_duty_officer(db: &TestDb) {
+    let w = World::new(db, "yuzhno-sakhalinsk").await;
+    let duty = w
+        .store
+        .create_person(
+            w.seeded.org,
+            &person("Дежурный", 77, vec![Role::DutyOfficer]),
+        )
+        .await
+        .unwrap();
+    let saturday = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+    w.store
+        .add_duty(
+            w.seeded.org,
+            &DutyShift {
+                person: duty,
+                from: saturday,
+                to: saturday,
+                phone: None,
+            },
+        )
+        .await
+        .unwrap();
+    // Saturday 10:00 in Sakhalin is still Friday 23:00 UTC: the roster is read on the local date.
+    let t = chrono::NaiveDateTime::parse_from_str("2026-11-21 10:00", "%Y-%m-%d %H:%M")
+        .unwrap()
+        .and_local_timezone(chrono_tz::Asia::Sakhalin)
+        .single()
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    assert_eq!(t.format("%a").to_string(), "Fri");
+    w.clock.set(t);
+    let inc = w.take_in("Прорвало трубу", None, Importance::High).await.id;
+    w.deliver().await;
+    let alert = w.sent(77).pop().unwrap();
+    assert!(
+        alert.view.plain().contains("🚨 Выходной день"),
+        "{}",
+        alert.view.plain()
+    );
+    assert_eq!(
+        &alert.view.actions()[..2],
+        [
+            Action::DutyAnswer {
+                inc,
+                answer: DutyAnswerKind::Taken
+            },
+            Action::DutyAnswer {
+                inc,
+                answer: DutyAnswerKind::HandedToDispatch
+            },
+        ]
+    );
+    let officer = w.who(duty, 77).await;
+    assert_eq!(
+        toast(
+            &w.press(
+                &officer,
+                Action::DutyAnswer {
+                    inc,
+                    answer: DutyAnswerKind::HandedToDispatch
+                }
+            )
+            .await
+        ),
+        "Записано: передано в ЕДДС."
+    );
+    w.deliver().await;
+    let answered = w.now_shows(77, alert.message);
+    assert!(
+        answered.plain().contains("передал в ЕДДС"),
+        "{}",
+        answered.plain()
+    );
+    assert!(!answered
+        .actions()
+        .iter()
+        .any(|a| matches!(a, Action::DutyAnswer { .. })));
+}
+
+async fn a_pending_input_expires(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let inc = w.routed("Нет газа").await.id;
+    let executor = w.executor().await;
+    w.press(
+        &executor,
+        Action::StartDraft {
+            inc,
+            part: 0,
+            kind: DraftKind::Answer,
+        },
+    )
+    .await;
+    // A day later, the text does not land in the forgotten prompt.
+    w.clock.advance(Duration::hours(25));
+    let late = w.say(&executor, "Газ дали").await;
+    assert!(
+        said(&late).contains("Время на ввод истекло"),
+        "{}",
+        said(&late)
+    );
+    assert!(w.store.drafts(inc).await.unwrap().is_empty());
+    assert_eq!(
+        said(&w.say(&executor, "Газ дали").await),
+        "Не понял. /help — справка."
+    );
+}
+
+async fn a_press_reads_the_incident_once_and_a_refusal_writes_nothing(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let inc = w.routed("Не убран снег").await.id;
+    let executor = w.executor().await;
+    let before = w.store.incident_reads();
+    assert_eq!(
+        toast(&w.press(&executor, Action::Accept { inc, part: 0 }).await),
+        "Принято в работу."
+    );
+    assert_eq!(
+        w.store.incident_reads() - before,
+        1,
+        "one read of the incident per press"
+    );
+    // A refused press writes no audit record and no message.
+    let audit = w.store.audit_log(inc).await.unwrap().len();
+    let outbox = w.store.pending_outbox().await.unwrap().len();
+    let other = w.who(w.seeded.other_executor, OTHER_EXECUTOR_TG).await;
+    let refused = w.press(&other, Action::Return { inc, part: 0 }).await;
+    assert_eq!(toast(&refused), "Эта кнопка не для вас.");
+    assert_eq!(w.store.audit_log(inc).await.unwrap().len(), audit);
+    assert_eq!(w.store.pending_outbox().await.unwrap().len(), outbox);
+    assert_eq!(
+        w.store.incident(inc).await.unwrap().workflow.parts[0].state,
+        PartState::Accepted
+    );
+}
+
+async fn a_directory_change_is_noticed_without_a_restart(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let inc = w.take_in("Где автобус?", None, Importance::Normal).await.id;
+    let curator = w.curator().await;
+    let first = w
+        .press(
+            &curator,
+            Action::ToggleDepartment {
+                inc,
+                dept: w.seeded.dept,
+            },
+        )
+        .await
+        .edit
+        .unwrap();
+    assert!(!first.plain().is_empty());
+    // A department added while the core runs (as an import beside the bot would).
+    let transport = w
+        .store
+        .create_department(w.seeded.org, "Транспорт")
+        .await
+        .unwrap();
+    let again = w
+        .press(
+            &curator,
+            Action::ToggleDepartment {
+                inc,
+                dept: transport,
+            },
+        )
+        .await
+        .edit
+        .expect("the new department is known at once");
+    let labels: Vec<String> = again
+        .buttons
+        .iter()
+        .flatten()
+        .map(|b| b.label.clone())
+        .collect();
+    assert!(labels.contains(&"Транспорт ✓".to_string()), "{labels:?}");
+    // Without an executor there, routing says so by name.
+    let route = w.press(&curator, Action::Route { inc }).await;
+    assert_eq!(toast(&route), "В отделе «Транспорт» нет исполнителя.");
+}

@@ -1,0 +1,403 @@
+//! Otklik started for a test the way `otklik run` starts it (`Application::build`), on a fresh
+//! database, against a fake Bot API, with a clock the test sets: an organisation with a
+//! curators' group, two departments, a curator and two executors.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use otklik::core::{Clock, Conversation, Core, Who};
+use otklik::domain::content::{
+    ChatRef, IncidentContent, IncidentRecord, MessageKind, Messenger, NewIncident, Source,
+};
+use otklik::domain::incident::Role;
+use otklik::domain::regulation::{Importance, PRESETS};
+use otklik::domain::{DepartmentId, OrgId, PersonId};
+use otklik::startup::{Application, Config};
+use otklik::storage::{NewAccount, NewOrganisation, NewPerson, Store};
+use otklik::telegram::TelegramConfig;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::db::TestDb;
+use super::fake_telegram::{Call, FakeTelegram};
+
+pub const CURATOR_CHAT: i64 = -1_001_234;
+pub const CURATOR_TG: i64 = 1001;
+pub const EXECUTOR_TG: i64 = 2002;
+pub const OTHER_EXECUTOR_TG: i64 = 3003;
+pub const STRANGER_TG: i64 = 9009;
+
+/// 2026-11-23 (a Monday) at a Moscow time.
+pub fn moscow(s: &str) -> DateTime<Utc> {
+    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("a time");
+    chrono_tz::Europe::Moscow
+        .from_local_datetime(&naive)
+        .single()
+        .expect("an unambiguous local time")
+        .with_timezone(&Utc)
+}
+
+pub fn telegram_chat(id: i64) -> ChatRef {
+    ChatRef {
+        messenger: Messenger::Telegram,
+        id,
+    }
+}
+
+/// A person with a Telegram account.
+pub fn person(name: &str, tg: i64, roles: Vec<Role>) -> NewPerson {
+    NewPerson {
+        full_name: name.into(),
+        phone: None,
+        roles,
+        accounts: vec![NewAccount {
+            messenger: Messenger::Telegram,
+            external_id: Some(tg),
+            username: None,
+        }],
+    }
+}
+
+/// The directory every test starts with.
+pub struct Seeded {
+    pub org: OrgId,
+    pub curator: PersonId,
+    pub executor: PersonId,
+    pub other_executor: PersonId,
+    pub dept: DepartmentId,
+    pub other_dept: DepartmentId,
+}
+
+/// Creates the organisation under a preset, with its people and departments.
+pub async fn seed(store: &Store, preset: &str) -> Seeded {
+    let toml = PRESETS
+        .iter()
+        .find(|(n, _)| *n == preset)
+        .expect("a preset")
+        .1;
+    let org = store
+        .create_organisation(
+            &NewOrganisation {
+                name: "Администрация".into(),
+                regulation_name: preset.into(),
+                regulation_toml: toml.into(),
+                curator_chat: Some(telegram_chat(CURATOR_CHAT)),
+                head_chat: None,
+            },
+            moscow("2026-11-23 09:00"),
+        )
+        .await
+        .expect("an organisation");
+    let curator = store
+        .create_person(
+            org,
+            &person("Смирнова Елена", CURATOR_TG, vec![Role::Curator]),
+        )
+        .await
+        .expect("a curator");
+    let executor = store
+        .create_person(
+            org,
+            &person("Петров Алексей", EXECUTOR_TG, vec![Role::Executor]),
+        )
+        .await
+        .expect("an executor");
+    let other_executor = store
+        .create_person(
+            org,
+            &person("Сидорова Анна", OTHER_EXECUTOR_TG, vec![Role::Executor]),
+        )
+        .await
+        .expect("an executor");
+    let dept = store
+        .create_department(org, "Отдел ЖКХ")
+        .await
+        .expect("a department");
+    let other_dept = store
+        .create_department(org, "Благоустройство")
+        .await
+        .expect("a department");
+    store
+        .add_to_department(dept, executor)
+        .await
+        .expect("membership");
+    store
+        .add_to_department(other_dept, other_executor)
+        .await
+        .expect("membership");
+    Seeded {
+        org,
+        curator,
+        executor,
+        other_executor,
+        dept,
+        other_dept,
+    }
+}
+
+fn dialogues() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dialogues")
+}
+
+/// A running Otklik with its fake Telegram.
+pub struct TestApp {
+    pub fake: FakeTelegram,
+    pub fake_url: String,
+    pub core: Arc<Core>,
+    pub store: Store,
+    pub clock: Clock,
+    pub http: SocketAddr,
+    pub org: OrgId,
+    pub curator: PersonId,
+    pub executor: PersonId,
+    pub other_executor: PersonId,
+    pub dept: DepartmentId,
+    pub other_dept: DepartmentId,
+    db_url: String,
+    stop: CancellationToken,
+    running: Option<JoinHandle<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop.cancel();
+        if let Some(h) = self.running.take() {
+            h.abort();
+        }
+    }
+}
+
+/// Builds and starts the application as `main` does.
+pub async fn launch(
+    db_url: &str,
+    fake_url: &str,
+    clock: Clock,
+) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
+    let mut config = Config::new(
+        db_url,
+        otklik::domain::production_calendar::SHIPPED_RU_CALENDAR.into(),
+    );
+    config.telegram = Some(TelegramConfig {
+        token: "123:TEST".into(),
+        api_url: Some(fake_url.parse().expect("the fake's URL")),
+    });
+    config.dialogues_dir = Some(dialogues());
+    config.http_addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    config.ingest_token = "secret-token".into();
+    config.clock = clock;
+    config.strict_texts = true;
+    let app = Application::build(config).await.expect("Otklik starts");
+    let core = app.core().clone();
+    let http = app.http_addr();
+    let stop = app.stop_token();
+    let running = tokio::spawn(app.run_until_stopped());
+    (core, http, stop, running)
+}
+
+impl TestApp {
+    /// Starts Otklik on a fresh database under a preset, at 10:00 on Monday 23 November 2026.
+    pub async fn start(preset: &str, db: &TestDb) -> TestApp {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "warn".into()),
+            )
+            .with_test_writer()
+            .try_init();
+        let store = db.store().await;
+        let seeded = seed(&store, preset).await;
+        let (fake, fake_url) = FakeTelegram::start().await;
+        let clock = Clock::manual(moscow("2026-11-23 10:00"));
+        let (core, http, stop, running) = launch(&db.url, &fake_url, clock.clone()).await;
+        TestApp {
+            fake,
+            fake_url,
+            core,
+            store,
+            clock,
+            http,
+            org: seeded.org,
+            curator: seeded.curator,
+            executor: seeded.executor,
+            other_executor: seeded.other_executor,
+            dept: seeded.dept,
+            other_dept: seeded.other_dept,
+            db_url: db.url.clone(),
+            stop,
+            running: Some(running),
+        }
+    }
+
+    /// Kills the application mid-work (as a crash would) and starts a new one on the same
+    /// database and fake Telegram.
+    pub async fn crash_and_restart(&mut self) {
+        if let Some(h) = self.running.take() {
+            h.abort();
+            let _ = h.await;
+        }
+        let (core, http, stop, running) =
+            launch(&self.db_url, &self.fake_url, self.clock.clone()).await;
+        self.core = core;
+        self.http = http;
+        self.stop = stop;
+        self.running = Some(running);
+    }
+
+    /// A person acting in a chat.
+    pub async fn who(&self, person: PersonId, chat: i64) -> Who {
+        self.core
+            .who(
+                person,
+                Conversation {
+                    chat: telegram_chat(chat),
+                    private: chat > 0,
+                },
+            )
+            .await
+            .expect("the directory")
+            .expect("an active person")
+    }
+
+    /// A new incident arrives from a monitoring system (VK, no department given).
+    pub async fn incident(&self, text: &str, importance: Importance) -> IncidentRecord {
+        let rules = self.core.org(self.org).await.expect("the organisation");
+        self.core
+            .take_in(
+                &rules,
+                NewIncident {
+                    content: IncidentContent {
+                        source: Source::Vk,
+                        kind: MessageKind::Comment,
+                        url: "https://vk.com/wall-123_456?reply=789".into(),
+                        external_id: None,
+                        author: "Ирина П.".into(),
+                        text: text.into(),
+                        attachments: vec![],
+                        repeat_of: None,
+                    },
+                    reply_to: None,
+                    detected_at: self.core.now(),
+                    importance,
+                    external_deadline: None,
+                    topic: Some("ЖКХ / отопление".into()),
+                    location: None,
+                },
+                None,
+                PersonId::SYSTEM,
+            )
+            .await
+            .expect("intake")
+            .record
+    }
+
+    pub async fn wait(&self, since: usize, what: &str, pred: impl Fn(&Call) -> bool) -> Call {
+        self.fake.wait_for(since, what, pred).await
+    }
+
+    /// Presses a button and waits for the bot to answer the press; returns the answer.
+    pub async fn press(&self, user: i64, message: &Call, data: &str) -> Call {
+        let since = self.fake.mark();
+        self.fake.press(user, message, data);
+        self.wait(since, &format!("answer to {data}"), |c| {
+            c.method == "answerCallbackQuery"
+        })
+        .await
+    }
+
+    /// The triage card of an incident in the curators' group.
+    pub async fn triage(&self, number: i64) -> Call {
+        self.wait(0, "triage card", |c| {
+            c.method == "sendMessage"
+                && c.chat() == CURATOR_CHAT
+                && c.text().contains(&format!("Новое сообщение №{number}"))
+        })
+        .await
+    }
+
+    /// Routes an incident from its triage card to a department; returns the executor's card.
+    pub async fn route(
+        &self,
+        triage: &Call,
+        inc: impl std::fmt::Display,
+        dept: DepartmentId,
+    ) -> Call {
+        self.press(CURATOR_TG, triage, &format!("dp:{inc}:{dept}"))
+            .await;
+        let ticked = self
+            .wait(0, "ticked triage card", |c| {
+                c.method == "editMessageText"
+                    && c.text().contains("Новое сообщение")
+                    && c.labels()
+                        .iter()
+                        .any(|l| l.ends_with('✓') && !l.starts_with("обычная"))
+            })
+            .await;
+        let since = self.fake.mark();
+        self.press(CURATOR_TG, &ticked, &format!("ro:{inc}")).await;
+        let chat = if dept == self.dept {
+            EXECUTOR_TG
+        } else {
+            OTHER_EXECUTOR_TG
+        };
+        self.wait(since, "executor card", |c| {
+            c.method == "sendMessage"
+                && c.chat() == chat
+                && c.buttons().contains(&format!("ac:{inc}:0"))
+        })
+        .await
+    }
+}
+
+/// Writes a draft in an executor's private chat: text, optional photo, «Готово»; returns the
+/// preview.
+pub async fn write_draft_as(
+    h: &TestApp,
+    user: i64,
+    start_button: (&Call, &str),
+    text: &str,
+    photo: bool,
+) -> Call {
+    let since = h.fake.mark();
+    h.press(user, start_button.0, start_button.1).await;
+    h.wait(since, "ask for the text", |c| {
+        c.chat() == user && c.text().contains("одним сообщением")
+            || c.text().contains("Напишите вопрос")
+            || c.text().contains("промежуточный ответ")
+    })
+    .await;
+    let since = h.fake.mark();
+    h.fake.say(user, user, text);
+    let mut ask = h
+        .wait(since, "ask for attachments", |c| {
+            c.chat() == user && c.text().contains("Пришлите фото")
+        })
+        .await;
+    if photo {
+        let since = h.fake.mark();
+        h.fake.photo(user, "AgACAgIAAxkBAAIBphoto");
+        ask = h
+            .wait(since, "attachment added", |c| {
+                c.chat() == user && c.text().contains("Добавлено: 1 вложение")
+            })
+            .await;
+    }
+    let since = h.fake.mark();
+    let done = ask.buttons()[0].clone();
+    assert!(done.starts_with("ad:"), "{done}");
+    h.press(user, &ask, &done).await;
+    h.wait(since, "draft preview", |c| {
+        c.chat() == user && c.buttons().iter().any(|b| b.starts_with("sd:"))
+    })
+    .await
+}
+
+/// The same, by the first executor.
+pub async fn write_draft(
+    h: &TestApp,
+    start_button: (&Call, &str),
+    text: &str,
+    photo: bool,
+) -> Call {
+    write_draft_as(h, EXECUTOR_TG, start_button, text, photo).await
+}

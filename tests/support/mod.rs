@@ -1,0 +1,8 @@
+//! The one test harness: fresh databases on both backends (`db`), a fake Telegram Bot API
+//! (`fake_telegram`), and Otklik started the way `otklik run` starts it (`app`).
+//! Each test binary uses part of it.
+#![allow(dead_code)]
+
+pub mod app;
+pub mod db;
+pub mod fake_telegram;
