@@ -220,6 +220,38 @@ notice-burst = 📈 Всплеск активности: { $count } сообще
 notice-unreachable = ⚠️ Не удаётся написать { $name }: человек не открыл бота или заблокировал его. №{ $number } ждёт.
 notice-competence = №{ $number } поступил в ваш отдел: подтвердите компетенцию (примите) или верните.
 duty-taken-line = ✅ №{ $number }: взял дежурный { $name }, { $time }
+duty-nobody-took = ⚠️ Никто из дежурных пока не взял это сообщение.
+duty-phones = 📞 Руководители отделов: { $phones }
+duty-missing = ⚠️ На нерабочие дни не назначен дежурный: { $days }. Добавьте: /duty_add Фамилия; ДД.ММ–ДД.ММ
+
+## Reminders and deadlines (the scheduler)
+
+reminder-title = ⏰ №{ $number }: до срока «{ $stage }» { $left } рабочего времени (до { $time }, { $date })
+reminder-done = ✔️ Этот этап уже пройден.
+overdue-title = ❗ №{ $number }: срок «{ $stage }» истёк ({ $time }, { $date })
+overdue-holder = Держит: { $who }
+late-title = ❗ №{ $number } просрочен на { $late } рабочего времени: «{ $stage }»
+holder-curators = кураторы
+btn-open = 📂 Открыть
+
+## Overviews and the morning digest
+
+overview-open-title = 📋 Открытые: { $count } (стр. { $page } из { $pages })
+overview-overdue-title = ❗ Просроченные: { $count } (стр. { $page } из { $pages })
+overview-open-empty = Открытых сообщений нет 👍
+overview-overdue-empty = Просроченных нет 👍
+overview-not-routed = Не распределены
+overview-line = • №{ $number } · { $topic } · { $who } · { $stage } · { $when }
+overview-line-paused = • №{ $number } · { $topic } · ⏸ ждём ответа автора
+overview-left = осталось { $span }
+overview-late = ❗ просрочено на { $span }
+btn-page-back = ◀ Назад
+btn-page-next = Дальше ▶
+btn-overdue = ❗ Просроченные
+btn-overview = 📋 Открыть обзор
+digest-title = 🌅 Сводка на { $date }, { $time }
+digest-arrived = Поступило с { $since }: { $count }
+collapsed = 📨 Ещё { $count } сообщений ждали отправки в этот чат — они собраны в обзоре.
 duty-dispatched-line = 📞 №{ $number }: дежурный { $name } передал в ЕДДС, { $time }
 
 ## Curator group
@@ -259,7 +291,8 @@ help = «Отклик» помогает отвечать жителям в ср
     • Карточка инцидента: «Принять», затем «Подготовить ответ» — бот попросит текст и вложения и покажет, как ответ увидит житель.
     • «Запросить уточнение» останавливает срок до ответа автора (если это предусмотрено регламентом).
     • «Вернуть» — если вопрос не вашей компетенции.
-    /my — открытые инциденты по срочности. /settings — регламент. /duty — дежурные.
+    /my — ваши открытые по срочности. /open — все открытые, /overdue — просроченные (кураторам и руководству).
+    /settings — регламент. /duty — дежурные.
     /admin — команды администратора и куратора.
 my-empty = Открытых инцидентов нет 👍
 my-header = Ваши открытые: { $count }

@@ -1,5 +1,5 @@
 //! Starting Otklik: one `Application::build` wires the store, the core, the HTTP intake API, the
-//! Telegram poller and the delivery worker. `otklik run` calls it; every end-to-end test calls
+//! Telegram poller, the scheduler and the delivery worker. `otklik run` calls it; every end-to-end test calls
 //! it too (against a fresh database and a fake Bot API), so what is tested is what runs.
 
 use std::net::SocketAddr;
@@ -10,7 +10,7 @@ use chrono::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::core::{Clock, Core, CoreConfig, MessengerPort};
+use crate::core::{Clock, Core, CoreConfig, MessengerPort, SystemClock};
 use crate::domain::production_calendar::ProductionCalendar;
 use crate::storage::{redact, StorageError, Store};
 use crate::telegram::{Telegram, TelegramConfig};
@@ -32,7 +32,7 @@ pub struct Config {
     pub ingest_token: String,
     pub repeat_window: Duration,
     pub conversation_ttl: Duration,
-    pub clock: Clock,
+    pub clock: Arc<dyn Clock>,
     /// Tests: dialogue texts that panic on a missing key.
     pub strict_texts: bool,
 }
@@ -49,7 +49,7 @@ impl Config {
             ingest_token: String::new(),
             repeat_window: Duration::days(30),
             conversation_ttl: Duration::hours(24),
-            clock: Clock::System,
+            clock: Arc::new(SystemClock),
             strict_texts: false,
         }
     }
@@ -85,8 +85,8 @@ pub struct Application {
 }
 
 impl Application {
-    /// Builds everything and starts it: migrations, the intake API, Telegram (when configured)
-    /// and the delivery worker.
+    /// Builds everything and starts it: migrations, the intake API, Telegram (when configured),
+    /// the scheduler and the delivery worker.
     pub async fn build(config: Config) -> Result<Application, StartupError> {
         // A bad calendar file fails now rather than on the first incident.
         ProductionCalendar::parse(&config.calendar_text, &[])
@@ -155,6 +155,11 @@ impl Application {
             });
         }
 
+        let (c, stop) = (core.clone(), cancel.clone());
+        tasks.spawn(async move {
+            crate::core::scheduler::run(c, stop).await;
+            "scheduler"
+        });
         let (c, stop) = (core.clone(), cancel.clone());
         tasks.spawn(async move {
             crate::core::delivery::run(c, ports, stop).await;

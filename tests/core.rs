@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::Duration;
 use otklik::core::{
-    Account, Action, Clock, Conversation, Core, CoreConfig, Input, MessengerPort, Reply, SendError,
-    View, Who,
+    Account, Action, Conversation, Core, CoreConfig, Input, ManualClock, MessengerPort, Reply,
+    SendError, View, Who,
 };
 use otklik::domain::content::{
     IncidentContent, IncidentRecord, MessageKind, Messenger, NewIncident, Source,
@@ -105,7 +105,7 @@ struct World {
     core: Arc<Core>,
     store: Store,
     port: Arc<RecordingPort>,
-    clock: Clock,
+    clock: Arc<ManualClock>,
     seeded: Seeded,
 }
 
@@ -113,7 +113,7 @@ impl World {
     async fn new(db: &TestDb, preset: &str) -> World {
         let store = db.store().await;
         let seeded = seed(&store, preset).await;
-        let clock = Clock::manual(moscow("2026-11-23 10:00"));
+        let clock = ManualClock::new(moscow("2026-11-23 10:00"));
         let texts = Texts::load(Some(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dialogues"),
         ))

@@ -8,22 +8,32 @@ use otklik::texts::Texts;
 /// Every string literal that looks like a text key (kebab-case) in the chat-facing code.
 fn keys_in_code() -> Vec<String> {
     let mut keys = Vec::new();
-    for dir in ["src/core", "src/telegram"] {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-        for entry in std::fs::read_dir(path).unwrap() {
-            let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-            for (i, chunk) in source.split('"').enumerate() {
-                let is_literal = i % 2 == 1;
-                let kebab = chunk.contains('-')
-                    && chunk.chars().any(|c| c.is_ascii_lowercase())
-                    && !chunk.starts_with('-')
-                    && !chunk.ends_with('-')
-                    && chunk.chars().all(|c| {
-                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
-                    });
-                if is_literal && kebab {
-                    keys.push(chunk.to_string());
-                }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![root.join("src/core"), root.join("src/telegram")];
+    let mut files = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    for path in files {
+        let source = std::fs::read_to_string(path).unwrap();
+        for (i, chunk) in source.split('"').enumerate() {
+            let is_literal = i % 2 == 1;
+            let kebab = chunk.contains('-')
+                && chunk.chars().any(|c| c.is_ascii_lowercase())
+                && !chunk.starts_with('-')
+                && !chunk.ends_with('-')
+                && chunk
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            if is_literal && kebab {
+                keys.push(chunk.to_string());
             }
         }
     }

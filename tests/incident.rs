@@ -95,6 +95,7 @@ impl World {
         let t = Incident::register(
             Registration {
                 detected_at: now,
+                received_at: now,
                 importance,
                 external_deadline: external.map(|d| now + d),
                 topic: None,

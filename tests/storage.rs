@@ -32,6 +32,8 @@ fn row(key: &str, recipient: Recipient) -> OutboxRow {
         kind: "burst".into(),
         payload: serde_json::json!({"notice": "burst", "topic": "t", "count": 5, "number": 1}),
         key: key.into(),
+        priority: 0,
+        not_before: None,
     }
 }
 
@@ -197,6 +199,7 @@ async fn insert_incident(s: &Store, org: OrgId, at: chrono::DateTime<Utc>) -> In
     let workflow = otklik::domain::incident::Incident::register(
         otklik::domain::incident::Registration {
             detected_at: at,
+            received_at: at,
             importance: otklik::domain::regulation::Importance::Normal,
             external_deadline: None,
             topic: None,
@@ -229,6 +232,8 @@ async fn insert_incident(s: &Store, org: OrgId, at: chrono::DateTime<Utc>) -> In
             part_due: vec![],
             audit: vec![],
             outbox: vec![],
+            timers: vec![],
+            org_timers: vec![],
         },
         at,
     )
@@ -651,6 +656,7 @@ async fn an_installation_of_the_previous_version_upgrades_and_loses_nothing(db: 
     let registered = otklik::domain::incident::Incident::register(
         otklik::domain::incident::Registration {
             detected_at: moscow("2026-11-23 10:00"),
+            received_at: moscow("2026-11-23 10:00"),
             importance: otklik::domain::regulation::Importance::Normal,
             external_deadline: None,
             topic: None,
@@ -863,6 +869,8 @@ async fn an_installation_of_the_previous_version_upgrades_and_loses_nothing(db: 
                 part_due: vec![],
                 audit: vec![],
                 outbox: vec![],
+                timers: vec![],
+                org_timers: vec![],
             },
             Utc::now(),
         )

@@ -7,6 +7,15 @@ use crate::domain::incident::{
 };
 use crate::domain::{DepartmentId, IncidentId};
 
+/// Which overview of open incidents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overview {
+    /// Every open incident, most urgent first.
+    Open,
+    /// Only the late ones, by department.
+    Overdue,
+}
+
 /// A button press.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -109,12 +118,21 @@ pub enum Action {
         inc: IncidentId,
         answer: DutyAnswerKind,
     },
+    /// Show the card the presser would act on now (from an overview or a digest).
+    OpenCard {
+        inc: IncidentId,
+    },
+    /// Another page of an overview.
+    Page {
+        list: Overview,
+        page: u16,
+    },
 }
 
 impl Action {
-    /// The incident the button is about.
-    pub fn incident(&self) -> IncidentId {
-        match *self {
+    /// The incident the button is about (`None` for an overview's page).
+    pub fn incident(&self) -> Option<IncidentId> {
+        Some(match *self {
             Action::Accept { inc, .. }
             | Action::StartDraft { inc, .. }
             | Action::Return { inc, .. }
@@ -140,7 +158,9 @@ impl Action {
             | Action::SetTopic { inc }
             | Action::SetLocation { inc }
             | Action::Appeal { inc }
-            | Action::DutyAnswer { inc, .. } => inc,
-        }
+            | Action::DutyAnswer { inc, .. }
+            | Action::OpenCard { inc } => inc,
+            Action::Page { .. } => return None,
+        })
     }
 }

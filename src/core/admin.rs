@@ -181,6 +181,8 @@ impl Core {
                             recipient: Recipient::Person(substitute.id),
                             kind: notice.kind().to_string(),
                             payload: notice.to_json(),
+                            priority: notice.priority(),
+                            not_before: None,
                             key: format!(
                                 "handover:{}:{}:{}:{}",
                                 person.id,

@@ -1,45 +1,72 @@
-//! The clock the core reads: the system's, or one a test sets and moves.
+//! The clock the core reads: injected, so tests move time instead of waiting for it.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+use tokio::sync::watch;
 
 /// Where "now" comes from.
-#[derive(Clone, Debug, Default)]
-pub enum Clock {
-    #[default]
-    System,
-    /// A clock that stands still until moved (tests compare deadlines to the minute).
-    Manual(Arc<Mutex<DateTime<Utc>>>),
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    fn now(&self) -> DateTime<Utc>;
+
+    /// Tells of jumps in time (a manual clock moved by a test), so sleepers wake; `None` for a
+    /// clock that only flows.
+    fn jumps(&self) -> Option<watch::Receiver<DateTime<Utc>>> {
+        None
+    }
 }
 
-impl Clock {
-    /// A manual clock showing `at`.
-    pub fn manual(at: DateTime<Utc>) -> Clock {
-        Clock::Manual(Arc::new(Mutex::new(at)))
+/// The system's clock.
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that stands still until moved (tests compare deadlines to the minute and walk across
+/// evenings, weekends and holidays).
+#[derive(Debug)]
+pub struct ManualClock {
+    at: watch::Sender<DateTime<Utc>>,
+}
+
+impl ManualClock {
+    pub fn new(at: DateTime<Utc>) -> Arc<ManualClock> {
+        Arc::new(ManualClock {
+            at: watch::Sender::new(at),
+        })
     }
 
-    pub fn now(&self) -> DateTime<Utc> {
-        match self {
-            Clock::System => Utc::now(),
-            Clock::Manual(t) => match t.lock() {
-                Ok(t) => *t,
-                Err(poisoned) => *poisoned.into_inner(),
-            },
-        }
-    }
-
-    /// Moves a manual clock (the system clock cannot be moved).
     pub fn set(&self, at: DateTime<Utc>) {
-        if let Clock::Manual(t) = self {
-            match t.lock() {
-                Ok(mut t) => *t = at,
-                Err(poisoned) => *poisoned.into_inner() = at,
-            }
-        }
+        self.at.send_replace(at);
     }
 
     pub fn advance(&self, by: Duration) {
         self.set(self.now() + by);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.at.borrow()
+    }
+
+    fn jumps(&self) -> Option<watch::Receiver<DateTime<Utc>>> {
+        Some(self.at.subscribe())
+    }
+}
+
+/// Waits until the clock jumps (forever for a clock that only flows).
+pub async fn jumped(rx: &mut Option<watch::Receiver<DateTime<Utc>>>) {
+    match rx {
+        Some(rx) => {
+            if rx.changed().await.is_err() {
+                std::future::pending::<()>().await
+            }
+        }
+        None => std::future::pending::<()>().await,
     }
 }

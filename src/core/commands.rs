@@ -240,6 +240,17 @@ impl Core {
                 Ok(Some(Reply::say(settings(&self.texts, &rules))))
             }
             "duty" => Ok(Some(Reply::say(self.duty(who).await?))),
+            "open" | "overdue" => {
+                let (rules, actor) = self.actor_of(who).await?;
+                let list = if name == "open" {
+                    super::action::Overview::Open
+                } else {
+                    super::action::Overview::Overdue
+                };
+                Ok(Some(Reply::say(
+                    self.overview(&rules, &actor, list, 0).await?,
+                )))
+            }
             "new" => {
                 let (rules, actor) = self.actor_of(who).await?;
                 if !actor.has(Role::Curator) {

@@ -13,13 +13,13 @@ use tokio_util::sync::CancellationToken;
 use super::notices::{Audience, Notice};
 use super::org::OrgRules;
 use super::view::View;
-use super::{deadlines, Core, CoreError};
+use super::{Core, CoreError};
 use crate::domain::content::{ChatRef, IncidentRecord, Messenger};
 use crate::domain::incident::{Actor, Command, DraftKind, Role};
 use crate::domain::permission::{permitted, Deed};
 use crate::domain::PersonId;
 use crate::storage::{
-    AnswerKey, CardRow, Commit, GroupChat, OutboxMessage, OutboxRow, PublicationClaim, Recipient,
+    AnswerKey, CardRow, GroupChat, OutboxMessage, OutboxRow, PublicationClaim, Recipient,
     StorageError,
 };
 
@@ -284,9 +284,11 @@ impl Core {
             None => Vec::new(),
         };
         let viewer = self.viewer(&rules, person, chat_ref, &absences).await?;
-        let view = match record {
-            Some(r) => self.draw_notice(&rules, notice, r, &viewer).await?,
-            None => self.draw(&rules, &[], None).standalone(notice),
+        let view = match (notice, record) {
+            (Notice::Digest { since }, _) => Some(self.digest(&rules, &viewer, *since).await?),
+            (Notice::Collapsed { count }, _) => Some(self.collapsed(*count)),
+            (_, Some(r)) => self.draw_notice(&rules, notice, r, &viewer).await?,
+            (_, None) => self.draw(&rules, &[], None).standalone(notice),
         };
         let Some(view) = view else {
             return Ok(Outcome::Delivered);
@@ -370,6 +372,8 @@ impl Core {
             recipient: r,
             kind: notice.kind().to_string(),
             payload: notice.to_json(),
+            priority: notice.priority(),
+            not_before: None,
             key: format!("unreachable:{}:{person}", m.id),
         })
         .collect();
@@ -593,46 +597,27 @@ impl Core {
                     return Ok(());
                 }
             };
-            let mut notices = super::notices::notices_for(&t.events, &t.incident, rules, true);
-            notices.push((
-                Audience::Curators,
-                Notice::AutoPublished {
-                    part,
-                    link: link.to_string(),
-                },
-            ));
-            let outbox = self
-                .rows_for(
+            let published = Notice::AutoPublished {
+                part,
+                link: link.to_string(),
+            };
+            let commit = self
+                .prepare_commit(
                     rules,
-                    &t.incident,
-                    &notices,
-                    &format!("v{}", t.incident.version),
+                    PersonId::SYSTEM,
+                    &record,
+                    &command,
+                    &t,
+                    vec![(Audience::Curators, published)],
                 )
                 .await?;
-            let audit = vec![super::audit_record(
-                PersonId::SYSTEM,
-                now,
-                &command,
-                &record.workflow,
-                &t,
-            )?];
-            let (next_deadline, part_due) = deadlines(&t.incident, rules.regulation());
-            let commit = Commit {
-                org: record.org,
-                incident: record.id,
-                expected_version: record.workflow.version,
-                workflow: &t.incident,
-                next_deadline,
-                part_due,
-                audit,
-                outbox,
-            };
             if self
                 .store
                 .finish_publication(key, (message_id, link), Some(&commit), now)
                 .await?
             {
                 self.wake_delivery();
+                self.timers_written();
                 return Ok(());
             }
             record = self.store.incident(record.id).await?;
@@ -654,7 +639,7 @@ impl Core {
             (Some(p), crate::domain::regulation::Publisher::Executor) => Audience::Executor(p),
             _ => Audience::Curators,
         };
-        let rows = self
+        let planned = self
             .rows_for(
                 &rules,
                 &record.workflow,
@@ -663,7 +648,10 @@ impl Core {
             )
             .await?;
         self.store
-            .enqueue(record.org, Some(record.id), &rows, self.now())
+            .enqueue(record.org, Some(record.id), &planned.rows, self.now())
+            .await?;
+        self.store
+            .add_org_timers(record.org, &planned.digests, self.now())
             .await?;
         self.wake_delivery();
         Ok(Outcome::Delivered)

@@ -274,6 +274,7 @@ impl Core {
         let registration = Incident::register(
             Registration {
                 detected_at: crate::storage::ts_public(new.detected_at),
+                received_at: now,
                 importance: new.importance,
                 external_deadline: new.external_deadline.map(crate::storage::ts_public),
                 topic: new.topic.clone(),
@@ -325,7 +326,7 @@ impl Core {
             }
         }
         let notices = notices::notices_for(&events, &workflow, rules, new.reply_to.is_some());
-        let outbox = self.rows_for(rules, &workflow, &notices, "new").await?;
+        let planned = self.rows_for(rules, &workflow, &notices, "new").await?;
         let (next_deadline, part_due) = deadlines(&workflow, rules.regulation());
         let inserted = self
             .store
@@ -338,7 +339,9 @@ impl Core {
                     next_deadline,
                     part_due,
                     audit,
-                    outbox,
+                    outbox: planned.rows,
+                    timers: super::scheduler::timer_rows(&workflow, rules)?,
+                    org_timers: planned.digests,
                 },
                 now,
             )
@@ -352,6 +355,7 @@ impl Core {
             }
         }
         self.wake_delivery();
+        self.timers_written();
         Ok(Intake {
             record: self.store.incident(inserted.id).await?,
             created: inserted.created,
@@ -420,6 +424,8 @@ impl Core {
                     recipient: r,
                     kind: notice.kind().to_string(),
                     payload: notice.to_json(),
+                    priority: notice.priority(),
+                    not_before: None,
                     key: format!("burst:{org}:{topic}:{hour}:{who}"),
                 });
             }

@@ -26,7 +26,9 @@ pub mod input;
 pub mod intake;
 pub mod notices;
 pub mod org;
+mod overview;
 mod press;
+pub mod scheduler;
 pub mod view;
 
 use std::collections::HashMap;
@@ -36,7 +38,7 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 use tokio::sync::Notify;
 
 pub use action::Action;
-pub use clock::Clock;
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use delivery::{MessengerPort, SendError};
 pub use error::CoreError;
 pub use input::Input;
@@ -47,7 +49,7 @@ use crate::domain::content::{ChatRef, IncidentRecord, Messenger};
 use crate::domain::incident::{apply, Actor, Command, Incident, TransitionError};
 use crate::domain::plan::Due;
 use crate::domain::{IncidentId, OrgId, PersonId, Regulation};
-use crate::storage::{AuditRecord, Commit, OutboxRow, StorageError, Store};
+use crate::storage::{AuditRecord, Commit, StorageError, Store};
 use crate::texts::Texts;
 use notices::{outbox_rows, Audience, Directory, Notice};
 use org::OrgCache;
@@ -103,7 +105,7 @@ pub struct CoreConfig {
     pub repeat_window: Duration,
     /// How long a pending multi-step input waits for the person's next message.
     pub conversation_ttl: Duration,
-    pub clock: Clock,
+    pub clock: Arc<dyn Clock>,
 }
 
 impl CoreConfig {
@@ -112,7 +114,7 @@ impl CoreConfig {
             calendar_text,
             repeat_window: Duration::days(30),
             conversation_ttl: Duration::hours(24),
-            clock: Clock::System,
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -131,6 +133,8 @@ pub struct Core {
     cache: OrgCache,
     /// Wakes the delivery worker when new outbox rows were written.
     outbox_ready: Notify,
+    /// Wakes the scheduler when new timers were written.
+    timers_ready: Notify,
     /// Per messenger, the start of an invite link (`https://t.me/bot?start=`).
     invite_links: std::sync::RwLock<HashMap<Messenger, String>>,
 }
@@ -143,6 +147,7 @@ impl Core {
             config,
             cache: OrgCache::default(),
             outbox_ready: Notify::new(),
+            timers_ready: Notify::new(),
             invite_links: std::sync::RwLock::new(HashMap::new()),
         }
     }
@@ -156,7 +161,7 @@ impl Core {
         &self.texts
     }
 
-    pub fn clock(&self) -> &Clock {
+    pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.config.clock
     }
 
@@ -174,6 +179,16 @@ impl Core {
     /// Waits until new outbox rows are written (the delivery worker's wake-up).
     pub async fn outbox_written(&self) {
         self.outbox_ready.notified().await
+    }
+
+    /// Wakes the scheduler.
+    pub fn timers_written(&self) {
+        self.timers_ready.notify_one();
+    }
+
+    /// Waits until new timers are written (the scheduler's wake-up).
+    pub async fn timer_written(&self) {
+        self.timers_ready.notified().await
     }
 
     /// Remembers how invite links look in a messenger (the adapter learns its bot's name).
@@ -363,15 +378,20 @@ impl Core {
         audiences: &[Audience],
     ) -> Result<(Vec<(PersonId, PersonId)>, Vec<PersonId>), CoreError> {
         let now = self.now();
-        let absences = if audiences
-            .iter()
-            .any(|a| matches!(a, Audience::Executor(_) | Audience::DepartmentHead(_)))
-        {
+        let absences = if audiences.iter().any(|a| {
+            matches!(
+                a,
+                Audience::Executor(_) | Audience::DepartmentHead(_) | Audience::Owner { .. }
+            )
+        }) {
             self.store.absences_at(rules.org.id, now).await?
         } else {
             Vec::new()
         };
-        let on_duty = if audiences.contains(&Audience::DutyOfficers) {
+        let on_duty = if audiences
+            .iter()
+            .any(|a| matches!(a, Audience::FirstOnDuty | Audience::RestOnDuty))
+        {
             let today = rules.calendar.local_date(now);
             self.store.on_duty(rules.org.id, today).await?
         } else {
@@ -380,14 +400,34 @@ impl Core {
         Ok((absences, on_duty))
     }
 
-    /// The outbox rows for notices about an incident.
+    /// Quiet hours for an incident's notices now: outside the organisation's working time,
+    /// unless the incident is an emergency the regulation handles on days off.
+    pub(crate) fn quiet(&self, rules: &OrgRules, incident: &Incident) -> Option<notices::Quiet> {
+        if incident.is_emergency(rules.regulation()) {
+            return None;
+        }
+        let now = self.now();
+        // Outside the calendar's years nothing is held: better a message at night than none.
+        if rules.calendar.is_working(now).unwrap_or(true) {
+            return None;
+        }
+        let until = rules.calendar.next_working_instant(now).ok()?;
+        Some(notices::Quiet {
+            until,
+            day: rules.calendar.local_date(until),
+            now,
+        })
+    }
+
+    /// The outbox rows for notices about an incident (and the digests quiet hours turn them
+    /// into).
     pub(crate) async fn rows_for(
         &self,
         rules: &OrgRules,
         incident: &Incident,
         notices: &[(Audience, Notice)],
         tag: &str,
-    ) -> Result<Vec<OutboxRow>, CoreError> {
+    ) -> Result<notices::Planned, CoreError> {
         let audiences: Vec<Audience> = notices.iter().map(|(a, _)| *a).collect();
         let (absences, on_duty) = self.notice_directory(rules, &audiences).await?;
         let dir = Directory {
@@ -395,7 +435,51 @@ impl Core {
             absences: &absences,
             on_duty: &on_duty,
         };
-        Ok(outbox_rows(notices, incident, &dir, tag))
+        let quiet = self.quiet(rules, incident);
+        Ok(outbox_rows(notices, incident, &dir, tag, quiet.as_ref()))
+    }
+
+    /// What a transition writes, as a commit: its notices (with `extra` ones) as outbox rows (or
+    /// digests, in quiet hours), its audit record, the incident's timers now, and its deadlines.
+    pub(crate) async fn prepare_commit<'t>(
+        &self,
+        rules: &OrgRules,
+        actor: PersonId,
+        record: &IncidentRecord,
+        command: &Command,
+        t: &'t crate::domain::incident::Transition,
+        extra: Vec<(Audience, Notice)>,
+    ) -> Result<Commit<'t>, CoreError> {
+        let mut notices =
+            notices::notices_for(&t.events, &t.incident, rules, record.reply_to.is_some());
+        notices.extend(extra);
+        let planned = self
+            .rows_for(
+                rules,
+                &t.incident,
+                &notices,
+                &format!("v{}", t.incident.version),
+            )
+            .await?;
+        let (next_deadline, part_due) = deadlines(&t.incident, rules.regulation());
+        Ok(Commit {
+            org: record.org,
+            incident: record.id,
+            expected_version: record.workflow.version,
+            workflow: &t.incident,
+            next_deadline,
+            part_due,
+            audit: vec![audit_record(
+                actor,
+                self.now(),
+                command,
+                &record.workflow,
+                t,
+            )?],
+            outbox: planned.rows,
+            timers: scheduler::timer_rows(&t.incident, rules)?,
+            org_timers: planned.digests,
+        })
     }
 
     /// Applies a command to an incident and commits it with its audit record and notices, in
@@ -414,36 +498,12 @@ impl Core {
                 Ok(t) => t,
                 Err(e) => return Ok(Err(e)),
             };
-            let notices =
-                notices::notices_for(&t.events, &t.incident, rules, record.reply_to.is_some());
-            let outbox = self
-                .rows_for(
-                    rules,
-                    &t.incident,
-                    &notices,
-                    &format!("v{}", t.incident.version),
-                )
+            let commit = self
+                .prepare_commit(rules, actor.person, &record, command, &t, Vec::new())
                 .await?;
-            let audit = vec![audit_record(
-                actor.person,
-                now,
-                command,
-                &record.workflow,
-                &t,
-            )?];
-            let (next_deadline, part_due) = deadlines(&t.incident, rules.regulation());
-            let commit = Commit {
-                org: record.org,
-                incident: record.id,
-                expected_version: record.workflow.version,
-                workflow: &t.incident,
-                next_deadline,
-                part_due,
-                audit,
-                outbox,
-            };
             if self.store.commit(&commit, now).await? {
                 self.wake_delivery();
+                self.timers_written();
                 record.workflow = t.incident;
                 return Ok(Ok(Committed { record }));
             }

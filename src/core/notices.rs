@@ -4,13 +4,14 @@
 //! worker draws each notice as a view (`cards::draw`) — one match over this enum, so a notice
 //! kind without a drawing does not compile.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::org::OrgRules;
 use crate::domain::incident::{ApprovalStep, Event, Incident, PartState, Role};
-use crate::domain::regulation::{Publisher, WeekendRule};
+use crate::domain::regulation::{Publisher, Stage, WeekendRule};
 use crate::domain::PersonId;
-use crate::storage::{OutboxRow, Recipient};
+use crate::storage::{OutboxRow, Recipient, TimerRow};
 
 /// A message to deliver (or work for the delivery worker).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +68,32 @@ pub enum Notice {
     Unreachable { person: PersonId, number: i64 },
     /// Draw every card of the incident again (after any change).
     RefreshCards,
+    /// A reminder before a stage's deadline.
+    Reminder {
+        part: Option<usize>,
+        stage: Stage,
+        deadline: DateTime<Utc>,
+    },
+    /// A stage's deadline has come.
+    Overdue {
+        part: Option<usize>,
+        stage: Stage,
+        deadline: DateTime<Utc>,
+    },
+    /// A deadline passed a while ago: the department head or the head is told.
+    Late {
+        part: Option<usize>,
+        stage: Stage,
+        deadline: DateTime<Utc>,
+    },
+    /// Nobody has answered the weekend alert: it goes further.
+    DutyUnanswered,
+    /// The morning digest: what is due, what is late, what arrived since `since`.
+    Digest { since: DateTime<Utc> },
+    /// More messages waited for a chat than it can take: they are summed up in one.
+    Collapsed { count: i64 },
+    /// Nobody is on duty on these coming non-working days.
+    NoDutyOfficer { dates: Vec<NaiveDate> },
 }
 
 impl Notice {
@@ -94,7 +121,43 @@ impl Notice {
             Notice::Burst { .. } => "burst",
             Notice::Unreachable { .. } => "unreachable",
             Notice::RefreshCards => "refresh_cards",
+            Notice::Reminder { .. } => "reminder",
+            Notice::Overdue { .. } => "overdue",
+            Notice::Late { .. } => "late",
+            Notice::DutyUnanswered => "duty_unanswered",
+            Notice::Digest { .. } => "digest",
+            Notice::Collapsed { .. } => "collapsed",
+            Notice::NoDutyOfficer { .. } => "no_duty_officer",
         }
+    }
+
+    /// Which messages go first: emergencies, then what is late, then reminders, then the rest.
+    pub fn priority(&self) -> i64 {
+        match self {
+            Notice::WeekendEmergency | Notice::DutyUnanswered => 3,
+            Notice::Late { .. }
+            | Notice::Overdue { .. }
+            | Notice::Escalation
+            | Notice::Digest { .. }
+            | Notice::Collapsed { .. } => 2,
+            Notice::Reminder { .. } | Notice::NoDutyOfficer { .. } => 1,
+            _ => 0,
+        }
+    }
+
+    /// Whether a long queue of it for one chat may be summed up in one message (cards that are
+    /// reachable from the overview; never a prompt-like or emergency message).
+    pub fn collapsible(&self) -> bool {
+        matches!(
+            self,
+            Notice::Triage
+                | Notice::CuratorCard
+                | Notice::IncidentCard { .. }
+                | Notice::Reminder { .. }
+                | Notice::Overdue { .. }
+                | Notice::Late { .. }
+                | Notice::ImportanceRaised
+        )
     }
 
     /// Whether the message is a card that later changes redraw in place (its buttons come and go
@@ -114,14 +177,21 @@ impl Notice {
             | Notice::Consolidate
             | Notice::Returned { .. }
             | Notice::Escalation
-            | Notice::WeekendEmergency => true,
+            | Notice::WeekendEmergency
+            | Notice::DutyUnanswered
+            | Notice::Reminder { .. }
+            | Notice::Overdue { .. }
+            | Notice::Late { .. } => true,
             Notice::ImportanceRaised
             | Notice::AutoPublish { .. }
             | Notice::AutoPublished { .. }
             | Notice::DutyAnswered
             | Notice::Burst { .. }
             | Notice::Unreachable { .. }
-            | Notice::RefreshCards => false,
+            | Notice::RefreshCards
+            | Notice::Digest { .. }
+            | Notice::Collapsed { .. }
+            | Notice::NoDutyOfficer { .. } => false,
         }
     }
 
@@ -143,8 +213,14 @@ pub enum Audience {
     DepartmentHead(usize),
     /// The supervising deputies.
     Deputies,
-    /// Today's duty officers (the curators when nobody is on the roster).
-    DutyOfficers,
+    /// The first of today's duty officers (the curators and the head when nobody is on the
+    /// roster).
+    FirstOnDuty,
+    /// The rest of today's duty officers (the curators and the head when there are none).
+    RestOnDuty,
+    /// Whoever a stage is waiting for (the executor, a department head, the deputies, the
+    /// curators), by the stage and the regulation.
+    Owner { part: Option<usize>, stage: Stage },
     /// The delivery worker itself.
     Worker,
 }
@@ -175,7 +251,7 @@ pub fn notices_for(
             Event::Registered => out.push((Audience::Curators, Notice::CuratorCard)),
             Event::WeekendEmergency { rule } => match rule {
                 WeekendRule::DutyOfficer => {
-                    out.push((Audience::DutyOfficers, Notice::WeekendEmergency))
+                    out.push((Audience::FirstOnDuty, Notice::WeekendEmergency))
                 }
                 WeekendRule::Curator => out.push((Audience::Curators, Notice::WeekendEmergency)),
                 WeekendRule::NextWorkingDay => {}
@@ -325,41 +401,115 @@ pub fn recipients(
             .map(|h| vec![Recipient::Person(d.rules.handler_for(h, d.absences))])
             .unwrap_or_default(),
         Audience::Deputies => each(d.rules.people_with(Role::Deputy)),
-        Audience::DutyOfficers => {
-            if d.on_duty.is_empty() {
-                curators()
+        Audience::FirstOnDuty => match d.on_duty.first() {
+            Some(p) => vec![Recipient::Person(*p)],
+            None => [curators(), recipients(Audience::Head, incident, d)].concat(),
+        },
+        Audience::RestOnDuty => {
+            if d.on_duty.len() > 1 {
+                each(d.on_duty[1..].to_vec())
             } else {
-                each(d.on_duty.to_vec())
+                [curators(), recipients(Audience::Head, incident, d)].concat()
             }
         }
+        Audience::Owner { part, stage } => recipients(owner(part, stage, d.rules), incident, d),
         Audience::Worker => vec![Recipient::Worker],
     }
 }
 
+/// Whom a stage waits for.
+pub fn owner(part: Option<usize>, stage: Stage, rules: &OrgRules) -> Audience {
+    let part_or_curators = |a: fn(usize) -> Audience| part.map_or(Audience::Curators, a);
+    match stage {
+        Stage::Routing | Stage::CuratorReview | Stage::Final | Stage::Explanation => {
+            Audience::Curators
+        }
+        Stage::CompetenceCheck | Stage::DepartmentHeadApproval => {
+            part_or_curators(Audience::DepartmentHead)
+        }
+        Stage::DeputyApproval => Audience::Deputies,
+        Stage::Publication => match rules.regulation().workflow.publisher {
+            Publisher::Executor => part_or_curators(Audience::Executor),
+            Publisher::Curator => Audience::Curators,
+        },
+        Stage::Draft | Stage::Rework | Stage::InterimToFinal | Stage::DepartmentTotal => {
+            part_or_curators(Audience::Executor)
+        }
+    }
+}
+
+/// The outbox rows for a list of notices, and the morning digests held notices turn into.
+#[derive(Debug, Default)]
+pub struct Planned {
+    pub rows: Vec<OutboxRow>,
+    pub digests: Vec<TimerRow>,
+}
+
+/// Quiet hours: outside working time a notice to a person or a group is held back — not sent,
+/// but a morning digest is set for the recipient at the start of the next working time (one
+/// per recipient and day; the digest says what is due, what is late and what arrived since).
+pub struct Quiet {
+    /// The start of the next working time.
+    pub until: DateTime<Utc>,
+    /// Its local date (the digest's key).
+    pub day: NaiveDate,
+    pub now: DateTime<Utc>,
+}
+
+fn recipient_key(r: &Recipient) -> String {
+    match r {
+        Recipient::Person(p) => format!("p{p}"),
+        Recipient::Chat(c) => format!("c{}:{}", c.messenger.key(), c.id),
+        Recipient::Worker => "w".to_string(),
+    }
+}
+
+/// The digest timer of a recipient.
+pub fn digest_timer(recipient: Recipient, quiet: &Quiet) -> TimerRow {
+    let (person, chat) = match recipient {
+        Recipient::Person(p) => (Some(p), None),
+        Recipient::Chat(c) => (None, Some(c)),
+        Recipient::Worker => (None, None),
+    };
+    TimerRow {
+        incident: None,
+        key: format!("digest:{}:{}", recipient_key(&recipient), quiet.day),
+        kind: "digest".into(),
+        payload: serde_json::json!({
+            "timer": "digest", "person": person, "chat": chat, "since": quiet.now,
+        }),
+        due_at: quiet.until,
+    }
+}
+
 /// The outbox rows for a list of notices; `tag` makes the keys unique for the transition (the
-/// incident's new version).
+/// incident's new version). With `quiet`, notices to people and groups become digests.
 pub fn outbox_rows(
     notices: &[(Audience, Notice)],
     incident: &Incident,
     d: &Directory<'_>,
     tag: &str,
-) -> Vec<OutboxRow> {
-    let mut rows = Vec::new();
+    quiet: Option<&Quiet>,
+) -> Planned {
+    let mut planned = Planned::default();
     for (i, (audience, notice)) in notices.iter().enumerate() {
         for r in recipients(*audience, Some(incident), d) {
-            let who = match r {
-                Recipient::Person(p) => format!("p{p}"),
-                Recipient::Chat(c) => format!("c{}:{}", c.messenger.key(), c.id),
-                Recipient::Worker => "w".to_string(),
-            };
-            rows.push(OutboxRow {
+            if let (Some(q), false) = (quiet, r == Recipient::Worker) {
+                planned.digests.push(digest_timer(r, q));
+                continue;
+            }
+            planned.rows.push(OutboxRow {
                 incident: None,
                 recipient: r,
                 kind: notice.kind().to_string(),
                 payload: notice.to_json(),
-                key: format!("{tag}:{i}:{}:{who}", notice.kind()),
+                priority: notice.priority(),
+                not_before: None,
+                key: format!("{tag}:{i}:{}:{}", notice.kind(), recipient_key(&r)),
             });
         }
     }
-    rows
+    planned.digests.sort_by(|a, b| a.key.cmp(&b.key));
+    planned.digests.dedup_by(|a, b| a.key == b.key);
+    planned
 }

@@ -100,12 +100,12 @@ impl Core {
         action: Action,
         pressed: Option<i64>,
     ) -> Result<Reply, CoreError> {
+        let Some(id) = action.incident() else {
+            return self.press_overview(who, action).await;
+        };
         // One read of the incident (with its organisation's directory version); another
         // organisation's incident is as good as unknown.
-        let Some((record, rules)) = self
-            .incident_and_rules(who.org(), action.incident())
-            .await?
-        else {
+        let Some((record, rules)) = self.incident_and_rules(who.org(), id).await? else {
             return Ok(self.outdated());
         };
         let actor = self.actor_in(&rules, who).await?;
@@ -547,6 +547,40 @@ impl Core {
                 let prompt = self.texts.tf("ask-consolidated", &[("number", number)]);
                 self.ask(who, Pending::Consolidated { inc }, prompt).await
             }
+            Action::OpenCard { .. } => {
+                if let Err(e) = may(Deed::ReadFullText) {
+                    return Ok(self.refused(&e));
+                }
+                // The card the presser would act on, sent as a card later changes redraw.
+                let notice = self
+                    .draw(&rules, &[], None)
+                    .relevant_notice(&record, &actor);
+                let recipient = if who.in_private() {
+                    crate::storage::Recipient::Person(who.person())
+                } else {
+                    crate::storage::Recipient::Chat(who.chat())
+                };
+                let row = crate::storage::OutboxRow {
+                    incident: None,
+                    recipient,
+                    kind: notice.kind().into(),
+                    payload: notice.to_json(),
+                    priority: 2,
+                    not_before: None,
+                    key: format!(
+                        "open:{}:{}:{}",
+                        who.person(),
+                        self.now().timestamp_millis(),
+                        rand_suffix()
+                    ),
+                };
+                self.store
+                    .enqueue(record.org, Some(record.id), &[row], self.now())
+                    .await?;
+                self.wake_delivery();
+                Ok(Reply::nothing())
+            }
+            Action::Page { .. } => self.press_overview(who, action).await,
             Action::DutyAnswer { answer, .. } => {
                 let key = match answer {
                     crate::domain::incident::DutyAnswerKind::Taken => "ok-duty-taken",
@@ -584,6 +618,19 @@ impl Core {
                 Err(e) => Err(self.refusal(&e)),
             },
         )
+    }
+
+    /// A page of an overview, drawn in place of the pressed message.
+    async fn press_overview(&self, who: &Who, action: Action) -> Result<Reply, CoreError> {
+        let Action::Page { list, page } = action else {
+            return Ok(self.outdated());
+        };
+        let (rules, actor) = self.actor_of(who).await?;
+        let view = self.overview(&rules, &actor, list, page).await?;
+        Ok(Reply {
+            edit: Some(view),
+            ..Reply::default()
+        })
     }
 
     /// The drawing context for an organisation, now.
@@ -643,4 +690,10 @@ impl Core {
             .draw(rules, &ticked, earlier.as_ref())
             .notice(notice, record, viewer))
     }
+}
+
+/// A few random letters, so two presses in one millisecond make two messages.
+fn rand_suffix() -> String {
+    use rand::distributions::{Alphanumeric, DistString};
+    Alphanumeric.sample_string(&mut rand::thread_rng(), 6)
 }

@@ -626,6 +626,9 @@ pub struct Rules<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registration {
     pub detected_at: DateTime<Utc>,
+    /// When Otklik took it in: whether it is a weekend emergency is decided then (a message
+    /// found on Saturday and posted on Wednesday is Wednesday's ordinary work).
+    pub received_at: DateTime<Utc>,
     pub importance: Importance,
     pub external_deadline: Option<DateTime<Utc>>,
     pub topic: Option<String>,
@@ -657,9 +660,16 @@ impl Incident {
         incident.recompute(rules)?;
         let mut events = vec![Event::Registered];
         if reg.importance == Importance::High {
-            events.extend(incident.raise_high_importance(rules, reg.detected_at)?);
+            events.extend(incident.raise_high_importance(rules, reg.received_at)?);
         }
         Ok(Transition { incident, events })
+    }
+
+    /// An emergency: high importance under a regulation that handles emergencies on non-working
+    /// days too (it is not held back outside working hours).
+    pub fn is_emergency(&self, regulation: &Regulation) -> bool {
+        self.importance == Importance::High
+            && regulation.workflow.weekend_rule != super::regulation::WeekendRule::NextWorkingDay
     }
 
     /// The deadline of the incident-level stage now running (routing while new, otherwise the
@@ -750,8 +760,9 @@ impl Incident {
         Vec::new()
     }
 
-    /// The escalation and the weekend alert a high-importance incident calls for; a weekend alert
-    /// is remembered so the duty officer can answer it.
+    /// The escalation and the weekend alert a high-importance incident calls for at `at` (when
+    /// it was taken in, or made high); a weekend alert is remembered so the duty officer can
+    /// answer it.
     fn raise_high_importance(
         &mut self,
         rules: Rules<'_>,
@@ -763,7 +774,7 @@ impl Incident {
         }
         let rule = rules.regulation.workflow.weekend_rule;
         if rule != super::regulation::WeekendRule::NextWorkingDay {
-            let day = rules.calendar.local_date(self.detected_at);
+            let day = rules.calendar.local_date(at);
             if !rules.calendar.is_working_day(day)? {
                 events.push(Event::WeekendEmergency { rule });
                 if self.duty_alert.is_none() {

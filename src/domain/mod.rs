@@ -12,6 +12,7 @@ pub mod problems;
 pub mod production_calendar;
 pub mod regulation;
 pub mod schedule;
+pub mod timers;
 pub mod warnings;
 
 pub use calendar::{CalendarError, Pause, Progress, WorkCalendar};

@@ -131,8 +131,35 @@ pub fn consolidates(incident: &Incident, regulation: &Regulation) -> bool {
             > 1
 }
 
+/// The duty officer who took a weekend alert («Беру») owns the incident: on it, they act as a
+/// curator would.
+fn acting(actor: &Actor, incident: &Incident) -> Option<Actor> {
+    let answer = incident.duty_alert.and_then(|a| a.answer)?;
+    let owns = answer.kind == super::incident::DutyAnswerKind::Taken
+        && answer.by == actor.person
+        && !actor.roles.is_empty()
+        && !actor.has(Role::Curator);
+    owns.then(|| {
+        let mut a = actor.clone();
+        a.roles.push(Role::Curator);
+        a
+    })
+}
+
 /// May `actor` do `deed` to `incident` now? `Ok(())`, or the refusal the state machine gives.
 pub fn permitted(
+    actor: &Actor,
+    deed: Deed,
+    incident: &Incident,
+    regulation: &Regulation,
+) -> Result<(), TransitionError> {
+    match acting(actor, incident) {
+        Some(owner) => permitted_as(&owner, deed, incident, regulation),
+        None => permitted_as(actor, deed, incident, regulation),
+    }
+}
+
+fn permitted_as(
     actor: &Actor,
     deed: Deed,
     incident: &Incident,
@@ -449,4 +476,12 @@ pub fn may_start_draft(
     let mut accepted = incident.clone();
     accepted.parts[part].state = PartState::Accepted;
     permitted(actor, deed, &accepted, regulation).is_ok()
+}
+
+/// May `actor` see the overview of all the organisation's open incidents (`/open`, `/overdue`,
+/// the morning digest of the whole organisation)? Those who answer for timeliness.
+pub fn may_see_overview(actor: &Actor) -> bool {
+    [Role::Curator, Role::Head, Role::Deputy, Role::Administrator]
+        .iter()
+        .any(|r| actor.has(*r))
 }

@@ -243,6 +243,37 @@ pub struct Escalation {
     pub bursts_to_head: bool,
 }
 
+/// When the scheduler reminds, tells and escalates (the `[reminders]` section of a profile).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminders {
+    /// Remind when this share (percent) of a stage's working time is gone.
+    pub at_shares: Vec<u8>,
+    /// Remind when this much working time is left.
+    pub before: Vec<Duration>,
+    /// At the deadline, tell the stage's owner and the curators.
+    pub at_deadline: bool,
+    /// Working time after a deadline when the department head is told (`None`: never).
+    pub escalate_to_department_head: Option<Duration>,
+    /// Working time after a deadline when the head of the organisation is told.
+    pub escalate_to_head: Option<Duration>,
+    /// A weekend alert nobody answers within this (calendar) time goes to the rest of the duty
+    /// roster, and after as long again to the curators and the head.
+    pub duty_unanswered: Duration,
+}
+
+impl Default for Reminders {
+    fn default() -> Self {
+        Reminders {
+            at_shares: vec![50],
+            before: vec![Duration::hours(1), Duration::minutes(15)],
+            at_deadline: true,
+            escalate_to_department_head: Some(Duration::hours(1)),
+            escalate_to_head: Some(Duration::hours(4)),
+            duty_unanswered: Duration::minutes(15),
+        }
+    }
+}
+
 /// A validated regulation profile.
 #[derive(Debug, Clone)]
 pub struct Regulation {
@@ -257,6 +288,7 @@ pub struct Regulation {
     pub workflow: Workflow,
     pub reports: Reports,
     pub escalation: Escalation,
+    pub reminders: Reminders,
     stages: BTreeMap<Stage, DeadlineRule>,
     high_stages: BTreeMap<Stage, DeadlineRule>,
 }
@@ -366,6 +398,8 @@ struct ProfileFile {
     #[serde(default)]
     escalation: EscalationSection,
     #[serde(default)]
+    reminders: RemindersSection,
+    #[serde(default)]
     stages: BTreeMap<String, StageSpec>,
     #[serde(default)]
     high: HighSection,
@@ -434,6 +468,96 @@ struct EscalationSection {
     high_importance_to_head: bool,
     #[serde(default)]
     bursts_to_head: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemindersSection {
+    /// Percent of a stage's working time gone, e.g. [50].
+    at_shares: Option<Vec<i64>>,
+    /// Working time left, e.g. ["1h", "15m"].
+    before: Option<Vec<String>>,
+    at_deadline: Option<bool>,
+    /// Working time after the deadline, or "off".
+    escalate_to_department_head: Option<String>,
+    escalate_to_head: Option<String>,
+    /// Calendar time, e.g. "15m".
+    duty_unanswered: Option<String>,
+}
+
+impl RemindersSection {
+    fn to_reminders(&self, problems: &mut Problems) -> Reminders {
+        let defaults = Reminders::default();
+        let duration = |field: &str, text: &str, problems: &mut Problems| match parse_duration(text)
+        {
+            Ok(d) if d > Duration::zero() => Some(d),
+            Ok(_) => {
+                problems.push(
+                    &format!("reminders.{field}"),
+                    "must be more than zero".into(),
+                );
+                None
+            }
+            Err(e) => {
+                problems.push(&format!("reminders.{field}"), e);
+                None
+            }
+        };
+        let mut at_shares = defaults.at_shares.clone();
+        if let Some(shares) = &self.at_shares {
+            at_shares = Vec::new();
+            for (i, v) in shares.iter().enumerate() {
+                match u8::try_from(*v) {
+                    Ok(p) if (1..=99).contains(&p) => at_shares.push(p),
+                    _ => problems.push(
+                        &format!("reminders.at_shares[{i}]"),
+                        format!("{v} is not a percentage between 1 and 99"),
+                    ),
+                }
+            }
+        }
+        let mut before = defaults.before.clone();
+        if let Some(list) = &self.before {
+            before = list
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| duration(&format!("before[{i}]"), t, problems))
+                .collect();
+        }
+        let escalation = |field: &str,
+                          value: &Option<String>,
+                          default: Option<Duration>,
+                          problems: &mut Problems| {
+            match value.as_deref().map(str::trim) {
+                None => default,
+                Some("off") => None,
+                Some(t) => duration(field, t, problems),
+            }
+        };
+        Reminders {
+            at_shares,
+            before,
+            at_deadline: self.at_deadline.unwrap_or(defaults.at_deadline),
+            escalate_to_department_head: escalation(
+                "escalate_to_department_head",
+                &self.escalate_to_department_head,
+                defaults.escalate_to_department_head,
+                problems,
+            ),
+            escalate_to_head: escalation(
+                "escalate_to_head",
+                &self.escalate_to_head,
+                defaults.escalate_to_head,
+                problems,
+            ),
+            duty_unanswered: match &self.duty_unanswered {
+                None => defaults.duty_unanswered,
+                Some(t) => {
+                    duration("duty_unanswered", t, problems).unwrap_or(defaults.duty_unanswered)
+                }
+            },
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -779,6 +903,7 @@ impl ProfileFile {
             );
         }
         let interim_answers = stages.contains_key(&Stage::InterimToFinal);
+        let reminders = self.reminders.to_reminders(&mut problems);
 
         let (Some(time_zone), true) = (time_zone, problems.is_empty()) else {
             return Err(problems);
@@ -810,6 +935,7 @@ impl ProfileFile {
                 high_importance_to_head: self.escalation.high_importance_to_head,
                 bursts_to_head: self.escalation.bursts_to_head,
             },
+            reminders,
             stages,
             high_stages,
         })

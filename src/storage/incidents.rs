@@ -7,6 +7,7 @@ use sqlx::Row;
 
 use super::directory::chat_ref;
 use super::outbox::{insert_outbox, OutboxRow};
+use super::timers::{add_timers, replace_timers, TimerRow};
 use super::{from_key, key, on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::content::{IncidentContent, IncidentRecord, ReplyTarget};
 use crate::domain::incident::Incident;
@@ -48,6 +49,10 @@ pub struct NewRecord<'a> {
     pub part_due: Vec<Option<DateTime<Utc>>>,
     pub audit: Vec<AuditRecord>,
     pub outbox: Vec<OutboxRow>,
+    /// The incident's timers.
+    pub timers: Vec<TimerRow>,
+    /// The organisation's own timers this calls for (morning digests), added if absent.
+    pub org_timers: Vec<TimerRow>,
 }
 
 /// A transition to commit.
@@ -63,6 +68,10 @@ pub struct Commit<'a> {
     pub part_due: Vec<Option<DateTime<Utc>>>,
     pub audit: Vec<AuditRecord>,
     pub outbox: Vec<OutboxRow>,
+    /// The incident's timers as they are now: those not fired yet are replaced.
+    pub timers: Vec<TimerRow>,
+    /// The organisation's own timers this calls for (morning digests), added if absent.
+    pub org_timers: Vec<TimerRow>,
 }
 
 /// A draft version as stored (`part` is `None` for the consolidated answer).
@@ -177,6 +186,8 @@ macro_rules! commit_in_tx {
         if changed > 0 {
             write_details!($tx, c.org, c.incident.0, w, c.part_due, c.audit);
             insert_outbox!($tx, c.org, Some(c.incident), c.outbox, $at);
+            $crate::storage::timers::replace_timers!($tx, c.org, c.incident, c.timers, $at);
+            $crate::storage::timers::add_timers!($tx, c.org, None, c.org_timers, $at);
         }
         changed > 0
     }};
@@ -346,6 +357,8 @@ impl Store {
                 .try_get("id")?;
                 write_details!(tx, new.org, id, w, new.part_due, new.audit);
                 insert_outbox!(tx, new.org, Some(IncidentId(id)), new.outbox, at);
+                replace_timers!(tx, new.org, IncidentId(id), new.timers, at);
+                add_timers!(tx, new.org, None, new.org_timers, at);
                 tx.commit().await?;
                 Ok(Inserted { id: IncidentId(id), number, created: true })
             }
@@ -636,6 +649,73 @@ impl Store {
             .fetch_one(pool)
             .await?
             .try_get::<i64, _>("n")?
+        });
+        Ok(n)
+    }
+}
+
+/// The states of an incident still being worked on.
+const OPEN_STATES: &str =
+    "('new', 'in_work', 'consolidating', 'awaiting_publication', 'awaiting_final')";
+
+impl Store {
+    /// A page of an organisation's open incidents, most urgent first (by the earliest deadline
+    /// now running); with `late_at`, only those whose deadline passed before it. Also the total.
+    pub async fn open_incidents(
+        &self,
+        org: OrgId,
+        late_at: Option<DateTime<Utc>>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<IncidentId>, i64), StorageError> {
+        let late = if late_at.is_some() {
+            "AND next_deadline_at < $2"
+        } else {
+            "AND ($2 IS NULL OR TRUE)"
+        };
+        let page_sql = format!(
+            "SELECT id FROM incidents WHERE org_id = $1 AND state IN {OPEN_STATES} {late}
+             ORDER BY next_deadline_at IS NULL, next_deadline_at, id LIMIT $3 OFFSET $4"
+        );
+        let count_sql = format!(
+            "SELECT COUNT(*) AS n FROM incidents WHERE org_id = $1 AND state IN {OPEN_STATES} {late}"
+        );
+        let late_at = late_at.map(ts);
+        let (ids, total) = on_pool!(self, pool => {
+            let ids = sqlx::query(&page_sql)
+                .bind(org.0)
+                .bind(late_at)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<i64, _>("id"))
+                .collect::<Result<Vec<_>, _>>()?;
+            let total = sqlx::query(&count_sql)
+                .bind(org.0)
+                .bind(late_at)
+                .fetch_one(pool)
+                .await?
+                .try_get::<i64, _>("n")?;
+            (ids, total)
+        });
+        Ok((ids.into_iter().map(IncidentId).collect(), total))
+    }
+
+    /// How many incidents of an organisation were taken in since an instant.
+    pub async fn incidents_since(
+        &self,
+        org: OrgId,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StorageError> {
+        let n = on_pool!(self, pool => {
+            sqlx::query("SELECT COUNT(*) AS n FROM incidents WHERE org_id = $1 AND created_at >= $2")
+                .bind(org.0)
+                .bind(ts(since))
+                .fetch_one(pool)
+                .await?
+                .try_get::<i64, _>("n")?
         });
         Ok(n)
     }

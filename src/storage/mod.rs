@@ -15,6 +15,7 @@ mod incidents;
 mod invites;
 mod outbox;
 mod publications;
+pub(crate) mod timers;
 
 use std::str::FromStr;
 use std::time::Duration as StdDuration;
@@ -36,6 +37,7 @@ pub use incidents::{AuditEntry, AuditRecord, Commit, NewRecord, OpenAssignment, 
 pub use invites::InviteError;
 pub use outbox::{OutboxMessage, OutboxRow, Recipient};
 pub use publications::{AnswerKey, PublicationClaim};
+pub use timers::{DueTimer, TimerRow};
 
 /// Runs the same code against whichever pool is configured. The body is compiled once per
 /// backend, so it must only use what both drivers offer.

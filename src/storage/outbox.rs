@@ -34,12 +34,17 @@ pub struct OutboxRow {
     /// Unique among the rows of one incident (or, for rows without an incident, globally): the
     /// same key again writes nothing.
     pub key: String,
+    /// Higher goes first.
+    pub priority: i64,
+    /// Not to be sent before this instant.
+    pub not_before: Option<DateTime<Utc>>,
 }
 
 /// A message claimed for delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxMessage {
     pub id: i64,
+    pub priority: i64,
     pub org: OrgId,
     pub incident: Option<IncidentId>,
     pub recipient: Recipient,
@@ -68,8 +73,8 @@ macro_rules! insert_outbox {
             };
             let (person, messenger, chat) = $crate::storage::outbox::recipient_columns(&r.recipient);
             sqlx::query(
-                "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_messenger, chat_id, message, payload, created_at, available_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+                "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_messenger, chat_id, message, payload, created_at, available_at, priority)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                  ON CONFLICT (idempotency_key) DO NOTHING",
             )
             .bind($org.0)
@@ -81,6 +86,8 @@ macro_rules! insert_outbox {
             .bind(&r.kind)
             .bind(r.payload.to_string())
             .bind($crate::storage::ts($at))
+            .bind($crate::storage::ts(r.not_before.unwrap_or($at).max($at)))
+            .bind(r.priority)
             .execute(&mut *$tx)
             .await?;
         }
@@ -89,7 +96,7 @@ macro_rules! insert_outbox {
 pub(crate) use insert_outbox;
 
 const COLUMNS: &str =
-    "id, org_id, incident_id, person_id, chat_messenger, chat_id, message, payload, attempts";
+    "id, org_id, incident_id, person_id, chat_messenger, chat_id, message, payload, attempts, priority";
 
 type MessageTuple = (
     i64,
@@ -100,6 +107,7 @@ type MessageTuple = (
     Option<i64>,
     String,
     String,
+    i64,
     i64,
 );
 
@@ -115,12 +123,13 @@ macro_rules! message_tuple {
             $r.try_get::<String, _>("message")?,
             $r.try_get::<String, _>("payload")?,
             $r.try_get::<i64, _>("attempts")?,
+            $r.try_get::<i64, _>("priority")?,
         )
     };
 }
 
 fn message_from(t: MessageTuple) -> Result<OutboxMessage, StorageError> {
-    let (id, org, incident, person, messenger, chat, kind, payload, attempts) = t;
+    let (id, org, incident, person, messenger, chat, kind, payload, attempts, priority) = t;
     let recipient = match (person, chat_ref(messenger, chat)?) {
         (Some(p), _) => Recipient::Person(PersonId(p)),
         (None, Some(c)) => Recipient::Chat(c),
@@ -128,6 +137,7 @@ fn message_from(t: MessageTuple) -> Result<OutboxMessage, StorageError> {
     };
     Ok(OutboxMessage {
         id,
+        priority,
         org: OrgId(org),
         incident: incident.map(IncidentId),
         recipient,
@@ -149,7 +159,7 @@ impl Store {
         let until = ts(now + lease);
         let now = ts(now);
         let select = "SELECT id FROM outbox WHERE delivered_at IS NULL AND available_at <= $2
-                      AND (locked_until IS NULL OR locked_until <= $2) ORDER BY id LIMIT $3";
+                      AND (locked_until IS NULL OR locked_until <= $2) ORDER BY priority DESC, id LIMIT $3";
         let rows: Vec<MessageTuple> = match &self.pool {
             Pool::Sqlite(pool) => {
                 let sql = format!(
@@ -189,7 +199,7 @@ impl Store {
             .into_iter()
             .map(message_from)
             .collect::<Result<Vec<_>, _>>()?;
-        out.sort_by_key(|m| m.id);
+        out.sort_by_key(|m| (-m.priority, m.id));
         Ok(out)
     }
 

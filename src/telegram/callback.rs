@@ -1,6 +1,7 @@
 //! Inline-button payloads: the core's actions in compact ASCII (Telegram allows 64 bytes), and
 //! back. The core re-checks the presser; a payload only says what was pressed.
 
+use crate::core::action::Overview;
 use crate::core::Action;
 use crate::domain::incident::{
     DraftKind, DutyAnswerKind, ExplanationKind, NoAnswerReason, ReturnReason,
@@ -77,6 +78,14 @@ pub fn encode(action: &Action) -> String {
                 DutyAnswerKind::HandedToDispatch => "d",
             }
         ),
+        Action::OpenCard { inc } => format!("oc:{inc}"),
+        Action::Page { list, page } => format!(
+            "pg:{}:{page}",
+            match list {
+                Overview::Open => "o",
+                Overview::Overdue => "d",
+            }
+        ),
     }
 }
 
@@ -85,6 +94,20 @@ pub fn decode(data: &str) -> Option<Action> {
     let mut it = data.split(':');
     let tag = it.next()?;
     let fields: Vec<&str> = it.collect();
+    if tag == "pg" {
+        let list = match *fields.first()? {
+            "o" => Overview::Open,
+            "d" => Overview::Overdue,
+            _ => return None,
+        };
+        if fields.len() != 2 {
+            return None;
+        }
+        return Some(Action::Page {
+            list,
+            page: fields[1].parse().ok()?,
+        });
+    }
     let num = |i: usize| -> Option<i64> { fields.get(i)?.parse().ok() };
     let idx = |i: usize| -> Option<usize> { fields.get(i)?.parse().ok() };
     let opt_part = |i: usize| -> Option<Option<usize>> {
@@ -132,9 +155,11 @@ pub fn decode(data: &str) -> Option<Action> {
                 reason,
             }
         }
-        "ad" | "sd" | "ed" | "cx" | "sa" | "ro" | "na" | "ex" | "wc" | "tp" | "lc" | "av" => {
+        "ad" | "sd" | "ed" | "cx" | "sa" | "ro" | "na" | "ex" | "wc" | "tp" | "lc" | "av"
+        | "oc" => {
             expect(1)?;
             match tag {
+                "oc" => Action::OpenCard { inc },
                 "ad" => Action::AttachmentsDone { inc },
                 "sd" => Action::SendDraft { inc },
                 "ed" => Action::EditDraft { inc },
@@ -322,6 +347,11 @@ mod tests {
                 inc: big,
                 answer: DutyAnswerKind::HandedToDispatch,
             },
+            Action::OpenCard { inc: big },
+            Action::Page {
+                list: Overview::Overdue,
+                page: u16::MAX,
+            },
         ];
         for a in actions {
             let data = encode(&a);
@@ -334,7 +364,7 @@ mod tests {
     fn malformed_payloads_are_ignored() {
         for bad in [
             "", "ac", "ac:x:0", "ac:1", "ac:1:0:9", "zz:1", "dr:1:0:q", "ap:1:z:1", "im:1:x",
-            "du:1:x", "dp:1:z",
+            "du:1:x", "dp:1:z", "pg:x:1", "pg:o", "pg:o:x", "oc:1:2",
         ] {
             assert_eq!(decode(bad), None, "{bad}");
         }

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
-use otklik::core::{Clock, Conversation, Core, Who};
+use otklik::core::{Conversation, Core, ManualClock, Who};
 use otklik::domain::content::{
     ChatRef, IncidentContent, IncidentRecord, MessageKind, Messenger, NewIncident, Source,
 };
@@ -146,7 +146,7 @@ pub struct TestApp {
     pub fake_url: String,
     pub core: Arc<Core>,
     pub store: Store,
-    pub clock: Clock,
+    pub clock: Arc<ManualClock>,
     pub http: SocketAddr,
     pub org: OrgId,
     pub curator: PersonId,
@@ -172,7 +172,7 @@ impl Drop for TestApp {
 pub async fn launch(
     db_url: &str,
     fake_url: &str,
-    clock: Clock,
+    clock: Arc<ManualClock>,
 ) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
     let mut config = Config::new(
         db_url,
@@ -208,7 +208,7 @@ impl TestApp {
         let store = db.store().await;
         let seeded = seed(&store, preset).await;
         let (fake, fake_url) = FakeTelegram::start().await;
-        let clock = Clock::manual(moscow("2026-11-23 10:00"));
+        let clock = ManualClock::new(moscow("2026-11-23 10:00"));
         let (core, http, stop, running) = launch(&db.url, &fake_url, clock.clone()).await;
         TestApp {
             fake,

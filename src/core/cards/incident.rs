@@ -1,0 +1,312 @@
+//! The executor's card and the curators' card.
+
+use super::{message_kind, network, Draw};
+use crate::core::action::Action;
+use crate::core::view::{Button, Line, View};
+use crate::domain::content::IncidentRecord;
+use crate::domain::incident::{Actor, DraftKind, IncidentState, PartState};
+use crate::domain::permission::{may_start_draft, Deed};
+use crate::domain::plan::Due;
+use crate::domain::regulation::{Importance, Stage};
+use crate::texts::Arg;
+
+impl Draw<'_> {
+    /// The executor's card for one part, with the buttons the viewer may press.
+    pub fn executor_card(&self, inc: &IncidentRecord, part: usize, viewer: &Actor) -> View {
+        let mut lines = self.header(inc);
+        let Some(p) = inc.workflow.parts.get(part) else {
+            return View {
+                lines,
+                ..View::default()
+            };
+        };
+        if inc.workflow.parts.len() > 1 {
+            lines.push(Line::Text(self.tf(
+                "card-part-of",
+                &[(
+                    "department",
+                    Arg::from(&self.rules.department_name(p.department)),
+                )],
+            )));
+        }
+        lines.push(Line::Blank);
+        let (quote, truncated) = self.quote_block(inc);
+        lines.extend(quote);
+        lines.extend(self.repeat_lines(inc));
+        lines.push(Line::Blank);
+        if !inc.workflow.state.is_finished() {
+            if let Some((stage, due)) = p.current_deadline(self.rules.regulation()) {
+                lines.extend(self.deadline_lines(stage, due));
+            }
+            if matches!(p.state, PartState::Routed | PartState::Accepted) {
+                if let Some((_, Due::At { at, .. })) =
+                    p.deadlines.iter().find(|(s, _)| *s == Stage::Final)
+                {
+                    lines.push(Line::Indented(self.tf(
+                        "card-final",
+                        &[
+                            ("time", Arg::from(&self.time(*at))),
+                            ("date", Arg::from(&self.date(*at))),
+                        ],
+                    )));
+                }
+            }
+        }
+        let status = if inc.workflow.state.is_finished() && p.state != PartState::Returned {
+            self.incident_status(inc)
+        } else {
+            self.part_status(p)
+        };
+        lines.push(Line::Text(
+            self.tf("status-line", &[("status", Arg::from(&status))]),
+        ));
+        let mut rows = self.executor_buttons(inc, part, viewer);
+        if truncated {
+            rows.push(vec![
+                self.button("btn-show-all", Action::ShowAll { inc: inc.id })
+            ]);
+        }
+        View {
+            lines,
+            buttons: rows,
+            ..View::default()
+        }
+    }
+
+    /// The executor's actions on a part: accept and return, draft, interim, clarify, published.
+    pub(super) fn executor_buttons(
+        &self,
+        inc: &IncidentRecord,
+        part: usize,
+        viewer: &Actor,
+    ) -> Vec<Vec<Button>> {
+        let w = &inc.workflow;
+        let reg = self.rules.regulation();
+        let id = inc.id;
+        let Some(p) = w.parts.get(part) else {
+            return Vec::new();
+        };
+        let may_accept = self.may(viewer, Deed::Accept { part }, inc);
+        let may_return = self.may(viewer, Deed::Return { part }, inc);
+        let draft = |kind| may_start_draft(viewer, part, kind, w, reg);
+        let start = |key: &str, kind| {
+            self.button(
+                key,
+                Action::StartDraft {
+                    inc: id,
+                    part,
+                    kind,
+                },
+            )
+        };
+        let mut rows = Vec::new();
+        if may_accept {
+            let mut row = vec![self.button("btn-accept", Action::Accept { inc: id, part })];
+            if may_return {
+                row.push(self.button("btn-return", Action::Return { inc: id, part }));
+            }
+            rows.push(row);
+        }
+        if draft(DraftKind::Answer) {
+            rows.push(vec![start("btn-draft", DraftKind::Answer)]);
+        }
+        // An interim answer is offered once the part is accepted.
+        if p.state != PartState::Routed && draft(DraftKind::Interim) {
+            rows.push(vec![start("btn-interim", DraftKind::Interim)]);
+        }
+        let mut last = Vec::new();
+        if draft(DraftKind::Clarification) {
+            last.push(start("btn-clarify", DraftKind::Clarification));
+        }
+        if may_return && !may_accept {
+            last.push(self.button("btn-return", Action::Return { inc: id, part }));
+        }
+        if !last.is_empty() {
+            rows.push(last);
+        }
+        if self.may(viewer, Deed::Publish { part: Some(part) }, inc) {
+            rows.push(vec![self.button(
+                "btn-published",
+                Action::Published {
+                    inc: id,
+                    part: Some(part),
+                },
+            )]);
+        }
+        rows
+    }
+
+    /// The curators' card: triage while the incident is new, its status after.
+    pub fn curators_card(&self, inc: &IncidentRecord, viewer: &Actor) -> View {
+        if inc.workflow.state == IncidentState::New {
+            self.triage_card(inc, viewer)
+        } else {
+            self.status_card(inc)
+        }
+    }
+
+    /// The triage card: importance, departments to tick, route / no answer / explanation.
+    pub(super) fn triage_card(&self, inc: &IncidentRecord, viewer: &Actor) -> View {
+        let mut lines = vec![Line::Title(self.tf(
+            "triage-title",
+            &[
+                ("number", Arg::Num(inc.number)),
+                (
+                    "network",
+                    Arg::from(&network(self.texts, inc.content.source)),
+                ),
+                (
+                    "kind",
+                    Arg::from(&message_kind(self.texts, inc.content.kind)),
+                ),
+            ],
+        ))];
+        if let Some(t) = &inc.workflow.topic {
+            lines.push(Line::Text(
+                self.tf("card-topic", &[("topic", Arg::from(t))]),
+            ));
+        }
+        if let Some(l) = &inc.workflow.location {
+            lines.push(Line::Text(
+                self.tf("card-location", &[("location", Arg::from(l))]),
+            ));
+        }
+        let (quote, truncated) = self.quote_block(inc);
+        lines.extend(quote);
+        lines.extend(self.repeat_lines(inc));
+        if let Some((stage, due)) = inc.workflow.current_deadline() {
+            lines.push(Line::Blank);
+            lines.extend(self.deadline_lines(stage, due));
+        }
+        let id = inc.id;
+        let mut rows = Vec::new();
+        let may_route = self.may(viewer, Deed::Route, inc);
+        if may_route {
+            lines.push(Line::Text(self.t("triage-route-hint")));
+        }
+        let mark = |label: String, on: bool| {
+            if on {
+                self.tf("checked", &[("label", Arg::from(&label))])
+            } else {
+                label
+            }
+        };
+        if self.may(viewer, Deed::SetImportance, inc) {
+            let high = inc.workflow.importance == Importance::High;
+            rows.push(vec![
+                Button {
+                    label: mark(self.t("btn-importance-normal"), !high),
+                    action: Action::Importance {
+                        inc: id,
+                        high: false,
+                    },
+                },
+                Button {
+                    label: mark(self.t("btn-importance-high"), high),
+                    action: Action::Importance {
+                        inc: id,
+                        high: true,
+                    },
+                },
+            ]);
+        }
+        if may_route {
+            let departments: Vec<_> = self.rules.active_departments().collect();
+            for pair in departments.chunks(2) {
+                rows.push(
+                    pair.iter()
+                        .map(|d| Button {
+                            label: mark(d.name.clone(), self.ticked.contains(&d.id)),
+                            action: Action::ToggleDepartment {
+                                inc: id,
+                                dept: d.id,
+                            },
+                        })
+                        .collect(),
+                );
+            }
+        }
+        if self.may(viewer, Deed::Classify, inc) {
+            rows.push(vec![
+                self.button("btn-topic", Action::SetTopic { inc: id }),
+                self.button("btn-location", Action::SetLocation { inc: id }),
+            ]);
+        }
+        if may_route {
+            rows.push(vec![self.button("btn-route", Action::Route { inc: id })]);
+        }
+        let mut row = Vec::new();
+        if self.may(viewer, Deed::MarkNoAnswer, inc) {
+            row.push(self.button("btn-no-answer", Action::NoAnswer { inc: id }));
+        }
+        if self.may(viewer, Deed::Explain, inc) {
+            row.push(self.button("btn-explanation", Action::Explanation { inc: id }));
+        }
+        if !row.is_empty() {
+            rows.push(row);
+        }
+        if self.may(viewer, Deed::ConvertToAppeal, inc) {
+            rows.push(vec![self.button("btn-appeal", Action::Appeal { inc: id })]);
+        }
+        if truncated {
+            rows.push(vec![
+                self.button("btn-show-all", Action::ShowAll { inc: id })
+            ]);
+        }
+        View {
+            lines,
+            buttons: rows,
+            ..View::default()
+        }
+    }
+
+    /// The curators' card once an incident is routed: who does what, and its status.
+    pub(super) fn status_card(&self, inc: &IncidentRecord) -> View {
+        let mut lines = self.header(inc);
+        lines.push(Line::Blank);
+        let (quote, truncated) = self.quote_block(inc);
+        lines.extend(quote);
+        lines.push(Line::Blank);
+        for p in &inc.workflow.parts {
+            lines.push(Line::Text(format!(
+                "• {} — {}: {}",
+                self.rules.department_name(p.department),
+                self.rules.name_of(p.executor),
+                self.part_status(p)
+            )));
+        }
+        if let Some(p) = &inc.workflow.publication {
+            lines.push(Line::Text(
+                self.tf("published-line", &[("url", Arg::from(&p.link))]),
+            ));
+        }
+        lines.push(Line::Text(self.tf(
+            "status-line",
+            &[("status", Arg::from(&self.incident_status(inc)))],
+        )));
+        if let (false, Some((stage, due))) = (
+            inc.workflow.state.is_finished(),
+            inc.workflow.current_deadline(),
+        ) {
+            lines.extend(self.deadline_lines(stage, due));
+        }
+        let mut rows = Vec::new();
+        if truncated {
+            rows.push(vec![
+                self.button("btn-show-all", Action::ShowAll { inc: inc.id })
+            ]);
+        }
+        View {
+            lines,
+            buttons: rows,
+            ..View::default()
+        }
+    }
+
+    /// A notice with the status card under it (escalations to the head).
+    pub(super) fn titled_status(&self, title: String, inc: &IncidentRecord) -> View {
+        let mut card = self.status_card(inc);
+        card.lines.insert(0, Line::Title(title));
+        card
+    }
+}

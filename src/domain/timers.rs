@@ -1,0 +1,175 @@
+//! The timers of an incident: when the scheduler must remind, tell of a deadline, escalate, or
+//! chase an unanswered weekend alert — a pure function of the incident as it is now, its
+//! regulation, calendar and reminder settings. The core writes the result with every change, in
+//! the same transaction; a stage that ends, or a clock that pauses, leaves no timers behind.
+//!
+//! Each timer has a key naming the stage run it belongs to (the stage and the instant it
+//! started), so a timer that already fired is not written again when the incident changes, and a
+//! deadline that moves moves the timers that have not fired yet.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::calendar::CalendarError;
+use super::incident::{Incident, Part, PartState, Rules};
+use super::plan::Due;
+use super::regulation::{Reminders, Stage};
+
+/// What a timer does when it fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "timer", rename_all = "snake_case")]
+pub enum TimerKind {
+    /// A reminder before the stage's deadline.
+    Reminder,
+    /// The stage's deadline has come.
+    Deadline,
+    /// The deadline passed a while ago: the department head is told.
+    EscalateToDepartmentHead,
+    /// The deadline passed long ago: the head of the organisation is told.
+    EscalateToHead,
+    /// Nobody answered the weekend alert: step 1 alerts the rest of the roster, step 2 the
+    /// curators and the head.
+    DutyUnanswered { step: u8 },
+}
+
+impl TimerKind {
+    pub fn key(self) -> String {
+        match self {
+            TimerKind::Reminder => "reminder".into(),
+            TimerKind::Deadline => "deadline".into(),
+            TimerKind::EscalateToDepartmentHead => "escalate_department_head".into(),
+            TimerKind::EscalateToHead => "escalate_head".into(),
+            TimerKind::DutyUnanswered { step } => format!("duty_unanswered_{step}"),
+        }
+    }
+}
+
+/// One timer an incident needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedTimer {
+    /// The part whose stage it is about; `None` for the incident's own stages (routing, the
+    /// final answer) and for the weekend alert.
+    pub part: Option<usize>,
+    pub stage: Option<Stage>,
+    pub kind: TimerKind,
+    /// When it fires.
+    pub at: DateTime<Utc>,
+    /// The deadline it is about (the alert's raising for duty timers).
+    pub deadline: DateTime<Utc>,
+    /// Unique among the incident's timers; the same for the same point of the same stage run.
+    pub key: String,
+}
+
+/// When a part's stage now running started (its run), from the part's history.
+fn part_stage_start(part: &Part, stage: Stage) -> Option<DateTime<Utc>> {
+    let t = &part.timeline;
+    match stage {
+        Stage::CompetenceCheck | Stage::Draft => t.routed_at,
+        Stage::DepartmentHeadApproval | Stage::DeputyApproval | Stage::CuratorReview => {
+            t.approval_step_started_at
+        }
+        Stage::Rework => t.rework_requested_at,
+        Stage::Publication => t.approved_at,
+        Stage::InterimToFinal => t.interim_published_at,
+        Stage::Routing | Stage::DepartmentTotal | Stage::Final | Stage::Explanation => None,
+    }
+}
+
+/// Every timer the incident needs now.
+pub fn plan_timers(
+    incident: &Incident,
+    rules: Rules<'_>,
+    reminders: &Reminders,
+) -> Result<Vec<PlannedTimer>, CalendarError> {
+    let mut out = Vec::new();
+    if incident.state.is_finished() {
+        return Ok(out);
+    }
+    let mut running: Vec<(Option<usize>, Stage, Due, DateTime<Utc>)> = Vec::new();
+    if let Some((stage, due)) = incident.current_deadline() {
+        running.push((None, stage, due, incident.detected_at));
+    }
+    for (i, p) in incident.parts.iter().enumerate() {
+        if matches!(p.state, PartState::Returned | PartState::Done) {
+            continue;
+        }
+        let Some((stage, due)) = p.current_deadline(rules.regulation) else {
+            continue;
+        };
+        if let Some(start) = part_stage_start(p, stage) {
+            running.push((Some(i), stage, due, start));
+        }
+    }
+    for (part, stage, due, start) in running {
+        // A paused clock, or a deadline nobody has set, has no timers.
+        let Due::At { at: deadline, .. } = due else {
+            continue;
+        };
+        let who = part.map_or("i".to_string(), |p| p.to_string());
+        let run = format!("{who}:{}:{}", stage.key(), start.timestamp());
+        let mut push = |kind: TimerKind, at: DateTime<Utc>, tag: String| {
+            out.push(PlannedTimer {
+                part,
+                stage: Some(stage),
+                kind,
+                at,
+                deadline,
+                key: format!("{run}:{}:{tag}", kind.key()),
+            })
+        };
+        if start < deadline {
+            let stage_time = rules.calendar.working_time_between(start, deadline)?;
+            let mut points: Vec<(DateTime<Utc>, String)> = Vec::new();
+            for share in &reminders.at_shares {
+                let gone = stage_time * i32::from(*share) / 100;
+                points.push((rules.calendar.add(start, gone)?, format!("at{share}")));
+            }
+            for left in &reminders.before {
+                if *left < stage_time {
+                    points.push((
+                        rules.calendar.subtract(deadline, *left)?,
+                        format!("left{}", left.num_minutes()),
+                    ));
+                }
+            }
+            points.sort();
+            points.dedup_by_key(|(t, _)| *t);
+            for (at, tag) in points {
+                if start < at && at < deadline {
+                    push(TimerKind::Reminder, at, tag);
+                }
+            }
+        }
+        if reminders.at_deadline {
+            push(TimerKind::Deadline, deadline, String::new());
+        }
+        if let (Some(after), Some(_)) = (reminders.escalate_to_department_head, part) {
+            push(
+                TimerKind::EscalateToDepartmentHead,
+                rules.calendar.add(deadline, after)?,
+                String::new(),
+            );
+        }
+        if let Some(after) = reminders.escalate_to_head {
+            push(
+                TimerKind::EscalateToHead,
+                rules.calendar.add(deadline, after)?,
+                String::new(),
+            );
+        }
+    }
+    if let Some(alert) = incident.duty_alert.filter(|a| a.answer.is_none()) {
+        for step in [1u8, 2] {
+            let kind = TimerKind::DutyUnanswered { step };
+            out.push(PlannedTimer {
+                part: None,
+                stage: None,
+                kind,
+                at: alert.raised_at + reminders.duty_unanswered * i32::from(step),
+                deadline: alert.raised_at,
+                key: format!("duty:{}:{}", alert.raised_at.timestamp(), kind.key()),
+            });
+        }
+    }
+    Ok(out)
+}
