@@ -179,6 +179,7 @@ pub async fn run(cli: Cli) -> Result<String> {
             config.telegram = Some(crate::telegram::TelegramConfig {
                 token: token.trim().to_string(),
                 api_url: telegram_api_url,
+                limits: crate::telegram::pacing::SendLimits::TELEGRAM,
             });
             config.dialogues_dir = dialogues_dir;
             config.http_addr = http_addr;

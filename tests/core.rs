@@ -65,6 +65,15 @@ impl MessengerPort for RecordingPort {
         Messenger::Telegram
     }
 
+    /// Telegram's limits.
+    fn per_minute(&self, group: bool) -> u32 {
+        if group {
+            20
+        } else {
+            60
+        }
+    }
+
     async fn send(&self, chat: i64, view: &View) -> Result<i64, SendError> {
         if self.unreachable.lock().unwrap().contains(&chat) {
             return Err(SendError::Unreachable("blocked".into()));

@@ -14,6 +14,8 @@ use support::db::{Backend, TestDb};
 
 on_both_backends!(
     the_outbox_is_leased_and_survives_a_crash,
+    a_queue_goes_out_in_order_to_one_sender_at_a_time,
+    a_queue_that_fell_behind_is_summed_up,
     updates_are_claimed_once_and_pruned,
     conversations_and_cards_are_kept_per_chat,
     an_answer_is_posted_at_most_once,
@@ -33,7 +35,6 @@ fn row(key: &str, recipient: Recipient) -> OutboxRow {
         payload: serde_json::json!({"notice": "burst", "topic": "t", "count": 5, "number": 1}),
         key: key.into(),
         priority: 0,
-        not_before: None,
     }
 }
 
@@ -54,7 +55,7 @@ async fn the_outbox_is_leased_and_survives_a_crash(db: &TestDb) {
     // The worker claims, "crashes" before sending; after a restart and the lease, the same
     // messages come back; once delivered, never again.
     let claimed = s
-        .claim_outbox(10, now, Duration::seconds(30))
+        .claim_outbox(10, 4, now, Duration::seconds(30))
         .await
         .unwrap();
     assert_eq!(claimed.len(), 3);
@@ -62,13 +63,13 @@ async fn the_outbox_is_leased_and_survives_a_crash(db: &TestDb) {
     assert_eq!(claimed[1].recipient, Recipient::Person(org.executor));
     assert_eq!(claimed[2].recipient, Recipient::Worker);
     assert!(s
-        .claim_outbox(10, now, Duration::seconds(30))
+        .claim_outbox(10, 4, now, Duration::seconds(30))
         .await
         .unwrap()
         .is_empty());
     let restarted = Store::connect(&db.url).await.unwrap();
     let reclaimed = restarted
-        .claim_outbox(10, now + Duration::seconds(31), Duration::seconds(30))
+        .claim_outbox(10, 4, now + Duration::seconds(31), Duration::seconds(30))
         .await
         .unwrap();
     assert_eq!(
@@ -84,17 +85,150 @@ async fn the_outbox_is_leased_and_survives_a_crash(db: &TestDb) {
         .await
         .unwrap();
     assert!(restarted
-        .claim_outbox(10, now + Duration::minutes(2), Duration::seconds(30))
+        .claim_outbox(10, 4, now + Duration::minutes(2), Duration::seconds(30))
         .await
         .unwrap()
         .is_empty());
     let retried = restarted
-        .claim_outbox(10, now + Duration::minutes(5), Duration::seconds(30))
+        .claim_outbox(10, 4, now + Duration::minutes(5), Duration::seconds(30))
         .await
         .unwrap();
     assert_eq!(retried.len(), 1);
     assert_eq!(retried[0].id, reclaimed[2].id);
     restarted.close().await;
+}
+
+/// A row with a kind and a priority.
+fn ranked(key: &str, recipient: Recipient, kind: &str, priority: i64) -> OutboxRow {
+    OutboxRow {
+        kind: kind.into(),
+        priority,
+        ..row(key, recipient)
+    }
+}
+
+async fn a_queue_goes_out_in_order_to_one_sender_at_a_time(db: &TestDb) {
+    let s = db.store().await;
+    let org = seed(&s, "vorsino").await;
+    let now = moscow("2026-11-23 10:00");
+    let group = Recipient::Chat(telegram_chat(-100));
+    let rows = [
+        ranked("x1", group, "triage", 0),
+        ranked("x2", group, "triage", 0),
+        ranked("x3", group, "overdue", 2),
+        ranked("y", Recipient::Person(org.executor), "triage", 0),
+    ];
+    s.enqueue(org.org, None, &rows, now).await.unwrap();
+    let ids: Vec<i64> = s
+        .pending_outbox()
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    let (x1, x2, x3, y) = (ids[0], ids[1], ids[2], ids[3]);
+    let lease = Duration::seconds(60);
+
+    // Most urgent first, at most two of a queue per claim.
+    let claimed = s.claim_outbox(10, 2, now, lease).await.unwrap();
+    assert_eq!(
+        claimed.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [x3, x1, y]
+    );
+    assert_eq!(claimed[0].queue, claimed[1].queue);
+    assert_ne!(claimed[0].queue, claimed[2].queue);
+    // The group's queue is out with a sender: its third row waits.
+    assert!(s.claim_outbox(10, 2, now, lease).await.unwrap().is_empty());
+
+    // x1 fails and waits five minutes: x2 may not overtake it.
+    s.mark_delivered(x3, now).await.unwrap();
+    s.mark_delivered(y, now).await.unwrap();
+    s.mark_failed(x1, "429", now + Duration::minutes(5))
+        .await
+        .unwrap();
+    assert!(s
+        .claim_outbox(10, 2, now + Duration::minutes(1), lease)
+        .await
+        .unwrap()
+        .is_empty());
+    let later = s
+        .claim_outbox(10, 2, now + Duration::minutes(5), lease)
+        .await
+        .unwrap();
+    assert_eq!(later.iter().map(|m| m.id).collect::<Vec<_>>(), [x1, x2]);
+
+    // x1 fails again; x2, claimed but not tried, goes back without counting an attempt.
+    s.mark_failed(x1, "429", now + Duration::minutes(7))
+        .await
+        .unwrap();
+    s.release_outbox(&[x2]).await.unwrap();
+    let pending = s.pending_outbox().await.unwrap();
+    let second = pending.iter().find(|m| m.id == x2).unwrap();
+    assert_eq!(second.attempts, 0);
+    assert!(s
+        .claim_outbox(10, 2, now + Duration::minutes(6), lease)
+        .await
+        .unwrap()
+        .is_empty());
+    let last = s
+        .claim_outbox(10, 2, now + Duration::minutes(7), lease)
+        .await
+        .unwrap();
+    assert_eq!(last.iter().map(|m| m.id).collect::<Vec<_>>(), [x1, x2]);
+    s.close().await;
+}
+
+async fn a_queue_that_fell_behind_is_summed_up(db: &TestDb) {
+    let s = db.store().await;
+    let org = seed(&s, "vorsino").await;
+    let now = moscow("2026-11-23 10:00");
+    let group = Recipient::Chat(telegram_chat(-100));
+    let mut rows: Vec<OutboxRow> = (0..10)
+        .map(|i| ranked(&format!("t{i}"), group, "triage", 0))
+        .collect();
+    rows.push(ranked("alert", group, "weekend_emergency", 3));
+    rows.push(ranked("r", Recipient::Person(org.executor), "reminder", 1));
+    s.enqueue(org.org, None, &rows, now).await.unwrap();
+    let kinds = ["triage", "reminder"];
+
+    let backlogs = s.backlogs(&kinds, 5, now).await.unwrap();
+    assert_eq!(backlogs.len(), 1);
+    let b = &backlogs[0];
+    assert_eq!((b.recipient, b.count, b.org), (group, 10, org.org));
+
+    let collapsed = s
+        .collapse_backlog(
+            b,
+            &kinds,
+            3,
+            |count, priority, _| OutboxRow {
+                payload: serde_json::json!({"notice": "collapsed", "count": count}),
+                ..ranked("summary", group, "collapsed", priority)
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(collapsed, 7);
+    let pending = s.pending_outbox().await.unwrap();
+    let kinds_left: Vec<&str> = pending.iter().map(|m| m.kind.as_str()).collect();
+    assert_eq!(
+        kinds_left,
+        [
+            "triage",
+            "triage",
+            "triage",
+            "weekend_emergency",
+            "reminder",
+            "collapsed"
+        ]
+    );
+    let summary = pending.last().unwrap();
+    assert_eq!(summary.payload["count"], 7);
+    assert_eq!(summary.recipient, group);
+    // Nothing is left to sum up.
+    assert!(s.backlogs(&kinds, 5, now).await.unwrap().is_empty());
+    s.close().await;
 }
 
 async fn updates_are_claimed_once_and_pruned(db: &TestDb) {

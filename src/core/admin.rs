@@ -182,7 +182,6 @@ impl Core {
                             kind: notice.kind().to_string(),
                             payload: notice.to_json(),
                             priority: notice.priority(),
-                            not_before: None,
                             key: format!(
                                 "handover:{}:{}:{}:{}",
                                 person.id,

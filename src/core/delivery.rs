@@ -2,15 +2,22 @@
 //! hands it to the recipient's messenger (a `MessengerPort`); remembers every card it sends, and
 //! redraws an incident's cards in place after every change (one drawing for cards sent fresh and
 //! cards edited). Answers Otklik publishes itself go out at most once (`auto_publish`).
+//!
+//! Rows wait in queues, one per recipient. Queues are sent to side by side, each in its own
+//! task and in order, so a chat that is slow (rate-limited, or its send stuck in a retry) delays
+//! only itself; the messenger's port paces every send within its limits. A queue that grows
+//! beyond what its chat takes in two minutes keeps one minute's worth and sums the rest up in
+//! one message with a button to the overview.
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
 use chrono::Duration;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::notices::{Audience, Notice};
+use super::notices::{Audience, Notice, COLLAPSIBLE_KINDS};
 use super::org::OrgRules;
 use super::view::View;
 use super::{Core, CoreError};
@@ -19,7 +26,7 @@ use crate::domain::incident::{Actor, Command, DraftKind, Role};
 use crate::domain::permission::{permitted, Deed};
 use crate::domain::PersonId;
 use crate::storage::{
-    AnswerKey, CardRow, GroupChat, OutboxMessage, OutboxRow, PublicationClaim, Recipient,
+    AnswerKey, Backlog, CardRow, GroupChat, OutboxMessage, OutboxRow, PublicationClaim, Recipient,
     StorageError,
 };
 
@@ -54,6 +61,9 @@ pub enum SendError {
 pub trait MessengerPort: Send + Sync {
     fn messenger(&self) -> Messenger;
 
+    /// The most messages one chat takes in a minute (a group's or a private chat's).
+    fn per_minute(&self, group: bool) -> u32;
+
     /// The chat of a person's private conversation with the bot, from their account id.
     fn private_chat(&self, account: i64) -> i64 {
         account
@@ -84,26 +94,55 @@ enum Outcome {
     RetryIn(Duration),
 }
 
-/// How long a claimed row is not handed to another worker.
-const LEASE_SECONDS: i64 = 60;
+/// How long a claimed row is not handed to another worker: longer than a queue's share of a
+/// claim takes to send at a group's pace, with a server error or two on the way.
+const LEASE_SECONDS: i64 = 120;
+/// How many rows of one queue one claim takes.
+const PER_QUEUE: i64 = 4;
+/// How many rows are out with senders at once.
+const ROWS_IN_FLIGHT: usize = 64;
 /// How long a handled update or an untouched conversation is remembered.
 const UPDATES_KEPT_DAYS: i64 = 3;
 
-/// Runs until cancelled: delivers due messages, waking on new outbox rows or every second, and
-/// prunes old bookkeeping every hour.
+/// Runs until cancelled: claims due rows queue by queue and sends each queue in its own task;
+/// claims more as queues finish, new rows are written, or the clock jumps (and every second).
+/// Sums up queues that fell behind, and prunes old bookkeeping every hour. On stop, the messages
+/// in hand are finished; the rest stays queued.
 pub async fn run(core: Arc<Core>, ports: Vec<Arc<dyn MessengerPort>>, cancel: CancellationToken) {
+    let ports: Arc<[Arc<dyn MessengerPort>]> = ports.into();
+    let mut sending: JoinSet<usize> = JoinSet::new();
+    let mut in_flight = 0usize;
+    let mut jumps = core.clock().jumps();
     let mut last_prune: Option<chrono::DateTime<chrono::Utc>> = None;
+    let mut last_collapse: Option<std::time::Instant> = None;
     loop {
         if cancel.is_cancelled() {
             break;
         }
-        match core.deliver_due(&ports).await {
-            Ok(n) if n > 0 => continue,
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "outbox delivery failed"),
+        if last_collapse.is_none_or(|t| t.elapsed() >= StdDuration::from_secs(1)) {
+            last_collapse = Some(std::time::Instant::now());
+            if let Err(e) = core.collapse_backlogs(&ports).await {
+                tracing::error!(error = %e, "cannot sum up the queues that fell behind");
+            }
+        }
+        if in_flight < ROWS_IN_FLIGHT {
+            match core.claim_queues(ROWS_IN_FLIGHT - in_flight).await {
+                Ok(queues) => {
+                    for queue in queues {
+                        in_flight += queue.len();
+                        let (c, p) = (core.clone(), ports.clone());
+                        sending.spawn(async move {
+                            let n = queue.len();
+                            c.deliver_queue(queue, &p).await;
+                            n
+                        });
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "cannot claim outbox messages"),
+            }
         }
         let now = core.now();
-        if last_prune.is_none_or(|t| now - t > Duration::hours(1)) {
+        if last_prune.is_none_or(|t| now - t > Duration::hours(1) || now < t) {
             last_prune = Some(now);
             if let Err(e) = core.prune(now).await {
                 tracing::warn!(error = %e, "cannot prune old bookkeeping");
@@ -111,14 +150,32 @@ pub async fn run(core: Arc<Core>, ports: Vec<Arc<dyn MessengerPort>>, cancel: Ca
         }
         tokio::select! {
             _ = cancel.cancelled() => break,
+            Some(done) = sending.join_next(), if !sending.is_empty() => {
+                in_flight = in_flight.saturating_sub(done.unwrap_or(0));
+            }
             _ = core.outbox_written() => {}
+            _ = super::clock::jumped(&mut jumps) => {}
             _ = tokio::time::sleep(StdDuration::from_secs(1)) => {}
         }
     }
+    while sending.join_next().await.is_some() {}
 }
 
 fn port_for(ports: &[Arc<dyn MessengerPort>], m: Messenger) -> Option<&Arc<dyn MessengerPort>> {
     ports.iter().find(|p| p.messenger() == m)
+}
+
+/// The «ещё N» row that stands for a queue's collapsed messages.
+fn collapsed_row(b: &Backlog, count: i64, priority: i64, last: i64) -> OutboxRow {
+    let notice = Notice::Collapsed { count };
+    OutboxRow {
+        incident: None,
+        recipient: b.recipient,
+        kind: notice.kind().to_string(),
+        payload: notice.to_json(),
+        key: format!("collapsed:{}:{last}", b.queue),
+        priority,
+    }
 }
 
 fn backoff(attempts: i64, at_least: Duration) -> Duration {
@@ -142,15 +199,42 @@ impl Core {
         Ok(())
     }
 
-    /// Delivers what is due now through the messengers given; returns how many rows were
-    /// handled.
+    /// Delivers what is due now through the messengers given, queues side by side; returns how
+    /// many rows were handled.
     pub async fn deliver_due(&self, ports: &[Arc<dyn MessengerPort>]) -> Result<usize, CoreError> {
+        self.collapse_backlogs(ports).await?;
+        let queues = self.claim_queues(ROWS_IN_FLIGHT).await?;
+        let n = queues.iter().map(Vec::len).sum();
+        futures_util::future::join_all(queues.into_iter().map(|q| self.deliver_queue(q, ports)))
+            .await;
+        Ok(n)
+    }
+
+    /// Claims due rows, grouped by queue, each queue in its order.
+    async fn claim_queues(&self, rows: usize) -> Result<Vec<Vec<OutboxMessage>>, CoreError> {
         let batch = self
             .store
-            .claim_outbox(20, self.now(), Duration::seconds(LEASE_SECONDS))
+            .claim_outbox(
+                i64::try_from(rows).unwrap_or(i64::MAX),
+                PER_QUEUE,
+                self.now(),
+                Duration::seconds(LEASE_SECONDS),
+            )
             .await?;
-        let n = batch.len();
+        let mut queues: Vec<Vec<OutboxMessage>> = Vec::new();
         for m in batch {
+            match queues.iter_mut().find(|q| q[0].queue == m.queue) {
+                Some(q) => q.push(m),
+                None => queues.push(vec![m]),
+            }
+        }
+        Ok(queues)
+    }
+
+    /// Sends one queue's rows in order; a row that must wait holds back the rest of its queue.
+    async fn deliver_queue(&self, rows: Vec<OutboxMessage>, ports: &[Arc<dyn MessengerPort>]) {
+        let mut rows = rows.into_iter();
+        while let Some(m) = rows.next() {
             let outcome = match self.deliver_one(&m, ports).await {
                 Ok(o) => o,
                 Err(e) => {
@@ -159,20 +243,83 @@ impl Core {
                 }
             };
             let now = self.now();
-            match outcome {
-                Outcome::Delivered => self.store.mark_delivered(m.id, now).await?,
+            let recorded = match outcome {
+                Outcome::Delivered => self
+                    .store
+                    .mark_delivered(m.id, now)
+                    .await
+                    .map_err(CoreError::from),
                 Outcome::Unreachable(person, messenger) => {
-                    self.store.mark_delivered(m.id, now).await?;
-                    self.report_unreachable(&m, person, messenger).await?;
+                    match self.store.mark_delivered(m.id, now).await {
+                        Ok(()) => self.report_unreachable(&m, person, messenger).await,
+                        Err(e) => Err(e.into()),
+                    }
                 }
                 Outcome::RetryIn(d) => {
-                    self.store
+                    let held: Vec<i64> = rows.by_ref().map(|r| r.id).collect();
+                    let failed = self
+                        .store
                         .mark_failed(m.id, "delivery failed", now + backoff(m.attempts, d))
-                        .await?
+                        .await;
+                    match failed {
+                        Ok(()) => self
+                            .store
+                            .release_outbox(&held)
+                            .await
+                            .map_err(CoreError::from),
+                        Err(e) => Err(e.into()),
+                    }
                 }
+            };
+            if let Err(e) = recorded {
+                // The lease runs out and the rows are handed out again.
+                tracing::error!(id = m.id, error = %e, "cannot record a delivery");
+                return;
             }
         }
-        Ok(n)
+    }
+
+    /// Sums up every queue that holds more than its chat takes in two minutes: one minute's
+    /// worth stays, the rest becomes one «ещё N» message with a button to the overview.
+    async fn collapse_backlogs(&self, ports: &[Arc<dyn MessengerPort>]) -> Result<(), CoreError> {
+        let private = ports.iter().map(|p| p.per_minute(false)).min();
+        let groups = ports.iter().map(|p| p.per_minute(true)).min();
+        let Some(fewest) = private.into_iter().chain(groups).min() else {
+            return Ok(());
+        };
+        let now = self.now();
+        let backlogs = self
+            .store
+            .backlogs(COLLAPSIBLE_KINDS, 2 * i64::from(fewest), now)
+            .await?;
+        for b in backlogs {
+            let per_minute = match b.recipient {
+                Recipient::Person(_) => private,
+                Recipient::Chat(c) => port_for(ports, c.messenger).map(|p| p.per_minute(true)),
+                Recipient::Worker => None,
+            };
+            let Some(per_minute) = per_minute.map(i64::from) else {
+                continue;
+            };
+            if b.count <= 2 * per_minute {
+                continue;
+            }
+            let collapsed = self
+                .store
+                .collapse_backlog(
+                    &b,
+                    COLLAPSIBLE_KINDS,
+                    per_minute,
+                    |count, priority, last| collapsed_row(&b, count, priority, last),
+                    now,
+                )
+                .await?;
+            if collapsed > 0 {
+                tracing::info!(queue = %b.queue, collapsed, "a queue fell behind; summed up");
+                self.wake_delivery();
+            }
+        }
+        Ok(())
     }
 
     async fn deliver_one(
@@ -183,9 +330,10 @@ impl Core {
         let notice: Notice = match serde_json::from_value(m.payload.clone()) {
             Ok(n) => n,
             Err(e) => {
-                // Kept, not lost: someone can read the row; it is not tried every second.
-                tracing::error!(id = m.id, error = %e, "an outbox row cannot be read");
-                return Ok(Outcome::RetryIn(Duration::hours(1)));
+                // Kept in the table for someone to read, but not tried again: it would hold its
+                // queue back for good.
+                tracing::error!(id = m.id, error = %e, "an outbox row cannot be read; it is skipped");
+                return Ok(Outcome::Delivered);
             }
         };
         let record = match m.incident {
@@ -373,7 +521,6 @@ impl Core {
             kind: notice.kind().to_string(),
             payload: notice.to_json(),
             priority: notice.priority(),
-            not_before: None,
             key: format!("unreachable:{}:{person}", m.id),
         })
         .collect();

@@ -425,7 +425,6 @@ impl Core {
                     kind: notice.kind().to_string(),
                     payload: notice.to_json(),
                     priority: notice.priority(),
-                    not_before: None,
                     key: format!("burst:{org}:{topic}:{hour}:{who}"),
                 });
             }

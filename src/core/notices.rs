@@ -13,6 +13,18 @@ use crate::domain::regulation::{Publisher, Stage, WeekendRule};
 use crate::domain::PersonId;
 use crate::storage::{OutboxRow, Recipient, TimerRow};
 
+/// The kinds of notice a long queue for one chat may be summed up into «ещё N»: cards that the
+/// overview reaches, never a prompt, an answer to a press or an emergency.
+pub const COLLAPSIBLE_KINDS: &[&str] = &[
+    "triage",
+    "curator_card",
+    "incident_card",
+    "reminder",
+    "overdue",
+    "late",
+    "importance_raised",
+];
+
 /// A message to deliver (or work for the delivery worker).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "notice", rename_all = "snake_case")]
@@ -143,21 +155,6 @@ impl Notice {
             Notice::Reminder { .. } | Notice::NoDutyOfficer { .. } => 1,
             _ => 0,
         }
-    }
-
-    /// Whether a long queue of it for one chat may be summed up in one message (cards that are
-    /// reachable from the overview; never a prompt-like or emergency message).
-    pub fn collapsible(&self) -> bool {
-        matches!(
-            self,
-            Notice::Triage
-                | Notice::CuratorCard
-                | Notice::IncidentCard { .. }
-                | Notice::Reminder { .. }
-                | Notice::Overdue { .. }
-                | Notice::Late { .. }
-                | Notice::ImportanceRaised
-        )
     }
 
     /// Whether the message is a card that later changes redraw in place (its buttons come and go
@@ -504,7 +501,6 @@ pub fn outbox_rows(
                 kind: notice.kind().to_string(),
                 payload: notice.to_json(),
                 priority: notice.priority(),
-                not_before: None,
                 key: format!("{tag}:{i}:{}:{}", notice.kind(), recipient_key(&r)),
             });
         }

@@ -566,7 +566,6 @@ impl Core {
                     kind: notice.kind().into(),
                     payload: notice.to_json(),
                     priority: 2,
-                    not_before: None,
                     key: format!(
                         "open:{}:{}:{}",
                         who.person(),

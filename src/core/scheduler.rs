@@ -224,7 +224,6 @@ impl Core {
                     kind: notice.kind().into(),
                     payload: notice.to_json(),
                     priority: notice.priority(),
-                    not_before: None,
                     key: format!("timer:{}", t.id),
                 };
                 (vec![row], Vec::new())
@@ -304,7 +303,6 @@ impl Core {
                         kind: notice.kind().into(),
                         payload: notice.to_json(),
                         priority: notice.priority(),
-                        not_before: None,
                         key: format!("timer:{}:{}", t.id, rows.len()),
                     });
                 }

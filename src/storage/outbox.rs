@@ -1,7 +1,10 @@
 //! The outbox: every message the bot must send, written in the same transaction as the state
 //! change that caused it, and delivered by a worker afterwards. A crash between the commit and
 //! the send loses nothing; a message claimed by a worker that dies is handed out again when its
-//! lease runs out. What a row says and to whom is the core's; storage keeps and leases it.
+//! lease runs out. Messages wait in queues, one per recipient: a queue is handed to one sender
+//! at a time and in order (most urgent first), so different chats go out side by side and one
+//! chat's messages never overtake each other. What a row says and to whom is the core's;
+//! storage keeps, orders and leases it.
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
@@ -36,14 +39,14 @@ pub struct OutboxRow {
     pub key: String,
     /// Higher goes first.
     pub priority: i64,
-    /// Not to be sent before this instant.
-    pub not_before: Option<DateTime<Utc>>,
 }
 
 /// A message claimed for delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxMessage {
     pub id: i64,
+    /// The queue it waits in (see `queue_key`).
+    pub queue: String,
     pub priority: i64,
     pub org: OrgId,
     pub incident: Option<IncidentId>,
@@ -53,12 +56,40 @@ pub struct OutboxMessage {
     pub attempts: i64,
 }
 
+/// A queue that holds more than its chat takes in a while.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backlog {
+    pub queue: String,
+    pub org: OrgId,
+    pub recipient: Recipient,
+    /// How many messages of the kinds asked about wait in it.
+    pub count: i64,
+}
+
+/// `$first, $first+1, …` placeholders for a list of kinds.
+fn kind_list(kinds: &[&str], first: usize) -> String {
+    (0..kinds.len())
+        .map(|i| format!("${}", first + i))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The (person, chat messenger, chat) columns of a recipient.
 pub(crate) fn recipient_columns(r: &Recipient) -> (Option<i64>, Option<&'static str>, Option<i64>) {
     match r {
         Recipient::Person(p) => (Some(p.0), None, None),
         Recipient::Chat(c) => (None, Some(c.messenger.key()), Some(c.id)),
         Recipient::Worker => (None, None, None),
+    }
+}
+
+/// The queue a message waits in: a person's, a group chat's, or (for the worker's own work) an
+/// incident's.
+pub(crate) fn queue_key(r: &Recipient, incident: Option<IncidentId>) -> String {
+    match r {
+        Recipient::Person(p) => format!("p:{}", p.0),
+        Recipient::Chat(c) => format!("c:{}:{}", c.messenger.key(), c.id),
+        Recipient::Worker => format!("w:{}", incident.map_or(0, |i| i.0)),
     }
 }
 
@@ -72,9 +103,10 @@ macro_rules! insert_outbox {
                 None => r.key.clone(),
             };
             let (person, messenger, chat) = $crate::storage::outbox::recipient_columns(&r.recipient);
+            let queue = $crate::storage::outbox::queue_key(&r.recipient, incident);
             sqlx::query(
-                "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_messenger, chat_id, message, payload, created_at, available_at, priority)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_messenger, chat_id, message, payload, created_at, available_at, priority, recipient_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                  ON CONFLICT (idempotency_key) DO NOTHING",
             )
             .bind($org.0)
@@ -86,8 +118,9 @@ macro_rules! insert_outbox {
             .bind(&r.kind)
             .bind(r.payload.to_string())
             .bind($crate::storage::ts($at))
-            .bind($crate::storage::ts(r.not_before.unwrap_or($at).max($at)))
+            .bind($crate::storage::ts($at))
             .bind(r.priority)
+            .bind(queue)
             .execute(&mut *$tx)
             .await?;
         }
@@ -95,8 +128,7 @@ macro_rules! insert_outbox {
 }
 pub(crate) use insert_outbox;
 
-const COLUMNS: &str =
-    "id, org_id, incident_id, person_id, chat_messenger, chat_id, message, payload, attempts, priority";
+const COLUMNS: &str = "id, org_id, incident_id, person_id, chat_messenger, chat_id, message, payload, attempts, priority, recipient_key";
 
 type MessageTuple = (
     i64,
@@ -109,6 +141,7 @@ type MessageTuple = (
     String,
     i64,
     i64,
+    String,
 );
 
 macro_rules! message_tuple {
@@ -124,12 +157,13 @@ macro_rules! message_tuple {
             $r.try_get::<String, _>("payload")?,
             $r.try_get::<i64, _>("attempts")?,
             $r.try_get::<i64, _>("priority")?,
+            $r.try_get::<String, _>("recipient_key")?,
         )
     };
 }
 
 fn message_from(t: MessageTuple) -> Result<OutboxMessage, StorageError> {
-    let (id, org, incident, person, messenger, chat, kind, payload, attempts, priority) = t;
+    let (id, org, incident, person, messenger, chat, kind, payload, attempts, priority, queue) = t;
     let recipient = match (person, chat_ref(messenger, chat)?) {
         (Some(p), _) => Recipient::Person(PersonId(p)),
         (None, Some(c)) => Recipient::Chat(c),
@@ -137,6 +171,7 @@ fn message_from(t: MessageTuple) -> Result<OutboxMessage, StorageError> {
     };
     Ok(OutboxMessage {
         id,
+        queue,
         priority,
         org: OrgId(org),
         incident: incident.map(IncidentId),
@@ -148,59 +183,193 @@ fn message_from(t: MessageTuple) -> Result<OutboxMessage, StorageError> {
 }
 
 impl Store {
-    /// Claims up to `limit` due messages for `lease`; a claimed message is not handed to another
-    /// worker until the lease runs out.
+    /// Claims up to `limit` due messages, at most `per_queue` of each queue, for `lease`, most
+    /// urgent first. A queue with a message out with another sender, or with an earlier message
+    /// waiting to be tried again, gives nothing: its messages keep their order.
     pub async fn claim_outbox(
         &self,
         limit: i64,
+        per_queue: i64,
         now: DateTime<Utc>,
         lease: Duration,
     ) -> Result<Vec<OutboxMessage>, StorageError> {
         let until = ts(now + lease);
         let now = ts(now);
-        let select = "SELECT id FROM outbox WHERE delivered_at IS NULL AND available_at <= $2
-                      AND (locked_until IS NULL OR locked_until <= $2) ORDER BY priority DESC, id LIMIT $3";
-        let rows: Vec<MessageTuple> = match &self.pool {
-            Pool::Sqlite(pool) => {
-                let sql = format!(
-                    "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN ({select}) RETURNING {COLUMNS}"
-                );
-                let mut tx = pool.begin_write().await?;
-                let rows = sqlx::query(&sql)
-                    .bind(until)
-                    .bind(now)
-                    .bind(limit)
-                    .fetch_all(&mut *tx)
-                    .await?
-                    .iter()
-                    .map(|r| -> Result<MessageTuple, sqlx::Error> { Ok(message_tuple!(r)) })
-                    .collect::<Result<Vec<_>, _>>()?;
-                tx.commit().await?;
-                rows
+        let sql = format!(
+            "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN (
+               SELECT id FROM (
+                 SELECT o.id, o.priority,
+                        ROW_NUMBER() OVER (PARTITION BY o.recipient_key ORDER BY o.priority DESC, o.id) AS n
+                 FROM outbox o
+                 WHERE o.delivered_at IS NULL AND o.available_at <= $2
+                   AND (o.locked_until IS NULL OR o.locked_until <= $2)
+                   AND NOT EXISTS (
+                     SELECT 1 FROM outbox b
+                     WHERE b.recipient_key = o.recipient_key AND b.delivered_at IS NULL AND b.id <> o.id
+                       AND ((b.locked_until IS NOT NULL AND b.locked_until > $2)
+                            OR (b.id < o.id AND b.available_at > $2)))
+               ) ranked WHERE n <= $4 ORDER BY priority DESC, id LIMIT $3)
+             RETURNING {COLUMNS}"
+        );
+        let rows: Vec<MessageTuple> = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            if matches!(self.pool, Pool::Postgres(_)) {
+                // Replicas claim one after another (a claim takes milliseconds), so none hands
+                // out a queue another has just taken.
+                sqlx::query("SELECT pg_advisory_xact_lock(7301)")
+                    .execute(&mut *tx)
+                    .await?;
             }
-            Pool::Postgres(pool) => {
-                // Several replicas claim at once: SKIP LOCKED hands each row to one of them.
-                let sql = format!(
-                    "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN ({select} FOR UPDATE SKIP LOCKED)
-                     RETURNING {COLUMNS}"
-                );
-                sqlx::query(&sql)
-                    .bind(until)
-                    .bind(now)
-                    .bind(limit)
-                    .fetch_all(pool)
-                    .await?
-                    .iter()
-                    .map(|r| -> Result<MessageTuple, sqlx::Error> { Ok(message_tuple!(r)) })
-                    .collect::<Result<Vec<_>, _>>()?
-            }
-        };
+            let rows = sqlx::query(&sql)
+                .bind(until)
+                .bind(now)
+                .bind(limit)
+                .bind(per_queue)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| -> Result<MessageTuple, sqlx::Error> { Ok(message_tuple!(r)) })
+                .collect::<Result<Vec<_>, _>>()?;
+            tx.commit().await?;
+            rows
+        });
         let mut out = rows
             .into_iter()
             .map(message_from)
             .collect::<Result<Vec<_>, _>>()?;
         out.sort_by_key(|m| (-m.priority, m.id));
         Ok(out)
+    }
+
+    /// Hands claimed messages that were not tried back to their queue (an earlier one of the
+    /// queue failed and waits).
+    pub async fn release_outbox(&self, ids: &[i64]) -> Result<(), StorageError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            for id in ids {
+                sqlx::query("UPDATE outbox SET locked_until = NULL, attempts = attempts - 1 WHERE id = $1 AND delivered_at IS NULL")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Queues holding more than `more_than` messages of the given kinds that are due and not out
+    /// with a sender.
+    pub async fn backlogs(
+        &self,
+        kinds: &[&str],
+        more_than: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Backlog>, StorageError> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT recipient_key, MIN(org_id) AS org_id, MIN(person_id) AS person_id,
+                    MIN(chat_messenger) AS chat_messenger, MIN(chat_id) AS chat_id, COUNT(*) AS n
+             FROM outbox
+             WHERE delivered_at IS NULL AND available_at <= $1
+               AND (locked_until IS NULL OR locked_until <= $1) AND message IN ({})
+             GROUP BY recipient_key HAVING COUNT(*) > $2",
+            kind_list(kinds, 3)
+        );
+        type BacklogTuple = (String, i64, Option<i64>, Option<String>, Option<i64>, i64);
+        let rows: Vec<BacklogTuple> = on_pool!(self, pool => {
+            let mut q = sqlx::query(&sql).bind(ts(now)).bind(more_than);
+            for k in kinds {
+                q = q.bind(*k);
+            }
+            q.fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| -> Result<BacklogTuple, sqlx::Error> {
+                    Ok((
+                        r.try_get("recipient_key")?,
+                        r.try_get("org_id")?,
+                        r.try_get("person_id")?,
+                        r.try_get("chat_messenger")?,
+                        r.try_get("chat_id")?,
+                        r.try_get("n")?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        rows.into_iter()
+            .map(|(queue, org, person, messenger, chat, count)| {
+                let recipient = match (person, chat_ref(messenger, chat)?) {
+                    (Some(p), _) => Recipient::Person(PersonId(p)),
+                    (None, Some(c)) => Recipient::Chat(c),
+                    (None, None) => Recipient::Worker,
+                };
+                Ok(Backlog {
+                    queue,
+                    org: OrgId(org),
+                    recipient,
+                    count,
+                })
+            })
+            .collect()
+    }
+
+    /// Sums a queue's backlog up: of its due messages of the given kinds, the first `keep` (most
+    /// urgent first) stay, the rest are marked as collapsed (kept in the table, not sent), and the
+    /// summary `summary(count, lowest priority, last id)` makes is queued in their place — in one
+    /// transaction.
+    /// Returns how many were collapsed.
+    pub async fn collapse_backlog(
+        &self,
+        backlog: &Backlog,
+        kinds: &[&str],
+        keep: i64,
+        summary: impl FnOnce(i64, i64, i64) -> OutboxRow + Send,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StorageError> {
+        let select = format!(
+            "SELECT id, priority FROM outbox
+             WHERE recipient_key = $1 AND delivered_at IS NULL AND available_at <= $2
+               AND (locked_until IS NULL OR locked_until <= $2) AND message IN ({})
+             ORDER BY priority DESC, id",
+            kind_list(kinds, 3)
+        );
+        let collapsed = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let mut q = sqlx::query(&select).bind(&backlog.queue).bind(ts(now));
+            for k in kinds {
+                q = q.bind(*k);
+            }
+            let waiting = q
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| -> Result<(i64, i64), sqlx::Error> { Ok((r.try_get("id")?, r.try_get("priority")?)) })
+                .collect::<Result<Vec<_>, _>>()?;
+            let drop: Vec<(i64, i64)> = waiting.into_iter().skip(keep.max(0) as usize).collect();
+            let count = drop.len() as i64;
+            if count > 0 {
+                for (id, _) in &drop {
+                    sqlx::query("UPDATE outbox SET delivered_at = $1, last_error = 'collapsed into a summary' WHERE id = $2")
+                        .bind(ts(now))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let lowest = drop.iter().map(|(_, p)| *p).min().unwrap_or(0);
+                let last = drop.iter().map(|(id, _)| *id).max().unwrap_or(0);
+                let rows = [summary(count, lowest, last)];
+                let none: Option<IncidentId> = None;
+                insert_outbox!(tx, backlog.org, none, rows, now);
+            }
+            tx.commit().await?;
+            count
+        });
+        Ok(collapsed)
     }
 
     /// Marks a message delivered.

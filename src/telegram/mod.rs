@@ -3,6 +3,7 @@
 //! payloads (`callback`), and is the core's way to send to Telegram (`port`).
 
 pub mod callback;
+pub mod pacing;
 pub mod port;
 pub mod render;
 pub mod updates;
@@ -15,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::core::{Core, MessengerPort};
 use crate::domain::content::Messenger;
+use pacing::{Pacing, SendLimits};
 use port::TelegramPort;
 use updates::TelegramContext;
 
@@ -24,11 +26,14 @@ pub struct TelegramConfig {
     pub token: String,
     /// A different Bot API server (a local one, or a test double).
     pub api_url: Option<url::Url>,
+    /// How fast to send (Telegram's limits unless a test runs faster).
+    pub limits: SendLimits,
 }
 
 /// A bot connected to Telegram (its name learnt).
 pub struct Telegram {
     bot: Bot,
+    pacing: Arc<Pacing>,
     bot_id: String,
     pub username: String,
 }
@@ -53,6 +58,7 @@ impl Telegram {
         );
         Ok(Telegram {
             bot,
+            pacing: Arc::new(Pacing::new(config.limits)),
             bot_id: me.id.0.to_string(),
             username,
         })
@@ -62,6 +68,7 @@ impl Telegram {
     pub fn port(&self) -> Arc<dyn MessengerPort> {
         Arc::new(TelegramPort {
             bot: self.bot.clone(),
+            pacing: self.pacing.clone(),
         })
     }
 
@@ -71,6 +78,7 @@ impl Telegram {
             core,
             port: TelegramPort {
                 bot: self.bot.clone(),
+                pacing: self.pacing.clone(),
             },
             bot_id: self.bot_id,
         });

@@ -1,6 +1,7 @@
-//! Telegram as the core sends to it: messages, edits, replies under comments, and what
-//! Telegram's errors mean for a message.
+//! Telegram as the core sends to it: messages, edits, replies under comments, each in its turn
+//! within Telegram's limits (`pacing`), and what Telegram's errors mean for a message.
 
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
@@ -9,14 +10,17 @@ use teloxide::prelude::*;
 use teloxide::types::{FileId, ForceReply, InputFile, MessageId, ParseMode, ReplyParameters};
 use teloxide::{ApiError, RequestError};
 
+use super::pacing::Pacing;
 use super::render::{html, keyboard};
 use crate::core::{MessengerPort, SendError, View};
 use crate::domain::content::Messenger;
 
-/// The Telegram bot as a messenger port.
+/// The Telegram bot as a messenger port. Clones share one pacing: the delivery worker and the
+/// answers to updates count against the same limits.
 #[derive(Clone)]
 pub struct TelegramPort {
     pub bot: Bot,
+    pub pacing: Arc<Pacing>,
 }
 
 /// What a Telegram error means for a message.
@@ -71,6 +75,7 @@ impl TelegramPort {
     /// Sends a view as a new message; `force_reply` asks Telegram to make the answer a reply
     /// (prompts in groups, so the answer reaches the bot in privacy mode).
     pub async fn send_view(&self, chat: ChatId, view: &View) -> Result<Message, RequestError> {
+        self.pacing.turn(chat.0).await;
         let mut req = self
             .bot
             .send_message(chat, html(view))
@@ -93,6 +98,7 @@ impl TelegramPort {
         for a in &view.attachments {
             let (kind, id) = a.split_once(':').unwrap_or(("photo", a.as_str()));
             let file = InputFile::file_id(FileId(id.to_string()));
+            self.pacing.turn(chat.0).await;
             let result = match kind {
                 "video" => self.bot.send_video(chat, file).await.map(|_| ()),
                 "document" => self.bot.send_document(chat, file).await.map(|_| ()),
@@ -112,6 +118,7 @@ impl TelegramPort {
         message: MessageId,
         view: &View,
     ) -> Result<(), RequestError> {
+        self.pacing.turn(chat.0).await;
         self.bot
             .edit_message_text(chat, message, html(view))
             .parse_mode(ParseMode::Html)
@@ -129,6 +136,10 @@ fn message_id(id: i64) -> MessageId {
 impl MessengerPort for TelegramPort {
     fn messenger(&self) -> Messenger {
         Messenger::Telegram
+    }
+
+    fn per_minute(&self, group: bool) -> u32 {
+        self.pacing.per_minute(group)
     }
 
     async fn send(&self, chat: i64, view: &View) -> Result<i64, SendError> {
@@ -151,6 +162,7 @@ impl MessengerPort for TelegramPort {
         text: &str,
         original_link: &str,
     ) -> Result<(i64, String), SendError> {
+        self.pacing.turn(chat).await;
         let sent = self
             .bot
             .send_message(ChatId(chat), text)

@@ -15,6 +15,7 @@ use otklik::domain::regulation::{Importance, PRESETS};
 use otklik::domain::{DepartmentId, OrgId, PersonId};
 use otklik::startup::{Application, Config};
 use otklik::storage::{NewAccount, NewOrganisation, NewPerson, Store};
+use otklik::telegram::pacing::SendLimits;
 use otklik::telegram::TelegramConfig;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -168,11 +169,26 @@ impl Drop for TestApp {
     }
 }
 
+/// How fast the application under test sends: Telegram's rhythm, twenty times faster.
+pub fn test_limits() -> SendLimits {
+    SendLimits::TELEGRAM.faster(20)
+}
+
 /// Builds and starts the application as `main` does.
 pub async fn launch(
     db_url: &str,
     fake_url: &str,
     clock: Arc<ManualClock>,
+) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
+    launch_paced(db_url, fake_url, clock, test_limits()).await
+}
+
+/// Builds and starts the application as `main` does, sending at the pace given.
+pub async fn launch_paced(
+    db_url: &str,
+    fake_url: &str,
+    clock: Arc<ManualClock>,
+    limits: SendLimits,
 ) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
     let mut config = Config::new(
         db_url,
@@ -181,6 +197,7 @@ pub async fn launch(
     config.telegram = Some(TelegramConfig {
         token: "123:TEST".into(),
         api_url: Some(fake_url.parse().expect("the fake's URL")),
+        limits,
     });
     config.dialogues_dir = Some(dialogues());
     config.http_addr = SocketAddr::from(([127, 0, 0, 1], 0));
