@@ -222,7 +222,8 @@ notice-competence = №{ $number } поступил в ваш отдел: под
 duty-taken-line = ✅ №{ $number }: взял дежурный { $name }, { $time }
 duty-nobody-took = ⚠️ Никто из дежурных пока не взял это сообщение.
 duty-phones = 📞 Руководители отделов: { $phones }
-duty-missing = ⚠️ На нерабочие дни не назначен дежурный: { $days }. Добавьте: /duty_add Фамилия; ДД.ММ–ДД.ММ
+duty-missing = ⚠️ На нерабочие дни не назначен дежурный: { $days }
+    Назначьте: /duty_add Фамилия; ДД.ММ–ДД.ММ
 
 ## Reminders and deadlines (the scheduler)
 
@@ -245,13 +246,19 @@ overview-line = • №{ $number } · { $topic } · { $who } · { $stage } · { 
 overview-line-paused = • №{ $number } · { $topic } · ⏸ ждём ответа автора
 overview-left = осталось { $span }
 overview-late = ❗ просрочено на { $span }
+overview-due-at = срок в { $time }
+overview-just-late = ❗ срок истёк
 btn-page-back = ◀ Назад
 btn-page-next = Дальше ▶
 btn-overdue = ❗ Просроченные
 btn-overview = 📋 Открыть обзор
 digest-title = 🌅 Сводка на { $date }, { $time }
 digest-arrived = Поступило с { $since }: { $count }
-collapsed = 📨 Ещё { $count } сообщений ждали отправки в этот чат — они собраны в обзоре.
+collapsed = 📨 Ещё { $count ->
+        [one] { $count } новое сообщение ждало
+        [few] { $count } новых сообщения ждали
+       *[many] { $count } новых сообщений ждали
+    } отправки в этот чат — чтобы не засыпать чат, они собраны в обзоре.
 duty-dispatched-line = 📞 №{ $number }: дежурный { $name } передал в ЕДДС, { $time }
 
 ## Curator group
@@ -408,10 +415,10 @@ settings-weekend-curator = В выходные экстренные сообще
 settings-weekend-duty_officer = В выходные экстренные сообщения — дежурным по графику.
 settings-reports-weekly = Еженедельный отчёт: { $weekday }.
 settings-reports-monthly = Ежемесячный отчёт главе.
-duty-title = 🛡 Дежурства на ближайшие дни:
+duty-title = 🛡 Дежурства: сегодня и неделя вперёд
 duty-line = • { $date }: { $names }
-duty-nobody = никто не назначен
-duty-none = Ближайшие две недели — без выходных и праздников.
+duty-line-working = • { $date } — рабочий день
+duty-line-nobody = • { $date } — ⚠️ никто не назначен
 admin-help = Команды администратора и куратора (части через «;»):
     /away Петров; 24.11–28.11; отпуск; Иванов — отсутствие и замещающий
     /back Петров — досрочно вернуть из отсутствия

@@ -200,7 +200,7 @@ impl Application {
         tokio::select! {
             _ = self.cancel.cancelled() => {}
             ended = self.tasks.join_next() => {
-                if let Some(Ok(name)) = ended {
+                if let (Some(Ok(name)), false) = (ended, self.cancel.is_cancelled()) {
                     tracing::warn!(part = name, "a part of Otklik stopped; stopping the rest");
                 }
             }

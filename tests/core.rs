@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::Duration;
+use otklik::core::action::Overview;
 use otklik::core::{
     Account, Action, Conversation, Core, CoreConfig, Input, ManualClock, MessengerPort, Reply,
     SendError, View, Who,
@@ -40,6 +41,10 @@ on_both_backends!(
     a_pending_input_expires,
     a_press_reads_the_incident_once_and_a_refusal_writes_nothing,
     a_directory_change_is_noticed_without_a_restart,
+    the_overview_pages_open_incidents_most_urgent_first_and_opens_cards,
+    a_queue_that_falls_behind_is_summed_up_in_one_message,
+    two_processes_fire_each_timer_once,
+    a_weekend_emergency_is_decided_by_when_it_is_taken_in,
 );
 
 /// One thing a recording messenger was asked to do.
@@ -207,6 +212,18 @@ impl World {
         external_id: Option<&str>,
         importance: Importance,
     ) -> IncidentRecord {
+        self.take_in_detected(text, external_id, importance, self.core.now())
+            .await
+    }
+
+    /// Takes an incident in that the monitoring system detected at `detected_at`.
+    async fn take_in_detected(
+        &self,
+        text: &str,
+        external_id: Option<&str>,
+        importance: Importance,
+        detected_at: chrono::DateTime<chrono::Utc>,
+    ) -> IncidentRecord {
         let rules = self.core.org(self.seeded.org).await.unwrap();
         self.core
             .take_in(
@@ -223,7 +240,7 @@ impl World {
                         repeat_of: None,
                     },
                     reply_to: None,
-                    detected_at: self.core.now(),
+                    detected_at,
                     importance,
                     external_deadline: None,
                     topic: Some("ЖКХ / отопление".into()),
@@ -1301,4 +1318,262 @@ async fn a_directory_change_is_noticed_without_a_restart(db: &TestDb) {
     // Without an executor there, routing says so by name.
     let route = w.press(&curator, Action::Route { inc }).await;
     assert_eq!(toast(&route), "В отделе «Транспорт» нет исполнителя.");
+}
+
+async fn the_overview_pages_open_incidents_most_urgent_first_and_opens_cards(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    // 10:00: №1 is routed at once (its draft is due at 13:00); №2 and №3 wait for routing
+    // (due at 12:00).
+    let first = w.routed("Яма на дороге").await;
+    for text in ["Нет света", "Не вывозят мусор"] {
+        w.take_in(text, None, Importance::Normal).await;
+    }
+    // 12:30: eight more (due for routing at 15:30).
+    w.clock.set(moscow("2026-11-23 12:30"));
+    for i in 0..8 {
+        w.take_in(&format!("Вопрос {i}"), None, Importance::Normal)
+            .await;
+    }
+    w.clock.set(moscow("2026-11-23 13:30"));
+    let curator = w.curator().await;
+    let numbers = |view: &View| -> Vec<i64> {
+        view.actions()
+            .iter()
+            .filter_map(|a| match a {
+                Action::OpenCard { inc } => Some(inc.0),
+                _ => None,
+            })
+            .collect()
+    };
+
+    let open = w.say(&curator, "/open").await;
+    let page = &open.send[0];
+    let text = page.plain();
+    assert!(text.starts_with("📋 Открытые: 11 (стр. 1 из 2)"), "{text}");
+    assert_eq!(numbers(page), [2, 3, 1, 4, 5, 6, 7, 8], "{text}");
+    // 13:30 is lunch: №2 is an hour of working time late, №1 became late at 13:00.
+    assert!(
+        text.contains("• №2 · ЖКХ / отопление · кураторы · направить · ❗ просрочено на 1 ч 0 мин"),
+        "{text}"
+    );
+    assert!(
+        text.contains("• №1 · ЖКХ / отопление · Петров Алексей · проект ответа · ❗ срок истёк"),
+        "{text}"
+    );
+    assert!(
+        text.contains("• №4 · ЖКХ / отопление · кураторы · направить · осталось 1 ч 30 мин"),
+        "{text}"
+    );
+    assert!(page.actions().contains(&Action::Page {
+        list: Overview::Open,
+        page: 1
+    }));
+    let next = w
+        .press(
+            &curator,
+            Action::Page {
+                list: Overview::Open,
+                page: 1,
+            },
+        )
+        .await;
+    let second = next.edit.expect("the page is drawn in place");
+    assert!(second.plain().starts_with("📋 Открытые: 11 (стр. 2 из 2)"));
+    assert_eq!(numbers(&second), [9, 10, 11]);
+    assert!(second.actions().contains(&Action::Page {
+        list: Overview::Open,
+        page: 0
+    }));
+
+    // Only the late ones, by the department that holds them.
+    let overdue = w.say(&curator, "/overdue").await;
+    let text = overdue.send[0].plain();
+    assert!(
+        text.starts_with("❗ Просроченные: 3 (стр. 1 из 1)"),
+        "{text}"
+    );
+    let not_routed = text.find("Не распределены").expect(&text);
+    let housing = text.find("Отдел ЖКХ").expect(&text);
+    assert!(not_routed < text.find("№2").unwrap() && text.find("№3").unwrap() < housing);
+    assert!(housing < text.find("№1").unwrap(), "{text}");
+
+    // An executor sees their own.
+    let executor = w.executor().await;
+    let own = w.say(&executor, "/open").await;
+    assert_eq!(numbers(&own.send[0]), [1], "{}", own.send[0].plain());
+
+    // A line opens the incident's card where it was pressed.
+    w.deliver().await;
+    let opened = w.press(&curator, Action::OpenCard { inc: first.id }).await;
+    assert!(opened.send.is_empty() && opened.edit.is_none());
+    w.deliver().await;
+    let card = w.sent(CURATOR_CHAT).pop().unwrap();
+    assert!(card.view.plain().contains("№1"), "{}", card.view.plain());
+    assert!(
+        card.view.plain().contains("«Яма на дороге»"),
+        "{}",
+        card.view.plain()
+    );
+}
+
+async fn a_queue_that_falls_behind_is_summed_up_in_one_message(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    // A burst: 50 messages in a minute; the curators' group takes 20 a minute.
+    for i in 0..50 {
+        w.take_in(&format!("Жалоба {i}"), None, Importance::Normal)
+            .await;
+    }
+    w.deliver().await;
+    let sent = w.sent(CURATOR_CHAT);
+    let cards: Vec<&Sent> = sent
+        .iter()
+        .filter(|s| s.view.plain().contains("Новое сообщение"))
+        .collect();
+    assert_eq!(cards.len(), 20);
+    // The first twenty, in order.
+    for (i, c) in cards.iter().enumerate() {
+        assert!(
+            c.view
+                .plain()
+                .contains(&format!("Новое сообщение №{} ", i + 1)),
+            "{}",
+            c.view.plain()
+        );
+    }
+    let summary = sent.last().unwrap();
+    assert!(
+        summary
+            .view
+            .plain()
+            .starts_with("📨 Ещё 30 новых сообщений ждали отправки в этот чат"),
+        "{}",
+        summary.view.plain()
+    );
+    assert_eq!(
+        summary.view.actions(),
+        [Action::Page {
+            list: Overview::Open,
+            page: 0
+        }]
+    );
+    // Besides: the burst alert (fifty on one topic), sent before the summary.
+    let others: Vec<String> = sent
+        .iter()
+        .map(|s| s.view.plain())
+        .filter(|t| !t.contains("Новое сообщение") && !t.starts_with("📨"))
+        .collect();
+    assert_eq!(others.len(), 1, "{others:?}");
+    assert!(others[0].starts_with("📈 Всплеск активности"), "{others:?}");
+    // Nothing is lost: the overview has all fifty.
+    let open = w.say(&w.curator().await, "/open").await;
+    assert!(open.send[0].plain().starts_with("📋 Открытые: 50"));
+}
+
+async fn two_processes_fire_each_timer_once(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    for i in 0..20 {
+        w.take_in(&format!("Жалоба {i}"), None, Importance::Normal)
+            .await;
+    }
+    // Two days on: every routing and final timer of the twenty is due.
+    w.clock.set(moscow("2026-11-25 17:00"));
+    let mut due = 0;
+    for id in 1..=20 {
+        due += w
+            .store
+            .pending_timers(IncidentId(id))
+            .await
+            .unwrap()
+            .iter()
+            .filter(|t| t.due_at <= w.core.now())
+            .count();
+    }
+    // Each: the routing stage's two reminders and deadline, and the final answer's deadline.
+    assert_eq!(due, 20 * 4);
+    // A second process: its own connections to the same database.
+    let other_store = Store::connect(&db.url).await.unwrap();
+    let texts = Texts::load(None).unwrap();
+    let mut config =
+        CoreConfig::new(otklik::domain::production_calendar::SHIPPED_RU_CALENDAR.into());
+    config.clock = w.clock.clone();
+    let other = Arc::new(Core::new(other_store, texts, config));
+    let run = |core: Arc<Core>| async move {
+        let mut fired = 0;
+        loop {
+            let n = core.fire_due_timers().await.unwrap();
+            if n == 0 {
+                return fired;
+            }
+            fired += n;
+        }
+    };
+    let (a, b) = tokio::join!(
+        tokio::spawn(run(w.core.clone())),
+        tokio::spawn(run(other.clone()))
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a + b, due, "first fired {a}, second {b}");
+    assert_eq!(w.store.fired_timer_count().await.unwrap() as usize, due);
+    // And again: nothing.
+    assert_eq!(other.fire_due_timers().await.unwrap(), 0);
+    assert_eq!(w.core.fire_due_timers().await.unwrap(), 0);
+}
+
+async fn a_weekend_emergency_is_decided_by_when_it_is_taken_in(db: &TestDb) {
+    let w = World::new(db, "yuzhno-sakhalinsk").await;
+    let duty = w
+        .store
+        .create_person(
+            w.seeded.org,
+            &person("Дежурный", 77, vec![Role::DutyOfficer]),
+        )
+        .await
+        .unwrap();
+    for day in [21, 28] {
+        let saturday = chrono::NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
+        w.store
+            .add_duty(
+                w.seeded.org,
+                &DutyShift {
+                    person: duty,
+                    from: saturday,
+                    to: saturday,
+                    phone: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let sakhalin = |s: &str| {
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+            .unwrap()
+            .and_local_timezone(chrono_tz::Asia::Sakhalin)
+            .single()
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    // Detected last Saturday, posted on Wednesday: an ordinary working-day message.
+    w.clock.set(sakhalin("2026-11-25 11:00"));
+    w.take_in_detected(
+        "Прорвало трубу",
+        None,
+        Importance::High,
+        sakhalin("2026-11-21 10:00"),
+    )
+    .await;
+    w.deliver().await;
+    assert!(w.sent(77).is_empty());
+    // Detected on Friday evening, taken in on Saturday: the duty officer is woken.
+    w.clock.set(sakhalin("2026-11-28 09:30"));
+    w.take_in_detected(
+        "Упало дерево на провода",
+        None,
+        Importance::High,
+        sakhalin("2026-11-27 18:30"),
+    )
+    .await;
+    w.deliver().await;
+    let alerts = w.sent(77);
+    assert_eq!(alerts.len(), 1);
+    assert!(alerts[0].view.plain().contains("🚨 Выходной день"));
 }

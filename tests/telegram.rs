@@ -838,14 +838,15 @@ async fn invites_settings_and_duty_in_chat(db: &TestDb) {
     );
     assert!(text.contains("часовой пояс Europe/Moscow"), "{text}");
 
-    // /duty lists the coming weekend with the duty officer's phone.
+    // /duty lists today and the coming week with the duty officer's phone; a day off with
+    // nobody on duty stands out.
     h.store
         .add_duty(
             h.org,
             &DutyShift {
                 person: newcomer,
                 from: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
-                to: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+                to: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
                 phone: None,
             },
         )
@@ -864,8 +865,19 @@ async fn invites_settings_and_duty_in_chat(db: &TestDb) {
         "{}",
         duty.text()
     );
-    assert!(
-        duty.text().contains("• сб, 5 дек.: никто не назначен"),
+    let lines: Vec<&str> = duty.text().lines().skip(1).collect();
+    assert_eq!(
+        lines,
+        [
+            "• пн, 23 нояб. — рабочий день",
+            "• вт, 24 нояб. — рабочий день",
+            "• ср, 25 нояб. — рабочий день",
+            "• чт, 26 нояб. — рабочий день",
+            "• пт, 27 нояб. — рабочий день",
+            "• сб, 28 нояб.: Новиков Павел Андреевич (+7 900 111-22-33)",
+            "• вс, 29 нояб. — ⚠️ никто не назначен",
+            "• пн, 30 нояб. — рабочий день",
+        ],
         "{}",
         duty.text()
     );

@@ -337,20 +337,21 @@ impl Core {
         }))
     }
 
-    /// `/duty`: who is on duty on the non-working days of the next two weeks.
+    /// `/duty`: who is on duty today and on each day of the coming week, with their phones;
+    /// days off with nobody on duty stand out.
     async fn duty(&self, who: &Who) -> Result<View, CoreError> {
         let rules = self.org(who.org).await?;
         let texts = &self.texts;
         let today = rules.calendar.local_date(self.now());
-        let mut lines = vec![Line::Text(texts.t("duty-title"))];
-        for offset in 0..14 {
+        let mut lines = vec![Line::Title(texts.t("duty-title"))];
+        for offset in 0..=7 {
             let Some(date) = today.checked_add_signed(Duration::days(offset)) else {
                 continue;
             };
             // Outside the calendar's years the day is unknown: it is skipped.
-            if rules.calendar.is_working_day(date).unwrap_or(true) {
+            let Ok(working) = rules.calendar.is_working_day(date) else {
                 continue;
-            }
+            };
             let ids = self.store.on_duty(rules.org.id, date).await?;
             let names: Vec<String> = ids
                 .iter()
@@ -360,11 +361,6 @@ impl Core {
                     None => p.full_name.clone(),
                 })
                 .collect();
-            let names = if names.is_empty() {
-                texts.t("duty-nobody")
-            } else {
-                names.join(", ")
-            };
             let noon = date.and_hms_opt(12, 0, 0).and_then(|t| {
                 use chrono::TimeZone;
                 rules.calendar.zone().from_local_datetime(&t).earliest()
@@ -372,16 +368,19 @@ impl Core {
             let at = noon
                 .map(|t| t.with_timezone(&chrono::Utc))
                 .unwrap_or_else(|| self.now());
-            lines.push(Line::Text(texts.tf(
-                "duty-line",
-                &[
-                    ("date", Arg::from(&short_date(texts, &rules, at))),
-                    ("names", Arg::from(&names)),
-                ],
-            )));
-        }
-        if lines.len() == 1 {
-            lines.push(Line::Text(texts.t("duty-none")));
+            let date = short_date(texts, &rules, at);
+            let line = match (working, names.is_empty()) {
+                (true, true) => texts.tf("duty-line-working", &[("date", Arg::from(&date))]),
+                (false, true) => texts.tf("duty-line-nobody", &[("date", Arg::from(&date))]),
+                (_, false) => texts.tf(
+                    "duty-line",
+                    &[
+                        ("date", Arg::from(&date)),
+                        ("names", Arg::from(&names.join(", "))),
+                    ],
+                ),
+            };
+            lines.push(Line::Text(line));
         }
         Ok(View {
             lines,

@@ -491,6 +491,14 @@ pub fn outbox_rows(
     let mut planned = Planned::default();
     for (i, (audience, notice)) in notices.iter().enumerate() {
         for r in recipients(*audience, Some(incident), d) {
+            // The same notice to the same recipient through two audiences (the stage's owner
+            // and the curators, when the curators own it) goes once.
+            let twice = notices[..i]
+                .iter()
+                .any(|(a, n)| n == notice && recipients(*a, Some(incident), d).contains(&r));
+            if twice {
+                continue;
+            }
             if let (Some(q), false) = (quiet, r == Recipient::Worker) {
                 planned.digests.push(digest_timer(r, q));
                 continue;

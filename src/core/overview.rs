@@ -105,13 +105,21 @@ impl Core {
         } else {
             ("overview-late", minutes(u.at, now))
         };
-        let when = texts.tf(
-            key,
-            &[(
-                "span",
-                Arg::from(&super::cards::short_span_text(texts, span)),
-            )],
-        );
+        // Over lunch or a night no working minute passes: the time says more than "0 min".
+        let when = match (span, u.at > now) {
+            (0, true) => texts.tf(
+                "overview-due-at",
+                &[("time", Arg::from(&clock_time(rules, u.at)))],
+            ),
+            (0, false) => texts.t("overview-just-late"),
+            _ => texts.tf(
+                key,
+                &[(
+                    "span",
+                    Arg::from(&super::cards::short_span_text(texts, span)),
+                )],
+            ),
+        };
         texts.tf(
             "overview-line",
             &[

@@ -258,7 +258,10 @@ impl Core {
         let still = timer_rows(&record.workflow, rules)?
             .iter()
             .any(|r| crate::storage::timers::stored_key(Some(id), &r.key) == t.key);
-        if !still {
+        // A reminder that comes at or after its deadline (Otklik was down when it was due)
+        // says nothing the deadline's own notice does not.
+        let stale = kind == TimerKind::Reminder && self.now() >= deadline;
+        if !still || stale {
             return Ok((Vec::new(), Vec::new()));
         }
         let notices = timer_notices(kind, part, stage, deadline);
@@ -274,41 +277,47 @@ impl Core {
     }
 
     /// The duty roster check: tells the curators which coming days off have nobody on duty, and
-    /// sets the next check.
+    /// sets the next check. A check that comes late (the process was down past its day) only
+    /// sets the next one: the days it was about have begun.
     async fn duty_check(
         &self,
         rules: &OrgRules,
         t: &DueTimer,
         day: NaiveDate,
     ) -> Result<(Vec<OutboxRow>, Vec<TimerRow>), CoreError> {
+        let now = self.now();
+        let today = rules.calendar.local_date(now);
         let mut rows = Vec::new();
-        if let Some((_, _, off)) = next_duty_check(rules, day, t.due_at - Duration::seconds(1)) {
-            let mut empty = Vec::new();
-            for d in off {
-                if self.store.on_duty(rules.org.id, d).await?.is_empty() {
-                    empty.push(d);
-                }
-            }
-            if !empty.is_empty() {
-                let notice = Notice::NoDutyOfficer { dates: empty };
-                let dir = super::notices::Directory {
-                    rules,
-                    absences: &[],
-                    on_duty: &[],
-                };
-                for r in super::notices::recipients(Audience::Curators, None, &dir) {
-                    rows.push(OutboxRow {
-                        incident: None,
-                        recipient: r,
-                        kind: notice.kind().into(),
-                        payload: notice.to_json(),
-                        priority: notice.priority(),
-                        key: format!("timer:{}:{}", t.id, rows.len()),
-                    });
-                }
+        let off = match next_duty_check(rules, day, t.due_at - Duration::seconds(1)) {
+            Some((_, _, off)) if today == day => off,
+            _ => Vec::new(),
+        };
+        let mut empty = Vec::new();
+        for d in off {
+            if self.store.on_duty(rules.org.id, d).await?.is_empty() {
+                empty.push(d);
             }
         }
-        let next = self.duty_check_timer(rules, day.succ_opt().unwrap_or(day), t.due_at)?;
+        if !empty.is_empty() {
+            let notice = Notice::NoDutyOfficer { dates: empty };
+            let dir = super::notices::Directory {
+                rules,
+                absences: &[],
+                on_duty: &[],
+            };
+            for r in super::notices::recipients(Audience::Curators, None, &dir) {
+                rows.push(OutboxRow {
+                    incident: None,
+                    recipient: r,
+                    kind: notice.kind().into(),
+                    payload: notice.to_json(),
+                    priority: notice.priority(),
+                    key: format!("timer:{}:{}", t.id, rows.len()),
+                });
+            }
+        }
+        let from = day.succ_opt().unwrap_or(day).max(today);
+        let next = self.duty_check_timer(rules, from, now.max(t.due_at))?;
         Ok((rows, next.into_iter().collect()))
     }
 

@@ -420,6 +420,24 @@ impl Store {
         rows.into_iter().map(message_from).collect()
     }
 
+    /// How many messages could go out now and have not (being sent, or waiting for a sender);
+    /// those held back behind an earlier message of their queue that waits for a retry are not
+    /// counted. For monitoring, and tests that wait for the bot to have sent what it had to.
+    pub async fn due_outbox_count(&self, now: DateTime<Utc>) -> Result<i64, StorageError> {
+        let n = on_pool!(self, pool => {
+            sqlx::query(
+                "SELECT COUNT(*) AS n FROM outbox o WHERE o.delivered_at IS NULL AND o.available_at <= $1
+                 AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.recipient_key = o.recipient_key
+                                 AND b.delivered_at IS NULL AND b.id < o.id AND b.available_at > $1)",
+            )
+                .bind(ts(now))
+                .fetch_one(pool)
+                .await?
+                .try_get::<i64, _>("n")?
+        });
+        Ok(n)
+    }
+
     /// Queues messages outside a state change (a burst alert, "this person cannot be reached").
     pub async fn enqueue(
         &self,

@@ -156,6 +156,7 @@ pub struct TestApp {
     pub dept: DepartmentId,
     pub other_dept: DepartmentId,
     db_url: String,
+    limits: SendLimits,
     stop: CancellationToken,
     running: Option<JoinHandle<()>>,
 }
@@ -215,6 +216,11 @@ pub async fn launch_paced(
 impl TestApp {
     /// Starts Otklik on a fresh database under a preset, at 10:00 on Monday 23 November 2026.
     pub async fn start(preset: &str, db: &TestDb) -> TestApp {
+        TestApp::start_paced(preset, db, test_limits()).await
+    }
+
+    /// The same, sending at the pace given.
+    pub async fn start_paced(preset: &str, db: &TestDb, limits: SendLimits) -> TestApp {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
                 tracing_subscriber::EnvFilter::try_from_default_env()
@@ -226,7 +232,8 @@ impl TestApp {
         let seeded = seed(&store, preset).await;
         let (fake, fake_url) = FakeTelegram::start().await;
         let clock = ManualClock::new(moscow("2026-11-23 10:00"));
-        let (core, http, stop, running) = launch(&db.url, &fake_url, clock.clone()).await;
+        let (core, http, stop, running) =
+            launch_paced(&db.url, &fake_url, clock.clone(), limits).await;
         TestApp {
             fake,
             fake_url,
@@ -241,6 +248,7 @@ impl TestApp {
             dept: seeded.dept,
             other_dept: seeded.other_dept,
             db_url: db.url.clone(),
+            limits,
             stop,
             running: Some(running),
         }
@@ -253,8 +261,13 @@ impl TestApp {
             h.abort();
             let _ = h.await;
         }
-        let (core, http, stop, running) =
-            launch(&self.db_url, &self.fake_url, self.clock.clone()).await;
+        let (core, http, stop, running) = launch_paced(
+            &self.db_url,
+            &self.fake_url,
+            self.clock.clone(),
+            self.limits,
+        )
+        .await;
         self.core = core;
         self.http = http;
         self.stop = stop;
@@ -278,6 +291,16 @@ impl TestApp {
 
     /// A new incident arrives from a monitoring system (VK, no department given).
     pub async fn incident(&self, text: &str, importance: Importance) -> IncidentRecord {
+        self.incident_for(text, importance, None).await
+    }
+
+    /// A new incident arrives, routed at intake to a department when one is given.
+    pub async fn incident_for(
+        &self,
+        text: &str,
+        importance: Importance,
+        department: Option<DepartmentId>,
+    ) -> IncidentRecord {
         let rules = self.core.org(self.org).await.expect("the organisation");
         self.core
             .take_in(
@@ -300,12 +323,54 @@ impl TestApp {
                     topic: Some("ЖКХ / отопление".into()),
                     location: None,
                 },
-                None,
+                department,
                 PersonId::SYSTEM,
             )
             .await
             .expect("intake")
             .record
+    }
+
+    /// Waits (at most 60 s) until the bot has done everything due at the clock's time: no timer
+    /// due and unfired, no message due and unsent.
+    pub async fn settle(&self) {
+        for _ in 0..6000 {
+            let now = self.core.now();
+            let timers_due = self
+                .store
+                .next_timer_at()
+                .await
+                .expect("the timers")
+                .is_some_and(|t| t <= now);
+            let messages_due = self.store.due_outbox_count(now).await.expect("the outbox");
+            if !timers_due && messages_due == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the bot did not settle at {}", self.core.now());
+    }
+
+    /// Moves the clock and waits until the bot has done what became due.
+    pub async fn walk_to(&self, at: DateTime<Utc>) {
+        self.clock.set(at);
+        self.settle().await;
+    }
+
+    /// The first lines of the messages sent (not edited) since a mark, by chat, each chat's in
+    /// alphabetical order (chats are sent to side by side).
+    pub fn sent_since(&self, since: usize) -> std::collections::BTreeMap<i64, Vec<String>> {
+        let mut out: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+        for c in self.fake.calls().into_iter().skip(since) {
+            if c.method == "sendMessage" && c.ok {
+                let first = c.text().lines().next().unwrap_or_default().to_string();
+                out.entry(c.chat()).or_default().push(first);
+            }
+        }
+        for lines in out.values_mut() {
+            lines.sort();
+        }
+        out
     }
 
     pub async fn wait(&self, since: usize, what: &str, pred: impl Fn(&Call) -> bool) -> Call {

@@ -20,6 +20,10 @@ pub struct Call {
     pub body: Value,
     /// The message the call created or edited.
     pub message_id: Option<i64>,
+    /// Whether the fake did what was asked (not an error).
+    pub ok: bool,
+    /// When the call arrived.
+    pub at: std::time::Instant,
 }
 
 impl Call {
@@ -69,7 +73,14 @@ struct Inner {
     /// Chats where a sent message is taken but never answered (the bot's process dies, or the
     /// answer is lost, between the send and what follows it).
     hanging: HashSet<i64>,
+    /// Refuse every `n`th message (send or edit), in turn with 429, 429, 429 and 500.
+    fail_every: Option<u64>,
+    /// Messages (sends and edits) asked for so far.
+    message_calls: u64,
 }
+
+/// How a faulty Telegram refuses a message, in turn.
+const FAULTS: [u16; 4] = [429, 429, 429, 500];
 
 #[derive(Clone, Default)]
 pub struct FakeTelegram {
@@ -126,7 +137,7 @@ async fn handle(
     State(fake): State<FakeTelegram>,
     Path((_token, method)): Path<(String, String)>,
     bytes: axum::body::Bytes,
-) -> Json<Value> {
+) -> (axum::http::StatusCode, Json<Value>) {
     let body = read_body(&bytes);
     // teloxide writes method names as "SendMessage"; the Bot API accepts any case.
     let method = {
@@ -150,29 +161,69 @@ async fn handle(
                 }
                 if !inner.updates.is_empty() {
                     let batch: Vec<Value> = inner.updates.iter().cloned().collect();
-                    return ok(Value::Array(batch));
+                    return (axum::http::StatusCode::OK, ok(Value::Array(batch)));
                 }
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        return ok(json!([]));
+        return (axum::http::StatusCode::OK, ok(json!([])));
     }
-    let (answer, hang) = respond(&fake, &method, &body);
+    let (status, answer, hang) = {
+        let mut inner = fake.inner.lock().unwrap();
+        inner.calls.push(Call {
+            method: method.to_string(),
+            body: body.clone(),
+            message_id: body["message_id"].as_i64(),
+            ok: true,
+            at: std::time::Instant::now(),
+        });
+        let (status, answer, hang) = match fault(&mut inner, &method) {
+            Some(fault) => (fault.0, fault.1, false),
+            None => {
+                let (answer, hang) = respond(&mut inner, &method, &body);
+                (axum::http::StatusCode::OK, answer, hang)
+            }
+        };
+        if answer.0["ok"] == json!(false) {
+            if let Some(call) = inner.calls.last_mut() {
+                call.ok = false;
+            }
+        }
+        (status, answer, hang)
+    };
     if hang {
         std::future::pending::<()>().await;
     }
-    answer
+    (status, answer)
+}
+
+/// The injected fault for this call, if it is one.
+fn fault(inner: &mut Inner, method: &str) -> Option<(axum::http::StatusCode, Json<Value>)> {
+    if !matches!(method, "sendMessage" | "editMessageText") {
+        return None;
+    }
+    let every = inner.fail_every?;
+    inner.message_calls += 1;
+    if !inner.message_calls.is_multiple_of(every) {
+        return None;
+    }
+    let code = FAULTS[((inner.message_calls / every) % FAULTS.len() as u64) as usize];
+    Some(if code == 429 {
+        (
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            Json(json!({"ok": false, "error_code": 429,
+                "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}})),
+        )
+    } else {
+        (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({"ok": false, "error_code": 500, "description": "Internal Server Error"})),
+        )
+    })
 }
 
 /// Answers a Bot API call (other than getUpdates); `true` when the answer must never arrive.
-fn respond(fake: &FakeTelegram, method: &str, body: &Value) -> (Json<Value>, bool) {
-    let mut inner = fake.inner.lock().unwrap();
-    let edited = body["message_id"].as_i64();
-    inner.calls.push(Call {
-        method: method.to_string(),
-        body: body.clone(),
-        message_id: edited,
-    });
+fn respond(inner: &mut Inner, method: &str, body: &Value) -> (Json<Value>, bool) {
     let answer = match method {
         "getMe" => ok(
             json!({"id": BOT_ID, "is_bot": true, "first_name": "Отклик", "username": "otklik_test_bot",
@@ -267,6 +318,11 @@ impl FakeTelegram {
     }
 
     /// Messages sent to this chat are kept, but their answer never comes back.
+    /// Refuses every `n`th message from now on (429, 429, 429, 500 in turn).
+    pub fn fail_every(&self, n: u64) {
+        self.inner.lock().unwrap().fail_every = Some(n);
+    }
+
     pub fn hang_on(&self, chat: i64) {
         self.inner.lock().unwrap().hanging.insert(chat);
     }
