@@ -131,19 +131,34 @@ impl Draw<'_> {
                 ("date", Arg::from(&self.date(deadline))),
             ],
         ))];
-        lines.push(Line::Text(self.excerpt(inc)));
-        lines.push(Line::Text(self.tf(
-            "overdue-holder",
-            &[("who", Arg::from(&self.holder(inc, part)))],
-        )));
-        if !self.still_due(inc, part, stage, deadline) {
-            lines.push(Line::Text(self.t("reminder-done")));
-        }
+        lines.extend(self.late_lines(inc, part, stage, deadline));
         View {
             lines,
             buttons: self.acting_buttons(inc, part, stage, deadline, viewer),
             ..View::default()
         }
+    }
+
+    /// What a deadline notice says under its title: the message, who holds it, and whether the
+    /// stage has been passed since.
+    fn late_lines(
+        &self,
+        inc: &IncidentRecord,
+        part: Option<usize>,
+        stage: Stage,
+        deadline: DateTime<Utc>,
+    ) -> Vec<Line> {
+        let mut lines = vec![
+            Line::Text(self.excerpt(inc)),
+            Line::Text(self.tf(
+                "overdue-holder",
+                &[("who", Arg::from(&self.holder(inc, part)))],
+            )),
+        ];
+        if !self.still_due(inc, part, stage, deadline) {
+            lines.push(Line::Text(self.t("reminder-done")));
+        }
+        lines
     }
 
     /// Lateness told to a department head or the head: how late, where, who.
@@ -168,14 +183,7 @@ impl Draw<'_> {
                 ("stage", Arg::from(&self.stage_name(stage))),
             ],
         ))];
-        lines.push(Line::Text(self.excerpt(inc)));
-        lines.push(Line::Text(self.tf(
-            "overdue-holder",
-            &[("who", Arg::from(&self.holder(inc, part)))],
-        )));
-        if !self.still_due(inc, part, stage, deadline) {
-            lines.push(Line::Text(self.t("reminder-done")));
-        }
+        lines.extend(self.late_lines(inc, part, stage, deadline));
         View {
             lines,
             buttons: vec![vec![
