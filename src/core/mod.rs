@@ -28,6 +28,7 @@ pub mod notices;
 pub mod org;
 mod overview;
 mod press;
+mod publish;
 pub mod scheduler;
 pub mod view;
 

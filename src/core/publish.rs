@@ -1,0 +1,214 @@
+//! Answers Otklik publishes itself (a reply under a comment in the organisation's channel): at
+//! most once, whatever happens between posting and recording; and, where it cannot post, asking
+//! the publisher to do it by hand. Called by the delivery worker for `Notice::AutoPublish`.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+
+use super::delivery::{port_for, Outcome};
+use super::notices::{Audience, Notice};
+use super::org::OrgRules;
+use super::{Core, CoreError, MessengerPort, SendError};
+use crate::domain::content::IncidentRecord;
+use crate::domain::incident::{Command, DraftKind};
+use crate::domain::permission::{permitted, Deed};
+use crate::domain::PersonId;
+use crate::storage::{AnswerKey, OutboxMessage, PublicationClaim};
+
+impl Core {
+    /// Publishes an approved answer as a reply to the citizen's comment, at most once: the reply
+    /// is recorded as being sent before it is sent, and as sent — with the publication — after.
+    /// A reply found in between (the process died there, or the answer of the messenger was
+    /// lost) is never sent again: the publisher is asked to check and record it.
+    pub(super) async fn auto_publish(
+        &self,
+        m: &OutboxMessage,
+        record: &IncidentRecord,
+        part: Option<usize>,
+        ports: &[Arc<dyn MessengerPort>],
+    ) -> Result<Outcome, CoreError> {
+        let rules = self.org(record.org).await?;
+        let system = super::intake::intake_actor();
+        // Already published (by hand, or by an earlier attempt) or no longer approved.
+        if permitted(
+            &system,
+            Deed::Publish { part },
+            &record.workflow,
+            rules.regulation(),
+        )
+        .is_err()
+        {
+            return Ok(Outcome::Delivered);
+        }
+        let draft = match part {
+            Some(i) => record.workflow.parts.get(i).and_then(|p| {
+                p.drafts
+                    .iter()
+                    .rev()
+                    .find(|d| d.kind != DraftKind::Clarification)
+            }),
+            None => record.workflow.consolidated.as_ref(),
+        };
+        let (Some(target), Some(draft)) = (&record.reply_to, draft) else {
+            return self
+                .ask_to_publish(m, record, part, Notice::PublishRequest { part })
+                .await;
+        };
+        let Some(port) = port_for(ports, target.chat.messenger) else {
+            return Ok(Outcome::RetryIn(Duration::minutes(5)));
+        };
+        let key = AnswerKey {
+            incident: record.id,
+            part,
+            version: draft.version,
+        };
+        match self.store.claim_publication(key, self.now()).await? {
+            PublicationClaim::Sent { message_id, link } => {
+                self.record_publication(&rules, record.clone(), key, message_id, &link)
+                    .await?;
+                return Ok(Outcome::Delivered);
+            }
+            PublicationClaim::InDoubt { first: true } => {
+                return self
+                    .ask_to_publish(m, record, part, Notice::PublishInDoubt { part })
+                    .await
+            }
+            PublicationClaim::InDoubt { first: false } => return Ok(Outcome::Delivered),
+            PublicationClaim::Claimed => {}
+        }
+        match port
+            .reply(
+                target.chat.id,
+                target.message,
+                &draft.text,
+                &record.content.url,
+            )
+            .await
+        {
+            Ok((message_id, link)) => {
+                self.record_publication(&rules, record.clone(), key, message_id, &link)
+                    .await?;
+                Ok(Outcome::Delivered)
+            }
+            // The messenger said no: nothing went out, a later attempt may send.
+            Err(SendError::RetryAfter(d)) => {
+                self.store.release_publication(key).await?;
+                Ok(Outcome::RetryIn(
+                    Duration::from_std(d).unwrap_or(Duration::seconds(30)),
+                ))
+            }
+            Err(e @ (SendError::Refused(_) | SendError::Unreachable(_) | SendError::Gone)) => {
+                tracing::warn!(error = %e, "the answer could not be posted under the comment");
+                self.store.release_publication(key).await?;
+                self.ask_to_publish(m, record, part, Notice::PublishRequest { part })
+                    .await
+            }
+            Err(SendError::ChatMoved(new_id)) => {
+                self.store.release_publication(key).await?;
+                self.store.move_chat(target.chat, new_id).await?;
+                Ok(Outcome::RetryIn(Duration::zero()))
+            }
+            // Unknown whether it went out: never sent again; people check.
+            Err(e @ (SendError::Failed(_) | SendError::NotModified)) => {
+                tracing::warn!(error = %e, "unknown whether the answer was posted");
+                self.store.doubt_publication(key).await?;
+                self.ask_to_publish(m, record, part, Notice::PublishInDoubt { part })
+                    .await
+            }
+        }
+    }
+
+    /// Records a reply as sent and the answer as published, in one transaction.
+    async fn record_publication(
+        &self,
+        rules: &OrgRules,
+        mut record: IncidentRecord,
+        key: AnswerKey,
+        message_id: i64,
+        link: &str,
+    ) -> Result<(), CoreError> {
+        let part = key.part;
+        let system = super::intake::intake_actor();
+        let command = Command::MarkPublished {
+            part,
+            link: link.to_string(),
+        };
+        for _ in 0..5 {
+            let now = self.now();
+            let t = match crate::domain::incident::apply(
+                &record.workflow,
+                &command,
+                &system,
+                now,
+                rules.rules(),
+            ) {
+                Ok(t) => t,
+                // Published meanwhile (by hand): the reply is still recorded.
+                Err(_) => {
+                    self.store
+                        .finish_publication(key, (message_id, link), None, now)
+                        .await?;
+                    return Ok(());
+                }
+            };
+            let published = Notice::AutoPublished {
+                part,
+                link: link.to_string(),
+            };
+            let commit = self
+                .prepare_commit(
+                    rules,
+                    PersonId::SYSTEM,
+                    &record,
+                    &command,
+                    &t,
+                    vec![(Audience::Curators, published)],
+                )
+                .await?;
+            if self
+                .store
+                .finish_publication(key, (message_id, link), Some(&commit), now)
+                .await?
+            {
+                self.wake_delivery();
+                self.timers_written();
+                return Ok(());
+            }
+            record = self.store.incident(record.id).await?;
+        }
+        Err(CoreError::Conflict)
+    }
+
+    /// Asks the publisher (the curators, or the executor where the regulation says so) to
+    /// publish or check the answer by hand.
+    async fn ask_to_publish(
+        &self,
+        m: &OutboxMessage,
+        record: &IncidentRecord,
+        part: Option<usize>,
+        notice: Notice,
+    ) -> Result<Outcome, CoreError> {
+        let rules = self.org(record.org).await?;
+        let audience = match (part, rules.regulation().workflow.publisher) {
+            (Some(p), crate::domain::regulation::Publisher::Executor) => Audience::Executor(p),
+            _ => Audience::Curators,
+        };
+        let planned = self
+            .rows_for(
+                &rules,
+                &record.workflow,
+                &[(audience, notice)],
+                &format!("publish:{}", m.id),
+            )
+            .await?;
+        self.store
+            .enqueue(record.org, Some(record.id), &planned.rows, self.now())
+            .await?;
+        self.store
+            .add_org_timers(record.org, &planned.digests, self.now())
+            .await?;
+        self.wake_delivery();
+        Ok(Outcome::Delivered)
+    }
+}
