@@ -11,6 +11,7 @@ use super::org::OrgRules;
 use crate::domain::incident::{ApprovalStep, Event, Incident, PartState, Role};
 use crate::domain::regulation::{Publisher, Stage, WeekendRule};
 use crate::domain::PersonId;
+use crate::storage::queue_key;
 use crate::storage::{OutboxRow, Recipient, TimerRow};
 
 /// The kinds of notice a long queue for one chat may be summed up into «ещё N»: cards that the
@@ -453,14 +454,6 @@ pub struct Quiet {
     pub now: DateTime<Utc>,
 }
 
-fn recipient_key(r: &Recipient) -> String {
-    match r {
-        Recipient::Person(p) => format!("p{p}"),
-        Recipient::Chat(c) => format!("c{}:{}", c.messenger.key(), c.id),
-        Recipient::Worker => "w".to_string(),
-    }
-}
-
 /// The digest timer of a recipient.
 pub fn digest_timer(recipient: Recipient, quiet: &Quiet) -> TimerRow {
     let (person, chat) = match recipient {
@@ -470,7 +463,7 @@ pub fn digest_timer(recipient: Recipient, quiet: &Quiet) -> TimerRow {
     };
     TimerRow {
         incident: None,
-        key: format!("digest:{}:{}", recipient_key(&recipient), quiet.day),
+        key: format!("digest:{}:{}", queue_key(&recipient, None), quiet.day),
         kind: "digest".into(),
         payload: serde_json::json!({
             "timer": "digest", "person": person, "chat": chat, "since": quiet.now,
@@ -509,7 +502,7 @@ pub fn outbox_rows(
                 kind: notice.kind().to_string(),
                 payload: notice.to_json(),
                 priority: notice.priority(),
-                key: format!("{tag}:{i}:{}:{}", notice.kind(), recipient_key(&r)),
+                key: format!("{tag}:{i}:{}:{}", notice.kind(), queue_key(&r, None)),
             });
         }
     }
