@@ -90,6 +90,26 @@ pub enum CliCommand {
         #[arg(long, env = "DATABASE_URL", default_value = "sqlite://otklik.db")]
         database_url: String,
     },
+    /// Write an organisation's report on a period: a chart (PNG) and a workbook (XLSX).
+    Report {
+        /// The organisation's name, as in its file.
+        #[arg(long)]
+        organisation: String,
+        /// The first day, DD.MM.YYYY or YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// The last day (included).
+        #[arg(long)]
+        to: String,
+        /// The directory to write the files into (created if missing).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        /// A directory with ru.ftl to use instead of the built-in texts.
+        #[arg(long, env = "OTKLIK_DIALOGUES_DIR")]
+        dialogues_dir: Option<PathBuf>,
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://otklik.db")]
+        database_url: String,
+    },
     /// Create or upgrade the database schema (also done automatically at start).
     Migrate {
         /// sqlite://FILE (created on first use) or postgres://USER@HOST/DB.
@@ -265,6 +285,59 @@ pub async fn run(cli: Cli) -> Result<String> {
                 lines.push("everyone has opened the bot already".to_string());
             }
             Ok(lines.join("\n"))
+        }
+        CliCommand::Report {
+            organisation,
+            from,
+            to,
+            out,
+            dialogues_dir,
+            database_url,
+        } => {
+            let date = |s: &str| {
+                crate::core::reports::parse_date(s).with_context(|| {
+                    format!("{s:?} is not a date (write DD.MM.YYYY or YYYY-MM-DD)")
+                })
+            };
+            let (first, last) = (date(&from)?, date(&to)?);
+            if last < first {
+                anyhow::bail!("--to ({to}) is before --from ({from})");
+            }
+            let store = open_store(&database_url).await?;
+            let org = store
+                .organisation_id(&organisation)
+                .await?
+                .with_context(|| {
+                    format!("no organisation named {organisation:?}; run otklik import first")
+                })?;
+            let texts = crate::texts::Texts::load(dialogues_dir.as_deref())?;
+            let calendar = calendar_text(cli.calendar.as_deref())?;
+            let core = crate::core::Core::new(store, texts, crate::core::CoreConfig::new(calendar));
+            core.backfill_report_facts().await?;
+            let rules = core.org(org).await?;
+            let (min, max) = rules.calendar.covered_years();
+            for d in [first, last] {
+                if !(min..=max).contains(&chrono::Datelike::year(&d)) {
+                    anyhow::bail!("{d} is outside the production calendar ({min}–{max})");
+                }
+            }
+            let request = crate::core::reports::dates_request(&rules, first, last);
+            let files = core.report(org, request).await?;
+            std::fs::create_dir_all(&out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            let mut written = Vec::new();
+            for file in files.files() {
+                let path = out.join(&file.name);
+                std::fs::write(&path, &file.bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                written.push(path.display().to_string());
+            }
+            core.store().close().await;
+            Ok(format!(
+                "{}\nOK: written {}",
+                files.summary.plain(),
+                written.join(", ")
+            ))
         }
         CliCommand::Migrate { database_url } => {
             let store = crate::storage::Store::connect(&database_url)

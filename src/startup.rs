@@ -71,6 +71,8 @@ pub enum StartupError {
     },
     #[error("cannot reach Telegram: {0} (check OTKLIK_TELEGRAM_TOKEN and the network)")]
     Telegram(#[from] teloxide::RequestError),
+    #[error("cannot prepare the database: {0}")]
+    Prepare(#[from] crate::core::CoreError),
 }
 
 /// A running Otklik.
@@ -111,6 +113,8 @@ impl Application {
                 clock: config.clock.clone(),
             },
         ));
+        // Incidents an older release stored get the rows reports read.
+        core.backfill_report_facts().await?;
         let cancel = CancellationToken::new();
         let mut tasks = JoinSet::new();
 

@@ -16,6 +16,15 @@ pub enum Overview {
     Overdue,
 }
 
+/// Which report a button asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportSpan {
+    ThisWeek,
+    LastWeek,
+    ThisMonth,
+    LastMonth,
+}
+
 /// A button press.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -127,10 +136,14 @@ pub enum Action {
         list: Overview,
         page: u16,
     },
+    /// A report on a period.
+    Report {
+        span: ReportSpan,
+    },
 }
 
 impl Action {
-    /// The incident the button is about (`None` for an overview's page).
+    /// The incident the button is about (`None` for an overview's page or a report).
     pub fn incident(&self) -> Option<IncidentId> {
         Some(match *self {
             Action::Accept { inc, .. }
@@ -160,7 +173,7 @@ impl Action {
             | Action::Appeal { inc }
             | Action::DutyAnswer { inc, .. }
             | Action::OpenCard { inc } => inc,
-            Action::Page { .. } => return None,
+            Action::Page { .. } | Action::Report { .. } => return None,
         })
     }
 }

@@ -207,11 +207,23 @@ pub fn settings(texts: &Texts, rules: &OrgRules) -> View {
         };
         lines.push(Line::Text(texts.tf(
             "settings-reports-weekly",
-            &[("weekday", Arg::from(&texts.t(&format!("weekday-{n}"))))],
+            &[
+                ("weekday", Arg::from(&texts.t(&format!("weekday-{n}")))),
+                (
+                    "time",
+                    Arg::from(&reg.reports.weekly_at.format("%H:%M").to_string()),
+                ),
+            ],
         )));
     }
     if reg.reports.monthly {
-        lines.push(Line::Text(texts.t("settings-reports-monthly")));
+        lines.push(Line::Text(texts.tf(
+            "settings-reports-monthly",
+            &[(
+                "time",
+                Arg::from(&reg.reports.monthly_at.format("%H:%M").to_string()),
+            )],
+        )));
     }
     View {
         lines,
@@ -240,6 +252,7 @@ impl Core {
                 Ok(Some(Reply::say(settings(&self.texts, &rules))))
             }
             "duty" => Ok(Some(Reply::say(self.duty(who).await?))),
+            "report" => Ok(Some(self.report_command(who, args).await?)),
             "open" | "overdue" => {
                 let (rules, actor) = self.actor_of(who).await?;
                 let list = if name == "open" {

@@ -436,6 +436,9 @@ impl Core {
         let view = match (notice, record) {
             (Notice::Digest { since }, _) => Some(self.digest(&rules, &viewer, *since).await?),
             (Notice::Collapsed { count }, _) => Some(self.collapsed(*count)),
+            (Notice::Report { report, piece }, _) => {
+                Some(self.report_piece(&rules, *report, *piece).await?)
+            }
             (_, Some(r)) => self.draw_notice(&rules, notice, r, &viewer).await?,
             (_, None) => self.draw(&rules, &[], None).standalone(notice),
         };

@@ -20,4 +20,6 @@ pub enum CoreError {
     Conflict,
     #[error("cannot encode stored state: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error(transparent)]
+    ReportFile(#[from] crate::reports::ReportFileError),
 }

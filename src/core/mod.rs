@@ -29,6 +29,7 @@ pub mod org;
 mod overview;
 mod press;
 mod publish;
+pub mod reports;
 pub mod scheduler;
 pub mod view;
 
@@ -138,6 +139,8 @@ pub struct Core {
     timers_ready: Notify,
     /// Per messenger, the start of an invite link (`https://t.me/bot?start=`).
     invite_links: std::sync::RwLock<HashMap<Messenger, String>>,
+    /// The last report made (its pieces are sent one by one).
+    reports: reports::ReportCache,
 }
 
 impl Core {
@@ -150,6 +153,7 @@ impl Core {
             outbox_ready: Notify::new(),
             timers_ready: Notify::new(),
             invite_links: std::sync::RwLock::new(HashMap::new()),
+            reports: reports::ReportCache::default(),
         }
     }
 

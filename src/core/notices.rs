@@ -107,6 +107,11 @@ pub enum Notice {
     Collapsed { count: i64 },
     /// Nobody is on duty on these coming non-working days.
     NoDutyOfficer { dates: Vec<NaiveDate> },
+    /// One piece of a report (its text, its chart or its workbook) on a period.
+    Report {
+        report: super::reports::ReportRequest,
+        piece: super::reports::ReportPiece,
+    },
 }
 
 impl Notice {
@@ -141,6 +146,7 @@ impl Notice {
             Notice::Digest { .. } => "digest",
             Notice::Collapsed { .. } => "collapsed",
             Notice::NoDutyOfficer { .. } => "no_duty_officer",
+            Notice::Report { .. } => "report",
         }
     }
 
@@ -189,7 +195,8 @@ impl Notice {
             | Notice::RefreshCards
             | Notice::Digest { .. }
             | Notice::Collapsed { .. }
-            | Notice::NoDutyOfficer { .. } => false,
+            | Notice::NoDutyOfficer { .. }
+            | Notice::Report { .. } => false,
         }
     }
 

@@ -101,7 +101,10 @@ impl Core {
         pressed: Option<i64>,
     ) -> Result<Reply, CoreError> {
         let Some(id) = action.incident() else {
-            return self.press_overview(who, action).await;
+            return match action {
+                Action::Report { span } => self.press_report(who, span).await,
+                _ => self.press_overview(who, action).await,
+            };
         };
         // One read of the incident (with its organisation's directory version); another
         // organisation's incident is as good as unknown.
@@ -579,7 +582,7 @@ impl Core {
                 self.wake_delivery();
                 Ok(Reply::nothing())
             }
-            Action::Page { .. } => self.press_overview(who, action).await,
+            Action::Page { .. } | Action::Report { .. } => self.press_overview(who, action).await,
             Action::DutyAnswer { answer, .. } => {
                 let key = match answer {
                     crate::domain::incident::DutyAnswerKind::Taken => "ok-duty-taken",

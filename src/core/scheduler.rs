@@ -2,7 +2,7 @@
 //! timers (`timer_rows`, from the domain's plan, in the same transaction); the scheduler claims
 //! the timers that are due (one process each, with a lease), turns each into notices — a
 //! reminder, the deadline, an escalation, an unanswered weekend alert chased further, a morning
-//! digest, the duty roster check — and marks it fired in the same transaction as the messages it
+//! digest, the duty roster check, a weekly or monthly report — and marks it fired in the same transaction as the messages it
 //! writes, so a restart neither repeats nor skips one. It sleeps until the next timer is due, or
 //! until one is written or the clock jumps.
 
@@ -41,6 +41,10 @@ pub enum TimerPayload {
     },
     /// On the last working day before days off: is anybody on duty then?
     DutyCheck { day: NaiveDate },
+    /// A weekly or monthly report is due.
+    Report {
+        request: super::reports::ReportRequest,
+    },
 }
 
 /// How long a claimed timer is not handed to another process.
@@ -229,6 +233,7 @@ impl Core {
                 (vec![row], Vec::new())
             }
             TimerPayload::DutyCheck { day } => self.duty_check(&rules, t, day).await?,
+            TimerPayload::Report { request } => self.report_rows(&rules, t.id, request, t.due_at),
         };
         self.store
             .fire_timer(t, &rows, &follow_ups, self.now())
@@ -343,14 +348,19 @@ impl Core {
         }))
     }
 
-    /// Keeps each organisation's next duty roster check set.
-    pub async fn schedule_duty_checks(&self) -> Result<(), CoreError> {
+    /// Keeps each organisation's next duty roster check and next reports set.
+    pub async fn schedule_org_timers(&self) -> Result<(), CoreError> {
         let now = self.now();
         for org in self.store.organisation_ids().await? {
             let rules = self.org(org).await?;
             let today = rules.calendar.local_date(now);
-            if let Some(timer) = self.duty_check_timer(&rules, today, now)? {
-                self.store.add_org_timers(org, &[timer], now).await?;
+            let mut timers: Vec<TimerRow> = self
+                .duty_check_timer(&rules, today, now)?
+                .into_iter()
+                .collect();
+            timers.extend(self.report_timers(&rules, now));
+            if !timers.is_empty() {
+                self.store.add_org_timers(org, &timers, now).await?;
             }
         }
         self.timers_written();
@@ -376,8 +386,8 @@ pub async fn run(core: Arc<Core>, cancel: CancellationToken) {
         let now = core.now();
         if last_check.is_none_or(|t| now - t > Duration::hours(1) || now < t) {
             last_check = Some(now);
-            if let Err(e) = core.schedule_duty_checks().await {
-                tracing::warn!(error = %e, "cannot schedule the duty roster checks");
+            if let Err(e) = core.schedule_org_timers().await {
+                tracing::warn!(error = %e, "cannot schedule the duty roster checks and reports");
             }
         }
         let wait = match core.store.next_timer_at().await {

@@ -37,6 +37,26 @@ pub struct View {
     pub expects_reply: bool,
     /// Files (opaque ids of the adapter's messenger) to send after the message.
     pub attachments: Vec<String>,
+    /// A file Otklik made (a report's chart or spreadsheet): sent as the message itself, the
+    /// lines being its caption.
+    pub file: Option<Upload>,
+}
+
+/// A file to upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub name: String,
+    pub kind: UploadKind,
+    pub bytes: Vec<u8>,
+}
+
+/// How a file is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadKind {
+    /// A picture shown in the chat (PNG).
+    Image,
+    /// A file to download (a spreadsheet).
+    Document,
 }
 
 impl View {

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::calendar::{CalendarError, Pause, WorkCalendar};
 use super::plan::{plan, Due, PlanInput, Timeline};
 use super::regulation::{DeadlineRule, Importance, Publisher, Regulation, Stage};
+use super::stage_log::StageLog;
 
 pub use super::ids::{DepartmentId, PersonId};
 use super::permission::{consolidates, permitted, Deed};
@@ -363,6 +364,9 @@ pub struct Incident {
     /// The weekend emergency alert sent to the duty officers, and how it was answered.
     #[serde(default)]
     pub duty_alert: Option<DutyAlert>,
+    /// Every stage run so far and when the answer came (for reports).
+    #[serde(default)]
+    pub log: StageLog,
     /// Bumped by every transition; storage uses it for optimistic locking.
     pub version: i64,
 }
@@ -655,9 +659,11 @@ impl Incident {
             explanation: None,
             deadlines: Vec::new(),
             duty_alert: None,
+            log: StageLog::default(),
             version: 1,
         };
         incident.recompute(rules)?;
+        super::stage_log::record(&mut incident, rules, reg.received_at)?;
         let mut events = vec![Event::Registered];
         if reg.importance == Importance::High {
             events.extend(incident.raise_high_importance(rules, reg.received_at)?);
@@ -1266,6 +1272,7 @@ pub fn apply(
     }
     events.extend(next.settle(rules));
     next.recompute(rules)?;
+    super::stage_log::record(&mut next, rules, at)?;
     next.version = incident.version + 1;
     Ok(Transition {
         incident: next,

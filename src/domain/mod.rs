@@ -11,7 +11,9 @@ pub mod plan;
 pub mod problems;
 pub mod production_calendar;
 pub mod regulation;
+pub mod report;
 pub mod schedule;
+pub mod stage_log;
 pub mod timers;
 pub mod warnings;
 

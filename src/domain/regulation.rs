@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Duration, NaiveDate, Weekday};
+use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -233,7 +233,11 @@ pub struct Workflow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reports {
     pub weekly: Option<Weekday>,
+    /// The local time of day the weekly report goes out (16:00 unless set).
+    pub weekly_at: NaiveTime,
+    /// The monthly report goes out on the first working day of the month, at this local time.
     pub monthly: bool,
+    pub monthly_at: NaiveTime,
 }
 
 /// Escalations to the head the regulation asks for.
@@ -457,8 +461,32 @@ impl Default for WorkflowSection {
 struct ReportsSection {
     #[serde(default)]
     weekly: Option<String>,
+    /// "HH:MM", local time.
+    #[serde(default)]
+    weekly_at: Option<String>,
     #[serde(default)]
     monthly: bool,
+    #[serde(default)]
+    monthly_at: Option<String>,
+}
+
+/// A local time of day written "HH:MM".
+fn report_time(
+    value: &Option<String>,
+    field: &str,
+    default: NaiveTime,
+    problems: &mut Problems,
+) -> NaiveTime {
+    match value.as_deref().map(str::trim) {
+        None => default,
+        Some(t) => match NaiveTime::parse_from_str(t, "%H:%M") {
+            Ok(time) => time,
+            Err(_) => {
+                problems.push(field, format!("{t:?} is not a time of day (HH:MM)"));
+                default
+            }
+        },
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -775,6 +803,18 @@ impl ProfileFile {
                 }
             },
         };
+        let weekly_at = report_time(
+            &self.reports.weekly_at,
+            "reports.weekly_at",
+            NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default(),
+            &mut problems,
+        );
+        let monthly_at = report_time(
+            &self.reports.monthly_at,
+            "reports.monthly_at",
+            NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default(),
+            &mut problems,
+        );
         let stages = stage_rules(&self.stages, "stages", &mut problems);
         let high_stages = stage_rules(&self.high.stages, "high.stages", &mut problems);
         let wf = &self.workflow;
@@ -929,7 +969,9 @@ impl ProfileFile {
             },
             reports: Reports {
                 weekly,
+                weekly_at,
                 monthly: self.reports.monthly,
+                monthly_at,
             },
             escalation: Escalation {
                 high_importance_to_head: self.escalation.high_importance_to_head,

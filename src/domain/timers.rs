@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::calendar::CalendarError;
 use super::incident::{Incident, Part, PartState, Rules};
 use super::plan::Due;
-use super::regulation::{Reminders, Stage};
+use super::regulation::{Regulation, Reminders, Stage};
 
 /// What a timer does when it fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -75,6 +75,49 @@ fn part_stage_start(part: &Part, stage: Stage) -> Option<DateTime<Utc>> {
     }
 }
 
+/// A stage now running: the incident's own (`part: None`) or a part's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunningStage {
+    pub part: Option<usize>,
+    pub stage: Stage,
+    pub due: Due,
+    /// When this run of the stage began (it names the run).
+    pub start: DateTime<Utc>,
+}
+
+/// Every stage now running with a deadline, the incident's own first.
+pub fn running_stages(incident: &Incident, regulation: &Regulation) -> Vec<RunningStage> {
+    let mut running = Vec::new();
+    if incident.state.is_finished() {
+        return running;
+    }
+    if let Some((stage, due)) = incident.current_deadline() {
+        running.push(RunningStage {
+            part: None,
+            stage,
+            due,
+            start: incident.detected_at,
+        });
+    }
+    for (i, p) in incident.parts.iter().enumerate() {
+        if matches!(p.state, PartState::Returned | PartState::Done) {
+            continue;
+        }
+        let Some((stage, due)) = p.current_deadline(regulation) else {
+            continue;
+        };
+        if let Some(start) = part_stage_start(p, stage) {
+            running.push(RunningStage {
+                part: Some(i),
+                stage,
+                due,
+                start,
+            });
+        }
+    }
+    running
+}
+
 /// Every timer the incident needs now.
 pub fn plan_timers(
     incident: &Incident,
@@ -82,25 +125,13 @@ pub fn plan_timers(
     reminders: &Reminders,
 ) -> Result<Vec<PlannedTimer>, CalendarError> {
     let mut out = Vec::new();
-    if incident.state.is_finished() {
-        return Ok(out);
-    }
-    let mut running: Vec<(Option<usize>, Stage, Due, DateTime<Utc>)> = Vec::new();
-    if let Some((stage, due)) = incident.current_deadline() {
-        running.push((None, stage, due, incident.detected_at));
-    }
-    for (i, p) in incident.parts.iter().enumerate() {
-        if matches!(p.state, PartState::Returned | PartState::Done) {
-            continue;
-        }
-        let Some((stage, due)) = p.current_deadline(rules.regulation) else {
-            continue;
-        };
-        if let Some(start) = part_stage_start(p, stage) {
-            running.push((Some(i), stage, due, start));
-        }
-    }
-    for (part, stage, due, start) in running {
+    for RunningStage {
+        part,
+        stage,
+        due,
+        start,
+    } in running_stages(incident, rules.regulation)
+    {
         // A paused clock, or a deadline nobody has set, has no timers.
         let Due::At { at: deadline, .. } = due else {
             continue;

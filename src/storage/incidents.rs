@@ -156,6 +156,7 @@ macro_rules! write_details {
             .execute(&mut *$tx)
             .await?;
         }
+        $crate::storage::reports::write_report_facts!($tx, $id, $workflow);
     };
 }
 

@@ -15,6 +15,7 @@ mod incidents;
 mod invites;
 mod outbox;
 mod publications;
+mod reports;
 pub(crate) mod timers;
 
 use std::str::FromStr;

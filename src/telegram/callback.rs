@@ -1,7 +1,7 @@
 //! Inline-button payloads: the core's actions in compact ASCII (Telegram allows 64 bytes), and
 //! back. The core re-checks the presser; a payload only says what was pressed.
 
-use crate::core::action::Overview;
+use crate::core::action::{Overview, ReportSpan};
 use crate::core::Action;
 use crate::domain::incident::{
     DraftKind, DutyAnswerKind, ExplanationKind, NoAnswerReason, ReturnReason,
@@ -79,6 +79,15 @@ pub fn encode(action: &Action) -> String {
             }
         ),
         Action::OpenCard { inc } => format!("oc:{inc}"),
+        Action::Report { span } => format!(
+            "rp:{}",
+            match span {
+                ReportSpan::ThisWeek => "tw",
+                ReportSpan::LastWeek => "lw",
+                ReportSpan::ThisMonth => "tm",
+                ReportSpan::LastMonth => "lm",
+            }
+        ),
         Action::Page { list, page } => format!(
             "pg:{}:{page}",
             match list {
@@ -94,6 +103,16 @@ pub fn decode(data: &str) -> Option<Action> {
     let mut it = data.split(':');
     let tag = it.next()?;
     let fields: Vec<&str> = it.collect();
+    if tag == "rp" {
+        let span = match fields.as_slice() {
+            ["tw"] => ReportSpan::ThisWeek,
+            ["lw"] => ReportSpan::LastWeek,
+            ["tm"] => ReportSpan::ThisMonth,
+            ["lm"] => ReportSpan::LastMonth,
+            _ => return None,
+        };
+        return Some(Action::Report { span });
+    }
     if tag == "pg" {
         let list = match *fields.first()? {
             "o" => Overview::Open,
@@ -352,6 +371,12 @@ mod tests {
                 list: Overview::Overdue,
                 page: u16::MAX,
             },
+            Action::Report {
+                span: ReportSpan::ThisWeek,
+            },
+            Action::Report {
+                span: ReportSpan::LastMonth,
+            },
         ];
         for a in actions {
             let data = encode(&a);
@@ -364,7 +389,7 @@ mod tests {
     fn malformed_payloads_are_ignored() {
         for bad in [
             "", "ac", "ac:x:0", "ac:1", "ac:1:0:9", "zz:1", "dr:1:0:q", "ap:1:z:1", "im:1:x",
-            "du:1:x", "dp:1:z", "pg:x:1", "pg:o", "pg:o:x", "oc:1:2",
+            "du:1:x", "dp:1:z", "pg:x:1", "pg:o", "pg:o:x", "oc:1:2", "rp", "rp:xx", "rp:tw:1",
         ] {
             assert_eq!(decode(bad), None, "{bad}");
         }

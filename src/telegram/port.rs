@@ -5,13 +5,16 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
-use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
+use teloxide::payloads::{
+    EditMessageTextSetters, SendDocumentSetters, SendMessageSetters, SendPhotoSetters,
+};
 use teloxide::prelude::*;
 use teloxide::types::{FileId, ForceReply, InputFile, MessageId, ParseMode, ReplyParameters};
 use teloxide::{ApiError, RequestError};
 
 use super::pacing::Pacing;
-use super::render::{html, keyboard};
+use super::render::{caption_html, html, keyboard};
+use crate::core::view::UploadKind;
 use crate::core::{MessengerPort, SendError, View};
 use crate::domain::content::Messenger;
 
@@ -76,6 +79,26 @@ impl TelegramPort {
     /// (prompts in groups, so the answer reaches the bot in privacy mode).
     pub async fn send_view(&self, chat: ChatId, view: &View) -> Result<Message, RequestError> {
         self.pacing.turn(chat.0).await;
+        if let Some(upload) = &view.file {
+            let file = InputFile::memory(upload.bytes.clone()).file_name(upload.name.clone());
+            let caption = caption_html(view);
+            return match upload.kind {
+                UploadKind::Image => {
+                    self.bot
+                        .send_photo(chat, file)
+                        .caption(caption)
+                        .parse_mode(ParseMode::Html)
+                        .await
+                }
+                UploadKind::Document => {
+                    self.bot
+                        .send_document(chat, file)
+                        .caption(caption)
+                        .parse_mode(ParseMode::Html)
+                        .await
+                }
+            };
+        }
         let mut req = self
             .bot
             .send_message(chat, html(view))

@@ -9,6 +9,8 @@ use crate::core::{Line, View};
 
 /// Telegram's limit for a message's text.
 pub const TEXT_LIMIT: usize = 4096;
+/// Telegram's limit on a photo's or document's caption (characters).
+pub const CAPTION_LIMIT: usize = 1024;
 
 fn line_html(line: &Line) -> String {
     match line {
@@ -24,11 +26,20 @@ fn line_html(line: &Line) -> String {
 /// The HTML text of a view, within Telegram's limit: a view that would not fit has its longest
 /// quote shortened (the card keeps its deadline and status lines).
 pub fn html(view: &View) -> String {
+    html_within(view, TEXT_LIMIT)
+}
+
+/// A file's caption: the view's text within Telegram's caption limit.
+pub fn caption_html(view: &View) -> String {
+    html_within(view, CAPTION_LIMIT)
+}
+
+fn html_within(view: &View, limit: usize) -> String {
     let mut lines = view.lines.clone();
     loop {
         let text = lines.iter().map(line_html).collect::<Vec<_>>().join("\n");
         let length = text.chars().count();
-        if length <= TEXT_LIMIT {
+        if length <= limit {
             return text;
         }
         let longest = lines
@@ -44,7 +55,7 @@ pub fn html(view: &View) -> String {
         match longest {
             Some((i, n)) if n > 1 => {
                 // Escaping can lengthen text: cut a little more than the excess.
-                let keep = n.saturating_sub(length - TEXT_LIMIT + 16).max(1);
+                let keep = n.saturating_sub(length - limit + 16).max(1);
                 let shorten = |s: &String| -> String {
                     let cut: String = s.chars().take(keep).collect();
                     format!("{cut}…")
@@ -56,7 +67,7 @@ pub fn html(view: &View) -> String {
                     other => other.clone(),
                 };
             }
-            _ => return text.chars().take(TEXT_LIMIT).collect(),
+            _ => return text.chars().take(limit).collect(),
         }
     }
 }

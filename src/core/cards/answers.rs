@@ -159,6 +159,7 @@ impl Draw<'_> {
             },
             expects_reply: false,
             attachments: draft.attachments.clone(),
+            file: None,
         }
     }
 

@@ -422,8 +422,10 @@ impl Draw<'_> {
             Notice::Unreachable { .. } | Notice::Burst { .. } | Notice::NoDutyOfficer { .. } => {
                 return self.standalone(notice)
             }
-            // Drawn with what the delivery reads for them (the overview).
-            Notice::Digest { .. } | Notice::Collapsed { .. } => return None,
+            // Drawn with what the delivery reads for them (the overview, the report).
+            Notice::Digest { .. } | Notice::Collapsed { .. } | Notice::Report { .. } => {
+                return None
+            }
             Notice::AutoPublish { .. } | Notice::RefreshCards => return None,
         };
         Some(view)

@@ -1,0 +1,57 @@
+-- What reports read of each incident, kept up to date with every change of it (in the same
+-- transaction): one row per incident, one per department part, one per stage run. Reports over
+-- a month of a busy region read these instead of every incident's workflow document.
+
+CREATE TABLE report_incidents (
+    incident_id    INTEGER PRIMARY KEY REFERENCES incidents(id),
+    org_id         INTEGER NOT NULL REFERENCES organisations(id),
+    number         INTEGER NOT NULL,
+    source         TEXT    NOT NULL,
+    url            TEXT    NOT NULL,
+    is_repeat      BOOLEAN NOT NULL,
+    state          TEXT    NOT NULL,
+    importance     TEXT    NOT NULL,
+    topic          TEXT,
+    location       TEXT,
+    detected_at    TEXT    NOT NULL,
+    routed_at      TEXT,
+    first_draft_at TEXT,
+    approved_at    TEXT,
+    answered_at    TEXT,
+    answered_in    INTEGER
+);
+CREATE INDEX report_incidents_period ON report_incidents (org_id, detected_at);
+
+CREATE TABLE report_parts (
+    incident_id   INTEGER NOT NULL REFERENCES incidents(id),
+    part_no       INTEGER NOT NULL,
+    org_id        INTEGER NOT NULL,
+    detected_at   TEXT    NOT NULL,
+    department_id INTEGER NOT NULL,
+    executor_id   INTEGER NOT NULL,
+    state         TEXT    NOT NULL,
+    reworks       INTEGER NOT NULL,
+    first_try     BOOLEAN,
+    answered_in   INTEGER,
+    PRIMARY KEY (incident_id, part_no)
+);
+CREATE INDEX report_parts_period ON report_parts (org_id, detected_at);
+
+CREATE TABLE report_runs (
+    incident_id   INTEGER NOT NULL REFERENCES incidents(id),
+    run_no        INTEGER NOT NULL,
+    org_id        INTEGER NOT NULL,
+    detected_at   TEXT    NOT NULL,
+    part_no       INTEGER,
+    stage         TEXT    NOT NULL,
+    executor_id   INTEGER,
+    started_at    TEXT    NOT NULL,
+    deadline_at   TEXT,
+    escalation_at TEXT,
+    ended_at      TEXT,
+    late_seconds  INTEGER,
+    PRIMARY KEY (incident_id, run_no)
+);
+-- Only runs that broke their deadline, or are still going with one, are read by reports.
+CREATE INDEX report_runs_late ON report_runs (org_id, detected_at)
+    WHERE late_seconds > 0 OR (ended_at IS NULL AND deadline_at IS NOT NULL);
