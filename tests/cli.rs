@@ -339,3 +339,56 @@ fn run_without_a_token_says_which_variable_to_set() {
     // Nothing was created: the check comes first.
     assert!(!dir.path().join("x.db").exists());
 }
+
+#[test]
+fn report_writes_the_chart_and_the_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("org.db").display());
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/organisation.toml");
+    let (ok, _, err) = otklik(&["import", example, "--database-url", &url]);
+    assert!(ok, "{err}");
+    let name = "Администрация СП «Село Ворсино»";
+    let out_dir = dir.path().join("reports");
+    let report = |from: &str, to: &str| {
+        otklik(&[
+            "report",
+            "--organisation",
+            name,
+            "--from",
+            from,
+            "--to",
+            to,
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ])
+    };
+    let (ok, out, err) = report("01.11.2026", "2026-11-30");
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with("📊 Отчёт за 01.11.2026 – 30.11.2026"),
+        "{out}"
+    );
+    assert!(out.contains("Сообщений: 0"), "{out}");
+    let png = std::fs::read(out_dir.join("otklik-20261101-20261130.png")).unwrap();
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    assert_eq!(decoder.read_info().unwrap().info().width, 1080);
+    let xlsx = std::fs::read(out_dir.join("otklik-20261101-20261130.xlsx")).unwrap();
+    let book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+    use calamine::Reader;
+    assert_eq!(
+        book.sheet_names(),
+        ["Сводка", "Нарушения сроков", "Сообщения"]
+    );
+
+    let (ok, _, err) = report("30.11.2026", "01.11.2026");
+    assert!(!ok);
+    assert!(err.contains("--to (01.11.2026) is before --from"), "{err}");
+    let (ok, _, err) = report("вчера", "01.11.2026");
+    assert!(!ok);
+    assert!(err.contains("is not a date"), "{err}");
+    let (ok, _, err) = report("01.01.2019", "31.01.2019");
+    assert!(!ok);
+    assert!(err.contains("outside the production calendar"), "{err}");
+}

@@ -303,3 +303,36 @@ fn unknown_fields_and_presets_are_refused() {
     let err = Regulation::preset("moscow").unwrap_err().to_string();
     assert!(err.contains("vorsino"), "{err}");
 }
+
+#[test]
+fn report_times_come_from_the_profile() {
+    let barnaul = Regulation::preset("barnaul-leninsky").unwrap();
+    assert_eq!(barnaul.reports.weekly, Some(chrono::Weekday::Fri));
+    assert_eq!(barnaul.reports.weekly_at.to_string(), "16:00:00");
+    let vorsino = Regulation::preset("vorsino").unwrap();
+    assert!(vorsino.reports.monthly);
+    assert_eq!(vorsino.reports.monthly_at.to_string(), "10:00:00");
+
+    let base = otklik::domain::regulation::PRESETS
+        .iter()
+        .find(|(n, _)| *n == "borovichi")
+        .unwrap()
+        .1;
+    let text = base.replace(
+        "monthly = true",
+        "monthly = true\nweekly = \"mon\"\nweekly_at = \"09:30\"",
+    );
+    let custom =
+        Regulation::from_toml(&text.replace("monthly_at = \"10:00\"", "monthly_at = \"08:15\""))
+            .unwrap();
+    assert_eq!(custom.reports.weekly, Some(chrono::Weekday::Mon));
+    assert_eq!(custom.reports.weekly_at.to_string(), "09:30:00");
+    assert_eq!(custom.reports.monthly_at.to_string(), "08:15:00");
+    let err = Regulation::from_toml(&text.replace("09:30", "25:00"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("reports.weekly_at: \"25:00\" is not a time of day"),
+        "{err}"
+    );
+}

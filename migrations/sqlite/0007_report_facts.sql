@@ -1,6 +1,7 @@
 -- What reports read of each incident, kept up to date with every change of it (in the same
--- transaction): one row per incident, one per department part, one per stage run. Reports over
--- a month of a busy region read these instead of every incident's workflow document.
+-- transaction): one row per incident (its department parts packed in `parts`) and one per stage
+-- run. Reports over a month of a busy region read these instead of every incident's workflow
+-- document. Instants are Unix seconds: a month's rows are read and compared as integers.
 
 CREATE TABLE report_incidents (
     incident_id    INTEGER PRIMARY KEY REFERENCES incidents(id),
@@ -13,42 +14,29 @@ CREATE TABLE report_incidents (
     importance     TEXT    NOT NULL,
     topic          TEXT,
     location       TEXT,
-    detected_at    TEXT    NOT NULL,
-    routed_at      TEXT,
-    first_draft_at TEXT,
-    approved_at    TEXT,
-    answered_at    TEXT,
-    answered_in    INTEGER
+    detected_at    INTEGER NOT NULL,
+    routed_at      INTEGER,
+    first_draft_at INTEGER,
+    approved_at    INTEGER,
+    answered_at    INTEGER,
+    answered_in    INTEGER,
+    -- [[department, executor, returned, reworks, first_try, answered_in], ...]
+    parts          TEXT    NOT NULL
 );
 CREATE INDEX report_incidents_period ON report_incidents (org_id, detected_at);
-
-CREATE TABLE report_parts (
-    incident_id   INTEGER NOT NULL REFERENCES incidents(id),
-    part_no       INTEGER NOT NULL,
-    org_id        INTEGER NOT NULL,
-    detected_at   TEXT    NOT NULL,
-    department_id INTEGER NOT NULL,
-    executor_id   INTEGER NOT NULL,
-    state         TEXT    NOT NULL,
-    reworks       INTEGER NOT NULL,
-    first_try     BOOLEAN,
-    answered_in   INTEGER,
-    PRIMARY KEY (incident_id, part_no)
-);
-CREATE INDEX report_parts_period ON report_parts (org_id, detected_at);
 
 CREATE TABLE report_runs (
     incident_id   INTEGER NOT NULL REFERENCES incidents(id),
     run_no        INTEGER NOT NULL,
     org_id        INTEGER NOT NULL,
-    detected_at   TEXT    NOT NULL,
+    detected_at   INTEGER NOT NULL,
     part_no       INTEGER,
     stage         TEXT    NOT NULL,
     executor_id   INTEGER,
-    started_at    TEXT    NOT NULL,
-    deadline_at   TEXT,
-    escalation_at TEXT,
-    ended_at      TEXT,
+    started_at    INTEGER NOT NULL,
+    deadline_at   INTEGER,
+    escalation_at INTEGER,
+    ended_at      INTEGER,
     late_seconds  INTEGER,
     PRIMARY KEY (incident_id, run_no)
 );

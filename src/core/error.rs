@@ -22,4 +22,6 @@ pub enum CoreError {
     Encode(#[from] serde_json::Error),
     #[error(transparent)]
     ReportFile(#[from] crate::reports::ReportFileError),
+    #[error("a background task stopped: {0}")]
+    Interrupted(String),
 }

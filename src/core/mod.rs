@@ -130,7 +130,7 @@ pub(crate) struct Committed {
 /// The application core.
 pub struct Core {
     store: Store,
-    texts: Texts,
+    texts: Arc<Texts>,
     config: CoreConfig,
     cache: OrgCache,
     /// Wakes the delivery worker when new outbox rows were written.
@@ -147,7 +147,7 @@ impl Core {
     pub fn new(store: Store, texts: Texts, config: CoreConfig) -> Core {
         Core {
             store,
-            texts,
+            texts: Arc::new(texts),
             config,
             cache: OrgCache::default(),
             outbox_ready: Notify::new(),

@@ -92,7 +92,7 @@ fn draw_days(
         .max()
         .unwrap_or(0)
         .max(1);
-    let y_max = (top as f64 * 1.15).ceil();
+    let y_max = (top as f64 * 1.15).ceil().max(top as f64 + 1.0);
     let mut chart = ChartBuilder::on(area)
         .caption(&labels.per_day, (FAMILY, 40))
         .margin(24)
@@ -118,7 +118,16 @@ fn draw_days(
             }
             days.get(i).map(|d| d.0.clone()).unwrap_or_default()
         })
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_labels((y_max as usize).min(10) + 1)
+        // Counts are whole: a tick between two of them has no label.
+        .y_label_formatter(&|y| {
+            if (y - y.round()).abs() < 0.01 {
+                format!("{y:.0}")
+            } else {
+                String::new()
+            }
+        })
+        .light_line_style(TRANSPARENT)
         .label_style((FAMILY, 26))
         .draw()
         .map_err(err)?;

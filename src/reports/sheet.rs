@@ -67,7 +67,6 @@ struct Formats {
     hours: Format,
     share: Format,
     time: Format,
-    wrap: Format,
 }
 
 /// Writes the sheets into an XLSX file in memory.
@@ -82,20 +81,63 @@ pub fn workbook_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, ReportFileError> {
         hours: Format::new().set_num_format("0.0"),
         share: Format::new().set_num_format("0%"),
         time: Format::new().set_num_format("dd.mm.yyyy hh:mm"),
-        wrap: Format::new(),
     };
     let mut book = Workbook::new();
     for sheet in sheets {
-        let ws = book.add_worksheet();
+        // Long sheets go to the file row by row instead of being held as cells.
+        let ws = if sheet.tables.iter().map(|t| t.rows.len()).sum::<usize>() > 1_000 {
+            book.add_worksheet_with_constant_memory()
+        } else {
+            book.add_worksheet()
+        };
         ws.set_name(&sheet.name)?;
         write_sheet(ws, sheet, &f)?;
     }
     Ok(book.save_to_buffer()?)
 }
 
+/// What a cell needs of a format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Hours,
+    Share,
+    Time,
+}
+
+fn style(cell: &Cell) -> Option<Style> {
+    match cell {
+        Cell::Hours(_) => Some(Style::Hours),
+        Cell::Share(_) => Some(Style::Share),
+        Cell::Time(_) => Some(Style::Time),
+        _ => None,
+    }
+}
+
+impl Formats {
+    fn of(&self, style: Style) -> &Format {
+        match style {
+            Style::Hours => &self.hours,
+            Style::Share => &self.share,
+            Style::Time => &self.time,
+        }
+    }
+}
+
 fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, f: &Formats) -> Result<(), ReportFileError> {
     for (i, w) in sheet.widths.iter().enumerate() {
         ws.set_column_width(i as u16, *w)?;
+    }
+    // A sheet of one long table formats its columns once, and its cells take the column's
+    // format (a format per cell costs a lookup per cell).
+    let mut column_styles: Vec<Option<Style>> = Vec::new();
+    if let [table] = sheet.tables.as_slice() {
+        for c in 0..table.header.len() {
+            let found = table.rows.iter().find_map(|r| r.get(c).and_then(style));
+            if let Some(s) = found {
+                ws.set_column_format(c as u16, f.of(s))?;
+            }
+            column_styles.push(found);
+        }
     }
     let mut row: u32 = 0;
     for (i, line) in sheet.heading.iter().enumerate() {
@@ -122,19 +164,30 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, f: &Formats) -> Result<(), Rep
         for cells in &table.rows {
             for (c, cell) in cells.iter().enumerate() {
                 let col = c as u16;
+                let inherited =
+                    style(cell).is_some() && column_styles.get(c).copied().flatten() == style(cell);
                 match cell {
                     Cell::Empty => {}
                     Cell::Text(s) => {
-                        ws.write_string_with_format(row, col, s, &f.wrap)?;
+                        ws.write_string(row, col, s)?;
                     }
                     Cell::Count(n) => {
                         ws.write_number(row, col, *n as f64)?;
                     }
+                    Cell::Hours(h) if inherited => {
+                        ws.write_number(row, col, *h)?;
+                    }
                     Cell::Hours(h) => {
                         ws.write_number_with_format(row, col, *h, &f.hours)?;
                     }
+                    Cell::Share(s) if inherited => {
+                        ws.write_number(row, col, *s)?;
+                    }
                     Cell::Share(s) => {
                         ws.write_number_with_format(row, col, *s, &f.share)?;
+                    }
+                    Cell::Time(t) if inherited => {
+                        ws.write_datetime(row, col, t)?;
                     }
                     Cell::Time(t) => {
                         ws.write_datetime_with_format(row, col, t, &f.time)?;

@@ -16,57 +16,36 @@ use crate::domain::{DepartmentId, IncidentId, OrgId, PersonId};
 macro_rules! write_report_facts {
     ($tx:expr, $id:expr, $workflow:expr) => {{
         let f = $crate::domain::report::WorkflowFacts::of($workflow);
-        let ts = $crate::storage::ts;
+        let secs = $crate::storage::reports::seconds;
         sqlx::query(
             "INSERT INTO report_incidents (incident_id, org_id, number, source, url, is_repeat, state, importance,
-                topic, location, detected_at, routed_at, first_draft_at, approved_at, answered_at, answered_in)
-             SELECT i.id, i.org_id, i.number, i.source, i.url, i.repeat_of IS NOT NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+                topic, location, detected_at, routed_at, first_draft_at, approved_at, answered_at, answered_in, parts)
+             SELECT i.id, i.org_id, i.number, i.source, i.url, i.repeat_of IS NOT NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
              FROM incidents i WHERE i.id = $1
              ON CONFLICT (incident_id) DO UPDATE SET state = excluded.state, importance = excluded.importance,
                 topic = excluded.topic, location = excluded.location, detected_at = excluded.detected_at,
                 routed_at = excluded.routed_at, first_draft_at = excluded.first_draft_at,
                 approved_at = excluded.approved_at, answered_at = excluded.answered_at,
-                answered_in = excluded.answered_in",
+                answered_in = excluded.answered_in, parts = excluded.parts",
         )
         .bind($id)
         .bind(f.state.key())
         .bind($crate::storage::key(&f.importance)?)
         .bind(&f.topic)
         .bind(&f.location)
-        .bind(ts(f.detected_at))
-        .bind(f.routed_at.map(ts))
-        .bind(f.first_draft_at.map(ts))
-        .bind(f.approved_at.map(ts))
-        .bind(f.answered_at.map(ts))
+        .bind(secs(f.detected_at))
+        .bind(f.routed_at.map(secs))
+        .bind(f.first_draft_at.map(secs))
+        .bind(f.approved_at.map(secs))
+        .bind(f.answered_at.map(secs))
         .bind(f.answered_in)
+        .bind($crate::storage::reports::pack_parts(&f.parts)?)
         .execute(&mut *$tx)
         .await?;
-        sqlx::query("DELETE FROM report_parts WHERE incident_id = $1")
-            .bind($id)
-            .execute(&mut *$tx)
-            .await?;
         sqlx::query("DELETE FROM report_runs WHERE incident_id = $1")
             .bind($id)
             .execute(&mut *$tx)
             .await?;
-        for (n, p) in f.parts.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO report_parts (incident_id, part_no, org_id, detected_at, department_id, executor_id,
-                    state, reworks, first_try, answered_in)
-                 SELECT i.id, $2, i.org_id, $3, $4, $5, $6, $7, $8, $9 FROM incidents i WHERE i.id = $1",
-            )
-            .bind($id)
-            .bind(n as i64)
-            .bind(ts(f.detected_at))
-            .bind(p.department.0)
-            .bind(p.executor.0)
-            .bind(if p.returned { "returned" } else { "" })
-            .bind(i64::from(p.reworks))
-            .bind(p.first_try)
-            .bind(p.answered_in)
-            .execute(&mut *$tx)
-            .await?;
-        }
         for (n, r) in f.runs.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO report_runs (incident_id, run_no, org_id, detected_at, part_no, stage, executor_id,
@@ -75,14 +54,14 @@ macro_rules! write_report_facts {
             )
             .bind($id)
             .bind(n as i64)
-            .bind(ts(f.detected_at))
+            .bind(secs(f.detected_at))
             .bind(r.part.map(|p| p as i64))
             .bind($crate::storage::key(&r.stage)?)
             .bind(r.executor.map(|e| e.0))
-            .bind(ts(r.started_at))
-            .bind(r.deadline.map(ts))
-            .bind(r.escalation_at.map(ts))
-            .bind(r.ended_at.map(ts))
+            .bind(secs(r.started_at))
+            .bind(r.deadline.map(secs))
+            .bind(r.escalation_at.map(secs))
+            .bind(r.ended_at.map(secs))
             .bind(r.late_seconds)
             .execute(&mut *$tx)
             .await?;
@@ -90,6 +69,56 @@ macro_rules! write_report_facts {
     }};
 }
 pub(crate) use write_report_facts;
+
+/// An instant as report rows keep it: Unix seconds.
+pub(crate) fn seconds(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+fn instant(s: i64) -> Result<DateTime<Utc>, StorageError> {
+    DateTime::from_timestamp(s, 0)
+        .ok_or_else(|| StorageError::Corrupt(format!("{s} is not an instant")))
+}
+
+/// A part as the `parts` column keeps it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PackedPart(i64, i64, bool, u32, Option<bool>, Option<i64>);
+
+pub(crate) fn pack_parts(parts: &[PartFacts]) -> Result<String, StorageError> {
+    let packed: Vec<PackedPart> = parts
+        .iter()
+        .map(|p| {
+            PackedPart(
+                p.department.0,
+                p.executor.0,
+                p.returned,
+                p.reworks,
+                p.first_try,
+                p.answered_in,
+            )
+        })
+        .collect();
+    Ok(serde_json::to_string(&packed)?)
+}
+
+fn unpack_parts(text: &str) -> Result<Vec<PartFacts>, StorageError> {
+    let packed: Vec<PackedPart> = serde_json::from_str(text)?;
+    Ok(packed
+        .into_iter()
+        .map(
+            |PackedPart(department, executor, returned, reworks, first_try, answered_in)| {
+                PartFacts {
+                    department: DepartmentId(department),
+                    executor: PersonId(executor),
+                    returned,
+                    reworks,
+                    first_try,
+                    answered_in,
+                }
+            },
+        )
+        .collect())
+}
 
 type IncidentRow = (
     i64,
@@ -101,25 +130,24 @@ type IncidentRow = (
     String,
     Option<String>,
     Option<String>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
+    i64,
     Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    String,
 );
-
-type PartRow = (i64, i64, i64, String, i64, Option<bool>, Option<i64>);
 
 type RunRow = (
     i64,
     Option<i64>,
     String,
     Option<i64>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
     Option<i64>,
 );
 
@@ -131,23 +159,13 @@ impl Store {
         org: OrgId,
         period: Period,
     ) -> Result<Vec<IncidentFacts>, StorageError> {
-        let (from, to) = (super::ts(period.from), super::ts(period.to));
-        let (incidents, parts, runs): (Vec<IncidentRow>, Vec<PartRow>, Vec<RunRow>) = on_pool!(self, pool => {
+        let (from, to) = (seconds(period.from), seconds(period.to));
+        let (incidents, runs): (Vec<IncidentRow>, Vec<RunRow>) = on_pool!(self, pool => {
             let incidents = sqlx::query_as(
                 "SELECT incident_id, number, source, url, is_repeat, state, importance, topic, location,
-                        detected_at, routed_at, first_draft_at, approved_at, answered_at, answered_in
-                     FROM report_incidents WHERE org_id = $1 AND detected_at >= $2 AND detected_at < $3
-                     ORDER BY detected_at, number",
-            )
-            .bind(org.0)
-            .bind(from)
-            .bind(to)
-            .fetch_all(pool)
-            .await?;
-            let parts = sqlx::query_as(
-                "SELECT incident_id, department_id, executor_id, state, reworks, first_try, answered_in
-                     FROM report_parts WHERE org_id = $1 AND detected_at >= $2 AND detected_at < $3
-                     ORDER BY incident_id, part_no",
+                    detected_at, routed_at, first_draft_at, approved_at, answered_at, answered_in, parts
+                 FROM report_incidents WHERE org_id = $1 AND detected_at >= $2 AND detected_at < $3
+                 ORDER BY detected_at, number",
             )
             .bind(org.0)
             .bind(from)
@@ -156,65 +174,53 @@ impl Store {
             .await?;
             let runs = sqlx::query_as(
                 "SELECT incident_id, part_no, stage, executor_id, started_at, deadline_at, escalation_at,
-                        ended_at, late_seconds
-                     FROM report_runs WHERE org_id = $1 AND detected_at >= $2 AND detected_at < $3
-                        AND (late_seconds > 0 OR (ended_at IS NULL AND deadline_at IS NOT NULL))
-                     ORDER BY incident_id, run_no",
+                    ended_at, late_seconds
+                 FROM report_runs WHERE org_id = $1 AND detected_at >= $2 AND detected_at < $3
+                    AND (late_seconds > 0 OR (ended_at IS NULL AND deadline_at IS NOT NULL))
+                 ORDER BY incident_id, run_no",
             )
             .bind(org.0)
             .bind(from)
             .bind(to)
             .fetch_all(pool)
             .await?;
-            (incidents, parts, runs)
+            (incidents, runs)
         });
-        let mut by_id: HashMap<i64, (Vec<PartFacts>, Vec<StageRun>)> = HashMap::new();
-        for (id, department, executor, state, reworks, first_try, answered_in) in parts {
-            by_id.entry(id).or_default().0.push(PartFacts {
-                department: DepartmentId(department),
-                executor: PersonId(executor),
-                returned: state == "returned",
-                reworks: u32::try_from(reworks).unwrap_or(0),
-                first_try,
-                answered_in,
-            });
-        }
+        let mut runs_of: HashMap<i64, Vec<StageRun>> = HashMap::new();
         for (id, part, stage, executor, started, deadline, escalation, ended, late) in runs {
-            by_id.entry(id).or_default().1.push(StageRun {
+            runs_of.entry(id).or_default().push(StageRun {
                 part: part.and_then(|p| usize::try_from(p).ok()),
                 stage: from_key(&stage)?,
                 executor: executor.map(PersonId),
-                started_at: started,
-                deadline,
-                escalation_at: escalation,
-                ended_at: ended,
+                started_at: instant(started)?,
+                deadline: deadline.map(instant).transpose()?,
+                escalation_at: escalation.map(instant).transpose()?,
+                ended_at: ended.map(instant).transpose()?,
                 late_seconds: late,
             });
         }
+        let at = |s: Option<i64>| s.map(instant).transpose();
         let mut out = Vec::with_capacity(incidents.len());
         for row in incidents {
-            let (id, number, source, url, repeat, state, importance, topic, location) = (
-                row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8,
-            );
-            let (parts, runs) = by_id.remove(&id).unwrap_or_default();
+            let id = row.0;
             out.push(IncidentFacts {
-                number,
-                source: from_key(&source)?,
-                url,
-                repeat,
+                number: row.1,
+                source: from_key(&row.2)?,
+                url: row.3,
+                repeat: row.4,
                 workflow: WorkflowFacts {
-                    state: from_key(&state)?,
-                    importance: from_key(&importance)?,
-                    topic,
-                    location,
-                    detected_at: row.9,
-                    routed_at: row.10,
-                    first_draft_at: row.11,
-                    approved_at: row.12,
-                    answered_at: row.13,
+                    state: from_key(&row.5)?,
+                    importance: from_key(&row.6)?,
+                    topic: row.7,
+                    location: row.8,
+                    detected_at: instant(row.9)?,
+                    routed_at: at(row.10)?,
+                    first_draft_at: at(row.11)?,
+                    approved_at: at(row.12)?,
+                    answered_at: at(row.13)?,
                     answered_in: row.14,
-                    parts,
-                    runs,
+                    parts: unpack_parts(&row.15)?,
+                    runs: runs_of.remove(&id).unwrap_or_default(),
                 },
             });
         }

@@ -24,6 +24,17 @@ pub struct Call {
     pub ok: bool,
     /// When the call arrived.
     pub at: std::time::Instant,
+    /// Files uploaded with it.
+    pub files: Vec<Upload>,
+}
+
+/// A file uploaded in a call.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The form field (the call's `photo` or `document` says `attach://` and this name).
+    pub field: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Call {
@@ -107,30 +118,52 @@ fn error(code: i64, description: &str) -> Json<Value> {
     Json(json!({"ok": false, "error_code": code, "description": description}))
 }
 
-/// Reads a request body: JSON, or the text fields of a multipart form (file uploads and file ids).
-fn read_body(bytes: &[u8]) -> Value {
+/// Reads a request body: JSON, or a multipart form — its text fields as JSON, its uploaded files
+/// (name, file name, bytes) aside.
+fn read_body(bytes: &[u8]) -> (Value, Vec<Upload>) {
     if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
-        return v;
+        return (v, Vec::new());
     }
-    let text = String::from_utf8_lossy(bytes);
     let mut map = serde_json::Map::new();
-    for part in text
-        .split("Content-Disposition: form-data; name=\"")
-        .skip(1)
-    {
-        let Some((name, rest)) = part.split_once('"') else {
+    let mut files = Vec::new();
+    let Some(end) = bytes.windows(2).position(|w| w == b"\r\n") else {
+        return (Value::Object(map), files);
+    };
+    let boundary = &bytes[..end];
+    let mut rest = &bytes[end + 2..];
+    let mut delimiter = b"\r\n".to_vec();
+    delimiter.extend_from_slice(boundary);
+    while let Some(at) = rest.windows(delimiter.len()).position(|w| w == delimiter) {
+        let part = &rest[..at];
+        rest = &rest[(at + delimiter.len() + 2).min(rest.len())..];
+        let Some(split) = part.windows(4).position(|w| w == b"\r\n\r\n") else {
             continue;
         };
-        let value = rest
-            .split("\r\n\r\n")
-            .nth(1)
-            .and_then(|v| v.split("\r\n").next())
-            .unwrap_or_default();
-        let parsed =
-            serde_json::from_str::<Value>(value).unwrap_or(Value::String(value.to_string()));
-        map.insert(name.to_string(), parsed);
+        let headers = String::from_utf8_lossy(&part[..split]).to_string();
+        let content = &part[split + 4..];
+        let attr = |name: &str| -> Option<String> {
+            let key = format!("{name}=\"");
+            let from = headers.find(&key)? + key.len();
+            let len = headers[from..].find('"')?;
+            Some(headers[from..from + len].to_string())
+        };
+        let Some(name) = attr("name") else {
+            continue;
+        };
+        match attr("filename") {
+            Some(file_name) => files.push(Upload {
+                field: name,
+                file_name,
+                bytes: content.to_vec(),
+            }),
+            None => {
+                let value = String::from_utf8_lossy(content).to_string();
+                let parsed = serde_json::from_str::<Value>(&value).unwrap_or(Value::String(value));
+                map.insert(name, parsed);
+            }
+        }
     }
-    Value::Object(map)
+    (Value::Object(map), files)
 }
 
 async fn handle(
@@ -138,7 +171,7 @@ async fn handle(
     Path((_token, method)): Path<(String, String)>,
     bytes: axum::body::Bytes,
 ) -> (axum::http::StatusCode, Json<Value>) {
-    let body = read_body(&bytes);
+    let (body, files) = read_body(&bytes);
     // teloxide writes method names as "SendMessage"; the Bot API accepts any case.
     let method = {
         let mut c = method.chars();
@@ -176,6 +209,7 @@ async fn handle(
             message_id: body["message_id"].as_i64(),
             ok: true,
             at: std::time::Instant::now(),
+            files,
         });
         let (status, answer, hang) = match fault(&mut inner, &method) {
             Some(fault) => (fault.0, fault.1, false),

@@ -6,3 +6,4 @@
 pub mod app;
 pub mod db;
 pub mod fake_telegram;
+pub mod files;

@@ -294,22 +294,41 @@ impl Core {
                 }
             }
         }
-        let rules = self.org(org).await?;
-        let facts = self.store.report_facts(org, request.period()).await?;
-        let previous = self.store.report_facts(org, request.previous()).await?;
-        let current = figures(&facts, now, rules.rules())?;
-        let before = figures(&previous, now, rules.rules())?;
-        let book = book::Book {
-            texts: &self.texts,
-            rules: &rules,
-            request,
-            now,
-        };
-        let files = Arc::new(book.files(&facts, &current, &before)?);
+        let files = Arc::new(self.make_report(org, request).await?);
         if let Ok(mut guard) = self.reports.last.lock() {
             *guard = Some((org, request, now, files.clone()));
         }
         Ok(files)
+    }
+
+    /// Makes a report from the stored facts: the text, the chart and the workbook.
+    pub async fn make_report(
+        &self,
+        org: OrgId,
+        request: ReportRequest,
+    ) -> Result<ReportFiles, CoreError> {
+        let now = self.now();
+        let rules = self.org(org).await?;
+        // The two periods are read side by side (two connections).
+        let (facts, previous) = tokio::try_join!(
+            self.store.report_facts(org, request.period()),
+            self.store.report_facts(org, request.previous())
+        )?;
+        let current = figures(&facts, now, rules.rules())?;
+        let before = figures(&previous, now, rules.rules())?;
+        // Drawing and writing the files takes a while on a busy month: off the async workers.
+        let texts = self.texts.clone();
+        tokio::task::spawn_blocking(move || {
+            let book = book::Book {
+                texts: &texts,
+                rules: &rules,
+                request,
+                now,
+            };
+            book.files(&facts, &current, &before)
+        })
+        .await
+        .map_err(|e| CoreError::Interrupted(e.to_string()))?
     }
 
     /// `/report`: with two dates, that period; otherwise buttons for the usual periods.
