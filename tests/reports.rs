@@ -604,4 +604,19 @@ async fn the_week_read_back_from_storage_makes_the_same_report_and_files(db: &Te
 
     let files = core.report(seeded.org, week).await.expect("a report");
     check_files(&files);
+
+    // A whole year: the chart draws weeks of days, the workbook has all eight.
+    let year = dates_request(
+        &rules,
+        NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date"),
+        NaiveDate::from_ymd_opt(2026, 12, 31).expect("a date"),
+    );
+    let files = core.report(seeded.org, year).await.expect("a report");
+    assert!(
+        files.summary.plain().contains("Сообщений: 8"),
+        "{}",
+        files.summary.plain()
+    );
+    let chart = files.chart.file.as_ref().expect("a chart");
+    assert_eq!(png_size(&chart.bytes), (1080, 908));
 }

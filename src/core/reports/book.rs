@@ -16,6 +16,8 @@ use crate::texts::{Arg, Texts};
 
 /// How many topics the text names.
 const TOP_TOPICS: usize = 3;
+/// The most bars the chart of incidents per day has.
+const MAX_BARS: i64 = 62;
 
 pub(super) struct Book<'a> {
     pub texts: &'a Texts,
@@ -190,16 +192,22 @@ impl Book<'_> {
     }
 
     fn chart_data(&self, f: &Figures) -> ChartData {
-        let mut days = Vec::new();
-        let mut day = self.local(self.request.from).date();
+        let first = self.local(self.request.from).date();
         let last = self.local(self.request.to - Duration::seconds(1)).date();
-        while day <= last && days.len() < 62 {
-            let (normal, high) = f.per_day.get(&day).copied().unwrap_or((0, 0));
-            days.push((day.format("%d.%m").to_string(), normal, high));
-            match day.succ_opt() {
-                Some(d) => day = d,
-                None => break,
-            }
+        // A long period is drawn in bars of several days (each labelled with its first day), so
+        // a bar stays wide enough to see on a phone.
+        let span = (last - first).num_days() + 1;
+        let step = (span + MAX_BARS - 1) / MAX_BARS;
+        let mut days = Vec::new();
+        let mut start = first;
+        while start <= last {
+            let end = (start + Duration::days(step - 1)).min(last);
+            let (normal, high) = f
+                .per_day
+                .range(start..=end)
+                .fold((0, 0), |(n, h), (_, (a, b))| (n + a, h + b));
+            days.push((start.format("%d.%m").to_string(), normal, high));
+            start = end + Duration::days(1);
         }
         let mut departments: Vec<(String, f64)> = f
             .by_department
