@@ -259,12 +259,7 @@ pub async fn run(cli: Cli) -> Result<String> {
                 anyhow::bail!("--valid-days must be between 1 and 365");
             }
             let store = open_store(&database_url).await?;
-            let org = store
-                .organisation_id(&organisation)
-                .await?
-                .with_context(|| {
-                    format!("no organisation named {organisation:?}; run otklik import first")
-                })?;
+            let org = organisation_named(&store, &organisation).await?;
             let now = chrono::Utc::now();
             let mut lines = Vec::new();
             for person in store
@@ -304,12 +299,7 @@ pub async fn run(cli: Cli) -> Result<String> {
                 anyhow::bail!("--to ({to}) is before --from ({from})");
             }
             let store = open_store(&database_url).await?;
-            let org = store
-                .organisation_id(&organisation)
-                .await?
-                .with_context(|| {
-                    format!("no organisation named {organisation:?}; run otklik import first")
-                })?;
+            let org = organisation_named(&store, &organisation).await?;
             let texts = crate::texts::Texts::load(dialogues_dir.as_deref())?;
             let calendar = calendar_text(cli.calendar.as_deref())?;
             let core = crate::core::Core::new(store, texts, crate::core::CoreConfig::new(calendar));
@@ -494,6 +484,17 @@ fn deadlines_json(
         "stages": items,
     });
     Ok(serde_json::to_string_pretty(&doc)?)
+}
+
+/// An organisation by its name, or an error that says what to do.
+async fn organisation_named(
+    store: &crate::storage::Store,
+    name: &str,
+) -> Result<crate::domain::OrgId> {
+    store
+        .organisation_id(name)
+        .await?
+        .with_context(|| format!("no organisation named {name:?}; run otklik import first"))
 }
 
 async fn open_store(url: &str) -> Result<crate::storage::Store> {
