@@ -828,6 +828,10 @@ async fn invites_settings_and_duty_in_chat(db: &TestDb) {
         "{text}"
     );
     assert!(
+        text.contains("Ежемесячный отчёт главе: в первый рабочий день месяца, 10:00."),
+        "{text}"
+    );
+    assert!(
         text.contains("Высокая важность — иначе:\n• проект ответа: не позднее чем за 2 часа"),
         "{text}"
     );
