@@ -523,7 +523,8 @@ impl Book<'_> {
             };
             rows.push(vec![
                 Cell::Count(i.number),
-                Cell::Link(i.url.clone()),
+                // Plain text: a hyperlink per row would double the file and the time to write it.
+                Cell::Text(i.url.clone()),
                 Cell::Text(self.t(&format!("network-{}", i.source.key()))),
                 Cell::Text(self.t(importance)),
                 Cell::Text(w.topic.clone().unwrap_or_default()),
