@@ -358,6 +358,21 @@ fn an_unanswered_weekend_alert_is_chased_in_calendar_time_until_answered() {
 }
 
 #[test]
+fn a_finished_incident_chases_no_weekend_alert() {
+    // Left without an answer before any duty officer answered the alert: nothing is chased.
+    let mut c = Case::new("yuzhno-sakhalinsk", "2026-11-28 11:00", Importance::High);
+    c.act(
+        curator(),
+        Command::MarkNoAnswer {
+            reason: NoAnswerReason::Obscenity,
+        },
+        "2026-11-28 11:05",
+    );
+    assert!(c.incident.duty_alert.is_some_and(|a| a.answer.is_none()));
+    assert_eq!(c.timers(), []);
+}
+
+#[test]
 fn a_message_found_on_saturday_and_taken_in_on_wednesday_is_no_weekend_emergency() {
     let reg = Regulation::preset("yuzhno-sakhalinsk").unwrap();
     let cal = reg.calendar().unwrap();

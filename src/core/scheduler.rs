@@ -2,9 +2,9 @@
 //! timers (`timer_rows`, from the domain's plan, in the same transaction); the scheduler claims
 //! the timers that are due (one process each, with a lease), turns each into notices — a
 //! reminder, the deadline, an escalation, an unanswered weekend alert chased further, a morning
-//! digest, the duty roster check, a weekly or monthly report — and marks it fired in the same transaction as the messages it
-//! writes, so a restart neither repeats nor skips one. It sleeps until the next timer is due, or
-//! until one is written or the clock jumps.
+//! digest, the duty roster check, a weekly or monthly report — and marks it fired in the same
+//! transaction as the messages it writes, so a restart neither repeats nor skips one. It sleeps
+//! until the next timer is due, or until one is written or the clock jumps.
 
 use std::sync::Arc;
 

@@ -125,6 +125,9 @@ pub fn plan_timers(
     reminders: &Reminders,
 ) -> Result<Vec<PlannedTimer>, CalendarError> {
     let mut out = Vec::new();
+    if incident.state.is_finished() {
+        return Ok(out);
+    }
     for RunningStage {
         part,
         stage,
