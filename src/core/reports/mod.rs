@@ -115,17 +115,20 @@ impl ReportFiles {
     }
 }
 
-/// The last report made, kept a few minutes: its three pieces go out as three messages to each
-/// recipient, drawn once.
+/// The reports made lately, kept a few minutes: a report's three pieces go out as three
+/// messages to each recipient, and every organisation's monthly report comes due at once, so
+/// each is drawn once.
 #[derive(Default)]
 pub(crate) struct ReportCache {
-    last: Mutex<Option<CachedReport>>,
+    recent: Mutex<Vec<CachedReport>>,
 }
 
 /// A report made for an organisation and request at an instant.
 type CachedReport = (OrgId, ReportRequest, DateTime<Utc>, Arc<ReportFiles>);
 
 const CACHE_MINUTES: i64 = 10;
+/// How many reports are kept.
+const CACHE_SIZE: usize = 16;
 
 /// The local midnight starting a day.
 fn midnight(rules: &OrgRules, day: NaiveDate) -> DateTime<Utc> {
@@ -287,16 +290,24 @@ impl Core {
         request: ReportRequest,
     ) -> Result<Arc<ReportFiles>, CoreError> {
         let now = self.now();
-        if let Ok(guard) = self.reports.last.lock() {
-            if let Some((o, r, made, files)) = guard.as_ref() {
-                if *o == org && *r == request && now - *made < Duration::minutes(CACHE_MINUTES) {
-                    return Ok(files.clone());
-                }
+        if let Ok(recent) = self.reports.recent.lock() {
+            let fresh = |made: DateTime<Utc>| {
+                (Duration::zero()..Duration::minutes(CACHE_MINUTES)).contains(&(now - made))
+            };
+            if let Some((_, _, _, files)) = recent
+                .iter()
+                .find(|(o, r, made, _)| *o == org && *r == request && fresh(*made))
+            {
+                return Ok(files.clone());
             }
         }
         let files = Arc::new(self.make_report(org, request).await?);
-        if let Ok(mut guard) = self.reports.last.lock() {
-            *guard = Some((org, request, now, files.clone()));
+        if let Ok(mut recent) = self.reports.recent.lock() {
+            recent.retain(|(o, r, _, _)| !(*o == org && *r == request));
+            if recent.len() >= CACHE_SIZE {
+                recent.remove(0);
+            }
+            recent.push((org, request, now, files.clone()));
         }
         Ok(files)
     }
