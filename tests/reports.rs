@@ -558,6 +558,12 @@ fn check_files(files: &ReportFiles) {
     assert_eq!(c[12].to_string(), "Отвечено в срок");
     let d = rows.iter().find(|r| r[0] == Data::Float(4.0)).expect("D");
     assert_eq!(d[13].to_string(), "Отдел ЖКХ; Благоустройство");
+    let approved = d[9].as_datetime().expect("a date");
+    assert_eq!(
+        approved.to_string(),
+        "2026-11-05 14:40:00",
+        "the last part's approval"
+    );
     assert_eq!(d[15], Data::Float(1.0), "one rework");
 }
 

@@ -101,9 +101,14 @@ impl WorkflowFacts {
         let first = |f: &dyn Fn(&super::incident::Part) -> Option<DateTime<Utc>>| {
             incident.parts.iter().filter_map(f).min()
         };
-        let approved_at = incident
-            .consolidated_approved_at
-            .or_else(|| first(&|p| p.timeline.approved_at));
+        // The whole answer is approved when its last part is (or the consolidated answer).
+        let approved_at = incident.consolidated_approved_at.or_else(|| {
+            incident
+                .parts
+                .iter()
+                .filter_map(|p| p.timeline.approved_at)
+                .max()
+        });
         WorkflowFacts {
             state: incident.state,
             importance: incident.importance,
