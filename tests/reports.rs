@@ -249,6 +249,8 @@ fn the_week(rules: Rules<'_>, ids: Ids) -> Vec<Life<'_>> {
     let mut g = Life::new(rules, ids, "2026-11-07 12:00", Importance::Normal);
     g.source = Source::Telegram;
     g.repeat = true;
+    // Quotes and a backslash survive the way through storage.
+    g.incident.location = Some("ул. \"Мира\", 5\\1".into());
     g.curator(
         "2026-11-09 09:10",
         Command::MarkNoAnswer {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{from_key, on_pool, StorageError, Store};
+use super::{from_key, on_pool, Pool, StorageError, Store};
 use crate::domain::report::{IncidentFacts, PartFacts, Period, WorkflowFacts};
 use crate::domain::stage_log::StageRun;
 use crate::domain::{DepartmentId, IncidentId, OrgId, PersonId};
@@ -101,27 +101,25 @@ pub(crate) fn pack_parts(parts: &[PartFacts]) -> Result<String, StorageError> {
     Ok(serde_json::to_string(&packed)?)
 }
 
-fn unpack_parts(text: &str) -> Result<Vec<PartFacts>, StorageError> {
-    let packed: Vec<PackedPart> = serde_json::from_str(text)?;
-    Ok(packed
-        .into_iter()
-        .map(
-            |PackedPart(department, executor, returned, reworks, first_try, answered_in)| {
-                PartFacts {
-                    department: DepartmentId(department),
-                    executor: PersonId(executor),
-                    returned,
-                    reworks,
-                    first_try,
-                    answered_in,
-                }
-            },
-        )
-        .collect())
+impl From<PackedPart> for PartFacts {
+    fn from(p: PackedPart) -> PartFacts {
+        let PackedPart(department, executor, returned, reworks, first_try, answered_in) = p;
+        PartFacts {
+            department: DepartmentId(department),
+            executor: PersonId(executor),
+            returned,
+            reworks,
+            first_try,
+            answered_in,
+        }
+    }
 }
 
-type IncidentRow = (
-    i64,
+/// An incident's report row as the period query hands it over: one JSON array per incident,
+/// in one JSON document for the whole period (a month of a busy region is 100 000 rows, and a
+/// driver that hands rows over one by one spends most of the time doing that).
+#[derive(serde::Deserialize)]
+struct IncidentRow(
     i64,
     String,
     String,
@@ -136,7 +134,8 @@ type IncidentRow = (
     Option<i64>,
     Option<i64>,
     Option<i64>,
-    String,
+    Vec<PackedPart>,
+    i64,
 );
 
 type RunRow = (
@@ -160,18 +159,40 @@ impl Store {
         period: Period,
     ) -> Result<Vec<IncidentFacts>, StorageError> {
         let (from, to) = (seconds(period.from), seconds(period.to));
-        let (incidents, runs): (Vec<IncidentRow>, Vec<RunRow>) = on_pool!(self, pool => {
-            let incidents = sqlx::query_as(
-                "SELECT incident_id, number, source, url, is_repeat, state, importance, topic, location,
-                    detected_at, routed_at, first_draft_at, approved_at, answered_at, answered_in, parts
-                 FROM report_incidents WHERE org_id = $1 AND detected_at >= $2 AND detected_at < $3
-                 ORDER BY detected_at, number",
-            )
-            .bind(org.0)
-            .bind(from)
-            .bind(to)
-            .fetch_all(pool)
-            .await?;
+        let document: String = match &self.pool {
+            Pool::Sqlite(pool) => {
+                sqlx::query_scalar(
+                    "SELECT json_group_array(json_array(number, source, url,
+                        json(CASE WHEN is_repeat THEN 'true' ELSE 'false' END), state, importance, topic,
+                        location, detected_at, routed_at, first_draft_at, approved_at, answered_at,
+                        answered_in, json(parts), incident_id))
+                     FROM (SELECT * FROM report_incidents
+                           WHERE org_id = $1 AND detected_at >= $2 AND detected_at < $3
+                           ORDER BY detected_at, number)",
+                )
+                .bind(org.0)
+                .bind(from)
+                .bind(to)
+                .fetch_one(pool)
+                .await?
+            }
+            Pool::Postgres(pool) => {
+                sqlx::query_scalar(
+                    "SELECT COALESCE(json_agg(json_build_array(number, source, url, is_repeat, state,
+                        importance, topic, location, detected_at, routed_at, first_draft_at, approved_at,
+                        answered_at, answered_in, parts::json, incident_id) ORDER BY detected_at, number),
+                        '[]')::text
+                     FROM report_incidents WHERE org_id = $1 AND detected_at >= $2 AND detected_at < $3",
+                )
+                .bind(org.0)
+                .bind(from)
+                .bind(to)
+                .fetch_one(pool)
+                .await?
+            }
+        };
+        let incidents: Vec<IncidentRow> = serde_json::from_str(&document)?;
+        let runs: Vec<RunRow> = on_pool!(self, pool => {
             let runs = sqlx::query_as(
                 "SELECT incident_id, part_no, stage, executor_id, started_at, deadline_at, escalation_at,
                     ended_at, late_seconds
@@ -184,7 +205,7 @@ impl Store {
             .bind(to)
             .fetch_all(pool)
             .await?;
-            (incidents, runs)
+            runs
         });
         let mut runs_of: HashMap<i64, Vec<StageRun>> = HashMap::new();
         for (id, part, stage, executor, started, deadline, escalation, ended, late) in runs {
@@ -202,25 +223,24 @@ impl Store {
         let at = |s: Option<i64>| s.map(instant).transpose();
         let mut out = Vec::with_capacity(incidents.len());
         for row in incidents {
-            let id = row.0;
             out.push(IncidentFacts {
-                number: row.1,
-                source: from_key(&row.2)?,
-                url: row.3,
-                repeat: row.4,
+                number: row.0,
+                source: from_key(&row.1)?,
+                url: row.2,
+                repeat: row.3,
                 workflow: WorkflowFacts {
-                    state: from_key(&row.5)?,
-                    importance: from_key(&row.6)?,
-                    topic: row.7,
-                    location: row.8,
-                    detected_at: instant(row.9)?,
-                    routed_at: at(row.10)?,
-                    first_draft_at: at(row.11)?,
-                    approved_at: at(row.12)?,
-                    answered_at: at(row.13)?,
-                    answered_in: row.14,
-                    parts: unpack_parts(&row.15)?,
-                    runs: runs_of.remove(&id).unwrap_or_default(),
+                    state: from_key(&row.4)?,
+                    importance: from_key(&row.5)?,
+                    topic: row.6,
+                    location: row.7,
+                    detected_at: instant(row.8)?,
+                    routed_at: at(row.9)?,
+                    first_draft_at: at(row.10)?,
+                    approved_at: at(row.11)?,
+                    answered_at: at(row.12)?,
+                    answered_in: row.13,
+                    parts: row.14.into_iter().map(PartFacts::from).collect(),
+                    runs: runs_of.remove(&row.15).unwrap_or_default(),
                 },
             });
         }
