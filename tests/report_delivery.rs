@@ -129,7 +129,7 @@ async fn report_command_answers_with_text_chart_and_workbook(db: &TestDb) {
     h.fake
         .say(CURATOR_TG, CURATOR_CHAT, "/report 01.01.2020 31.01.2020");
     h.wait(since, "outside the calendar", |c| {
-        c.chat() == CURATOR_CHAT && c.text().contains("только за")
+        c.chat() == CURATOR_CHAT && c.text().contains("только за 2024–2027 гг.")
     })
     .await;
 }
