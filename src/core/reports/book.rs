@@ -479,25 +479,34 @@ impl Book<'_> {
                 ]
             })
             .collect();
+        self.list_sheet(
+            "report-sheet-violations",
+            &[
+                ("report-col-number", 8.0),
+                ("report-col-link", 40.0),
+                ("report-col-stage", 26.0),
+                ("report-col-department", 28.0),
+                ("report-col-holder", 28.0),
+                ("report-col-deadline", 17.0),
+                ("report-col-ended", 17.0),
+                ("report-col-late-hours", 12.0),
+                ("report-col-escalated", 11.0),
+            ],
+            rows,
+        )
+    }
+
+    /// A sheet with one long table under the report's title: columns with their widths.
+    fn list_sheet(&self, name: &str, columns: &[(&str, f64)], rows: Vec<Vec<Cell>>) -> Sheet {
         Sheet {
-            name: self.t("report-sheet-violations"),
+            name: self.t(name),
             heading: vec![self.title()],
             tables: vec![Table {
                 title: String::new(),
-                header: self.header(&[
-                    "report-col-number",
-                    "report-col-link",
-                    "report-col-stage",
-                    "report-col-department",
-                    "report-col-holder",
-                    "report-col-deadline",
-                    "report-col-ended",
-                    "report-col-late-hours",
-                    "report-col-escalated",
-                ]),
+                header: columns.iter().map(|(key, _)| self.t(key)).collect(),
                 rows,
             }],
-            widths: vec![8.0, 40.0, 26.0, 28.0, 28.0, 17.0, 17.0, 12.0, 11.0],
+            widths: columns.iter().map(|(_, w)| *w).collect(),
         }
     }
 
@@ -542,36 +551,28 @@ impl Book<'_> {
                 Cell::Text(self.t(if i.repeat { "report-yes" } else { "report-no" })),
             ]);
         }
-        Ok(Sheet {
-            name: self.t("report-sheet-incidents"),
-            heading: vec![self.title()],
-            tables: vec![Table {
-                title: String::new(),
-                header: self.header(&[
-                    "report-col-number",
-                    "report-col-link",
-                    "report-col-source",
-                    "report-col-importance",
-                    "report-col-topic",
-                    "report-col-location",
-                    "report-col-detected",
-                    "report-col-routed",
-                    "report-col-first-draft",
-                    "report-col-approved",
-                    "report-col-published",
-                    "report-col-answer-hours",
-                    "report-col-outcome",
-                    "report-col-department",
-                    "report-col-executor",
-                    "report-col-reworks",
-                    "report-col-repeat",
-                ]),
-                rows,
-            }],
-            widths: vec![
-                8.0, 40.0, 14.0, 11.0, 20.0, 20.0, 17.0, 17.0, 17.0, 17.0, 17.0, 12.0, 20.0, 28.0,
-                28.0, 10.0, 8.0,
+        Ok(self.list_sheet(
+            "report-sheet-incidents",
+            &[
+                ("report-col-number", 8.0),
+                ("report-col-link", 40.0),
+                ("report-col-source", 14.0),
+                ("report-col-importance", 11.0),
+                ("report-col-topic", 20.0),
+                ("report-col-location", 20.0),
+                ("report-col-detected", 17.0),
+                ("report-col-routed", 17.0),
+                ("report-col-first-draft", 17.0),
+                ("report-col-approved", 17.0),
+                ("report-col-published", 17.0),
+                ("report-col-answer-hours", 12.0),
+                ("report-col-outcome", 20.0),
+                ("report-col-department", 28.0),
+                ("report-col-executor", 28.0),
+                ("report-col-reworks", 10.0),
+                ("report-col-repeat", 8.0),
             ],
-        })
+            rows,
+        ))
     }
 }
