@@ -1,0 +1,387 @@
+//! Regulation profiles: everything an administration's regulation says, as data.
+//!
+//! A profile is a TOML file (`regulations/*.toml` holds the five shipped presets). It says, per
+//! stage, how long the stage may take, on which clock and from which event; per-importance
+//! overrides; which optional steps are on; who publishes; the weekend rule, reports and
+//! escalation. Parsing validates everything and reports every problem with its field path.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::calendar::WorkCalendar;
+use super::problems::Problems;
+use super::production_calendar::{CalendarFileError, ProductionCalendar};
+use super::schedule::WeeklySchedule;
+
+mod file;
+
+/// The stages of answering an incident that a regulation may put a deadline on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The curator checks the message and routes it to the department/executor.
+    Routing,
+    /// The department (head) confirms the message is within its competence.
+    CompetenceCheck,
+    /// The executor sends a draft answer for approval.
+    Draft,
+    /// The department head approves the draft (optional step).
+    DepartmentHeadApproval,
+    /// The supervising deputy approves the draft (optional step).
+    DeputyApproval,
+    /// The curator approves the draft or sends it back.
+    CuratorReview,
+    /// The executor reworks a draft sent back.
+    Rework,
+    /// The approved answer is published.
+    Publication,
+    /// The whole department processing, drafts and rework included.
+    DepartmentTotal,
+    /// The answer is published: the overall deadline.
+    Final,
+    /// An explanation (not our competence, abuse of right, already answered) is sent.
+    Explanation,
+    /// After an interim answer, the final answer is published.
+    InterimToFinal,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 12] = [
+        Stage::Routing,
+        Stage::CompetenceCheck,
+        Stage::Draft,
+        Stage::DepartmentHeadApproval,
+        Stage::DeputyApproval,
+        Stage::CuratorReview,
+        Stage::Rework,
+        Stage::Publication,
+        Stage::DepartmentTotal,
+        Stage::Final,
+        Stage::Explanation,
+        Stage::InterimToFinal,
+    ];
+
+    /// The name used in profile files and JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            Stage::Routing => "routing",
+            Stage::CompetenceCheck => "competence_check",
+            Stage::Draft => "draft",
+            Stage::DepartmentHeadApproval => "department_head_approval",
+            Stage::DeputyApproval => "deputy_approval",
+            Stage::CuratorReview => "curator_review",
+            Stage::Rework => "rework",
+            Stage::Publication => "publication",
+            Stage::DepartmentTotal => "department_total",
+            Stage::Final => "final",
+            Stage::Explanation => "explanation",
+            Stage::InterimToFinal => "interim_to_final",
+        }
+    }
+
+    /// The event a stage's time counts from unless the profile says otherwise.
+    pub fn default_anchor(self) -> Anchor {
+        match self {
+            Stage::Routing | Stage::Final | Stage::Explanation | Stage::DepartmentTotal => {
+                Anchor::Detection
+            }
+            Stage::CompetenceCheck | Stage::Draft => Anchor::Routed,
+            Stage::DepartmentHeadApproval | Stage::DeputyApproval | Stage::CuratorReview => {
+                Anchor::ApprovalStepStarted
+            }
+            Stage::Rework => Anchor::ReworkRequested,
+            Stage::Publication => Anchor::Approved,
+            Stage::InterimToFinal => Anchor::InterimPublished,
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+impl FromStr for Stage {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Stage::ALL
+            .into_iter()
+            .find(|st| st.key() == s)
+            .ok_or_else(|| format!("unknown stage {s:?}"))
+    }
+}
+
+/// How time is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Clock {
+    /// Working time on the organisation's calendar.
+    Working,
+    /// Plain calendar time.
+    Calendar,
+    /// Calendar time in which whole non-working days do not count.
+    CalendarSkippingNonWorkingDays,
+}
+
+/// The event a deadline counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Anchor {
+    /// The message was detected (or posted, when the monitoring system gives that time).
+    Detection,
+    /// The incident reached the department/executor.
+    Routed,
+    /// The current approval step received the draft.
+    ApprovalStepStarted,
+    /// The curator approved the answer.
+    Approved,
+    /// A draft was sent back for rework.
+    ReworkRequested,
+    /// An interim answer was published.
+    InterimPublished,
+}
+
+/// When a stage is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeadlineRule {
+    /// `duration` on `clock` after `from`; with `min_working`, never earlier than that much
+    /// working time after `from` (Yuzhno-Sakhalinsk 3.3).
+    Within {
+        duration: Duration,
+        clock: Clock,
+        from: Anchor,
+        min_working: Option<Duration>,
+    },
+    /// The end of the N-th working day after `from`.
+    WorkingDays { days: u32, from: Anchor },
+    /// `duration` of working time before the final deadline.
+    BeforeFinal { duration: Duration },
+    /// Given with the incident by the monitoring system.
+    External,
+    /// Set by the curator when routing.
+    SetByCurator,
+}
+
+/// Who publishes an approved answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Publisher {
+    Curator,
+    Executor,
+}
+
+/// What happens to a message touching several departments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitMode {
+    /// Each department's part is answered and published on its own (Borovichi §17).
+    EachAnswers,
+    /// The curator merges the approved parts into one answer (Barnaul §5).
+    Consolidated,
+}
+
+/// Who handles high-importance messages arriving on non-working days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeekendRule {
+    /// Everything waits for the next working day.
+    NextWorkingDay,
+    /// The curator handles emergencies at once.
+    Curator,
+    /// The duty officer on the roster is woken for emergencies.
+    DutyOfficer,
+}
+
+/// Importance category of an incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Importance {
+    Normal,
+    High,
+}
+
+impl FromStr for Importance {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "normal" => Ok(Importance::Normal),
+            "high" => Ok(Importance::High),
+            _ => Err(format!("unknown importance {s:?} (normal or high)")),
+        }
+    }
+}
+
+/// The workflow switches of a profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workflow {
+    pub publisher: Publisher,
+    pub competence_check: bool,
+    pub department_head_approval: bool,
+    pub deputy_approval: bool,
+    pub split: SplitMode,
+    pub clarification_pauses_clock: bool,
+    pub interim_answers: bool,
+    pub weekend_rule: WeekendRule,
+}
+
+/// Reports the regulation asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reports {
+    pub weekly: Option<Weekday>,
+    /// The local time of day the weekly report goes out (16:00 unless set).
+    pub weekly_at: NaiveTime,
+    /// The monthly report goes out on the first working day of the month, at this local time.
+    pub monthly: bool,
+    pub monthly_at: NaiveTime,
+}
+
+/// Escalations to the head the regulation asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalation {
+    pub high_importance_to_head: bool,
+    pub bursts_to_head: bool,
+}
+
+/// When the scheduler reminds, tells and escalates (the `[reminders]` section of a profile).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminders {
+    /// Remind when this share (percent) of a stage's working time is gone.
+    pub at_shares: Vec<u8>,
+    /// Remind when this much working time is left.
+    pub before: Vec<Duration>,
+    /// At the deadline, tell the stage's owner and the curators.
+    pub at_deadline: bool,
+    /// Working time after a deadline when the department head is told (`None`: never).
+    pub escalate_to_department_head: Option<Duration>,
+    /// Working time after a deadline when the head of the organisation is told.
+    pub escalate_to_head: Option<Duration>,
+    /// A weekend alert nobody answers within this (calendar) time goes to the rest of the duty
+    /// roster, and after as long again to the curators and the head.
+    pub duty_unanswered: Duration,
+}
+
+impl Default for Reminders {
+    fn default() -> Self {
+        Reminders {
+            at_shares: vec![50],
+            before: vec![Duration::hours(1), Duration::minutes(15)],
+            at_deadline: true,
+            escalate_to_department_head: Some(Duration::hours(1)),
+            escalate_to_head: Some(Duration::hours(4)),
+            duty_unanswered: Duration::minutes(15),
+        }
+    }
+}
+
+/// A validated regulation profile.
+#[derive(Debug, Clone)]
+pub struct Regulation {
+    pub id: String,
+    pub name: String,
+    pub basis: String,
+    pub time_zone: Tz,
+    pub regions: Vec<String>,
+    pub schedule: WeeklySchedule,
+    pub extra_days_off: Vec<NaiveDate>,
+    pub extra_working_days: Vec<NaiveDate>,
+    pub workflow: Workflow,
+    pub reports: Reports,
+    pub escalation: Escalation,
+    pub reminders: Reminders,
+    stages: BTreeMap<Stage, DeadlineRule>,
+    high_stages: BTreeMap<Stage, DeadlineRule>,
+}
+
+/// A profile that cannot be used, with every problem found.
+#[derive(Debug, thiserror::Error)]
+pub enum RegulationError {
+    #[error("regulation profile is invalid:\n{0}")]
+    Invalid(Problems),
+    #[error("unknown regulation preset {name:?}; presets: {known}")]
+    UnknownPreset { name: String, known: String },
+    #[error(transparent)]
+    Calendar(#[from] CalendarFileError),
+}
+
+/// The five shipped presets: (name, file text).
+pub const PRESETS: [(&str, &str); 5] = [
+    ("vorsino", include_str!("../../../regulations/vorsino.toml")),
+    (
+        "borovichi",
+        include_str!("../../../regulations/borovichi.toml"),
+    ),
+    ("krymsk", include_str!("../../../regulations/krymsk.toml")),
+    (
+        "yuzhno-sakhalinsk",
+        include_str!("../../../regulations/yuzhno-sakhalinsk.toml"),
+    ),
+    (
+        "barnaul-leninsky",
+        include_str!("../../../regulations/barnaul-leninsky.toml"),
+    ),
+];
+
+impl Regulation {
+    /// A shipped preset by its place name.
+    pub fn preset(name: &str) -> Result<Self, RegulationError> {
+        let text = PRESETS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| *t)
+            .ok_or_else(|| RegulationError::UnknownPreset {
+                name: name.to_string(),
+                known: PRESETS.map(|(n, _)| n).join(", "),
+            })?;
+        Self::from_toml(text)
+    }
+
+    /// Parses and validates a profile.
+    pub fn from_toml(text: &str) -> Result<Self, RegulationError> {
+        let file: file::ProfileFile = toml::from_str(text).map_err(|e| {
+            let mut p = Problems::default();
+            p.push("", e.to_string().trim().replace('\n', "\n  "));
+            RegulationError::Invalid(p)
+        })?;
+        file.validate().map_err(RegulationError::Invalid)
+    }
+
+    /// The rule for a stage at an importance (high falls back to the normal rule).
+    pub fn rule(&self, stage: Stage, importance: Importance) -> Option<&DeadlineRule> {
+        if importance == Importance::High {
+            if let Some(r) = self.high_stages.get(&stage) {
+                return Some(r);
+            }
+        }
+        self.stages.get(&stage)
+    }
+
+    /// Stages with a rule at this importance, in workflow order.
+    pub fn stages(&self, importance: Importance) -> Vec<(Stage, &DeadlineRule)> {
+        Stage::ALL
+            .into_iter()
+            .filter_map(|s| self.rule(s, importance).map(|r| (s, r)))
+            .collect()
+    }
+
+    /// The organisation's working calendar from a production calendar file's text.
+    pub fn calendar_from(&self, production_text: &str) -> Result<WorkCalendar, RegulationError> {
+        let production = ProductionCalendar::parse(production_text, &self.regions)?
+            .with_overrides(&self.extra_days_off, &self.extra_working_days);
+        Ok(WorkCalendar::new(
+            self.time_zone,
+            &self.schedule,
+            &production,
+        ))
+    }
+
+    /// The organisation's working calendar on the shipped production calendar.
+    pub fn calendar(&self) -> Result<WorkCalendar, RegulationError> {
+        self.calendar_from(super::production_calendar::SHIPPED_RU_CALENDAR)
+    }
+}
