@@ -163,7 +163,7 @@ fn an_administrator_adds_a_year_without_rebuilding() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/calendars/ru.toml")).unwrap();
     std::fs::write(
         &file,
-        format!("{shipped}\n[years.2028]\ndays_off = [\"2028-01-03\", \"2028-01-04\"]\n"),
+        format!("{shipped}\n[years.2028]\nholidays = [\"2028-01-03\", \"2028-01-04\"]\ndays_off = [\"2028-01-03\", \"2028-01-04\"]\nworking_weekends = []\nshortened = []\n"),
     )
     .unwrap();
     let (ok, out, err) = otklik(&["check-calendar", file.to_str().unwrap()]);
@@ -187,7 +187,7 @@ fn an_administrator_adds_a_year_without_rebuilding() {
 
     std::fs::write(
         &file,
-        "schema = 1\n[years.2030]\ndays_off = [\"2030-01-05\"]\n",
+        "schema = 1\n[years.2030]\nholidays = []\ndays_off = [\"2030-01-05\"]\nworking_weekends = []\nshortened = []\n",
     )
     .unwrap();
     let (ok, _, err) = otklik(&["check-calendar", file.to_str().unwrap()]);

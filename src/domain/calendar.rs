@@ -18,7 +18,9 @@
 //!   count (Yuzhno-Sakhalinsk's "24 hours not counting weekends and holidays").
 //! - Pauses [s, r) stop the working clock (a clarification awaiting the author).
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc, Weekday,
+};
 use chrono_tz::Tz;
 
 use super::production_calendar::{DayKind, ProductionCalendar};
@@ -115,7 +117,9 @@ impl IntervalClock {
     /// The earliest instant at which `target` counted seconds have elapsed (target > 0).
     fn instant_reaching(&self, target: i64) -> Option<i64> {
         // First interval whose end total reaches the target.
-        let j = self.before[1..].partition_point(|&total| total < target);
+        // No interval at all (a schedule without working time) answers "never", not a panic.
+        let totals = self.before.get(1..).unwrap_or_default();
+        let j = totals.partition_point(|&total| total < target);
         if j >= self.starts.len() {
             return None;
         }
@@ -124,7 +128,8 @@ impl IntervalClock {
 
     /// The latest instant at which exactly `target` counted seconds have elapsed.
     fn latest_instant_at(&self, target: i64) -> Option<i64> {
-        let j = self.before[1..].partition_point(|&total| total <= target);
+        let totals = self.before.get(1..).unwrap_or_default();
+        let j = totals.partition_point(|&total| total <= target);
         if j >= self.starts.len() {
             return None;
         }
@@ -208,8 +213,20 @@ impl WorkCalendar {
             let start = local_instant(zone, date, 0);
             let next = local_instant(zone, date.succ_opt().unwrap_or(date), 0);
             cal.day_starts.push(start);
-            let kind = production.day_kind(date).unwrap_or(DayKind::NonWorking);
-            let base = schedule.windows(production.schedule_weekday(date));
+            let mut kind = production.day_kind(date).unwrap_or(DayKind::NonWorking);
+            let mut weekday = production.schedule_weekday(date);
+            // An organisation whose own hours include a weekend day works it, unless it is a
+            // holiday or a listed day off (the production calendar is written for a 5-day week).
+            if kind == DayKind::NonWorking
+                && matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+                && !schedule.windows(date.weekday()).is_empty()
+                && production.covers(date)
+                && !production.is_day_off(date)
+            {
+                kind = DayKind::Working;
+                weekday = date.weekday();
+            }
+            let base = schedule.windows(weekday);
             let windows = match kind {
                 DayKind::NonWorking => Vec::new(),
                 DayKind::Working => base.to_vec(),

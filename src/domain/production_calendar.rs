@@ -31,15 +31,27 @@ pub struct ProductionCalendar {
     first_year: i32,
     last_year: i32,
     days_off: BTreeSet<NaiveDate>,
+    /// Public holidays of art. 112 (weekend ones included) and regional or organisation days off
+    /// that fall on a weekend: off even for an organisation that works weekends.
+    holidays: BTreeSet<NaiveDate>,
     working_weekends: BTreeMap<NaiveDate, Weekday>,
     shortened: BTreeSet<NaiveDate>,
     shortened_by_minutes: u32,
     decrees: BTreeMap<i32, String>,
 }
 
+// Unknown keys are refused: a misspelt list (`days_of`) would otherwise be ignored and its
+// holidays counted as working days.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CalendarFile {
     schema: u32,
+    #[serde(default)]
+    #[allow(dead_code)] // descriptive: the file's country
+    country: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)] // descriptive: the week the lists are written for
+    week: Option<String>,
     #[serde(default = "default_shortened_by")]
     shortened_by_minutes: u32,
     #[serde(default)]
@@ -52,38 +64,65 @@ fn default_shortened_by() -> u32 {
     60
 }
 
+// Every list is required (an empty list says "none" on purpose), so a year cannot silently lose
+// its holidays to a typo.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct YearFile {
     #[serde(default)]
+    #[allow(dead_code)] // descriptive: official, past, projected
+    status: Option<String>,
+    #[serde(default)]
     decree: Option<DecreeFile>,
-    #[serde(default)]
+    holidays: Vec<NaiveDate>,
     days_off: Vec<NaiveDate>,
-    #[serde(default)]
     working_weekends: Vec<NaiveDate>,
-    #[serde(default)]
     shortened: Vec<NaiveDate>,
     #[serde(default)]
     transfers: Vec<TransferFile>,
     #[serde(default)]
     working_days: Option<u32>,
+    #[serde(default)]
+    #[allow(dead_code)] // descriptive: the official norm of hours
+    norm_hours_40h: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // date and url are descriptive
 struct DecreeFile {
     #[serde(default)]
     title: Option<String>,
     #[serde(default)]
     number: Option<String>,
+    #[serde(default)]
+    date: Option<NaiveDate>,
+    #[serde(default)]
+    url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TransferFile {
     from: NaiveDate,
     to: NaiveDate,
+    #[serde(default)]
+    #[allow(dead_code)] // descriptive: decree or art112
+    kind: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // zone, name, basis and status are descriptive
 struct RegionFile {
+    #[serde(default)]
+    zone: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    basis: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
     #[serde(default)]
     days_off: Vec<NaiveDate>,
     #[serde(default)]
@@ -127,6 +166,7 @@ impl ProductionCalendar {
         }
         let mut years = BTreeSet::new();
         let mut days_off = BTreeSet::new();
+        let mut holidays = BTreeSet::new();
         let mut working_weekends = BTreeMap::new();
         let mut shortened = BTreeSet::new();
         let mut decrees = BTreeMap::new();
@@ -161,6 +201,8 @@ impl ProductionCalendar {
             in_year(&year.days_off, "days_off", &mut problems);
             in_year(&year.working_weekends, "working_weekends", &mut problems);
             in_year(&year.shortened, "shortened", &mut problems);
+            in_year(&year.holidays, "holidays", &mut problems);
+            holidays.extend(year.holidays.iter().copied());
             for d in &year.days_off {
                 if is_weekend(*d) {
                     problems.push(
@@ -211,8 +253,11 @@ impl ProductionCalendar {
                 continue;
             };
             for d in &r.days_off {
-                // A regional day off on a weekend changes nothing; on a weekday it is off.
-                if !is_weekend(*d) {
+                // A regional day off on a weekend changes nothing for a five-day week; on a
+                // weekday it is off. It is a holiday for an organisation that works weekends.
+                if is_weekend(*d) {
+                    holidays.insert(*d);
+                } else {
                     days_off.insert(*d);
                 }
                 shortened.remove(d);
@@ -255,6 +300,7 @@ impl ProductionCalendar {
             first_year,
             last_year,
             days_off,
+            holidays,
             working_weekends,
             shortened,
             shortened_by_minutes: file.shortened_by_minutes,
@@ -304,6 +350,12 @@ impl ProductionCalendar {
         })
     }
 
+    /// Whether a date is a holiday or a listed day off, so not worked even by an organisation
+    /// whose own hours include weekends.
+    pub fn is_day_off(&self, date: NaiveDate) -> bool {
+        self.holidays.contains(&date) || self.days_off.contains(&date)
+    }
+
     /// The weekday whose schedule applies on a worked date (a working Saturday is worked as the
     /// weekday its day off moved to).
     pub fn schedule_weekday(&self, date: NaiveDate) -> Weekday {
@@ -318,10 +370,12 @@ impl ProductionCalendar {
         for d in days_off {
             self.working_weekends.remove(d);
             self.days_off.insert(*d);
+            self.holidays.insert(*d);
             self.shortened.remove(d);
         }
         for d in working_days {
             self.days_off.remove(d);
+            self.holidays.remove(d);
             if is_weekend(*d) {
                 self.working_weekends.insert(*d, Weekday::Mon);
             }
@@ -401,10 +455,15 @@ mod tests {
         let text = r#"
 schema = 1
 [years.2030]
+holidays = []
 days_off = ["2030-01-05", "2031-01-01"]
 working_weekends = ["2030-01-07"]
 shortened = ["2030-01-06"]
 [years.2032]
+holidays = []
+days_off = []
+working_weekends = []
+shortened = []
 "#;
         let err = ProductionCalendar::parse(text, &["atlantis".into()]).unwrap_err();
         let msg = err.to_string();
@@ -422,7 +481,7 @@ shortened = ["2030-01-06"]
 
     #[test]
     fn a_new_year_can_be_added_as_data() {
-        let text = format!("{SHIPPED_RU_CALENDAR}\n[years.2028]\ndays_off = [\"2028-01-03\"]\n");
+        let text = format!("{SHIPPED_RU_CALENDAR}\n[years.2028]\nholidays = []\ndays_off = [\"2028-01-03\"]\nworking_weekends = []\nshortened = []\n");
         let cal = ProductionCalendar::parse(&text, &[]).unwrap();
         assert_eq!(cal.last_year(), 2028);
         assert_eq!(cal.day_kind(d("2028-01-03")), Some(DayKind::NonWorking));
