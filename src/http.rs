@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -23,7 +23,7 @@ use serde_json::{json, Map, Value};
 use crate::core::api::IncidentDetails;
 use crate::core::intake::{AuthorReplyError, IntakeError, IntakeRequest};
 use crate::core::{Core, CoreError};
-use crate::domain::content::{IncidentContent, MessageKind, NewIncident, Source};
+use crate::domain::content::{limits, IncidentContent, MessageKind, NewIncident, Source};
 use crate::domain::incident::TransitionError;
 use crate::domain::plan::Due;
 use crate::domain::regulation::Importance;
@@ -92,6 +92,7 @@ impl From<IntakeError> for ApiError {
             }
             IntakeError::UnknownDepartment(_) => unprocessable("department"),
             IntakeError::OutsideCalendar => unprocessable("detected_at"),
+            IntakeError::DeadlineOutsideCalendar => unprocessable("external_deadline"),
             IntakeError::Core(_) => {
                 tracing::error!(error = %e, "intake failed");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
@@ -119,10 +120,13 @@ pub fn router(core: Arc<Core>, ingest_token: &str) -> Router {
 }
 
 fn authorize(state: &HttpState, headers: &HeaderMap) -> Result<(), ApiError> {
+    // RFC 7235: the scheme is case-insensitive ("bearer", "BEARER").
     let given = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| v.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .unwrap_or_default();
     // Compare in constant time: the token is a secret.
     let expected = state.token.as_bytes();
@@ -141,6 +145,18 @@ fn authorize(state: &HttpState, headers: &HeaderMap) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// An incident id from the path, read only after the token is checked.
+fn incident_id(path: Result<Path<String>, PathRejection>) -> Result<IncidentId, ApiError> {
+    let raw = path.map(|Path(s)| s).unwrap_or_default();
+    match raw.parse::<i64>() {
+        Ok(id) if id > 0 => Ok(IncidentId(id)),
+        _ => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not found: an incident id is a positive number",
+        )),
+    }
+}
+
 fn body(payload: Result<Json<Value>, JsonRejection>) -> Result<Map<String, Value>, ApiError> {
     match payload {
         Ok(Json(Value::Object(map))) => Ok(map),
@@ -156,10 +172,51 @@ fn body(payload: Result<Json<Value>, JsonRejection>) -> Result<Map<String, Value
     }
 }
 
+/// How a text field is read: ids are kept exactly as sent; other fields lose the whitespace at
+/// their ends. NUL is refused everywhere (PostgreSQL cannot store it); other control characters
+/// only in multi-line text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TextKind {
+    Id,
+    Line,
+    MultiLine,
+}
+
+fn checked_text(name: &str, raw: &str, limit: usize, kind: TextKind) -> Result<String, ApiError> {
+    let unprocessable = |message: String| {
+        Err(ApiError::field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            name,
+            message,
+        ))
+    };
+    let value = if kind == TextKind::Id {
+        raw
+    } else {
+        raw.trim()
+    };
+    let allowed = |c: char| kind == TextKind::MultiLine && matches!(c, '\n' | '\r' | '\t');
+    if value.contains('\0') {
+        return unprocessable(format!("{name} must not contain a NUL character"));
+    }
+    if value.chars().any(|c| c.is_control() && !allowed(c)) {
+        return unprocessable(format!("{name} must not contain control characters"));
+    }
+    let length = value.chars().count();
+    if length > limit {
+        return unprocessable(format!(
+            "{name} is {length} characters long; at most {limit} are accepted"
+        ));
+    }
+    Ok(value.to_string())
+}
+
 fn text_field(
     map: &Map<String, Value>,
     name: &str,
     required: bool,
+    limit: usize,
+    kind: TextKind,
 ) -> Result<Option<String>, ApiError> {
     match map.get(name) {
         None | Some(Value::Null) if required => Err(ApiError::field(
@@ -174,7 +231,8 @@ fn text_field(
             format!("{name} must not be empty"),
         )),
         Some(Value::String(s)) => {
-            Ok(Some(s.trim().to_string())).map(|s| s.filter(|s| !s.is_empty()))
+            let value = checked_text(name, s, limit, kind)?;
+            Ok(Some(value).filter(|v| !v.trim().is_empty()))
         }
         Some(_) => Err(ApiError::field(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -208,7 +266,7 @@ fn enum_field<T: serde::de::DeserializeOwned>(
 }
 
 fn time_field(map: &Map<String, Value>, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
-    match text_field(map, name, false)? {
+    match text_field(map, name, false, 64, TextKind::Line)? {
         None => Ok(None),
         Some(s) => DateTime::parse_from_rfc3339(&s)
             .map(|t| Some(t.with_timezone(&Utc)))
@@ -296,7 +354,7 @@ async fn create_incident(
             format!("unknown field {unknown}"),
         ));
     }
-    let organisation = text_field(&map, "organisation", false)?;
+    let organisation = text_field(&map, "organisation", false, limits::NAME, TextKind::Line)?;
     let source: Source = enum_field(&map, "source", "vk, ok, telegram, max, web, other", None)?;
     let kind: MessageKind = enum_field(
         &map,
@@ -306,7 +364,7 @@ async fn create_incident(
     )?;
     let importance: Importance =
         enum_field(&map, "importance", "normal, high", Some(Importance::Normal))?;
-    let url = text_field(&map, "url", true)?.unwrap_or_default();
+    let url = text_field(&map, "url", true, limits::URL, TextKind::Line)?.unwrap_or_default();
     if !(url.starts_with("https://") || url.starts_with("http://")) {
         return Err(ApiError::field(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -314,9 +372,12 @@ async fn create_incident(
             "url must be an http(s) link",
         ));
     }
-    let author = text_field(&map, "author", true)?.unwrap_or_default();
-    let text = text_field(&map, "text", true)?.unwrap_or_default();
-    let external_id = text_field(&map, "external_id", false)?;
+    // An anonymous post is real: the author may be unknown (the card says so).
+    let author =
+        text_field(&map, "author", false, limits::AUTHOR, TextKind::Line)?.unwrap_or_default();
+    let text =
+        text_field(&map, "text", true, limits::TEXT, TextKind::MultiLine)?.unwrap_or_default();
+    let external_id = text_field(&map, "external_id", false, limits::EXTERNAL_ID, TextKind::Id)?;
     let detected_at = time_field(&map, "detected_at")?.unwrap_or_else(|| core.now());
     if detected_at > core.now() + chrono::Duration::minutes(5) {
         return Err(ApiError::field(
@@ -326,19 +387,33 @@ async fn create_incident(
         ));
     }
     let external_deadline = time_field(&map, "external_deadline")?;
+    if external_deadline.is_some_and(|d| d <= detected_at) {
+        return Err(ApiError::field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "external_deadline",
+            "external_deadline must be after detected_at",
+        ));
+    }
     let attachments = match map.get("attachments") {
         None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) if items.len() > limits::ATTACHMENTS => {
+            return Err(ApiError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "attachments",
+                format!("attachments: at most {} are accepted", limits::ATTACHMENTS),
+            ))
+        }
         Some(Value::Array(items)) => items
             .iter()
-            .map(|v| v.as_str().map(str::to_string))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| {
-                ApiError::field(
+            .map(|v| match v.as_str() {
+                Some(s) => checked_text("attachments", s, limits::URL, TextKind::Line),
+                None => Err(ApiError::field(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "attachments",
                     "attachments must be a list of URLs",
-                )
-            })?,
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
         Some(_) => {
             return Err(ApiError::field(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -347,7 +422,7 @@ async fn create_incident(
             ))
         }
     };
-    let department = text_field(&map, "department", false)?;
+    let department = text_field(&map, "department", false, limits::NAME, TextKind::Line)?;
     let new = NewIncident {
         reply_to: None,
         content: IncidentContent {
@@ -363,8 +438,8 @@ async fn create_incident(
         detected_at,
         importance,
         external_deadline,
-        topic: text_field(&map, "topic", false)?,
-        location: text_field(&map, "location", false)?,
+        topic: text_field(&map, "topic", false, limits::TOPIC, TextKind::Line)?,
+        location: text_field(&map, "location", false, limits::LOCATION, TextKind::Line)?,
     };
     let intake = core
         .take_in_api(IntakeRequest {
@@ -385,14 +460,15 @@ async fn create_incident(
 async fn get_incident(
     State(state): State<HttpState>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers)?;
-    match state.core.incident_details(IncidentId(id)).await? {
+    let id = incident_id(path)?;
+    match state.core.incident_details(id).await? {
         Some(details) => Ok(Json(incident_json(&details)).into_response()),
         None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
-            format!("not found: incident {id}"),
+            format!("not found: incident {}", id.0),
         )),
     }
 }
@@ -400,13 +476,15 @@ async fn get_incident(
 async fn author_reply(
     State(state): State<HttpState>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    path: Result<Path<String>, PathRejection>,
     payload: Result<Json<Value>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers)?;
+    let id = incident_id(path)?;
     let map = body(payload)?;
     let core = &state.core;
-    let text = text_field(&map, "text", true)?.unwrap_or_default();
+    let text =
+        text_field(&map, "text", true, limits::TEXT, TextKind::MultiLine)?.unwrap_or_default();
     let part = match map.get("part") {
         None | Some(Value::Null) => None,
         Some(v) => Some(v.as_u64().map(|p| p as usize).ok_or_else(|| {
@@ -417,11 +495,11 @@ async fn author_reply(
             )
         })?),
     };
-    match core.author_reply(IncidentId(id), part, &text).await {
+    match core.author_reply(id, part, &text).await {
         Ok(record) => Ok(Json(incident_json(&core.details_of(record).await?)).into_response()),
         Err(AuthorReplyError::NotFound) => Err(ApiError::new(
             StatusCode::NOT_FOUND,
-            format!("not found: incident {id}"),
+            format!("not found: incident {}", id.0),
         )),
         Err(AuthorReplyError::NoSuchPart) => Err(ApiError::field(
             StatusCode::UNPROCESSABLE_ENTITY,

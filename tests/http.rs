@@ -16,6 +16,10 @@ on_both_backends!(
     a_department_given_at_intake_routes_at_once_without_a_triage_card,
     the_authors_reply_resumes_the_clock,
     repeats_are_linked_and_bursts_are_reported,
+    what_cannot_be_stored_or_shown_is_refused_with_its_field,
+    the_token_comes_first_and_its_scheme_is_case_insensitive,
+    ids_are_kept_exactly_and_an_anonymous_post_is_taken,
+    the_longest_accepted_fields_still_make_a_deliverable_card,
 );
 
 const TOKEN: &str = "secret-token";
@@ -151,7 +155,7 @@ async fn bad_requests_name_the_field_and_write_nothing(db: &TestDb) {
     let cases = [
         ("source", json!("facebook")),
         ("url", json!("vk.com/wall")),
-        ("author", json!("")),
+        ("author", json!(42)),
         ("text", Value::Null),
         ("kind", json!("story")),
         ("importance", json!("urgent")),
@@ -372,4 +376,176 @@ async fn repeats_are_linked_and_bursts_are_reported(db: &TestDb) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(h.fake.calls().iter().filter(|c| burst(c)).count(), 2);
+}
+
+async fn what_cannot_be_stored_or_shown_is_refused_with_its_field(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
+    let api = Api::new(&h);
+    // A NUL byte is refused the same on both backends (PostgreSQL cannot store one).
+    for field in ["external_id", "author", "text", "topic", "location", "url"] {
+        let mut body = incident("NUL");
+        let value = if field == "url" {
+            "https://vk.com/wall-1_2\u{0}".to_string()
+        } else {
+            format!("до\u{0}после")
+        };
+        body[field] = json!(value);
+        let (status, answer) = api.post(body).await;
+        assert_eq!(status, 422, "{field}: {answer}");
+        assert_eq!(answer["field"], field, "{answer}");
+        assert!(
+            answer["error"].as_str().unwrap_or_default().contains("NUL"),
+            "{answer}"
+        );
+    }
+    let mut body = incident("NUL");
+    body["attachments"] = json!(["https://vk.com/photo\u{0}"]);
+    let (status, answer) = api.post(body).await;
+    assert_eq!((status, answer["field"].as_str()), (422, Some("attachments")));
+    // Control characters in a one-line field; line breaks in the text are fine.
+    let mut body = incident("CTRL");
+    body["author"] = json!("Ирина\u{7}П.");
+    let (status, answer) = api.post(body).await;
+    assert_eq!((status, answer["field"].as_str()), (422, Some("author")));
+    // Every field has a documented limit.
+    let long = [
+        ("external_id", 201),
+        ("author", 257),
+        ("topic", 201),
+        ("location", 501),
+        ("text", 16_385),
+    ];
+    for (field, n) in long {
+        let mut body = incident("LONG");
+        body[field] = json!("я".repeat(n));
+        let (status, answer) = api.post(body).await;
+        assert_eq!(status, 422, "{field}: {answer}");
+        assert_eq!(answer["field"], field, "{answer}");
+        assert!(
+            answer["error"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&format!("at most {}", n - 1)),
+            "{answer}"
+        );
+    }
+    let mut body = incident("LONG");
+    body["url"] = json!(format!("https://vk.com/{}", "a".repeat(2100)));
+    let (status, answer) = api.post(body).await;
+    assert_eq!((status, answer["field"].as_str()), (422, Some("url")));
+    let mut body = incident("MANY");
+    body["attachments"] = json!(vec!["https://vk.com/photo"; 21]);
+    let (status, answer) = api.post(body).await;
+    assert_eq!((status, answer["field"].as_str()), (422, Some("attachments")));
+    // A deadline before the message was found, or where the calendar has no year.
+    for deadline in ["2026-11-23T09:00:00+03:00", "2031-01-10T10:00:00+03:00"] {
+        let mut body = incident("DL");
+        body["external_deadline"] = json!(deadline);
+        let (status, answer) = api.post(body).await;
+        assert_eq!(status, 422, "{deadline}: {answer}");
+        assert_eq!(answer["field"], "external_deadline", "{answer}");
+    }
+    assert!(
+        h.store.incident(IncidentId(1)).await.is_err(),
+        "nothing may be written"
+    );
+    // The same bodies without the bad bytes are taken.
+    let mut body = incident("OK");
+    body["text"] = json!("Первая строка\nвторая\tстрока");
+    let (status, answer) = api.post(body).await;
+    assert_eq!(status, 201, "{answer}");
+}
+
+async fn the_token_comes_first_and_its_scheme_is_case_insensitive(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
+    let api = Api::new(&h);
+    let get = reqwest::Method::GET;
+    let post = reqwest::Method::POST;
+    // Without the token, a malformed id is still "unauthorised", in the documented shape.
+    for path in [
+        "/api/v1/incidents/abc",
+        "/api/v1/incidents/99999999999999999999999",
+    ] {
+        let (status, answer) = api.call(get.clone(), path, None, None).await;
+        assert_eq!(status, 401, "{path}: {answer}");
+        assert!(answer["error"].is_string(), "{answer}");
+        let (status, answer) = api.call(get.clone(), path, Some(TOKEN), None).await;
+        assert_eq!(status, 404, "{path}: {answer}");
+        assert!(answer["error"].is_string(), "{answer}");
+        let reply = format!("{path}/author-reply");
+        let body = Some(json!({"text": "ok"}).to_string());
+        let (status, answer) = api.call(post.clone(), &reply, None, body.clone()).await;
+        assert_eq!((status, answer["error"].is_string()), (401, true));
+        let (status, answer) = api.call(post.clone(), &reply, Some(TOKEN), body).await;
+        assert_eq!((status, answer["error"].is_string()), (404, true));
+    }
+    // RFC 7235: "bearer" and "BEARER" are the same scheme.
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let resp = reqwest::Client::new()
+            .get(format!("http://{}/api/v1/incidents/1", h.http))
+            .header("authorization", format!("{scheme} {TOKEN}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 404, "{scheme}");
+    }
+    let resp = reqwest::Client::new()
+        .get(format!("http://{}/api/v1/incidents/1", h.http))
+        .header("authorization", format!("Basic {TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+}
+
+async fn ids_are_kept_exactly_and_an_anonymous_post_is_taken(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
+    let api = Api::new(&h);
+    let (status, first) = api.post(incident("IM-1")).await;
+    assert_eq!(status, 201, "{first}");
+    // Two different ids stay two incidents; the id is stored as sent.
+    let (status, second) = api.post(incident(" IM-1 ")).await;
+    assert_eq!(status, 201, "{second}");
+    assert_ne!(first["id"], second["id"]);
+    assert_eq!(second["external_id"], " IM-1 ");
+    // The author may be unknown: the card says so.
+    let mut body = incident("ANON");
+    body.as_object_mut().unwrap().remove("author");
+    let (status, anon) = api.post(body).await;
+    assert_eq!(status, 201, "{anon}");
+    let card = h
+        .wait(0, "the anonymous incident's triage card", |c| {
+            c.chat() == CURATOR_CHAT && c.text().contains("Новое сообщение №3")
+        })
+        .await;
+    assert!(card.text().contains("— автор не указан,"), "{}", card.text());
+}
+
+async fn the_longest_accepted_fields_still_make_a_deliverable_card(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
+    let api = Api::new(&h);
+    let mut body = incident("MAX");
+    body["author"] = json!("А".repeat(256));
+    body["topic"] = json!("Т".repeat(200));
+    body["location"] = json!("Л".repeat(500));
+    body["text"] = json!("текст ".repeat(2730));
+    body["url"] = json!(format!("https://vk.com/{}", "w".repeat(2030)));
+    body["external_id"] = json!("I".repeat(200));
+    body["department"] = json!("Отдел ЖКХ");
+    let (status, answer) = api.post(body).await;
+    assert_eq!(status, 201, "{answer}");
+    // The fake Bot API refuses a text over 4 096 characters, as Telegram does: both cards arrive.
+    h.wait(0, "the executor's card", |c| {
+        c.chat() == EXECUTOR_TG && c.ok && c.buttons().contains(&"ac:1:0".to_string())
+    })
+    .await;
+    h.wait(0, "the curators' card", |c| {
+        c.chat() == CURATOR_CHAT && c.ok && c.text().contains("№1")
+    })
+    .await;
+    h.settle().await;
+    assert!(
+        h.fake.calls().iter().all(|c| c.ok || c.method != "sendMessage"),
+        "a message was refused"
+    );
 }

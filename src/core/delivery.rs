@@ -89,6 +89,9 @@ pub(super) enum Outcome {
     Delivered,
     /// The person cannot be written to: delivered as far as possible, and the curators are told.
     Unreachable(PersonId, Messenger),
+    /// The messenger refused the message itself (a permanent 400): it leaves the queue as
+    /// failed and the curators are told, instead of being retried forever.
+    Refused(String),
     RetryIn(Duration),
 }
 
@@ -256,6 +259,7 @@ impl Core {
                         Err(e) => Err(e.into()),
                     }
                 }
+                Outcome::Refused(reason) => self.give_up(&m, &reason).await,
                 Outcome::RetryIn(d) => {
                     let held: Vec<i64> = rows.by_ref().map(|r| r.id).collect();
                     let failed = self
@@ -487,9 +491,8 @@ impl Core {
             SendError::RetryAfter(d) => {
                 Outcome::RetryIn(Duration::from_std(d).unwrap_or(Duration::seconds(30)))
             }
-            SendError::Gone | SendError::Refused(_) | SendError::Failed(_) => {
-                Outcome::RetryIn(Duration::seconds(5))
-            }
+            SendError::Refused(reason) => Outcome::Refused(reason),
+            SendError::Gone | SendError::Failed(_) => Outcome::RetryIn(Duration::seconds(5)),
         })
     }
 
@@ -529,6 +532,59 @@ impl Core {
         })
         .collect();
         self.store.enqueue(m.org, None, &rows, self.now()).await?;
+        self.wake_delivery();
+        Ok(())
+    }
+
+    /// Takes a refused message out of its queue and tells the curators which incident could not
+    /// be shown to whom (a refused notice of that kind is not reported again: it would loop).
+    async fn give_up(&self, m: &OutboxMessage, reason: &str) -> Result<(), CoreError> {
+        tracing::error!(id = m.id, kind = %m.kind, incident = ?m.incident.map(|i| i.0), error = %reason, "the messenger refused a message for good; it will not be retried");
+        let mut rows = Vec::new();
+        if m.kind != "undeliverable" {
+            let rules = self.org(m.org).await?;
+            let number = match m.incident {
+                Some(id) => self.store.incident(id).await.map(|r| r.number).unwrap_or(0),
+                None => 0,
+            };
+            let person = match m.recipient {
+                Recipient::Person(p) => Some(p),
+                _ => None,
+            };
+            let notice = Notice::Undeliverable { person, number };
+            let mut whom = super::notices::recipients(
+                Audience::Curators,
+                None,
+                &super::notices::Directory {
+                    rules: &rules,
+                    absences: &[],
+                    on_duty: &[],
+                },
+            );
+            if whom.contains(&m.recipient) {
+                // The curators' group itself refused it: each curator is told in private.
+                whom = rules
+                    .people_with(Role::Curator)
+                    .into_iter()
+                    .map(Recipient::Person)
+                    .collect();
+            }
+            rows = whom
+            .into_iter()
+            .filter(|r| *r != m.recipient)
+            .map(|r| OutboxRow {
+                incident: m.incident,
+                recipient: r,
+                kind: notice.kind().to_string(),
+                payload: notice.to_json(),
+                priority: notice.priority(),
+                key: format!("undeliverable:{}", m.id),
+            })
+            .collect();
+        }
+        self.store
+            .give_up_outbox(m, reason, &rows, self.now())
+            .await?;
         self.wake_delivery();
         Ok(())
     }

@@ -63,6 +63,8 @@ pub enum IntakeError {
     UnknownDepartment(String),
     #[error("detected_at is outside the production calendar; add that year to the calendar file")]
     OutsideCalendar,
+    #[error("external_deadline is outside the production calendar; add that year to the calendar file")]
+    DeadlineOutsideCalendar,
     #[error(transparent)]
     Core(#[from] CoreError),
 }
@@ -143,6 +145,11 @@ impl Core {
         // The calendar must cover the time, or no deadline can be given.
         if rules.calendar.is_working(req.incident.detected_at).is_err() {
             return Err(IntakeError::OutsideCalendar);
+        }
+        if let Some(deadline) = req.incident.external_deadline {
+            if rules.calendar.is_working(deadline).is_err() {
+                return Err(IntakeError::DeadlineOutsideCalendar);
+            }
         }
         Ok(self
             .take_in(&rules, req.incident, department, PersonId::SYSTEM)

@@ -79,6 +79,12 @@ pub enum Notice {
     },
     /// A person cannot be written to.
     Unreachable { person: PersonId, number: i64 },
+    /// The messenger refused a message for good (not retried): the curators are told which
+    /// incident could not be shown to whom. `person: None`: a group chat.
+    Undeliverable {
+        person: Option<PersonId>,
+        number: i64,
+    },
     /// Draw every card of the incident again (after any change).
     RefreshCards,
     /// A reminder before a stage's deadline.
@@ -138,6 +144,7 @@ impl Notice {
             Notice::DutyAnswered => "duty_answered",
             Notice::Burst { .. } => "burst",
             Notice::Unreachable { .. } => "unreachable",
+            Notice::Undeliverable { .. } => "undeliverable",
             Notice::RefreshCards => "refresh_cards",
             Notice::Reminder { .. } => "reminder",
             Notice::Overdue { .. } => "overdue",
@@ -192,6 +199,7 @@ impl Notice {
             | Notice::DutyAnswered
             | Notice::Burst { .. }
             | Notice::Unreachable { .. }
+            | Notice::Undeliverable { .. }
             | Notice::RefreshCards
             | Notice::Digest { .. }
             | Notice::Collapsed { .. }

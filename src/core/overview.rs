@@ -78,7 +78,8 @@ impl Core {
         let topic = record
             .workflow
             .topic
-            .clone()
+            .as_deref()
+            .map(|t| super::cards::field(texts, t))
             .unwrap_or_else(|| super::cards::network(texts, record.content.source));
         let Some(u) = u else {
             return texts.tf(

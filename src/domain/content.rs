@@ -8,6 +8,20 @@ use super::ids::{IncidentId, OrgId};
 use super::incident::Incident;
 use super::regulation::Importance;
 
+/// The longest value (in characters) intake takes for each text field; beyond it the request is
+/// refused (`422`), so that no stored field can make a card too long for a messenger.
+pub mod limits {
+    pub const EXTERNAL_ID: usize = 200;
+    pub const URL: usize = 2048;
+    pub const AUTHOR: usize = 256;
+    /// A VK post holds up to 16 384 characters.
+    pub const TEXT: usize = 16_384;
+    pub const TOPIC: usize = 200;
+    pub const LOCATION: usize = 500;
+    pub const NAME: usize = 200;
+    pub const ATTACHMENTS: usize = 20;
+}
+
 /// Where a message was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -406,6 +406,56 @@ impl Store {
         Ok(())
     }
 
+    /// Takes a message the messenger refused for good out of its queue as failed, in one
+    /// transaction with its audit record and the rows that tell people about it.
+    pub async fn give_up_outbox(
+        &self,
+        m: &OutboxMessage,
+        error: &str,
+        tell: &[OutboxRow],
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let payload = serde_json::json!({ "outbox": m.id, "kind": m.kind, "error": error }).to_string();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("UPDATE outbox SET delivered_at = $1, failed_at = $1, locked_until = NULL, last_error = $2 WHERE id = $3")
+                .bind(ts(at))
+                .bind(error)
+                .bind(m.id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO audit_log (org_id, incident_id, actor_id, at, command, from_state, to_state, payload, events)
+                 VALUES ($1, $2, $3, $4, 'undeliverable', NULL, NULL, $5, '[]')",
+            )
+            .bind(m.org.0)
+            .bind(m.incident.map(|i| i.0))
+            .bind(PersonId::SYSTEM.0)
+            .bind(ts(at))
+            .bind(&payload)
+            .execute(&mut *tx)
+            .await?;
+            insert_outbox!(tx, m.org, None, tell, at);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Messages refused for good: (id, kind, error), oldest first.
+    pub async fn failed_outbox(&self) -> Result<Vec<(i64, String, String)>, StorageError> {
+        let rows = on_pool!(self, pool => {
+            sqlx::query("SELECT id, message, COALESCE(last_error, '') AS e FROM outbox WHERE failed_at IS NOT NULL ORDER BY id")
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| -> Result<(i64, String, String), sqlx::Error> {
+                    Ok((r.try_get("id")?, r.try_get("message")?, r.try_get("e")?))
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+
     /// Messages not yet delivered, oldest first (for monitoring and tests).
     pub async fn pending_outbox(&self) -> Result<Vec<OutboxMessage>, StorageError> {
         let sql = format!("SELECT {COLUMNS} FROM outbox WHERE delivered_at IS NULL ORDER BY id");

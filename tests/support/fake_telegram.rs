@@ -84,6 +84,9 @@ struct Inner {
     /// Chats where a sent message is taken but never answered (the bot's process dies, or the
     /// answer is lost, between the send and what follows it).
     hanging: HashSet<i64>,
+    /// Chats where every message is refused for good (400), as Telegram refuses a message it
+    /// cannot parse.
+    refusing: HashSet<i64>,
     /// Refuse every `n`th message (send or edit), in turn with 429, 429, 429 and 500.
     fail_every: Option<u64>,
     /// Messages (sends and edits) asked for so far.
@@ -274,6 +277,17 @@ fn respond(inner: &mut Inner, method: &str, body: &Value) -> (Json<Value>, bool)
         }
         "sendMessage" => {
             let chat = body["chat_id"].as_i64().unwrap_or_default();
+            // Telegram's limit, counted on the text as sent (tags included: stricter than
+            // Telegram, which counts after parsing).
+            if body["text"].as_str().unwrap_or_default().chars().count() > 4096 {
+                return (error(400, "Bad Request: message is too long"), false);
+            }
+            if inner.refusing.contains(&chat) {
+                return (
+                    error(400, "Bad Request: can't parse entities: unsupported start tag"),
+                    false,
+                );
+            }
             if inner.unreachable.contains(&chat) {
                 return (
                     error(
@@ -309,6 +323,9 @@ fn respond(inner: &mut Inner, method: &str, body: &Value) -> (Json<Value>, bool)
         "editMessageText" => {
             let chat = body["chat_id"].as_i64().unwrap_or_default();
             let id = body["message_id"].as_i64().unwrap_or_default();
+            if body["text"].as_str().unwrap_or_default().chars().count() > 4096 {
+                return (error(400, "Bad Request: message is too long"), false);
+            }
             let Some(old) = inner.messages.get(&(chat, id)).cloned() else {
                 return (error(400, "Bad Request: message to edit not found"), false);
             };
@@ -351,12 +368,17 @@ impl FakeTelegram {
         self.inner.lock().unwrap().unreachable.insert(chat);
     }
 
-    /// Messages sent to this chat are kept, but their answer never comes back.
+    /// Every message to this chat is refused for good from now on.
+    pub fn refuse_in(&self, chat: i64) {
+        self.inner.lock().unwrap().refusing.insert(chat);
+    }
+
     /// Refuses every `n`th message from now on (429, 429, 429, 500 in turn).
     pub fn fail_every(&self, n: u64) {
         self.inner.lock().unwrap().fail_every = Some(n);
     }
 
+    /// Messages sent to this chat are kept, but their answer never comes back.
     pub fn hang_on(&self, chat: i64) {
         self.inner.lock().unwrap().hanging.insert(chat);
     }

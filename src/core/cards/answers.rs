@@ -257,7 +257,7 @@ impl Draw<'_> {
     ) -> View {
         if !inc.content.url.is_empty() {
             lines.push(Line::Text(
-                self.tf("card-link", &[("url", Arg::from(&inc.content.url))]),
+                self.tf("card-link", &[("url", Arg::from(&super::clipped(self.texts, &inc.content.url, super::LINK_LIMIT)))]),
             ));
         }
         if let Some(link) = self.published_link(inc, part) {
@@ -320,7 +320,7 @@ impl Draw<'_> {
         ];
         if !inc.content.url.is_empty() {
             lines.push(Line::Text(
-                self.tf("card-link", &[("url", Arg::from(&inc.content.url))]),
+                self.tf("card-link", &[("url", Arg::from(&super::clipped(self.texts, &inc.content.url, super::LINK_LIMIT)))]),
             ));
         }
         let replied = inc

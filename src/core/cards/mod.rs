@@ -45,6 +45,17 @@ pub struct Draw<'a> {
     pub earlier: Option<&'a IncidentRecord>,
 }
 
+/// How much of a short field (author, topic, location, a department's name) a card shows.
+pub const FIELD_LIMIT: usize = 200;
+/// How much of a link a card shows (intake takes up to 2 048 characters).
+pub const LINK_LIMIT: usize = 1000;
+
+/// A short field as a card shows it: clipped, so no stored value can push a card past a
+/// messenger's limit.
+pub fn field(texts: &Texts, text: &str) -> String {
+    clipped(texts, text, FIELD_LIMIT)
+}
+
 fn clipped(texts: &Texts, text: &str, limit: usize) -> String {
     if text.chars().count() <= limit {
         return text.to_string();
@@ -212,12 +223,17 @@ impl Draw<'_> {
     fn quote_block(&self, inc: &IncidentRecord) -> (Vec<Line>, bool) {
         let c = &inc.content;
         let truncated = c.text.chars().count() > QUOTE_LIMIT;
+        let author = if c.author.trim().is_empty() {
+            self.t("new-author-unknown")
+        } else {
+            clipped(self.texts, &c.author, FIELD_LIMIT)
+        };
         let mut lines = vec![
             Line::Quote(clipped(self.texts, &c.text, QUOTE_LIMIT)),
             Line::Text(self.tf(
                 "card-author",
                 &[
-                    ("author", Arg::from(&c.author)),
+                    ("author", Arg::from(&author)),
                     (
                         "date",
                         Arg::from(&format!(
@@ -231,7 +247,7 @@ impl Draw<'_> {
         ];
         if !c.url.is_empty() {
             lines.push(Line::Text(
-                self.tf("card-link", &[("url", Arg::from(&c.url))]),
+                self.tf("card-link", &[("url", Arg::from(&clipped(self.texts, &c.url, LINK_LIMIT)))]),
             ));
         }
         if !c.attachments.is_empty() {
@@ -268,10 +284,10 @@ impl Draw<'_> {
         ];
         let mut place = Vec::new();
         if let Some(t) = &inc.workflow.topic {
-            place.push(self.tf("card-topic", &[("topic", Arg::from(t))]));
+            place.push(self.tf("card-topic", &[("topic", Arg::from(&field(self.texts, t)))]));
         }
         if let Some(l) = &inc.workflow.location {
-            place.push(self.tf("card-location", &[("location", Arg::from(l))]));
+            place.push(self.tf("card-location", &[("location", Arg::from(&field(self.texts, l)))]));
         }
         if !place.is_empty() {
             lines.push(Line::Text(place.join(" · ")));
@@ -419,7 +435,10 @@ impl Draw<'_> {
                 let answer = inc.workflow.duty_alert.and_then(|a| a.answer)?;
                 View::text(self.duty_answer_line(inc, answer.kind, answer.by, answer.at))
             }
-            Notice::Unreachable { .. } | Notice::Burst { .. } | Notice::NoDutyOfficer { .. } => {
+            Notice::Unreachable { .. }
+            | Notice::Undeliverable { .. }
+            | Notice::Burst { .. }
+            | Notice::NoDutyOfficer { .. } => {
                 return self.standalone(notice)
             }
             // Drawn with what the delivery reads for them (the overview, the report).
@@ -441,6 +460,16 @@ impl Draw<'_> {
                     ("number", Arg::Num(*number)),
                 ],
             ))),
+            Notice::Undeliverable { person, number } => {
+                let whom = match person {
+                    Some(p) => self.rules.name_of(*p),
+                    None => self.t("undeliverable-group"),
+                };
+                Some(View::text(self.tf(
+                    "notice-undeliverable",
+                    &[("whom", Arg::from(&whom)), ("number", Arg::Num(*number))],
+                )))
+            }
             Notice::Burst {
                 topic,
                 count,
@@ -449,7 +478,7 @@ impl Draw<'_> {
                 "notice-burst",
                 &[
                     ("count", Arg::Num(*count)),
-                    ("topic", Arg::from(topic)),
+                    ("topic", Arg::from(&field(self.texts, topic))),
                     ("number", Arg::Num(*number)),
                 ],
             ))),
