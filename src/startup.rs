@@ -30,6 +30,8 @@ pub struct Config {
     pub http_addr: SocketAddr,
     /// The bearer token of the intake API; empty refuses every request.
     pub ingest_token: String,
+    /// Timeouts and the connection limit of the intake API.
+    pub http_limits: crate::http::HttpLimits,
     pub repeat_window: Duration,
     pub conversation_ttl: Duration,
     pub clock: Arc<dyn Clock>,
@@ -47,6 +49,7 @@ impl Config {
             calendar_text,
             http_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             ingest_token: String::new(),
+            http_limits: crate::http::HttpLimits::default(),
             repeat_window: Duration::days(30),
             conversation_ttl: Duration::hours(24),
             clock: Arc::new(SystemClock),
@@ -135,14 +138,9 @@ impl Application {
             })?;
         tracing::info!(%http_addr, "intake API listening");
         let router = crate::http::router(core.clone(), config.ingest_token.trim());
-        let stop = cancel.clone();
+        let (stop, limits) = (cancel.clone(), config.http_limits);
         tasks.spawn(async move {
-            if let Err(e) = axum::serve(listener, router)
-                .with_graceful_shutdown(async move { stop.cancelled().await })
-                .await
-            {
-                tracing::error!(error = %e, "intake API failed");
-            }
+            crate::http::serve(listener, router, limits, stop).await;
             "intake API"
         });
 

@@ -20,6 +20,7 @@ on_both_backends!(
     the_token_comes_first_and_its_scheme_is_case_insensitive,
     ids_are_kept_exactly_and_an_anonymous_post_is_taken,
     the_longest_accepted_fields_still_make_a_deliverable_card,
+    slow_clients_are_cut_off_and_do_not_hold_up_a_stop,
 );
 
 const TOKEN: &str = "secret-token";
@@ -547,5 +548,61 @@ async fn the_longest_accepted_fields_still_make_a_deliverable_card(db: &TestDb) 
     assert!(
         h.fake.calls().iter().all(|c| c.ok || c.method != "sendMessage"),
         "a message was refused"
+    );
+}
+
+/// Reads from a raw connection until the server closes it (or `limit` passes); returns what came.
+async fn read_until_closed(
+    stream: &mut tokio::net::TcpStream,
+    limit: std::time::Duration,
+) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(limit, stream.read_to_end(&mut got)).await;
+    read.ok().map(|_| String::from_utf8_lossy(&got).into_owned())
+}
+
+async fn slow_clients_are_cut_off_and_do_not_hold_up_a_stop(db: &TestDb) {
+    use tokio::io::AsyncWriteExt;
+    let mut h = TestApp::start("vorsino", db).await;
+    let limit = std::time::Duration::from_secs(15);
+    // Headers that never finish: the connection is closed after the header timeout.
+    let mut half_headers = tokio::net::TcpStream::connect(h.http).await.unwrap();
+    half_headers
+        .write_all(b"POST /api/v1/incidents HTTP/1.1\r\nHost: otklik\r\n")
+        .await
+        .unwrap();
+    let answer = read_until_closed(&mut half_headers, limit).await;
+    assert!(answer.is_some(), "a half-sent header was held open");
+    // A body that never finishes: answered 408 in the API's shape, and nothing is written.
+    let mut half_body = tokio::net::TcpStream::connect(h.http).await.unwrap();
+    half_body
+        .write_all(
+            format!(
+                "POST /api/v1/incidents HTTP/1.1\r\nHost: otklik\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{{\"source\":"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let answer = read_until_closed(&mut half_body, limit)
+        .await
+        .expect("a half-sent body was held open");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("did not arrive in time"), "{answer}");
+    assert!(h.store.incident(IncidentId(1)).await.is_err());
+    // Well-behaved clients are served meanwhile.
+    let api = Api::new(&h);
+    let (status, _) = api.post(incident("IM-1")).await;
+    assert_eq!(status, 201);
+    // A stop while a client holds half a request finishes promptly.
+    let mut holding = tokio::net::TcpStream::connect(h.http).await.unwrap();
+    holding
+        .write_all(b"POST /api/v1/incidents HTTP/1.1\r\nHost: otklik\r\nContent-Length: 50\r\n\r\n{")
+        .await
+        .unwrap();
+    assert!(
+        h.stop_within(std::time::Duration::from_secs(10)).await,
+        "the stop waited for a slow client"
     );
 }

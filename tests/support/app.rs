@@ -203,6 +203,14 @@ pub async fn launch_paced(
     config.dialogues_dir = Some(dialogues());
     config.http_addr = SocketAddr::from(([127, 0, 0, 1], 0));
     config.ingest_token = "secret-token".into();
+    // Short, so tests of slow clients finish quickly; real clients send at once.
+    config.http_limits = otklik::http::HttpLimits {
+        header_timeout: std::time::Duration::from_millis(500),
+        body_timeout: std::time::Duration::from_millis(500),
+        request_timeout: std::time::Duration::from_secs(20),
+        max_connections: 64,
+        shutdown_grace: std::time::Duration::from_secs(2),
+    };
     config.clock = clock;
     config.strict_texts = true;
     let app = Application::build(config).await.expect("Otklik starts");
@@ -272,6 +280,15 @@ impl TestApp {
         self.http = http;
         self.stop = stop;
         self.running = Some(running);
+    }
+
+    /// Stops the application as SIGTERM does; returns whether it finished within `limit`.
+    pub async fn stop_within(&mut self, limit: std::time::Duration) -> bool {
+        self.stop.cancel();
+        match self.running.take() {
+            Some(h) => tokio::time::timeout(limit, h).await.is_ok(),
+            None => true,
+        }
     }
 
     /// A person acting in a chat.

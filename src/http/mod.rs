@@ -9,6 +9,8 @@
 //! Every `/api` call needs `Authorization: Bearer <OTKLIK_INGEST_TOKEN>`. Errors are JSON
 //! `{"error": "...", "field": "..."}` in English.
 
+mod serve;
+
 use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, PathRejection};
@@ -28,6 +30,8 @@ use crate::domain::incident::TransitionError;
 use crate::domain::plan::Due;
 use crate::domain::regulation::Importance;
 use crate::domain::IncidentId;
+
+pub use serve::{serve, HttpLimits};
 
 /// Request bodies larger than this are refused with 413.
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -164,9 +168,16 @@ fn body(payload: Result<Json<Value>, JsonRejection>) -> Result<Map<String, Value
             StatusCode::BAD_REQUEST,
             "the body must be a JSON object",
         )),
+        Err(JsonRejection::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the body is over {BODY_LIMIT} bytes"),
+            ))
+        }
+        // The body did not arrive in time (or the connection broke while sending it).
         Err(JsonRejection::BytesRejection(_)) => Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the body is over {BODY_LIMIT} bytes"),
+            StatusCode::REQUEST_TIMEOUT,
+            "the body did not arrive in time",
         )),
         Err(e) => Err(ApiError::new(StatusCode::BAD_REQUEST, e.body_text())),
     }
