@@ -402,7 +402,10 @@ async fn what_cannot_be_stored_or_shown_is_refused_with_its_field(db: &TestDb) {
     let mut body = incident("NUL");
     body["attachments"] = json!(["https://vk.com/photo\u{0}"]);
     let (status, answer) = api.post(body).await;
-    assert_eq!((status, answer["field"].as_str()), (422, Some("attachments")));
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (422, Some("attachments"))
+    );
     // Control characters in a one-line field; line breaks in the text are fine.
     let mut body = incident("CTRL");
     body["author"] = json!("Ирина\u{7}П.");
@@ -437,7 +440,10 @@ async fn what_cannot_be_stored_or_shown_is_refused_with_its_field(db: &TestDb) {
     let mut body = incident("MANY");
     body["attachments"] = json!(vec!["https://vk.com/photo"; 21]);
     let (status, answer) = api.post(body).await;
-    assert_eq!((status, answer["field"].as_str()), (422, Some("attachments")));
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (422, Some("attachments"))
+    );
     // A deadline before the message was found, or where the calendar has no year.
     for deadline in ["2026-11-23T09:00:00+03:00", "2031-01-10T10:00:00+03:00"] {
         let mut body = incident("DL");
@@ -519,7 +525,11 @@ async fn ids_are_kept_exactly_and_an_anonymous_post_is_taken(db: &TestDb) {
             c.chat() == CURATOR_CHAT && c.text().contains("Новое сообщение №3")
         })
         .await;
-    assert!(card.text().contains("— автор не указан,"), "{}", card.text());
+    assert!(
+        card.text().contains("— автор не указан,"),
+        "{}",
+        card.text()
+    );
 }
 
 async fn the_longest_accepted_fields_still_make_a_deliverable_card(db: &TestDb) {
@@ -546,7 +556,10 @@ async fn the_longest_accepted_fields_still_make_a_deliverable_card(db: &TestDb) 
     .await;
     h.settle().await;
     assert!(
-        h.fake.calls().iter().all(|c| c.ok || c.method != "sendMessage"),
+        h.fake
+            .calls()
+            .iter()
+            .all(|c| c.ok || c.method != "sendMessage"),
         "a message was refused"
     );
 }
@@ -559,7 +572,8 @@ async fn read_until_closed(
     use tokio::io::AsyncReadExt;
     let mut got = Vec::new();
     let read = tokio::time::timeout(limit, stream.read_to_end(&mut got)).await;
-    read.ok().map(|_| String::from_utf8_lossy(&got).into_owned())
+    read.ok()
+        .map(|_| String::from_utf8_lossy(&got).into_owned())
 }
 
 async fn slow_clients_are_cut_off_and_do_not_hold_up_a_stop(db: &TestDb) {
@@ -598,7 +612,9 @@ async fn slow_clients_are_cut_off_and_do_not_hold_up_a_stop(db: &TestDb) {
     // A stop while a client holds half a request finishes promptly.
     let mut holding = tokio::net::TcpStream::connect(h.http).await.unwrap();
     holding
-        .write_all(b"POST /api/v1/incidents HTTP/1.1\r\nHost: otklik\r\nContent-Length: 50\r\n\r\n{")
+        .write_all(
+            b"POST /api/v1/incidents HTTP/1.1\r\nHost: otklik\r\nContent-Length: 50\r\n\r\n{",
+        )
         .await
         .unwrap();
     assert!(

@@ -24,6 +24,7 @@ on_both_backends!(
     a_bad_organisation_file_is_refused_whole,
     invites_bind_once_and_expire,
     an_installation_of_the_previous_version_upgrades_and_loses_nothing,
+    a_renewed_lease_holds_and_a_lapsed_one_is_taken_over,
 );
 
 /// An outbox row for a recipient.
@@ -1078,4 +1079,58 @@ async fn an_import_beside_a_running_bot_does_not_fail_with_database_is_locked() 
         importer.import_directory(&dir, Utc::now()).await.unwrap();
     }
     writer.await.unwrap().unwrap();
+}
+
+async fn a_renewed_lease_holds_and_a_lapsed_one_is_taken_over(db: &TestDb) {
+    let s = db.store().await;
+    let org = seed(&s, "vorsino").await;
+    let now = moscow("2026-11-23 10:00");
+    let lease = Duration::seconds(5);
+    s.enqueue(
+        org.org,
+        None,
+        &[row("a", Recipient::Person(org.executor))],
+        now,
+    )
+    .await
+    .unwrap();
+    s.add_org_timers(
+        org.org,
+        &[TimerRow {
+            incident: None,
+            key: "t".into(),
+            kind: "digest".into(),
+            payload: serde_json::json!({}),
+            due_at: now,
+        }],
+        now,
+    )
+    .await
+    .unwrap();
+    let message = s.claim_outbox(10, 4, now, lease).await.unwrap();
+    let timer = s.claim_timers(now, 10, lease).await.unwrap();
+    assert_eq!((message.len(), timer.len()), (1, 1));
+    // A live worker renews its claims: 20 s later they are still its own.
+    let ids = |v: &[i64]| v.to_vec();
+    for step in [4, 8, 12, 16, 20] {
+        let at = now + Duration::seconds(step);
+        assert!(s.claim_outbox(10, 4, at, lease).await.unwrap().is_empty());
+        assert!(s.claim_timers(at, 10, lease).await.unwrap().is_empty());
+        s.renew_outbox_lease(&ids(&[message[0].id]), at + lease)
+            .await
+            .unwrap();
+        s.renew_timer_lease(&ids(&[timer[0].id]), at + lease)
+            .await
+            .unwrap();
+    }
+    // It dies: a few seconds after its last renewal, the work is taken over.
+    let after = now + Duration::seconds(26);
+    assert_eq!(s.claim_outbox(10, 4, after, lease).await.unwrap().len(), 1);
+    assert_eq!(s.claim_timers(after, 10, lease).await.unwrap().len(), 1);
+    // A delivered message is not renewed back into a lease.
+    s.mark_delivered(message[0].id, after).await.unwrap();
+    s.renew_outbox_lease(&[message[0].id], after + lease)
+        .await
+        .unwrap();
+    assert!(s.pending_outbox().await.unwrap().is_empty());
 }

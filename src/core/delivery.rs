@@ -17,6 +17,7 @@ use chrono::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use super::lease::Leased;
 use super::notices::{Audience, Notice, COLLAPSIBLE_KINDS};
 use super::org::OrgRules;
 use super::view::View;
@@ -95,9 +96,6 @@ pub(super) enum Outcome {
     RetryIn(Duration),
 }
 
-/// How long a claimed row is not handed to another worker: longer than a queue's share of a
-/// claim takes to send at a group's pace, with a server error or two on the way.
-const LEASE_SECONDS: i64 = 120;
 /// How many rows of one queue one claim takes.
 const PER_QUEUE: i64 = 4;
 /// How many rows are out with senders at once.
@@ -222,7 +220,7 @@ impl Core {
                 i64::try_from(rows).unwrap_or(i64::MAX),
                 PER_QUEUE,
                 self.now(),
-                Duration::seconds(LEASE_SECONDS),
+                self.lease(),
             )
             .await?;
         let mut queues: Vec<Vec<OutboxMessage>> = Vec::new();
@@ -237,6 +235,12 @@ impl Core {
 
     /// Sends one queue's rows in order; a row that must wait holds back the rest of its queue.
     async fn deliver_queue(&self, rows: Vec<OutboxMessage>, ports: &[Arc<dyn MessengerPort>]) {
+        let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
+        self.while_leased(Leased::Outbox, &ids, self.send_in_order(rows, ports))
+            .await
+    }
+
+    async fn send_in_order(&self, rows: Vec<OutboxMessage>, ports: &[Arc<dyn MessengerPort>]) {
         let mut rows = rows.into_iter();
         while let Some(m) = rows.next() {
             let outcome = match self.deliver_one(&m, ports).await {
@@ -570,17 +574,17 @@ impl Core {
                     .collect();
             }
             rows = whom
-            .into_iter()
-            .filter(|r| *r != m.recipient)
-            .map(|r| OutboxRow {
-                incident: m.incident,
-                recipient: r,
-                kind: notice.kind().to_string(),
-                payload: notice.to_json(),
-                priority: notice.priority(),
-                key: format!("undeliverable:{}", m.id),
-            })
-            .collect();
+                .into_iter()
+                .filter(|r| *r != m.recipient)
+                .map(|r| OutboxRow {
+                    incident: m.incident,
+                    recipient: r,
+                    kind: notice.kind().to_string(),
+                    payload: notice.to_json(),
+                    priority: notice.priority(),
+                    key: format!("undeliverable:{}", m.id),
+                })
+                .collect();
         }
         self.store
             .give_up_outbox(m, reason, &rows, self.now())

@@ -63,7 +63,9 @@ pub enum IntakeError {
     UnknownDepartment(String),
     #[error("detected_at is outside the production calendar; add that year to the calendar file")]
     OutsideCalendar,
-    #[error("external_deadline is outside the production calendar; add that year to the calendar file")]
+    #[error(
+        "external_deadline is outside the production calendar; add that year to the calendar file"
+    )]
     DeadlineOutsideCalendar,
     #[error(transparent)]
     Core(#[from] CoreError),

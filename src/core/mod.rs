@@ -24,6 +24,7 @@ pub mod delivery;
 pub mod error;
 pub mod input;
 pub mod intake;
+mod lease;
 pub mod notices;
 pub mod org;
 mod overview;

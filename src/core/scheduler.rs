@@ -47,9 +47,6 @@ pub enum TimerPayload {
     },
 }
 
-/// How long a claimed timer is not handed to another process.
-const LEASE_SECONDS: i64 = 60;
-
 /// An incident's timers now, as rows to write with its change.
 pub(crate) fn timer_rows(
     incident: &Incident,
@@ -176,15 +173,19 @@ impl Core {
     pub async fn fire_due_timers(&self) -> Result<usize, CoreError> {
         let due = self
             .store
-            .claim_timers(self.now(), 50, Duration::seconds(LEASE_SECONDS))
+            .claim_timers(self.now(), 50, self.lease())
             .await?;
         let n = due.len();
-        for t in due {
-            if let Err(e) = self.fire(&t).await {
-                // The lease runs out and the timer is tried again.
-                tracing::error!(timer = t.id, key = %t.key, error = %e, "a timer could not fire");
+        let ids: Vec<i64> = due.iter().map(|t| t.id).collect();
+        self.while_leased(super::lease::Leased::Timers, &ids, async {
+            for t in due {
+                if let Err(e) = self.fire(&t).await {
+                    // The lease runs out and the timer is tried again.
+                    tracing::error!(timer = t.id, key = %t.key, error = %e, "a timer could not fire");
+                }
             }
-        }
+        })
+        .await;
         if n > 0 {
             self.wake_delivery();
         }

@@ -224,7 +224,9 @@ impl Planner<'_, '_> {
                 let due = match clock {
                     // "At once" (0m) on working time is the start of the next working minute:
                     // a message found at night is due when the office opens, not at night.
-                    Clock::Working if duration.is_zero() => self.calendar.next_working_instant(t)?,
+                    Clock::Working if duration.is_zero() => {
+                        self.calendar.next_working_instant(t)?
+                    }
                     Clock::Working => match self.calendar.add_with_pauses(t, *duration, pauses)? {
                         Progress::Due(at) => at,
                         Progress::Paused { remaining, .. } => return Ok(Due::Paused { remaining }),

@@ -388,7 +388,13 @@ async fn create_incident(
         text_field(&map, "author", false, limits::AUTHOR, TextKind::Line)?.unwrap_or_default();
     let text =
         text_field(&map, "text", true, limits::TEXT, TextKind::MultiLine)?.unwrap_or_default();
-    let external_id = text_field(&map, "external_id", false, limits::EXTERNAL_ID, TextKind::Id)?;
+    let external_id = text_field(
+        &map,
+        "external_id",
+        false,
+        limits::EXTERNAL_ID,
+        TextKind::Id,
+    )?;
     let detected_at = time_field(&map, "detected_at")?.unwrap_or_else(|| core.now());
     if detected_at > core.now() + chrono::Duration::minutes(5) {
         return Err(ApiError::field(

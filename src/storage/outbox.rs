@@ -68,7 +68,12 @@ pub struct Backlog {
 
 /// `$first, $first+1, …` placeholders for a list of kinds.
 fn kind_list(kinds: &[&str], first: usize) -> String {
-    (0..kinds.len())
+    placeholders(kinds.len(), first)
+}
+
+/// `$first, $first+1, …` placeholders for `n` values.
+pub(crate) fn placeholders(n: usize, first: usize) -> String {
+    (0..n)
         .map(|i| format!("${}", first + i))
         .collect::<Vec<_>>()
         .join(", ")
@@ -239,6 +244,30 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         out.sort_by_key(|m| (-m.priority, m.id));
         Ok(out)
+    }
+
+    /// Extends the lease of claimed messages still being worked on (not those delivered or
+    /// handed back), so a short lease does not run out under a live sender.
+    pub async fn renew_outbox_lease(
+        &self,
+        ids: &[i64],
+        until: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let list = placeholders(ids.len(), 2);
+        let sql = format!(
+            "UPDATE outbox SET locked_until = $1 WHERE id IN ({list}) AND delivered_at IS NULL AND locked_until IS NOT NULL"
+        );
+        on_pool!(self, pool => {
+            let mut query = sqlx::query(&sql).bind(ts(until));
+            for id in ids {
+                query = query.bind(id);
+            }
+            query.execute(pool).await?;
+        });
+        Ok(())
     }
 
     /// Hands claimed messages that were not tried back to their queue (an earlier one of the
@@ -415,7 +444,8 @@ impl Store {
         tell: &[OutboxRow],
         at: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        let payload = serde_json::json!({ "outbox": m.id, "kind": m.kind, "error": error }).to_string();
+        let payload =
+            serde_json::json!({ "outbox": m.id, "kind": m.kind, "error": error }).to_string();
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE outbox SET delivered_at = $1, failed_at = $1, locked_until = NULL, last_error = $2 WHERE id = $3")

@@ -114,6 +114,30 @@ fn timer_from(t: TimerTuple) -> Result<DueTimer, StorageError> {
 }
 
 impl Store {
+    /// Extends the lease of claimed timers not yet fired, so a short lease does not run out under
+    /// a live scheduler.
+    pub async fn renew_timer_lease(
+        &self,
+        ids: &[i64],
+        until: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let list = super::outbox::placeholders(ids.len(), 2);
+        let sql = format!(
+            "UPDATE timers SET locked_until = $1 WHERE id IN ({list}) AND fired_at IS NULL AND locked_until IS NOT NULL"
+        );
+        on_pool!(self, pool => {
+            let mut query = sqlx::query(&sql).bind(ts(until));
+            for id in ids {
+                query = query.bind(id);
+            }
+            query.execute(pool).await?;
+        });
+        Ok(())
+    }
+
     /// Claims up to `limit` timers due at `now`, earliest first, for `lease`.
     pub async fn claim_timers(
         &self,

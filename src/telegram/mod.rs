@@ -3,6 +3,7 @@
 //! payloads (`callback`), and is the core's way to send to Telegram (`port`).
 
 pub mod callback;
+pub mod listener;
 pub mod pacing;
 pub mod port;
 pub mod render;
@@ -82,6 +83,7 @@ impl Telegram {
             },
             bot_id: self.bot_id,
         });
+        let ctx_bot = self.bot.clone();
         let mut dispatcher = Dispatcher::builder(self.bot, updates::schema())
             .dependencies(dptree::deps![ctx])
             .default_handler(|_| async {})
@@ -93,6 +95,15 @@ impl Telegram {
                 done.await;
             }
         });
-        dispatcher.dispatch().await;
+        let listener =
+            listener::Redacting(teloxide::update_listeners::polling_default(ctx_bot).await);
+        dispatcher
+            .dispatch_with_listener(
+                listener,
+                teloxide::error_handlers::LoggingErrorHandler::with_custom_text(
+                    "An error from the update listener",
+                ),
+            )
+            .await;
     }
 }

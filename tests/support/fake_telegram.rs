@@ -284,7 +284,10 @@ fn respond(inner: &mut Inner, method: &str, body: &Value) -> (Json<Value>, bool)
             }
             if inner.refusing.contains(&chat) {
                 return (
-                    error(400, "Bad Request: can't parse entities: unsupported start tag"),
+                    error(
+                        400,
+                        "Bad Request: can't parse entities: unsupported start tag",
+                    ),
                     false,
                 );
             }
@@ -388,7 +391,8 @@ impl FakeTelegram {
         self.inner.lock().unwrap().hanging.remove(&chat);
     }
 
-    fn push(&self, mut update: Value) -> i64 {
+    /// Queues an update as given (its id set); returns the id.
+    pub fn push(&self, mut update: Value) -> i64 {
         let mut inner = self.inner.lock().unwrap();
         inner.next_update += 1;
         let id = inner.next_update;

@@ -256,9 +256,17 @@ impl Draw<'_> {
         mut lines: Vec<Line>,
     ) -> View {
         if !inc.content.url.is_empty() {
-            lines.push(Line::Text(
-                self.tf("card-link", &[("url", Arg::from(&super::clipped(self.texts, &inc.content.url, super::LINK_LIMIT)))]),
-            ));
+            lines.push(Line::Text(self.tf(
+                "card-link",
+                &[(
+                    "url",
+                    Arg::from(&super::clipped(
+                        self.texts,
+                        &inc.content.url,
+                        super::LINK_LIMIT,
+                    )),
+                )],
+            )));
         }
         if let Some(link) = self.published_link(inc, part) {
             lines.push(Line::Text(
@@ -319,9 +327,17 @@ impl Draw<'_> {
             Line::Quote(clipped(self.texts, &question, DRAFT_LIMIT)),
         ];
         if !inc.content.url.is_empty() {
-            lines.push(Line::Text(
-                self.tf("card-link", &[("url", Arg::from(&super::clipped(self.texts, &inc.content.url, super::LINK_LIMIT)))]),
-            ));
+            lines.push(Line::Text(self.tf(
+                "card-link",
+                &[(
+                    "url",
+                    Arg::from(&super::clipped(
+                        self.texts,
+                        &inc.content.url,
+                        super::LINK_LIMIT,
+                    )),
+                )],
+            )));
         }
         let replied = inc
             .workflow

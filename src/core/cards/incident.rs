@@ -162,14 +162,16 @@ impl Draw<'_> {
             ],
         ))];
         if let Some(t) = &inc.workflow.topic {
-            lines.push(Line::Text(
-                self.tf("card-topic", &[("topic", Arg::from(&super::field(self.texts, t)))]),
-            ));
+            lines.push(Line::Text(self.tf(
+                "card-topic",
+                &[("topic", Arg::from(&super::field(self.texts, t)))],
+            )));
         }
         if let Some(l) = &inc.workflow.location {
-            lines.push(Line::Text(
-                self.tf("card-location", &[("location", Arg::from(&super::field(self.texts, l)))]),
-            ));
+            lines.push(Line::Text(self.tf(
+                "card-location",
+                &[("location", Arg::from(&super::field(self.texts, l)))],
+            )));
         }
         let (quote, truncated) = self.quote_block(inc);
         lines.extend(quote);

@@ -246,9 +246,10 @@ impl Draw<'_> {
             )),
         ];
         if !c.url.is_empty() {
-            lines.push(Line::Text(
-                self.tf("card-link", &[("url", Arg::from(&clipped(self.texts, &c.url, LINK_LIMIT)))]),
-            ));
+            lines.push(Line::Text(self.tf(
+                "card-link",
+                &[("url", Arg::from(&clipped(self.texts, &c.url, LINK_LIMIT)))],
+            )));
         }
         if !c.attachments.is_empty() {
             let count = self.tf("photos", &[("n", Arg::Num(c.attachments.len() as i64))]);
@@ -287,7 +288,10 @@ impl Draw<'_> {
             place.push(self.tf("card-topic", &[("topic", Arg::from(&field(self.texts, t)))]));
         }
         if let Some(l) = &inc.workflow.location {
-            place.push(self.tf("card-location", &[("location", Arg::from(&field(self.texts, l)))]));
+            place.push(self.tf(
+                "card-location",
+                &[("location", Arg::from(&field(self.texts, l)))],
+            ));
         }
         if !place.is_empty() {
             lines.push(Line::Text(place.join(" · ")));
@@ -438,9 +442,7 @@ impl Draw<'_> {
             Notice::Unreachable { .. }
             | Notice::Undeliverable { .. }
             | Notice::Burst { .. }
-            | Notice::NoDutyOfficer { .. } => {
-                return self.standalone(notice)
-            }
+            | Notice::NoDutyOfficer { .. } => return self.standalone(notice),
             // Drawn with what the delivery reads for them (the overview, the report).
             Notice::Digest { .. } | Notice::Collapsed { .. } | Notice::Report { .. } => {
                 return None
