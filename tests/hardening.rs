@@ -120,7 +120,7 @@ async fn garbage_button_data_always_gets_the_outdated_answer(db: &TestDb) {
             };
             for who in [&curator, &executor] {
                 let reply: Reply = handle
-                    .block_on(h.core.press(who, action.clone(), Some(1)))
+                    .block_on(h.core.press(who, action, Some(1)))
                     .map_err(|e| TestCaseError::fail(format!("{data}: {e}")))?;
                 let said = format!("{reply:?}");
                 prop_assert!(!said.contains(internal), "{data}: {said}");
