@@ -388,7 +388,7 @@ async fn what_cannot_be_stored_or_shown_is_refused_with_its_field(db: &TestDb) {
         let value = if field == "url" {
             "https://vk.com/wall-1_2\u{0}".to_string()
         } else {
-            format!("до\u{0}после")
+            "до\u{0}после".to_string()
         };
         body[field] = json!(value);
         let (status, answer) = api.post(body).await;
