@@ -462,9 +462,14 @@ impl Core {
         Ok(Reply::say(View::text(text)))
     }
 
-    /// What a stranger who writes to the bot in private is told.
-    pub fn stranger_reply(&self) -> Reply {
-        Reply::say(View::text(self.texts.t("start-unknown")))
+    /// What a stranger who writes to the bot in private is told: how to get access, at most
+    /// once every few minutes (a flood gets nothing more).
+    pub fn stranger_reply(&self, account: Account) -> Reply {
+        if self.strangers.answer_now(account, self.now()) {
+            Reply::say(View::text(self.texts.t("start-unknown")))
+        } else {
+            Reply::nothing()
+        }
     }
 
     /// What a stranger who presses a button is told.

@@ -32,6 +32,7 @@ mod press;
 mod publish;
 pub mod reports;
 pub mod scheduler;
+mod strangers;
 pub mod view;
 
 use std::collections::HashMap;
@@ -142,6 +143,8 @@ pub struct Core {
     invite_links: std::sync::RwLock<HashMap<Messenger, String>>,
     /// The last report made (its pieces are sent one by one).
     reports: reports::ReportCache,
+    /// Strangers answered lately (each is told how to get access once in a while).
+    strangers: strangers::Strangers,
 }
 
 impl Core {
@@ -155,6 +158,7 @@ impl Core {
             timers_ready: Notify::new(),
             invite_links: std::sync::RwLock::new(HashMap::new()),
             reports: reports::ReportCache::default(),
+            strangers: strangers::Strangers::default(),
         }
     }
 

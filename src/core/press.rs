@@ -17,6 +17,7 @@ use crate::domain::incident::{
 };
 use crate::domain::permission::{may_start_draft, permitted, Deed};
 use crate::domain::regulation::{DeadlineRule, Importance, Stage};
+use crate::storage::GroupChat;
 use crate::texts::Arg;
 
 impl Core {
@@ -62,6 +63,19 @@ impl Core {
         }
     }
 
+    /// Whether a person's press counts where it was made: their private chat, or a group chat of
+    /// their organisation (the curators' or the head's).
+    async fn may_act_here(&self, who: &Who) -> Result<bool, CoreError> {
+        if who.in_private() {
+            return Ok(true);
+        }
+        let groups = self.store.group_chat(who.chat()).await?;
+        Ok(groups.iter().any(|g| match g {
+            GroupChat::Curators(o) | GroupChat::Head(o) => *o == who.org(),
+            GroupChat::Discussion { .. } => false,
+        }))
+    }
+
     /// The refusal for a button that no longer applies (an old card, a forged payload).
     fn outdated(&self) -> Reply {
         Reply::alert(self.texts.t("err-wrong-state"))
@@ -100,6 +114,12 @@ impl Core {
         action: Action,
         pressed: Option<i64>,
     ) -> Result<Reply, CoreError> {
+        // A button works in the person's own chat with the bot and in their organisation's
+        // groups; a card copied (or forged) into any other group does nothing there, so no
+        // incident's content can be drawn into a foreign chat.
+        if !self.may_act_here(who).await? {
+            return Ok(self.outdated());
+        }
         let Some(id) = action.incident() else {
             return match action {
                 Action::Report { span } => self.press_report(who, span).await,

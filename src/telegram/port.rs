@@ -49,7 +49,15 @@ pub fn classify(e: &RequestError) -> SendError {
         RequestError::Api(ApiError::Unknown(s)) if s.contains("message to edit not found") => {
             SendError::Gone
         }
-        RequestError::Api(other) => SendError::Refused(other.to_string()),
+        // "Bad Request: ..." is about the message itself (too long, unparsable): sending it
+        // again cannot help. Anything else Telegram says (a server error) may pass.
+        RequestError::Api(ApiError::Unknown(s)) if s.starts_with("Bad Request") => {
+            SendError::Refused(s.clone())
+        }
+        RequestError::Api(other) if other.to_string().starts_with("Bad Request") => {
+            SendError::Refused(other.to_string())
+        }
+        RequestError::Api(other) => SendError::Failed(other.to_string()),
         RequestError::MigrateToChatId(id) => SendError::ChatMoved(id.0),
         RequestError::RetryAfter(s) => {
             SendError::RetryAfter(StdDuration::from_secs(u64::from(s.seconds())))
@@ -224,6 +232,23 @@ mod tests {
                 "Forbidden: bot can't initiate conversation with a user".into()
             ))),
             SendError::Unreachable(_)
+        ));
+        // A message Telegram cannot take is refused for good; a server error may pass later.
+        assert!(matches!(
+            classify(&RequestError::Api(ApiError::MessageIsTooLong)),
+            SendError::Refused(_)
+        ));
+        assert!(matches!(
+            classify(&RequestError::Api(ApiError::Unknown(
+                "Bad Request: can't parse entities: unsupported start tag".into()
+            ))),
+            SendError::Refused(_)
+        ));
+        assert!(matches!(
+            classify(&RequestError::Api(ApiError::Unknown(
+                "Internal Server Error".into()
+            ))),
+            SendError::Failed(_)
         ));
         assert!(matches!(
             classify(&RequestError::Api(ApiError::BotBlocked)),

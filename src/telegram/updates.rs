@@ -180,16 +180,7 @@ async fn on_message(ctx: Arc<TelegramContext>, update: Update, msg: Message) -> 
     let Some(from) = msg.from.as_ref() else {
         return Ok(());
     };
-    if !core
-        .claim_update(Messenger::Telegram, &ctx.bot_id, i64::from(update.id.0))
-        .await?
-    {
-        return Ok(());
-    }
     let private = msg.chat.is_private();
-    if !private && comment(&ctx, &msg).await? {
-        return Ok(());
-    }
     let text = msg
         .text()
         .or(msg.caption())
@@ -201,6 +192,25 @@ async fn on_message(ctx: Arc<TelegramContext>, update: Update, msg: Message) -> 
         chat: chat_ref(msg.chat.id),
         private,
     };
+    // A stranger writing in private is answered now and then and nothing is recorded: a flood
+    // from an unlinked account costs one lookup per message.
+    if private
+        && !text.starts_with("/start ")
+        && core.identify(account(from), place).await?.is_none()
+    {
+        let reply = core.stranger_reply(account(from));
+        show(&ctx, msg.chat.id, user, None, &reply).await?;
+        return Ok(());
+    }
+    if !core
+        .claim_update(Messenger::Telegram, &ctx.bot_id, i64::from(update.id.0))
+        .await?
+    {
+        return Ok(());
+    }
+    if !private && comment(&ctx, &msg).await? {
+        return Ok(());
+    }
     let reply = async {
         // An invite link opens the bot with "/start CODE".
         if let (true, Some(code)) = (
@@ -220,7 +230,7 @@ async fn on_message(ctx: Arc<TelegramContext>, update: Update, msg: Message) -> 
                 };
                 core.message(&who, input).await
             }
-            None if private => Ok(core.stranger_reply()),
+            None if private => Ok(core.stranger_reply(account(from))),
             None => Ok(Reply::nothing()),
         }
     }
@@ -264,9 +274,11 @@ async fn on_callback(ctx: Arc<TelegramContext>, update: Update, q: CallbackQuery
         Some(m) => (m.chat().id, Some(m.id())),
         None => (user, None),
     };
+    // Only the two parties see a private chat's messages, so a press there is the person's own;
+    // in a group, the core checks that the group is the organisation's.
     let place = Conversation {
         chat: chat_ref(chat),
-        private: chat == user,
+        private: q.message.as_ref().is_none_or(|m| m.chat().is_private()),
     };
     let reply = async {
         let Some(action) = q.data.as_deref().and_then(decode) else {

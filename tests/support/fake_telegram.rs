@@ -371,6 +371,11 @@ impl FakeTelegram {
         self.inner.lock().unwrap().unreachable.insert(chat);
     }
 
+    /// Updates the bot has not confirmed yet (it confirms a batch by asking for the next).
+    pub fn unconfirmed_updates(&self) -> usize {
+        self.inner.lock().unwrap().updates.len()
+    }
+
     /// Every message to this chat is refused for good from now on.
     pub fn refuse_in(&self, chat: i64) {
         self.inner.lock().unwrap().refusing.insert(chat);
