@@ -217,6 +217,7 @@ notice-importance = 🔴 №{ $number }: важность повышена до 
 notice-escalation = 🔴 Важное сообщение №{ $number } ({ $network })
 notice-weekend = 🚨 Выходной день · ВЫСОКАЯ важность
 notice-burst = 📈 Всплеск активности: { $count } сообщений на тему «{ $topic }» за последний час (последнее — №{ $number }).
+retention-removed = [удалено по истечении срока хранения]
 notice-undeliverable = ⚠️ №{ $number }: мессенджер отклонил сообщение (получатель: { $whom }), повторная отправка не поможет. Найдите №{ $number } через /open и передайте нужное вручную.
 undeliverable-group = группа
 notice-unreachable = ⚠️ Не удаётся написать { $name }: человек не открыл бота или заблокировал его. №{ $number } ждёт.

@@ -110,6 +110,23 @@ pub enum CliCommand {
         #[arg(long, env = "DATABASE_URL", default_value = "sqlite://otklik.db")]
         database_url: String,
     },
+    /// Remove the personal data (author, text, links, drafts, attachments) of finished incidents
+    /// found before a date, as the daily run does after the profile's `privacy.keep_days`;
+    /// counts and stage times stay for reports.
+    Purge {
+        /// The organisation's name, as in its file.
+        #[arg(long)]
+        organisation: String,
+        /// Incidents found before this day (in the organisation's time zone), DD.MM.YYYY or
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        before: String,
+        /// A directory with ru.ftl to use instead of the built-in texts.
+        #[arg(long, env = "OTKLIK_DIALOGUES_DIR")]
+        dialogues_dir: Option<PathBuf>,
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://otklik.db")]
+        database_url: String,
+    },
     /// Create or upgrade the database schema (also done automatically at start).
     Migrate {
         /// sqlite://FILE (created on first use) or postgres://USER@HOST/DB.
@@ -280,6 +297,32 @@ pub async fn run(cli: Cli) -> Result<String> {
                 lines.push("everyone has opened the bot already".to_string());
             }
             Ok(lines.join("\n"))
+        }
+        CliCommand::Purge {
+            organisation,
+            before,
+            dialogues_dir,
+            database_url,
+        } => {
+            let day = crate::core::reports::parse_date(&before).with_context(|| {
+                format!("{before:?} is not a date (write DD.MM.YYYY or YYYY-MM-DD)")
+            })?;
+            let store = open_store(&database_url).await?;
+            let org = organisation_named(&store, &organisation).await?;
+            let texts = crate::texts::Texts::load(dialogues_dir.as_deref())?;
+            let calendar = calendar_text(cli.calendar.as_deref())?;
+            let core = crate::core::Core::new(store, texts, crate::core::CoreConfig::new(calendar));
+            let zone = core.org(org).await?.calendar.zone();
+            let cutoff =
+                chrono::TimeZone::from_local_datetime(&zone, &day.and_time(chrono::NaiveTime::MIN))
+                    .earliest()
+                    .with_context(|| format!("{day} has no midnight in {zone}"))?
+                    .with_timezone(&chrono::Utc);
+            let done = core.anonymise_before(org, cutoff).await?;
+            core.store().close().await;
+            Ok(format!(
+                "OK: personal data removed from {done} finished incident(s) found before {day}"
+            ))
         }
         CliCommand::Report {
             organisation,

@@ -213,3 +213,31 @@ fn an_at_once_stage_is_due_at_the_next_working_minute() {
         "{out}"
     );
 }
+
+#[test]
+fn the_retention_period_comes_from_the_profile_within_bounds() {
+    let preset = include_str!("../regulations/vorsino.toml");
+    let reg = Regulation::from_toml(preset).unwrap();
+    assert_eq!(reg.privacy.keep_days, 3 * 365);
+    assert_eq!(reg.privacy.run_at.to_string(), "03:00:00");
+    let reg = Regulation::from_toml(&format!(
+        "{preset}\n[privacy]\nkeep_days = 365\nrun_at = \"02:30\"\n"
+    ))
+    .unwrap();
+    assert_eq!(reg.privacy.keep_days, 365);
+    assert_eq!(reg.privacy.run_at.to_string(), "02:30:00");
+    for bad in [
+        "keep_days = 5",
+        "keep_days = 40000",
+        "run_at = \"25:00\"",
+        "keep = 1",
+    ] {
+        let err = Regulation::from_toml(&format!("{preset}\n[privacy]\n{bad}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("privacy") || err.contains("unknown field"),
+            "{bad}: {err}"
+        );
+    }
+}

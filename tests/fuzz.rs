@@ -146,9 +146,26 @@ async fn intake_bodies_get_a_documented_answer(db: &TestDb) {
 /// lands in whatever multi-step input is open.
 fn chat_message() -> impl Strategy<Value = String> {
     let command = prop::sample::select(vec![
-        "/new", "/report", "/away", "/back", "/add", "/move", "/duty_add", "/duty_remove",
-        "/deactivate", "/activate", "/invite", "/open", "/overdue", "/my", "/settings", "/duty",
-        "/help", "/start", "/cancel", "/unknown",
+        "/new",
+        "/report",
+        "/away",
+        "/back",
+        "/add",
+        "/move",
+        "/duty_add",
+        "/duty_remove",
+        "/deactivate",
+        "/activate",
+        "/invite",
+        "/open",
+        "/overdue",
+        "/my",
+        "/settings",
+        "/duty",
+        "/help",
+        "/start",
+        "/cancel",
+        "/unknown",
     ]);
     let argument = prop_oneof![
         any_text(),
@@ -198,8 +215,8 @@ async fn typed_input_in_chat_never_fails_inside(db: &TestDb) {
             |(text, who, open)| {
                 let who = [&curator, &in_group, &executor][who];
                 if let Some(i) = open {
-                    let action = otklik::telegram::callback::decode(&openers[i])
-                        .expect("a known button");
+                    let action =
+                        otklik::telegram::callback::decode(&openers[i]).expect("a known button");
                     let reply = handle
                         .block_on(h.core.press(who, action, None))
                         .map_err(|e| TestCaseError::fail(format!("{}: {e}", openers[i])))?;

@@ -31,6 +31,7 @@ mod overview;
 mod press;
 mod publish;
 pub mod reports;
+mod retention;
 pub mod scheduler;
 mod strangers;
 pub mod view;

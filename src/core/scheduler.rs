@@ -45,6 +45,8 @@ pub enum TimerPayload {
     Report {
         request: super::reports::ReportRequest,
     },
+    /// The daily removal of personal data past the retention period.
+    Retention { day: NaiveDate },
 }
 
 /// An incident's timers now, as rows to write with its change.
@@ -235,6 +237,9 @@ impl Core {
             }
             TimerPayload::DutyCheck { day } => self.duty_check(&rules, t, day).await?,
             TimerPayload::Report { request } => self.report_rows(&rules, t.id, request, t.due_at),
+            TimerPayload::Retention { .. } => {
+                (Vec::new(), self.retention_run(&rules, t.due_at).await?)
+            }
         };
         self.store
             .fire_timer(t, &rows, &follow_ups, self.now())
@@ -360,6 +365,7 @@ impl Core {
                 .into_iter()
                 .collect();
             timers.extend(self.report_timers(&rules, now));
+            timers.extend(self.retention_timer(&rules, now));
             if !timers.is_empty() {
                 self.store.add_org_timers(org, &timers, now).await?;
             }

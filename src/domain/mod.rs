@@ -12,6 +12,7 @@ pub mod problems;
 pub mod production_calendar;
 pub mod regulation;
 pub mod report;
+pub mod retention;
 pub mod schedule;
 pub mod stage_log;
 pub mod timers;

@@ -16,6 +16,7 @@ mod invites;
 mod outbox;
 mod publications;
 mod reports;
+mod retention;
 pub(crate) mod timers;
 
 use std::str::FromStr;

@@ -72,6 +72,11 @@ pub struct Seeded {
 
 /// Creates the organisation under a preset, with its people and departments.
 pub async fn seed(store: &Store, preset: &str) -> Seeded {
+    seed_with(store, preset, "").await
+}
+
+/// The same, with TOML tables appended to the preset's profile (e.g. `[privacy]`).
+pub async fn seed_with(store: &Store, preset: &str, extra: &str) -> Seeded {
     let toml = PRESETS
         .iter()
         .find(|(n, _)| *n == preset)
@@ -82,7 +87,7 @@ pub async fn seed(store: &Store, preset: &str) -> Seeded {
             &NewOrganisation {
                 name: "Администрация".into(),
                 regulation_name: preset.into(),
-                regulation_toml: toml.into(),
+                regulation_toml: format!("{toml}\n{extra}"),
                 curator_chat: Some(telegram_chat(CURATOR_CHAT)),
                 head_chat: None,
             },
@@ -227,8 +232,22 @@ impl TestApp {
         TestApp::start_paced(preset, db, test_limits()).await
     }
 
+    /// Starts Otklik under a preset with TOML tables appended to its profile.
+    pub async fn start_with(preset: &str, extra: &str, db: &TestDb) -> TestApp {
+        TestApp::start_seeded(preset, extra, db, test_limits()).await
+    }
+
+    /// The database the application runs on.
+    pub fn database_url(&self) -> &str {
+        &self.db_url
+    }
+
     /// The same, sending at the pace given.
     pub async fn start_paced(preset: &str, db: &TestDb, limits: SendLimits) -> TestApp {
+        TestApp::start_seeded(preset, "", db, limits).await
+    }
+
+    async fn start_seeded(preset: &str, extra: &str, db: &TestDb, limits: SendLimits) -> TestApp {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
                 tracing_subscriber::EnvFilter::try_from_default_env()
@@ -237,7 +256,7 @@ impl TestApp {
             .with_test_writer()
             .try_init();
         let store = db.store().await;
-        let seeded = seed(&store, preset).await;
+        let seeded = seed_with(&store, preset, extra).await;
         let (fake, fake_url) = FakeTelegram::start().await;
         let clock = ManualClock::new(moscow("2026-11-23 10:00"));
         let (core, http, stop, running) =

@@ -8,8 +8,8 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::{
-    Anchor, Clock, DeadlineRule, Escalation, Publisher, Regulation, Reminders, Reports, SplitMode,
-    Stage, WeekendRule, Workflow,
+    Anchor, Clock, DeadlineRule, Escalation, Privacy, Publisher, Regulation, Reminders, Reports,
+    SplitMode, Stage, WeekendRule, Workflow,
 };
 use crate::domain::duration::{format_duration, parse_duration};
 use crate::domain::problems::Problems;
@@ -29,6 +29,8 @@ pub(super) struct ProfileFile {
     #[serde(default)]
     reports: ReportsSection,
     #[serde(default)]
+    privacy: PrivacySection,
+    #[serde(default)]
     escalation: EscalationSection,
     #[serde(default)]
     reminders: RemindersSection,
@@ -46,6 +48,18 @@ struct ProfileSection {
     #[serde(default)]
     basis: String,
     time_zone: String,
+}
+
+/// Three years unless the profile says otherwise.
+const DEFAULT_KEEP_DAYS: u32 = 3 * 365;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrivacySection {
+    #[serde(default)]
+    keep_days: Option<u32>,
+    #[serde(default)]
+    run_at: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -572,6 +586,21 @@ impl ProfileFile {
             );
         }
         let interim_answers = stages.contains_key(&Stage::InterimToFinal);
+        let keep_days = self.privacy.keep_days.unwrap_or(DEFAULT_KEEP_DAYS);
+        if !(30..=36_500).contains(&keep_days) {
+            problems.push(
+                "privacy.keep_days",
+                format!(
+                    "{keep_days} days: keep personal data at least 30 days and at most 100 years"
+                ),
+            );
+        }
+        let privacy_at = report_time(
+            &self.privacy.run_at,
+            "privacy.run_at",
+            NaiveTime::from_hms_opt(3, 0, 0).unwrap_or_default(),
+            &mut problems,
+        );
         let reminders = self.reminders.to_reminders(&mut problems);
 
         let (Some(time_zone), true) = (time_zone, problems.is_empty()) else {
@@ -601,6 +630,10 @@ impl ProfileFile {
                 weekly_at,
                 monthly: self.reports.monthly,
                 monthly_at,
+            },
+            privacy: Privacy {
+                keep_days,
+                run_at: privacy_at,
             },
             escalation: Escalation {
                 high_importance_to_head: self.escalation.high_importance_to_head,

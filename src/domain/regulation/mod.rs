@@ -241,6 +241,16 @@ pub struct Reports {
     pub monthly_at: NaiveTime,
 }
 
+/// How long citizens' personal data is kept (152-FZ): after `keep_days` from detection a
+/// finished incident is anonymised — author, text, links, drafts and attachments go; counts and
+/// stage times stay for reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Privacy {
+    pub keep_days: u32,
+    /// The local time of day the daily anonymisation runs.
+    pub run_at: NaiveTime,
+}
+
 /// Escalations to the head the regulation asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Escalation {
@@ -292,6 +302,7 @@ pub struct Regulation {
     pub extra_working_days: Vec<NaiveDate>,
     pub workflow: Workflow,
     pub reports: Reports,
+    pub privacy: Privacy,
     pub escalation: Escalation,
     pub reminders: Reminders,
     stages: BTreeMap<Stage, DeadlineRule>,
