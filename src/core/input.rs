@@ -29,6 +29,20 @@ pub struct Input {
 }
 
 impl Input {
+    /// The input with what cannot be stored removed (see `content::storable`).
+    fn storable(self) -> Input {
+        use crate::domain::content::storable;
+        Input {
+            text: storable(&self.text),
+            attachment: self.attachment.map(|a| storable(&a)),
+            forwarded: self.forwarded.map(|f| Forwarded {
+                author: f.author.map(|a| storable(&a)),
+                link: f.link.map(|l| storable(&l)),
+                ..f
+            }),
+        }
+    }
+
     pub fn text(text: &str) -> Input {
         Input {
             text: text.to_string(),
@@ -249,6 +263,7 @@ impl Core {
     /// A message from a person: a command, a forwarded message (a curator's new incident), or
     /// the answer to a pending prompt.
     pub async fn message(&self, who: &Who, input: Input) -> Result<Reply, CoreError> {
+        let input = input.storable();
         if !self.works_in(who).await? {
             return Ok(Reply::nothing());
         }

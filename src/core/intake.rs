@@ -190,8 +190,12 @@ impl Core {
     /// commenter is not one of its people, the comment becomes an incident Otklik answers itself.
     pub async fn channel_comment(
         &self,
-        comment: ChannelComment,
+        mut comment: ChannelComment,
     ) -> Result<Option<IncidentId>, CoreError> {
+        use crate::domain::content::storable;
+        comment.author = storable(&comment.author);
+        comment.text = storable(&comment.text);
+        comment.url = storable(&comment.url);
         let groups = self.store.group_chat(comment.chat).await?;
         let Some(org) = groups.iter().find_map(|g| match g {
             GroupChat::Discussion { org, .. } => Some(*org),

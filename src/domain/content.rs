@@ -22,6 +22,12 @@ pub mod limits {
     pub const ATTACHMENTS: usize = 20;
 }
 
+/// Text from a messenger as it is stored: NUL characters removed (PostgreSQL cannot store
+/// them, and they carry nothing a person wrote).
+pub fn storable(text: &str) -> String {
+    text.replace('\0', "")
+}
+
 /// Where a message was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
