@@ -500,6 +500,53 @@ impl Core {
         })
     }
 
+    /// The incident number a message is about (0 when none, or it is gone).
+    async fn number_of(&self, m: &OutboxMessage) -> i64 {
+        match m.incident {
+            Some(id) => self.store.incident(id).await.map(|r| r.number).unwrap_or(0),
+            None => 0,
+        }
+    }
+
+    /// Rows telling the curators about a message that did not go out; never to `except` (the
+    /// recipient that failed: telling it would loop). When that was the curators' group itself,
+    /// each curator is told in private.
+    fn tell_curators(
+        rules: &OrgRules,
+        m: &OutboxMessage,
+        notice: &Notice,
+        key: String,
+        except: Recipient,
+    ) -> Vec<OutboxRow> {
+        let mut whom = super::notices::recipients(
+            Audience::Curators,
+            None,
+            &super::notices::Directory {
+                rules,
+                absences: &[],
+                on_duty: &[],
+            },
+        );
+        if whom.contains(&except) {
+            whom = rules
+                .people_with(Role::Curator)
+                .into_iter()
+                .map(Recipient::Person)
+                .collect();
+        }
+        whom.into_iter()
+            .filter(|r| *r != except)
+            .map(|r| OutboxRow {
+                incident: m.incident,
+                recipient: r,
+                kind: notice.kind().to_string(),
+                payload: notice.to_json(),
+                priority: notice.priority(),
+                key: key.clone(),
+            })
+            .collect()
+    }
+
     /// Tells the curators that a person cannot be written to, and marks the account.
     async fn report_unreachable(
         &self,
@@ -509,32 +556,12 @@ impl Core {
     ) -> Result<(), CoreError> {
         self.store.set_unreachable(person, messenger, true).await?;
         let rules = self.org(m.org).await?;
-        let number = match m.incident {
-            Some(id) => self.store.incident(id).await.map(|r| r.number).unwrap_or(0),
-            None => 0,
+        let notice = Notice::Unreachable {
+            person,
+            number: self.number_of(m).await,
         };
-        let notice = Notice::Unreachable { person, number };
-        let rows: Vec<OutboxRow> = super::notices::recipients(
-            Audience::Curators,
-            None,
-            &super::notices::Directory {
-                rules: &rules,
-                absences: &[],
-                on_duty: &[],
-            },
-        )
-        .into_iter()
-        // Telling an unreachable curator that they are unreachable would loop.
-        .filter(|r| *r != Recipient::Person(person))
-        .map(|r| OutboxRow {
-            incident: m.incident,
-            recipient: r,
-            kind: notice.kind().to_string(),
-            payload: notice.to_json(),
-            priority: notice.priority(),
-            key: format!("unreachable:{}:{person}", m.id),
-        })
-        .collect();
+        let key = format!("unreachable:{}:{person}", m.id);
+        let rows = Self::tell_curators(&rules, m, &notice, key, Recipient::Person(person));
         self.store.enqueue(m.org, None, &rows, self.now()).await?;
         self.wake_delivery();
         Ok(())
@@ -547,44 +574,16 @@ impl Core {
         let mut rows = Vec::new();
         if m.kind != "undeliverable" {
             let rules = self.org(m.org).await?;
-            let number = match m.incident {
-                Some(id) => self.store.incident(id).await.map(|r| r.number).unwrap_or(0),
-                None => 0,
-            };
             let person = match m.recipient {
                 Recipient::Person(p) => Some(p),
                 _ => None,
             };
-            let notice = Notice::Undeliverable { person, number };
-            let mut whom = super::notices::recipients(
-                Audience::Curators,
-                None,
-                &super::notices::Directory {
-                    rules: &rules,
-                    absences: &[],
-                    on_duty: &[],
-                },
-            );
-            if whom.contains(&m.recipient) {
-                // The curators' group itself refused it: each curator is told in private.
-                whom = rules
-                    .people_with(Role::Curator)
-                    .into_iter()
-                    .map(Recipient::Person)
-                    .collect();
-            }
-            rows = whom
-                .into_iter()
-                .filter(|r| *r != m.recipient)
-                .map(|r| OutboxRow {
-                    incident: m.incident,
-                    recipient: r,
-                    kind: notice.kind().to_string(),
-                    payload: notice.to_json(),
-                    priority: notice.priority(),
-                    key: format!("undeliverable:{}", m.id),
-                })
-                .collect();
+            let notice = Notice::Undeliverable {
+                person,
+                number: self.number_of(m).await,
+            };
+            let key = format!("undeliverable:{}", m.id);
+            rows = Self::tell_curators(&rules, m, &notice, key, m.recipient);
         }
         self.store
             .give_up_outbox(m, reason, &rows, self.now())

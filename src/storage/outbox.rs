@@ -253,12 +253,23 @@ impl Store {
         ids: &[i64],
         until: DateTime<Utc>,
     ) -> Result<(), StorageError> {
+        self.renew_lease("outbox", "delivered_at", ids, until).await
+    }
+
+    /// Extends `locked_until` of the rows of `table` that are claimed and not done yet.
+    pub(super) async fn renew_lease(
+        &self,
+        table: &str,
+        done_column: &str,
+        ids: &[i64],
+        until: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
         if ids.is_empty() {
             return Ok(());
         }
         let list = placeholders(ids.len(), 2);
         let sql = format!(
-            "UPDATE outbox SET locked_until = $1 WHERE id IN ({list}) AND delivered_at IS NULL AND locked_until IS NOT NULL"
+            "UPDATE {table} SET locked_until = $1 WHERE id IN ({list}) AND {done_column} IS NULL AND locked_until IS NOT NULL"
         );
         on_pool!(self, pool => {
             let mut query = sqlx::query(&sql).bind(ts(until));

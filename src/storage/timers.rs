@@ -121,21 +121,7 @@ impl Store {
         ids: &[i64],
         until: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let list = super::outbox::placeholders(ids.len(), 2);
-        let sql = format!(
-            "UPDATE timers SET locked_until = $1 WHERE id IN ({list}) AND fired_at IS NULL AND locked_until IS NOT NULL"
-        );
-        on_pool!(self, pool => {
-            let mut query = sqlx::query(&sql).bind(ts(until));
-            for id in ids {
-                query = query.bind(id);
-            }
-            query.execute(pool).await?;
-        });
-        Ok(())
+        self.renew_lease("timers", "fired_at", ids, until).await
     }
 
     /// Claims up to `limit` timers due at `now`, earliest first, for `lease`.

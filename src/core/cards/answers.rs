@@ -255,19 +255,7 @@ impl Draw<'_> {
         viewer: &Actor,
         mut lines: Vec<Line>,
     ) -> View {
-        if !inc.content.url.is_empty() {
-            lines.push(Line::Text(self.tf(
-                "card-link",
-                &[(
-                    "url",
-                    Arg::from(&super::clipped(
-                        self.texts,
-                        &inc.content.url,
-                        super::LINK_LIMIT,
-                    )),
-                )],
-            )));
-        }
+        lines.extend(self.link_line(&inc.content.url));
         if let Some(link) = self.published_link(inc, part) {
             lines.push(Line::Text(
                 self.tf("published-line", &[("url", Arg::from(link))]),
@@ -326,19 +314,7 @@ impl Draw<'_> {
             Line::Blank,
             Line::Quote(clipped(self.texts, &question, DRAFT_LIMIT)),
         ];
-        if !inc.content.url.is_empty() {
-            lines.push(Line::Text(self.tf(
-                "card-link",
-                &[(
-                    "url",
-                    Arg::from(&super::clipped(
-                        self.texts,
-                        &inc.content.url,
-                        super::LINK_LIMIT,
-                    )),
-                )],
-            )));
-        }
+        lines.extend(self.link_line(&inc.content.url));
         let replied = inc
             .workflow
             .parts

@@ -245,12 +245,7 @@ impl Draw<'_> {
                 ],
             )),
         ];
-        if !c.url.is_empty() {
-            lines.push(Line::Text(self.tf(
-                "card-link",
-                &[("url", Arg::from(&clipped(self.texts, &c.url, LINK_LIMIT)))],
-            )));
-        }
+        lines.extend(self.link_line(&c.url));
         if !c.attachments.is_empty() {
             let count = self.tf("photos", &[("n", Arg::Num(c.attachments.len() as i64))]);
             lines.push(Line::Text(
@@ -258,6 +253,16 @@ impl Draw<'_> {
             ));
         }
         (lines, truncated)
+    }
+
+    /// The «🔗 link» line of a card (clipped), when there is a link.
+    pub(super) fn link_line(&self, url: &str) -> Option<Line> {
+        (!url.is_empty()).then(|| {
+            Line::Text(self.tf(
+                "card-link",
+                &[("url", Arg::from(&clipped(self.texts, url, LINK_LIMIT)))],
+            ))
+        })
     }
 
     fn header(&self, inc: &IncidentRecord) -> Vec<Line> {
