@@ -78,6 +78,8 @@ async fn finished_incidents_lose_their_personal_data_after_the_retention_period(
     let before = h.store.incident(old).await.unwrap();
     assert_eq!(before.workflow.state, IncidentState::Published);
     assert!(h.store.rows_mentioning(old, "Марфа").await.unwrap() > 0);
+    // The link is kept in the report rows too.
+    assert!(h.store.rows_mentioning(old, "reply=789").await.unwrap() > 1);
 
     // 30 days and a night later (across a restart), the daily run at 03:00 removes the content.
     h.walk_to(moscow("2026-12-23 09:00")).await;
@@ -101,7 +103,7 @@ async fn finished_incidents_lose_their_personal_data_after_the_retention_period(
     assert_eq!(after.workflow.log, before.workflow.log);
     assert_eq!(after.workflow.detected_at, before.workflow.detected_at);
     // Nothing of it is left in the drafts table, the audit payloads or the delivered messages.
-    for needle in ["Марфа", "913 555", "reply=800"] {
+    for needle in ["Марфа", "913 555", "reply=800", "reply=789"] {
         assert_eq!(
             h.store.rows_mentioning(old, needle).await.unwrap(),
             0,

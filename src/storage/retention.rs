@@ -42,8 +42,8 @@ impl Store {
         Ok(ids)
     }
 
-    /// How many stored rows of an incident (its row, drafts, audit records, messages) still
-    /// contain `needle`: proof that anonymising left nothing behind.
+    /// How many stored rows of an incident (its row, drafts, audit records, messages, report
+    /// row, posted answers) still contain `needle`: proof that anonymising left nothing behind.
     pub async fn rows_mentioning(
         &self,
         incident: IncidentId,
@@ -58,7 +58,9 @@ impl Store {
                            AND (body LIKE $2 OR reviews LIKE $2))
                       + (SELECT COUNT(*) FROM audit_log WHERE incident_id = $1
                            AND (payload LIKE $2 OR events LIKE $2))
-                      + (SELECT COUNT(*) FROM outbox WHERE incident_id = $1 AND payload LIKE $2) AS n",
+                      + (SELECT COUNT(*) FROM outbox WHERE incident_id = $1 AND payload LIKE $2)
+                      + (SELECT COUNT(*) FROM report_incidents WHERE incident_id = $1 AND url LIKE $2)
+                      + (SELECT COUNT(*) FROM auto_publications WHERE incident_id = $1 AND link LIKE $2) AS n",
             )
             .bind(incident.0)
             .bind(&like)
@@ -132,6 +134,11 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query("DELETE FROM outbox WHERE incident_id = $1 AND delivered_at IS NOT NULL")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                // Reports list each incident with its link.
+                sqlx::query("UPDATE report_incidents SET url = '' WHERE incident_id = $1")
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
