@@ -1,36 +1,72 @@
-//! The crash test: a few hundred incidents posted through the HTTP API while the application is
-//! killed at random moments (every task stopped where it stands, the database connections
-//! dropped — what a SIGKILL leaves behind) and started again on the same database. At the end
-//! every accepted incident is stored once and routed as asked, every notice has reached its
-//! chat, nothing waits or failed, and the duplicate private messages (the ones in flight at a
-//! kill) are counted and bounded. The kill moments come from a fixed seed.
+//! The crash tests: a few hundred incidents posted through the HTTP API while Otklik is killed at
+//! random moments and started again on the same database. At the end every accepted incident is
+//! stored once and routed as asked, every card has reached its chat, nothing waits or failed, and
+//! the duplicate private messages (the ones in flight at a kill) are counted and bounded. The kill
+//! moments come from a fixed seed.
+//!
+//! Two kinds of kill: the real binary (`otklik run`) killed with SIGKILL, on the wall clock; and
+//! the application inside the test process stopped where it stands, on the test's clock.
 
 mod support;
 
 use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
+use chrono::Timelike;
 use otklik::domain::incident::IncidentState;
+use otklik::domain::IncidentId;
+use otklik::storage::Store;
 use otklik::telegram::pacing::SendLimits;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 use support::app::*;
 use support::db::TestDb;
+use support::fake_telegram::{Call, FakeTelegram};
 
-on_both_backends!(a_few_hundred_incidents_survive_random_kills);
+on_both_backends!(
+    sigkill_of_the_real_process_loses_nothing,
+    a_few_hundred_incidents_survive_random_kills,
+);
 
-const INCIDENTS: usize = 200;
 const TOKEN: &str = "secret-token";
 
+/// incident number → its id and the chat its card must reach (None: a triage card for the
+/// curators).
+type Expected = BTreeMap<i64, (i64, Option<i64>)>;
+
+/// The body of the i-th incident: a third to each department, a third left for triage.
+fn incident_body(i: usize) -> (serde_json::Value, Option<i64>) {
+    let department = match i % 3 {
+        0 => Some(("Отдел ЖКХ", EXECUTOR_TG)),
+        1 => Some(("Благоустройство", OTHER_EXECUTOR_TG)),
+        _ => None,
+    };
+    let mut body = json!({
+        "external_id": format!("IM-{i}"),
+        "source": "vk",
+        "url": format!("https://vk.com/wall-1_{i}"),
+        "author": format!("Житель {i}"),
+        "text": format!("Обращение {i}"),
+        "topic": format!("Тема {}", i % 7),
+    });
+    if let Some((name, _)) = department {
+        body["department"] = json!(name);
+    }
+    (body, department.map(|(_, chat)| chat))
+}
+
 /// Posts one incident until the API takes it: a kill may cut a request, and the same
-/// `external_id` again is safe (it answers the incident already stored).
+/// `external_id` again is safe (it answers the incident already stored). Returns (id, number).
 async fn post_until_taken(
-    h: &TestApp,
     client: &reqwest::Client,
+    base: &str,
     body: &serde_json::Value,
 ) -> (i64, i64) {
-    for _ in 0..200 {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
         let sent = client
-            .post(format!("http://{}/api/v1/incidents", h.http))
+            .post(format!("{base}/api/v1/incidents"))
             .header("authorization", format!("Bearer {TOKEN}"))
             .json(body)
             .send()
@@ -45,43 +81,205 @@ async fn post_until_taken(
                 assert!(status >= 500, "{status}: {answer}");
             }
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("the API never took {body}");
 }
 
+/// Every incident stored once and routed; every card arrived (the curators' in `curators`);
+/// returns the duplicate messages.
+async fn check_outcome(
+    store: &Store,
+    calls: &[Call],
+    expected: &Expected,
+    count: usize,
+    curators: i64,
+) -> usize {
+    assert_eq!(expected.len(), count, "an incident was stored twice");
+    for (number, (id, chat)) in expected {
+        let record = store
+            .incident(IncidentId(*id))
+            .await
+            .unwrap_or_else(|e| panic!("incident №{number} is lost: {e}"));
+        let want = match chat {
+            Some(_) => IncidentState::InWork,
+            None => IncidentState::New,
+        };
+        assert_eq!(record.workflow.state, want, "№{number}");
+    }
+    let sent = |chat: i64, marker: &str| -> usize {
+        calls
+            .iter()
+            .filter(|c| c.ok && c.method == "sendMessage" && c.chat() == chat)
+            .filter(|c| c.text().contains(marker))
+            .count()
+    };
+    let mut duplicates = 0;
+    for (number, (_, chat)) in expected {
+        let marker = match chat {
+            Some(_) => format!("Инцидент №{number}</b>"),
+            None => format!("Новое сообщение №{number} ·"),
+        };
+        let private = chat.map(|c| sent(c, &marker)).unwrap_or(1);
+        let group = sent(curators, &marker);
+        assert!(private >= 1, "№{number}: the executor's card never came");
+        assert!(group >= 1, "№{number}: the curators' card never came");
+        duplicates += private - 1 + group - 1;
+    }
+    assert!(store.pending_outbox().await.unwrap().is_empty());
+    assert!(store.failed_outbox().await.unwrap().is_empty());
+    duplicates
+}
+
+/// A profile under which every minute of these few minutes is working time, whenever CI runs:
+/// round the clock every day, holidays worked, in a zone where it is now about noon (so not
+/// within the last hour of a shortened pre-holiday day). Quiet hours would otherwise hold the
+/// cards until morning.
+fn round_the_clock_profile() -> String {
+    let utc_hour = chrono::Utc::now().hour() as i32;
+    let offset = (12 - utc_hour).clamp(-12, 14);
+    let zone = match offset {
+        0 => "Etc/GMT".to_string(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    };
+    let calendar: toml::Value =
+        toml::from_str(otklik::domain::production_calendar::SHIPPED_RU_CALENDAR).unwrap();
+    let mut days_off: Vec<String> = Vec::new();
+    for year in calendar["years"].as_table().unwrap().values() {
+        for list in ["days_off", "holidays"] {
+            for d in year[list].as_array().unwrap() {
+                days_off.push(format!("\"{}\"", d.as_str().unwrap()));
+            }
+        }
+    }
+    let preset = include_str!("../regulations/borovichi.toml").replace(
+        "time_zone = \"Europe/Moscow\"",
+        &format!("time_zone = \"{zone}\""),
+    );
+    let all_day = "\"00:00-24:00\"";
+    format!(
+        "{preset}\n[schedule]\nmon = {all_day}\ntue = {all_day}\nwed = {all_day}\nthu = {all_day}\nfri = {all_day}\nsat = {all_day}\nsun = {all_day}\n[calendar]\nextra_working_days = [{}]\n",
+        days_off.join(", ")
+    )
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// `otklik run`, as an administrator starts it, against the fake Bot API.
+fn start_bot(db_url: &str, fake_url: &str, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_otklik"))
+        .arg("run")
+        .env("DATABASE_URL", db_url)
+        .env("OTKLIK_TELEGRAM_TOKEN", "123:TEST")
+        .env("OTKLIK_TELEGRAM_API_URL", fake_url)
+        .env("OTKLIK_HTTP_ADDR", format!("127.0.0.1:{port}"))
+        .env("OTKLIK_INGEST_TOKEN", TOKEN)
+        .env("RUST_LOG", "error")
+        .env_remove("OTKLIK_CALENDAR_FILE")
+        .env_remove("OTKLIK_DIALOGUES_DIR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("otklik run starts")
+}
+
+async fn wait_until_up(client: &reqwest::Client, base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(r) = client.get(format!("{base}/healthz")).send().await {
+            if r.status().is_success() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("otklik run did not come up at {base}");
+}
+
+async fn sigkill_of_the_real_process_loses_nothing(db: &TestDb) {
+    // The real process sends at Telegram's pace, so fewer incidents than in the in-process
+    // test, with kills more often.
+    const INCIDENTS: usize = 30;
+    let store = db.store().await;
+    // Curators in private: the real process sends at Telegram's pace, and a private chat takes a
+    // message a second where a group takes twenty a minute.
+    seed_profile(&store, "borovichi", &round_the_clock_profile(), None).await;
+    let (fake, fake_url) = FakeTelegram::start().await;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut bot = start_bot(&db.url, &fake_url, port);
+    wait_until_up(&client, &base).await;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1130);
+    let mut kills = 0;
+    let mut expected = Expected::new();
+    for i in 0..INCIDENTS {
+        let (body, chat) = incident_body(i);
+        let (id, number) = post_until_taken(&client, &base, &body).await;
+        expected.insert(number, (id, chat));
+        if rng.gen_ratio(1, 5) {
+            tokio::time::sleep(Duration::from_millis(rng.gen_range(0..60))).await;
+            bot.kill().expect("SIGKILL");
+            bot.wait().expect("the killed process");
+            kills += 1;
+            bot = start_bot(&db.url, &fake_url, port);
+            wait_until_up(&client, &base).await;
+        }
+    }
+    assert!(kills >= 5, "only {kills} kills");
+    // The dead processes' claims lapse within seconds; wait for everything to go out.
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while !store.pending_outbox().await.unwrap().is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let duplicates = check_outcome(&store, &fake.calls(), &expected, INCIDENTS, CURATOR_TG).await;
+    println!("SIGKILL: {INCIDENTS} incidents, {kills} kills, {duplicates} duplicate messages");
+    assert!(
+        duplicates <= kills * 3,
+        "{duplicates} duplicates after {kills} kills"
+    );
+    // SIGTERM ends the process promptly.
+    let stopped = Command::new("kill")
+        .args(["-TERM", &bot.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(stopped.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if bot.try_wait().expect("the process").is_some() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "otklik run did not stop on SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    store.close().await;
+}
+
 async fn a_few_hundred_incidents_survive_random_kills(db: &TestDb) {
+    const INCIDENTS: usize = 200;
     let mut h = TestApp::start_paced("vorsino", db, SendLimits::TELEGRAM.faster(200)).await;
     let client = reqwest::Client::new();
     let mut rng = rand::rngs::StdRng::seed_from_u64(20261130);
     let mut kills = 0;
-    // incident number → its id and the chat its card must reach (None: a triage card for the
-    // curators).
-    let mut expected: BTreeMap<i64, (i64, Option<i64>)> = BTreeMap::new();
+    let mut expected = Expected::new();
     for i in 0..INCIDENTS {
-        let department = match i % 3 {
-            0 => Some(("Отдел ЖКХ", EXECUTOR_TG)),
-            1 => Some(("Благоустройство", OTHER_EXECUTOR_TG)),
-            _ => None,
-        };
-        let mut body = json!({
-            "external_id": format!("IM-{i}"),
-            "source": "vk",
-            "url": format!("https://vk.com/wall-1_{i}"),
-            "author": format!("Житель {i}"),
-            "text": format!("Обращение {i}"),
-            "topic": format!("Тема {}", i % 7),
-            "detected_at": "2026-11-23T10:00:00+03:00",
-        });
-        if let Some((name, _)) = department {
-            body["department"] = json!(name);
-        }
-        let (id, number) = post_until_taken(&h, &client, &body).await;
-        expected.insert(number, (id, department.map(|(_, chat)| chat)));
+        let (mut body, chat) = incident_body(i);
+        body["detected_at"] = json!("2026-11-23T10:00:00+03:00");
+        let (id, number) = post_until_taken(&client, &format!("http://{}", h.http), &body).await;
+        expected.insert(number, (id, chat));
         // Now and then, at a random moment while cards are being sent: kill and restart.
         if rng.gen_ratio(1, 20) {
-            let wait = rng.gen_range(0..40);
-            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            tokio::time::sleep(Duration::from_millis(rng.gen_range(0..40))).await;
             h.crash_and_restart().await;
             kills += 1;
         }
@@ -97,63 +295,18 @@ async fn a_few_hundred_incidents_survive_random_kills(db: &TestDb) {
             break;
         }
     }
-
-    // Every incident once, each routed where it was sent.
-    assert_eq!(expected.len(), INCIDENTS, "an incident was stored twice");
-    for (number, (id, chat)) in &expected {
-        let record = h
-            .store
-            .incident(otklik::domain::IncidentId(*id))
-            .await
-            .unwrap_or_else(|e| panic!("incident №{number} is lost: {e}"));
-        let state = record.workflow.state;
-        match chat {
-            Some(_) => assert_eq!(state, IncidentState::InWork, "№{number}"),
-            None => assert_eq!(state, IncidentState::New, "№{number}"),
-        }
-    }
-    // Every card reached its chat; the duplicates are the messages in flight at a kill.
-    let calls = h.fake.calls();
-    let sent = |chat: i64, marker: &str| -> usize {
-        calls
-            .iter()
-            .filter(|c| c.ok && c.method == "sendMessage" && c.chat() == chat)
-            .filter(|c| c.text().contains(marker))
-            .count()
-    };
-    let mut duplicates = 0;
-    for (number, (_, chat)) in &expected {
-        let marker = match chat {
-            Some(_) => format!("Инцидент №{number}</b>"),
-            None => format!("Новое сообщение №{number} ·"),
-        };
-        let private = chat.map(|c| sent(c, &marker)).unwrap_or(1);
-        let group = sent(CURATOR_CHAT, &marker);
-        assert!(private >= 1, "№{number}: the executor's card never came");
-        if group == 0 {
-            let seen: Vec<String> = calls
-                .iter()
-                .filter(|c| c.text().contains(&format!("№{number}")))
-                .map(|c| {
-                    format!(
-                        "{} {} ok={} {:?}",
-                        c.method,
-                        c.chat(),
-                        c.ok,
-                        c.text().lines().next()
-                    )
-                })
-                .collect();
-            panic!("№{number}: the curators' card never came; seen: {seen:#?}");
-        }
-        duplicates += private - 1 + group - 1;
-    }
-    println!("crash test: {INCIDENTS} incidents, {kills} kills, {duplicates} duplicate messages");
+    let duplicates = check_outcome(
+        &h.store,
+        &h.fake.calls(),
+        &expected,
+        INCIDENTS,
+        CURATOR_CHAT,
+    )
+    .await;
+    println!("in-process: {INCIDENTS} incidents, {kills} kills, {duplicates} duplicate messages");
     // At most the message in flight in each of the three chats per kill.
     assert!(
         duplicates <= kills * 3,
         "{duplicates} duplicates after {kills} kills"
     );
-    assert!(h.store.pending_outbox().await.unwrap().is_empty());
-    assert!(h.store.failed_outbox().await.unwrap().is_empty());
 }

@@ -82,13 +82,31 @@ pub async fn seed_with(store: &Store, preset: &str, extra: &str) -> Seeded {
         .find(|(n, _)| *n == preset)
         .expect("a preset")
         .1;
+    seed_profile(
+        store,
+        preset,
+        &format!("{toml}\n{extra}"),
+        Some(CURATOR_CHAT),
+    )
+    .await
+}
+
+/// The same, under a whole profile's text, with or without the curators' group chat (without
+/// it, curators get their notices in private).
+pub async fn seed_profile(
+    store: &Store,
+    name: &str,
+    toml: &str,
+    curator_chat: Option<i64>,
+) -> Seeded {
+    let preset = name;
     let org = store
         .create_organisation(
             &NewOrganisation {
                 name: "Администрация".into(),
                 regulation_name: preset.into(),
-                regulation_toml: format!("{toml}\n{extra}"),
-                curator_chat: Some(telegram_chat(CURATOR_CHAT)),
+                regulation_toml: toml.into(),
+                curator_chat: curator_chat.map(telegram_chat),
                 head_chat: None,
             },
             moscow("2026-11-23 09:00"),
