@@ -1,0 +1,245 @@
+//! What can be done to an incident (`Command`), what happened (`Event`), why a command was
+//! refused (`TransitionError`) and the result of one that was not (`Transition`).
+
+use super::*;
+
+/// Everything that can be done to an incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    Route {
+        assignments: Vec<Assignment>,
+        importance: Option<Importance>,
+        topic: Option<String>,
+        location: Option<String>,
+        /// Deadlines for `set_by_curator` stages.
+        deadlines: BTreeMap<Stage, DateTime<Utc>>,
+    },
+    SetImportance {
+        importance: Importance,
+    },
+    /// The curator sets the topic and/or the location at triage (or later).
+    Classify {
+        topic: Option<String>,
+        location: Option<String>,
+    },
+    Accept {
+        part: usize,
+    },
+    Return {
+        part: usize,
+        reason: ReturnReason,
+        comment: String,
+    },
+    Reroute {
+        part: usize,
+        assignment: Assignment,
+    },
+    SubmitDraft {
+        part: usize,
+        kind: DraftKind,
+        text: String,
+        attachments: Vec<String>,
+    },
+    /// Approve the draft of a part (or, with `part: None`, the consolidated answer).
+    Approve {
+        part: Option<usize>,
+        /// The draft version the approver saw; a newer one makes the press stale.
+        version: Option<u32>,
+    },
+    RequestRework {
+        part: Option<usize>,
+        version: Option<u32>,
+        comment: String,
+        /// The rework deadline, where the curator sets it.
+        deadline: Option<DateTime<Utc>>,
+    },
+    RecordAuthorReply {
+        part: usize,
+        text: String,
+    },
+    SubmitConsolidated {
+        text: String,
+        attachments: Vec<String>,
+    },
+    MarkPublished {
+        part: Option<usize>,
+        link: String,
+    },
+    MarkNoAnswer {
+        reason: NoAnswerReason,
+    },
+    SendExplanation {
+        kind: ExplanationKind,
+        text: String,
+    },
+    ConvertToAppeal {
+        contact: AppealContact,
+    },
+    Close,
+    AnswerDutyAlert {
+        answer: DutyAnswerKind,
+    },
+}
+
+impl Command {
+    pub fn key(&self) -> &'static str {
+        match self {
+            Command::Route { .. } => "route",
+            Command::SetImportance { .. } => "set_importance",
+            Command::Classify { .. } => "classify",
+            Command::Accept { .. } => "accept",
+            Command::Return { .. } => "return",
+            Command::Reroute { .. } => "reroute",
+            Command::SubmitDraft { .. } => "submit_draft",
+            Command::Approve { .. } => "approve",
+            Command::RequestRework { .. } => "request_rework",
+            Command::RecordAuthorReply { .. } => "record_author_reply",
+            Command::SubmitConsolidated { .. } => "submit_consolidated",
+            Command::MarkPublished { .. } => "mark_published",
+            Command::MarkNoAnswer { .. } => "mark_no_answer",
+            Command::SendExplanation { .. } => "send_explanation",
+            Command::ConvertToAppeal { .. } => "convert_to_appeal",
+            Command::Close => "close",
+            Command::AnswerDutyAlert { .. } => "answer_duty_alert",
+        }
+    }
+
+    /// What the command does, for the permission rule.
+    pub fn deed(&self) -> Deed {
+        match self {
+            Command::Route { .. } => Deed::Route,
+            Command::SetImportance { .. } => Deed::SetImportance,
+            Command::Classify { .. } => Deed::Classify,
+            Command::Accept { part } => Deed::Accept { part: *part },
+            Command::Return { part, .. } => Deed::Return { part: *part },
+            Command::Reroute { part, .. } => Deed::Reroute { part: *part },
+            Command::SubmitDraft { part, kind, .. } => Deed::Draft {
+                part: *part,
+                kind: *kind,
+            },
+            Command::Approve { part, .. } => Deed::Approve { part: *part },
+            Command::RequestRework { part: Some(p), .. } => Deed::Rework { part: *p },
+            // Refused in `apply`: the curator edits the consolidated answer directly.
+            Command::RequestRework { part: None, .. } => Deed::Approve { part: None },
+            Command::RecordAuthorReply { part, .. } => Deed::RecordAuthorReply { part: *part },
+            Command::SubmitConsolidated { .. } => Deed::WriteConsolidated,
+            Command::MarkPublished { part, .. } => Deed::Publish { part: *part },
+            Command::MarkNoAnswer { .. } => Deed::MarkNoAnswer,
+            Command::SendExplanation { .. } => Deed::Explain,
+            Command::ConvertToAppeal { .. } => Deed::ConvertToAppeal,
+            Command::Close => Deed::Close,
+            Command::AnswerDutyAlert { .. } => Deed::AnswerDutyAlert,
+        }
+    }
+}
+
+/// What happened, for the audit log and for notifications.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    Registered,
+    /// High importance on a non-working day under a duty-officer or curator weekend rule.
+    WeekendEmergency {
+        rule: crate::domain::regulation::WeekendRule,
+    },
+    EscalatedToHead,
+    Routed {
+        part: usize,
+        department: DepartmentId,
+        executor: PersonId,
+    },
+    ImportanceChanged {
+        importance: Importance,
+    },
+    Classified {
+        topic: Option<String>,
+        location: Option<String>,
+    },
+    Accepted {
+        part: usize,
+    },
+    Returned {
+        part: usize,
+        reason: ReturnReason,
+        comment: String,
+    },
+    ApprovalRequested {
+        part: Option<usize>,
+        step: ApprovalStep,
+        kind: DraftKind,
+        version: u32,
+    },
+    ApprovedStep {
+        part: Option<usize>,
+        step: ApprovalStep,
+        version: u32,
+    },
+    ReworkRequested {
+        part: Option<usize>,
+        version: u32,
+        comment: String,
+    },
+    ClarificationAwaitingAuthor {
+        part: usize,
+    },
+    AuthorReplied {
+        part: usize,
+        text: String,
+    },
+    ConsolidationRequested,
+    PublicationRequested {
+        part: Option<usize>,
+        publisher: Publisher,
+        kind: DraftKind,
+    },
+    Published {
+        part: Option<usize>,
+        link: String,
+        interim: bool,
+    },
+    NoAnswer {
+        reason: NoAnswerReason,
+    },
+    ExplanationSent {
+        kind: ExplanationKind,
+    },
+    ConvertedToAppeal,
+    Closed,
+    DutyAlertAnswered {
+        answer: DutyAnswerKind,
+    },
+}
+
+/// Why a command was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("already done: {0}")]
+    AlreadyDone(&'static str),
+    #[error("not possible in state {state}: {command}")]
+    WrongState {
+        command: &'static str,
+        state: &'static str,
+    },
+    #[error("not allowed for this person: {0}")]
+    NotAllowed(&'static str),
+    #[error("the regulation does not provide for this: {0}")]
+    NotInRegulation(&'static str),
+    #[error("no part {0} in this incident")]
+    NoSuchPart(usize),
+    #[error("the draft changed since it was shown (version {seen}, now {current})")]
+    StaleDraft { seen: u32, current: u32 },
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    #[error("the curator must set the {0} deadline")]
+    MissingCuratorDeadline(Stage),
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
+/// The result of a successful command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub incident: Incident,
+    pub events: Vec<Event>,
+}

@@ -1,0 +1,561 @@
+//! The incident state machine.
+//!
+//! `apply` is the one pure function every adapter calls: a command by an actor at an instant,
+//! under a regulation and calendar, gives the new incident (with recomputed deadlines) and the
+//! events to record and notify, or a typed refusal. Pressing the same button twice gives
+//! `TransitionError::AlreadyDone`, which adapters treat as harmless.
+//!
+//! An incident is split into parts, one per department it was routed to; a part carries the
+//! executor's work (accept, drafts, approvals, clarification pauses). Most incidents have one
+//! part. With several, the regulation says whether each part is published on its own or the
+//! curator merges a consolidated answer.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::calendar::{CalendarError, Pause, WorkCalendar};
+use super::plan::{plan, Due, PlanInput, Timeline};
+use super::regulation::{DeadlineRule, Importance, Publisher, Regulation, Stage};
+use super::stage_log::StageLog;
+
+pub use super::ids::{DepartmentId, PersonId};
+use super::permission::{consolidates, permitted, Deed};
+
+mod apply;
+mod command;
+
+pub use apply::apply;
+pub use command::{Command, Event, Transition, TransitionError};
+
+/// What a person may do in the organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Executor,
+    DepartmentHead,
+    Deputy,
+    Curator,
+    Head,
+    DutyOfficer,
+    Administrator,
+    /// Otklik itself (intake, scheduler), acting on data from outside.
+    System,
+}
+
+/// Who is acting, as the directory knows them at the moment of the command.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    pub person: PersonId,
+    pub roles: Vec<Role>,
+    /// Departments this person heads.
+    pub heads_departments: Vec<DepartmentId>,
+    /// People whose incidents this person handles as their substitute right now.
+    pub substitutes_for: Vec<PersonId>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Otklik itself.
+    pub fn system() -> Self {
+        Actor {
+            person: PersonId::SYSTEM,
+            roles: vec![Role::System],
+            ..Actor::default()
+        }
+    }
+
+    /// The executor themselves, or their substitute right now.
+    pub fn handles(&self, executor: PersonId) -> bool {
+        self.person == executor || self.substitutes_for.contains(&executor)
+    }
+}
+
+/// The state of the incident as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentState {
+    /// Awaiting triage and routing by the curator.
+    New,
+    /// Routed; the parts are being worked on.
+    InWork,
+    /// Every part is approved; the curator merges a consolidated answer.
+    Consolidating,
+    /// The consolidated answer is approved and awaits publication.
+    AwaitingPublication,
+    /// Interim answers are published; the final ones are due.
+    AwaitingFinal,
+    /// The answer is published.
+    Published,
+    /// No answer is given (threats, obscenity, insults, unreadable).
+    NoAnswer,
+    /// An explanation was sent instead of an answer.
+    ExplanationSent,
+    /// Converted to an official appeal under 59-FZ.
+    ConvertedToAppeal,
+    /// Closed by the curator.
+    Closed,
+}
+
+impl IncidentState {
+    pub fn key(self) -> &'static str {
+        match self {
+            IncidentState::New => "new",
+            IncidentState::InWork => "in_work",
+            IncidentState::Consolidating => "consolidating",
+            IncidentState::AwaitingPublication => "awaiting_publication",
+            IncidentState::AwaitingFinal => "awaiting_final",
+            IncidentState::Published => "published",
+            IncidentState::NoAnswer => "no_answer",
+            IncidentState::ExplanationSent => "explanation_sent",
+            IncidentState::ConvertedToAppeal => "converted_to_appeal",
+            IncidentState::Closed => "closed",
+        }
+    }
+
+    /// No more work is expected (closing is still possible).
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            IncidentState::Published
+                | IncidentState::NoAnswer
+                | IncidentState::ExplanationSent
+                | IncidentState::ConvertedToAppeal
+                | IncidentState::Closed
+        )
+    }
+}
+
+/// An approval step a draft passes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalStep {
+    DepartmentHead,
+    Deputy,
+    Curator,
+}
+
+impl ApprovalStep {
+    fn stage(self) -> Stage {
+        match self {
+            ApprovalStep::DepartmentHead => Stage::DepartmentHeadApproval,
+            ApprovalStep::Deputy => Stage::DeputyApproval,
+            ApprovalStep::Curator => Stage::CuratorReview,
+        }
+    }
+}
+
+/// What a draft is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftKind {
+    Answer,
+    Interim,
+    Clarification,
+}
+
+/// The state of one department's part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum PartState {
+    /// Routed; awaiting acceptance (or the competence check).
+    Routed,
+    /// Accepted; the executor prepares a draft.
+    Accepted,
+    /// A draft awaits an approval step.
+    DraftSubmitted { kind: DraftKind, step: ApprovalStep },
+    /// A draft was sent back for rework.
+    ReworkRequested { kind: DraftKind },
+    /// A clarification was published; the clock is paused until the author replies.
+    AwaitingAuthor,
+    /// The draft is approved and awaits publication.
+    Approved { kind: DraftKind },
+    /// An interim answer is published; the final answer is due.
+    AwaitingFinal,
+    /// This part's answer is published (or merged into the consolidated answer).
+    Done,
+    /// Returned by the department as not its competence.
+    Returned,
+}
+
+impl PartState {
+    pub fn key(self) -> &'static str {
+        match self {
+            PartState::Routed => "routed",
+            PartState::Accepted => "accepted",
+            PartState::DraftSubmitted { .. } => "draft_submitted",
+            PartState::ReworkRequested { .. } => "rework_requested",
+            PartState::AwaitingAuthor => "awaiting_author",
+            PartState::Approved { .. } => "approved",
+            PartState::AwaitingFinal => "awaiting_final",
+            PartState::Done => "done",
+            PartState::Returned => "returned",
+        }
+    }
+}
+
+/// Why a department returned its part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnReason {
+    NotOurCompetence,
+    AnotherDepartment,
+    Duplicate,
+}
+
+/// Why a message gets no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoAnswerReason {
+    Threats,
+    Obscenity,
+    Insults,
+    Unreadable,
+}
+
+/// The kinds of standard explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExplanationKind {
+    NotOurCompetence,
+    AbuseOfRight,
+    CourtActs,
+    AlreadyAnswered,
+}
+
+/// A review decision on a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub by: PersonId,
+    pub at: DateTime<Utc>,
+    pub step: ApprovalStep,
+    /// `None` when approved; the comment when sent back for rework.
+    pub rework_comment: Option<String>,
+}
+
+/// One version of a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub version: u32,
+    pub kind: DraftKind,
+    pub text: String,
+    pub attachments: Vec<String>,
+    pub author: PersonId,
+    pub submitted_at: DateTime<Utc>,
+    pub reviews: Vec<Review>,
+}
+
+/// One department's share of the incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Part {
+    pub department: DepartmentId,
+    pub executor: PersonId,
+    pub state: PartState,
+    pub timeline: Timeline,
+    pub pauses: Vec<Pause>,
+    pub drafts: Vec<Draft>,
+    pub returned: Option<(ReturnReason, String)>,
+    pub publication: Option<Publication>,
+    pub deadlines: Vec<(Stage, Due)>,
+    /// A returned part the curator has already sent to another department.
+    #[serde(default)]
+    pub rerouted: bool,
+}
+
+impl Part {
+    /// The latest draft version.
+    pub fn current_draft(&self) -> Option<&Draft> {
+        self.drafts.last()
+    }
+
+    fn active(&self) -> bool {
+        self.state != PartState::Returned
+    }
+
+    /// The stage now running on this part, if any.
+    pub fn current_stage(&self, regulation: &Regulation) -> Option<Stage> {
+        match self.state {
+            PartState::Routed if regulation.workflow.competence_check => {
+                Some(Stage::CompetenceCheck)
+            }
+            PartState::Routed | PartState::Accepted | PartState::AwaitingAuthor => {
+                if self.timeline.interim_published_at.is_some() {
+                    Some(Stage::InterimToFinal)
+                } else {
+                    Some(Stage::Draft)
+                }
+            }
+            PartState::DraftSubmitted { step, .. } => Some(step.stage()),
+            PartState::ReworkRequested { .. } => Some(Stage::Rework),
+            PartState::Approved { .. } => Some(Stage::Publication),
+            PartState::AwaitingFinal => Some(Stage::InterimToFinal),
+            PartState::Done | PartState::Returned => None,
+        }
+    }
+
+    /// The deadline of the stage now running.
+    pub fn current_deadline(&self, regulation: &Regulation) -> Option<(Stage, Due)> {
+        let stage = self.current_stage(regulation)?;
+        self.deadlines.iter().find(|(s, _)| *s == stage).copied()
+    }
+}
+
+/// A published answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    pub link: String,
+    pub at: DateTime<Utc>,
+    pub by: PersonId,
+    pub interim: bool,
+}
+
+/// Contact data the author gave for an official appeal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppealContact {
+    pub full_name: String,
+    pub address: String,
+    pub phone: String,
+}
+
+/// How a duty officer answered a weekend emergency alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DutyAnswerKind {
+    /// «Беру»: the duty officer handles it.
+    Taken,
+    /// «Передал в ЕДДС»: handed to the unified duty dispatch service.
+    HandedToDispatch,
+}
+
+/// An answer to a weekend emergency alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutyAnswer {
+    pub kind: DutyAnswerKind,
+    pub by: PersonId,
+    pub at: DateTime<Utc>,
+}
+
+/// A weekend emergency alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutyAlert {
+    pub raised_at: DateTime<Utc>,
+    pub answer: Option<DutyAnswer>,
+}
+
+/// The workflow side of an incident (its content — text, author, link — lives with the adapters).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    pub state: IncidentState,
+    pub importance: Importance,
+    pub detected_at: DateTime<Utc>,
+    pub external_deadline: Option<DateTime<Utc>>,
+    pub topic: Option<String>,
+    pub location: Option<String>,
+    pub parts: Vec<Part>,
+    /// Deadlines the curator set when routing (profiles with `set_by_curator`).
+    pub curator_set: BTreeMap<Stage, DateTime<Utc>>,
+    /// The consolidated answer of a split incident.
+    pub consolidated: Option<Draft>,
+    pub consolidated_approved_at: Option<DateTime<Utc>>,
+    pub publication: Option<Publication>,
+    pub appeal: Option<AppealContact>,
+    pub no_answer: Option<NoAnswerReason>,
+    pub explanation: Option<(ExplanationKind, String)>,
+    /// Incident-level deadlines (routing, final, explanation, ...).
+    pub deadlines: Vec<(Stage, Due)>,
+    /// The weekend emergency alert sent to the duty officers, and how it was answered.
+    #[serde(default)]
+    pub duty_alert: Option<DutyAlert>,
+    /// Every stage run so far and when the answer came (for reports).
+    #[serde(default)]
+    pub log: StageLog,
+    /// Bumped by every transition; storage uses it for optimistic locking.
+    pub version: i64,
+}
+
+/// One department and executor to route to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub department: DepartmentId,
+    pub executor: PersonId,
+}
+
+/// The regulation and calendar an incident runs under.
+#[derive(Clone, Copy)]
+pub struct Rules<'a> {
+    pub regulation: &'a Regulation,
+    pub calendar: &'a WorkCalendar,
+}
+
+/// A new incident as intake gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub detected_at: DateTime<Utc>,
+    /// When Otklik took it in: whether it is a weekend emergency is decided then (a message
+    /// found on Saturday and posted on Wednesday is Wednesday's ordinary work).
+    pub received_at: DateTime<Utc>,
+    pub importance: Importance,
+    pub external_deadline: Option<DateTime<Utc>>,
+    pub topic: Option<String>,
+    pub location: Option<String>,
+}
+
+impl Incident {
+    /// Registers a new incident awaiting triage.
+    pub fn register(reg: Registration, rules: Rules<'_>) -> Result<Transition, TransitionError> {
+        let mut incident = Incident {
+            state: IncidentState::New,
+            importance: reg.importance,
+            detected_at: reg.detected_at,
+            external_deadline: reg.external_deadline,
+            topic: reg.topic,
+            location: reg.location,
+            parts: Vec::new(),
+            curator_set: BTreeMap::new(),
+            consolidated: None,
+            consolidated_approved_at: None,
+            publication: None,
+            appeal: None,
+            no_answer: None,
+            explanation: None,
+            deadlines: Vec::new(),
+            duty_alert: None,
+            log: StageLog::default(),
+            version: 1,
+        };
+        incident.recompute(rules)?;
+        super::stage_log::record(&mut incident, rules, reg.received_at)?;
+        let mut events = vec![Event::Registered];
+        if reg.importance == Importance::High {
+            events.extend(incident.raise_high_importance(rules, reg.received_at)?);
+        }
+        Ok(Transition { incident, events })
+    }
+
+    /// An emergency: high importance under a regulation that handles emergencies on non-working
+    /// days too (it is not held back outside working hours).
+    pub fn is_emergency(&self, regulation: &Regulation) -> bool {
+        self.importance == Importance::High
+            && regulation.workflow.weekend_rule != super::regulation::WeekendRule::NextWorkingDay
+    }
+
+    /// The deadline of the incident-level stage now running (routing while new, otherwise the
+    /// final deadline).
+    pub fn current_deadline(&self) -> Option<(Stage, Due)> {
+        let stage = match self.state {
+            IncidentState::New => Stage::Routing,
+            s if s.is_finished() => return None,
+            _ => Stage::Final,
+        };
+        self.deadlines.iter().find(|(s, _)| *s == stage).copied()
+    }
+
+    fn active_parts(&self) -> impl Iterator<Item = &Part> {
+        self.parts.iter().filter(|p| p.active())
+    }
+
+    /// Recomputes every deadline from what has happened.
+    fn recompute(&mut self, rules: Rules<'_>) -> Result<(), CalendarError> {
+        let detected = Timeline::detected(self.detected_at);
+        let routed_at = self.parts.iter().filter_map(|p| p.timeline.routed_at).min();
+        let incident_timeline = Timeline {
+            routed_at,
+            approved_at: self.consolidated_approved_at,
+            ..detected.clone()
+        };
+        let input = PlanInput {
+            importance: Some(self.importance),
+            timeline: incident_timeline,
+            pauses: &[],
+            external_deadline: self.external_deadline,
+            curator_set: self.curator_set.clone(),
+        };
+        self.deadlines = plan(rules.regulation, rules.calendar, &input)?;
+        for part in &mut self.parts {
+            let mut timeline = part.timeline.clone();
+            timeline.detected_at = Some(self.detected_at);
+            let input = PlanInput {
+                importance: Some(self.importance),
+                timeline,
+                pauses: &part.pauses,
+                external_deadline: self.external_deadline,
+                curator_set: self.curator_set.clone(),
+            };
+            part.deadlines = plan(rules.regulation, rules.calendar, &input)?;
+        }
+        Ok(())
+    }
+
+    /// Derives the incident state from its parts after a part-level change.
+    fn settle(&mut self, rules: Rules<'_>) -> Vec<Event> {
+        if self.state.is_finished() || self.state == IncidentState::New {
+            return Vec::new();
+        }
+        let active: Vec<&Part> = self.active_parts().collect();
+        if active.is_empty() {
+            self.state = IncidentState::New;
+            return Vec::new();
+        }
+        if consolidates(self, rules.regulation) {
+            if self.publication.is_some() {
+                self.state = IncidentState::Published;
+            } else if self.consolidated_approved_at.is_some() {
+                self.state = IncidentState::AwaitingPublication;
+            } else if active
+                .iter()
+                .all(|p| matches!(p.state, PartState::Approved { .. }))
+            {
+                if self.state != IncidentState::Consolidating {
+                    self.state = IncidentState::Consolidating;
+                    return vec![Event::ConsolidationRequested];
+                }
+            } else {
+                self.state = IncidentState::InWork;
+            }
+            return Vec::new();
+        }
+        self.state = if active.iter().all(|p| p.state == PartState::Done) {
+            IncidentState::Published
+        } else if active
+            .iter()
+            .all(|p| matches!(p.state, PartState::Done | PartState::AwaitingFinal))
+        {
+            IncidentState::AwaitingFinal
+        } else {
+            IncidentState::InWork
+        };
+        Vec::new()
+    }
+
+    /// The escalation and the weekend alert a high-importance incident calls for at `at` (when
+    /// it was taken in, or made high); a weekend alert is remembered so the duty officer can
+    /// answer it.
+    fn raise_high_importance(
+        &mut self,
+        rules: Rules<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Event>, CalendarError> {
+        let mut events = Vec::new();
+        if rules.regulation.escalation.high_importance_to_head {
+            events.push(Event::EscalatedToHead);
+        }
+        let rule = rules.regulation.workflow.weekend_rule;
+        if rule != super::regulation::WeekendRule::NextWorkingDay {
+            let day = rules.calendar.local_date(at);
+            if !rules.calendar.is_working_day(day)? {
+                events.push(Event::WeekendEmergency { rule });
+                if self.duty_alert.is_none() {
+                    self.duty_alert = Some(DutyAlert {
+                        raised_at: at,
+                        answer: None,
+                    });
+                }
+            }
+        }
+        Ok(events)
+    }
+}
