@@ -193,15 +193,19 @@ async fn on_message(ctx: Arc<TelegramContext>, update: Update, msg: Message) -> 
         private,
     };
     // A stranger writing in private is answered now and then and nothing is recorded: a flood
-    // from an unlinked account costs one lookup per message.
-    if private
-        && !text.starts_with("/start ")
-        && core.identify(account(from), place).await?.is_none()
-    {
-        let reply = core.stranger_reply(account(from));
-        show(&ctx, msg.chat.id, user, None, &reply).await?;
-        return Ok(());
-    }
+    // from an unlinked account costs one lookup per message. The person found is used below.
+    let known = if private && !text.starts_with("/start ") {
+        match core.identify(account(from), place).await? {
+            Some(who) => Some(who),
+            None => {
+                let reply = core.stranger_reply(account(from));
+                show(&ctx, msg.chat.id, user, None, &reply).await?;
+                return Ok(());
+            }
+        }
+    } else {
+        None
+    };
     if !core
         .claim_update(Messenger::Telegram, &ctx.bot_id, i64::from(update.id.0))
         .await?
@@ -221,7 +225,11 @@ async fn on_message(ctx: Arc<TelegramContext>, update: Update, msg: Message) -> 
         ) {
             return core.redeem_invite(account(from), code).await;
         }
-        match core.identify(account(from), place).await? {
+        let who = match known {
+            Some(who) => Some(who),
+            None => core.identify(account(from), place).await?,
+        };
+        match who {
             Some(who) => {
                 let input = Input {
                     text: text.clone(),
