@@ -97,6 +97,7 @@ card-repeat-answer = Ответ { $date }: «{ $text }»
 card-deadline = ⏰ { $stage } до { $time }, { $date }
 card-left = { $left }
 card-final = ответ жителю — до { $time }, { $date }
+card-department-total = обработка в отделе — до { $time }, { $date }
 card-part-of = Часть отдела: { $department }
 stage-routing = направить
 stage-competence_check = подтвердить компетенцию

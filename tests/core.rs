@@ -45,6 +45,7 @@ on_both_backends!(
     a_queue_that_falls_behind_is_summed_up_in_one_message,
     two_processes_fire_each_timer_once,
     a_weekend_emergency_is_decided_by_when_it_is_taken_in,
+    vorsino_2_2_3_the_department_total_is_on_both_cards,
 );
 
 /// One thing a recording messenger was asked to do.
@@ -669,6 +670,15 @@ async fn a_clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) 
         "{}",
         paused.plain()
     );
+    // Borovichi §10: the incident's own deadline stops too, on the curators' card and in the
+    // scheduler's index.
+    let curators_card = w.sent(CURATOR_CHAT)[0].message;
+    let status = w.now_shows(CURATOR_CHAT, curators_card).plain();
+    assert!(
+        status.contains("⏸ срок приостановлен: ждём ответа автора (останется 8 ч 0 мин)"),
+        "{status}"
+    );
+    assert!(!status.contains("⏰ ответ"), "{status}");
     assert!(
         paused.plain().contains("останется 4 ч 0 мин"),
         "{}",
@@ -704,6 +714,24 @@ async fn a_clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) 
         .now_shows(CURATOR_CHAT, publish.message)
         .actions()
         .is_empty());
+    // Resumed at 12:00 with 8 wh left: Tue 12:00 on the curators' card.
+    let status = w.now_shows(CURATOR_CHAT, curators_card).plain();
+    assert!(
+        status.contains("⏰ ответ до 12:00, вт, 24 нояб."),
+        "{status}"
+    );
+}
+
+async fn vorsino_2_2_3_the_department_total_is_on_both_cards(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    w.routed("Когда уберут снег?").await;
+    let total = "обработка в отделе — до 18:00, пн, 23 нояб.";
+    let card = w.sent(EXECUTOR_TG).pop().unwrap().view.plain();
+    assert!(card.contains(total), "{card}");
+    let status = w
+        .now_shows(CURATOR_CHAT, w.sent(CURATOR_CHAT)[0].message)
+        .plain();
+    assert!(status.contains(total), "{status}");
 }
 
 async fn a_returned_part_shows_it_everywhere_and_goes_to_another_department(db: &TestDb) {

@@ -59,6 +59,36 @@ pub struct Pause {
     pub end: Option<DateTime<Utc>>,
 }
 
+impl Pause {
+    /// The time covered by every one of several pause lists: a clock shared by several parts
+    /// stands still only while each part's own clock does. No lists, no pauses.
+    pub fn common(lists: &[&[Pause]]) -> Vec<Pause> {
+        let Some((first, rest)) = lists.split_first() else {
+            return Vec::new();
+        };
+        let mut common: Vec<Pause> = first.to_vec();
+        for list in rest {
+            let mut next = Vec::new();
+            for a in &common {
+                for b in list.iter() {
+                    let start = a.start.max(b.start);
+                    let end = match (a.end, b.end) {
+                        (Some(x), Some(y)) => Some(x.min(y)),
+                        (Some(x), None) | (None, Some(x)) => Some(x),
+                        (None, None) => None,
+                    };
+                    if end.is_none_or(|e| e > start) {
+                        next.push(Pause { start, end });
+                    }
+                }
+            }
+            next.sort_by_key(|p| p.start);
+            common = next;
+        }
+        common
+    }
+}
+
 /// The outcome of adding working time when the clock may be paused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
@@ -563,4 +593,54 @@ fn merged_pauses(pauses: &[Pause]) -> Result<Vec<PauseSpan>, CalendarError> {
         out.push((s, e));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod pause_tests {
+    use super::Pause;
+    use chrono::{TimeZone, Utc};
+
+    fn at(h: u32) -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, h, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn common_pauses_are_where_every_list_is_paused() {
+        let a = [
+            Pause {
+                start: at(8),
+                end: Some(at(12)),
+            },
+            Pause {
+                start: at(14),
+                end: None,
+            },
+        ];
+        let b = [Pause {
+            start: at(10),
+            end: Some(at(15)),
+        }];
+        let open = [Pause {
+            start: at(9),
+            end: None,
+        }];
+        assert_eq!(
+            Pause::common(&[&a, &b, &open]),
+            vec![
+                Pause {
+                    start: at(10),
+                    end: Some(at(12))
+                },
+                Pause {
+                    start: at(14),
+                    end: Some(at(15))
+                },
+            ]
+        );
+        assert_eq!(Pause::common(&[&a]), a.to_vec());
+        assert!(Pause::common(&[&a, &[]]).is_empty());
+        assert!(Pause::common(&[]).is_empty());
+    }
 }

@@ -137,10 +137,60 @@ impl Planner<'_, '_> {
             None => Due::AfterEvent {
                 anchor: stage.default_anchor(),
             },
-            Some(rule) => self.compute(stage, &rule)?,
+            Some(rule) => {
+                let due = self.compute(stage, &rule)?;
+                self.capped(stage, due)?
+            }
         };
         self.done.insert(stage, due);
         Ok(due)
+    }
+
+    /// A stage of the answer is never due after the regulation's overall limits: a department
+    /// stage not after the department's total (Vorsino 2.2.3, Sakhalin 3.2 ¶5), no stage after
+    /// the final deadline (unless an interim answer moved the final one on). Without the cap a
+    /// rework on time by its own working-hour clock could end after both totals (Sakhalin's
+    /// mixed clocks).
+    fn capped(&mut self, stage: Stage, due: Due) -> Result<Due, CalendarError> {
+        let Due::At {
+            at: mut due_at,
+            mut assumed,
+        } = due
+        else {
+            return Ok(due);
+        };
+        let department_stage = matches!(
+            stage,
+            Stage::CompetenceCheck
+                | Stage::Draft
+                | Stage::DepartmentHeadApproval
+                | Stage::DeputyApproval
+                | Stage::Rework
+        );
+        let answer_stage =
+            department_stage || matches!(stage, Stage::CuratorReview | Stage::Publication);
+        let mut caps = Vec::new();
+        if department_stage {
+            caps.push(Stage::DepartmentTotal);
+        }
+        if answer_stage && self.input.timeline.interim_published_at.is_none() {
+            caps.push(Stage::Final);
+        }
+        for cap in caps {
+            if self.regulation.rule(cap, self.importance).is_none() {
+                continue;
+            }
+            if let Due::At { at, assumed: a } = self.due(cap)? {
+                if at < due_at {
+                    due_at = at;
+                    assumed = a;
+                }
+            }
+        }
+        Ok(Due::At {
+            at: due_at,
+            assumed,
+        })
     }
 
     /// When an anchor event happened, or when it is assumed to happen.

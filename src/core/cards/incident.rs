@@ -4,7 +4,7 @@ use super::{message_kind, network, Draw};
 use crate::core::action::Action;
 use crate::core::view::{Button, Line, View};
 use crate::domain::content::IncidentRecord;
-use crate::domain::incident::{Actor, DraftKind, IncidentState, PartState};
+use crate::domain::incident::{Actor, ApprovalStep, DraftKind, IncidentState, Part, PartState};
 use crate::domain::permission::{may_start_draft, Deed};
 use crate::domain::plan::Due;
 use crate::domain::regulation::{Importance, Stage};
@@ -51,6 +51,7 @@ impl Draw<'_> {
                     )));
                 }
             }
+            lines.extend(self.department_total_line(p));
         }
         let status = if inc.workflow.state.is_finished() && p.state != PartState::Returned {
             self.incident_status(inc)
@@ -262,6 +263,31 @@ impl Draw<'_> {
         }
     }
 
+    /// The department's own total (Vorsino 2.2.3 "7 wh", Sakhalin 3.2 "23 h") while the part is
+    /// in the department's hands, where the regulation sets one.
+    fn department_total_line(&self, p: &Part) -> Option<Line> {
+        let in_department = match p.state {
+            PartState::Routed | PartState::Accepted | PartState::ReworkRequested { .. } => true,
+            PartState::DraftSubmitted { step, .. } => step != ApprovalStep::Curator,
+            _ => false,
+        };
+        if !in_department || p.timeline.interim_published_at.is_some() {
+            return None;
+        }
+        let (_, due) = p
+            .deadlines
+            .iter()
+            .find(|(s, _)| *s == Stage::DepartmentTotal)?;
+        let at = due.instant()?;
+        Some(Line::Indented(self.tf(
+            "card-department-total",
+            &[
+                ("time", Arg::from(&self.time(at))),
+                ("date", Arg::from(&self.date(at))),
+            ],
+        )))
+    }
+
     /// The curators' card once an incident is routed: who does what, and its status.
     pub(super) fn status_card(&self, inc: &IncidentRecord) -> View {
         let mut lines = self.header(inc);
@@ -276,6 +302,9 @@ impl Draw<'_> {
                 self.rules.name_of(p.executor),
                 self.part_status(p)
             )));
+            if !inc.workflow.state.is_finished() {
+                lines.extend(self.department_total_line(p));
+            }
         }
         if let Some(p) = &inc.workflow.publication {
             lines.push(Line::Text(

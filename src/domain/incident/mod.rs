@@ -443,15 +443,20 @@ impl Incident {
             && regulation.workflow.weekend_rule != super::regulation::WeekendRule::NextWorkingDay
     }
 
-    /// The deadline of the incident-level stage now running (routing while new, otherwise the
-    /// final deadline).
+    /// The deadline of the incident-level stage now running: routing while new; once every
+    /// part still at work has published an interim answer, the final answer after it (Borovichi
+    /// §16, Krymsk §15); otherwise the final deadline, stopped while every part waits for the
+    /// author (Borovichi §10).
     pub fn current_deadline(&self) -> Option<(Stage, Due)> {
-        let stage = match self.state {
-            IncidentState::New => Stage::Routing,
-            s if s.is_finished() => return None,
-            _ => Stage::Final,
-        };
-        self.deadlines.iter().find(|(s, _)| *s == stage).copied()
+        let find = |stage| self.deadlines.iter().find(|(s, _)| *s == stage).copied();
+        match self.state {
+            IncidentState::New => find(Stage::Routing),
+            s if s.is_finished() => None,
+            _ => match find(Stage::InterimToFinal) {
+                Some(interim @ (_, Due::At { .. } | Due::Paused { .. })) => Some(interim),
+                _ => find(Stage::Final),
+            },
+        }
     }
 
     fn active_parts(&self) -> impl Iterator<Item = &Part> {
@@ -462,15 +467,29 @@ impl Incident {
     fn recompute(&mut self, rules: Rules<'_>) -> Result<(), CalendarError> {
         let detected = Timeline::detected(self.detected_at);
         let routed_at = self.parts.iter().filter_map(|p| p.timeline.routed_at).min();
+        // The incident waits for its final answer after an interim one only when every part
+        // still at work has published one; then the latest of them governs.
+        let working: Vec<&Part> = self
+            .active_parts()
+            .filter(|p| p.state != PartState::Done)
+            .collect();
+        let interims: Option<Vec<DateTime<Utc>>> = working
+            .iter()
+            .map(|p| p.timeline.interim_published_at)
+            .collect();
+        let interim_published_at = interims.and_then(|t| t.into_iter().max());
+        let active: Vec<&[Pause]> = self.active_parts().map(|p| p.pauses.as_slice()).collect();
+        let pauses = Pause::common(&active);
         let incident_timeline = Timeline {
             routed_at,
             approved_at: self.consolidated_approved_at,
+            interim_published_at,
             ..detected.clone()
         };
         let input = PlanInput {
             importance: Some(self.importance),
             timeline: incident_timeline,
-            pauses: &[],
+            pauses: &pauses,
             external_deadline: self.external_deadline,
             curator_set: self.curator_set.clone(),
         };

@@ -1,0 +1,176 @@
+//! Regulation fidelity: each test names the clause of the seed regulation it checks
+//! (`../shared/seeds/`, distilled in the README's "Regulations" section).
+
+#[path = "support/world.rs"]
+mod world;
+
+use chrono::Duration;
+use otklik::domain::incident::*;
+use otklik::domain::regulation::{Importance, Stage};
+use world::*;
+
+/// Borovichi, detected Mon 23.11.2026 10:00; a clarification approved at 11:00 stops the clock.
+fn borovichi_awaiting_author() -> World {
+    let mut w = World::new("borovichi", "2026-11-23 10:00", Importance::Normal);
+    w.route(&[(DEPT, EXEC)]);
+    w.run(&executor(EXEC), Command::Accept { part: 0 });
+    w.later(30);
+    w.draft(
+        &executor(EXEC),
+        0,
+        DraftKind::Clarification,
+        "Уточните номер дома",
+    );
+    w.later(30);
+    w.approve(&curator(), 0);
+    w
+}
+
+#[test]
+fn borovichi_10_clarification_pauses_incident_deadline() {
+    let mut w = borovichi_awaiting_author();
+    // 8 wh from 10:00, one used: the incident's own final deadline stands still too.
+    assert_eq!(w.incident_due(), (Stage::Final, "paused 420m".into()));
+    assert_eq!(w.part_stage_due(0, Stage::Final), "paused 420m");
+    // The author answers the next morning at 10:00: 7 wh are left, to Tue 18:00.
+    w.now += Duration::hours(23);
+    w.run(
+        &curator(),
+        Command::RecordAuthorReply {
+            part: 0,
+            text: "Дом 14".into(),
+        },
+    );
+    assert_eq!(w.incident_due(), (Stage::Final, "2026-11-24 18:00".into()));
+    assert_eq!(w.part_stage_due(0, Stage::Final), "2026-11-24 18:00");
+}
+
+#[test]
+fn borovichi_10_a_pause_of_one_part_does_not_stop_the_incident_while_another_works() {
+    let mut w = World::new("borovichi", "2026-11-23 10:00", Importance::Normal);
+    w.route(&[(DEPT, EXEC), (DEPT2, EXEC2)]);
+    w.run(&executor(EXEC), Command::Accept { part: 0 });
+    w.draft(
+        &executor(EXEC),
+        0,
+        DraftKind::Clarification,
+        "Уточните адрес",
+    );
+    w.later(60); // 11:00
+    w.approve(&curator(), 0);
+    w.later(120); // 13:00: the pause ran two hours, the second department worked on
+    assert_eq!(w.part_stage_due(0, Stage::Final), "paused 420m");
+    assert_eq!(w.incident_due(), (Stage::Final, "2026-11-24 10:00".into()));
+}
+
+#[test]
+fn borovichi_16_after_an_interim_answer_the_incident_waits_seven_working_days() {
+    let mut w = World::new("borovichi", "2026-11-23 10:00", Importance::Normal);
+    w.route(&[(DEPT, EXEC)]);
+    w.run(&executor(EXEC), Command::Accept { part: 0 });
+    w.draft(
+        &executor(EXEC),
+        0,
+        DraftKind::Interim,
+        "Вопрос на контроле.",
+    );
+    w.approve(&curator(), 0);
+    w.later(60);
+    w.run(
+        &curator(),
+        Command::MarkPublished {
+            part: Some(0),
+            link: "https://vk.com/wall-1_2?reply=5".into(),
+        },
+    );
+    assert_eq!(w.incident.state, IncidentState::AwaitingFinal);
+    let final_due = (Stage::InterimToFinal, "2026-12-02 18:00".to_string());
+    assert_eq!(w.incident_due(), final_due);
+    // Tue 17:00, past the original 8 wh: the final draft is under review, still on time.
+    w.now += Duration::hours(30);
+    w.draft(&executor(EXEC), 0, DraftKind::Answer, "Трубу заменили.");
+    assert_eq!(w.incident.state, IncidentState::InWork);
+    assert_eq!(w.incident_due(), final_due);
+    // Not capped by the 8-wh final the interim answer replaced (Tue 10:00).
+    assert_eq!(
+        w.part_due(0),
+        (Stage::CuratorReview, "2026-11-24 17:30".into())
+    );
+}
+
+#[test]
+fn krymsk_15_after_an_interim_answer_the_incident_waits_seven_working_days() {
+    let mut w = World::new("krymsk", "2026-11-23 10:00", Importance::Normal);
+    w.route(&[(DEPT, EXEC)]);
+    w.run(&executor(EXEC), Command::Accept { part: 0 });
+    w.draft(
+        &executor(EXEC),
+        0,
+        DraftKind::Interim,
+        "Вопрос на контроле.",
+    );
+    w.approve(&curator(), 0);
+    // Krymsk §13: the executor posts.
+    w.run(
+        &executor(EXEC),
+        Command::MarkPublished {
+            part: Some(0),
+            link: "https://ok.ru/group/1/topic/2".into(),
+        },
+    );
+    assert_eq!(
+        w.incident_due(),
+        (Stage::InterimToFinal, "2026-12-02 18:00".into())
+    );
+}
+
+#[test]
+fn yuzhno_sakhalinsk_3_2_rework_never_ends_after_the_department_total() {
+    // Detected Mon 10:00, routed 12:00, the draft at its 4-wh deadline 17:00 (wait: 16:00,
+    // lunch 13–14), returned by the operator at 18:00 for a 3-wh rework.
+    let mut w = World::new("yuzhno-sakhalinsk", "2026-11-23 10:00", Importance::Normal);
+    w.later(120);
+    w.route(&[(DEPT, EXEC)]);
+    w.run(&executor(EXEC), Command::Accept { part: 0 });
+    w.later(300);
+    w.draft(&executor(EXEC), 0, DraftKind::Answer, "Проект ответа");
+    w.later(60);
+    w.run(
+        &curator(),
+        Command::RequestRework {
+            part: Some(0),
+            comment: "Добавьте сроки".into(),
+            deadline: None,
+            version: None,
+        },
+    );
+    // 3 wh of rework would end Tue 12:00; the 23-h department total (Tue 09:00) binds.
+    assert_eq!(
+        w.part_stage_due(0, Stage::DepartmentTotal),
+        "2026-11-24 09:00"
+    );
+    assert_eq!(w.part_due(0), (Stage::Rework, "2026-11-24 09:00".into()));
+    assert_eq!(w.incident_due(), (Stage::Final, "2026-11-24 10:00".into()));
+}
+
+#[test]
+fn vorsino_2_2_3_rework_never_ends_after_the_seven_hour_department_total() {
+    // Detected Mon 10:00; a draft returned at 17:30 for a 1-wh rework: the 7-wh department
+    // total ends at 18:00, so does the rework (not Tue 09:30).
+    let mut w = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);
+    w.route(&[(DEPT, EXEC)]);
+    w.run(&executor(EXEC), Command::Accept { part: 0 });
+    w.later(420); // 17:00
+    w.draft(&executor(EXEC), 0, DraftKind::Answer, "Проект ответа");
+    w.later(30);
+    w.run(
+        &curator(),
+        Command::RequestRework {
+            part: Some(0),
+            comment: "Уточните сроки".into(),
+            deadline: None,
+            version: None,
+        },
+    );
+    assert_eq!(w.part_due(0), (Stage::Rework, "2026-11-23 18:00".into()));
+}
