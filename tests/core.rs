@@ -46,6 +46,7 @@ on_both_backends!(
     two_processes_fire_each_timer_once,
     a_weekend_emergency_is_decided_by_when_it_is_taken_in,
     vorsino_2_2_3_the_department_total_is_on_both_cards,
+    krymsk_10_settings_say_where_the_profile_departs_from_the_text,
 );
 
 /// One thing a recording messenger was asked to do.
@@ -1604,4 +1605,25 @@ async fn a_weekend_emergency_is_decided_by_when_it_is_taken_in(db: &TestDb) {
     let alerts = w.sent(77);
     assert_eq!(alerts.len(), 1);
     assert!(alerts[0].view.plain().contains("🚨 Выходной день"));
+}
+
+async fn krymsk_10_settings_say_where_the_profile_departs_from_the_text(db: &TestDb) {
+    let w = World::new(db, "krymsk").await;
+    let settings = said(&w.say(&w.executor().await, "/settings").await);
+    assert!(
+        settings.contains("Администрация муниципального образования Крымский район"),
+        "{settings}"
+    );
+    assert!(
+        settings.contains("Где профиль читает текст регламента не буквально:"),
+        "{settings}"
+    );
+    assert!(
+        settings.contains("• проект ответа (высокая важность): п. 10 требует проект за 4 часа"),
+        "{settings}"
+    );
+    assert!(
+        settings.contains("• направить: в тексте — «30 минут» без слова «рабочих»"),
+        "{settings}"
+    );
 }

@@ -6,7 +6,7 @@ mod world;
 
 use chrono::Duration;
 use otklik::domain::incident::*;
-use otklik::domain::regulation::{Importance, Stage};
+use otklik::domain::regulation::{Importance, Regulation, Stage};
 use world::*;
 
 /// Borovichi, detected Mon 23.11.2026 10:00; a clarification approved at 11:00 stops the clock.
@@ -173,4 +173,71 @@ fn vorsino_2_2_3_rework_never_ends_after_the_seven_hour_department_total() {
         },
     );
     assert_eq!(w.part_due(0), (Stage::Rework, "2026-11-23 18:00".into()));
+}
+
+#[test]
+fn krymsk_profile_names_the_krymsky_district_and_resolution_2424() {
+    let reg = Regulation::preset("krymsk").unwrap();
+    assert_eq!(
+        reg.name,
+        "Администрация муниципального образования Крымский район"
+    );
+    assert!(reg.basis.contains("от 18.08.2021 № 2424"), "{}", reg.basis);
+}
+
+#[test]
+fn barnaul_profile_names_its_polozhenie() {
+    let reg = Regulation::preset("barnaul-leninsky").unwrap();
+    assert!(
+        reg.basis.starts_with("Положение об организации работы администрации Ленинского района города Барнаула с сообщениями из открытых источников"),
+        "{}",
+        reg.basis
+    );
+}
+
+/// Every plain "минут"/"часов" of a seed that a profile counts as working time says so (the
+/// departure is shown on `/settings`), and so does Krymsk's 1-hour high-importance draft.
+#[test]
+fn every_plain_hour_read_as_working_time_is_declared() {
+    let expected: &[(&str, &[(Stage, Importance)])] = &[
+        (
+            "vorsino",
+            &[
+                (Stage::CuratorReview, Importance::Normal),
+                (Stage::Rework, Importance::Normal),
+                (Stage::Publication, Importance::Normal),
+            ],
+        ),
+        ("borovichi", &[]),
+        (
+            "krymsk",
+            &[
+                (Stage::Routing, Importance::Normal),
+                (Stage::Draft, Importance::High),
+                (Stage::CuratorReview, Importance::Normal),
+                (Stage::Rework, Importance::Normal),
+                (Stage::Publication, Importance::Normal),
+            ],
+        ),
+        (
+            "yuzhno-sakhalinsk",
+            &[
+                (Stage::Draft, Importance::Normal),
+                (Stage::Rework, Importance::Normal),
+            ],
+        ),
+        ("barnaul-leninsky", &[]),
+    ];
+    for (preset, stages) in expected {
+        let reg = Regulation::preset(preset).unwrap();
+        let mut declared: Vec<(Stage, Importance)> = reg
+            .departures
+            .iter()
+            .map(|d| (d.stage, d.importance))
+            .collect();
+        declared.sort_by_key(|(s, i)| (*s, *i == Importance::High));
+        let mut want = stages.to_vec();
+        want.sort_by_key(|(s, i)| (*s, *i == Importance::High));
+        assert_eq!(declared, want, "{preset}");
+    }
 }

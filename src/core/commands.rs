@@ -182,6 +182,21 @@ pub fn settings(texts: &Texts, rules: &OrgRules) -> View {
         lines.push(Line::Text(texts.t("settings-high")));
         lines.extend(high);
     }
+    if !reg.departures.is_empty() {
+        lines.push(Line::Blank);
+        lines.push(Line::Text(texts.t("settings-departures")));
+        for d in &reg.departures {
+            let stage = texts.t(&format!("stage-{}", d.stage.key()));
+            let key = match d.importance {
+                Importance::High => "settings-departure-high",
+                Importance::Normal => "settings-departure",
+            };
+            lines.push(Line::Text(texts.tf(
+                key,
+                &[("stage", Arg::from(&stage)), ("why", Arg::from(&d.why))],
+            )));
+        }
+    }
     lines.push(Line::Blank);
     lines.push(Line::Text(texts.t(match reg.workflow.publisher {
         Publisher::Curator => "settings-publisher-curator",

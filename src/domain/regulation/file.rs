@@ -8,8 +8,8 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::{
-    Anchor, Clock, DeadlineRule, Escalation, Privacy, Publisher, Regulation, Reminders, Reports,
-    SplitMode, Stage, WeekendRule, Workflow,
+    Anchor, Clock, DeadlineRule, Departure, Escalation, Importance, Privacy, Publisher, Regulation,
+    Reminders, Reports, SplitMode, Stage, WeekendRule, Workflow,
 };
 use crate::domain::duration::{format_duration, parse_duration};
 use crate::domain::problems::Problems;
@@ -251,6 +251,9 @@ struct StageSpec {
     clock: Option<Clock>,
     from: Option<Anchor>,
     min_working: Option<String>,
+    /// Where and why this rule departs from the regulation's own words (a plain hour read as a
+    /// working hour, a number changed); shown on `/settings` so nobody takes it for the text.
+    departure: Option<String>,
 }
 
 impl StageSpec {
@@ -357,6 +360,8 @@ fn parse_weekday(s: &str) -> Option<Weekday> {
 fn stage_rules(
     specs: &BTreeMap<String, StageSpec>,
     prefix: &str,
+    importance: Importance,
+    departures: &mut Vec<Departure>,
     problems: &mut Problems,
 ) -> BTreeMap<Stage, DeadlineRule> {
     let mut out = BTreeMap::new();
@@ -366,6 +371,18 @@ fn stage_rules(
             Ok(stage) => {
                 if let Some(rule) = spec.to_rule(stage, &path, problems) {
                     out.insert(stage, rule);
+                }
+                match spec.departure.as_deref().map(str::trim) {
+                    Some("") => problems.push(
+                        &format!("{path}.departure"),
+                        "must say why, or be left out".to_string(),
+                    ),
+                    Some(why) => departures.push(Departure {
+                        stage,
+                        importance,
+                        why: why.to_string(),
+                    }),
+                    None => {}
                 }
             }
             Err(_) => problems.push(
@@ -458,8 +475,21 @@ impl ProfileFile {
             NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default(),
             &mut problems,
         );
-        let stages = stage_rules(&self.stages, "stages", &mut problems);
-        let high_stages = stage_rules(&self.high.stages, "high.stages", &mut problems);
+        let mut departures = Vec::new();
+        let stages = stage_rules(
+            &self.stages,
+            "stages",
+            Importance::Normal,
+            &mut departures,
+            &mut problems,
+        );
+        let high_stages = stage_rules(
+            &self.high.stages,
+            "high.stages",
+            Importance::High,
+            &mut departures,
+            &mut problems,
+        );
         let wf = &self.workflow;
 
         // Cross-field checks: the steps switched on need deadlines, and vice versa.
@@ -640,6 +670,7 @@ impl ProfileFile {
                 bursts_to_head: self.escalation.bursts_to_head,
             },
             reminders,
+            departures,
             stages,
             high_stages,
         })

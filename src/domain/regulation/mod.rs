@@ -305,8 +305,18 @@ pub struct Regulation {
     pub privacy: Privacy,
     pub escalation: Escalation,
     pub reminders: Reminders,
+    /// Rules that depart from the regulation's words, with the reason.
+    pub departures: Vec<Departure>,
     stages: BTreeMap<Stage, DeadlineRule>,
     high_stages: BTreeMap<Stage, DeadlineRule>,
+}
+
+/// A rule that reads the regulation's text otherwise than literally, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Departure {
+    pub stage: Stage,
+    pub importance: Importance,
+    pub why: String,
 }
 
 /// A profile that cannot be used, with every problem found.
