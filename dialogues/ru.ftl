@@ -132,6 +132,7 @@ status-line = Статус: { $status }
 ## Buttons (verbs; at most two a row)
 
 btn-accept = ✅ Принять
+btn-confirm-competence = ✅ Наша компетенция
 btn-return = ↩️ Вернуть
 btn-draft = ✍️ Подготовить ответ
 btn-interim = ⏳ Промежуточный ответ
@@ -222,7 +223,8 @@ retention-removed = [удалено по истечении срока хран�
 notice-undeliverable = ⚠️ №{ $number }: мессенджер отклонил сообщение (получатель: { $whom }), повторная отправка не поможет. Найдите №{ $number } через /open и передайте нужное вручную.
 undeliverable-group = группа
 notice-unreachable = ⚠️ Не удаётся написать { $name }: человек не открыл бота или заблокировал его. №{ $number } ждёт.
-notice-competence = №{ $number } поступил в ваш отдел: подтвердите компетенцию (примите) или верните.
+notice-competence = №{ $number } поступил в ваш отдел: подтвердите компетенцию или верните.
+notice-competence-confirmed = №{ $number }: руководитель отдела подтвердил компетенцию — готовьте проект ответа.
 duty-taken-line = ✅ №{ $number }: взял дежурный { $name }, { $time }
 duty-nobody-took = ⚠️ Никто из дежурных пока не взял это сообщение.
 duty-phones = 📞 Руководители отделов: { $phones }

@@ -64,6 +64,10 @@ pub struct DepartmentEntry {
     /// The name of the department head (a person of this file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head: Option<String>,
+    /// The deputy who supervises the department and agrees its answers (Barnaul §5); without
+    /// one, any deputy does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervising_deputy: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -250,6 +254,24 @@ impl DirectoryFile {
                         &at("departments", i, "head"),
                         format!("no person {h:?} in [[people]]"),
                     );
+                }
+            }
+            if let Some(name) = &d.supervising_deputy {
+                let deputy = file
+                    .people
+                    .iter()
+                    .find(|p| p.name.trim() == name.trim())
+                    .map(|p| p.roles.contains(&Role::Deputy));
+                match deputy {
+                    None => problems.push(
+                        &at("departments", i, "supervising_deputy"),
+                        format!("no person {name:?} in [[people]]"),
+                    ),
+                    Some(false) => problems.push(
+                        &at("departments", i, "supervising_deputy"),
+                        format!("{name:?} does not have the deputy role"),
+                    ),
+                    Some(true) => {}
                 }
             }
         }

@@ -241,3 +241,81 @@ fn every_plain_hour_read_as_working_time_is_declared() {
         assert_eq!(declared, want, "{preset}");
     }
 }
+
+/// Barnaul, detected Mon 10:00 with a monitoring-system deadline; routed to two departments with
+/// the draft and deputy deadlines the Controller sets.
+fn barnaul_routed() -> World {
+    let mut w = World::with_external(
+        "barnaul-leninsky",
+        "2026-11-23 10:00",
+        Importance::Normal,
+        Some(Duration::hours(24)),
+    );
+    let mut deadlines = std::collections::BTreeMap::new();
+    deadlines.insert(Stage::Draft, w.now + Duration::hours(4));
+    deadlines.insert(Stage::DeputyApproval, w.now + Duration::hours(5));
+    w.route_with(&[(DEPT, EXEC), (DEPT2, EXEC2)], deadlines);
+    w
+}
+
+fn refused(w: &World, actor: &Actor, cmd: Command) -> bool {
+    matches!(w.try_do(actor, cmd), Err(TransitionError::NotAllowed(_)))
+}
+
+#[test]
+fn barnaul_5_the_department_head_checks_competence_before_the_executor_works() {
+    let mut w = barnaul_routed();
+    assert!(refused(&w, &executor(EXEC), Command::Accept { part: 0 }));
+    assert!(refused(&w, &dept2_head(), Command::Accept { part: 0 }));
+    // Nor can the executor start a draft around the check.
+    assert!(matches!(
+        w.try_do(
+            &executor(EXEC),
+            Command::SubmitDraft {
+                part: 0,
+                kind: DraftKind::Answer,
+                text: "Ответ".into(),
+                attachments: vec![],
+            }
+        ),
+        Err(TransitionError::WrongState { .. })
+    ));
+    assert!(!otklik::domain::permission::may_start_draft(
+        &executor(EXEC),
+        0,
+        DraftKind::Answer,
+        &w.incident,
+        &w.reg
+    ));
+    w.run(&dept_head(), Command::Accept { part: 0 });
+    w.draft(&executor(EXEC), 0, DraftKind::Answer, "Ответ отдела ЖКХ");
+}
+
+#[test]
+fn barnaul_5_only_the_supervising_deputy_agrees_the_departments_answer() {
+    let mut w = barnaul_routed();
+    w.run(&dept_head(), Command::Accept { part: 0 });
+    w.run(&dept2_head(), Command::Accept { part: 1 });
+    w.draft(&executor(EXEC), 0, DraftKind::Answer, "Ответ отдела ЖКХ");
+    w.draft(
+        &executor(EXEC2),
+        1,
+        DraftKind::Answer,
+        "Ответ благоустройства",
+    );
+    let approve = |part| Command::Approve {
+        part: Some(part),
+        version: None,
+    };
+    // The second department's deputy does not supervise the first.
+    assert!(refused(&w, &other_deputy(), approve(0)));
+    w.approve(&other_deputy(), 1);
+    w.approve(&deputy(), 0);
+    assert_eq!(
+        w.part(0).state,
+        PartState::DraftSubmitted {
+            kind: DraftKind::Answer,
+            step: ApprovalStep::Curator
+        }
+    );
+}

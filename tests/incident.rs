@@ -508,7 +508,7 @@ fn barnaul_deputy_approves_first_and_the_curator_merges_a_consolidated_answer() 
     );
     // The department head confirms competence by accepting.
     w.run(&dept_head(), Command::Accept { part: 0 });
-    w.run(&executor(EXEC2), Command::Accept { part: 1 });
+    w.run(&dept2_head(), Command::Accept { part: 1 });
     assert_eq!(w.part_due(0), (Stage::Draft, "2026-11-23 14:00".into()));
     w.draft(&executor(EXEC), 0, DraftKind::Answer, "Часть ЖКХ");
     w.draft(

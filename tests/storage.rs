@@ -21,6 +21,7 @@ on_both_backends!(
     an_answer_is_posted_at_most_once,
     bad_directory_input_is_refused,
     import_export_round_trip_and_reimport_changes_nothing,
+    barnaul_5_a_departments_supervising_deputy_is_imported_and_exported,
     a_bad_organisation_file_is_refused_whole,
     invites_bind_once_and_expire,
     an_installation_of_the_previous_version_upgrades_and_loses_nothing,
@@ -1133,4 +1134,67 @@ async fn a_renewed_lease_holds_and_a_lapsed_one_is_taken_over(db: &TestDb) {
         .await
         .unwrap();
     assert!(s.pending_outbox().await.unwrap().is_empty());
+}
+
+const BARNAUL: &str = r#"
+[organisation]
+name = "Администрация Ленинского района"
+regulation = "barnaul-leninsky"
+
+[[departments]]
+name = "Отдел ЖКХ"
+supervising_deputy = "Зайцев Олег"
+
+[[departments]]
+name = "Отдел благоустройства"
+
+[[people]]
+name = "Зайцев Олег"
+roles = ["deputy"]
+
+[[people]]
+name = "Волков Пётр"
+roles = ["executor"]
+departments = ["Отдел ЖКХ"]
+"#;
+
+async fn barnaul_5_a_departments_supervising_deputy_is_imported_and_exported(db: &TestDb) {
+    let s = db.store().await;
+    let file = otklik::directory_file::DirectoryFile::parse(BARNAUL, None).unwrap();
+    let report = s.import_directory(&file, Utc::now()).await.unwrap();
+    let dir = s.directory(report.organisation_id).await.unwrap();
+    let deputy = dir
+        .people
+        .iter()
+        .find(|p| p.full_name == "Зайцев Олег")
+        .unwrap()
+        .id;
+    let supervised: Vec<(&str, Option<PersonId>)> = dir
+        .departments
+        .iter()
+        .map(|d| (d.name.as_str(), d.supervising_deputy))
+        .collect();
+    assert_eq!(
+        supervised,
+        vec![("Отдел ЖКХ", Some(deputy)), ("Отдел благоустройства", None)]
+    );
+    let exported = s
+        .export_directory("Администрация Ленинского района")
+        .await
+        .unwrap();
+    assert_eq!(
+        exported.departments[0].supervising_deputy.as_deref(),
+        Some("Зайцев Олег")
+    );
+    // Only a person with the deputy role can supervise.
+    let wrong = BARNAUL.replace(
+        "supervising_deputy = \"Зайцев Олег\"",
+        "supervising_deputy = \"Волков Пётр\"",
+    );
+    let err = otklik::directory_file::DirectoryFile::parse(&wrong, None).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("line 6: departments[0].supervising_deputy: \"Волков Пётр\" does not have the deputy role"),
+        "{err}"
+    );
 }

@@ -38,6 +38,8 @@ pub enum Notice {
     IncidentCard { part: usize },
     /// The department head's card of a part to confirm competence.
     CompetenceCheck { part: usize },
+    /// The department head confirmed competence: the executor's card, now to work on.
+    CompetenceConfirmed { part: usize },
     /// Importance was raised to high: deadlines are shorter.
     ImportanceRaised,
     /// A draft (or, with `part: None`, the consolidated answer) to approve.
@@ -128,6 +130,7 @@ impl Notice {
             Notice::CuratorCard => "curator_card",
             Notice::IncidentCard { .. } => "incident_card",
             Notice::CompetenceCheck { .. } => "competence_check",
+            Notice::CompetenceConfirmed { .. } => "competence_confirmed",
             Notice::ImportanceRaised => "importance_raised",
             Notice::Approval { .. } => "approval",
             Notice::Rework { .. } => "rework",
@@ -179,6 +182,7 @@ impl Notice {
             | Notice::CuratorCard
             | Notice::IncidentCard { .. }
             | Notice::CompetenceCheck { .. }
+            | Notice::CompetenceConfirmed { .. }
             | Notice::Approval { .. }
             | Notice::Rework { .. }
             | Notice::AuthorReplied { .. }
@@ -224,8 +228,9 @@ pub enum Audience {
     Head,
     /// The head of the part's department.
     DepartmentHead(usize),
-    /// The supervising deputies.
-    Deputies,
+    /// The deputy supervising a part's department, or every deputy when nobody supervises it
+    /// (Barnaul §5).
+    Deputies(Option<usize>),
     /// The first of today's duty officers (the curators and the head when nobody is on the
     /// roster).
     FirstOnDuty,
@@ -300,7 +305,7 @@ pub fn notices_for(
             } => {
                 let audience = match (part, step) {
                     (Some(p), ApprovalStep::DepartmentHead) => Audience::DepartmentHead(*p),
-                    (Some(_), ApprovalStep::Deputy) => Audience::Deputies,
+                    (Some(p), ApprovalStep::Deputy) => Audience::Deputies(Some(*p)),
                     _ => Audience::Curators,
                 };
                 out.push((
@@ -349,6 +354,11 @@ pub fn notices_for(
                 }
             }
             Event::DutyAlertAnswered { .. } => out.push((Audience::Curators, Notice::DutyAnswered)),
+            // Barnaul §5: the head's confirmation is what lets the executor start.
+            Event::Accepted { part } if regulation.workflow.competence_check => out.push((
+                Audience::Executor(*part),
+                Notice::CompetenceConfirmed { part: *part },
+            )),
             // Everything else shows on the cards, which every change redraws.
             Event::Accepted { .. }
             | Event::Classified { .. }
@@ -413,7 +423,15 @@ pub fn recipients(
             .and_then(|p| d.rules.department_head(p.department))
             .map(|h| vec![Recipient::Person(d.rules.handler_for(h, d.absences))])
             .unwrap_or_default(),
-        Audience::Deputies => each(d.rules.people_with(Role::Deputy)),
+        Audience::Deputies(part) => {
+            let supervising = part
+                .and_then(|i| incident.and_then(|inc| inc.parts.get(i)))
+                .and_then(|p| d.rules.supervising_deputy(p.department));
+            match supervising {
+                Some(s) => vec![Recipient::Person(d.rules.handler_for(s, d.absences))],
+                None => each(d.rules.people_with(Role::Deputy)),
+            }
+        }
         Audience::FirstOnDuty => match d.on_duty.first() {
             Some(p) => vec![Recipient::Person(*p)],
             None => [curators(), recipients(Audience::Head, incident, d)].concat(),
@@ -440,7 +458,7 @@ pub fn owner(part: Option<usize>, stage: Stage, rules: &OrgRules) -> Audience {
         Stage::CompetenceCheck | Stage::DepartmentHeadApproval => {
             part_or_curators(Audience::DepartmentHead)
         }
-        Stage::DeputyApproval => Audience::Deputies,
+        Stage::DeputyApproval => Audience::Deputies(part),
         Stage::Publication => match rules.regulation().workflow.publisher {
             Publisher::Executor => part_or_curators(Audience::Executor),
             Publisher::Curator => Audience::Curators,

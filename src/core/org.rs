@@ -91,6 +91,13 @@ impl OrgRules {
             .collect()
     }
 
+    /// The active deputy who supervises a department (Barnaul §5), if one is named.
+    pub fn supervising_deputy(&self, department: DepartmentId) -> Option<PersonId> {
+        self.department(department)?
+            .supervising_deputy
+            .filter(|s| self.person(*s).is_some_and(|p| p.active))
+    }
+
     /// The actor a person is, given the absences in force (absent person, substitute). A
     /// deactivated person, or someone of another organisation, has no roles and can do nothing.
     pub fn actor(&self, person: PersonId, absences: &[(PersonId, PersonId)]) -> Actor {
@@ -107,14 +114,28 @@ impl OrgRules {
             .collect();
         substitutes_for.sort();
         substitutes_for.dedup();
+        let heads_departments = self
+            .active_departments()
+            .filter(|d| d.head == Some(person))
+            .map(|d| d.id)
+            .collect();
+        // A deputy agrees the departments they supervise, and those nobody supervises.
+        let supervises_departments = if p.roles.contains(&Role::Deputy) {
+            self.active_departments()
+                .filter(|d| {
+                    self.supervising_deputy(d.id)
+                        .is_none_or(|s| s == person || substitutes_for.contains(&s))
+                })
+                .map(|d| d.id)
+                .collect()
+        } else {
+            Vec::new()
+        };
         Actor {
             person,
             roles: p.roles.clone(),
-            heads_departments: self
-                .active_departments()
-                .filter(|d| d.head == Some(person))
-                .map(|d| d.id)
-                .collect(),
+            heads_departments,
+            supervises_departments,
             substitutes_for,
         }
     }

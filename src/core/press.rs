@@ -703,6 +703,7 @@ impl Core {
                 | Notice::CuratorCard
                 | Notice::IncidentCard { .. }
                 | Notice::CompetenceCheck { .. }
+                | Notice::CompetenceConfirmed { .. }
         ) {
             self.earlier_of(record).await?
         } else {

@@ -105,17 +105,21 @@ fn part(incident: &Incident, i: usize) -> Result<&Part, TransitionError> {
 
 /// The executor, their substitute, or the head of the part's department.
 fn works_on(actor: &Actor, p: &Part) -> bool {
-    actor.handles(p.executor)
-        || (actor.has(Role::DepartmentHead) && actor.heads_departments.contains(&p.department))
+    actor.handles(p.executor) || heads(actor, p)
+}
+
+/// The head of the part's department.
+fn heads(actor: &Actor, p: &Part) -> bool {
+    actor.has(Role::DepartmentHead) && actor.heads_departments.contains(&p.department)
 }
 
 /// Who approves at a step.
 pub fn may_approve(actor: &Actor, step: ApprovalStep, p: &Part) -> bool {
     match step {
-        ApprovalStep::DepartmentHead => {
-            actor.has(Role::DepartmentHead) && actor.heads_departments.contains(&p.department)
+        ApprovalStep::DepartmentHead => heads(actor, p),
+        ApprovalStep::Deputy => {
+            actor.has(Role::Deputy) && actor.supervises_departments.contains(&p.department)
         }
-        ApprovalStep::Deputy => actor.has(Role::Deputy),
         ApprovalStep::Curator => actor.has(Role::Curator),
     }
 }
@@ -200,10 +204,18 @@ fn permitted_as(
         }
         Deed::Accept { part: i } => {
             let p = part(incident, i)?;
-            require(
-                works_on(actor, p),
-                "only the assigned executor, their substitute or the department head accepts",
-            )?;
+            if regulation.workflow.competence_check {
+                // Barnaul §5: the department head confirms competence before anyone works on it.
+                require(
+                    heads(actor, p),
+                    "only the department head confirms the department's competence",
+                )?;
+            } else {
+                require(
+                    works_on(actor, p),
+                    "only the assigned executor, their substitute or the department head accepts",
+                )?;
+            }
             match p.state {
                 PartState::Routed => Ok(()),
                 PartState::Returned => Err(wrong(deed, p.state.key())),

@@ -75,6 +75,8 @@ pub struct Department {
     pub id: DepartmentId,
     pub name: String,
     pub head: Option<PersonId>,
+    /// The deputy who agrees its answers (Barnaul §5); `None`: any deputy.
+    pub supervising_deputy: Option<PersonId>,
     pub active: bool,
     /// Its people, in the order they were added (the first active executor takes new incidents).
     pub members: Vec<PersonId>,
@@ -469,7 +471,7 @@ impl Store {
     /// The organisation's whole directory: departments with their members and heads, and people
     /// with their roles (deactivated ones included, for names on old incidents).
     pub async fn directory(&self, org: OrgId) -> Result<DirectorySnapshot, StorageError> {
-        type DeptRow = (i64, String, Option<i64>, bool);
+        type DeptRow = (i64, String, Option<i64>, Option<i64>, bool);
         type PersonRow = (i64, String, Option<String>, bool);
         type Rows = (
             Vec<DeptRow>,
@@ -478,12 +480,12 @@ impl Store {
             Vec<(i64, String)>,
         );
         let (departments, members, people, roles): Rows = on_pool!(self, pool => {
-            let departments = sqlx::query("SELECT id, name, head_person_id, active FROM departments WHERE org_id = $1 ORDER BY name, id")
+            let departments = sqlx::query("SELECT id, name, head_person_id, supervising_deputy_id, active FROM departments WHERE org_id = $1 ORDER BY name, id")
                 .bind(org.0)
                 .fetch_all(pool)
                 .await?
                 .iter()
-                .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("head_person_id")?, r.try_get("active")?)) })
+                .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("head_person_id")?, r.try_get("supervising_deputy_id")?, r.try_get("active")?)) })
                 .collect::<Result<Vec<_>, _>>()?;
             let members = sqlx::query(
                 "SELECT m.department_id, m.person_id FROM department_members m JOIN departments d ON d.id = m.department_id
@@ -514,11 +516,12 @@ impl Store {
             (departments, members, people, roles)
         });
         let mut snapshot = DirectorySnapshot::default();
-        for (id, name, head, active) in departments {
+        for (id, name, head, deputy, active) in departments {
             snapshot.departments.push(Department {
                 id: DepartmentId(id),
                 name,
                 head: head.map(PersonId),
+                supervising_deputy: deputy.map(PersonId),
                 active,
                 members: members
                     .iter()

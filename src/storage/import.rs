@@ -198,8 +198,9 @@ impl Store {
             }
             let person_id = |name: &str| people.iter().find(|(n, _)| n == name.trim()).map(|(_, id)| *id);
             for d in &f.departments {
-                sqlx::query("UPDATE departments SET head_person_id = $1 WHERE org_id = $2 AND name = $3")
+                sqlx::query("UPDATE departments SET head_person_id = $1, supervising_deputy_id = $2 WHERE org_id = $3 AND name = $4")
                     .bind(d.head.as_deref().and_then(person_id))
+                    .bind(d.supervising_deputy.as_deref().and_then(person_id))
                     .bind(org)
                     .bind(d.name.trim())
                     .execute(&mut *tx)
@@ -281,14 +282,14 @@ impl Store {
         organisation.discussion_chat_id = discussion_chat_id;
         type PersonRow = (i64, String, Option<String>, Option<i64>, Option<String>);
         let (departments, people, roles, members, topics, duty) = on_pool!(self, pool => {
-            let departments: Vec<(i64, String, Option<i64>)> = sqlx::query(
-                "SELECT id, name, head_person_id FROM departments WHERE org_id = $1 AND active ORDER BY id",
+            let departments: Vec<(i64, String, Option<i64>, Option<i64>)> = sqlx::query(
+                "SELECT id, name, head_person_id, supervising_deputy_id FROM departments WHERE org_id = $1 AND active ORDER BY id",
             )
             .bind(id)
             .fetch_all(pool)
             .await?
             .iter()
-            .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("head_person_id")?)) })
+            .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("head_person_id")?, r.try_get("supervising_deputy_id")?)) })
             .collect::<Result<_, _>>()?;
             let people: Vec<PersonRow> = sqlx::query(
                 "SELECT p.id, p.full_name, p.phone, a.external_id AS telegram_user_id, a.username AS telegram_username FROM people p
@@ -349,9 +350,10 @@ impl Store {
             organisation,
             departments: departments
                 .iter()
-                .map(|(_, name, head)| DepartmentEntry {
+                .map(|(_, name, head, deputy)| DepartmentEntry {
                     name: name.clone(),
                     head: head.and_then(person_name),
+                    supervising_deputy: deputy.and_then(person_name),
                 })
                 .collect(),
             people: people

@@ -15,6 +15,8 @@ pub const EXEC2: PersonId = PersonId(20);
 pub const SUBSTITUTE: PersonId = PersonId(11);
 pub const HEAD_OF_DEPT: PersonId = PersonId(12);
 pub const DEPUTY: PersonId = PersonId(13);
+pub const HEAD_OF_DEPT2: PersonId = PersonId(22);
+pub const OTHER_DEPUTY: PersonId = PersonId(14);
 pub const STRANGER: PersonId = PersonId(99);
 pub const DEPT: DepartmentId = DepartmentId(100);
 pub const DEPT2: DepartmentId = DepartmentId(200);
@@ -57,10 +59,29 @@ pub fn dept_head() -> Actor {
         ..Actor::default()
     }
 }
+pub fn dept2_head() -> Actor {
+    Actor {
+        person: HEAD_OF_DEPT2,
+        roles: vec![Role::DepartmentHead],
+        heads_departments: vec![DEPT2],
+        ..Actor::default()
+    }
+}
+/// The deputy supervising both departments.
 pub fn deputy() -> Actor {
     Actor {
         person: DEPUTY,
         roles: vec![Role::Deputy],
+        supervises_departments: vec![DEPT, DEPT2],
+        ..Actor::default()
+    }
+}
+/// A deputy who supervises the second department only.
+pub fn other_deputy() -> Actor {
+    Actor {
+        person: OTHER_DEPUTY,
+        roles: vec![Role::Deputy],
+        supervises_departments: vec![DEPT2],
         ..Actor::default()
     }
 }

@@ -102,7 +102,13 @@ impl Draw<'_> {
         };
         let mut rows = Vec::new();
         if may_accept {
-            let mut row = vec![self.button("btn-accept", Action::Accept { inc: id, part })];
+            // Under a competence check accepting is the head's confirmation (Barnaul §5).
+            let label = if reg.workflow.competence_check {
+                "btn-confirm-competence"
+            } else {
+                "btn-accept"
+            };
+            let mut row = vec![self.button(label, Action::Accept { inc: id, part })];
             if may_return {
                 row.push(self.button("btn-return", Action::Return { inc: id, part }));
             }

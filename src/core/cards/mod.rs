@@ -382,6 +382,14 @@ impl Draw<'_> {
                 );
                 card
             }
+            Notice::CompetenceConfirmed { part } => {
+                let mut card = self.executor_card(inc, *part, viewer);
+                card.lines.insert(
+                    0,
+                    Line::Text(self.tf("notice-competence-confirmed", &[("number", number)])),
+                );
+                card
+            }
             Notice::ImportanceRaised => {
                 View::text(self.tf("notice-importance", &[("number", number)]))
             }

@@ -444,7 +444,7 @@ impl Book<'_> {
                 "report-holder-department-head",
                 &[("department", Arg::from(&department.unwrap_or_default()))],
             ),
-            Audience::Deputies => self.t("report-holder-deputies"),
+            Audience::Deputies(_) => self.t("report-holder-deputies"),
             Audience::Head => self.t("report-holder-head"),
             _ => self.t("report-holder-curators"),
         }

@@ -49,8 +49,10 @@ pub enum Role {
 pub struct Actor {
     pub person: PersonId,
     pub roles: Vec<Role>,
-    /// Departments this person heads.
+    /// Departments this person heads (or heads for an absent head).
     pub heads_departments: Vec<DepartmentId>,
+    /// Departments whose answers this deputy agrees (Barnaul §5: the supervising deputy).
+    pub supervises_departments: Vec<DepartmentId>,
     /// People whose incidents this person handles as their substitute right now.
     pub substitutes_for: Vec<PersonId>,
 }
