@@ -1489,6 +1489,7 @@ async fn a_weekend_emergency_is_taken_by_the_duty_officer(db: &TestDb) {
 
 async fn barnaul_curator_deadlines_deputy_approval_and_a_consolidated_answer(db: &TestDb) {
     const DEPUTY_TG: i64 = 6006;
+    const DEPT_HEAD_TG: i64 = 7007;
     let h = TestApp::start("barnaul-leninsky", db).await;
     h.store
         .create_person(
@@ -1497,6 +1498,21 @@ async fn barnaul_curator_deadlines_deputy_approval_and_a_consolidated_answer(db:
         )
         .await
         .unwrap();
+    let dept_head = h
+        .store
+        .create_person(
+            h.org,
+            &person(
+                "Руководитель Иван",
+                DEPT_HEAD_TG,
+                vec![Role::DepartmentHead],
+            ),
+        )
+        .await
+        .unwrap();
+    for dept in [h.dept, h.other_dept] {
+        h.store.set_department_head(dept, dept_head).await.unwrap();
+    }
     let reg = h
         .incident("Во дворе яма и не вывозят мусор", Importance::Normal)
         .await;
@@ -1542,26 +1558,43 @@ async fn barnaul_curator_deadlines_deputy_approval_and_a_consolidated_answer(db:
         c.chat() == CURATOR_CHAT && c.text() == "Направлено."
     })
     .await;
-    let card0 = h
+    // Barnaul §5: the executors wait while the department head checks competence.
+    let waiting = h
         .wait(since, "card 1", |c| {
-            c.chat() == EXECUTOR_TG && c.buttons().contains(&"ac:1:0".to_string())
+            c.chat() == EXECUTOR_TG && c.text().contains("Часть отдела: Отдел ЖКХ")
         })
         .await;
-    let card1 = h
-        .wait(since, "card 2", |c| {
-            c.chat() == OTHER_EXECUTOR_TG && c.buttons().contains(&"ac:1:1".to_string())
-        })
-        .await;
+    assert_eq!(waiting.buttons(), ["rt:1:0"], "{}", waiting.text());
     assert!(
-        card0.text().contains("Часть отдела: Отдел ЖКХ"),
+        waiting.text().contains("подтвердить компетенцию до"),
         "{}",
-        card0.text()
+        waiting.text()
     );
-    assert!(
-        card0.text().contains("подтвердить компетенцию до"),
-        "{}",
-        card0.text()
-    );
+    let mut cards = Vec::new();
+    for (user, part) in [(EXECUTOR_TG, 0), (OTHER_EXECUTOR_TG, 1)] {
+        let check = h
+            .wait(since, "competence check", |c| {
+                c.chat() == DEPT_HEAD_TG && c.buttons().contains(&format!("ac:1:{part}"))
+            })
+            .await;
+        assert!(
+            check.labels().iter().any(|l| l == "✅ Наша компетенция"),
+            "{:?}",
+            check.labels()
+        );
+        let confirmed = h.fake.mark();
+        h.press(DEPT_HEAD_TG, &check, &format!("ac:1:{part}")).await;
+        cards.push(
+            h.wait(confirmed, "competence confirmed", |c| {
+                c.chat() == user
+                    && c.text()
+                        .contains("руководитель отдела подтвердил компетенцию")
+                    && c.buttons().contains(&format!("dr:1:{part}:a"))
+            })
+            .await,
+        );
+    }
+    let (card0, card1) = (cards[0].clone(), cards[1].clone());
 
     // Each part: draft → the deputy approves in a private chat → the curator approves.
     for (user, card, part, text) in [
