@@ -55,7 +55,50 @@ pub struct OrganisationEntry {
     pub extra_days_off: Vec<NaiveDate>,
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "dates")]
     pub extra_working_days: Vec<NaiveDate>,
+    /// Where Otklik tells the monitoring system what became of the incidents it sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<MonitoringLink>,
 }
+
+impl OrganisationEntry {
+    /// An organisation with a name and a regulation and nothing else set.
+    pub fn bare(name: &str, regulation: &str) -> Self {
+        OrganisationEntry {
+            name: name.to_string(),
+            regulation: regulation.to_string(),
+            curator_chat_id: None,
+            head_chat_id: None,
+            discussion_chat_id: None,
+            channel: None,
+            time_zone: None,
+            extra_days_off: Vec::new(),
+            extra_working_days: Vec::new(),
+            monitoring: None,
+        }
+    }
+}
+
+/// The monitoring system's webhook: answers, returns and refusals are posted there, signed with
+/// HMAC-SHA256 over the body with the secret (Barnaul §4–§9, Sakhalin 3.2–3.3, Krymsk §7).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringLink {
+    pub url: String,
+    pub secret: String,
+}
+
+/// The secret stays out of logs.
+impl std::fmt::Debug for MonitoringLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MonitoringLink")
+            .field("url", &self.url)
+            .field("secret", &"…")
+            .finish()
+    }
+}
+
+/// The shortest secret accepted: HMAC keys shorter than this are guessable.
+const MONITORING_SECRET_MIN: usize = 16;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -183,6 +226,21 @@ impl DirectoryFile {
         }
         if file.organisation.name.trim().is_empty() {
             problems.push("organisation.name", "must not be empty".into());
+        }
+        if let Some(m) = &file.organisation.monitoring {
+            match url::Url::parse(m.url.trim()) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+                _ => problems.push(
+                    "organisation.monitoring.url",
+                    format!("{:?} is not an http(s) address", m.url),
+                ),
+            }
+            if m.secret.trim().chars().count() < MONITORING_SECRET_MIN {
+                problems.push(
+                    "organisation.monitoring.secret",
+                    format!("must be at least {MONITORING_SECRET_MIN} characters"),
+                );
+            }
         }
 
         let mut department_names = BTreeSet::new();

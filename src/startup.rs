@@ -76,6 +76,8 @@ pub enum StartupError {
     Telegram(#[from] teloxide::RequestError),
     #[error("cannot prepare the database: {0}")]
     Prepare(#[from] crate::core::CoreError),
+    #[error("cannot set up the HTTP client for monitoring webhooks: {0}")]
+    Webhook(reqwest::Error),
 }
 
 /// A running Otklik.
@@ -114,6 +116,9 @@ impl Application {
                 repeat_window: config.repeat_window,
                 conversation_ttl: config.conversation_ttl,
                 clock: config.clock.clone(),
+                webhook: Some(Arc::new(
+                    crate::http::outbound::HttpWebhook::new().map_err(StartupError::Webhook)?,
+                )),
             },
         ));
         // Incidents an older release stored get the rows reports read.

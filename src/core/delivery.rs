@@ -88,6 +88,8 @@ pub trait MessengerPort: Send + Sync {
 /// How a row ended.
 pub(super) enum Outcome {
     Delivered,
+    /// Delivered, and recorded as such by the handler itself (with its audit record).
+    Recorded,
     /// The person cannot be written to: delivered as far as possible, and the curators are told.
     Unreachable(PersonId, Messenger),
     /// The messenger refused the message itself (a permanent 400): it leaves the queue as
@@ -252,6 +254,7 @@ impl Core {
             };
             let now = self.now();
             let recorded = match outcome {
+                Outcome::Recorded => Ok(()),
                 Outcome::Delivered => self
                     .store
                     .mark_delivered(m.id, now)
@@ -356,7 +359,13 @@ impl Core {
         match (&notice, record) {
             (Notice::RefreshCards, Some(r)) => self.refresh_cards(&r, ports).await,
             (Notice::AutoPublish { part }, Some(r)) => self.auto_publish(m, &r, *part, ports).await,
-            (Notice::RefreshCards | Notice::AutoPublish { .. }, None) => Ok(Outcome::Delivered),
+            (Notice::ToMonitoring { event, at }, Some(r)) => {
+                self.tell_monitoring(m, &r, event, *at).await
+            }
+            (
+                Notice::RefreshCards | Notice::AutoPublish { .. } | Notice::ToMonitoring { .. },
+                None,
+            ) => Ok(Outcome::Delivered),
             (_, record) => {
                 self.deliver_notice(m, &notice, record.as_ref(), ports)
                     .await

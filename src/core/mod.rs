@@ -25,6 +25,7 @@ pub mod error;
 pub mod input;
 pub mod intake;
 mod lease;
+pub mod monitoring;
 pub mod notices;
 pub mod org;
 mod overview;
@@ -111,6 +112,8 @@ pub struct CoreConfig {
     /// How long a pending multi-step input waits for the person's next message.
     pub conversation_ttl: Duration,
     pub clock: Arc<dyn Clock>,
+    /// Posts reports to the organisations' monitoring systems; without it they wait.
+    pub webhook: Option<Arc<dyn monitoring::WebhookPort>>,
 }
 
 impl CoreConfig {
@@ -120,6 +123,7 @@ impl CoreConfig {
             repeat_window: Duration::days(30),
             conversation_ttl: Duration::hours(24),
             clock: Arc::new(SystemClock),
+            webhook: None,
         }
     }
 }
@@ -463,6 +467,13 @@ impl Core {
     ) -> Result<Commit<'t>, CoreError> {
         let mut notices =
             notices::notices_for(&t.events, &t.incident, rules, record.reply_to.is_some());
+        notices.extend(monitoring::reports_for(
+            &t.events,
+            &t.incident,
+            record,
+            rules,
+            self.now(),
+        ));
         notices.extend(extra);
         let planned = self
             .rows_for(

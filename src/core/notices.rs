@@ -57,6 +57,11 @@ pub enum Notice {
     PublishRequest { part: Option<usize> },
     /// Otklik publishes the approved answer itself (a reply to a channel comment).
     AutoPublish { part: Option<usize> },
+    /// A report to the monitoring system the incident came from.
+    ToMonitoring {
+        event: super::monitoring::MonitoringEvent,
+        at: chrono::DateTime<chrono::Utc>,
+    },
     /// Otklik published the answer itself, with this link.
     AutoPublished { part: Option<usize>, link: String },
     /// An automatic reply may or may not have been posted: people check.
@@ -157,6 +162,7 @@ impl Notice {
             Notice::Collapsed { .. } => "collapsed",
             Notice::NoDutyOfficer { .. } => "no_duty_officer",
             Notice::Report { .. } => "report",
+            Notice::ToMonitoring { .. } => super::monitoring::MONITORING_KIND,
         }
     }
 
@@ -199,6 +205,7 @@ impl Notice {
             | Notice::Late { .. } => true,
             Notice::ImportanceRaised
             | Notice::AutoPublish { .. }
+            | Notice::ToMonitoring { .. }
             | Notice::AutoPublished { .. }
             | Notice::DutyAnswered
             | Notice::Burst { .. }

@@ -9,6 +9,7 @@
 //! Every `/api` call needs `Authorization: Bearer <OTKLIK_INGEST_TOKEN>`. Errors are JSON
 //! `{"error": "...", "field": "..."}` in English.
 
+pub mod outbound;
 mod serve;
 
 use std::sync::Arc;

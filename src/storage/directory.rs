@@ -37,6 +37,8 @@ pub struct Organisation {
     pub discussion_chat: Option<ChatRef>,
     /// The channel's username (for links).
     pub channel_username: Option<String>,
+    /// The monitoring system's webhook, from the organisation file.
+    pub monitoring: Option<crate::directory_file::MonitoringLink>,
     /// Bumped by every import and directory change.
     pub version: i64,
 }
@@ -204,17 +206,17 @@ impl Store {
     /// Loads an organisation and parses its regulation.
     pub async fn organisation(&self, id: OrgId) -> Result<Organisation, StorageError> {
         type Chats = Vec<(String, String, i64)>;
-        type OrgRow = Option<(String, String, String, Option<String>, i64)>;
+        type OrgRow = Option<(String, String, String, Option<String>, i64, Option<String>)>;
         let (row, chats): (OrgRow, Chats) = on_pool!(self, pool => {
             let row = sqlx::query(
-                "SELECT name, regulation_name, regulation_toml, channel_username, version FROM organisations WHERE id = $1",
+                "SELECT name, regulation_name, regulation_toml, channel_username, version, settings FROM organisations WHERE id = $1",
             )
             .bind(id.0)
             .fetch_optional(pool)
             .await?
             .map(|r| -> Result<_, sqlx::Error> {
                 Ok((r.try_get("name")?, r.try_get("regulation_name")?, r.try_get("regulation_toml")?,
-                    r.try_get("channel_username")?, r.try_get("version")?))
+                    r.try_get("channel_username")?, r.try_get("version")?, r.try_get("settings")?))
             })
             .transpose()?;
             let chats = sqlx::query("SELECT purpose, messenger, chat_id FROM org_chats WHERE org_id = $1")
@@ -226,8 +228,17 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?;
             (row, chats)
         });
-        let (name, regulation_name, toml, channel_username, version) =
+        let (name, regulation_name, toml, channel_username, version, settings) =
             row.ok_or_else(|| StorageError::NotFound(format!("organisation {id}")))?;
+        // The organisation file as imported (organisations created otherwise have none).
+        let monitoring = match settings {
+            Some(s) => {
+                serde_json::from_str::<crate::directory_file::OrganisationEntry>(&s)
+                    .map_err(|e| StorageError::Corrupt(format!("organisation {id} settings: {e}")))?
+                    .monitoring
+            }
+            None => None,
+        };
         let regulation = Regulation::from_toml(&toml)
             .map_err(|e| StorageError::Corrupt(format!("organisation {id}: {e}")))?;
         let find = |purpose: &str| -> Result<Option<ChatRef>, StorageError> {
@@ -245,6 +256,7 @@ impl Store {
             head_chat: find(HEAD)?,
             discussion_chat: find(DISCUSSION)?,
             channel_username,
+            monitoring,
             version,
         })
     }

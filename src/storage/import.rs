@@ -6,8 +6,8 @@ use sqlx::Row;
 use super::directory::{bump_version, role_key, CURATORS, DISCUSSION, HEAD};
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::directory_file::{
-    DepartmentEntry, DirectoryFile, DutyEntry, OrganisationEntry, PersonEntry, TopicEntry,
-    ValidDirectory,
+    DepartmentEntry, DirectoryFile, DutyEntry, MonitoringLink, OrganisationEntry, PersonEntry,
+    TopicEntry, ValidDirectory,
 };
 use crate::domain::incident::Role;
 use crate::domain::OrgId;
@@ -263,17 +263,7 @@ impl Store {
             org.ok_or_else(|| StorageError::NotFound(format!("organisation {org_name:?}")))?;
         let mut organisation: OrganisationEntry = match settings {
             Some(s) => serde_json::from_str(&s)?,
-            None => OrganisationEntry {
-                name: org_name.to_string(),
-                regulation: regulation.clone(),
-                curator_chat_id: None,
-                head_chat_id: None,
-                discussion_chat_id: None,
-                channel: None,
-                time_zone: None,
-                extra_days_off: Vec::new(),
-                extra_working_days: Vec::new(),
-            },
+            None => OrganisationEntry::bare(org_name, &regulation),
         };
         organisation.name = org_name.to_string();
         organisation.regulation = regulation;
@@ -394,5 +384,41 @@ impl Store {
                 })
                 .collect(),
         })
+    }
+
+    /// Sets (or, with `None`, removes) the organisation's monitoring webhook, as the
+    /// organisation file's `[organisation.monitoring]` would.
+    pub async fn set_monitoring(
+        &self,
+        org: OrgId,
+        link: Option<MonitoringLink>,
+    ) -> Result<(), StorageError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let row = sqlx::query("SELECT name, regulation_name, settings FROM organisations WHERE id = $1")
+                .bind(org.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else {
+                return Err(StorageError::NotFound(format!("organisation {org}")));
+            };
+            let settings: Option<String> = row.try_get("settings")?;
+            let mut entry: OrganisationEntry = match settings {
+                Some(s) => serde_json::from_str(&s)?,
+                None => OrganisationEntry::bare(
+                    &row.try_get::<String, _>("name")?,
+                    &row.try_get::<String, _>("regulation_name")?,
+                ),
+            };
+            entry.monitoring = link.clone();
+            sqlx::query("UPDATE organisations SET settings = $1 WHERE id = $2")
+                .bind(serde_json::to_string(&entry)?)
+                .bind(org.0)
+                .execute(&mut *tx)
+                .await?;
+            bump_version!(tx, org);
+            tx.commit().await?;
+        });
+        Ok(())
     }
 }

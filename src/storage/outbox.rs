@@ -79,6 +79,10 @@ pub(crate) fn placeholders(n: usize, first: usize) -> String {
         .join(", ")
 }
 
+/// The outbox kind of reports to a monitoring system; they wait in one queue per organisation,
+/// in order, so a system that is down holds back only its own reports.
+pub const MONITORING_KIND: &str = "to_monitoring";
+
 /// The (person, chat messenger, chat) columns of a recipient.
 pub(crate) fn recipient_columns(r: &Recipient) -> (Option<i64>, Option<&'static str>, Option<i64>) {
     match r {
@@ -108,7 +112,13 @@ macro_rules! insert_outbox {
                 None => r.key.clone(),
             };
             let (person, messenger, chat) = $crate::storage::outbox::recipient_columns(&r.recipient);
-            let queue = $crate::storage::outbox::queue_key(&r.recipient, incident);
+            // Reports to a monitoring system keep their order per organisation, apart from the
+            // incident's own work (a system that is down must not hold back its cards).
+            let queue = if r.kind == $crate::storage::outbox::MONITORING_KIND {
+                format!("m:{}", $org.0)
+            } else {
+                $crate::storage::outbox::queue_key(&r.recipient, incident)
+            };
             sqlx::query(
                 "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_messenger, chat_id, message, payload, created_at, available_at, priority, recipient_key)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -421,6 +431,39 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Marks a message delivered and records in the audit log what was delivered, at once.
+    pub async fn acknowledge_outbox(
+        &self,
+        m: &OutboxMessage,
+        command: &str,
+        payload: &serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let payload = payload.to_string();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("UPDATE outbox SET delivered_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2")
+                .bind(ts(at))
+                .bind(m.id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO audit_log (org_id, incident_id, actor_id, at, command, from_state, to_state, payload, events)
+                 VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6, '[]')",
+            )
+            .bind(m.org.0)
+            .bind(m.incident.map(|i| i.0))
+            .bind(PersonId::SYSTEM.0)
+            .bind(ts(at))
+            .bind(command)
+            .bind(&payload)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
         });
         Ok(())

@@ -460,7 +460,9 @@ impl Draw<'_> {
             Notice::Digest { .. } | Notice::Collapsed { .. } | Notice::Report { .. } => {
                 return None
             }
-            Notice::AutoPublish { .. } | Notice::RefreshCards => return None,
+            Notice::AutoPublish { .. } | Notice::ToMonitoring { .. } | Notice::RefreshCards => {
+                return None
+            }
         };
         Some(view)
     }

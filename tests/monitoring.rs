@@ -1,0 +1,306 @@
+//! The way back to the monitoring system (Barnaul §4–§9, Sakhalin 3.2–3.3, Krymsk §7): Otklik
+//! started the way `otklik run` starts it posts signed reports to a local webhook receiver,
+//! retries until they are acknowledged, and records each in the audit log. On both backends.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use hmac::{Hmac, Mac};
+use otklik::core::{Action, Input, Who};
+use otklik::directory_file::MonitoringLink;
+use otklik::domain::content::{IncidentContent, IncidentRecord, MessageKind, NewIncident, Source};
+use otklik::domain::incident::{DraftKind, NoAnswerReason};
+use otklik::domain::regulation::Importance;
+use otklik::domain::PersonId;
+use sha2::Sha256;
+use support::app::*;
+use support::db::TestDb;
+
+on_both_backends!(barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_and_retried,);
+
+const SECRET: &str = "a-long-shared-secret-42";
+
+#[derive(Debug, Clone)]
+struct Post {
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Post {
+    fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+/// A monitoring system's webhook: refuses the first `fail` posts with 503, takes the rest.
+#[derive(Clone, Default)]
+struct Receiver {
+    posts: Arc<Mutex<Vec<Post>>>,
+    refused: Arc<Mutex<Vec<Post>>>,
+    fail: Arc<AtomicUsize>,
+}
+
+async fn take(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let post = Post { headers, body };
+    if r.fail
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+    {
+        r.refused.lock().unwrap().push(post);
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    r.posts.lock().unwrap().push(post);
+    StatusCode::NO_CONTENT
+}
+
+async fn receiver(fail: usize) -> (Receiver, String) {
+    let r = Receiver::default();
+    r.fail.store(fail, Ordering::SeqCst);
+    let app = axum::Router::new()
+        .route("/hook", axum::routing::post(take))
+        .with_state(r.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (r, url)
+}
+
+fn signed(body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+async fn from_monitoring(h: &TestApp, text: &str, external_id: Option<&str>) -> IncidentRecord {
+    let rules = h.core.org(h.org).await.unwrap();
+    h.core
+        .take_in(
+            &rules,
+            NewIncident {
+                content: IncidentContent {
+                    source: Source::Vk,
+                    kind: MessageKind::Comment,
+                    url: "https://vk.com/wall-1_2?reply=3".into(),
+                    external_id: external_id.map(String::from),
+                    author: "Ирина П.".into(),
+                    text: text.into(),
+                    attachments: vec![],
+                    repeat_of: None,
+                },
+                reply_to: None,
+                detected_at: h.core.now(),
+                importance: Importance::Normal,
+                external_deadline: None,
+                topic: None,
+                location: None,
+            },
+            None,
+            PersonId::SYSTEM,
+        )
+        .await
+        .unwrap()
+        .record
+}
+
+async fn press(h: &TestApp, who: &Who, action: Action) {
+    h.core.press(who, action, None).await.unwrap();
+}
+
+async fn say(h: &TestApp, who: &Who, text: &str) {
+    h.core.message(who, Input::text(text)).await.unwrap();
+}
+
+/// Waits (at most 30 s) until the receiver holds `n` acknowledged posts.
+async fn acknowledged(r: &Receiver, n: usize) -> Vec<Post> {
+    for _ in 0..3000 {
+        let posts = r.posts.lock().unwrap().clone();
+        if posts.len() >= n {
+            return posts;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!(
+        "the receiver did not get {n} posts: {:?}",
+        r.posts.lock().unwrap()
+    );
+}
+
+async fn barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_and_retried(
+    db: &TestDb,
+) {
+    let h = TestApp::start("vorsino", db).await;
+    let (r, url) = receiver(1).await;
+    h.store
+        .set_monitoring(
+            h.org,
+            Some(MonitoringLink {
+                url,
+                secret: SECRET.into(),
+            }),
+        )
+        .await
+        .unwrap();
+    let curator = h.who(h.curator, CURATOR_CHAT).await;
+    let executor = h.who(h.executor, EXECUTOR_TG).await;
+
+    // An incident the administration found itself is nobody else's business.
+    let own = from_monitoring(&h, "Нашли сами", None).await;
+    press(&h, &curator, Action::NoAnswer { inc: own.id }).await;
+    press(
+        &h,
+        &curator,
+        Action::NoAnswerWith {
+            inc: own.id,
+            reason: NoAnswerReason::Obscenity,
+        },
+    )
+    .await;
+
+    // Barnaul §9 ¶5: an obscene message is passed on; the first try is refused, the retry
+    // (after the back-off, on the test's clock) is taken, with the same delivery id.
+    let obscene = from_monitoring(&h, "***", Some("IM-9")).await;
+    press(&h, &curator, Action::NoAnswer { inc: obscene.id }).await;
+    press(
+        &h,
+        &curator,
+        Action::NoAnswerWith {
+            inc: obscene.id,
+            reason: NoAnswerReason::Obscenity,
+        },
+    )
+    .await;
+    h.settle().await;
+    h.walk_to(h.core.now() + chrono::Duration::minutes(1)).await;
+    let posts = acknowledged(&r, 1).await;
+    let refused = r.refused.lock().unwrap().clone();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(
+        refused[0].header("x-otklik-delivery"),
+        posts[0].header("x-otklik-delivery")
+    );
+    let body = posts[0].json();
+    assert_eq!(body["event"], "no_answer");
+    assert_eq!(body["reason"], "obscenity");
+    assert_eq!(body["incident"]["external_id"], "IM-9");
+    assert_eq!(body["incident"]["number"], obscene.number);
+    assert_eq!(body["organisation"], "Администрация");
+    assert_eq!(posts[0].header("x-otklik-event"), "no_answer");
+    assert_eq!(
+        posts[0].header("x-otklik-signature"),
+        signed(&posts[0].body)
+    );
+    assert_eq!(posts[0].header("content-type"), "application/json");
+
+    // Sakhalin 3.2 / Barnaul §6–§7: the approved answer, then its publication with the link.
+    let asked = from_monitoring(&h, "Когда уберут снег?", Some("IM-10")).await;
+    let inc = asked.id;
+    press(&h, &curator, Action::ToggleDepartment { inc, dept: h.dept }).await;
+    press(&h, &curator, Action::Route { inc }).await;
+    press(
+        &h,
+        &executor,
+        Action::StartDraft {
+            inc,
+            part: 0,
+            kind: DraftKind::Answer,
+        },
+    )
+    .await;
+    say(&h, &executor, "Снег уберут до вечера.").await;
+    press(&h, &executor, Action::AttachmentsDone { inc }).await;
+    press(&h, &executor, Action::SendDraft { inc }).await;
+    press(
+        &h,
+        &curator,
+        Action::Approve {
+            inc,
+            part: Some(0),
+            version: 1,
+        },
+    )
+    .await;
+    press(&h, &curator, Action::Published { inc, part: Some(0) }).await;
+    say(&h, &curator, "https://vk.com/wall-1_2?reply=99").await;
+    h.settle().await;
+    let posts = acknowledged(&r, 3).await;
+    let events: Vec<String> = posts
+        .iter()
+        .map(|p| p.json()["event"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(events, ["no_answer", "answer_approved", "published"]);
+    let published = posts[2].json();
+    assert_eq!(published["incident"]["external_id"], "IM-10");
+    assert_eq!(published["answer"]["text"], "Снег уберут до вечера.");
+    assert_eq!(
+        published["answer"]["link"],
+        "https://vk.com/wall-1_2?reply=99"
+    );
+    assert_eq!(published["answer"]["interim"], false);
+    assert_eq!(posts[1].json()["answer"]["text"], "Снег уберут до вечера.");
+    for p in &posts {
+        assert_eq!(p.header("x-otklik-signature"), signed(&p.body));
+    }
+
+    // Each acknowledgement is in the audit log, with what was sent.
+    let audit = h.store.audit_log(inc).await.unwrap();
+    let told: Vec<String> = audit
+        .iter()
+        .filter(|a| a.command == "monitoring_notified")
+        .map(|a| a.payload["event"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(told, ["answer_approved", "published"]);
+    assert!(h
+        .store
+        .audit_log(own.id)
+        .await
+        .unwrap()
+        .iter()
+        .all(|a| a.command != "monitoring_notified"));
+}
+
+#[test]
+fn the_organisation_file_gives_the_webhook_and_refuses_a_bad_one() {
+    let file = |url: &str, secret: &str| {
+        format!(
+            "[organisation]\nname = \"Администрация\"\nregulation = \"barnaul-leninsky\"\n\n\
+             [organisation.monitoring]\nurl = \"{url}\"\nsecret = \"{secret}\"\n"
+        )
+    };
+    let good = otklik::directory_file::DirectoryFile::parse(
+        &file("https://im.example.ru/hook", SECRET),
+        None,
+    )
+    .unwrap();
+    let link = good.file.organisation.monitoring.clone().unwrap();
+    assert_eq!(link.url, "https://im.example.ru/hook");
+    assert!(
+        !format!("{link:?}").contains(SECRET),
+        "the secret stays out of logs"
+    );
+    let err = otklik::directory_file::DirectoryFile::parse(&file("ftp://x", "short"), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("organisation.monitoring.url: \"ftp://x\" is not an http(s) address"),
+        "{err}"
+    );
+    assert!(
+        err.contains("organisation.monitoring.secret: must be at least 16 characters"),
+        "{err}"
+    );
+}
