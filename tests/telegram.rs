@@ -930,6 +930,17 @@ async fn a_curator_manages_absences_people_and_duty_in_chat(db: &TestDb) {
     assert_eq!(answer.body["text"], "Принято в работу.");
     let back = say("/back Петров").await;
     assert!(back.text().contains("снова на месте"), "{}", back.text());
+    // Krymsk §5: "other reasons" are accepted in the administrator's words.
+    let other =
+        say("/away Петров; 30.11–01.12; иное: курсы по гражданской обороне; Сидорова").await;
+    assert!(
+        other.text().contains("(курсы по гражданской обороне)"),
+        "{}",
+        other.text()
+    );
+    let bad = say("/away Петров; 30.11–01.12; иное:; Сидорова").await;
+    assert!(bad.text().contains("«иное: » и причина"), "{}", bad.text());
+    say("/back Петров").await;
 
     // Bad input gets an example, not a guess.
     let bad = say("/away Петров; завтра; отпуск; Сидорова").await;
@@ -991,8 +1002,14 @@ async fn a_curator_manages_absences_people_and_duty_in_chat(db: &TestDb) {
     let audit = h.store.directory_audit(h.org).await.unwrap();
     let commands: Vec<&str> = audit.iter().map(|a| a.command.as_str()).collect();
     assert_eq!(
+        audit[2].payload["reason"]["other"],
+        "курсы по гражданской обороне"
+    );
+    assert_eq!(
         commands,
         [
+            "directory.absence",
+            "directory.end_absence",
             "directory.absence",
             "directory.end_absence",
             "directory.add_person",

@@ -59,8 +59,17 @@ fn role_from_word(word: &str) -> Option<Role> {
     }
 }
 
+/// The reason of `/away`: one of the words, or «иное: …» with the reason in words (Krymsk §5).
 fn reason_from_word(word: &str) -> Option<AbsenceReason> {
-    match word.trim().to_lowercase().as_str() {
+    let word = word.trim();
+    if let Some((head, why)) = word.split_once(':') {
+        let other =
+            ["иное", "другое", "иная причина"].contains(&head.trim().to_lowercase().as_str());
+        let why = crate::domain::content::storable(why.trim());
+        return (other && !why.is_empty()).then_some(AbsenceReason::Other(why));
+    }
+    let lower = word.to_lowercase();
+    match lower.as_str() {
         "болезнь" | "больничный" => Some(AbsenceReason::Illness),
         "отпуск" => Some(AbsenceReason::Vacation),
         "командировка" => Some(AbsenceReason::BusinessTrip),
@@ -69,12 +78,13 @@ fn reason_from_word(word: &str) -> Option<AbsenceReason> {
     }
 }
 
-fn reason_key(r: AbsenceReason) -> &'static str {
+fn reason_words(texts: &Texts, r: &AbsenceReason) -> String {
     match r {
-        AbsenceReason::Illness => "reason-illness",
-        AbsenceReason::Vacation => "reason-vacation",
-        AbsenceReason::BusinessTrip => "reason-business_trip",
-        AbsenceReason::Study => "reason-study",
+        AbsenceReason::Illness => texts.t("reason-illness"),
+        AbsenceReason::Vacation => texts.t("reason-vacation"),
+        AbsenceReason::BusinessTrip => texts.t("reason-business_trip"),
+        AbsenceReason::Study => texts.t("reason-study"),
+        AbsenceReason::Other(why) => why.clone(),
     }
 }
 
@@ -193,6 +203,7 @@ impl Core {
                     }
                 }
                 let handed_over = rows.len();
+                let reason_text = reason_words(texts, &reason);
                 let absence = Absence {
                     person: person.id,
                     substitute: substitute.id,
@@ -208,7 +219,7 @@ impl Core {
                         ("person", Arg::from(&person.full_name)),
                         ("from", Arg::from(&day_label(texts, &rules, from))),
                         ("to", Arg::from(&day_label(texts, &rules, to))),
-                        ("reason", Arg::from(&texts.t(reason_key(reason)))),
+                        ("reason", Arg::from(&reason_text)),
                         ("count", Arg::Num(handed_over as i64)),
                     ],
                 )
@@ -381,5 +392,15 @@ mod tests {
         assert_eq!(role_from_word("Исполнитель"), Some(Role::Executor));
         assert_eq!(role_from_word("шеф"), None);
         assert_eq!(reason_from_word("учеба"), Some(AbsenceReason::Study));
+    }
+
+    #[test]
+    fn krymsk_5_absence_for_other_reasons_in_words() {
+        assert_eq!(
+            reason_from_word("Иное: курсы ГО"),
+            Some(AbsenceReason::Other("курсы ГО".into()))
+        );
+        assert_eq!(reason_from_word("иное:  "), None);
+        assert_eq!(reason_from_word("каникулы: лето"), None);
     }
 }

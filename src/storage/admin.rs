@@ -167,7 +167,7 @@ impl Store {
                     .bind(a.substitute.0)
                     .bind(ts(a.from))
                     .bind(ts(a.until))
-                    .bind(a.reason.key())
+                    .bind(a.reason.stored())
                     .execute(&mut *tx)
                     .await?;
                 }

@@ -92,22 +92,33 @@ pub struct DirectorySnapshot {
 }
 
 /// Why someone is away.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AbsenceReason {
     Illness,
     Vacation,
     BusinessTrip,
     Study,
+    /// Any other reason, in the administrator's words (Krymsk §5 "иные причины").
+    Other(String),
 }
 
 impl AbsenceReason {
-    pub fn key(self) -> &'static str {
+    pub fn key(&self) -> &'static str {
         match self {
             AbsenceReason::Illness => "illness",
             AbsenceReason::Vacation => "vacation",
             AbsenceReason::BusinessTrip => "business_trip",
             AbsenceReason::Study => "study",
+            AbsenceReason::Other(_) => "other",
+        }
+    }
+
+    /// As the `absences.reason` column keeps it: the key, and another reason's words.
+    pub fn stored(&self) -> String {
+        match self {
+            AbsenceReason::Other(why) => format!("other: {why}"),
+            r => r.key().to_string(),
         }
     }
 }
@@ -599,7 +610,7 @@ impl Store {
             .bind(a.substitute.0)
             .bind(ts(a.from))
             .bind(ts(a.until))
-            .bind(a.reason.key())
+            .bind(a.reason.stored())
             .fetch_one(pool)
             .await?
             .try_get::<i64, _>("id")?
