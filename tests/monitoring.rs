@@ -14,14 +14,17 @@ use hmac::{Hmac, Mac};
 use otklik::core::{Action, Input, Who};
 use otklik::directory_file::MonitoringLink;
 use otklik::domain::content::{IncidentContent, IncidentRecord, MessageKind, NewIncident, Source};
-use otklik::domain::incident::{DraftKind, NoAnswerReason};
+use otklik::domain::incident::{DraftKind, IncidentState, NoAnswerReason};
 use otklik::domain::regulation::Importance;
 use otklik::domain::PersonId;
 use sha2::Sha256;
 use support::app::*;
 use support::db::TestDb;
 
-on_both_backends!(barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_and_retried,);
+on_both_backends!(
+    barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_and_retried,
+    barnaul_4_and_8_returned_and_unpublishable_incidents_go_back_to_the_curator,
+);
 
 const SECRET: &str = "a-long-shared-secret-42";
 
@@ -140,11 +143,10 @@ async fn acknowledged(r: &Receiver, n: usize) -> Vec<Post> {
     );
 }
 
-async fn barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_and_retried(
-    db: &TestDb,
-) {
-    let h = TestApp::start("vorsino", db).await;
-    let (r, url) = receiver(1).await;
+/// Otklik under a preset, with a webhook receiver that refuses its first `fail` posts.
+async fn linked(preset: &str, db: &TestDb, fail: usize) -> (TestApp, Receiver) {
+    let h = TestApp::start(preset, db).await;
+    let (r, url) = receiver(fail).await;
     h.store
         .set_monitoring(
             h.org,
@@ -155,6 +157,42 @@ async fn barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_an
         )
         .await
         .unwrap();
+    (h, r)
+}
+
+/// Routes an incident to the first department and has its answer drafted and approved.
+async fn approved(h: &TestApp, curator: &Who, executor: &Who, inc: otklik::domain::IncidentId) {
+    press(h, curator, Action::ToggleDepartment { inc, dept: h.dept }).await;
+    press(h, curator, Action::Route { inc }).await;
+    press(
+        h,
+        executor,
+        Action::StartDraft {
+            inc,
+            part: 0,
+            kind: DraftKind::Answer,
+        },
+    )
+    .await;
+    say(h, executor, "Снег уберут до вечера.").await;
+    press(h, executor, Action::AttachmentsDone { inc }).await;
+    press(h, executor, Action::SendDraft { inc }).await;
+    press(
+        h,
+        curator,
+        Action::Approve {
+            inc,
+            part: Some(0),
+            version: 1,
+        },
+    )
+    .await;
+}
+
+async fn barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_and_retried(
+    db: &TestDb,
+) {
+    let (h, r) = linked("vorsino", db, 1).await;
     let curator = h.who(h.curator, CURATOR_CHAT).await;
     let executor = h.who(h.executor, EXECUTOR_TG).await;
 
@@ -209,31 +247,7 @@ async fn barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_an
     // Sakhalin 3.2 / Barnaul §6–§7: the approved answer, then its publication with the link.
     let asked = from_monitoring(&h, "Когда уберут снег?", Some("IM-10")).await;
     let inc = asked.id;
-    press(&h, &curator, Action::ToggleDepartment { inc, dept: h.dept }).await;
-    press(&h, &curator, Action::Route { inc }).await;
-    press(
-        &h,
-        &executor,
-        Action::StartDraft {
-            inc,
-            part: 0,
-            kind: DraftKind::Answer,
-        },
-    )
-    .await;
-    say(&h, &executor, "Снег уберут до вечера.").await;
-    press(&h, &executor, Action::AttachmentsDone { inc }).await;
-    press(&h, &executor, Action::SendDraft { inc }).await;
-    press(
-        &h,
-        &curator,
-        Action::Approve {
-            inc,
-            part: Some(0),
-            version: 1,
-        },
-    )
-    .await;
+    approved(&h, &curator, &executor, inc).await;
     press(&h, &curator, Action::Published { inc, part: Some(0) }).await;
     say(&h, &curator, "https://vk.com/wall-1_2?reply=99").await;
     h.settle().await;
@@ -302,5 +316,76 @@ fn the_organisation_file_gives_the_webhook_and_refuses_a_bad_one() {
     assert!(
         err.contains("organisation.monitoring.secret: must be at least 16 characters"),
         "{err}"
+    );
+}
+
+async fn barnaul_4_and_8_returned_and_unpublishable_incidents_go_back_to_the_curator(db: &TestDb) {
+    let (h, r) = linked("vorsino", db, 0).await;
+    let curator = h.who(h.curator, CURATOR_CHAT).await;
+    let executor = h.who(h.executor, EXECUTOR_TG).await;
+
+    // §4 ¶2: not the district's competence — the triage card offers to hand it back.
+    let foreign = from_monitoring(&h, "Когда отремонтируют трассу?", Some("IM-11")).await;
+    let button = format!("rs:{}", foreign.id);
+    h.wait(0, "return-to-source button", |c| {
+        c.chat() == CURATOR_CHAT && c.buttons().contains(&button)
+    })
+    .await;
+    let own = from_monitoring(&h, "Нашли сами", None).await;
+    h.settle().await;
+    let own_card = h
+        .wait(0, "own triage card", |c| {
+            c.chat() == CURATOR_CHAT && c.buttons().contains(&format!("ro:{}", own.id))
+        })
+        .await;
+    assert!(
+        !own_card.buttons().iter().any(|b| b.starts_with("rs:")),
+        "an incident found by the administration has nowhere to go back to"
+    );
+    press(&h, &curator, Action::ReturnToSource { inc: foreign.id }).await;
+    say(&h, &curator, "Трасса краевая: это Минтранс края").await;
+    let stored = h.store.incident(foreign.id).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::Closed);
+    h.settle().await;
+    let posts = acknowledged(&r, 1).await;
+    let returned = posts[0].json();
+    assert_eq!(returned["event"], "returned");
+    assert_eq!(returned["reason"], "Трасса краевая: это Минтранс края");
+    assert_eq!(returned["incident"]["external_id"], "IM-11");
+
+    // §8: the approved answer cannot be posted — the Curator is told why; nothing else changes.
+    let blocked = from_monitoring(&h, "Когда уберут снег?", Some("IM-12")).await;
+    approved(&h, &curator, &executor, blocked.id).await;
+    let cannot = Action::CannotPublish {
+        inc: blocked.id,
+        part: Some(0),
+    };
+    press(&h, &curator, cannot).await;
+    say(&h, &curator, "Комментарии под постом закрыты").await;
+    h.settle().await;
+    let posts = acknowledged(&r, 3).await;
+    let events: Vec<String> = posts
+        .iter()
+        .map(|p| p.json()["event"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(events, ["returned", "answer_approved", "cannot_publish"]);
+    assert_eq!(posts[2].json()["reason"], "Комментарии под постом закрыты");
+    let stored = h.store.incident(blocked.id).await.unwrap();
+    assert_eq!(
+        stored.workflow.publication_impossible,
+        Some((Some(0), "Комментарии под постом закрыты".to_string()))
+    );
+    // Said once; publishing later is still possible.
+    let again = h.core.press(&curator, cannot, None).await.unwrap();
+    assert!(again.toast.is_some(), "{again:?}");
+    let publish = Action::Published {
+        inc: blocked.id,
+        part: Some(0),
+    };
+    press(&h, &curator, publish).await;
+    say(&h, &curator, "https://vk.com/wall-1_2?reply=100").await;
+    assert_eq!(
+        h.store.incident(blocked.id).await.unwrap().workflow.state,
+        IncidentState::Published
     );
 }

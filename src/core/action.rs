@@ -131,6 +131,15 @@ pub enum Action {
     OpenCard {
         inc: IncidentId,
     },
+    /// Hand the incident back to the monitoring system (asks why).
+    ReturnToSource {
+        inc: IncidentId,
+    },
+    /// Report that the approved answer cannot be published (asks why).
+    CannotPublish {
+        inc: IncidentId,
+        part: Option<usize>,
+    },
     /// Another page of an overview.
     Page {
         list: Overview,
@@ -172,7 +181,9 @@ impl Action {
             | Action::SetLocation { inc }
             | Action::Appeal { inc }
             | Action::DutyAnswer { inc, .. }
-            | Action::OpenCard { inc } => inc,
+            | Action::OpenCard { inc }
+            | Action::ReturnToSource { inc }
+            | Action::CannotPublish { inc, .. } => inc,
             Action::Page { .. } | Action::Report { .. } => return None,
         })
     }

@@ -103,6 +103,15 @@ pub enum Pending {
         inc: IncidentId,
         part: Option<usize>,
     },
+    /// Why the incident goes back to the monitoring system.
+    ReturnToSourceReason {
+        inc: IncidentId,
+    },
+    /// Why the approved answer cannot be published.
+    CannotPublishReason {
+        inc: IncidentId,
+        part: Option<usize>,
+    },
     AuthorReply {
         inc: IncidentId,
         part: usize,
@@ -476,6 +485,25 @@ impl Core {
                     link: text.to_string(),
                 };
                 self.finish(who, inc, cmd, "ok-published").await
+            }
+            Pending::ReturnToSourceReason { inc } => {
+                if text.is_empty() {
+                    return prompt("bad-comment");
+                }
+                let cmd = Command::ReturnToSource {
+                    comment: text.to_string(),
+                };
+                self.finish(who, inc, cmd, "ok-returned-to-source").await
+            }
+            Pending::CannotPublishReason { inc, part } => {
+                if text.is_empty() {
+                    return prompt("bad-comment");
+                }
+                let cmd = Command::ReportCannotPublish {
+                    part,
+                    reason: text.to_string(),
+                };
+                self.finish(who, inc, cmd, "ok-cannot-publish").await
             }
             Pending::AuthorReply { inc, part } => {
                 if text.is_empty() {

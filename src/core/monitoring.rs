@@ -47,6 +47,10 @@ pub enum MonitoringEvent {
     },
     /// No answer is given (threats, obscenity, insults, unreadable).
     NoAnswer { reason: NoAnswerReason },
+    /// Not the organisation's competence: handed back (Barnaul §4 ¶2).
+    Returned { comment: String },
+    /// The approved answer cannot be published (Barnaul §8).
+    CannotPublish { part: Option<usize>, reason: String },
 }
 
 impl MonitoringEvent {
@@ -55,6 +59,8 @@ impl MonitoringEvent {
             MonitoringEvent::AnswerApproved { .. } => "answer_approved",
             MonitoringEvent::Published { .. } => "published",
             MonitoringEvent::NoAnswer { .. } => "no_answer",
+            MonitoringEvent::Returned { .. } => "returned",
+            MonitoringEvent::CannotPublish { .. } => "cannot_publish",
         }
     }
 }
@@ -112,6 +118,13 @@ pub fn reports_for(
                 text: answer(*part),
             }),
             Event::NoAnswer { reason } => Some(MonitoringEvent::NoAnswer { reason: *reason }),
+            Event::ReturnedToSource { comment } => Some(MonitoringEvent::Returned {
+                comment: comment.clone(),
+            }),
+            Event::PublicationImpossible { part, reason } => Some(MonitoringEvent::CannotPublish {
+                part: *part,
+                reason: reason.clone(),
+            }),
             _ => None,
         })
         .map(|event| (Audience::Worker, Notice::ToMonitoring { event, at }))
@@ -154,6 +167,10 @@ pub fn payload(
             "answer": { "text": text, "interim": interim, "link": link },
         }),
         MonitoringEvent::NoAnswer { reason } => json!({ "reason": reason }),
+        MonitoringEvent::Returned { comment } => json!({ "reason": comment }),
+        MonitoringEvent::CannotPublish { part, reason } => {
+            json!({ "part": part, "reason": reason })
+        }
     };
     if let (Some(body), serde_json::Value::Object(extra)) = (body.as_object_mut(), extra) {
         body.extend(extra);

@@ -57,6 +57,8 @@ pub enum Notice {
     PublishRequest { part: Option<usize> },
     /// Otklik publishes the approved answer itself (a reply to a channel comment).
     AutoPublish { part: Option<usize> },
+    /// The approved answer cannot be published; the reason is on the incident.
+    CannotPublish { part: Option<usize> },
     /// A report to the monitoring system the incident came from.
     ToMonitoring {
         event: super::monitoring::MonitoringEvent,
@@ -163,6 +165,7 @@ impl Notice {
             Notice::NoDutyOfficer { .. } => "no_duty_officer",
             Notice::Report { .. } => "report",
             Notice::ToMonitoring { .. } => super::monitoring::MONITORING_KIND,
+            Notice::CannotPublish { .. } => "cannot_publish",
         }
     }
 
@@ -197,6 +200,7 @@ impl Notice {
             | Notice::ClarificationToPublish { .. }
             | Notice::Consolidate
             | Notice::Returned { .. }
+            | Notice::CannotPublish { .. }
             | Notice::Escalation
             | Notice::WeekendEmergency
             | Notice::DutyUnanswered
@@ -361,6 +365,12 @@ pub fn notices_for(
                 }
             }
             Event::DutyAlertAnswered { .. } => out.push((Audience::Curators, Notice::DutyAnswered)),
+            // The executor publishes: the curators learn it cannot be done (Barnaul §8).
+            Event::PublicationImpossible { part, .. }
+                if regulation.workflow.publisher == Publisher::Executor =>
+            {
+                out.push((Audience::Curators, Notice::CannotPublish { part: *part }))
+            }
             // Barnaul §5: the head's confirmation is what lets the executor start.
             Event::Accepted { part } if regulation.workflow.competence_check => out.push((
                 Audience::Executor(*part),
@@ -374,6 +384,8 @@ pub fn notices_for(
             | Event::Published { .. }
             | Event::NoAnswer { .. }
             | Event::ExplanationSent { .. }
+            | Event::ReturnedToSource { .. }
+            | Event::PublicationImpossible { .. }
             | Event::ConvertedToAppeal
             | Event::Closed => {}
         }

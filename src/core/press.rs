@@ -336,6 +336,22 @@ impl Core {
                 self.ask(who, Pending::PublishLink { inc, part }, prompt)
                     .await
             }
+            Action::ReturnToSource { .. } => {
+                if let Err(e) = may(Deed::ReturnToSource) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-return-to-source", &[("number", number)]);
+                self.ask(who, Pending::ReturnToSourceReason { inc }, prompt)
+                    .await
+            }
+            Action::CannotPublish { part, .. } => {
+                if let Err(e) = may(Deed::ReportCannotPublish { part }) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-cannot-publish", &[("number", number)]);
+                self.ask(who, Pending::CannotPublishReason { inc, part }, prompt)
+                    .await
+            }
             Action::AuthorReplied { part, .. } => {
                 if let Err(e) = may(Deed::RecordAuthorReply { part }) {
                     return Ok(self.refused(&e));

@@ -54,6 +54,12 @@ pub enum Deed {
     Close,
     /// Answer a weekend emergency alert («Беру», «Передал в ЕДДС»).
     AnswerDutyAlert,
+    /// Hand the incident back to the monitoring system as not the organisation's competence.
+    ReturnToSource,
+    /// Report that an approved answer cannot be published.
+    ReportCannotPublish {
+        part: Option<usize>,
+    },
     /// Read the citizen's whole message.
     ReadFullText,
 }
@@ -79,6 +85,8 @@ impl Deed {
             Deed::ConvertToAppeal => "convert_to_appeal",
             Deed::Close => "close",
             Deed::AnswerDutyAlert => "answer_duty_alert",
+            Deed::ReturnToSource => "return_to_source",
+            Deed::ReportCannotPublish { .. } => "report_cannot_publish",
             Deed::ReadFullText => "read_full_text",
         }
     }
@@ -179,6 +187,9 @@ fn permitted_as(
     if state == IncidentState::Closed {
         return match deed {
             Deed::Close => Err(TransitionError::AlreadyDone("closed")),
+            Deed::ReturnToSource if incident.returned_to_source.is_some() => Err(
+                TransitionError::AlreadyDone("returned to the monitoring system"),
+            ),
             Deed::ReadFullText => Ok(()),
             _ => Err(wrong(deed, state.key())),
         };
@@ -426,6 +437,23 @@ fn permitted_as(
                 s if s.is_finished() => Err(wrong(deed, s.key())),
                 _ => Ok(()),
             }
+        }
+        Deed::ReturnToSource => {
+            require(
+                curator,
+                "only a curator hands an incident back to the monitoring system",
+            )?;
+            // Before routing, or once every department has returned it.
+            match state {
+                IncidentState::New => Ok(()),
+                s => Err(wrong(deed, s.key())),
+            }
+        }
+        Deed::ReportCannotPublish { part } => {
+            if incident.publication_impossible.is_some() {
+                return Err(TransitionError::AlreadyDone("reported"));
+            }
+            permitted_as(actor, Deed::Publish { part }, incident, regulation)
         }
         Deed::Close => {
             require(curator, "only a curator closes incidents")?;

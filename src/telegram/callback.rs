@@ -79,6 +79,8 @@ pub fn encode(action: &Action) -> String {
             }
         ),
         Action::OpenCard { inc } => format!("oc:{inc}"),
+        Action::ReturnToSource { inc } => format!("rs:{inc}"),
+        Action::CannotPublish { inc, part } => format!("cp:{inc}:{}", part_code(part)),
         Action::Report { span } => format!(
             "rp:{}",
             match span {
@@ -175,10 +177,11 @@ pub fn decode(data: &str) -> Option<Action> {
             }
         }
         "ad" | "sd" | "ed" | "cx" | "sa" | "ro" | "na" | "ex" | "wc" | "tp" | "lc" | "av"
-        | "oc" => {
+        | "oc" | "rs" => {
             expect(1)?;
             match tag {
                 "oc" => Action::OpenCard { inc },
+                "rs" => Action::ReturnToSource { inc },
                 "ad" => Action::AttachmentsDone { inc },
                 "sd" => Action::SendDraft { inc },
                 "ed" => Action::EditDraft { inc },
@@ -212,6 +215,13 @@ pub fn decode(data: &str) -> Option<Action> {
         "pb" => {
             expect(2)?;
             Action::Published {
+                inc,
+                part: opt_part(1)?,
+            }
+        }
+        "cp" => {
+            expect(2)?;
+            Action::CannotPublish {
                 inc,
                 part: opt_part(1)?,
             }
@@ -367,6 +377,15 @@ mod tests {
                 answer: DutyAnswerKind::HandedToDispatch,
             },
             Action::OpenCard { inc: big },
+            Action::ReturnToSource { inc: big },
+            Action::CannotPublish {
+                inc: small,
+                part: None,
+            },
+            Action::CannotPublish {
+                inc: big,
+                part: Some(3),
+            },
             Action::Page {
                 list: Overview::Overdue,
                 page: u16::MAX,

@@ -261,17 +261,45 @@ impl Draw<'_> {
                 self.tf("published-line", &[("url", Arg::from(link))]),
             ));
         }
-        let mut buttons = Vec::new();
-        if self.may(viewer, Deed::Publish { part }, inc) {
-            buttons.push(vec![
-                self.button("btn-published", Action::Published { inc: inc.id, part })
-            ]);
-        }
+        lines.extend(self.publication_problem_line(inc));
         View {
             lines,
-            buttons,
+            buttons: self.publish_buttons(inc, part, viewer),
             ..View::default()
         }
+    }
+
+    /// «Опубликовано» and «Не удаётся опубликовать» (Barnaul §8), for whoever publishes.
+    pub(super) fn publish_buttons(
+        &self,
+        inc: &IncidentRecord,
+        part: Option<usize>,
+        viewer: &Actor,
+    ) -> Vec<Vec<Button>> {
+        let mut row = Vec::new();
+        if self.may(viewer, Deed::Publish { part }, inc) {
+            row.push(self.button("btn-published", Action::Published { inc: inc.id, part }));
+        }
+        if self.may(viewer, Deed::ReportCannotPublish { part }, inc) {
+            row.push(self.button(
+                "btn-cannot-publish",
+                Action::CannotPublish { inc: inc.id, part },
+            ));
+        }
+        if row.is_empty() {
+            Vec::new()
+        } else {
+            vec![row]
+        }
+    }
+
+    /// Why the answer could not be published, once someone said so.
+    pub(super) fn publication_problem_line(&self, inc: &IncidentRecord) -> Option<Line> {
+        let (_, reason) = inc.workflow.publication_impossible.as_ref()?;
+        Some(Line::Text(self.tf(
+            "cannot-publish-line",
+            &[("reason", Arg::from(&super::field(self.texts, reason)))],
+        )))
     }
 
     pub(super) fn publish_in_doubt(

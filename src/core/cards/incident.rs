@@ -131,15 +131,7 @@ impl Draw<'_> {
         if !last.is_empty() {
             rows.push(last);
         }
-        if self.may(viewer, Deed::Publish { part: Some(part) }, inc) {
-            rows.push(vec![self.button(
-                "btn-published",
-                Action::Published {
-                    inc: id,
-                    part: Some(part),
-                },
-            )]);
-        }
+        rows.extend(self.publish_buttons(inc, Some(part), viewer));
         rows
     }
 
@@ -244,6 +236,16 @@ impl Draw<'_> {
         if may_route {
             rows.push(vec![self.button("btn-route", Action::Route { inc: id })]);
         }
+        // Barnaul §4 ¶2: not our competence — back to the monitoring system it came from.
+        if self.rules.org.monitoring.is_some()
+            && inc.content.external_id.is_some()
+            && self.may(viewer, Deed::ReturnToSource, inc)
+        {
+            rows.push(vec![self.button(
+                "btn-return-to-source",
+                Action::ReturnToSource { inc: id },
+            )]);
+        }
         let mut row = Vec::new();
         if self.may(viewer, Deed::MarkNoAnswer, inc) {
             row.push(self.button("btn-no-answer", Action::NoAnswer { inc: id }));
@@ -316,6 +318,13 @@ impl Draw<'_> {
             lines.push(Line::Text(
                 self.tf("published-line", &[("url", Arg::from(&p.link))]),
             ));
+        }
+        lines.extend(self.publication_problem_line(inc));
+        if let Some(why) = &inc.workflow.returned_to_source {
+            lines.push(Line::Text(self.tf(
+                "returned-to-source-line",
+                &[("reason", Arg::from(&super::field(self.texts, why)))],
+            )));
         }
         lines.push(Line::Text(self.tf(
             "status-line",

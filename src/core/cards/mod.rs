@@ -418,6 +418,25 @@ impl Draw<'_> {
             }
             Notice::Consolidate => self.consolidate(inc, viewer),
             Notice::Returned { part } => self.returned(inc, *part, viewer),
+            Notice::CannotPublish { .. } => self.titled_status(
+                self.tf(
+                    "notice-cannot-publish",
+                    &[
+                        ("number", number),
+                        (
+                            "reason",
+                            Arg::from(
+                                &inc.workflow
+                                    .publication_impossible
+                                    .as_ref()
+                                    .map(|(_, r)| field(self.texts, r))
+                                    .unwrap_or_default(),
+                            ),
+                        ),
+                    ],
+                ),
+                inc,
+            ),
             Notice::Escalation => self.titled_status(
                 self.tf(
                     "notice-escalation",

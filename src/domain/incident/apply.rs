@@ -467,6 +467,20 @@ pub fn apply(
             next.state = IncidentState::Closed;
             events.push(Event::Closed);
         }
+        Command::ReturnToSource { comment } => {
+            let comment = non_empty(comment, "the reason")?;
+            next.state = IncidentState::Closed;
+            next.returned_to_source = Some(comment.clone());
+            events.push(Event::ReturnedToSource { comment });
+        }
+        Command::ReportCannotPublish { part, reason } => {
+            let reason = non_empty(reason, "the reason")?;
+            next.publication_impossible = Some((*part, reason.clone()));
+            events.push(Event::PublicationImpossible {
+                part: *part,
+                reason,
+            });
+        }
         Command::AnswerDutyAlert { answer } => {
             if let Some(alert) = next.duty_alert.as_mut() {
                 alert.answer = Some(DutyAnswer {

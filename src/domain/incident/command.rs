@@ -80,6 +80,17 @@ pub enum Command {
     AnswerDutyAlert {
         answer: DutyAnswerKind,
     },
+    /// Not the organisation's competence: handed back to the monitoring system's curator
+    /// (Barnaul §4 ¶2).
+    ReturnToSource {
+        comment: String,
+    },
+    /// The approved answer cannot be published (Barnaul §8): the curators and the monitoring
+    /// system are told why.
+    ReportCannotPublish {
+        part: Option<usize>,
+        reason: String,
+    },
 }
 
 impl Command {
@@ -102,6 +113,8 @@ impl Command {
             Command::ConvertToAppeal { .. } => "convert_to_appeal",
             Command::Close => "close",
             Command::AnswerDutyAlert { .. } => "answer_duty_alert",
+            Command::ReturnToSource { .. } => "return_to_source",
+            Command::ReportCannotPublish { .. } => "report_cannot_publish",
         }
     }
 
@@ -130,6 +143,8 @@ impl Command {
             Command::ConvertToAppeal { .. } => Deed::ConvertToAppeal,
             Command::Close => Deed::Close,
             Command::AnswerDutyAlert { .. } => Deed::AnswerDutyAlert,
+            Command::ReturnToSource { .. } => Deed::ReturnToSource,
+            Command::ReportCannotPublish { part, .. } => Deed::ReportCannotPublish { part: *part },
         }
     }
 }
@@ -208,6 +223,13 @@ pub enum Event {
     Closed,
     DutyAlertAnswered {
         answer: DutyAnswerKind,
+    },
+    ReturnedToSource {
+        comment: String,
+    },
+    PublicationImpossible {
+        part: Option<usize>,
+        reason: String,
     },
 }
 

@@ -372,6 +372,12 @@ pub struct Incident {
     /// The weekend emergency alert sent to the duty officers, and how it was answered.
     #[serde(default)]
     pub duty_alert: Option<DutyAlert>,
+    /// Why it was handed back to the monitoring system as not the organisation's competence.
+    #[serde(default)]
+    pub returned_to_source: Option<String>,
+    /// Why an approved answer could not be published (which part, the reason).
+    #[serde(default)]
+    pub publication_impossible: Option<(Option<usize>, String)>,
     /// Every stage run so far and when the answer came (for reports).
     #[serde(default)]
     pub log: StageLog,
@@ -426,6 +432,8 @@ impl Incident {
             explanation: None,
             deadlines: Vec::new(),
             duty_alert: None,
+            returned_to_source: None,
+            publication_impossible: None,
             log: StageLog::default(),
             version: 1,
         };
