@@ -561,10 +561,16 @@ async fn an_incident_goes_from_intake_to_publication_with_rework(db: &TestDb) {
     let publish = w.sent(CURATOR_CHAT).pop().unwrap();
     assert_eq!(
         publish.view.actions(),
-        [Action::Published {
-            inc: id,
-            part: Some(0)
-        }]
+        [
+            Action::Published {
+                inc: id,
+                part: Some(0)
+            },
+            Action::CannotPublish {
+                inc: id,
+                part: Some(0)
+            }
+        ]
     );
     w.press(
         &curator,

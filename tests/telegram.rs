@@ -1368,7 +1368,7 @@ async fn a_crash_between_posting_and_recording_never_posts_twice(db: &TestDb) {
             c.chat() == CURATOR_CHAT && c.text().contains("не удалось подтвердить")
         })
         .await;
-    assert_eq!(doubt.buttons(), ["pb:1:0"]);
+    assert_eq!(doubt.buttons(), ["pb:1:0", "cp:1:0"]);
     let replies = h
         .fake
         .calls()
