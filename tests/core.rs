@@ -47,6 +47,7 @@ on_both_backends!(
     a_weekend_emergency_is_decided_by_when_it_is_taken_in,
     vorsino_2_2_3_the_department_total_is_on_both_cards,
     krymsk_10_settings_say_where_the_profile_departs_from_the_text,
+    vorsino_2_7_1_an_explanation_is_edited_before_it_goes_out,
 );
 
 /// One thing a recording messenger was asked to do.
@@ -419,7 +420,18 @@ async fn an_incident_goes_from_intake_to_publication_with_rework(db: &TestDb) {
         "{}",
         status.plain()
     );
-    assert!(status.actions().is_empty());
+    // Vorsino 2.7: an explanation may still be needed, within 8 wh of detection.
+    assert_eq!(
+        status.actions(),
+        [Action::Explanation { inc: id }, Action::Appeal { inc: id }]
+    );
+    assert!(
+        status
+            .plain()
+            .contains("📄 разъяснение, если оно нужно, — до 10:00, вт, 24 нояб."),
+        "{}",
+        status.plain()
+    );
 
     // Accept, then a draft with a phone number: rework.
     assert_eq!(
@@ -1631,5 +1643,59 @@ async fn krymsk_10_settings_say_where_the_profile_departs_from_the_text(db: &Tes
     assert!(
         settings.contains("• направить: в тексте — «30 минут» без слова «рабочих»"),
         "{settings}"
+    );
+}
+
+async fn vorsino_2_7_1_an_explanation_is_edited_before_it_goes_out(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    // Routed already: the department found it is not ours.
+    let inc = w.routed("Почему не чинят федеральную трассу?").await.id;
+    let curator = w.curator().await;
+    let kinds = w.press(&curator, Action::Explanation { inc }).await;
+    assert!(
+        said(&kinds).contains("Какое разъяснение"),
+        "{}",
+        said(&kinds)
+    );
+    let asked = w
+        .press(
+            &curator,
+            Action::ExplanationWith {
+                inc,
+                kind: otklik::domain::incident::ExplanationKind::NotOurCompetence,
+            },
+        )
+        .await;
+    assert!(
+        said(&asked).contains("Он относится к компетенции [орган или должностное лицо]"),
+        "{}",
+        said(&asked)
+    );
+    // Nothing is sent while a «[…]» is left in the text.
+    let unfilled = w
+        .say(
+            &curator,
+            "Вопрос относится к компетенции [орган или должностное лицо].",
+        )
+        .await;
+    assert!(
+        said(&unfilled).contains("квадратных скобках"),
+        "{}",
+        said(&unfilled)
+    );
+    let text = "Здравствуйте! Трасса Р-22 — федеральная, ею занимается ФКУ Упрдор «Москва — Волгоград», тел. 8-800-000-00-00.";
+    let done = w.say(&curator, text).await;
+    assert_eq!(
+        said(&done),
+        "📄 Разъяснение записано. Опубликуйте его в ответ автору."
+    );
+    let stored = w.store.incident(inc).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::ExplanationSent);
+    assert_eq!(
+        stored.workflow.explanation,
+        Some((
+            otklik::domain::incident::ExplanationKind::NotOurCompetence,
+            text.to_string()
+        ))
     );
 }

@@ -13,7 +13,9 @@ use super::org::OrgRules;
 use super::view::{Line, Reply, View};
 use super::{Core, CoreError, Who};
 use crate::domain::content::Source;
-use crate::domain::incident::{AppealContact, Assignment, Command, DraftKind, ReturnReason, Role};
+use crate::domain::incident::{
+    AppealContact, Assignment, Command, DraftKind, ExplanationKind, ReturnReason, Role,
+};
 use crate::domain::regulation::{DeadlineRule, Stage};
 use crate::domain::IncidentId;
 use crate::texts::Arg;
@@ -102,6 +104,11 @@ pub enum Pending {
     PublishLink {
         inc: IncidentId,
         part: Option<usize>,
+    },
+    /// The explanation's text, edited from its template.
+    ExplanationText {
+        inc: IncidentId,
+        kind: ExplanationKind,
     },
     /// Why the incident goes back to the monitoring system.
     ReturnToSourceReason {
@@ -485,6 +492,20 @@ impl Core {
                     link: text.to_string(),
                 };
                 self.finish(who, inc, cmd, "ok-published").await
+            }
+            Pending::ExplanationText { inc, kind } => {
+                if text.is_empty() {
+                    return prompt("bad-comment");
+                }
+                // A template's «[…]» left unfilled would reach the author as is.
+                if text.contains('[') && text.contains(']') {
+                    return prompt("explanation-fill-placeholders");
+                }
+                let cmd = Command::SendExplanation {
+                    kind,
+                    text: text.to_string(),
+                };
+                self.finish(who, inc, cmd, "explanation-recorded").await
             }
             Pending::ReturnToSourceReason { inc } => {
                 if text.is_empty() {

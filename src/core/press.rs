@@ -503,39 +503,18 @@ impl Core {
                 Ok(Reply::say(cards::explanation_kinds(&self.texts, &record)))
             }
             Action::ExplanationWith { kind, .. } => {
-                let template = self.texts.t(cards::explanation_template(kind));
-                let command = Command::SendExplanation {
-                    kind,
-                    text: template.clone(),
-                };
-                match self.transition(&rules, &actor, record, &command).await? {
-                    Ok(done) => {
-                        let mut lines = vec![
-                            Line::Text(self.texts.tf(
-                                "explanation-sent",
-                                &[("number", Arg::Num(done.record.number))],
-                            )),
-                            Line::Blank,
-                            Line::Text(template),
-                        ];
-                        if !done.record.content.url.is_empty() {
-                            lines.push(Line::Text(
-                                self.texts.tf(
-                                    "card-link",
-                                    &[("url", Arg::from(&done.record.content.url))],
-                                ),
-                            ));
-                        }
-                        Ok(Reply {
-                            edit: Some(View {
-                                lines,
-                                ..View::default()
-                            }),
-                            ..Reply::default()
-                        })
-                    }
-                    Err(e) => Ok(self.refused(&e)),
+                if let Err(e) = may(Deed::Explain) {
+                    return Ok(self.refused(&e));
                 }
+                // Vorsino 2.7.1, Sakhalin 3.7: the template is edited before it goes out (the
+                // competent body, the appeal procedure, the site's address).
+                let prompt = format!(
+                    "{}\n\n{}",
+                    self.texts.tf("ask-explanation-text", &[("number", number)]),
+                    self.texts.t(cards::explanation_template(kind))
+                );
+                self.ask(who, Pending::ExplanationText { inc, kind }, prompt)
+                    .await
             }
             Action::Reroute { part, dept, .. } => {
                 if let Err(e) = may(Deed::Reroute { part }) {

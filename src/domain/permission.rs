@@ -422,8 +422,10 @@ fn permitted_as(
         }
         Deed::Explain => {
             require(curator, "only a curator sends explanations")?;
+            // Before routing, or while the departments work and nothing is published yet (a
+            // department may find the message is not ours, or already answered).
             match state {
-                IncidentState::New => Ok(()),
+                IncidentState::New | IncidentState::InWork => Ok(()),
                 IncidentState::ExplanationSent => {
                     Err(TransitionError::AlreadyDone("explanation sent"))
                 }

@@ -140,7 +140,7 @@ impl Draw<'_> {
         if inc.workflow.state == IncidentState::New {
             self.triage_card(inc, viewer)
         } else {
-            self.status_card(inc)
+            self.status_card(inc, Some(viewer))
         }
     }
 
@@ -179,6 +179,7 @@ impl Draw<'_> {
             lines.push(Line::Blank);
             lines.extend(self.deadline_lines(stage, due));
         }
+        lines.extend(self.explanation_deadline_line(inc));
         let id = inc.id;
         let mut rows = Vec::new();
         let may_route = self.may(viewer, Deed::Route, inc);
@@ -297,7 +298,8 @@ impl Draw<'_> {
     }
 
     /// The curators' card once an incident is routed: who does what, and its status.
-    pub(super) fn status_card(&self, inc: &IncidentRecord) -> View {
+    /// `viewer`: the curators the card is for (they get its buttons); `None` for a notice.
+    pub(super) fn status_card(&self, inc: &IncidentRecord, viewer: Option<&Actor>) -> View {
         let mut lines = self.header(inc);
         lines.push(Line::Blank);
         let (quote, truncated) = self.quote_block(inc);
@@ -337,6 +339,21 @@ impl Draw<'_> {
             lines.extend(self.deadline_lines(stage, due));
         }
         let mut rows = Vec::new();
+        // Sakhalin 3.7–3.8: an explanation, or a 59-FZ appeal, may still be needed once the
+        // department has looked at the message.
+        if let Some(viewer) = viewer {
+            let mut row = Vec::new();
+            if self.may(viewer, Deed::Explain, inc) {
+                lines.extend(self.explanation_deadline_line(inc));
+                row.push(self.button("btn-explanation", Action::Explanation { inc: inc.id }));
+            }
+            if self.may(viewer, Deed::ConvertToAppeal, inc) {
+                row.push(self.button("btn-appeal", Action::Appeal { inc: inc.id }));
+            }
+            if !row.is_empty() {
+                rows.push(row);
+            }
+        }
         if truncated {
             rows.push(vec![
                 self.button("btn-show-all", Action::ShowAll { inc: inc.id })
@@ -349,9 +366,27 @@ impl Draw<'_> {
         }
     }
 
+    /// When an explanation is due, where the regulation sets a term (Vorsino 2.7: 8 wh,
+    /// Sakhalin 3.7: 12 wh).
+    fn explanation_deadline_line(&self, inc: &IncidentRecord) -> Option<Line> {
+        let (_, due) = inc
+            .workflow
+            .deadlines
+            .iter()
+            .find(|(s, _)| *s == Stage::Explanation)?;
+        let at = due.instant()?;
+        Some(Line::Indented(self.tf(
+            "card-explanation-deadline",
+            &[
+                ("time", Arg::from(&self.time(at))),
+                ("date", Arg::from(&self.date(at))),
+            ],
+        )))
+    }
+
     /// A notice with the status card under it (escalations to the head).
     pub(super) fn titled_status(&self, title: String, inc: &IncidentRecord) -> View {
-        let mut card = self.status_card(inc);
+        let mut card = self.status_card(inc, None);
         card.lines.insert(0, Line::Title(title));
         card
     }
