@@ -673,7 +673,8 @@ async fn a_clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) 
     )
     .await;
     w.deliver().await;
-    let publish = w.sent(CURATOR_CHAT).pop().unwrap();
+    // Borovichi §10: the executor posts the request (and records the reply).
+    let publish = w.sent(EXECUTOR_TG).pop().unwrap();
     assert!(
         publish.view.plain().contains("«Уточните адрес?»"),
         "{}",
@@ -707,13 +708,14 @@ async fn a_clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) 
     // Two hours later the author answers; the clock goes on from where it stopped (4 working
     // hours from 12:00, with the lunch break).
     w.clock.advance(Duration::hours(2));
+    let other = w.who(w.seeded.other_executor, OTHER_EXECUTOR_TG).await;
     let refused = w
-        .press(&executor, Action::AuthorReplied { inc, part: 0 })
+        .press(&other, Action::AuthorReplied { inc, part: 0 })
         .await;
     assert_eq!(toast(&refused), "Эта кнопка не для вас.");
-    w.press(&curator, Action::AuthorReplied { inc, part: 0 })
+    w.press(&executor, Action::AuthorReplied { inc, part: 0 })
         .await;
-    assert_eq!(said(&w.say(&curator, "Ленина, 14").await), "Готово.");
+    assert_eq!(said(&w.say(&executor, "Ленина, 14").await), "Готово.");
     w.deliver().await;
     let notice = w.sent(EXECUTOR_TG).pop().unwrap();
     assert!(
@@ -730,7 +732,7 @@ async fn a_clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) 
         resumed.plain()
     );
     assert!(w
-        .now_shows(CURATOR_CHAT, publish.message)
+        .now_shows(EXECUTOR_TG, publish.message)
         .actions()
         .is_empty());
     // Resumed at 12:00 with 8 wh left: Tue 12:00 on the curators' card.

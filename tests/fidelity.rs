@@ -319,3 +319,28 @@ fn barnaul_5_only_the_supervising_deputy_agrees_the_departments_answer() {
         }
     );
 }
+
+#[test]
+fn borovichi_10_the_executor_posts_the_clarification_and_records_the_reply() {
+    let mut w = borovichi_awaiting_author();
+    let reply = |text: &str| Command::RecordAuthorReply {
+        part: 0,
+        text: text.into(),
+    };
+    assert!(refused(&w, &executor(EXEC2), reply("дом 14")));
+    w.run(&executor(EXEC), reply("дом 14"));
+    assert_eq!(w.part(0).state, PartState::Accepted);
+    // Where the regulation is silent the curators post it, and only they record the reply.
+    let mut v = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);
+    v.route(&[(DEPT, EXEC)]);
+    v.run(&executor(EXEC), Command::Accept { part: 0 });
+    v.draft(
+        &executor(EXEC),
+        0,
+        DraftKind::Clarification,
+        "Уточните адрес",
+    );
+    v.approve(&curator(), 0);
+    assert!(refused(&v, &executor(EXEC), reply("дом 14")));
+    v.run(&curator(), reply("дом 14"));
+}

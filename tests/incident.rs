@@ -287,9 +287,10 @@ fn clarification_pauses_and_resumes_the_clock_in_borovichi() {
     assert_eq!(w.part_due(0), (Stage::Draft, "paused 180m".into()));
     // The author replies the next morning at 10:00: the clock resumes.
     w.now += Duration::hours(23);
+    // Borovichi §10: the executor posted the request and may record the reply; another may not.
     assert!(matches!(
         w.try_do(
-            &executor(EXEC),
+            &executor(EXEC2),
             Command::RecordAuthorReply {
                 part: 0,
                 text: "дом 14".into()
@@ -297,6 +298,15 @@ fn clarification_pauses_and_resumes_the_clock_in_borovichi() {
         ),
         Err(TransitionError::NotAllowed(_))
     ));
+    assert!(w
+        .try_do(
+            &executor(EXEC),
+            Command::RecordAuthorReply {
+                part: 0,
+                text: "дом 14".into()
+            }
+        )
+        .is_ok());
     let ev = w.run(
         &curator(),
         Command::RecordAuthorReply {

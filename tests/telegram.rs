@@ -391,9 +391,10 @@ async fn clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) {
     let since = h.fake.mark();
     h.press(CURATOR_TG, &approval, &format!("ap:{inc}:0:1"))
         .await;
+    // Borovichi §10: the executor posts the question and records the author's reply.
     let publish = h
         .wait(since, "publish the question", |c| {
-            c.chat() == CURATOR_CHAT && c.buttons().contains(&format!("au:{inc}:0"))
+            c.chat() == EXECUTOR_TG && c.buttons().contains(&format!("au:{inc}:0"))
         })
         .await;
     assert!(
@@ -415,18 +416,20 @@ async fn clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) {
         "{}",
         paused.text()
     );
-    // Only a curator records the author's reply.
-    let refused = h.press(EXECUTOR_TG, &publish, &format!("au:{inc}:0")).await;
+    // Nobody else records it.
+    let refused = h
+        .press(OTHER_EXECUTOR_TG, &publish, &format!("au:{inc}:0"))
+        .await;
     assert_eq!(refused.body["text"], "Эта кнопка не для вас.");
     let since = h.fake.mark();
-    h.press(CURATOR_TG, &publish, &format!("au:{inc}:0")).await;
+    h.press(EXECUTOR_TG, &publish, &format!("au:{inc}:0")).await;
     h.wait(since, "ask for the reply", |c| {
-        c.chat() == CURATOR_CHAT && c.text().contains("Пришлите ответ автора")
+        c.chat() == EXECUTOR_TG && c.text().contains("Пришлите ответ автора")
     })
     .await;
     let since = h.fake.mark();
     h.fake
-        .say(CURATOR_TG, CURATOR_CHAT, "Ленина, 14, второй подъезд");
+        .say(EXECUTOR_TG, EXECUTOR_TG, "Ленина, 14, второй подъезд");
     let notice = h
         .wait(since, "author reply notice", |c| {
             c.chat() == EXECUTOR_TG

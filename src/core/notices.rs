@@ -339,8 +339,12 @@ pub fn notices_for(
                     comment: comment.clone(),
                 },
             )),
+            // Borovichi §10: the executor posts the request; elsewhere the curators do.
             Event::ClarificationAwaitingAuthor { part } => out.push((
-                Audience::Curators,
+                match regulation.workflow.clarification_publisher {
+                    Publisher::Executor => Audience::Executor(*part),
+                    Publisher::Curator => Audience::Curators,
+                },
                 Notice::ClarificationToPublish { part: *part },
             )),
             Event::AuthorReplied { part, text } => out.push((

@@ -350,9 +350,15 @@ fn permitted_as(
             )
         }
         Deed::RecordAuthorReply { part: i } => {
+            // Whoever posted the request sees the reply (Borovichi §10: the executor).
+            let posted_it = regulation.workflow.clarification_publisher == Publisher::Executor
+                && incident
+                    .parts
+                    .get(i)
+                    .is_some_and(|p| actor.handles(p.executor));
             require(
-                curator || actor.has(Role::System),
-                "only a curator (or intake) records the author's reply",
+                curator || actor.has(Role::System) || posted_it,
+                "only whoever posted the clarification (or intake) records the author's reply",
             )?;
             let p = part(incident, i)?;
             if p.state == PartState::AwaitingAuthor {

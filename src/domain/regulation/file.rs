@@ -82,6 +82,8 @@ struct WorkflowSection {
     deputy_approval: bool,
     split: SplitMode,
     clarification_pauses_clock: bool,
+    /// Who posts an approved clarification request (Borovichi §10: the executor).
+    clarification_publisher: Publisher,
     weekend_rule: WeekendRule,
 }
 
@@ -94,6 +96,7 @@ impl Default for WorkflowSection {
             deputy_approval: false,
             split: SplitMode::Consolidated,
             clarification_pauses_clock: false,
+            clarification_publisher: Publisher::Curator,
             weekend_rule: WeekendRule::NextWorkingDay,
         }
     }
@@ -652,6 +655,7 @@ impl ProfileFile {
                 deputy_approval: wf.deputy_approval,
                 split: wf.split,
                 clarification_pauses_clock: wf.clarification_pauses_clock,
+                clarification_publisher: wf.clarification_publisher,
                 interim_answers,
                 weekend_rule: wf.weekend_rule,
             },

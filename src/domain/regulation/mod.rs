@@ -226,6 +226,8 @@ pub struct Workflow {
     pub deputy_approval: bool,
     pub split: SplitMode,
     pub clarification_pauses_clock: bool,
+    /// Who posts an approved clarification request and records the author's reply.
+    pub clarification_publisher: Publisher,
     pub interim_answers: bool,
     pub weekend_rule: WeekendRule,
 }
