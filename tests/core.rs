@@ -48,6 +48,8 @@ on_both_backends!(
     vorsino_2_2_3_the_department_total_is_on_both_cards,
     krymsk_10_settings_say_where_the_profile_departs_from_the_text,
     vorsino_2_7_1_an_explanation_is_edited_before_it_goes_out,
+    vorsino_2_8_a_repeat_is_the_same_author_and_a_curator_marks_it,
+    barnaul_12_a_topic_set_at_triage_completes_a_burst,
 );
 
 /// One thing a recording messenger was asked to do.
@@ -423,7 +425,11 @@ async fn an_incident_goes_from_intake_to_publication_with_rework(db: &TestDb) {
     // Vorsino 2.7: an explanation may still be needed, within 8 wh of detection.
     assert_eq!(
         status.actions(),
-        [Action::Explanation { inc: id }, Action::Appeal { inc: id }]
+        [
+            Action::Explanation { inc: id },
+            Action::Appeal { inc: id },
+            Action::Repeat { inc: id }
+        ]
     );
     assert!(
         status
@@ -1699,5 +1705,110 @@ async fn vorsino_2_7_1_an_explanation_is_edited_before_it_goes_out(db: &TestDb) 
             otklik::domain::incident::ExplanationKind::NotOurCompetence,
             text.to_string()
         ))
+    );
+}
+
+/// A message from an author under a post, with no topic yet.
+async fn message_from(w: &World, author: &str, post: &str) -> IncidentRecord {
+    let rules = w.core.org(w.seeded.org).await.unwrap();
+    w.core
+        .take_in(
+            &rules,
+            NewIncident {
+                content: IncidentContent {
+                    source: Source::Vk,
+                    kind: MessageKind::Comment,
+                    url: format!("https://vk.com/{post}?reply={}", author.len()),
+                    external_id: None,
+                    author: author.into(),
+                    text: "Когда починят дорогу?".into(),
+                    attachments: vec![],
+                    repeat_of: None,
+                },
+                reply_to: None,
+                detected_at: w.core.now(),
+                importance: Importance::Normal,
+                external_deadline: None,
+                topic: None,
+                location: None,
+            },
+            None,
+            PersonId::SYSTEM,
+        )
+        .await
+        .unwrap()
+        .record
+}
+
+async fn set_topic(w: &World, who: &Who, inc: IncidentId, topic: &str) {
+    w.press(who, Action::SetTopic { inc }).await;
+    assert_eq!(said(&w.say(who, topic).await), "");
+}
+
+async fn vorsino_2_8_a_repeat_is_the_same_author_and_a_curator_marks_it(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let curator = w.curator().await;
+    let store = &w.store;
+    let repeat_of = |id| async move { store.incident(id).await.unwrap().content.repeat_of };
+    let first = message_from(&w, "Ирина П.", "wall-1_10").await;
+    // Someone else under the same post is not a repeat.
+    let neighbour = message_from(&w, "Олег С.", "wall-1_10").await;
+    assert_eq!(repeat_of(neighbour.id).await, None);
+    // The same author under the same post is.
+    let again = message_from(&w, "Ирина П.", "wall-1_10").await;
+    assert_eq!(repeat_of(again.id).await, Some(first.id));
+    // The same author elsewhere, once the curator sets the same topic on both.
+    let elsewhere = message_from(&w, "Ирина П.", "wall-1_77").await;
+    assert_eq!(repeat_of(elsewhere.id).await, None);
+    set_topic(&w, &curator, first.id, "Дороги").await;
+    set_topic(&w, &curator, elsewhere.id, "дороги").await;
+    assert_eq!(repeat_of(elsewhere.id).await, Some(first.id));
+
+    // By hand: unmark, mark by number, refuse a later one.
+    let ask = w.press(&curator, Action::Repeat { inc: again.id }).await;
+    assert!(said(&ask).contains("Пришлите его номер"), "{}", said(&ask));
+    assert_eq!(
+        said(&w.say(&curator, "-").await),
+        "Отметка «повторное» снята."
+    );
+    assert_eq!(repeat_of(again.id).await, None);
+    w.press(&curator, Action::Repeat { inc: neighbour.id })
+        .await;
+    assert!(said(&w.say(&curator, "первое").await).contains("Нужен номер"));
+    assert!(
+        said(&w.say(&curator, &format!("№{}", again.number)).await).contains("только более раннее")
+    );
+    w.press(&curator, Action::Repeat { inc: neighbour.id })
+        .await;
+    assert!(
+        said(&w.say(&curator, &first.number.to_string()).await).contains("Отмечено как повторное")
+    );
+    assert_eq!(repeat_of(neighbour.id).await, Some(first.id));
+    let audit = w.store.audit_log(again.id).await.unwrap();
+    assert!(audit.iter().any(|a| a.command == "unmark_repeat"));
+    // An executor cannot.
+    let executor = w.executor().await;
+    let refused = w.press(&executor, Action::Repeat { inc: first.id }).await;
+    assert_eq!(toast(&refused), "Эта кнопка не для вас.");
+}
+
+async fn barnaul_12_a_topic_set_at_triage_completes_a_burst(db: &TestDb) {
+    let w = World::new(db, "barnaul-leninsky").await;
+    let curator = w.curator().await;
+    for i in 0..5 {
+        let m = message_from(&w, &format!("Житель {i}"), &format!("wall-2_{i}")).await;
+        set_topic(&w, &curator, m.id, "Снег во дворах").await;
+    }
+    w.deliver().await;
+    let burst = w
+        .sent(CURATOR_CHAT)
+        .into_iter()
+        .map(|s| s.view.plain())
+        .find(|t| t.contains("Всплеск активности"));
+    assert!(
+        burst
+            .as_deref()
+            .is_some_and(|t| t.contains("5 сообщений на тему «Снег во дворах»")),
+        "{burst:?}"
     );
 }

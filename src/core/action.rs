@@ -131,6 +131,10 @@ pub enum Action {
     OpenCard {
         inc: IncidentId,
     },
+    /// Mark or unmark the incident as a repeat (asks for the earlier number).
+    Repeat {
+        inc: IncidentId,
+    },
     /// Hand the incident back to the monitoring system (asks why).
     ReturnToSource {
         inc: IncidentId,
@@ -183,6 +187,7 @@ impl Action {
             | Action::DutyAnswer { inc, .. }
             | Action::OpenCard { inc }
             | Action::ReturnToSource { inc }
+            | Action::Repeat { inc }
             | Action::CannotPublish { inc, .. } => inc,
             Action::Page { .. } | Action::Report { .. } => return None,
         })

@@ -16,6 +16,7 @@ use crate::domain::content::Source;
 use crate::domain::incident::{
     AppealContact, Assignment, Command, DraftKind, ExplanationKind, ReturnReason, Role,
 };
+use crate::domain::permission::{permitted, Deed};
 use crate::domain::regulation::{DeadlineRule, Stage};
 use crate::domain::IncidentId;
 use crate::texts::Arg;
@@ -109,6 +110,10 @@ pub enum Pending {
     ExplanationText {
         inc: IncidentId,
         kind: ExplanationKind,
+    },
+    /// The number of the earlier message this one repeats (or «-»).
+    RepeatOf {
+        inc: IncidentId,
     },
     /// Why the incident goes back to the monitoring system.
     ReturnToSourceReason {
@@ -506,6 +511,31 @@ impl Core {
                     text: text.to_string(),
                 };
                 self.finish(who, inc, cmd, "explanation-recorded").await
+            }
+            Pending::RepeatOf { inc } => {
+                let Some(input) = super::repeats::RepeatInput::parse(text) else {
+                    return prompt("bad-repeat");
+                };
+                self.clear_pending(who).await?;
+                let (rules, actor) = self.actor_of(who).await?;
+                let Some(record) = self.incident_of(who.org(), inc).await? else {
+                    return Ok(Reply::say(View::text(self.t("err-wrong-state"))));
+                };
+                if let Err(e) =
+                    permitted(&actor, Deed::Classify, &record.workflow, rules.regulation())
+                {
+                    return Ok(Reply::say(View::text(self.refusal(&e).text)));
+                }
+                let key = match self
+                    .mark_repeat(&rules, &record, input, actor.person)
+                    .await?
+                {
+                    Ok(()) if input == super::repeats::RepeatInput::NotARepeat => "repeat-unmarked",
+                    Ok(()) => "repeat-marked",
+                    Err(super::repeats::RepeatRefusal::NoSuchNumber) => "repeat-no-such",
+                    Err(super::repeats::RepeatRefusal::NotEarlier) => "repeat-not-earlier",
+                };
+                Ok(Reply::say(View::text(self.t(key))))
             }
             Pending::ReturnToSourceReason { inc } => {
                 if text.is_empty() {

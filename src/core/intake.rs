@@ -281,6 +281,7 @@ impl Core {
                     &new.content.url,
                     new.topic.as_deref(),
                     since,
+                    None,
                 )
                 .await?;
         }
@@ -378,7 +379,7 @@ impl Core {
 
     /// Reports a burst on a topic to the curators (and the head, where the regulation says so),
     /// once an hour per topic.
-    async fn alert_burst(
+    pub(super) async fn alert_burst(
         &self,
         rules: &OrgRules,
         topic: &str,

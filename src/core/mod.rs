@@ -31,6 +31,7 @@ pub mod org;
 mod overview;
 mod press;
 mod publish;
+mod repeats;
 pub mod reports;
 mod retention;
 pub mod scheduler;
@@ -527,6 +528,15 @@ impl Core {
                 self.wake_delivery();
                 self.timers_written();
                 record.workflow = t.incident;
+                // A topic set after intake: repeats and bursts are looked for again.
+                for e in &t.events {
+                    if let crate::domain::incident::Event::Classified {
+                        topic: Some(topic), ..
+                    } = e
+                    {
+                        self.topic_set(rules, &record, topic).await?;
+                    }
+                }
                 return Ok(Ok(Committed { record }));
             }
             // Someone else changed the incident first: read it again and decide again.

@@ -336,6 +336,13 @@ impl Core {
                 self.ask(who, Pending::PublishLink { inc, part }, prompt)
                     .await
             }
+            Action::Repeat { .. } => {
+                if let Err(e) = may(Deed::Classify) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-repeat", &[("number", number)]);
+                self.ask(who, Pending::RepeatOf { inc }, prompt).await
+            }
             Action::ReturnToSource { .. } => {
                 if let Err(e) = may(Deed::ReturnToSource) {
                     return Ok(self.refused(&e));

@@ -588,8 +588,9 @@ impl Store {
             .collect())
     }
 
-    /// The latest earlier incident from the same author or link on the same topic since `since`
-    /// (a repeated message).
+    /// The latest earlier incident (before `before`, when given) since `since` that this one
+    /// repeats: the same author on the same topic, or the same author under the same post
+    /// (Vorsino 2.8, Borovichi §18). Other people under one post are not repeats.
     pub async fn find_repeat(
         &self,
         org: OrgId,
@@ -597,38 +598,111 @@ impl Store {
         url: &str,
         topic: Option<&str>,
         since: DateTime<Utc>,
+        before: Option<IncidentId>,
     ) -> Result<Option<IncidentId>, StorageError> {
+        let author = author.trim();
+        if author.is_empty() {
+            return Ok(None);
+        }
         let rows = on_pool!(self, pool => {
             sqlx::query(
-                "SELECT id, author, url, topic FROM incidents WHERE org_id = $1 AND detected_at >= $2 ORDER BY id DESC",
+                "SELECT id, url, topic FROM incidents
+                 WHERE org_id = $1 AND author = $2 AND detected_at >= $3 AND id < $4
+                 ORDER BY id DESC",
             )
             .bind(org.0)
+            .bind(author)
             .bind(ts(since))
+            .bind(before.map_or(i64::MAX, |b| b.0))
             .fetch_all(pool)
             .await?
             .iter()
             .map(|r| -> Result<_, sqlx::Error> {
                 Ok((
                     r.try_get::<i64, _>("id")?,
-                    r.try_get::<String, _>("author")?,
                     r.try_get::<String, _>("url")?,
                     r.try_get::<Option<String>, _>("topic")?,
                 ))
             })
             .collect::<Result<Vec<_>, _>>()?
         });
-        let same = |a: &str, b: &str| {
-            !a.trim().is_empty() && a.trim().to_lowercase() == b.trim().to_lowercase()
-        };
-        // Links are compared without their query: comments on one post are "the same link".
-        let post = |u: &str| u.split('?').next().unwrap_or_default().to_string();
+        // Links are compared without their query: comments on one post share "the post".
+        let post = |u: &str| u.split('?').next().unwrap_or_default().trim().to_string();
+        let topic = topic.map(|t| t.trim().to_lowercase());
         Ok(rows
             .into_iter()
-            .find(|(_, a, u, t)| {
-                (same(a, author) || same(&post(u), &post(url)))
-                    && t.as_deref().map(str::to_lowercase) == topic.map(str::to_lowercase)
+            .find(|(_, u, t)| {
+                let same_topic =
+                    topic.is_some() && t.as_deref().map(|t| t.trim().to_lowercase()) == topic;
+                let same_post = !post(url).is_empty() && post(u) == post(url);
+                same_topic || same_post
             })
             .map(|(id, ..)| IncidentId(id)))
+    }
+
+    /// An organisation's incident by the number people see («№1287»).
+    pub async fn incident_by_number(
+        &self,
+        org: OrgId,
+        number: i64,
+    ) -> Result<Option<IncidentId>, StorageError> {
+        let id = on_pool!(self, pool => {
+            sqlx::query("SELECT id FROM incidents WHERE org_id = $1 AND number = $2")
+                .bind(org.0)
+                .bind(number)
+                .fetch_optional(pool)
+                .await?
+                .map(|r| r.try_get::<i64, _>("id"))
+                .transpose()?
+        });
+        Ok(id.map(IncidentId))
+    }
+
+    /// Marks an incident as repeating an earlier one (or not, with `None`), by hand or after
+    /// its topic was set; audited, and its cards redrawn.
+    pub async fn set_repeat(
+        &self,
+        org: OrgId,
+        incident: IncidentId,
+        repeat_of: Option<IncidentId>,
+        actor: PersonId,
+        at: DateTime<Utc>,
+        refresh: &[OutboxRow],
+    ) -> Result<(), StorageError> {
+        let command = if repeat_of.is_some() {
+            "mark_repeat"
+        } else {
+            "unmark_repeat"
+        };
+        let payload = serde_json::json!({ "repeat_of": repeat_of.map(|r| r.0) }).to_string();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let n = sqlx::query("UPDATE incidents SET repeat_of = $1 WHERE id = $2 AND org_id = $3")
+                .bind(repeat_of.map(|r| r.0))
+                .bind(incident.0)
+                .bind(org.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StorageError::NotFound(format!("incident {incident}")));
+            }
+            sqlx::query(
+                "INSERT INTO audit_log (org_id, incident_id, actor_id, at, command, from_state, to_state, payload, events)
+                 VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6, '[]')",
+            )
+            .bind(org.0)
+            .bind(incident.0)
+            .bind(actor.0)
+            .bind(ts(at))
+            .bind(command)
+            .bind(&payload)
+            .execute(&mut *tx)
+            .await?;
+            insert_outbox!(tx, org, Some(incident), refresh, at);
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     /// How many incidents of an organisation on a topic were detected in [from, to).

@@ -80,6 +80,7 @@ pub fn encode(action: &Action) -> String {
         ),
         Action::OpenCard { inc } => format!("oc:{inc}"),
         Action::ReturnToSource { inc } => format!("rs:{inc}"),
+        Action::Repeat { inc } => format!("rq:{inc}"),
         Action::CannotPublish { inc, part } => format!("cp:{inc}:{}", part_code(part)),
         Action::Report { span } => format!(
             "rp:{}",
@@ -177,9 +178,10 @@ pub fn decode(data: &str) -> Option<Action> {
             }
         }
         "ad" | "sd" | "ed" | "cx" | "sa" | "ro" | "na" | "ex" | "wc" | "tp" | "lc" | "av"
-        | "oc" | "rs" => {
+        | "oc" | "rs" | "rq" => {
             expect(1)?;
             match tag {
+                "rq" => Action::Repeat { inc },
                 "oc" => Action::OpenCard { inc },
                 "rs" => Action::ReturnToSource { inc },
                 "ad" => Action::AttachmentsDone { inc },
@@ -378,6 +380,7 @@ mod tests {
             },
             Action::OpenCard { inc: big },
             Action::ReturnToSource { inc: big },
+            Action::Repeat { inc: small },
             Action::CannotPublish {
                 inc: small,
                 part: None,

@@ -232,6 +232,7 @@ impl Draw<'_> {
             rows.push(vec![
                 self.button("btn-topic", Action::SetTopic { inc: id }),
                 self.button("btn-location", Action::SetLocation { inc: id }),
+                self.button("btn-repeat", Action::Repeat { inc: id }),
             ]);
         }
         if may_route {
@@ -349,6 +350,9 @@ impl Draw<'_> {
             }
             if self.may(viewer, Deed::ConvertToAppeal, inc) {
                 row.push(self.button("btn-appeal", Action::Appeal { inc: inc.id }));
+            }
+            if self.may(viewer, Deed::Classify, inc) {
+                row.push(self.button("btn-repeat", Action::Repeat { inc: inc.id }));
             }
             if !row.is_empty() {
                 rows.push(row);
