@@ -58,6 +58,39 @@ pub struct OrganisationEntry {
     /// Where Otklik tells the monitoring system what became of the incidents it sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitoring: Option<MonitoringLink>,
+    /// Where messages converted to 59-FZ appeals are e-mailed (Vorsino 2.9, Sakhalin 3.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appeals: Option<AppealsOffice>,
+}
+
+/// The office that registers citizens' appeals, and the mail server to reach it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppealsOffice {
+    /// The office's address (admvorsino@yandex.ru, priem@yuzhno-sakh.ru).
+    pub office: String,
+    /// The sender's address.
+    pub from: String,
+    /// `smtp://host:port` (STARTTLS when `?tls=required`) or `smtps://user:password@host:465`.
+    pub smtp: String,
+}
+
+/// The mail server's password stays out of logs.
+impl std::fmt::Debug for AppealsOffice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppealsOffice")
+            .field("office", &self.office)
+            .field("from", &self.from)
+            .field("smtp", &"…")
+            .finish()
+    }
+}
+
+/// A plausible e-mail address: something@domain.
+fn is_email(s: &str) -> bool {
+    s.trim()
+        .split_once('@')
+        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.contains('@'))
 }
 
 impl OrganisationEntry {
@@ -74,6 +107,7 @@ impl OrganisationEntry {
             extra_days_off: Vec::new(),
             extra_working_days: Vec::new(),
             monitoring: None,
+            appeals: None,
         }
     }
 }
@@ -239,6 +273,23 @@ impl DirectoryFile {
                 problems.push(
                     "organisation.monitoring.secret",
                     format!("must be at least {MONITORING_SECRET_MIN} characters"),
+                );
+            }
+        }
+        if let Some(a) = &file.organisation.appeals {
+            for (field, value) in [("office", &a.office), ("from", &a.from)] {
+                if !is_email(value) {
+                    problems.push(
+                        &format!("organisation.appeals.{field}"),
+                        format!("{value:?} is not an e-mail address"),
+                    );
+                }
+            }
+            if !url::Url::parse(a.smtp.trim()).is_ok_and(|u| matches!(u.scheme(), "smtp" | "smtps"))
+            {
+                problems.push(
+                    "organisation.appeals.smtp",
+                    "give smtp://host:port or smtps://user:password@host:465".to_string(),
                 );
             }
         }

@@ -116,6 +116,7 @@ impl Application {
                 repeat_window: config.repeat_window,
                 conversation_ttl: config.conversation_ttl,
                 clock: config.clock.clone(),
+                mail: Some(Arc::new(crate::mail::SmtpMail)),
                 webhook: Some(Arc::new(
                     crate::http::outbound::HttpWebhook::new().map_err(StartupError::Webhook)?,
                 )),

@@ -969,11 +969,29 @@ fn no_answer_explanation_and_appeal() {
 
     let mut w = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);
     w.route(&[(DEPT, EXEC)]);
+    let consent = Some((w.now, CURATOR));
     let bad = AppealContact {
         full_name: "Иванова Ирина".into(),
         address: " ".into(),
         phone: "+79990000000".into(),
+        consent,
     };
+    // Vorsino 2.9: no appeal without the author's consent; the phone is optional.
+    let no_consent = AppealContact {
+        full_name: "Иванова Ирина".into(),
+        address: "irina@example.org".into(),
+        phone: String::new(),
+        consent: None,
+    };
+    assert!(matches!(
+        w.try_do(
+            &curator(),
+            Command::ConvertToAppeal {
+                contact: no_consent
+            }
+        ),
+        Err(TransitionError::Invalid(_))
+    ));
     assert!(matches!(
         w.try_do(&curator(), Command::ConvertToAppeal { contact: bad }),
         Err(TransitionError::Invalid(_))
@@ -981,7 +999,8 @@ fn no_answer_explanation_and_appeal() {
     let good = AppealContact {
         full_name: "Иванова Ирина Петровна".into(),
         address: "irina@example.org".into(),
-        phone: "+79990000000".into(),
+        phone: String::new(),
+        consent,
     };
     w.run(
         &curator(),

@@ -24,6 +24,7 @@ use support::db::TestDb;
 on_both_backends!(
     barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_and_retried,
     barnaul_4_and_8_returned_and_unpublishable_incidents_go_back_to_the_curator,
+    vorsino_2_9_an_appeal_is_emailed_to_the_appeals_office,
 );
 
 const SECRET: &str = "a-long-shared-secret-42";
@@ -147,16 +148,12 @@ async fn acknowledged(r: &Receiver, n: usize) -> Vec<Post> {
 async fn linked(preset: &str, db: &TestDb, fail: usize) -> (TestApp, Receiver) {
     let h = TestApp::start(preset, db).await;
     let (r, url) = receiver(fail).await;
-    h.store
-        .set_monitoring(
-            h.org,
-            Some(MonitoringLink {
-                url,
-                secret: SECRET.into(),
-            }),
-        )
-        .await
-        .unwrap();
+    let mut entry = otklik::directory_file::OrganisationEntry::bare("Администрация", preset);
+    entry.monitoring = Some(MonitoringLink {
+        url,
+        secret: SECRET.into(),
+    });
+    h.store.set_settings(h.org, &entry).await.unwrap();
     (h, r)
 }
 
@@ -317,6 +314,36 @@ fn the_organisation_file_gives_the_webhook_and_refuses_a_bad_one() {
         err.contains("organisation.monitoring.secret: must be at least 16 characters"),
         "{err}"
     );
+    let appeals = |office: &str, smtp: &str| {
+        format!(
+            "[organisation]\nname = \"Администрация\"\nregulation = \"vorsino\"\n\n\
+             [organisation.appeals]\noffice = \"{office}\"\nfrom = \"otklik@example.ru\"\nsmtp = \"{smtp}\"\n"
+        )
+    };
+    let good = otklik::directory_file::DirectoryFile::parse(
+        &appeals(
+            "priem@yuzhno-sakh.ru",
+            "smtps://user:pass@smtp.example.ru:465",
+        ),
+        None,
+    )
+    .unwrap();
+    let office = good.file.organisation.appeals.clone().unwrap();
+    assert!(
+        !format!("{office:?}").contains("pass"),
+        "the password stays out of logs"
+    );
+    let err = otklik::directory_file::DirectoryFile::parse(&appeals("приёмная", "http://x"), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("organisation.appeals.office: \"приёмная\" is not an e-mail address"),
+        "{err}"
+    );
+    assert!(
+        err.contains("organisation.appeals.smtp: give smtp://"),
+        "{err}"
+    );
 }
 
 async fn barnaul_4_and_8_returned_and_unpublishable_incidents_go_back_to_the_curator(db: &TestDb) {
@@ -388,4 +415,121 @@ async fn barnaul_4_and_8_returned_and_unpublishable_incidents_go_back_to_the_cur
         h.store.incident(blocked.id).await.unwrap().workflow.state,
         IncidentState::Published
     );
+}
+
+/// A mail server: refuses the first `busy` connections with 421, takes every letter after.
+#[derive(Clone, Default)]
+struct MailServer {
+    letters: Arc<Mutex<Vec<(String, String, String)>>>,
+    busy: Arc<AtomicUsize>,
+}
+
+async fn mail_server(busy: usize) -> (MailServer, String) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let server = MailServer::default();
+    server.busy.store(busy, Ordering::SeqCst);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let s = server.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let s = s.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let refuse = s
+                    .busy
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                    .is_ok();
+                if refuse {
+                    let _ = write.write_all(b"421 busy, try later\r\n").await;
+                    return;
+                }
+                let _ = write.write_all(b"220 fake ESMTP\r\n").await;
+                let (mut from, mut to, mut data) = (String::new(), String::new(), String::new());
+                let mut in_data = false;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            in_data = false;
+                            s.letters.lock().unwrap().push((
+                                from.clone(),
+                                to.clone(),
+                                data.clone(),
+                            ));
+                            let _ = write.write_all(b"250 queued\r\n").await;
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                        }
+                        continue;
+                    }
+                    let upper = line.to_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250 fake\r\n"
+                    } else if upper.starts_with("MAIL FROM") {
+                        from = line.clone();
+                        b"250 ok\r\n"
+                    } else if upper.starts_with("RCPT TO") {
+                        to = line.clone();
+                        b"250 ok\r\n"
+                    } else if upper == "DATA" {
+                        in_data = true;
+                        b"354 go on\r\n"
+                    } else if upper == "QUIT" {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        return;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    let _ = write.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (server, url)
+}
+
+async fn vorsino_2_9_an_appeal_is_emailed_to_the_appeals_office(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
+    let (mail, smtp) = mail_server(1).await;
+    let mut entry = otklik::directory_file::OrganisationEntry::bare("Администрация", "vorsino");
+    entry.appeals = Some(otklik::directory_file::AppealsOffice {
+        office: "admvorsino@yandex.ru".into(),
+        from: "otklik@vorsino.example".into(),
+        smtp,
+    });
+    h.store.set_settings(h.org, &entry).await.unwrap();
+    let curator = h.who(h.curator, CURATOR_CHAT).await;
+    let inc = from_monitoring(&h, "Прошу пересчитать плату за вывоз мусора", None).await;
+    press(&h, &curator, Action::Appeal { inc: inc.id }).await;
+    for answer in ["да", "Иванова Ирина Петровна", "irina@example.org", "-"] {
+        say(&h, &curator, answer).await;
+    }
+    // The first connection finds the server busy; the retry a minute on delivers it.
+    h.settle().await;
+    h.walk_to(h.core.now() + chrono::Duration::minutes(2)).await;
+    let mut letters = Vec::new();
+    for _ in 0..3000 {
+        letters = mail.letters.lock().unwrap().clone();
+        if !letters.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(letters.len(), 1, "one letter, after one refusal");
+    let (from, to, data) = &letters[0];
+    assert!(from.contains("otklik@vorsino.example"), "{from}");
+    assert!(to.contains("admvorsino@yandex.ru"), "{to}");
+    assert!(data.contains("Subject:"), "{data}");
+    let audit = h.store.audit_log(inc.id).await.unwrap();
+    let sent: Vec<&serde_json::Value> = audit
+        .iter()
+        .filter(|a| a.command == "appeal_emailed")
+        .map(|a| &a.payload)
+        .collect();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["to"], "admvorsino@yandex.ru");
+    let stored = h.store.incident(inc.id).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::ConvertedToAppeal);
 }

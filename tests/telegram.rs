@@ -663,13 +663,17 @@ async fn the_curator_sets_the_topic_and_converts_a_message_to_an_official_appeal
 
     let since = h.fake.mark();
     h.press(CURATOR_TG, &triage, &format!("av:{inc}")).await;
-    h.wait(since, "ask for the name", |c| {
-        c.chat() == CURATOR_CHAT && c.text().contains("получите согласие автора")
+    h.wait(since, "ask for consent", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("Получите согласие")
     })
     .await;
+    // Vorsino 2.9: nothing goes on without the author's consent; the phone is optional.
     for (answer, next) in [
+        ("не знаю", "Без согласия автора"),
+        ("да", "Фамилия, имя и отчество"),
         ("Иванова Ирина Петровна", "Почтовый адрес"),
-        ("irina@example.org", "Номер телефона"),
+        ("irina@example.org", "Телефон автора"),
+        ("123", "Телефон автора"),
     ] {
         let since = h.fake.mark();
         h.fake.say(CURATOR_TG, CURATOR_CHAT, answer);
@@ -679,7 +683,7 @@ async fn the_curator_sets_the_topic_and_converts_a_message_to_an_official_appeal
         .await;
     }
     let since = h.fake.mark();
-    h.fake.say(CURATOR_TG, CURATOR_CHAT, "+7 900 123-45-67");
+    h.fake.say(CURATOR_TG, CURATOR_CHAT, "-");
     let email = h
         .wait(since, "appeal e-mail", |c| {
             c.chat() == CURATOR_CHAT && c.text().contains("оформлен как обращение")
@@ -700,8 +704,16 @@ async fn the_curator_sets_the_topic_and_converts_a_message_to_an_official_appeal
         "{}",
         email.text()
     );
+    assert!(
+        email.text().contains("Телефон: не указан"),
+        "{}",
+        email.text()
+    );
     let stored = h.store.incident(reg.id).await.unwrap();
     assert_eq!(stored.workflow.state, IncidentState::ConvertedToAppeal);
+    let contact = stored.workflow.appeal.clone().unwrap();
+    assert_eq!(contact.phone, "");
+    assert!(contact.consent.is_some());
     assert_eq!(stored.workflow.location.as_deref(), Some("ул. Садовая, 3"));
 }
 

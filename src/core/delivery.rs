@@ -362,8 +362,12 @@ impl Core {
             (Notice::ToMonitoring { event, at }, Some(r)) => {
                 self.tell_monitoring(m, &r, event, *at).await
             }
+            (Notice::AppealEmail, Some(r)) => self.email_appeal(m, &r).await,
             (
-                Notice::RefreshCards | Notice::AutoPublish { .. } | Notice::ToMonitoring { .. },
+                Notice::RefreshCards
+                | Notice::AutoPublish { .. }
+                | Notice::ToMonitoring { .. }
+                | Notice::AppealEmail,
                 None,
             ) => Ok(Outcome::Delivered),
             (_, record) => {

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::cards::{clock_time, network, short_date};
 use super::intake::NewIncidentFromChat;
 use super::org::OrgRules;
 use super::view::{Line, Reply, View};
@@ -150,17 +149,27 @@ pub enum Pending {
         text: Option<String>,
         detected_at: Option<DateTime<Utc>>,
     },
+    /// The author's consent comes first (Vorsino 2.9, Sakhalin 3.8).
+    AppealConsent {
+        inc: IncidentId,
+    },
     AppealName {
         inc: IncidentId,
+        #[serde(default)]
+        consent_at: Option<DateTime<Utc>>,
     },
     AppealAddress {
         inc: IncidentId,
         name: String,
+        #[serde(default)]
+        consent_at: Option<DateTime<Utc>>,
     },
     AppealPhone {
         inc: IncidentId,
         name: String,
         address: String,
+        #[serde(default)]
+        consent_at: Option<DateTime<Utc>>,
     },
 }
 
@@ -640,7 +649,17 @@ impl Core {
                 };
                 self.ask_new_incident(who, &rules, next).await
             }
-            Pending::AppealName { inc } => {
+            Pending::AppealConsent { inc } => {
+                if !["да", "согласен", "согласна"].contains(&text.trim().to_lowercase().as_str())
+                {
+                    return prompt("appeal-consent-needed");
+                }
+                let consent_at = Some(self.now());
+                self.set_pending(who, &Pending::AppealName { inc, consent_at })
+                    .await?;
+                prompt("ask-appeal-name")
+            }
+            Pending::AppealName { inc, consent_at } => {
                 if text.is_empty() {
                     return prompt("bad-comment");
                 }
@@ -649,12 +668,17 @@ impl Core {
                     &Pending::AppealAddress {
                         inc,
                         name: text.to_string(),
+                        consent_at,
                     },
                 )
                 .await?;
                 prompt("ask-appeal-address")
             }
-            Pending::AppealAddress { inc, name } => {
+            Pending::AppealAddress {
+                inc,
+                name,
+                consent_at,
+            } => {
                 if text.is_empty() {
                     return prompt("bad-comment");
                 }
@@ -664,15 +688,26 @@ impl Core {
                         inc,
                         name,
                         address: text.to_string(),
+                        consent_at,
                     },
                 )
                 .await?;
                 prompt("ask-appeal-phone")
             }
-            Pending::AppealPhone { inc, name, address } => {
-                if text.chars().filter(char::is_ascii_digit).count() < 5 {
+            Pending::AppealPhone {
+                inc,
+                name,
+                address,
+                consent_at,
+            } => {
+                // The phone is optional: «-» leaves it out.
+                let phone = if text.trim() == "-" {
+                    String::new()
+                } else if text.chars().filter(char::is_ascii_digit).count() < 5 {
                     return prompt("ask-appeal-phone");
-                }
+                } else {
+                    text.to_string()
+                };
                 self.clear_pending(who).await?;
                 let (rules, actor) = self.actor_of(who).await?;
                 let Some(record) = self.incident_of(who.org(), inc).await? else {
@@ -681,13 +716,14 @@ impl Core {
                 let contact = AppealContact {
                     full_name: name,
                     address,
-                    phone: text.to_string(),
+                    phone,
+                    consent: consent_at.map(|at| (at, actor.person)),
                 };
                 let cmd = Command::ConvertToAppeal {
                     contact: contact.clone(),
                 };
                 Ok(match self.transition(&rules, &actor, record, &cmd).await? {
-                    Ok(done) => Reply::say(self.appeal_email(&rules, &done.record, &contact)),
+                    Ok(done) => Reply::say(self.appeal_done(&rules, &done.record, &contact)),
                     Err(e) => Reply::say(View::text(self.refusal(&e).text)),
                 })
             }
@@ -814,34 +850,30 @@ impl Core {
         Ok(Reply::say(View::text(lines.join("\n"))))
     }
 
-    /// The e-mail for the appeals office, for the curator to send.
-    fn appeal_email(
+    /// What the curator is told once a message is an appeal: that it went to the appeals office
+    /// by e-mail, or (no office in the organisation file) the letter to send.
+    fn appeal_done(
         &self,
         rules: &OrgRules,
         record: &crate::domain::content::IncidentRecord,
         contact: &AppealContact,
     ) -> View {
-        let texts = &self.texts;
-        let at = record.workflow.detected_at;
-        let date = format!("{} {}", short_date(texts, rules, at), clock_time(rules, at));
-        let email = self.tf(
-            "appeal-email",
-            &[
-                ("number", Arg::Num(record.number)),
-                ("name", Arg::from(&contact.full_name)),
-                ("address", Arg::from(&contact.address)),
-                ("phone", Arg::from(&contact.phone)),
-                ("network", Arg::from(&network(texts, record.content.source))),
-                ("url", Arg::from(&record.content.url)),
-                ("date", Arg::from(&date)),
-                ("text", Arg::from(&record.content.text)),
-            ],
-        );
+        let number = Arg::Num(record.number);
+        if let Some(office) = &rules.org.appeals {
+            return View::text(self.tf(
+                "appeal-sent",
+                &[
+                    ("number", number),
+                    ("office", Arg::from(office.office.trim())),
+                ],
+            ));
+        }
+        let (subject, body) = super::appeals::appeal_letter(&self.texts, rules, record, contact);
         View {
             lines: vec![
-                Line::Text(self.tf("appeal-done", &[("number", Arg::Num(record.number))])),
+                Line::Text(self.tf("appeal-done", &[("number", number)])),
                 Line::Blank,
-                Line::Preformatted(email),
+                Line::Preformatted(format!("{subject}\n\n{body}")),
             ],
             ..View::default()
         }

@@ -17,6 +17,7 @@
 pub mod action;
 mod admin;
 pub mod api;
+pub mod appeals;
 pub mod cards;
 pub mod clock;
 mod commands;
@@ -53,7 +54,7 @@ pub use org::OrgRules;
 pub use view::{Button, Line, Reply, Toast, View};
 
 use crate::domain::content::{ChatRef, IncidentRecord, Messenger};
-use crate::domain::incident::{apply, Actor, Command, Incident, TransitionError};
+use crate::domain::incident::{apply, Actor, Command, Event, Incident, TransitionError};
 use crate::domain::plan::Due;
 use crate::domain::{IncidentId, OrgId, PersonId, Regulation};
 use crate::storage::{AuditRecord, Commit, StorageError, Store};
@@ -115,6 +116,8 @@ pub struct CoreConfig {
     pub clock: Arc<dyn Clock>,
     /// Posts reports to the organisations' monitoring systems; without it they wait.
     pub webhook: Option<Arc<dyn monitoring::WebhookPort>>,
+    /// E-mails 59-FZ appeals to the appeals offices; without it they wait.
+    pub mail: Option<Arc<dyn appeals::MailPort>>,
 }
 
 impl CoreConfig {
@@ -125,6 +128,7 @@ impl CoreConfig {
             conversation_ttl: Duration::hours(24),
             clock: Arc::new(SystemClock),
             webhook: None,
+            mail: None,
         }
     }
 }
@@ -475,6 +479,10 @@ impl Core {
             rules,
             self.now(),
         ));
+        // Vorsino 2.9, Sakhalin 3.8: a converted appeal goes to the appeals office by e-mail.
+        if rules.org.appeals.is_some() && t.events.contains(&Event::ConvertedToAppeal) {
+            notices.push((Audience::Worker, Notice::AppealEmail));
+        }
         notices.extend(extra);
         let planned = self
             .rows_for(
@@ -530,7 +538,7 @@ impl Core {
                 record.workflow = t.incident;
                 // A topic set after intake: repeats and bursts are looked for again.
                 for e in &t.events {
-                    if let crate::domain::incident::Event::Classified {
+                    if let Event::Classified {
                         topic: Some(topic), ..
                     } = e
                     {

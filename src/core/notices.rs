@@ -57,6 +57,8 @@ pub enum Notice {
     PublishRequest { part: Option<usize> },
     /// Otklik publishes the approved answer itself (a reply to a channel comment).
     AutoPublish { part: Option<usize> },
+    /// The converted 59-FZ appeal, to e-mail to the appeals office.
+    AppealEmail,
     /// The approved answer cannot be published; the reason is on the incident.
     CannotPublish { part: Option<usize> },
     /// A report to the monitoring system the incident came from.
@@ -166,6 +168,7 @@ impl Notice {
             Notice::Report { .. } => "report",
             Notice::ToMonitoring { .. } => super::monitoring::MONITORING_KIND,
             Notice::CannotPublish { .. } => "cannot_publish",
+            Notice::AppealEmail => crate::storage::APPEAL_EMAIL_KIND,
         }
     }
 
@@ -210,6 +213,7 @@ impl Notice {
             Notice::ImportanceRaised
             | Notice::AutoPublish { .. }
             | Notice::ToMonitoring { .. }
+            | Notice::AppealEmail
             | Notice::AutoPublished { .. }
             | Notice::DutyAnswered
             | Notice::Burst { .. }

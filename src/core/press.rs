@@ -562,8 +562,8 @@ impl Core {
                 if let Err(e) = may(Deed::ConvertToAppeal) {
                     return Ok(self.refused(&e));
                 }
-                let prompt = self.texts.tf("ask-appeal-name", &[("number", number)]);
-                self.ask(who, Pending::AppealName { inc }, prompt).await
+                let prompt = self.texts.tf("ask-appeal-consent", &[("number", number)]);
+                self.ask(who, Pending::AppealConsent { inc }, prompt).await
             }
             Action::WriteConsolidated { .. } => {
                 if let Err(e) = may(Deed::WriteConsolidated) {

@@ -39,6 +39,8 @@ pub struct Organisation {
     pub channel_username: Option<String>,
     /// The monitoring system's webhook, from the organisation file.
     pub monitoring: Option<crate::directory_file::MonitoringLink>,
+    /// The appeals office 59-FZ appeals are e-mailed to, from the organisation file.
+    pub appeals: Option<crate::directory_file::AppealsOffice>,
     /// Bumped by every import and directory change.
     pub version: i64,
 }
@@ -242,13 +244,15 @@ impl Store {
         let (name, regulation_name, toml, channel_username, version, settings) =
             row.ok_or_else(|| StorageError::NotFound(format!("organisation {id}")))?;
         // The organisation file as imported (organisations created otherwise have none).
-        let monitoring = match settings {
+        let (monitoring, appeals) = match settings {
             Some(s) => {
-                serde_json::from_str::<crate::directory_file::OrganisationEntry>(&s)
-                    .map_err(|e| StorageError::Corrupt(format!("organisation {id} settings: {e}")))?
-                    .monitoring
+                let entry = serde_json::from_str::<crate::directory_file::OrganisationEntry>(&s)
+                    .map_err(|e| {
+                        StorageError::Corrupt(format!("organisation {id} settings: {e}"))
+                    })?;
+                (entry.monitoring, entry.appeals)
             }
-            None => None,
+            None => (None, None),
         };
         let regulation = Regulation::from_toml(&toml)
             .map_err(|e| StorageError::Corrupt(format!("organisation {id}: {e}")))?;
@@ -268,6 +272,7 @@ impl Store {
             discussion_chat: find(DISCUSSION)?,
             channel_username,
             monitoring,
+            appeals,
             version,
         })
     }

@@ -6,8 +6,8 @@ use sqlx::Row;
 use super::directory::{bump_version, role_key, CURATORS, DISCUSSION, HEAD};
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::directory_file::{
-    DepartmentEntry, DirectoryFile, DutyEntry, MonitoringLink, OrganisationEntry, PersonEntry,
-    TopicEntry, ValidDirectory,
+    DepartmentEntry, DirectoryFile, DutyEntry, OrganisationEntry, PersonEntry, TopicEntry,
+    ValidDirectory,
 };
 use crate::domain::incident::Role;
 use crate::domain::OrgId;
@@ -386,36 +386,25 @@ impl Store {
         })
     }
 
-    /// Sets (or, with `None`, removes) the organisation's monitoring webhook, as the
-    /// organisation file's `[organisation.monitoring]` would.
-    pub async fn set_monitoring(
+    /// Replaces the organisation's settings as an organisation file's `[organisation]` would
+    /// give them (the monitoring webhook, the appeals office, ...) without touching its directory.
+    pub async fn set_settings(
         &self,
         org: OrgId,
-        link: Option<MonitoringLink>,
+        entry: &OrganisationEntry,
     ) -> Result<(), StorageError> {
+        let settings = serde_json::to_string(entry)?;
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let row = sqlx::query("SELECT name, regulation_name, settings FROM organisations WHERE id = $1")
-                .bind(org.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(row) = row else {
-                return Err(StorageError::NotFound(format!("organisation {org}")));
-            };
-            let settings: Option<String> = row.try_get("settings")?;
-            let mut entry: OrganisationEntry = match settings {
-                Some(s) => serde_json::from_str(&s)?,
-                None => OrganisationEntry::bare(
-                    &row.try_get::<String, _>("name")?,
-                    &row.try_get::<String, _>("regulation_name")?,
-                ),
-            };
-            entry.monitoring = link.clone();
-            sqlx::query("UPDATE organisations SET settings = $1 WHERE id = $2")
-                .bind(serde_json::to_string(&entry)?)
+            let n = sqlx::query("UPDATE organisations SET settings = $1 WHERE id = $2")
+                .bind(&settings)
                 .bind(org.0)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StorageError::NotFound(format!("organisation {org}")));
+            }
             bump_version!(tx, org);
             tx.commit().await?;
         });

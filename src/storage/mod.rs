@@ -38,7 +38,9 @@ pub use import::ImportReport;
 pub use incidents::{AuditEntry, AuditRecord, Commit, NewRecord, OpenAssignment, StoredDraft};
 pub use invites::InviteError;
 pub(crate) use outbox::queue_key;
-pub use outbox::{Backlog, OutboxMessage, OutboxRow, Recipient, MONITORING_KIND};
+pub use outbox::{
+    Backlog, OutboxMessage, OutboxRow, Recipient, APPEAL_EMAIL_KIND, MONITORING_KIND,
+};
 pub use publications::{AnswerKey, PublicationClaim};
 pub use timers::{DueTimer, TimerRow};
 

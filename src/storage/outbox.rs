@@ -82,6 +82,8 @@ pub(crate) fn placeholders(n: usize, first: usize) -> String {
 /// The outbox kind of reports to a monitoring system; they wait in one queue per organisation,
 /// in order, so a system that is down holds back only its own reports.
 pub const MONITORING_KIND: &str = "to_monitoring";
+/// The outbox kind of appeals e-mailed to the appeals office; a queue per organisation too.
+pub const APPEAL_EMAIL_KIND: &str = "appeal_email";
 
 /// The (person, chat messenger, chat) columns of a recipient.
 pub(crate) fn recipient_columns(r: &Recipient) -> (Option<i64>, Option<&'static str>, Option<i64>) {
@@ -116,6 +118,8 @@ macro_rules! insert_outbox {
             // incident's own work (a system that is down must not hold back its cards).
             let queue = if r.kind == $crate::storage::outbox::MONITORING_KIND {
                 format!("m:{}", $org.0)
+            } else if r.kind == $crate::storage::outbox::APPEAL_EMAIL_KIND {
+                format!("a:{}", $org.0)
             } else {
                 $crate::storage::outbox::queue_key(&r.recipient, incident)
             };

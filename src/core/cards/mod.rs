@@ -479,9 +479,10 @@ impl Draw<'_> {
             Notice::Digest { .. } | Notice::Collapsed { .. } | Notice::Report { .. } => {
                 return None
             }
-            Notice::AutoPublish { .. } | Notice::ToMonitoring { .. } | Notice::RefreshCards => {
-                return None
-            }
+            Notice::AutoPublish { .. }
+            | Notice::ToMonitoring { .. }
+            | Notice::AppealEmail
+            | Notice::RefreshCards => return None,
         };
         Some(view)
     }

@@ -454,10 +454,16 @@ pub fn apply(
             events.push(Event::ExplanationSent { kind: *kind });
         }
         Command::ConvertToAppeal { contact } => {
+            if contact.consent.is_none() {
+                return Err(TransitionError::Invalid(
+                    "an appeal needs the author's recorded consent".into(),
+                ));
+            }
             let contact = AppealContact {
                 full_name: non_empty(&contact.full_name, "the author's full name")?,
                 address: non_empty(&contact.address, "the postal or e-mail address")?,
-                phone: non_empty(&contact.phone, "the phone number")?,
+                phone: contact.phone.trim().to_string(),
+                consent: contact.consent,
             };
             next.state = IncidentState::ConvertedToAppeal;
             next.appeal = Some(contact);

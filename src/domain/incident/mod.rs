@@ -320,7 +320,11 @@ pub struct Publication {
 pub struct AppealContact {
     pub full_name: String,
     pub address: String,
+    /// Optional (Vorsino 2.9, Sakhalin 3.8: "with the user's consent"); empty when not given.
     pub phone: String,
+    /// When the author's consent to the conversion was recorded, and by whom.
+    #[serde(default)]
+    pub consent: Option<(DateTime<Utc>, PersonId)>,
 }
 
 /// How a duty officer answered a weekend emergency alert.

@@ -1,0 +1,110 @@
+//! 59-FZ appeals (Vorsino 2.9, Sakhalin 3.8): a message that needs an official answer is
+//! converted with the author's consent and contacts, and e-mailed to the appeals office from the
+//! outbox (retried until the mail server takes it; each letter sent is audited). Without an
+//! office in the organisation file the curator gets the letter to send by hand.
+
+use async_trait::async_trait;
+
+use super::cards::{clock_time, network, short_date};
+use super::delivery::{Outcome, SendError};
+use super::org::OrgRules;
+use super::{Core, CoreError};
+use crate::domain::content::IncidentRecord;
+use crate::domain::incident::AppealContact;
+use crate::storage::OutboxMessage;
+use crate::texts::{Arg, Texts};
+
+/// Sends one letter. Implemented over SMTP by `crate::mail`.
+#[async_trait]
+pub trait MailPort: Send + Sync + std::fmt::Debug {
+    /// `Ok` once the mail server accepted the letter.
+    async fn send(
+        &self,
+        smtp: &str,
+        from: &str,
+        to: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<(), SendError>;
+}
+
+/// The letter to the appeals office: (subject, body).
+pub fn appeal_letter(
+    texts: &Texts,
+    rules: &OrgRules,
+    record: &IncidentRecord,
+    contact: &AppealContact,
+) -> (String, String) {
+    let at = record.workflow.detected_at;
+    let date = format!("{} {}", short_date(texts, rules, at), clock_time(rules, at));
+    let phone = if contact.phone.trim().is_empty() {
+        texts.t("appeal-no-phone")
+    } else {
+        contact.phone.clone()
+    };
+    let subject = texts.tf("appeal-subject", &[("number", Arg::Num(record.number))]);
+    let body = texts.tf(
+        "appeal-body",
+        &[
+            ("organisation", Arg::from(&rules.org.name)),
+            ("name", Arg::from(&contact.full_name)),
+            ("address", Arg::from(&contact.address)),
+            ("phone", Arg::from(&phone)),
+            ("network", Arg::from(&network(texts, record.content.source))),
+            ("url", Arg::from(&record.content.url)),
+            ("date", Arg::from(&date)),
+            ("text", Arg::from(&record.content.text)),
+        ],
+    );
+    (subject, body)
+}
+
+impl Core {
+    /// E-mails a converted appeal; the letter and its audit record are one transaction.
+    pub(super) async fn email_appeal(
+        &self,
+        m: &OutboxMessage,
+        record: &IncidentRecord,
+    ) -> Result<Outcome, CoreError> {
+        let rules = self.org(m.org).await?;
+        let (Some(office), Some(contact)) = (&rules.org.appeals, &record.workflow.appeal) else {
+            tracing::info!(
+                id = m.id,
+                "no appeals office or no appeal any more; letter dropped"
+            );
+            return Ok(Outcome::Delivered);
+        };
+        let Some(port) = &self.config.mail else {
+            tracing::warn!(id = m.id, "no mail client runs; the appeal waits");
+            return Ok(Outcome::RetryIn(chrono::Duration::minutes(5)));
+        };
+        let (subject, body) = appeal_letter(&self.texts, &rules, record, contact);
+        match port
+            .send(
+                office.smtp.trim(),
+                office.from.trim(),
+                office.office.trim(),
+                &subject,
+                &body,
+            )
+            .await
+        {
+            Ok(()) => {
+                let audit = serde_json::json!({ "to": office.office.trim(), "subject": subject });
+                self.store
+                    .acknowledge_outbox(m, "appeal_emailed", &audit, self.now())
+                    .await?;
+                tracing::info!(
+                    id = m.id,
+                    incident = record.number,
+                    "an appeal was e-mailed to the appeals office"
+                );
+                Ok(Outcome::Recorded)
+            }
+            Err(e) => {
+                tracing::warn!(id = m.id, incident = record.number, error = %e, "the mail server did not take an appeal; it will be retried");
+                Ok(Outcome::RetryIn(chrono::Duration::minutes(1)))
+            }
+        }
+    }
+}
