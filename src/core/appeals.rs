@@ -7,10 +7,12 @@ use async_trait::async_trait;
 
 use super::cards::{clock_time, network, short_date};
 use super::delivery::{Outcome, SendError};
+use super::input::Pending;
 use super::org::OrgRules;
-use super::{Core, CoreError};
+use super::view::{Line, Reply, View};
+use super::{Core, CoreError, Who};
 use crate::domain::content::IncidentRecord;
-use crate::domain::incident::AppealContact;
+use crate::domain::incident::{AppealContact, Command};
 use crate::storage::OutboxMessage;
 use crate::texts::{Arg, Texts};
 
@@ -105,6 +107,127 @@ impl Core {
                 tracing::warn!(id = m.id, incident = record.number, error = %e, "the mail server did not take an appeal; it will be retried");
                 Ok(Outcome::RetryIn(chrono::Duration::minutes(1)))
             }
+        }
+    }
+
+    /// One step of converting a message to an appeal: consent, name, address, phone.
+    pub(super) async fn appeal_step(
+        &self,
+        who: &Who,
+        text: &str,
+        pending: Pending,
+    ) -> Result<Reply, CoreError> {
+        let prompt = |key: &str| Ok(Reply::say(View::prompt(self.t(key))));
+        match pending {
+            Pending::AppealConsent { inc } => {
+                if !["да", "согласен", "согласна"].contains(&text.trim().to_lowercase().as_str())
+                {
+                    return prompt("appeal-consent-needed");
+                }
+                let consent_at = Some(self.now());
+                self.set_pending(who, &Pending::AppealName { inc, consent_at })
+                    .await?;
+                prompt("ask-appeal-name")
+            }
+            Pending::AppealName { inc, consent_at } => {
+                if text.is_empty() {
+                    return prompt("bad-comment");
+                }
+                self.set_pending(
+                    who,
+                    &Pending::AppealAddress {
+                        inc,
+                        name: text.to_string(),
+                        consent_at,
+                    },
+                )
+                .await?;
+                prompt("ask-appeal-address")
+            }
+            Pending::AppealAddress {
+                inc,
+                name,
+                consent_at,
+            } => {
+                if text.is_empty() {
+                    return prompt("bad-comment");
+                }
+                self.set_pending(
+                    who,
+                    &Pending::AppealPhone {
+                        inc,
+                        name,
+                        address: text.to_string(),
+                        consent_at,
+                    },
+                )
+                .await?;
+                prompt("ask-appeal-phone")
+            }
+            Pending::AppealPhone {
+                inc,
+                name,
+                address,
+                consent_at,
+            } => {
+                // The phone is optional: «-» leaves it out.
+                let phone = if text.trim() == "-" {
+                    String::new()
+                } else if text.chars().filter(char::is_ascii_digit).count() < 5 {
+                    return prompt("ask-appeal-phone");
+                } else {
+                    text.to_string()
+                };
+                self.clear_pending(who).await?;
+                let (rules, actor) = self.actor_of(who).await?;
+                let Some(record) = self.incident_of(who.org(), inc).await? else {
+                    return Ok(Reply::say(View::text(self.t("err-wrong-state"))));
+                };
+                let contact = AppealContact {
+                    full_name: name,
+                    address,
+                    phone,
+                    consent: consent_at.map(|at| (at, actor.person)),
+                };
+                let cmd = Command::ConvertToAppeal {
+                    contact: contact.clone(),
+                };
+                Ok(match self.transition(&rules, &actor, record, &cmd).await? {
+                    Ok(done) => Reply::say(self.appeal_done(&rules, &done.record, &contact)),
+                    Err(e) => Reply::say(View::text(self.refusal(&e).text)),
+                })
+            }
+            // Only the appeal's steps are handed here.
+            _ => Ok(Reply::nothing()),
+        }
+    }
+
+    /// What the curator is told once a message is an appeal: that it went to the appeals office
+    /// by e-mail, or (no office in the organisation file) the letter to send.
+    fn appeal_done(
+        &self,
+        rules: &OrgRules,
+        record: &crate::domain::content::IncidentRecord,
+        contact: &AppealContact,
+    ) -> View {
+        let number = Arg::Num(record.number);
+        if let Some(office) = &rules.org.appeals {
+            return View::text(self.tf(
+                "appeal-sent",
+                &[
+                    ("number", number),
+                    ("office", Arg::from(office.office.trim())),
+                ],
+            ));
+        }
+        let (subject, body) = appeal_letter(&self.texts, rules, record, contact);
+        View {
+            lines: vec![
+                Line::Text(self.tf("appeal-done", &[("number", number)])),
+                Line::Blank,
+                Line::Preformatted(format!("{subject}\n\n{body}")),
+            ],
+            ..View::default()
         }
     }
 }

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::intake::NewIncidentFromChat;
 use super::org::OrgRules;
-use super::view::{Line, Reply, View};
+use super::view::{Reply, View};
 use super::{Core, CoreError, Who};
 use crate::domain::content::Source;
 use crate::domain::incident::{
-    AppealContact, Assignment, Command, DraftKind, ExplanationKind, ReturnReason, Role,
+    Assignment, Command, DraftKind, ExplanationKind, ReturnReason, Role,
 };
 use crate::domain::permission::{permitted, Deed};
 use crate::domain::regulation::{DeadlineRule, Stage};
@@ -244,11 +244,11 @@ pub(crate) fn parse_local_datetime(
 }
 
 impl Core {
-    fn t(&self, key: &str) -> String {
+    pub(super) fn t(&self, key: &str) -> String {
         self.texts.t(key)
     }
 
-    fn tf(&self, key: &str, args: &[(&str, Arg<'_>)]) -> String {
+    pub(super) fn tf(&self, key: &str, args: &[(&str, Arg<'_>)]) -> String {
         self.texts.tf(key, args)
     }
 
@@ -649,84 +649,10 @@ impl Core {
                 };
                 self.ask_new_incident(who, &rules, next).await
             }
-            Pending::AppealConsent { inc } => {
-                if !["да", "согласен", "согласна"].contains(&text.trim().to_lowercase().as_str())
-                {
-                    return prompt("appeal-consent-needed");
-                }
-                let consent_at = Some(self.now());
-                self.set_pending(who, &Pending::AppealName { inc, consent_at })
-                    .await?;
-                prompt("ask-appeal-name")
-            }
-            Pending::AppealName { inc, consent_at } => {
-                if text.is_empty() {
-                    return prompt("bad-comment");
-                }
-                self.set_pending(
-                    who,
-                    &Pending::AppealAddress {
-                        inc,
-                        name: text.to_string(),
-                        consent_at,
-                    },
-                )
-                .await?;
-                prompt("ask-appeal-address")
-            }
-            Pending::AppealAddress {
-                inc,
-                name,
-                consent_at,
-            } => {
-                if text.is_empty() {
-                    return prompt("bad-comment");
-                }
-                self.set_pending(
-                    who,
-                    &Pending::AppealPhone {
-                        inc,
-                        name,
-                        address: text.to_string(),
-                        consent_at,
-                    },
-                )
-                .await?;
-                prompt("ask-appeal-phone")
-            }
-            Pending::AppealPhone {
-                inc,
-                name,
-                address,
-                consent_at,
-            } => {
-                // The phone is optional: «-» leaves it out.
-                let phone = if text.trim() == "-" {
-                    String::new()
-                } else if text.chars().filter(char::is_ascii_digit).count() < 5 {
-                    return prompt("ask-appeal-phone");
-                } else {
-                    text.to_string()
-                };
-                self.clear_pending(who).await?;
-                let (rules, actor) = self.actor_of(who).await?;
-                let Some(record) = self.incident_of(who.org(), inc).await? else {
-                    return Ok(Reply::say(View::text(self.t("err-wrong-state"))));
-                };
-                let contact = AppealContact {
-                    full_name: name,
-                    address,
-                    phone,
-                    consent: consent_at.map(|at| (at, actor.person)),
-                };
-                let cmd = Command::ConvertToAppeal {
-                    contact: contact.clone(),
-                };
-                Ok(match self.transition(&rules, &actor, record, &cmd).await? {
-                    Ok(done) => Reply::say(self.appeal_done(&rules, &done.record, &contact)),
-                    Err(e) => Reply::say(View::text(self.refusal(&e).text)),
-                })
-            }
+            Pending::AppealConsent { .. }
+            | Pending::AppealName { .. }
+            | Pending::AppealAddress { .. }
+            | Pending::AppealPhone { .. } => self.appeal_step(who, text, pending).await,
             Pending::RouteDeadlines {
                 inc,
                 assignments,
@@ -848,34 +774,5 @@ impl Core {
             lines.push(self.tf("new-repeat", &[("number", Arg::Num(number))]));
         }
         Ok(Reply::say(View::text(lines.join("\n"))))
-    }
-
-    /// What the curator is told once a message is an appeal: that it went to the appeals office
-    /// by e-mail, or (no office in the organisation file) the letter to send.
-    fn appeal_done(
-        &self,
-        rules: &OrgRules,
-        record: &crate::domain::content::IncidentRecord,
-        contact: &AppealContact,
-    ) -> View {
-        let number = Arg::Num(record.number);
-        if let Some(office) = &rules.org.appeals {
-            return View::text(self.tf(
-                "appeal-sent",
-                &[
-                    ("number", number),
-                    ("office", Arg::from(office.office.trim())),
-                ],
-            ));
-        }
-        let (subject, body) = super::appeals::appeal_letter(&self.texts, rules, record, contact);
-        View {
-            lines: vec![
-                Line::Text(self.tf("appeal-done", &[("number", number)])),
-                Line::Blank,
-                Line::Preformatted(format!("{subject}\n\n{body}")),
-            ],
-            ..View::default()
-        }
     }
 }
