@@ -542,7 +542,10 @@ impl Core {
                         topic: Some(topic), ..
                     } = e
                     {
-                        self.topic_set(rules, &record, topic).await?;
+                        // The topic is recorded; a failure here must not undo that answer.
+                        if let Err(e) = self.topic_set(rules, &record, topic).await {
+                            tracing::error!(incident = record.number, error = %e, "cannot look for a repeat or a burst after the topic was set");
+                        }
                     }
                 }
                 return Ok(Ok(Committed { record }));
