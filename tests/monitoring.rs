@@ -532,4 +532,32 @@ async fn vorsino_2_9_an_appeal_is_emailed_to_the_appeals_office(db: &TestDb) {
     assert_eq!(sent[0]["to"], "admvorsino@yandex.ru");
     let stored = h.store.incident(inc.id).await.unwrap();
     assert_eq!(stored.workflow.state, IncidentState::ConvertedToAppeal);
+
+    // Sakhalin 3.8: the office's registration number is recorded and shown.
+    h.wait(0, "status card with the registration button", |c| {
+        c.chat() == CURATOR_CHAT && c.buttons().contains(&format!("an:{}", inc.id))
+    })
+    .await;
+    let executor = h.who(h.executor, EXECUTOR_TG).await;
+    let refused = h
+        .core
+        .press(&executor, Action::AppealNumber { inc: inc.id }, None)
+        .await
+        .unwrap();
+    assert!(refused.toast.is_some());
+    press(&h, &curator, Action::AppealNumber { inc: inc.id }).await;
+    say(&h, &curator, "ОГ-1234/2026").await;
+    let stored = h.store.incident(inc.id).await.unwrap();
+    assert_eq!(
+        stored.workflow.appeal_registration.as_deref(),
+        Some("ОГ-1234/2026")
+    );
+    h.settle().await;
+    h.wait(0, "the number on the card", |c| {
+        c.chat() == CURATOR_CHAT
+            && c.method == "editMessageText"
+            && c.text()
+                .contains("📝 Обращение зарегистрировано: ОГ-1234/2026")
+    })
+    .await;
 }

@@ -131,6 +131,10 @@ pub enum Action {
     OpenCard {
         inc: IncidentId,
     },
+    /// Record the appeals office's registration number (asks for it).
+    AppealNumber {
+        inc: IncidentId,
+    },
     /// Mark or unmark the incident as a repeat (asks for the earlier number).
     Repeat {
         inc: IncidentId,
@@ -188,6 +192,7 @@ impl Action {
             | Action::OpenCard { inc }
             | Action::ReturnToSource { inc }
             | Action::Repeat { inc }
+            | Action::AppealNumber { inc }
             | Action::CannotPublish { inc, .. } => inc,
             Action::Page { .. } | Action::Report { .. } => return None,
         })

@@ -110,6 +110,10 @@ pub enum Pending {
         inc: IncidentId,
         kind: ExplanationKind,
     },
+    /// The appeals office's registration number.
+    AppealRegistration {
+        inc: IncidentId,
+    },
     /// The number of the earlier message this one repeats (or «-»).
     RepeatOf {
         inc: IncidentId,
@@ -545,6 +549,15 @@ impl Core {
                     Err(super::repeats::RepeatRefusal::NotEarlier) => "repeat-not-earlier",
                 };
                 Ok(Reply::say(View::text(self.t(key))))
+            }
+            Pending::AppealRegistration { inc } => {
+                if text.is_empty() {
+                    return prompt("bad-comment");
+                }
+                let cmd = Command::RecordAppealRegistration {
+                    number: text.to_string(),
+                };
+                self.finish(who, inc, cmd, "appeal-number-recorded").await
             }
             Pending::ReturnToSourceReason { inc } => {
                 if text.is_empty() {

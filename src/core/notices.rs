@@ -393,6 +393,7 @@ pub fn notices_for(
             | Event::NoAnswer { .. }
             | Event::ExplanationSent { .. }
             | Event::ReturnedToSource { .. }
+            | Event::AppealRegistered { .. }
             | Event::PublicationImpossible { .. }
             | Event::ConvertedToAppeal
             | Event::Closed => {}

@@ -336,6 +336,14 @@ impl Core {
                 self.ask(who, Pending::PublishLink { inc, part }, prompt)
                     .await
             }
+            Action::AppealNumber { .. } => {
+                if let Err(e) = may(Deed::RecordAppealRegistration) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-appeal-number", &[("number", number)]);
+                self.ask(who, Pending::AppealRegistration { inc }, prompt)
+                    .await
+            }
             Action::Repeat { .. } => {
                 if let Err(e) = may(Deed::Classify) {
                     return Ok(self.refused(&e));

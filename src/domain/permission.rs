@@ -56,6 +56,8 @@ pub enum Deed {
     AnswerDutyAlert,
     /// Hand the incident back to the monitoring system as not the organisation's competence.
     ReturnToSource,
+    /// Record the appeals office's registration number of a converted appeal.
+    RecordAppealRegistration,
     /// Report that an approved answer cannot be published.
     ReportCannotPublish {
         part: Option<usize>,
@@ -86,6 +88,7 @@ impl Deed {
             Deed::Close => "close",
             Deed::AnswerDutyAlert => "answer_duty_alert",
             Deed::ReturnToSource => "return_to_source",
+            Deed::RecordAppealRegistration => "record_appeal_registration",
             Deed::ReportCannotPublish { .. } => "report_cannot_publish",
             Deed::ReadFullText => "read_full_text",
         }
@@ -454,6 +457,13 @@ fn permitted_as(
             // Before routing, or once every department has returned it.
             match state {
                 IncidentState::New => Ok(()),
+                s => Err(wrong(deed, s.key())),
+            }
+        }
+        Deed::RecordAppealRegistration => {
+            require(curator, "only a curator records the appeal's registration")?;
+            match state {
+                IncidentState::ConvertedToAppeal => Ok(()),
                 s => Err(wrong(deed, s.key())),
             }
         }

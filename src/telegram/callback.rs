@@ -81,6 +81,7 @@ pub fn encode(action: &Action) -> String {
         Action::OpenCard { inc } => format!("oc:{inc}"),
         Action::ReturnToSource { inc } => format!("rs:{inc}"),
         Action::Repeat { inc } => format!("rq:{inc}"),
+        Action::AppealNumber { inc } => format!("an:{inc}"),
         Action::CannotPublish { inc, part } => format!("cp:{inc}:{}", part_code(part)),
         Action::Report { span } => format!(
             "rp:{}",
@@ -178,9 +179,10 @@ pub fn decode(data: &str) -> Option<Action> {
             }
         }
         "ad" | "sd" | "ed" | "cx" | "sa" | "ro" | "na" | "ex" | "wc" | "tp" | "lc" | "av"
-        | "oc" | "rs" | "rq" => {
+        | "oc" | "rs" | "rq" | "an" => {
             expect(1)?;
             match tag {
+                "an" => Action::AppealNumber { inc },
                 "rq" => Action::Repeat { inc },
                 "oc" => Action::OpenCard { inc },
                 "rs" => Action::ReturnToSource { inc },
@@ -381,6 +383,7 @@ mod tests {
             Action::OpenCard { inc: big },
             Action::ReturnToSource { inc: big },
             Action::Repeat { inc: small },
+            Action::AppealNumber { inc: big },
             Action::CannotPublish {
                 inc: small,
                 part: None,

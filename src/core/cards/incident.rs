@@ -323,6 +323,12 @@ impl Draw<'_> {
             ));
         }
         lines.extend(self.publication_problem_line(inc));
+        if let Some(number) = &inc.workflow.appeal_registration {
+            lines.push(Line::Text(self.tf(
+                "appeal-number-line",
+                &[("registration", Arg::from(&super::field(self.texts, number)))],
+            )));
+        }
         if let Some(why) = &inc.workflow.returned_to_source {
             lines.push(Line::Text(self.tf(
                 "returned-to-source-line",
@@ -353,6 +359,9 @@ impl Draw<'_> {
             }
             if self.may(viewer, Deed::Classify, inc) {
                 row.push(self.button("btn-repeat", Action::Repeat { inc: inc.id }));
+            }
+            if self.may(viewer, Deed::RecordAppealRegistration, inc) {
+                row.push(self.button("btn-appeal-number", Action::AppealNumber { inc: inc.id }));
             }
             if !row.is_empty() {
                 rows.push(row);

@@ -479,6 +479,11 @@ pub fn apply(
             next.returned_to_source = Some(comment.clone());
             events.push(Event::ReturnedToSource { comment });
         }
+        Command::RecordAppealRegistration { number } => {
+            let number = non_empty(number, "the registration number")?;
+            next.appeal_registration = Some(number.clone());
+            events.push(Event::AppealRegistered { number });
+        }
         Command::ReportCannotPublish { part, reason } => {
             let reason = non_empty(reason, "the reason")?;
             next.publication_impossible = Some((*part, reason.clone()));

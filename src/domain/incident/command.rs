@@ -85,6 +85,11 @@ pub enum Command {
     ReturnToSource {
         comment: String,
     },
+    /// The appeals office registered the appeal under this number (Sakhalin 3.8: in its
+    /// document system).
+    RecordAppealRegistration {
+        number: String,
+    },
     /// The approved answer cannot be published (Barnaul §8): the curators and the monitoring
     /// system are told why.
     ReportCannotPublish {
@@ -114,6 +119,7 @@ impl Command {
             Command::Close => "close",
             Command::AnswerDutyAlert { .. } => "answer_duty_alert",
             Command::ReturnToSource { .. } => "return_to_source",
+            Command::RecordAppealRegistration { .. } => "record_appeal_registration",
             Command::ReportCannotPublish { .. } => "report_cannot_publish",
         }
     }
@@ -144,6 +150,7 @@ impl Command {
             Command::Close => Deed::Close,
             Command::AnswerDutyAlert { .. } => Deed::AnswerDutyAlert,
             Command::ReturnToSource { .. } => Deed::ReturnToSource,
+            Command::RecordAppealRegistration { .. } => Deed::RecordAppealRegistration,
             Command::ReportCannotPublish { part, .. } => Deed::ReportCannotPublish { part: *part },
         }
     }
@@ -226,6 +233,9 @@ pub enum Event {
     },
     ReturnedToSource {
         comment: String,
+    },
+    AppealRegistered {
+        number: String,
     },
     PublicationImpossible {
         part: Option<usize>,

@@ -379,6 +379,9 @@ pub struct Incident {
     /// Why it was handed back to the monitoring system as not the organisation's competence.
     #[serde(default)]
     pub returned_to_source: Option<String>,
+    /// The appeals office's registration number of the 59-FZ appeal.
+    #[serde(default)]
+    pub appeal_registration: Option<String>,
     /// Why an approved answer could not be published (which part, the reason).
     #[serde(default)]
     pub publication_impossible: Option<(Option<usize>, String)>,
@@ -438,6 +441,7 @@ impl Incident {
             duty_alert: None,
             returned_to_source: None,
             publication_impossible: None,
+            appeal_registration: None,
             log: StageLog::default(),
             version: 1,
         };
