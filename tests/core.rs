@@ -230,30 +230,17 @@ impl World {
         detected_at: chrono::DateTime<chrono::Utc>,
     ) -> IncidentRecord {
         let rules = self.core.org(self.seeded.org).await.unwrap();
+        let mut new = vk_comment(
+            text,
+            "Ирина П.",
+            "https://vk.com/wall-123_456?reply=789",
+            detected_at,
+        );
+        new.content.external_id = external_id.map(String::from);
+        new.importance = importance;
+        new.topic = Some("ЖКХ / отопление".into());
         self.core
-            .take_in(
-                &rules,
-                NewIncident {
-                    content: IncidentContent {
-                        source: Source::Vk,
-                        kind: MessageKind::Comment,
-                        url: "https://vk.com/wall-123_456?reply=789".into(),
-                        external_id: external_id.map(String::from),
-                        author: "Ирина П.".into(),
-                        text: text.into(),
-                        attachments: vec![],
-                        repeat_of: None,
-                    },
-                    reply_to: None,
-                    detected_at,
-                    importance,
-                    external_deadline: None,
-                    topic: Some("ЖКХ / отопление".into()),
-                    location: None,
-                },
-                None,
-                PersonId::SYSTEM,
-            )
+            .take_in(&rules, new, None, PersonId::SYSTEM)
             .await
             .unwrap()
             .record
@@ -1711,30 +1698,10 @@ async fn vorsino_2_7_1_an_explanation_is_edited_before_it_goes_out(db: &TestDb) 
 /// A message from an author under a post, with no topic yet.
 async fn message_from(w: &World, author: &str, post: &str) -> IncidentRecord {
     let rules = w.core.org(w.seeded.org).await.unwrap();
+    let url = format!("https://vk.com/{post}?reply={}", author.len());
+    let new = vk_comment("Когда починят дорогу?", author, &url, w.core.now());
     w.core
-        .take_in(
-            &rules,
-            NewIncident {
-                content: IncidentContent {
-                    source: Source::Vk,
-                    kind: MessageKind::Comment,
-                    url: format!("https://vk.com/{post}?reply={}", author.len()),
-                    external_id: None,
-                    author: author.into(),
-                    text: "Когда починят дорогу?".into(),
-                    attachments: vec![],
-                    repeat_of: None,
-                },
-                reply_to: None,
-                detected_at: w.core.now(),
-                importance: Importance::Normal,
-                external_deadline: None,
-                topic: None,
-                location: None,
-            },
-            None,
-            PersonId::SYSTEM,
-        )
+        .take_in(&rules, new, None, PersonId::SYSTEM)
         .await
         .unwrap()
         .record

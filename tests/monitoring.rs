@@ -13,9 +13,8 @@ use axum::http::{HeaderMap, StatusCode};
 use hmac::{Hmac, Mac};
 use otklik::core::{Action, Input, Who};
 use otklik::directory_file::MonitoringLink;
-use otklik::domain::content::{IncidentContent, IncidentRecord, MessageKind, NewIncident, Source};
+use otklik::domain::content::IncidentRecord;
 use otklik::domain::incident::{DraftKind, IncidentState, NoAnswerReason};
-use otklik::domain::regulation::Importance;
 use otklik::domain::PersonId;
 use sha2::Sha256;
 use support::app::*;
@@ -92,30 +91,15 @@ fn signed(body: &[u8]) -> String {
 
 async fn from_monitoring(h: &TestApp, text: &str, external_id: Option<&str>) -> IncidentRecord {
     let rules = h.core.org(h.org).await.unwrap();
+    let mut new = vk_comment(
+        text,
+        "Ирина П.",
+        "https://vk.com/wall-1_2?reply=3",
+        h.core.now(),
+    );
+    new.content.external_id = external_id.map(String::from);
     h.core
-        .take_in(
-            &rules,
-            NewIncident {
-                content: IncidentContent {
-                    source: Source::Vk,
-                    kind: MessageKind::Comment,
-                    url: "https://vk.com/wall-1_2?reply=3".into(),
-                    external_id: external_id.map(String::from),
-                    author: "Ирина П.".into(),
-                    text: text.into(),
-                    attachments: vec![],
-                    repeat_of: None,
-                },
-                reply_to: None,
-                detected_at: h.core.now(),
-                importance: Importance::Normal,
-                external_deadline: None,
-                topic: None,
-                location: None,
-            },
-            None,
-            PersonId::SYSTEM,
-        )
+        .take_in(&rules, new, None, PersonId::SYSTEM)
         .await
         .unwrap()
         .record

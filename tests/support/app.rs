@@ -70,6 +70,29 @@ pub struct Seeded {
     pub other_dept: DepartmentId,
 }
 
+/// A VK comment as intake takes it in: `text` by `author` under `url`, normal importance, no
+/// topic; callers set what their case needs.
+pub fn vk_comment(text: &str, author: &str, url: &str, detected_at: DateTime<Utc>) -> NewIncident {
+    NewIncident {
+        content: IncidentContent {
+            source: Source::Vk,
+            kind: MessageKind::Comment,
+            url: url.into(),
+            external_id: None,
+            author: author.into(),
+            text: text.into(),
+            attachments: vec![],
+            repeat_of: None,
+        },
+        reply_to: None,
+        detected_at,
+        importance: Importance::Normal,
+        external_deadline: None,
+        topic: None,
+        location: None,
+    }
+}
+
 /// Creates the organisation under a preset, with its people and departments.
 pub async fn seed(store: &Store, preset: &str) -> Seeded {
     seed_with(store, preset, "").await
@@ -356,30 +379,16 @@ impl TestApp {
         department: Option<DepartmentId>,
     ) -> IncidentRecord {
         let rules = self.core.org(self.org).await.expect("the organisation");
+        let mut new = vk_comment(
+            text,
+            "Ирина П.",
+            "https://vk.com/wall-123_456?reply=789",
+            self.core.now(),
+        );
+        new.importance = importance;
+        new.topic = Some("ЖКХ / отопление".into());
         self.core
-            .take_in(
-                &rules,
-                NewIncident {
-                    content: IncidentContent {
-                        source: Source::Vk,
-                        kind: MessageKind::Comment,
-                        url: "https://vk.com/wall-123_456?reply=789".into(),
-                        external_id: None,
-                        author: "Ирина П.".into(),
-                        text: text.into(),
-                        attachments: vec![],
-                        repeat_of: None,
-                    },
-                    reply_to: None,
-                    detected_at: self.core.now(),
-                    importance,
-                    external_deadline: None,
-                    topic: Some("ЖКХ / отопление".into()),
-                    location: None,
-                },
-                department,
-                PersonId::SYSTEM,
-            )
+            .take_in(&rules, new, department, PersonId::SYSTEM)
             .await
             .expect("intake")
             .record
