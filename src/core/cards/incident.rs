@@ -39,17 +39,7 @@ impl Draw<'_> {
                 lines.extend(self.deadline_lines(stage, due));
             }
             if matches!(p.state, PartState::Routed | PartState::Accepted) {
-                if let Some((_, Due::At { at, .. })) =
-                    p.deadlines.iter().find(|(s, _)| *s == Stage::Final)
-                {
-                    lines.push(Line::Indented(self.tf(
-                        "card-final",
-                        &[
-                            ("time", Arg::from(&self.time(*at))),
-                            ("date", Arg::from(&self.date(*at))),
-                        ],
-                    )));
-                }
+                lines.extend(self.stage_due_line(&p.deadlines, Stage::Final, "card-final"));
             }
             lines.extend(self.department_total_line(p));
         }
@@ -284,13 +274,19 @@ impl Draw<'_> {
         if !in_department || p.timeline.interim_published_at.is_some() {
             return None;
         }
-        let (_, due) = p
-            .deadlines
-            .iter()
-            .find(|(s, _)| *s == Stage::DepartmentTotal)?;
+        self.stage_due_line(
+            &p.deadlines,
+            Stage::DepartmentTotal,
+            "card-department-total",
+        )
+    }
+
+    /// «<what> — до 18:00, пн, 23 нояб.» for a stage due at an instant.
+    fn stage_due_line(&self, deadlines: &[(Stage, Due)], stage: Stage, key: &str) -> Option<Line> {
+        let (_, due) = deadlines.iter().find(|(s, _)| *s == stage)?;
         let at = due.instant()?;
         Some(Line::Indented(self.tf(
-            "card-department-total",
+            key,
             &[
                 ("time", Arg::from(&self.time(at))),
                 ("date", Arg::from(&self.date(at))),
@@ -382,19 +378,11 @@ impl Draw<'_> {
     /// When an explanation is due, where the regulation sets a term (Vorsino 2.7: 8 wh,
     /// Sakhalin 3.7: 12 wh).
     fn explanation_deadline_line(&self, inc: &IncidentRecord) -> Option<Line> {
-        let (_, due) = inc
-            .workflow
-            .deadlines
-            .iter()
-            .find(|(s, _)| *s == Stage::Explanation)?;
-        let at = due.instant()?;
-        Some(Line::Indented(self.tf(
+        self.stage_due_line(
+            &inc.workflow.deadlines,
+            Stage::Explanation,
             "card-explanation-deadline",
-            &[
-                ("time", Arg::from(&self.time(at))),
-                ("date", Arg::from(&self.date(at))),
-            ],
-        )))
+        )
     }
 
     /// A notice with the status card under it (escalations to the head).
