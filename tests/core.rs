@@ -48,6 +48,7 @@ on_both_backends!(
     vorsino_2_2_3_the_department_total_is_on_both_cards,
     krymsk_10_settings_say_where_the_profile_departs_from_the_text,
     vorsino_2_7_1_an_explanation_is_edited_before_it_goes_out,
+    yuzhno_sakhalinsk_3_7_the_department_prepares_the_explanation_the_operator_sends_it,
     vorsino_2_8_a_repeat_is_the_same_author_and_a_curator_marks_it,
     barnaul_12_a_topic_set_at_triage_completes_a_burst,
 );
@@ -329,7 +330,10 @@ async fn an_incident_goes_from_intake_to_publication_with_rework(db: &TestDb) {
         },
         Action::Route { inc: id },
         Action::NoAnswer { inc: id },
-        Action::Explanation { inc: id },
+        Action::Explanation {
+            inc: id,
+            part: None,
+        },
         Action::Appeal { inc: id },
     ] {
         assert!(actions.contains(&a), "{a:?} in {actions:?}");
@@ -413,7 +417,10 @@ async fn an_incident_goes_from_intake_to_publication_with_rework(db: &TestDb) {
     assert_eq!(
         status.actions(),
         [
-            Action::Explanation { inc: id },
+            Action::Explanation {
+                inc: id,
+                part: None
+            },
             Action::Appeal { inc: id },
             Action::Repeat { inc: id }
         ]
@@ -1646,7 +1653,9 @@ async fn vorsino_2_7_1_an_explanation_is_edited_before_it_goes_out(db: &TestDb) 
     // Routed already: the department found it is not ours.
     let inc = w.routed("Почему не чинят федеральную трассу?").await.id;
     let curator = w.curator().await;
-    let kinds = w.press(&curator, Action::Explanation { inc }).await;
+    let kinds = w
+        .press(&curator, Action::Explanation { inc, part: None })
+        .await;
     assert!(
         said(&kinds).contains("Какое разъяснение"),
         "{}",
@@ -1657,6 +1666,7 @@ async fn vorsino_2_7_1_an_explanation_is_edited_before_it_goes_out(db: &TestDb) 
             &curator,
             Action::ExplanationWith {
                 inc,
+                part: None,
                 kind: otklik::domain::incident::ExplanationKind::NotOurCompetence,
             },
         )
@@ -1690,6 +1700,97 @@ async fn vorsino_2_7_1_an_explanation_is_edited_before_it_goes_out(db: &TestDb) 
         stored.workflow.explanation,
         Some((
             otklik::domain::incident::ExplanationKind::NotOurCompetence,
+            text.to_string()
+        ))
+    );
+}
+
+/// Every button label of a view.
+fn labels(view: &View) -> Vec<String> {
+    view.buttons
+        .iter()
+        .flatten()
+        .map(|b| b.label.clone())
+        .collect()
+}
+
+async fn yuzhno_sakhalinsk_3_7_the_department_prepares_the_explanation_the_operator_sends_it(
+    db: &TestDb,
+) {
+    let w = World::new(db, "yuzhno-sakhalinsk").await;
+    // Mon 11:00 in Yuzhno-Sakhalinsk (UTC+11): within its working day.
+    w.clock.set(moscow("2026-11-23 03:00"));
+    let inc = w.routed("Когда отремонтируют дорогу на Чехова?").await.id;
+    let (curator, executor) = (w.curator().await, w.executor().await);
+    let settings = said(&w.say(&executor, "/settings").await);
+    assert!(
+        settings.contains("Разъяснения готовит подразделение, куратор их отправляет."),
+        "{settings}"
+    );
+    // The operator has no explanation of its own to write.
+    let status = w.sent(CURATOR_CHAT).last().unwrap().view.clone();
+    assert!(!labels(&status).contains(&"📄 Разъяснение".to_string()));
+    w.press(&curator, Action::Explanation { inc, part: None })
+        .await;
+    assert_eq!(
+        w.store.incident(inc).await.unwrap().workflow.state,
+        IncidentState::InWork
+    );
+    // The department does, from the executor's card.
+    let card = w.sent(EXECUTOR_TG).last().unwrap().view.clone();
+    assert!(
+        labels(&card).contains(&"📄 Разъяснение вместо ответа".to_string()),
+        "{:?}",
+        labels(&card)
+    );
+    let kinds = w
+        .press(&executor, Action::Explanation { inc, part: Some(0) })
+        .await;
+    assert!(
+        said(&kinds).contains("Какое разъяснение"),
+        "{}",
+        said(&kinds)
+    );
+    w.press(
+        &executor,
+        Action::ExplanationWith {
+            inc,
+            part: Some(0),
+            kind: otklik::domain::incident::ExplanationKind::AlreadyAnswered,
+        },
+    )
+    .await;
+    let text = "Здравствуйте! Ответ о ремонте улицы Чехова размещён на сайте: https://yuzhno-sakh.ru/news/123";
+    let done = w.say(&executor, text).await;
+    assert_eq!(
+        said(&done),
+        "📄 Разъяснение передано куратору: он отправит его автору."
+    );
+    w.deliver().await;
+    let notice = w.sent(CURATOR_CHAT).last().unwrap().view.clone();
+    assert!(
+        notice
+            .plain()
+            .contains("разъяснение от подразделения «Отдел ЖКХ»")
+            && notice.plain().contains(text),
+        "{}",
+        notice.plain()
+    );
+    let send = notice
+        .buttons
+        .iter()
+        .flatten()
+        .find(|b| b.label == "📨 Отправить разъяснение отдела")
+        .expect("the send button")
+        .action;
+    let sent = w.press(&curator, send).await;
+    assert!(said(&sent).contains(text), "{}", said(&sent));
+    let stored = w.store.incident(inc).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::ExplanationSent);
+    assert_eq!(
+        stored.workflow.explanation,
+        Some((
+            otklik::domain::incident::ExplanationKind::AlreadyAnswered,
             text.to_string()
         ))
     );

@@ -344,3 +344,122 @@ fn borovichi_10_the_executor_posts_the_clarification_and_records_the_reply() {
     assert!(refused(&v, &executor(EXEC), reply("дом 14")));
     v.run(&curator(), reply("дом 14"));
 }
+
+/// The incident's timers of the explanation stage: (kind, local time).
+fn explanation_timers(w: &World) -> Vec<(String, String)> {
+    otklik::domain::timers::plan_timers(
+        &w.incident,
+        Rules {
+            regulation: &w.reg,
+            calendar: &w.cal,
+        },
+        &w.reg.reminders,
+    )
+    .unwrap()
+    .into_iter()
+    .filter(|t| t.stage == Some(Stage::Explanation))
+    .map(|t| (t.kind.key(), w.local(t.at)))
+    .collect()
+}
+
+fn prepare(kind: ExplanationKind, text: &str) -> Command {
+    Command::PrepareExplanation {
+        part: 0,
+        kind,
+        text: text.into(),
+    }
+}
+
+#[test]
+fn yuzhno_sakhalinsk_3_7_the_responsible_structure_prepares_the_explanation_the_operator_sends_it()
+{
+    let mut w = World::new("yuzhno-sakhalinsk", "2026-11-23 10:00", Importance::Normal);
+    let send = Command::SendExplanation {
+        kind: ExplanationKind::NotOurCompetence,
+        text: "Вопрос относится к компетенции ГИБДД".into(),
+    };
+    // The operator cannot write one itself, before routing or after.
+    assert!(matches!(
+        w.try_do(&curator(), send.clone()),
+        Err(TransitionError::Invalid(_))
+    ));
+    w.route(&[(DEPT, EXEC)]);
+    assert!(matches!(
+        w.try_do(&curator(), send.clone()),
+        Err(TransitionError::Invalid(_))
+    ));
+    // Nobody from another department prepares it; the executor of the part does.
+    let text = "Вопрос относится к компетенции ГИБДД УМВД по Сахалинской области";
+    assert!(refused(
+        &w,
+        &executor(EXEC2),
+        prepare(ExplanationKind::NotOurCompetence, text)
+    ));
+    w.later(60);
+    let events = w.run(
+        &executor(EXEC),
+        prepare(ExplanationKind::NotOurCompetence, text),
+    );
+    assert_eq!(
+        events,
+        vec![Event::ExplanationPrepared {
+            part: 0,
+            kind: ExplanationKind::NotOurCompetence
+        }]
+    );
+    // 3.7: twelve working hours of posting — Mon 10:00 → Tue 15:00 (a 9–18 day with an hour's
+    // lunch); the operator is reminded of it while the prepared text waits.
+    assert_eq!(
+        w.local(w.incident.prepared_explanation.as_ref().unwrap().at),
+        "2026-11-23 11:00"
+    );
+    let timers = explanation_timers(&w);
+    assert!(
+        timers.contains(&("deadline".into(), "2026-11-24 15:00".into())),
+        "{timers:?}"
+    );
+    assert!(timers.iter().any(|(k, _)| k == "reminder"), "{timers:?}");
+    w.run(&curator(), send);
+    assert_eq!(w.incident.state, IncidentState::ExplanationSent);
+    assert!(w.incident.prepared_explanation.is_none());
+    assert!(explanation_timers(&w).is_empty());
+}
+
+#[test]
+fn vorsino_2_7_the_curator_explains_and_no_department_may() {
+    let mut w = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);
+    w.route(&[(DEPT, EXEC)]);
+    assert!(matches!(
+        w.try_do(
+            &executor(EXEC),
+            prepare(ExplanationKind::AbuseOfRight, "Злоупотребление правом")
+        ),
+        Err(TransitionError::NotInRegulation(_))
+    ));
+    // Nothing is awaited while the department works on an answer.
+    assert!(explanation_timers(&w).is_empty());
+    // Handed back as not our competence: the curators owe the explanation (8 working hours of
+    // posting, Mon 10:00 → Tue 10:00) and the scheduler counts it.
+    w.later(30);
+    w.run(
+        &executor(EXEC),
+        Command::Return {
+            part: 0,
+            reason: ReturnReason::NotOurCompetence,
+            comment: "Это полномочия региона".into(),
+        },
+    );
+    let timers = explanation_timers(&w);
+    assert!(
+        timers.contains(&("deadline".into(), "2026-11-24 10:00".into())),
+        "{timers:?}"
+    );
+    w.run(
+        &curator(),
+        Command::SendExplanation {
+            kind: ExplanationKind::NotOurCompetence,
+            text: "Вопрос относится к полномочиям министерства".into(),
+        },
+    );
+    assert!(explanation_timers(&w).is_empty());
+}

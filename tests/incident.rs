@@ -949,7 +949,7 @@ fn no_answer_explanation_and_appeal() {
         TransitionError::AlreadyDone("no answer")
     );
 
-    let mut w = World::new("yuzhno-sakhalinsk", "2026-11-23 10:00", Importance::Normal);
+    let w = World::new("yuzhno-sakhalinsk", "2026-11-23 10:00", Importance::Normal);
     let (_, due) = w
         .incident
         .deadlines
@@ -958,13 +958,17 @@ fn no_answer_explanation_and_appeal() {
         .copied()
         .unwrap();
     assert_eq!(w.local(due.instant().unwrap()), "2026-11-24 15:00");
-    w.run(
-        &curator(),
-        Command::SendExplanation {
-            kind: ExplanationKind::AlreadyAnswered,
-            text: "Ответ размещён на сайте".into(),
-        },
-    );
+    let explain = Command::SendExplanation {
+        kind: ExplanationKind::AlreadyAnswered,
+        text: "Ответ размещён на сайте".into(),
+    };
+    // Sakhalin 3.7 ¶2: the department prepares it (tests/fidelity.rs); Vorsino's curator writes it.
+    assert!(matches!(
+        w.try_do(&curator(), explain.clone()),
+        Err(TransitionError::Invalid(_))
+    ));
+    let mut w = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);
+    w.run(&curator(), explain);
     assert_eq!(w.incident.state, IncidentState::ExplanationSent);
 
     let mut w = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);

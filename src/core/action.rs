@@ -99,11 +99,15 @@ pub enum Action {
         inc: IncidentId,
         reason: NoAnswerReason,
     },
+    /// Choose an explanation's kind: the curator's (`part: None`), or one the part's department
+    /// prepares for the curator (Sakhalin 3.7 ¶2).
     Explanation {
         inc: IncidentId,
+        part: Option<usize>,
     },
     ExplanationWith {
         inc: IncidentId,
+        part: Option<usize>,
         kind: ExplanationKind,
     },
     Reroute {
@@ -181,7 +185,7 @@ impl Action {
             | Action::Route { inc }
             | Action::NoAnswer { inc }
             | Action::NoAnswerWith { inc, .. }
-            | Action::Explanation { inc }
+            | Action::Explanation { inc, .. }
             | Action::ExplanationWith { inc, .. }
             | Action::Reroute { inc, .. }
             | Action::WriteConsolidated { inc }

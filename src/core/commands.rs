@@ -10,7 +10,9 @@ use super::view::{Button, Line, Reply, View};
 use super::{Account, Action, Core, CoreError, Who};
 use crate::domain::incident::Role;
 use crate::domain::plan::Due;
-use crate::domain::regulation::{Anchor, Clock, DeadlineRule, Importance, Publisher, WeekendRule};
+use crate::domain::regulation::{
+    Anchor, Clock, DeadlineRule, ExplanationAuthor, Importance, Publisher, WeekendRule,
+};
 use crate::storage::{InviteError, Person};
 use crate::texts::{Arg, Texts};
 
@@ -204,6 +206,9 @@ pub fn settings(texts: &Texts, rules: &OrgRules) -> View {
     })));
     if reg.workflow.clarification_pauses_clock {
         lines.push(Line::Text(texts.t("settings-pauses")));
+    }
+    if reg.workflow.explanations_by == ExplanationAuthor::Department {
+        lines.push(Line::Text(texts.t("settings-explanations-department")));
     }
     lines.push(Line::Text(texts.t(match reg.workflow.weekend_rule {
         WeekendRule::NextWorkingDay => "settings-weekend-next_working_day",

@@ -109,6 +109,9 @@ pub enum Pending {
     ExplanationText {
         inc: IncidentId,
         kind: ExplanationKind,
+        /// The part whose department prepares it for the curator (Sakhalin 3.7 ¶2).
+        #[serde(default)]
+        part: Option<usize>,
     },
     /// The appeals office's registration number.
     AppealRegistration {
@@ -511,7 +514,7 @@ impl Core {
                 };
                 self.finish(who, inc, cmd, "ok-published").await
             }
-            Pending::ExplanationText { inc, kind } => {
+            Pending::ExplanationText { inc, kind, part } => {
                 if text.is_empty() {
                     return prompt("bad-comment");
                 }
@@ -519,11 +522,17 @@ impl Core {
                 if text.contains('[') && text.contains(']') {
                     return prompt("explanation-fill-placeholders");
                 }
-                let cmd = Command::SendExplanation {
-                    kind,
-                    text: text.to_string(),
-                };
-                self.finish(who, inc, cmd, "explanation-recorded").await
+                let text = text.to_string();
+                match part {
+                    Some(part) => {
+                        let cmd = Command::PrepareExplanation { part, kind, text };
+                        self.finish(who, inc, cmd, "explanation-prepared").await
+                    }
+                    None => {
+                        let cmd = Command::SendExplanation { kind, text };
+                        self.finish(who, inc, cmd, "explanation-recorded").await
+                    }
+                }
             }
             Pending::RepeatOf { inc } => {
                 let Some(input) = super::repeats::RepeatInput::parse(text) else {

@@ -76,6 +76,8 @@ pub enum Notice {
     Consolidate,
     /// A department returned its part.
     Returned { part: usize },
+    /// A department prepared an explanation for the curators to send (Sakhalin 3.7 ¶2).
+    ExplanationPrepared { part: usize },
     /// A high-importance message, for the head.
     Escalation,
     /// A high-importance message on a non-working day, for the duty officers.
@@ -151,6 +153,7 @@ impl Notice {
             Notice::ClarificationToPublish { .. } => "clarification_to_publish",
             Notice::Consolidate => "consolidate",
             Notice::Returned { .. } => "returned",
+            Notice::ExplanationPrepared { .. } => "explanation_prepared",
             Notice::Escalation => "escalation",
             Notice::WeekendEmergency => "weekend_emergency",
             Notice::DutyAnswered => "duty_answered",
@@ -203,6 +206,7 @@ impl Notice {
             | Notice::ClarificationToPublish { .. }
             | Notice::Consolidate
             | Notice::Returned { .. }
+            | Notice::ExplanationPrepared { .. }
             | Notice::CannotPublish { .. }
             | Notice::Escalation
             | Notice::WeekendEmergency
@@ -312,6 +316,10 @@ pub fn notices_for(
             Event::Returned { part, .. } => {
                 out.push((Audience::Curators, Notice::Returned { part: *part }))
             }
+            Event::ExplanationPrepared { part, .. } => out.push((
+                Audience::Curators,
+                Notice::ExplanationPrepared { part: *part },
+            )),
             Event::ApprovalRequested {
                 part,
                 step,

@@ -511,14 +511,33 @@ impl Core {
                     Err(e) => Ok(self.refused(&e)),
                 }
             }
-            Action::Explanation { .. } => {
-                if let Err(e) = may(Deed::Explain) {
+            Action::Explanation { part, .. } => {
+                if let Err(e) = may(explain_deed(part)) {
                     return Ok(self.refused(&e));
                 }
-                Ok(Reply::say(cards::explanation_kinds(&self.texts, &record)))
+                // Sakhalin 3.7 ¶2: the curator sends what the department prepared, as it is.
+                if let (None, Some(prepared)) = (part, record.workflow.prepared_explanation.clone())
+                {
+                    let cmd = Command::SendExplanation {
+                        kind: prepared.kind,
+                        text: prepared.text.clone(),
+                    };
+                    return match self.transition(&rules, &actor, record, &cmd).await? {
+                        Ok(_) => Ok(Reply::say(View::text(self.texts.tf(
+                            "explanation-prepared-sent",
+                            &[("number", number), ("text", Arg::from(&prepared.text))],
+                        )))),
+                        Err(e) => Ok(self.refused(&e)),
+                    };
+                }
+                Ok(Reply::say(cards::explanation_kinds(
+                    &self.texts,
+                    &record,
+                    part,
+                )))
             }
-            Action::ExplanationWith { kind, .. } => {
-                if let Err(e) = may(Deed::Explain) {
+            Action::ExplanationWith { kind, part, .. } => {
+                if let Err(e) = may(explain_deed(part)) {
                     return Ok(self.refused(&e));
                 }
                 // Vorsino 2.7.1, Sakhalin 3.7: the template is edited before it goes out (the
@@ -528,7 +547,7 @@ impl Core {
                     self.texts.tf("ask-explanation-text", &[("number", number)]),
                     self.texts.t(cards::explanation_template(kind))
                 );
-                self.ask(who, Pending::ExplanationText { inc, kind }, prompt)
+                self.ask(who, Pending::ExplanationText { inc, kind, part }, prompt)
                     .await
             }
             Action::Reroute { part, dept, .. } => {
@@ -729,4 +748,9 @@ impl Core {
 fn rand_suffix() -> String {
     use rand::distributions::{Alphanumeric, DistString};
     Alphanumeric.sample_string(&mut rand::thread_rng(), 6)
+}
+
+/// The curator's explanation (`None`), or one the part's department prepares.
+fn explain_deed(part: Option<usize>) -> Deed {
+    part.map_or(Deed::Explain, |part| Deed::PrepareExplanation { part })
 }

@@ -8,7 +8,7 @@
 use super::incident::{
     Actor, ApprovalStep, DraftKind, Incident, IncidentState, Part, PartState, Role, TransitionError,
 };
-use super::regulation::{Publisher, Regulation, SplitMode};
+use super::regulation::{ExplanationAuthor, Publisher, Regulation, SplitMode};
 
 /// Something a person can do to an incident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +50,10 @@ pub enum Deed {
     },
     MarkNoAnswer,
     Explain,
+    /// Prepare an explanation for the curator to send (the part's department, Sakhalin 3.7 ¶2).
+    PrepareExplanation {
+        part: usize,
+    },
     ConvertToAppeal,
     Close,
     /// Answer a weekend emergency alert («Беру», «Передал в ЕДДС»).
@@ -84,6 +88,7 @@ impl Deed {
             Deed::Publish { .. } => "mark_published",
             Deed::MarkNoAnswer => "mark_no_answer",
             Deed::Explain => "send_explanation",
+            Deed::PrepareExplanation { .. } => "prepare_explanation",
             Deed::ConvertToAppeal => "convert_to_appeal",
             Deed::Close => "close",
             Deed::AnswerDutyAlert => "answer_duty_alert",
@@ -434,10 +439,47 @@ fn permitted_as(
             // Before routing, or while the departments work and nothing is published yet (a
             // department may find the message is not ours, or already answered).
             match state {
-                IncidentState::New | IncidentState::InWork => Ok(()),
+                IncidentState::New | IncidentState::InWork => {}
                 IncidentState::ExplanationSent => {
-                    Err(TransitionError::AlreadyDone("explanation sent"))
+                    return Err(TransitionError::AlreadyDone("explanation sent"))
                 }
+                s => return Err(wrong(deed, s.key())),
+            }
+            // Sakhalin 3.7 ¶2: the curator sends what the department prepared.
+            if regulation.workflow.explanations_by == ExplanationAuthor::Department
+                && incident.prepared_explanation.is_none()
+            {
+                return Err(TransitionError::Invalid(
+                    "the department prepares the explanation first".into(),
+                ));
+            }
+            Ok(())
+        }
+        Deed::PrepareExplanation { part: i } => {
+            if regulation.workflow.explanations_by != ExplanationAuthor::Department {
+                return Err(TransitionError::NotInRegulation(
+                    "explanations prepared by the department",
+                ));
+            }
+            let p = part(incident, i)?;
+            require(
+                works_on(actor, p),
+                "only the assigned executor, their substitute or the department head prepares an explanation",
+            )?;
+            match state {
+                IncidentState::InWork => {}
+                IncidentState::ExplanationSent => {
+                    return Err(TransitionError::AlreadyDone("explanation sent"))
+                }
+                s => return Err(wrong(deed, s.key())),
+            }
+            // Instead of an answer: before a draft is in approval, or after handing it back.
+            match p.state {
+                PartState::Routed
+                | PartState::Accepted
+                | PartState::ReworkRequested { .. }
+                | PartState::AwaitingAuthor
+                | PartState::Returned => Ok(()),
                 s => Err(wrong(deed, s.key())),
             }
         }

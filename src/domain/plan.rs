@@ -22,6 +22,9 @@ pub struct Timeline {
     pub approved_at: Option<DateTime<Utc>>,
     pub rework_requested_at: Option<DateTime<Utc>>,
     pub interim_published_at: Option<DateTime<Utc>>,
+    /// When the department handed the part back (the curator's explanation term may run).
+    #[serde(default)]
+    pub returned_at: Option<DateTime<Utc>>,
 }
 
 impl Timeline {

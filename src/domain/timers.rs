@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::calendar::CalendarError;
-use super::incident::{Incident, Part, PartState, Rules};
+use super::incident::{Incident, Part, PartState, ReturnReason, Rules};
 use super::plan::Due;
 use super::regulation::{Regulation, Reminders, Stage};
 
@@ -75,6 +75,32 @@ fn part_stage_start(part: &Part, stage: Stage) -> Option<DateTime<Utc>> {
     }
 }
 
+/// Since when the curators owe an explanation (Vorsino 2.7, Sakhalin 3.7): a department has
+/// prepared one for them to send, or every department handed the message back as not its
+/// competence and nobody has been sent it since.
+fn explanation_awaited(incident: &Incident) -> Option<DateTime<Utc>> {
+    if let Some(prepared) = &incident.prepared_explanation {
+        return Some(prepared.at);
+    }
+    let all_returned = !incident.parts.is_empty()
+        && incident
+            .parts
+            .iter()
+            .all(|p| p.state == PartState::Returned);
+    let not_ours = incident
+        .parts
+        .iter()
+        .any(|p| !p.rerouted && matches!(p.returned, Some((ReturnReason::NotOurCompetence, _))));
+    if !(all_returned && not_ours) {
+        return None;
+    }
+    incident
+        .parts
+        .iter()
+        .filter_map(|p| p.timeline.returned_at)
+        .max()
+}
+
 /// A stage now running: the incident's own (`part: None`) or a part's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RunningStage {
@@ -98,6 +124,21 @@ pub fn running_stages(incident: &Incident, regulation: &Regulation) -> Vec<Runni
             due,
             start: incident.detected_at,
         });
+    }
+    if let Some(start) = explanation_awaited(incident) {
+        if let Some((stage, due)) = incident
+            .deadlines
+            .iter()
+            .find(|(s, _)| *s == Stage::Explanation)
+            .copied()
+        {
+            running.push(RunningStage {
+                part: None,
+                stage,
+                due,
+                start,
+            });
+        }
     }
     for (i, p) in incident.parts.iter().enumerate() {
         if matches!(p.state, PartState::Returned | PartState::Done) {

@@ -16,6 +16,15 @@ fn kind_code(k: DraftKind) -> &'static str {
     }
 }
 
+fn explanation_code(kind: ExplanationKind) -> &'static str {
+    match kind {
+        ExplanationKind::NotOurCompetence => "n",
+        ExplanationKind::AbuseOfRight => "a",
+        ExplanationKind::CourtActs => "c",
+        ExplanationKind::AlreadyAnswered => "r",
+    }
+}
+
 fn part_code(p: Option<usize>) -> String {
     p.map_or_else(|| "c".to_string(), |p| p.to_string())
 }
@@ -56,16 +65,19 @@ pub fn encode(action: &Action) -> String {
                 NoAnswerReason::Unreadable => "u",
             }
         ),
-        Action::Explanation { inc } => format!("ex:{inc}"),
-        Action::ExplanationWith { inc, kind } => format!(
-            "ek:{inc}:{}",
-            match kind {
-                ExplanationKind::NotOurCompetence => "n",
-                ExplanationKind::AbuseOfRight => "a",
-                ExplanationKind::CourtActs => "c",
-                ExplanationKind::AlreadyAnswered => "r",
-            }
-        ),
+        Action::Explanation { inc, part: None } => format!("ex:{inc}"),
+        // A department's explanation for the curator to send (Sakhalin 3.7 ¶2).
+        Action::Explanation { inc, part: Some(p) } => format!("xp:{inc}:{p}"),
+        Action::ExplanationWith {
+            inc,
+            part: None,
+            kind,
+        } => format!("ek:{inc}:{}", explanation_code(kind)),
+        Action::ExplanationWith {
+            inc,
+            part: Some(p),
+            kind,
+        } => format!("xk:{inc}:{}:{p}", explanation_code(kind)),
         Action::Reroute { inc, part, dept } => format!("rd:{inc}:{part}:{dept}"),
         Action::WriteConsolidated { inc } => format!("wc:{inc}"),
         Action::SetTopic { inc } => format!("tp:{inc}"),
@@ -193,7 +205,7 @@ pub fn decode(data: &str) -> Option<Action> {
                 "sa" => Action::ShowAll { inc },
                 "ro" => Action::Route { inc },
                 "na" => Action::NoAnswer { inc },
-                "ex" => Action::Explanation { inc },
+                "ex" => Action::Explanation { inc, part: None },
                 "tp" => Action::SetTopic { inc },
                 "lc" => Action::SetLocation { inc },
                 "av" => Action::Appeal { inc },
@@ -261,8 +273,21 @@ pub fn decode(data: &str) -> Option<Action> {
             };
             Action::NoAnswerWith { inc, reason }
         }
-        "ek" => {
+        "xp" => {
             expect(2)?;
+            Action::Explanation {
+                inc,
+                part: Some(idx(1)?),
+            }
+        }
+        "ek" | "xk" => {
+            let part = if tag == "xk" {
+                expect(3)?;
+                Some(idx(2)?)
+            } else {
+                expect(2)?;
+                None
+            };
             let kind = match fields[1] {
                 "n" => ExplanationKind::NotOurCompetence,
                 "a" => ExplanationKind::AbuseOfRight,
@@ -270,7 +295,7 @@ pub fn decode(data: &str) -> Option<Action> {
                 "r" => ExplanationKind::AlreadyAnswered,
                 _ => return None,
             };
-            Action::ExplanationWith { inc, kind }
+            Action::ExplanationWith { inc, part, kind }
         }
         "rd" => {
             expect(3)?;
@@ -362,10 +387,23 @@ mod tests {
                 inc: small,
                 reason: NoAnswerReason::Unreadable,
             },
-            Action::Explanation { inc: small },
+            Action::Explanation {
+                inc: small,
+                part: None,
+            },
+            Action::Explanation {
+                inc: big,
+                part: Some(2),
+            },
             Action::ExplanationWith {
                 inc: small,
+                part: None,
                 kind: ExplanationKind::CourtActs,
+            },
+            Action::ExplanationWith {
+                inc: big,
+                part: Some(0),
+                kind: ExplanationKind::NotOurCompetence,
             },
             Action::Reroute {
                 inc: big,
@@ -415,6 +453,7 @@ mod tests {
         for bad in [
             "", "ac", "ac:x:0", "ac:1", "ac:1:0:9", "zz:1", "dr:1:0:q", "ap:1:z:1", "im:1:x",
             "du:1:x", "dp:1:z", "pg:x:1", "pg:o", "pg:o:x", "oc:1:2", "rp", "rp:xx", "rp:tw:1",
+            "xp:1", "xk:1:n", "xk:1:q:0",
         ] {
             assert_eq!(decode(bad), None, "{bad}");
         }

@@ -675,10 +675,14 @@ pub fn no_answer_reasons(texts: &Texts, inc: &IncidentRecord) -> View {
 }
 
 /// The kinds of standard explanation to choose from.
-pub fn explanation_kinds(texts: &Texts, inc: &IncidentRecord) -> View {
+pub fn explanation_kinds(texts: &Texts, inc: &IncidentRecord, part: Option<usize>) -> View {
     let b = |key: &str, kind| Button {
         label: texts.t(key),
-        action: Action::ExplanationWith { inc: inc.id, kind },
+        action: Action::ExplanationWith {
+            inc: inc.id,
+            part,
+            kind,
+        },
     };
     View::text(texts.tf("ask-explanation-kind", &[("number", Arg::Num(inc.number))])).with_buttons(
         vec![

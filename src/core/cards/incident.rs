@@ -121,6 +121,16 @@ impl Draw<'_> {
         if !last.is_empty() {
             rows.push(last);
         }
+        // Sakhalin 3.7 ¶2: the department prepares an explanation for the curator to send.
+        if self.may(viewer, Deed::PrepareExplanation { part }, inc) {
+            rows.push(vec![self.button(
+                "btn-prepare-explanation",
+                Action::Explanation {
+                    inc: id,
+                    part: Some(part),
+                },
+            )]);
+        }
         rows.extend(self.publish_buttons(inc, Some(part), viewer));
         rows
     }
@@ -243,7 +253,13 @@ impl Draw<'_> {
             row.push(self.button("btn-no-answer", Action::NoAnswer { inc: id }));
         }
         if self.may(viewer, Deed::Explain, inc) {
-            row.push(self.button("btn-explanation", Action::Explanation { inc: id }));
+            row.push(self.button(
+                "btn-explanation",
+                Action::Explanation {
+                    inc: id,
+                    part: None,
+                },
+            ));
         }
         if !row.is_empty() {
             rows.push(row);
@@ -348,7 +364,24 @@ impl Draw<'_> {
             let mut row = Vec::new();
             if self.may(viewer, Deed::Explain, inc) {
                 lines.extend(self.explanation_deadline_line(inc));
-                row.push(self.button("btn-explanation", Action::Explanation { inc: inc.id }));
+                // Sakhalin 3.7 ¶2: what the department prepared, sent with one press.
+                let label = match &inc.workflow.prepared_explanation {
+                    Some(prepared) => {
+                        lines.push(Line::Text(self.tf(
+                            "card-prepared-explanation",
+                            &[("text", Arg::from(&super::field(self.texts, &prepared.text)))],
+                        )));
+                        "btn-send-prepared-explanation"
+                    }
+                    None => "btn-explanation",
+                };
+                row.push(self.button(
+                    label,
+                    Action::Explanation {
+                        inc: inc.id,
+                        part: None,
+                    },
+                ));
             }
             if self.may(viewer, Deed::ConvertToAppeal, inc) {
                 row.push(self.button("btn-appeal", Action::Appeal { inc: inc.id }));

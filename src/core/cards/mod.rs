@@ -418,6 +418,31 @@ impl Draw<'_> {
             }
             Notice::Consolidate => self.consolidate(inc, viewer),
             Notice::Returned { part } => self.returned(inc, *part, viewer),
+            Notice::ExplanationPrepared { part } => {
+                let mut card = self.status_card(inc, Some(viewer));
+                card.lines.insert(
+                    0,
+                    Line::Title(
+                        self.tf(
+                            "notice-explanation-prepared",
+                            &[
+                                ("number", number),
+                                (
+                                    "department",
+                                    Arg::from(
+                                        &inc.workflow
+                                            .parts
+                                            .get(*part)
+                                            .map(|p| self.rules.department_name(p.department))
+                                            .unwrap_or_default(),
+                                    ),
+                                ),
+                            ],
+                        ),
+                    ),
+                );
+                card
+            }
             Notice::CannotPublish { .. } => self.titled_status(
                 self.tf(
                     "notice-cannot-publish",

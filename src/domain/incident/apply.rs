@@ -162,6 +162,7 @@ pub fn apply(
             let np = &mut next.parts[*part];
             np.state = PartState::Returned;
             np.returned = Some((*reason, comment.clone()));
+            np.timeline.returned_at = Some(at);
             events.push(Event::Returned {
                 part: *part,
                 reason: *reason,
@@ -451,7 +452,22 @@ pub fn apply(
             let text = non_empty(text, "the explanation")?;
             next.state = IncidentState::ExplanationSent;
             next.explanation = Some((*kind, text));
+            next.prepared_explanation = None;
             events.push(Event::ExplanationSent { kind: *kind });
+        }
+        Command::PrepareExplanation { part, kind, text } => {
+            let text = non_empty(text, "the explanation")?;
+            next.prepared_explanation = Some(PreparedExplanation {
+                part: *part,
+                kind: *kind,
+                text,
+                by: actor.person,
+                at,
+            });
+            events.push(Event::ExplanationPrepared {
+                part: *part,
+                kind: *kind,
+            });
         }
         Command::ConvertToAppeal { contact } => {
             if contact.consent.is_none() {

@@ -73,6 +73,12 @@ pub enum Command {
         kind: ExplanationKind,
         text: String,
     },
+    /// The department prepares an explanation for the curator to send (Sakhalin 3.7 ¶2).
+    PrepareExplanation {
+        part: usize,
+        kind: ExplanationKind,
+        text: String,
+    },
     ConvertToAppeal {
         contact: AppealContact,
     },
@@ -115,6 +121,7 @@ impl Command {
             Command::MarkPublished { .. } => "mark_published",
             Command::MarkNoAnswer { .. } => "mark_no_answer",
             Command::SendExplanation { .. } => "send_explanation",
+            Command::PrepareExplanation { .. } => "prepare_explanation",
             Command::ConvertToAppeal { .. } => "convert_to_appeal",
             Command::Close => "close",
             Command::AnswerDutyAlert { .. } => "answer_duty_alert",
@@ -146,6 +153,7 @@ impl Command {
             Command::MarkPublished { part, .. } => Deed::Publish { part: *part },
             Command::MarkNoAnswer { .. } => Deed::MarkNoAnswer,
             Command::SendExplanation { .. } => Deed::Explain,
+            Command::PrepareExplanation { part, .. } => Deed::PrepareExplanation { part: *part },
             Command::ConvertToAppeal { .. } => Deed::ConvertToAppeal,
             Command::Close => Deed::Close,
             Command::AnswerDutyAlert { .. } => Deed::AnswerDutyAlert,
@@ -224,6 +232,10 @@ pub enum Event {
         reason: NoAnswerReason,
     },
     ExplanationSent {
+        kind: ExplanationKind,
+    },
+    ExplanationPrepared {
+        part: usize,
         kind: ExplanationKind,
     },
     ConvertedToAppeal,

@@ -229,6 +229,16 @@ pub enum ExplanationKind {
     AlreadyAnswered,
 }
 
+/// An explanation a department prepared, waiting for the curator to send it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreparedExplanation {
+    pub part: usize,
+    pub kind: ExplanationKind,
+    pub text: String,
+    pub by: PersonId,
+    pub at: DateTime<Utc>,
+}
+
 /// A review decision on a draft.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Review {
@@ -371,6 +381,9 @@ pub struct Incident {
     pub appeal: Option<AppealContact>,
     pub no_answer: Option<NoAnswerReason>,
     pub explanation: Option<(ExplanationKind, String)>,
+    /// An explanation the department prepared for the curator to send (Sakhalin 3.7 ¶2).
+    #[serde(default)]
+    pub prepared_explanation: Option<PreparedExplanation>,
     /// Incident-level deadlines (routing, final, explanation, ...).
     pub deadlines: Vec<(Stage, Due)>,
     /// The weekend emergency alert sent to the duty officers, and how it was answered.
@@ -437,6 +450,7 @@ impl Incident {
             appeal: None,
             no_answer: None,
             explanation: None,
+            prepared_explanation: None,
             deadlines: Vec::new(),
             duty_alert: None,
             returned_to_source: None,

@@ -8,8 +8,8 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::{
-    Anchor, Clock, DeadlineRule, Departure, Escalation, Importance, Privacy, Publisher, Regulation,
-    Reminders, Reports, SplitMode, Stage, WeekendRule, Workflow,
+    Anchor, Clock, DeadlineRule, Departure, Escalation, ExplanationAuthor, Importance, Privacy,
+    Publisher, Regulation, Reminders, Reports, SplitMode, Stage, WeekendRule, Workflow,
 };
 use crate::domain::duration::{format_duration, parse_duration};
 use crate::domain::problems::Problems;
@@ -84,6 +84,8 @@ struct WorkflowSection {
     clarification_pauses_clock: bool,
     /// Who posts an approved clarification request (Borovichi §10: the executor).
     clarification_publisher: Publisher,
+    /// Who prepares explanations (Sakhalin 3.7 ¶2: the department).
+    explanations_by: ExplanationAuthor,
     weekend_rule: WeekendRule,
 }
 
@@ -97,6 +99,7 @@ impl Default for WorkflowSection {
             split: SplitMode::Consolidated,
             clarification_pauses_clock: false,
             clarification_publisher: Publisher::Curator,
+            explanations_by: ExplanationAuthor::Curator,
             weekend_rule: WeekendRule::NextWorkingDay,
         }
     }
@@ -656,6 +659,7 @@ impl ProfileFile {
                 split: wf.split,
                 clarification_pauses_clock: wf.clarification_pauses_clock,
                 clarification_publisher: wf.clarification_publisher,
+                explanations_by: wf.explanations_by,
                 interim_answers,
                 weekend_rule: wf.weekend_rule,
             },

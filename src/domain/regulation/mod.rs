@@ -176,6 +176,17 @@ pub enum Publisher {
     Executor,
 }
 
+/// Who prepares explanations (not our competence, abuse of right, court acts, already answered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExplanationAuthor {
+    /// The curator writes and sends it (Vorsino 2.7).
+    Curator,
+    /// The department the message was routed to prepares it; the curator sends it (Sakhalin
+    /// 3.7 ¶2).
+    Department,
+}
+
 /// What happens to a message touching several departments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -228,6 +239,9 @@ pub struct Workflow {
     pub clarification_pauses_clock: bool,
     /// Who posts an approved clarification request and records the author's reply.
     pub clarification_publisher: Publisher,
+    /// Who prepares an explanation (Sakhalin 3.7 ¶2: the responsible department; the curator
+    /// sends it).
+    pub explanations_by: ExplanationAuthor,
     pub interim_answers: bool,
     pub weekend_rule: WeekendRule,
 }
