@@ -49,6 +49,7 @@ on_both_backends!(
     krymsk_10_settings_say_where_the_profile_departs_from_the_text,
     vorsino_2_7_1_an_explanation_is_edited_before_it_goes_out,
     yuzhno_sakhalinsk_3_7_the_department_prepares_the_explanation_the_operator_sends_it,
+    vorsino_2_5_a_general_interest_answer_goes_to_the_pages_and_site_too,
     vorsino_2_8_a_repeat_is_the_same_author_and_a_curator_marks_it,
     barnaul_12_a_topic_set_at_triage_completes_a_burst,
 );
@@ -422,7 +423,8 @@ async fn an_incident_goes_from_intake_to_publication_with_rework(db: &TestDb) {
                 part: None
             },
             Action::Appeal { inc: id },
-            Action::Repeat { inc: id }
+            Action::Repeat { inc: id },
+            Action::GeneralInterest { inc: id }
         ]
     );
     assert!(
@@ -1793,6 +1795,100 @@ async fn yuzhno_sakhalinsk_3_7_the_department_prepares_the_explanation_the_opera
             otklik::domain::incident::ExplanationKind::AlreadyAnswered,
             text.to_string()
         ))
+    );
+}
+
+async fn vorsino_2_5_a_general_interest_answer_goes_to_the_pages_and_site_too(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let inc = w.routed("Когда начнётся запись в кружки ДК?").await.id;
+    let (curator, executor) = (w.curator().await, w.executor().await);
+    // The curator marks it from the status card.
+    let status = w.sent(CURATOR_CHAT).last().unwrap().clone();
+    assert!(status
+        .view
+        .actions()
+        .contains(&Action::GeneralInterest { inc }));
+    assert_eq!(
+        toast(&w.press(&curator, Action::GeneralInterest { inc }).await),
+        "Отмечено: ответ общего интереса."
+    );
+    // Nobody records links before the answer is out, and only the publisher does.
+    let early = w.press(&curator, Action::CrossPostLinks { inc }).await;
+    assert!(
+        w.store
+            .incident(inc)
+            .await
+            .unwrap()
+            .workflow
+            .general_interest
+    );
+    assert!(
+        !said(&early).contains("Пришлите ссылки"),
+        "{}",
+        said(&early)
+    );
+    w.press(&executor, Action::Accept { inc, part: 0 }).await;
+    w.draft(
+        &executor,
+        inc,
+        DraftKind::Answer,
+        "Запись в кружки ДК — с 1 декабря, по будням с 10 до 18.",
+    )
+    .await;
+    w.press(
+        &curator,
+        Action::Approve {
+            inc,
+            part: Some(0),
+            version: 1,
+        },
+    )
+    .await;
+    w.press(&curator, Action::Published { inc, part: Some(0) })
+        .await;
+    w.say(&curator, "https://vk.com/wall-123_456?reply=801")
+        .await;
+    w.deliver().await;
+    let reminder = w
+        .sent(CURATOR_CHAT)
+        .into_iter()
+        .find(|s| s.view.plain().contains("ответ интересен многим"))
+        .expect("the publisher is reminded");
+    assert!(
+        reminder
+            .view
+            .plain()
+            .contains("https://vk.com/wall-123_456?reply=801"),
+        "{}",
+        reminder.view.plain()
+    );
+    assert_eq!(reminder.view.actions(), [Action::CrossPostLinks { inc }]);
+    let refused = w.press(&executor, Action::CrossPostLinks { inc }).await;
+    assert!(
+        !said(&refused).contains("Пришлите ссылки"),
+        "{}",
+        said(&refused)
+    );
+    let asked = w.press(&curator, Action::CrossPostLinks { inc }).await;
+    assert!(said(&asked).contains("Пришлите ссылки"), "{}", said(&asked));
+    assert!(said(&w.say(&curator, "на сайте").await).contains("Нужны ссылки"));
+    let links = "https://vorsino.ru/news/dk-kruzhki https://ok.ru/group/1/topic/2";
+    assert_eq!(said(&w.say(&curator, links).await), "🔗 Ссылки записаны.");
+    let stored = w.store.incident(inc).await.unwrap();
+    assert_eq!(
+        stored.workflow.cross_posts,
+        vec![
+            "https://vorsino.ru/news/dk-kruzhki".to_string(),
+            "https://ok.ru/group/1/topic/2".into()
+        ]
+    );
+    w.deliver().await;
+    let card = w.now_shows(CURATOR_CHAT, status.message);
+    assert!(
+        card.plain()
+            .contains("Ответ общего интереса размещён также: https://vorsino.ru/news/dk-kruzhki"),
+        "{}",
+        card.plain()
     );
 }
 

@@ -463,3 +463,37 @@ fn vorsino_2_7_the_curator_explains_and_no_department_may() {
     );
     assert!(explanation_timers(&w).is_empty());
 }
+
+#[test]
+fn yuzhno_sakhalinsk_3_5_general_interest_answers_are_marked_by_the_curator_only_where_the_regulation_says(
+) {
+    let mark = Command::SetGeneralInterest { on: true };
+    let links = Command::RecordCrossPosts {
+        links: vec!["https://yuzhno-sakh.ru/info/1".into()],
+    };
+    let mut w = World::new("yuzhno-sakhalinsk", "2026-11-23 10:00", Importance::Normal);
+    w.route(&[(DEPT, EXEC)]);
+    assert!(refused(&w, &executor(EXEC), mark.clone()));
+    assert!(matches!(
+        w.try_do(&curator(), links.clone()),
+        Err(TransitionError::Invalid(_))
+    ));
+    w.run(&curator(), mark.clone());
+    assert!(w.incident.general_interest);
+    assert_eq!(
+        w.try_do(&curator(), mark.clone()).unwrap_err(),
+        TransitionError::AlreadyDone("marked as of general interest")
+    );
+    // The links come after the answer is published.
+    assert!(matches!(
+        w.try_do(&curator(), links.clone()),
+        Err(TransitionError::WrongState { .. })
+    ));
+    // Krymsk's regulation has no such clause.
+    let mut k = World::new("krymsk", "2026-11-23 10:00", Importance::Normal);
+    k.route(&[(DEPT, EXEC)]);
+    assert!(matches!(
+        k.try_do(&curator(), mark),
+        Err(TransitionError::NotInRegulation(_))
+    ));
+}

@@ -99,6 +99,14 @@ pub enum Action {
         inc: IncidentId,
         reason: NoAnswerReason,
     },
+    /// Mark or unmark the answer as of general interest (Vorsino 2.5, Sakhalin 3.5).
+    GeneralInterest {
+        inc: IncidentId,
+    },
+    /// Record where a general-interest answer was posted besides the reply.
+    CrossPostLinks {
+        inc: IncidentId,
+    },
     /// Choose an explanation's kind: the curator's (`part: None`), or one the part's department
     /// prepares for the curator (Sakhalin 3.7 ¶2).
     Explanation {
@@ -186,6 +194,8 @@ impl Action {
             | Action::NoAnswer { inc }
             | Action::NoAnswerWith { inc, .. }
             | Action::Explanation { inc, .. }
+            | Action::GeneralInterest { inc }
+            | Action::CrossPostLinks { inc }
             | Action::ExplanationWith { inc, .. }
             | Action::Reroute { inc, .. }
             | Action::WriteConsolidated { inc }

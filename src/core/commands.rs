@@ -210,6 +210,9 @@ pub fn settings(texts: &Texts, rules: &OrgRules) -> View {
     if reg.workflow.explanations_by == ExplanationAuthor::Department {
         lines.push(Line::Text(texts.t("settings-explanations-department")));
     }
+    if reg.workflow.cross_posting {
+        lines.push(Line::Text(texts.t("settings-cross-posting")));
+    }
     lines.push(Line::Text(texts.t(match reg.workflow.weekend_rule {
         WeekendRule::NextWorkingDay => "settings-weekend-next_working_day",
         WeekendRule::Curator => "settings-weekend-curator",

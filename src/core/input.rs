@@ -113,6 +113,10 @@ pub enum Pending {
         #[serde(default)]
         part: Option<usize>,
     },
+    /// Where a general-interest answer was posted besides the reply.
+    CrossPostLinks {
+        inc: IncidentId,
+    },
     /// The appeals office's registration number.
     AppealRegistration {
         inc: IncidentId,
@@ -347,7 +351,7 @@ impl Core {
     }
 
     /// Ends a typed-input step: forgets the pending step, applies the command, says how it went.
-    async fn finish(
+    pub(super) async fn finish(
         &self,
         who: &Who,
         inc: IncidentId,
@@ -515,25 +519,9 @@ impl Core {
                 self.finish(who, inc, cmd, "ok-published").await
             }
             Pending::ExplanationText { inc, kind, part } => {
-                if text.is_empty() {
-                    return prompt("bad-comment");
-                }
-                // A template's «[…]» left unfilled would reach the author as is.
-                if text.contains('[') && text.contains(']') {
-                    return prompt("explanation-fill-placeholders");
-                }
-                let text = text.to_string();
-                match part {
-                    Some(part) => {
-                        let cmd = Command::PrepareExplanation { part, kind, text };
-                        self.finish(who, inc, cmd, "explanation-prepared").await
-                    }
-                    None => {
-                        let cmd = Command::SendExplanation { kind, text };
-                        self.finish(who, inc, cmd, "explanation-recorded").await
-                    }
-                }
+                self.explanation_text(who, inc, kind, part, text).await
             }
+            Pending::CrossPostLinks { inc } => self.cross_post_links(who, inc, text).await,
             Pending::RepeatOf { inc } => {
                 let Some(input) = super::repeats::RepeatInput::parse(text) else {
                     return prompt("bad-repeat");

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::org::OrgRules;
 use crate::domain::incident::{ApprovalStep, Event, Incident, PartState, Role};
-use crate::domain::regulation::{Publisher, Stage, WeekendRule};
+use crate::domain::regulation::{Publisher, Regulation, Stage, WeekendRule};
 use crate::domain::PersonId;
 use crate::storage::queue_key;
 use crate::storage::{OutboxRow, Recipient, TimerRow};
@@ -76,6 +76,9 @@ pub enum Notice {
     Consolidate,
     /// A department returned its part.
     Returned { part: usize },
+    /// A general-interest answer is published: post it on the official pages and site too, and
+    /// record the links (Vorsino 2.5, Sakhalin 3.5).
+    CrossPost,
     /// A department prepared an explanation for the curators to send (Sakhalin 3.7 ¶2).
     ExplanationPrepared { part: usize },
     /// A high-importance message, for the head.
@@ -154,6 +157,7 @@ impl Notice {
             Notice::Consolidate => "consolidate",
             Notice::Returned { .. } => "returned",
             Notice::ExplanationPrepared { .. } => "explanation_prepared",
+            Notice::CrossPost => "cross_post",
             Notice::Escalation => "escalation",
             Notice::WeekendEmergency => "weekend_emergency",
             Notice::DutyAnswered => "duty_answered",
@@ -207,6 +211,7 @@ impl Notice {
             | Notice::Consolidate
             | Notice::Returned { .. }
             | Notice::ExplanationPrepared { .. }
+            | Notice::CrossPost
             | Notice::CannotPublish { .. }
             | Notice::Escalation
             | Notice::WeekendEmergency
@@ -316,6 +321,20 @@ pub fn notices_for(
             Event::Returned { part, .. } => {
                 out.push((Audience::Curators, Notice::Returned { part: *part }))
             }
+            // Vorsino 2.5, Sakhalin 3.5: the publisher posts a general-interest answer on the
+            // official pages and site too.
+            Event::Published {
+                part,
+                interim: false,
+                ..
+            } if incident.general_interest && incident.cross_posts.is_empty() => {
+                out.push((cross_poster(*part, incident, regulation), Notice::CrossPost))
+            }
+            Event::GeneralInterestSet { on: true }
+                if incident.answer_published() && incident.cross_posts.is_empty() =>
+            {
+                out.push((cross_poster(None, incident, regulation), Notice::CrossPost))
+            }
             Event::ExplanationPrepared { part, .. } => out.push((
                 Audience::Curators,
                 Notice::ExplanationPrepared { part: *part },
@@ -398,6 +417,8 @@ pub fn notices_for(
             | Event::ApprovedStep { .. }
             | Event::ReworkRequested { part: None, .. }
             | Event::Published { .. }
+            | Event::GeneralInterestSet { .. }
+            | Event::CrossPosted { .. }
             | Event::NoAnswer { .. }
             | Event::ExplanationSent { .. }
             | Event::ReturnedToSource { .. }
@@ -411,6 +432,16 @@ pub fn notices_for(
         out.push((Audience::Worker, Notice::RefreshCards));
     }
     out
+}
+
+/// Who posts a general-interest answer on the pages and site: its publisher (the executor of the
+/// published part, or of the first one, where executors publish).
+fn cross_poster(part: Option<usize>, incident: &Incident, regulation: &Regulation) -> Audience {
+    if regulation.workflow.publisher == Publisher::Curator {
+        return Audience::Curators;
+    }
+    part.or_else(|| incident.parts.iter().position(|p| p.publication.is_some()))
+        .map_or(Audience::Curators, Audience::Executor)
 }
 
 /// What a notice's recipients are resolved against.

@@ -344,6 +344,24 @@ impl Core {
                 self.ask(who, Pending::AppealRegistration { inc }, prompt)
                     .await
             }
+            Action::GeneralInterest { .. } => {
+                let on = !record.workflow.general_interest;
+                let ok = if on {
+                    "ok-general-interest"
+                } else {
+                    "ok-general-interest-off"
+                };
+                let cmd = Command::SetGeneralInterest { on };
+                self.press_command(&rules, &actor, record, cmd, Some(ok))
+                    .await
+            }
+            Action::CrossPostLinks { .. } => {
+                if let Err(e) = may(Deed::RecordCrossPosts) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-cross-post-links", &[("number", number)]);
+                self.ask(who, Pending::CrossPostLinks { inc }, prompt).await
+            }
             Action::Repeat { .. } => {
                 if let Err(e) = may(Deed::Classify) {
                     return Ok(self.refused(&e));

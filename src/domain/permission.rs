@@ -50,6 +50,10 @@ pub enum Deed {
     },
     MarkNoAnswer,
     Explain,
+    /// Mark or unmark the answer as of general interest (Vorsino 2.5, Sakhalin 3.5).
+    MarkGeneralInterest,
+    /// Record the links where a general-interest answer was posted besides the reply.
+    RecordCrossPosts,
     /// Prepare an explanation for the curator to send (the part's department, Sakhalin 3.7 ¶2).
     PrepareExplanation {
         part: usize,
@@ -89,6 +93,8 @@ impl Deed {
             Deed::MarkNoAnswer => "mark_no_answer",
             Deed::Explain => "send_explanation",
             Deed::PrepareExplanation { .. } => "prepare_explanation",
+            Deed::MarkGeneralInterest => "set_general_interest",
+            Deed::RecordCrossPosts => "record_cross_posts",
             Deed::ConvertToAppeal => "convert_to_appeal",
             Deed::Close => "close",
             Deed::AnswerDutyAlert => "answer_duty_alert",
@@ -454,6 +460,47 @@ fn permitted_as(
                 ));
             }
             Ok(())
+        }
+        Deed::MarkGeneralInterest => {
+            if !regulation.workflow.cross_posting {
+                return Err(TransitionError::NotInRegulation(
+                    "posting answers on the official pages and site",
+                ));
+            }
+            require(
+                curator,
+                "only a curator marks an answer as of general interest",
+            )?;
+            // Only what will get (or got) an answer.
+            match state {
+                IncidentState::New
+                | IncidentState::InWork
+                | IncidentState::Consolidating
+                | IncidentState::AwaitingPublication
+                | IncidentState::Published => Ok(()),
+                s => Err(wrong(deed, s.key())),
+            }
+        }
+        Deed::RecordCrossPosts => {
+            if !incident.general_interest {
+                return Err(TransitionError::Invalid(
+                    "the answer is not marked as of general interest".into(),
+                ));
+            }
+            // Whoever publishes the answer posts it on the pages and site too.
+            let publishes = match regulation.workflow.publisher {
+                Publisher::Curator => curator,
+                Publisher::Executor => incident.parts.iter().any(|p| actor.handles(p.executor)),
+            };
+            require(
+                publishes,
+                "the regulation gives publication to someone else",
+            )?;
+            if incident.answer_published() {
+                Ok(())
+            } else {
+                Err(wrong(deed, state.key()))
+            }
         }
         Deed::PrepareExplanation { part: i } => {
             if regulation.workflow.explanations_by != ExplanationAuthor::Department {

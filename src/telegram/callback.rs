@@ -66,6 +66,8 @@ pub fn encode(action: &Action) -> String {
             }
         ),
         Action::Explanation { inc, part: None } => format!("ex:{inc}"),
+        Action::GeneralInterest { inc } => format!("gi:{inc}"),
+        Action::CrossPostLinks { inc } => format!("cl:{inc}"),
         // A department's explanation for the curator to send (Sakhalin 3.7 ¶2).
         Action::Explanation { inc, part: Some(p) } => format!("xp:{inc}:{p}"),
         Action::ExplanationWith {
@@ -191,9 +193,11 @@ pub fn decode(data: &str) -> Option<Action> {
             }
         }
         "ad" | "sd" | "ed" | "cx" | "sa" | "ro" | "na" | "ex" | "wc" | "tp" | "lc" | "av"
-        | "oc" | "rs" | "rq" | "an" => {
+        | "oc" | "rs" | "rq" | "an" | "gi" | "cl" => {
             expect(1)?;
             match tag {
+                "gi" => Action::GeneralInterest { inc },
+                "cl" => Action::CrossPostLinks { inc },
                 "an" => Action::AppealNumber { inc },
                 "rq" => Action::Repeat { inc },
                 "oc" => Action::OpenCard { inc },
@@ -421,6 +425,8 @@ mod tests {
             Action::OpenCard { inc: big },
             Action::ReturnToSource { inc: big },
             Action::Repeat { inc: small },
+            Action::GeneralInterest { inc: big },
+            Action::CrossPostLinks { inc: small },
             Action::AppealNumber { inc: big },
             Action::CannotPublish {
                 inc: small,

@@ -395,7 +395,9 @@ impl Draw<'_> {
             if !row.is_empty() {
                 rows.push(row);
             }
+            rows.extend(self.general_interest_buttons(inc, viewer));
         }
+        lines.extend(self.general_interest_line(inc));
         if truncated {
             rows.push(vec![
                 self.button("btn-show-all", Action::ShowAll { inc: inc.id })
@@ -404,6 +406,80 @@ impl Draw<'_> {
         View {
             lines,
             buttons: rows,
+            ..View::default()
+        }
+    }
+
+    /// A general-interest answer and where it was posted besides the reply (Vorsino 2.5,
+    /// Sakhalin 3.5).
+    fn general_interest_line(&self, inc: &IncidentRecord) -> Option<Line> {
+        let w = &inc.workflow;
+        w.general_interest.then(|| {
+            Line::Text(if w.cross_posts.is_empty() {
+                self.t("card-general-interest")
+            } else {
+                self.tf(
+                    "card-cross-posted",
+                    &[("links", Arg::from(&w.cross_posts.join("\n")))],
+                )
+            })
+        })
+    }
+
+    /// Mark or unmark general interest (curators); record where it was posted (its publisher).
+    fn general_interest_buttons(&self, inc: &IncidentRecord, viewer: &Actor) -> Vec<Vec<Button>> {
+        let mut row = Vec::new();
+        if self.may(viewer, Deed::MarkGeneralInterest, inc) {
+            let label = if inc.workflow.general_interest {
+                "btn-general-interest-off"
+            } else {
+                "btn-general-interest"
+            };
+            row.push(self.button(label, Action::GeneralInterest { inc: inc.id }));
+        }
+        if self.may(viewer, Deed::RecordCrossPosts, inc) {
+            row.push(self.button(
+                "btn-cross-post-links",
+                Action::CrossPostLinks { inc: inc.id },
+            ));
+        }
+        if row.is_empty() {
+            Vec::new()
+        } else {
+            vec![row]
+        }
+    }
+
+    /// The publisher's reminder: a general-interest answer is published, post it on the official
+    /// pages and site too and record the links.
+    pub(super) fn cross_post(&self, inc: &IncidentRecord, viewer: &Actor) -> View {
+        let w = &inc.workflow;
+        let published: Vec<&str> = w
+            .publication
+            .iter()
+            .chain(w.parts.iter().filter_map(|p| p.publication.as_ref()))
+            .filter(|p| !p.interim)
+            .map(|p| p.link.as_str())
+            .collect();
+        let mut lines = vec![Line::Title(
+            self.tf("notice-cross-post", &[("number", Arg::Num(inc.number))]),
+        )];
+        if !published.is_empty() {
+            lines.push(Line::Text(self.tf(
+                "cross-post-answer",
+                &[("links", Arg::from(&published.join("\n")))],
+            )));
+        }
+        let mut buttons = Vec::new();
+        if self.may(viewer, Deed::RecordCrossPosts, inc) {
+            buttons.push(vec![self.button(
+                "btn-cross-post-links",
+                Action::CrossPostLinks { inc: inc.id },
+            )]);
+        }
+        View {
+            lines,
+            buttons,
             ..View::default()
         }
     }

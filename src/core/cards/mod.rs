@@ -418,6 +418,7 @@ impl Draw<'_> {
             }
             Notice::Consolidate => self.consolidate(inc, viewer),
             Notice::Returned { part } => self.returned(inc, *part, viewer),
+            Notice::CrossPost => self.cross_post(inc, viewer),
             Notice::ExplanationPrepared { part } => {
                 let mut card = self.status_card(inc, Some(viewer));
                 card.lines.insert(

@@ -455,6 +455,29 @@ pub fn apply(
             next.prepared_explanation = None;
             events.push(Event::ExplanationSent { kind: *kind });
         }
+        Command::SetGeneralInterest { on } => {
+            if incident.general_interest == *on {
+                return Err(TransitionError::AlreadyDone(if *on {
+                    "marked as of general interest"
+                } else {
+                    "not of general interest"
+                }));
+            }
+            next.general_interest = *on;
+            events.push(Event::GeneralInterestSet { on: *on });
+        }
+        Command::RecordCrossPosts { links } => {
+            let links: Vec<String> = links
+                .iter()
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty())
+                .collect();
+            if links.is_empty() {
+                return Err(TransitionError::Invalid("give at least one link".into()));
+            }
+            next.cross_posts.extend(links.iter().cloned());
+            events.push(Event::CrossPosted { links });
+        }
         Command::PrepareExplanation { part, kind, text } => {
             let text = non_empty(text, "the explanation")?;
             next.prepared_explanation = Some(PreparedExplanation {

@@ -73,6 +73,14 @@ pub enum Command {
         kind: ExplanationKind,
         text: String,
     },
+    /// Mark (or unmark) the answer as of general interest (Vorsino 2.5, Sakhalin 3.5).
+    SetGeneralInterest {
+        on: bool,
+    },
+    /// Record where a general-interest answer was posted besides the reply.
+    RecordCrossPosts {
+        links: Vec<String>,
+    },
     /// The department prepares an explanation for the curator to send (Sakhalin 3.7 ¶2).
     PrepareExplanation {
         part: usize,
@@ -122,6 +130,8 @@ impl Command {
             Command::MarkNoAnswer { .. } => "mark_no_answer",
             Command::SendExplanation { .. } => "send_explanation",
             Command::PrepareExplanation { .. } => "prepare_explanation",
+            Command::SetGeneralInterest { .. } => "set_general_interest",
+            Command::RecordCrossPosts { .. } => "record_cross_posts",
             Command::ConvertToAppeal { .. } => "convert_to_appeal",
             Command::Close => "close",
             Command::AnswerDutyAlert { .. } => "answer_duty_alert",
@@ -154,6 +164,8 @@ impl Command {
             Command::MarkNoAnswer { .. } => Deed::MarkNoAnswer,
             Command::SendExplanation { .. } => Deed::Explain,
             Command::PrepareExplanation { part, .. } => Deed::PrepareExplanation { part: *part },
+            Command::SetGeneralInterest { .. } => Deed::MarkGeneralInterest,
+            Command::RecordCrossPosts { .. } => Deed::RecordCrossPosts,
             Command::ConvertToAppeal { .. } => Deed::ConvertToAppeal,
             Command::Close => Deed::Close,
             Command::AnswerDutyAlert { .. } => Deed::AnswerDutyAlert,
@@ -237,6 +249,12 @@ pub enum Event {
     ExplanationPrepared {
         part: usize,
         kind: ExplanationKind,
+    },
+    GeneralInterestSet {
+        on: bool,
+    },
+    CrossPosted {
+        links: Vec<String>,
     },
     ConvertedToAppeal,
     Closed,

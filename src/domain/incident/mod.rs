@@ -381,6 +381,13 @@ pub struct Incident {
     pub appeal: Option<AppealContact>,
     pub no_answer: Option<NoAnswerReason>,
     pub explanation: Option<(ExplanationKind, String)>,
+    /// The answer is of general interest: it goes to the official pages and site too (Vorsino
+    /// 2.5, Sakhalin 3.5).
+    #[serde(default)]
+    pub general_interest: bool,
+    /// Where the general-interest answer was posted besides the reply (links).
+    #[serde(default)]
+    pub cross_posts: Vec<String>,
     /// An explanation the department prepared for the curator to send (Sakhalin 3.7 ¶2).
     #[serde(default)]
     pub prepared_explanation: Option<PreparedExplanation>,
@@ -451,6 +458,8 @@ impl Incident {
             no_answer: None,
             explanation: None,
             prepared_explanation: None,
+            general_interest: false,
+            cross_posts: Vec::new(),
             deadlines: Vec::new(),
             duty_alert: None,
             returned_to_source: None,
@@ -489,6 +498,12 @@ impl Incident {
                 _ => find(Stage::Final),
             },
         }
+    }
+
+    /// Whether a (non-interim) answer has been published, whole or for some department.
+    pub fn answer_published(&self) -> bool {
+        let published = |p: &Option<Publication>| p.as_ref().is_some_and(|p| !p.interim);
+        published(&self.publication) || self.parts.iter().any(|p| published(&p.publication))
     }
 
     fn active_parts(&self) -> impl Iterator<Item = &Part> {

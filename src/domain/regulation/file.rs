@@ -86,6 +86,8 @@ struct WorkflowSection {
     clarification_publisher: Publisher,
     /// Who prepares explanations (Sakhalin 3.7 ¶2: the department).
     explanations_by: ExplanationAuthor,
+    /// General-interest answers also go to the official pages and site (Vorsino 2.5).
+    cross_posting: bool,
     weekend_rule: WeekendRule,
 }
 
@@ -100,6 +102,7 @@ impl Default for WorkflowSection {
             clarification_pauses_clock: false,
             clarification_publisher: Publisher::Curator,
             explanations_by: ExplanationAuthor::Curator,
+            cross_posting: false,
             weekend_rule: WeekendRule::NextWorkingDay,
         }
     }
@@ -660,6 +663,7 @@ impl ProfileFile {
                 clarification_pauses_clock: wf.clarification_pauses_clock,
                 clarification_publisher: wf.clarification_publisher,
                 explanations_by: wf.explanations_by,
+                cross_posting: wf.cross_posting,
                 interim_answers,
                 weekend_rule: wf.weekend_rule,
             },

@@ -242,6 +242,9 @@ pub struct Workflow {
     /// Who prepares an explanation (Sakhalin 3.7 ¶2: the responsible department; the curator
     /// sends it).
     pub explanations_by: ExplanationAuthor,
+    /// Answers of general interest are also posted on the organisation's official pages and
+    /// site (Vorsino 2.5, Sakhalin 3.5).
+    pub cross_posting: bool,
     pub interim_answers: bool,
     pub weekend_rule: WeekendRule,
 }

@@ -1,0 +1,41 @@
+//! Explanations instead of an answer (Vorsino 2.7–2.7.1, Sakhalin 3.6–3.7): written from a
+//! template whose «[…]» must be filled, by the party the regulation names — the curator, or the
+//! department for the curator to send (Sakhalin 3.7 ¶2).
+
+use super::view::{Reply, View};
+use super::{Core, CoreError, Who};
+use crate::domain::incident::{Command, ExplanationKind};
+use crate::domain::IncidentId;
+
+impl Core {
+    /// The explanation's text, typed after choosing its kind: recorded as sent (the curator) or
+    /// handed to the curators (a department, `part`).
+    pub(super) async fn explanation_text(
+        &self,
+        who: &Who,
+        inc: IncidentId,
+        kind: ExplanationKind,
+        part: Option<usize>,
+        text: &str,
+    ) -> Result<Reply, CoreError> {
+        let prompt = |key: &str| Ok(Reply::say(View::prompt(self.t(key))));
+        if text.is_empty() {
+            return prompt("bad-comment");
+        }
+        // A template's «[…]» left unfilled would reach the author as is.
+        if text.contains('[') && text.contains(']') {
+            return prompt("explanation-fill-placeholders");
+        }
+        let text = text.to_string();
+        match part {
+            Some(part) => {
+                let cmd = Command::PrepareExplanation { part, kind, text };
+                self.finish(who, inc, cmd, "explanation-prepared").await
+            }
+            None => {
+                let cmd = Command::SendExplanation { kind, text };
+                self.finish(who, inc, cmd, "explanation-recorded").await
+            }
+        }
+    }
+}
