@@ -180,6 +180,10 @@ pub struct DutyEntry {
     pub to: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// The department the person is on call for, for official comments (Sakhalin 3.9); without
+    /// it, the organisation's duty officer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
 }
 
 /// A file that cannot be imported, with every problem.
@@ -407,6 +411,14 @@ impl DirectoryFile {
                     &at("duty", i, "person"),
                     format!("no person {:?} in [[people]]", d.person),
                 );
+            }
+            if let Some(dep) = &d.department {
+                if !department_names.contains(dep.trim()) {
+                    problems.push(
+                        &at("duty", i, "department"),
+                        format!("no department {dep:?} in [[departments]]"),
+                    );
+                }
             }
             if d.to < d.from {
                 problems.push(

@@ -50,6 +50,7 @@ on_both_backends!(
     vorsino_2_7_1_an_explanation_is_edited_before_it_goes_out,
     yuzhno_sakhalinsk_3_7_the_department_prepares_the_explanation_the_operator_sends_it,
     vorsino_2_5_a_general_interest_answer_goes_to_the_pages_and_site_too,
+    yuzhno_sakhalinsk_3_9_the_weekend_alert_names_each_departments_people_on_call,
     vorsino_2_8_a_repeat_is_the_same_author_and_a_curator_marks_it,
     barnaul_12_a_topic_set_at_triage_completes_a_burst,
 );
@@ -1209,6 +1210,7 @@ async fn a_weekend_emergency_reaches_the_duty_officer(db: &TestDb) {
                 from: saturday,
                 to: saturday,
                 phone: None,
+                department: None,
             },
         )
         .await
@@ -1590,6 +1592,7 @@ async fn a_weekend_emergency_is_decided_by_when_it_is_taken_in(db: &TestDb) {
                     from: saturday,
                     to: saturday,
                     phone: None,
+                    department: None,
                 },
             )
             .await
@@ -1889,6 +1892,85 @@ async fn vorsino_2_5_a_general_interest_answer_goes_to_the_pages_and_site_too(db
             .contains("Ответ общего интереса размещён также: https://vorsino.ru/news/dk-kruzhki"),
         "{}",
         card.plain()
+    );
+}
+
+async fn yuzhno_sakhalinsk_3_9_the_weekend_alert_names_each_departments_people_on_call(
+    db: &TestDb,
+) {
+    let w = World::new(db, "yuzhno-sakhalinsk").await;
+    let curator = w.curator().await;
+    let duty = w
+        .store
+        .create_person(
+            w.seeded.org,
+            &person("Дежурный", 77, vec![Role::DutyOfficer]),
+        )
+        .await
+        .unwrap();
+    let saturday = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    w.store
+        .add_duty(
+            w.seeded.org,
+            &DutyShift {
+                person: duty,
+                from: saturday,
+                to: saturday,
+                phone: None,
+                department: None,
+            },
+        )
+        .await
+        .unwrap();
+    // The heads of structures name their people on call (with phones).
+    let unknown = said(
+        &w.say(&curator, "/duty_add Петров; 28.11–29.11; Транспорт")
+            .await,
+    );
+    assert_eq!(unknown, "Отдел «Транспорт» не найден.");
+    let added = said(
+        &w.say(&curator, "/duty_add Петров; 28.11–29.11; Отдел ЖКХ")
+            .await,
+    );
+    assert!(
+        added.contains("Петров Алексей на связи от подразделения «Отдел ЖКХ»"),
+        "{added}"
+    );
+    w.store
+        .add_duty(
+            w.seeded.org,
+            &DutyShift {
+                person: w.seeded.other_executor,
+                from: saturday,
+                to: saturday,
+                phone: Some("+7 914 000-00-02".into()),
+                department: Some(w.seeded.other_dept),
+            },
+        )
+        .await
+        .unwrap();
+    // They are not the organisation's duty officers: the alert wakes only the roster's.
+    assert_eq!(
+        w.store.on_duty(w.seeded.org, saturday).await.unwrap(),
+        vec![duty]
+    );
+    // Saturday 10:00 in Yuzhno-Sakhalinsk.
+    w.clock.set(moscow("2026-11-28 02:00"));
+    w.take_in("Прорвало трубу на Ленина, 5", None, Importance::High)
+        .await;
+    w.deliver().await;
+    let alert = w.sent(77).pop().unwrap().view.plain();
+    assert!(
+        alert.contains(
+            "📞 На связи от подразделений сегодня:\n• Отдел ЖКХ — Петров Алексей\n• Благоустройство — Сидорова Анна +7 914 000-00-02"
+        ),
+        "{alert}"
+    );
+    assert!(w.sent(EXECUTOR_TG).is_empty());
+    let roster = said(&w.say(&curator, "/duty").await);
+    assert!(
+        roster.contains("• Благоустройство — Сидорова Анна +7 914 000-00-02"),
+        "{roster}"
     );
 }
 

@@ -91,6 +91,7 @@ async fn sakhalin_app(db: &TestDb) -> TestApp {
                     from: date("2026-12-31"),
                     to: date("2027-01-09"),
                     phone: Some(phone.into()),
+                    department: None,
                 },
             )
             .await

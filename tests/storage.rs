@@ -588,6 +588,21 @@ async fn import_export_round_trip_and_reimport_changes_nothing(db: &TestDb) {
         .await
         .unwrap()
         .is_empty());
+    // Sakhalin 3.9: the department's shift, with the person's phone where it gives none.
+    assert_eq!(
+        s.department_duty(org.id, NaiveDate::from_ymd_opt(2027, 1, 2).unwrap())
+            .await
+            .unwrap(),
+        vec![otklik::storage::DepartmentDuty {
+            department: housing.id,
+            person: head,
+            phone: Some("+7 900 000-00-04".into()),
+        }]
+    );
+    assert!(exported
+        .duty
+        .iter()
+        .any(|d| d.department.as_deref() == Some("Отдел ЖКХ")));
 
     // A person bound through an invite keeps the binding across re-imports; one removed from the
     // file is deactivated, not deleted.

@@ -867,6 +867,7 @@ async fn invites_settings_and_duty_in_chat(db: &TestDb) {
                 from: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
                 to: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
                 phone: None,
+                department: None,
             },
         )
         .await
@@ -1462,6 +1463,7 @@ async fn a_weekend_emergency_is_taken_by_the_duty_officer(db: &TestDb) {
                 from: saturday,
                 to: saturday,
                 phone: Some("+7 900 000-00-07".into()),
+                department: None,
             },
         )
         .await

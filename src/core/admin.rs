@@ -325,28 +325,45 @@ impl Core {
                 text
             }
             ("add", _) => return bad("/add Новиков Павел Андреевич; исполнитель; Отдел ЖКХ"),
-            ("duty_add", [name, dates]) => {
+            ("duty_add", [name, dates, rest @ ..]) if rest.len() <= 1 => {
                 let person = person!(name);
                 let Some((from, to)) = date_range(dates, today) else {
                     return say(texts.t("admin-bad-dates"));
+                };
+                // Sakhalin 3.9: a department's person on call for official comments.
+                let department = match rest.first() {
+                    None => None,
+                    Some(d) => match rules.department_named(d) {
+                        Some(dept) => Some(dept),
+                        None => {
+                            return say(texts.tf("admin-no-department", &[("name", Arg::from(*d))]))
+                        }
+                    },
                 };
                 let shift = DutyShift {
                     person: person.id,
                     from,
                     to,
                     phone: person.phone.clone(),
+                    department: department.map(|d| d.id),
                 };
                 change(DirectoryChange::AddDuty(shift), Vec::new()).await?;
-                texts.tf(
-                    "duty-done",
-                    &[
-                        ("person", Arg::from(&person.full_name)),
-                        ("from", Arg::from(&day_label(texts, &rules, from))),
-                        ("to", Arg::from(&day_label(texts, &rules, to))),
-                    ],
-                )
+                let (from, to) = (day_label(texts, &rules, from), day_label(texts, &rules, to));
+                let mut args = vec![
+                    ("person", Arg::from(&person.full_name)),
+                    ("from", Arg::from(&from)),
+                    ("to", Arg::from(&to)),
+                ];
+                let key = match department {
+                    None => "duty-done",
+                    Some(d) => {
+                        args.push(("department", Arg::from(&d.name)));
+                        "duty-done-department"
+                    }
+                };
+                texts.tf(key, &args)
             }
-            ("duty_add", _) => return bad("/duty_add Кузнецов; 31.12–10.01"),
+            ("duty_add", _) => return bad("/duty_add Кузнецов; 31.12–10.01[; Отдел ЖКХ]"),
             ("duty_remove", [name]) => {
                 let person = person!(name);
                 let c = DirectoryChange::RemoveDuty {

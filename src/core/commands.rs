@@ -3,7 +3,7 @@
 
 use chrono::{Duration, Weekday};
 
-use super::cards::short_date;
+use super::cards::{department_duty_lines, short_date};
 use super::input::Pending;
 use super::org::OrgRules;
 use super::view::{Button, Line, Reply, View};
@@ -417,6 +417,16 @@ impl Core {
                 ),
             };
             lines.push(Line::Text(line));
+        }
+        // Sakhalin 3.9: each department's people on call for official comments.
+        let on_call = department_duty_lines(
+            &rules,
+            &self.store.department_duty(rules.org.id, today).await?,
+        );
+        if !on_call.is_empty() {
+            lines.push(Line::Blank);
+            lines.push(Line::Text(texts.t("duty-departments")));
+            lines.extend(on_call.into_iter().map(Line::Text));
         }
         Ok(View {
             lines,

@@ -292,6 +292,7 @@ pub fn notices_for(
             }
             Event::Registered => out.push((Audience::Curators, Notice::CuratorCard)),
             Event::WeekendEmergency { rule } => match rule {
+                // The curators (Sakhalin's operator) have the new incident's card already.
                 WeekendRule::DutyOfficer => {
                     out.push((Audience::FirstOnDuty, Notice::WeekendEmergency))
                 }

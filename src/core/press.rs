@@ -715,6 +715,7 @@ impl Core {
             now: self.now(),
             ticked,
             earlier,
+            department_duty: &[],
         }
     }
 
@@ -756,9 +757,17 @@ impl Core {
         } else {
             None
         };
-        Ok(self
-            .draw(rules, &ticked, earlier.as_ref())
-            .notice(notice, record, viewer))
+        // Sakhalin 3.9: the weekend alert names each department's people on call.
+        let department_duty = if matches!(notice, Notice::WeekendEmergency | Notice::DutyUnanswered)
+        {
+            let today = rules.calendar.local_date(self.now());
+            self.store.department_duty(rules.org.id, today).await?
+        } else {
+            Vec::new()
+        };
+        let mut draw = self.draw(rules, &ticked, earlier.as_ref());
+        draw.department_duty = &department_duty;
+        Ok(draw.notice(notice, record, viewer))
     }
 }
 

@@ -213,12 +213,13 @@ impl Store {
                         .await?;
                 }
                 DirectoryChange::AddDuty(d) => {
-                    sqlx::query("INSERT INTO duty_roster (org_id, person_id, starts_on, ends_on, phone) VALUES ($1, $2, $3, $4, $5)")
+                    sqlx::query("INSERT INTO duty_roster (org_id, person_id, starts_on, ends_on, phone, department_id) VALUES ($1, $2, $3, $4, $5, $6)")
                         .bind(org.0)
                         .bind(d.person.0)
                         .bind(d.from)
                         .bind(d.to)
                         .bind(&d.phone)
+                        .bind(d.department.map(|x| x.0))
                         .execute(&mut *tx)
                         .await?;
                 }

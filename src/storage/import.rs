@@ -22,6 +22,9 @@ pub struct ImportReport {
     pub departments: usize,
 }
 
+/// A duty shift as stored: person, first and last day, phone, department.
+type StoredShift = (i64, NaiveDate, NaiveDate, Option<String>, Option<i64>);
+
 impl Store {
     /// Creates or updates the organisation named in the file, its departments, people, roles,
     /// topics and duty roster, in one transaction. Re-importing the same file changes nothing;
@@ -219,12 +222,13 @@ impl Store {
             }
             sqlx::query("DELETE FROM duty_roster WHERE org_id = $1").bind(org).execute(&mut *tx).await?;
             for d in &f.duty {
-                sqlx::query("INSERT INTO duty_roster (org_id, person_id, starts_on, ends_on, phone) VALUES ($1, $2, $3, $4, $5)")
+                sqlx::query("INSERT INTO duty_roster (org_id, person_id, starts_on, ends_on, phone, department_id) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(org)
                     .bind(person_id(&d.person))
                     .bind(d.from)
                     .bind(d.to)
                     .bind(&d.phone)
+                    .bind(d.department.as_deref().and_then(department_id))
                     .execute(&mut *tx)
                     .await?;
             }
@@ -320,14 +324,14 @@ impl Store {
                 .iter()
                 .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("name")?, r.try_get("department_id")?)) })
                 .collect::<Result<_, _>>()?;
-            let duty: Vec<(i64, NaiveDate, NaiveDate, Option<String>)> = sqlx::query(
-                "SELECT person_id, starts_on, ends_on, phone FROM duty_roster WHERE org_id = $1 ORDER BY id",
+            let duty: Vec<StoredShift> = sqlx::query(
+                "SELECT person_id, starts_on, ends_on, phone, department_id FROM duty_roster WHERE org_id = $1 ORDER BY id",
             )
             .bind(id)
             .fetch_all(pool)
             .await?
             .iter()
-            .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("person_id")?, r.try_get("starts_on")?, r.try_get("ends_on")?, r.try_get("phone")?)) })
+            .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("person_id")?, r.try_get("starts_on")?, r.try_get("ends_on")?, r.try_get("phone")?, r.try_get("department_id")?)) })
             .collect::<Result<_, _>>()?;
             (departments, people, roles, members, topics, duty)
         });
@@ -374,12 +378,13 @@ impl Store {
                 .collect(),
             duty: duty
                 .iter()
-                .filter_map(|(pid, from, to, phone)| {
+                .filter_map(|(pid, from, to, phone, dept)| {
                     Some(DutyEntry {
                         person: person_name(*pid)?,
                         from: *from,
                         to: *to,
                         phone: phone.clone(),
+                        department: dept.and_then(department_name),
                     })
                 })
                 .collect(),

@@ -31,8 +31,8 @@ pub use accounts::{AccountHolder, GroupChat};
 pub use admin::{ChangeOutcome, DirectoryChange};
 pub use conversations::{CardRow, StoredConversation};
 pub use directory::{
-    Absence, AbsenceReason, Department, DirectorySnapshot, DutyShift, NewAccount, NewOrganisation,
-    NewPerson, Organisation, Person,
+    Absence, AbsenceReason, Department, DepartmentDuty, DirectorySnapshot, DutyShift, NewAccount,
+    NewOrganisation, NewPerson, Organisation, Person,
 };
 pub use import::ImportReport;
 pub use incidents::{AuditEntry, AuditRecord, Commit, NewRecord, OpenAssignment, StoredDraft};

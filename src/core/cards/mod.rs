@@ -14,6 +14,7 @@ mod incident;
 mod time;
 
 pub use answers::{explanation_kinds, explanation_template, no_answer_reasons, return_reasons};
+pub use time::department_duty_lines;
 
 use chrono::{DateTime, Datelike, Utc};
 
@@ -43,6 +44,8 @@ pub struct Draw<'a> {
     pub now: DateTime<Utc>,
     pub ticked: &'a [DepartmentId],
     pub earlier: Option<&'a IncidentRecord>,
+    /// The departments' people on call today (Sakhalin 3.9), for the weekend alert.
+    pub department_duty: &'a [crate::storage::DepartmentDuty],
 }
 
 /// How much of a short field (author, topic, location, a department's name) a card shows.

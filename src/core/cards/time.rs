@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::Draw;
 use crate::core::action::Action;
 use crate::core::notices::Notice;
+use crate::core::org::OrgRules;
 use crate::core::view::{Button, Line, View};
 use crate::domain::content::IncidentRecord;
 use crate::domain::incident::{Actor, DutyAnswerKind, PartState};
@@ -231,6 +232,11 @@ impl Draw<'_> {
                 self.tf("duty-phones", &[("phones", Arg::from(&phones.join(", ")))]),
             ));
         }
+        let on_call = department_duty_lines(self.rules, self.department_duty);
+        if !on_call.is_empty() {
+            card.lines.push(Line::Text(self.t("duty-departments")));
+            card.lines.extend(on_call.into_iter().map(Line::Text));
+        }
         if let Some(answer) = inc.workflow.duty_alert.and_then(|a| a.answer) {
             card.lines.push(Line::Blank);
             card.lines.push(Line::Text(self.duty_answer_line(
@@ -363,4 +369,32 @@ impl Draw<'_> {
             None => Notice::CuratorCard,
         }
     }
+}
+
+/// Each department's people on call, one line per department: «• Отдел ЖКХ — Иванов Иван
+/// +7 914 000-00-00» (Sakhalin 3.9: official comments in working and non-working time).
+pub fn department_duty_lines(
+    rules: &OrgRules,
+    duty: &[crate::storage::DepartmentDuty],
+) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current: Option<crate::domain::DepartmentId> = None;
+    for d in duty {
+        let Some(person) = rules.person(d.person) else {
+            continue;
+        };
+        let who = match &d.phone {
+            Some(phone) => format!("{} {phone}", person.full_name),
+            None => person.full_name.clone(),
+        };
+        match (current == Some(d.department), lines.last_mut()) {
+            (true, Some(last)) => {
+                last.push_str(", ");
+                last.push_str(&who);
+            }
+            _ => lines.push(format!("• {} — {who}", rules.department_name(d.department))),
+        }
+        current = Some(d.department);
+    }
+    lines
 }
