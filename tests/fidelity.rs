@@ -497,3 +497,79 @@ fn yuzhno_sakhalinsk_3_5_general_interest_answers_are_marked_by_the_curator_only
         Err(TransitionError::NotInRegulation(_))
     ));
 }
+
+#[test]
+fn borovichi_5_the_curators_stages_count_on_the_curators_own_hours() {
+    let text = include_str!("../regulations/borovichi.toml").to_string()
+        + r#"
+[curator_schedule]
+mon = "08:00-12:00, 13:00-17:00"
+tue = "08:00-12:00, 13:00-17:00"
+wed = "08:00-12:00, 13:00-17:00"
+thu = "08:00-12:00, 13:00-17:00"
+fri = "08:00-12:00, 13:00-17:00"
+"#;
+    let reg = Regulation::from_toml(&text).unwrap();
+    let cal = reg.calendar().unwrap();
+    let rules = Rules {
+        regulation: &reg,
+        calendar: &cal,
+    };
+    let local = |s: &str| {
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+            .unwrap()
+            .and_local_timezone(chrono_tz::Europe::Moscow)
+            .single()
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let shown = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&chrono_tz::Europe::Moscow)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    // Found Monday 07:30, before the administration opens at 09:00.
+    let at = local("2026-11-23 07:30");
+    let inc = Incident::register(
+        Registration {
+            detected_at: at,
+            received_at: at,
+            importance: Importance::Normal,
+            external_deadline: None,
+            topic: None,
+            location: None,
+        },
+        rules,
+    )
+    .unwrap()
+    .incident;
+    let due = |stage| {
+        shown(
+            inc.deadlines
+                .iter()
+                .find(|(s, _)| *s == stage)
+                .unwrap()
+                .1
+                .instant()
+                .unwrap(),
+        )
+    };
+    // §7: 30 working minutes of the curator, who starts at 08:00.
+    assert_eq!(due(Stage::Routing), "2026-11-23 08:30");
+    // §8: 8 working hours of the administration (09:00–18:00, lunch 13–14).
+    assert_eq!(due(Stage::Final), "2026-11-23 18:00");
+    // Its reminders run on the curator's hours too (half of the 30 minutes: 08:15).
+    let timers = otklik::domain::timers::plan_timers(&inc, rules, &reg.reminders).unwrap();
+    assert!(
+        timers
+            .iter()
+            .any(|t| t.stage == Some(Stage::Routing) && shown(t.at) == "2026-11-23 08:15"),
+        "{timers:?}"
+    );
+    // Without the section the curator keeps the administration's hours.
+    let plain = World::new("borovichi", "2026-11-23 07:30", Importance::Normal);
+    assert_eq!(
+        plain.incident_due(),
+        (Stage::Routing, "2026-11-23 09:30".into())
+    );
+}

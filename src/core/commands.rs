@@ -207,6 +207,23 @@ pub fn settings(texts: &Texts, rules: &OrgRules) -> View {
     if reg.workflow.clarification_pauses_clock {
         lines.push(Line::Text(texts.t("settings-pauses")));
     }
+    // Borovichi §5: the curator works the regional centre's hours.
+    if let Some(hours) = &reg.curator_schedule {
+        let days: Vec<String> = (1..=7u32)
+            .filter_map(|n| {
+                let day = Weekday::try_from(u8::try_from(n - 1).ok()?).ok()?;
+                let windows = hours.windows(day);
+                (!windows.is_empty()).then(|| {
+                    let spans: Vec<String> = windows.iter().map(ToString::to_string).collect();
+                    format!("{} {}", texts.t(&format!("weekday-{n}")), spans.join(", "))
+                })
+            })
+            .collect();
+        lines.push(Line::Text(texts.tf(
+            "settings-curator-schedule",
+            &[("hours", Arg::from(&days.join("; ")))],
+        )));
+    }
     if reg.workflow.explanations_by == ExplanationAuthor::Department {
         lines.push(Line::Text(texts.t("settings-explanations-department")));
     }

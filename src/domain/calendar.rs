@@ -213,9 +213,28 @@ pub struct WorkCalendar {
     working_days_through: Vec<u32>,
     working: IntervalClock,
     skip_non_working: IntervalClock,
+    /// The curator's own calendar where their hours differ (Borovichi §5: the regional
+    /// centre's hours).
+    curators: Option<Box<WorkCalendar>>,
 }
 
 impl WorkCalendar {
+    /// The same calendar with the curator working other hours (same zone and production
+    /// calendar).
+    pub fn with_curator_schedule(
+        mut self,
+        schedule: &WeeklySchedule,
+        production: &ProductionCalendar,
+    ) -> Self {
+        self.curators = Some(Box::new(WorkCalendar::new(self.zone, schedule, production)));
+        self
+    }
+
+    /// The calendar the curator's own stages count on: theirs where the profile gives it.
+    pub fn curators(&self) -> &WorkCalendar {
+        self.curators.as_deref().unwrap_or(self)
+    }
+
     /// Lays out the calendar for every year the production calendar covers.
     pub fn new(zone: Tz, schedule: &WeeklySchedule, production: &ProductionCalendar) -> Self {
         let first_year = production.first_year();
@@ -233,6 +252,7 @@ impl WorkCalendar {
             working_days_through: Vec::new(),
             working: IntervalClock::default(),
             skip_non_working: IntervalClock::default(),
+            curators: None,
         };
         let mut count = 0u32;
         for (index, date) in first_date

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::calendar::{CalendarError, Pause, Progress, WorkCalendar};
-use super::regulation::{Anchor, Clock, DeadlineRule, Importance, Regulation, Stage};
+use super::regulation::{Anchor, Clock, DeadlineRule, Importance, Publisher, Regulation, Stage};
 
 /// What is known of an incident's history, for deadline purposes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -89,6 +89,25 @@ impl Due {
             Due::At { at, .. } => Some(*at),
             _ => None,
         }
+    }
+}
+
+/// The calendar a stage counts on: the curator's own stages on the curator's hours where the
+/// profile gives them (Borovichi §5), everything else on the organisation's.
+pub fn calendar_for<'a>(
+    regulation: &Regulation,
+    calendar: &'a WorkCalendar,
+    stage: Stage,
+) -> &'a WorkCalendar {
+    let curators = match stage {
+        Stage::Routing | Stage::CuratorReview | Stage::Explanation => true,
+        Stage::Publication => regulation.workflow.publisher == Publisher::Curator,
+        _ => false,
+    };
+    if curators {
+        calendar.curators()
+    } else {
+        calendar
     }
 }
 
@@ -224,6 +243,7 @@ impl Planner<'_, '_> {
     }
 
     fn compute(&mut self, stage: Stage, rule: &DeadlineRule) -> Result<Due, CalendarError> {
+        let calendar = calendar_for(self.regulation, self.calendar, stage);
         let pauses: &[Pause] = if self.regulation.workflow.clarification_pauses_clock {
             self.input.pauses
         } else {
@@ -245,14 +265,14 @@ impl Planner<'_, '_> {
                 let Some((t, assumed)) = self.anchor(*from)? else {
                     return Ok(Due::AfterEvent { anchor: *from });
                 };
-                let at = self.calendar.add_working_days(t, *days)?;
+                let at = calendar.add_working_days(t, *days)?;
                 Ok(Due::At { at, assumed })
             }
             DeadlineRule::BeforeFinal { duration } => {
                 let routed = self.anchor(Anchor::Routed)?;
                 match self.due(Stage::Final)? {
                     Due::At { at, assumed } => {
-                        let mut t = self.calendar.subtract(at, *duration)?;
+                        let mut t = calendar.subtract(at, *duration)?;
                         // Never due before the executor could have it.
                         if let Some((r, _)) = routed {
                             t = t.max(r);
@@ -277,20 +297,18 @@ impl Planner<'_, '_> {
                 let due = match clock {
                     // "At once" (0m) on working time is the start of the next working minute:
                     // a message found at night is due when the office opens, not at night.
-                    Clock::Working if duration.is_zero() => {
-                        self.calendar.next_working_instant(t)?
-                    }
-                    Clock::Working => match self.calendar.add_with_pauses(t, *duration, pauses)? {
+                    Clock::Working if duration.is_zero() => calendar.next_working_instant(t)?,
+                    Clock::Working => match calendar.add_with_pauses(t, *duration, pauses)? {
                         Progress::Due(at) => at,
                         Progress::Paused { remaining, .. } => return Ok(Due::Paused { remaining }),
                     },
                     Clock::Calendar => t + *duration,
                     Clock::CalendarSkippingNonWorkingDays => {
-                        self.calendar.add_skipping_non_working_days(t, *duration)?
+                        calendar.add_skipping_non_working_days(t, *duration)?
                     }
                 };
                 let due = match min_working {
-                    Some(m) => due.max(self.calendar.add(t, *m)?),
+                    Some(m) => due.max(calendar.add(t, *m)?),
                     None => due,
                 };
                 Ok(Due::At { at: due, assumed })

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::CalendarError;
 use super::incident::{Incident, Part, PartState, ReturnReason, Rules};
-use super::plan::Due;
+use super::plan::{calendar_for, Due};
 use super::regulation::{Regulation, Reminders, Stage};
 
 /// What a timer does when it fires.
@@ -180,6 +180,8 @@ pub fn plan_timers(
         let Due::At { at: deadline, .. } = due else {
             continue;
         };
+        // The curator's stages remind on the curator's hours (Borovichi §5).
+        let calendar = calendar_for(rules.regulation, rules.calendar, stage);
         let who = part.map_or("i".to_string(), |p| p.to_string());
         let run = format!("{who}:{}:{}", stage.key(), start.timestamp());
         let mut push = |kind: TimerKind, at: DateTime<Utc>, tag: String| {
@@ -193,16 +195,16 @@ pub fn plan_timers(
             })
         };
         if start < deadline {
-            let stage_time = rules.calendar.working_time_between(start, deadline)?;
+            let stage_time = calendar.working_time_between(start, deadline)?;
             let mut points: Vec<(DateTime<Utc>, String)> = Vec::new();
             for share in &reminders.at_shares {
                 let gone = stage_time * i32::from(*share) / 100;
-                points.push((rules.calendar.add(start, gone)?, format!("at{share}")));
+                points.push((calendar.add(start, gone)?, format!("at{share}")));
             }
             for left in &reminders.before {
                 if *left < stage_time {
                     points.push((
-                        rules.calendar.subtract(deadline, *left)?,
+                        calendar.subtract(deadline, *left)?,
                         format!("left{}", left.num_minutes()),
                     ));
                 }
@@ -221,14 +223,14 @@ pub fn plan_timers(
         if let (Some(after), Some(_)) = (reminders.escalate_to_department_head, part) {
             push(
                 TimerKind::EscalateToDepartmentHead,
-                rules.calendar.add(deadline, after)?,
+                calendar.add(deadline, after)?,
                 String::new(),
             );
         }
         if let Some(after) = reminders.escalate_to_head {
             push(
                 TimerKind::EscalateToHead,
-                rules.calendar.add(deadline, after)?,
+                calendar.add(deadline, after)?,
                 String::new(),
             );
         }

@@ -22,6 +22,9 @@ pub(super) struct ProfileFile {
     profile: ProfileSection,
     #[serde(default)]
     schedule: ScheduleSpec,
+    /// The curator's own hours (Borovichi §5), in the `[schedule]` format.
+    #[serde(default)]
+    curator_schedule: Option<ScheduleSpec>,
     #[serde(default)]
     calendar: CalendarSection,
     #[serde(default)]
@@ -454,6 +457,16 @@ impl ProfileFile {
                 "the week has no working hours at all".to_string(),
             );
         }
+        let curator_schedule = match self.curator_schedule.as_ref().map(ScheduleSpec::build) {
+            None => None,
+            Some(Ok(s)) => Some(s),
+            Some(Err(errors)) => {
+                for (day, e) in errors {
+                    problems.push(&format!("curator_schedule.{day}"), e.0);
+                }
+                None
+            }
+        };
         if let Err(e) = ProductionCalendar::shipped(&self.calendar.regions) {
             for p in e.0 .0 {
                 problems.push(&format!("calendar.regions ({})", p.path), p.message);
@@ -652,6 +665,7 @@ impl ProfileFile {
             time_zone,
             regions: self.calendar.regions,
             schedule,
+            curator_schedule,
             extra_days_off: self.calendar.extra_days_off,
             extra_working_days: self.calendar.extra_working_days,
             workflow: Workflow {

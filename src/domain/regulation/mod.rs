@@ -317,6 +317,9 @@ pub struct Regulation {
     pub time_zone: Tz,
     pub regions: Vec<String>,
     pub schedule: WeeklySchedule,
+    /// The curator's own working hours, when they differ from the organisation's (Borovichi §5):
+    /// the curator's stages (routing, review, their publication, explanations) count on them.
+    pub curator_schedule: Option<WeeklySchedule>,
     pub extra_days_off: Vec<NaiveDate>,
     pub extra_working_days: Vec<NaiveDate>,
     pub workflow: Workflow,
@@ -413,11 +416,11 @@ impl Regulation {
     pub fn calendar_from(&self, production_text: &str) -> Result<WorkCalendar, RegulationError> {
         let production = ProductionCalendar::parse(production_text, &self.regions)?
             .with_overrides(&self.extra_days_off, &self.extra_working_days);
-        Ok(WorkCalendar::new(
-            self.time_zone,
-            &self.schedule,
-            &production,
-        ))
+        let calendar = WorkCalendar::new(self.time_zone, &self.schedule, &production);
+        Ok(match &self.curator_schedule {
+            Some(hours) => calendar.with_curator_schedule(hours, &production),
+            None => calendar,
+        })
     }
 
     /// The organisation's working calendar on the shipped production calendar.
