@@ -454,6 +454,7 @@ rule-working-days = { $days } { $from }
 rule-before-final = не позднее чем за { $duration } рабочего времени до срока ответа
 rule-external = срок из системы мониторинга
 rule-curator = срок устанавливает куратор
+rule-same-as = в срок этапа «{ $stage }»
 clock-working = рабочего времени
 clock-calendar = календарного времени
 clock-calendar_skipping_non_working_days = без учёта выходных и праздников

@@ -253,9 +253,42 @@ fn barnaul_routed() -> World {
     );
     let mut deadlines = std::collections::BTreeMap::new();
     deadlines.insert(Stage::Draft, w.now + Duration::hours(4));
-    deadlines.insert(Stage::DeputyApproval, w.now + Duration::hours(5));
     w.route_with(&[(DEPT, EXEC), (DEPT2, EXEC2)], deadlines);
     w
+}
+
+#[test]
+fn barnaul_5_the_deputy_agrees_the_answer_within_the_term_the_controller_set() {
+    let w = barnaul_routed();
+    assert_eq!(
+        w.part_stage_due(0, Stage::DeputyApproval),
+        w.part_stage_due(0, Stage::Draft)
+    );
+    // The Controller is asked for the draft's term only.
+    let mut deadlines = std::collections::BTreeMap::new();
+    deadlines.insert(Stage::DeputyApproval, w.now + Duration::hours(5));
+    let mut again = World::with_external(
+        "barnaul-leninsky",
+        "2026-11-23 10:00",
+        Importance::Normal,
+        Some(Duration::hours(24)),
+    );
+    again.now = w.now;
+    assert!(again
+        .try_do(
+            &curator(),
+            Command::Route {
+                assignments: vec![Assignment {
+                    department: DEPT,
+                    executor: EXEC,
+                }],
+                importance: None,
+                topic: None,
+                location: None,
+                deadlines,
+            },
+        )
+        .is_err());
 }
 
 fn refused(w: &World, actor: &Actor, cmd: Command) -> bool {

@@ -491,7 +491,7 @@ fn barnaul_deputy_approves_first_and_the_curator_merges_a_consolidated_answer() 
         Importance::Normal,
         Some(Duration::hours(24)),
     );
-    // Barnaul's curator must set the draft and deputy deadlines when routing.
+    // Barnaul's curator must set the draft's deadline when routing (the deputy agrees within it).
     let err = w
         .try_do(
             &curator(),
@@ -510,7 +510,6 @@ fn barnaul_deputy_approves_first_and_the_curator_merges_a_consolidated_answer() 
     assert_eq!(err, TransitionError::MissingCuratorDeadline(Stage::Draft));
     let mut deadlines = BTreeMap::new();
     deadlines.insert(Stage::Draft, w.now + Duration::hours(4));
-    deadlines.insert(Stage::DeputyApproval, w.now + Duration::hours(5));
     w.route_with(&[(DEPT, EXEC), (DEPT2, EXEC2)], deadlines);
     assert_eq!(
         w.part_due(0),

@@ -268,6 +268,15 @@ external = true
 [stages.lunch]
 within = "1h"
 
+[stages.curator_review]
+same_as = "rework"
+
+[stages.rework]
+same_as = "rework"
+
+[curator_schedule]
+tue = "25:00-26:00"
+
 [high.stages.explanation]
 within = "1h"
 "#;
@@ -286,6 +295,9 @@ within = "1h"
         "stages.lunch: unknown stage",
         "stages.deputy_approval: missing",
         "high.stages.explanation: overrides a stage that has no normal-importance rule",
+        "stages.rework.same_as: a stage cannot take its own term",
+        "stages.curator_review.same_as: rework has no term of its own to take",
+        "curator_schedule.tue",
     ] {
         assert!(msg.contains(needle), "{needle:?} missing from:\n{msg}");
     }

@@ -137,6 +137,13 @@ fn rule_words(texts: &Texts, rule: &DeadlineRule) -> String {
         ),
         DeadlineRule::External => texts.t("rule-external"),
         DeadlineRule::SetByCurator => texts.t("rule-curator"),
+        DeadlineRule::SameAs { stage } => texts.tf(
+            "rule-same-as",
+            &[(
+                "stage",
+                Arg::from(&texts.t(&format!("stage-{}", stage.key()))),
+            )],
+        ),
     }
 }
 

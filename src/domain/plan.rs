@@ -268,6 +268,7 @@ impl Planner<'_, '_> {
                 let at = calendar.add_working_days(t, *days)?;
                 Ok(Due::At { at, assumed })
             }
+            DeadlineRule::SameAs { stage: other } => self.due(*other),
             DeadlineRule::BeforeFinal { duration } => {
                 let routed = self.anchor(Anchor::Routed)?;
                 match self.due(Stage::Final)? {

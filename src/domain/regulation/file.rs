@@ -260,6 +260,8 @@ struct StageSpec {
     external: bool,
     #[serde(default)]
     set_by_curator: bool,
+    /// Within another stage's term.
+    same_as: Option<Stage>,
     clock: Option<Clock>,
     from: Option<Anchor>,
     min_working: Option<String>,
@@ -276,12 +278,13 @@ impl StageSpec {
             self.before_final.is_some(),
             self.external,
             self.set_by_curator,
+            self.same_as.is_some(),
         ];
         let count = kinds.iter().filter(|k| **k).count();
         if count != 1 {
             problems.push(
                 path,
-                "give exactly one of within, within_working_days, before_final, external = true, set_by_curator = true"
+                "give exactly one of within, within_working_days, before_final, external = true, set_by_curator = true, same_as"
                     .to_string(),
             );
             return None;
@@ -351,6 +354,16 @@ impl StageSpec {
         }
         if self.external {
             return Some(DeadlineRule::External);
+        }
+        if let Some(other) = self.same_as {
+            if other == stage {
+                problems.push(
+                    &format!("{path}.same_as"),
+                    "a stage cannot take its own term".to_string(),
+                );
+                return None;
+            }
+            return Some(DeadlineRule::SameAs { stage: other });
         }
         Some(DeadlineRule::SetByCurator)
     }
@@ -617,6 +630,21 @@ impl ProfileFile {
                             format_duration(*duration),
                             format_duration(*total)
                         ),
+                    );
+                }
+            }
+        }
+        // A term borrowed from another stage needs that stage to have a term of its own.
+        for (prefix, map) in [("stages", &stages), ("high.stages", &high_stages)] {
+            for (stage, rule) in map.iter() {
+                let DeadlineRule::SameAs { stage: other } = rule else {
+                    continue;
+                };
+                let target = map.get(other).or_else(|| stages.get(other));
+                if matches!(target, None | Some(DeadlineRule::SameAs { .. })) {
+                    problems.push(
+                        &format!("{prefix}.{}.same_as", stage.key()),
+                        format!("{} has no term of its own to take", other.key()),
                     );
                 }
             }

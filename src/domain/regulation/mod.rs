@@ -166,6 +166,9 @@ pub enum DeadlineRule {
     External,
     /// Set by the curator when routing.
     SetByCurator,
+    /// Within another stage's term (Barnaul §5: the deputy agrees the answer within the term the
+    /// Controller set for it).
+    SameAs { stage: Stage },
 }
 
 /// Who publishes an approved answer.
