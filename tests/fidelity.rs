@@ -606,3 +606,17 @@ fri = "08:00-12:00, 13:00-17:00"
         (Stage::Routing, "2026-11-23 09:30".into())
     );
 }
+
+#[test]
+fn borovichi_9_a_high_importance_message_on_saturday_waits_for_the_working_day() {
+    // No clause of the seed puts anyone on duty on days off: the 4 working hours start Monday.
+    let w = World::new("borovichi", "2026-11-28 10:00", Importance::High);
+    assert!(!w
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::WeekendEmergency { .. })));
+    assert_eq!(
+        w.incident_due(),
+        (Stage::Routing, "2026-11-30 09:30".into())
+    );
+}
