@@ -452,6 +452,20 @@ fn yuzhno_sakhalinsk_3_7_the_responsible_structure_prepares_the_explanation_the_
         "{timers:?}"
     );
     assert!(timers.iter().any(|(k, _)| k == "reminder"), "{timers:?}");
+    // The department has done its share: no more reminders of its draft.
+    let part_timers = otklik::domain::timers::plan_timers(
+        &w.incident,
+        Rules {
+            regulation: &w.reg,
+            calendar: &w.cal,
+        },
+        &w.reg.reminders,
+    )
+    .unwrap();
+    assert!(
+        part_timers.iter().all(|t| t.part.is_none()),
+        "{part_timers:?}"
+    );
     w.run(&curator(), send);
     assert_eq!(w.incident.state, IncidentState::ExplanationSent);
     assert!(w.incident.prepared_explanation.is_none());

@@ -144,6 +144,14 @@ pub fn running_stages(incident: &Incident, regulation: &Regulation) -> Vec<Runni
         if matches!(p.state, PartState::Returned | PartState::Done) {
             continue;
         }
+        // A department that prepared an explanation instead of an answer has done its share.
+        if incident
+            .prepared_explanation
+            .as_ref()
+            .is_some_and(|x| x.part == i)
+        {
+            continue;
+        }
         let Some((stage, due)) = p.current_deadline(regulation) else {
             continue;
         };
