@@ -1781,6 +1781,43 @@ async fn yuzhno_sakhalinsk_3_7_the_department_prepares_the_explanation_the_opera
         "{}",
         notice.plain()
     );
+    // The operator may send it back with what to fix; the department prepares it again.
+    assert!(labels(&notice).contains(&"↩️ Вернуть отделу".to_string()));
+    let asked = w.press(&curator, Action::ExplanationBack { inc }).await;
+    assert!(said(&asked).contains("Что исправить"), "{}", said(&asked));
+    assert_eq!(
+        said(&w.say(&curator, "Укажите ссылку на сайт").await),
+        "↩️ Разъяснение возвращено отделу."
+    );
+    assert!(w
+        .store
+        .incident(inc)
+        .await
+        .unwrap()
+        .workflow
+        .prepared_explanation
+        .is_none());
+    w.deliver().await;
+    let back = w.sent(EXECUTOR_TG).last().unwrap().view.clone();
+    assert!(
+        back.plain()
+            .contains("куратор вернул разъяснение — «Укажите ссылку на сайт»"),
+        "{}",
+        back.plain()
+    );
+    assert!(labels(&back).contains(&"📄 Разъяснение вместо ответа".to_string()));
+    w.press(
+        &executor,
+        Action::ExplanationWith {
+            inc,
+            part: Some(0),
+            kind: otklik::domain::incident::ExplanationKind::AlreadyAnswered,
+        },
+    )
+    .await;
+    w.say(&executor, text).await;
+    w.deliver().await;
+    let notice = w.sent(CURATOR_CHAT).last().unwrap().view.clone();
     let send = notice
         .buttons
         .iter()

@@ -99,6 +99,10 @@ pub enum Action {
         inc: IncidentId,
         reason: NoAnswerReason,
     },
+    /// Send a department's prepared explanation back to it (a comment is asked).
+    ExplanationBack {
+        inc: IncidentId,
+    },
     /// Mark or unmark the answer as of general interest (Vorsino 2.5, Sakhalin 3.5).
     GeneralInterest {
         inc: IncidentId,
@@ -195,6 +199,7 @@ impl Action {
             | Action::NoAnswerWith { inc, .. }
             | Action::Explanation { inc, .. }
             | Action::GeneralInterest { inc }
+            | Action::ExplanationBack { inc }
             | Action::CrossPostLinks { inc }
             | Action::ExplanationWith { inc, .. }
             | Action::Reroute { inc, .. }

@@ -8,6 +8,22 @@ use crate::domain::incident::{Command, ExplanationKind};
 use crate::domain::IncidentId;
 
 impl Core {
+    /// The curator's reason for sending a department's explanation back.
+    pub(super) async fn explanation_back(
+        &self,
+        who: &Who,
+        inc: IncidentId,
+        text: &str,
+    ) -> Result<Reply, CoreError> {
+        if text.is_empty() {
+            return Ok(Reply::say(View::prompt(self.t("bad-comment"))));
+        }
+        let cmd = Command::ReturnPreparedExplanation {
+            comment: text.to_string(),
+        };
+        self.finish(who, inc, cmd, "explanation-returned").await
+    }
+
     /// The explanation's text, typed after choosing its kind: recorded as sent (the curator) or
     /// handed to the curators (a department, `part`).
     pub(super) async fn explanation_text(

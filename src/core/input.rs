@@ -113,6 +113,10 @@ pub enum Pending {
         #[serde(default)]
         part: Option<usize>,
     },
+    /// Why the curator sends a prepared explanation back to its department.
+    ExplanationBackComment {
+        inc: IncidentId,
+    },
     /// Where a general-interest answer was posted besides the reply.
     CrossPostLinks {
         inc: IncidentId,
@@ -522,6 +526,7 @@ impl Core {
                 self.explanation_text(who, inc, kind, part, text).await
             }
             Pending::CrossPostLinks { inc } => self.cross_post_links(who, inc, text).await,
+            Pending::ExplanationBackComment { inc } => self.explanation_back(who, inc, text).await,
             Pending::RepeatOf { inc } => {
                 let Some(input) = super::repeats::RepeatInput::parse(text) else {
                     return prompt("bad-repeat");

@@ -79,6 +79,8 @@ pub enum Notice {
     /// A general-interest answer is published: post it on the official pages and site too, and
     /// record the links (Vorsino 2.5, Sakhalin 3.5).
     CrossPost,
+    /// The curator sent the department's explanation back, with a comment.
+    ExplanationReturned { part: usize, comment: String },
     /// A department prepared an explanation for the curators to send (Sakhalin 3.7 ¶2).
     ExplanationPrepared { part: usize },
     /// A high-importance message, for the head.
@@ -158,6 +160,7 @@ impl Notice {
             Notice::Returned { .. } => "returned",
             Notice::ExplanationPrepared { .. } => "explanation_prepared",
             Notice::CrossPost => "cross_post",
+            Notice::ExplanationReturned { .. } => "explanation_returned",
             Notice::Escalation => "escalation",
             Notice::WeekendEmergency => "weekend_emergency",
             Notice::DutyAnswered => "duty_answered",
@@ -212,6 +215,7 @@ impl Notice {
             | Notice::Returned { .. }
             | Notice::ExplanationPrepared { .. }
             | Notice::CrossPost
+            | Notice::ExplanationReturned { .. }
             | Notice::CannotPublish { .. }
             | Notice::Escalation
             | Notice::WeekendEmergency
@@ -336,6 +340,13 @@ pub fn notices_for(
             {
                 out.push((cross_poster(None, incident, regulation), Notice::CrossPost))
             }
+            Event::PreparedExplanationReturned { part, comment } => out.push((
+                Audience::Executor(*part),
+                Notice::ExplanationReturned {
+                    part: *part,
+                    comment: comment.clone(),
+                },
+            )),
             Event::ExplanationPrepared { part, .. } => out.push((
                 Audience::Curators,
                 Notice::ExplanationPrepared { part: *part },

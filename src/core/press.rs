@@ -355,6 +355,14 @@ impl Core {
                 self.press_command(&rules, &actor, record, cmd, Some(ok))
                     .await
             }
+            Action::ExplanationBack { .. } => {
+                if let Err(e) = may(Deed::ReturnPreparedExplanation) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-explanation-back", &[("number", number)]);
+                self.ask(who, Pending::ExplanationBackComment { inc }, prompt)
+                    .await
+            }
             Action::CrossPostLinks { .. } => {
                 if let Err(e) = may(Deed::RecordCrossPosts) {
                     return Ok(self.refused(&e));

@@ -52,6 +52,8 @@ pub enum Deed {
     Explain,
     /// Mark or unmark the answer as of general interest (Vorsino 2.5, Sakhalin 3.5).
     MarkGeneralInterest,
+    /// Send a department's prepared explanation back to it.
+    ReturnPreparedExplanation,
     /// Record the links where a general-interest answer was posted besides the reply.
     RecordCrossPosts,
     /// Prepare an explanation for the curator to send (the part's department, Sakhalin 3.7 ¶2).
@@ -94,6 +96,7 @@ impl Deed {
             Deed::Explain => "send_explanation",
             Deed::PrepareExplanation { .. } => "prepare_explanation",
             Deed::MarkGeneralInterest => "set_general_interest",
+            Deed::ReturnPreparedExplanation => "return_prepared_explanation",
             Deed::RecordCrossPosts => "record_cross_posts",
             Deed::ConvertToAppeal => "convert_to_appeal",
             Deed::Close => "close",
@@ -460,6 +463,16 @@ fn permitted_as(
                 ));
             }
             Ok(())
+        }
+        Deed::ReturnPreparedExplanation => {
+            require(curator, "only a curator sends an explanation back")?;
+            match (state, &incident.prepared_explanation) {
+                (IncidentState::InWork, Some(_)) => Ok(()),
+                (IncidentState::ExplanationSent, _) => {
+                    Err(TransitionError::AlreadyDone("explanation sent"))
+                }
+                (s, _) => Err(wrong(deed, s.key())),
+            }
         }
         Deed::MarkGeneralInterest => {
             if !regulation.workflow.cross_posting {

@@ -67,6 +67,7 @@ pub fn encode(action: &Action) -> String {
         ),
         Action::Explanation { inc, part: None } => format!("ex:{inc}"),
         Action::GeneralInterest { inc } => format!("gi:{inc}"),
+        Action::ExplanationBack { inc } => format!("eb:{inc}"),
         Action::CrossPostLinks { inc } => format!("cl:{inc}"),
         // A department's explanation for the curator to send (Sakhalin 3.7 ¶2).
         Action::Explanation { inc, part: Some(p) } => format!("xp:{inc}:{p}"),
@@ -193,9 +194,10 @@ pub fn decode(data: &str) -> Option<Action> {
             }
         }
         "ad" | "sd" | "ed" | "cx" | "sa" | "ro" | "na" | "ex" | "wc" | "tp" | "lc" | "av"
-        | "oc" | "rs" | "rq" | "an" | "gi" | "cl" => {
+        | "oc" | "rs" | "rq" | "an" | "gi" | "cl" | "eb" => {
             expect(1)?;
             match tag {
+                "eb" => Action::ExplanationBack { inc },
                 "gi" => Action::GeneralInterest { inc },
                 "cl" => Action::CrossPostLinks { inc },
                 "an" => Action::AppealNumber { inc },
@@ -426,6 +428,7 @@ mod tests {
             Action::ReturnToSource { inc: big },
             Action::Repeat { inc: small },
             Action::GeneralInterest { inc: big },
+            Action::ExplanationBack { inc: small },
             Action::CrossPostLinks { inc: small },
             Action::AppealNumber { inc: big },
             Action::CannotPublish {

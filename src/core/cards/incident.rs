@@ -383,6 +383,12 @@ impl Draw<'_> {
                     },
                 ));
             }
+            if self.may(viewer, Deed::ReturnPreparedExplanation, inc) {
+                row.push(self.button(
+                    "btn-explanation-back",
+                    Action::ExplanationBack { inc: inc.id },
+                ));
+            }
             if self.may(viewer, Deed::ConvertToAppeal, inc) {
                 row.push(self.button("btn-appeal", Action::Appeal { inc: inc.id }));
             }

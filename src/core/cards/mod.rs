@@ -422,6 +422,17 @@ impl Draw<'_> {
             Notice::Consolidate => self.consolidate(inc, viewer),
             Notice::Returned { part } => self.returned(inc, *part, viewer),
             Notice::CrossPost => self.cross_post(inc, viewer),
+            Notice::ExplanationReturned { part, comment } => {
+                let mut card = self.executor_card(inc, *part, viewer);
+                card.lines.insert(
+                    0,
+                    Line::Title(self.tf(
+                        "notice-explanation-returned",
+                        &[("number", number), ("comment", Arg::from(comment))],
+                    )),
+                );
+                card
+            }
             Notice::ExplanationPrepared { part } => {
                 let mut card = self.status_card(inc, Some(viewer));
                 card.lines.insert(

@@ -455,6 +455,18 @@ pub fn apply(
             next.prepared_explanation = None;
             events.push(Event::ExplanationSent { kind: *kind });
         }
+        Command::ReturnPreparedExplanation { comment } => {
+            let comment = non_empty(comment, "the comment")?;
+            let Some(prepared) = next.prepared_explanation.take() else {
+                return Err(TransitionError::Invalid(
+                    "no explanation is prepared".into(),
+                ));
+            };
+            events.push(Event::PreparedExplanationReturned {
+                part: prepared.part,
+                comment,
+            });
+        }
         Command::SetGeneralInterest { on } => {
             if incident.general_interest == *on {
                 return Err(TransitionError::AlreadyDone(if *on {

@@ -73,6 +73,10 @@ pub enum Command {
         kind: ExplanationKind,
         text: String,
     },
+    /// The curator sends a prepared explanation back to its department, saying why.
+    ReturnPreparedExplanation {
+        comment: String,
+    },
     /// Mark (or unmark) the answer as of general interest (Vorsino 2.5, Sakhalin 3.5).
     SetGeneralInterest {
         on: bool,
@@ -131,6 +135,7 @@ impl Command {
             Command::SendExplanation { .. } => "send_explanation",
             Command::PrepareExplanation { .. } => "prepare_explanation",
             Command::SetGeneralInterest { .. } => "set_general_interest",
+            Command::ReturnPreparedExplanation { .. } => "return_prepared_explanation",
             Command::RecordCrossPosts { .. } => "record_cross_posts",
             Command::ConvertToAppeal { .. } => "convert_to_appeal",
             Command::Close => "close",
@@ -165,6 +170,7 @@ impl Command {
             Command::SendExplanation { .. } => Deed::Explain,
             Command::PrepareExplanation { part, .. } => Deed::PrepareExplanation { part: *part },
             Command::SetGeneralInterest { .. } => Deed::MarkGeneralInterest,
+            Command::ReturnPreparedExplanation { .. } => Deed::ReturnPreparedExplanation,
             Command::RecordCrossPosts { .. } => Deed::RecordCrossPosts,
             Command::ConvertToAppeal { .. } => Deed::ConvertToAppeal,
             Command::Close => Deed::Close,
@@ -252,6 +258,10 @@ pub enum Event {
     },
     GeneralInterestSet {
         on: bool,
+    },
+    PreparedExplanationReturned {
+        part: usize,
+        comment: String,
     },
     CrossPosted {
         links: Vec<String>,
