@@ -51,6 +51,8 @@ on_both_backends!(
     yuzhno_sakhalinsk_3_7_the_department_prepares_the_explanation_the_operator_sends_it,
     vorsino_2_5_a_general_interest_answer_goes_to_the_pages_and_site_too,
     yuzhno_sakhalinsk_3_9_the_weekend_alert_names_each_departments_people_on_call,
+    yuzhno_sakhalinsk_3_8_a_routed_message_becomes_an_appeal_from_the_status_card,
+    krymsk_5_an_absence_for_another_reason_hands_the_work_to_the_substitute,
     vorsino_2_8_a_repeat_is_the_same_author_and_a_curator_marks_it,
     barnaul_12_a_topic_set_at_triage_completes_a_burst,
 );
@@ -2009,6 +2011,78 @@ async fn yuzhno_sakhalinsk_3_9_the_weekend_alert_names_each_departments_people_o
         roster.contains("• Благоустройство — Сидорова Анна +7 914 000-00-02"),
         "{roster}"
     );
+}
+
+async fn yuzhno_sakhalinsk_3_8_a_routed_message_becomes_an_appeal_from_the_status_card(
+    db: &TestDb,
+) {
+    let w = World::new(db, "yuzhno-sakhalinsk").await;
+    // Mon 11:00 in Yuzhno-Sakhalinsk.
+    w.clock.set(moscow("2026-11-23 03:00"));
+    let inc = w
+        .routed("Прошу разобраться с начислениями за капремонт")
+        .await
+        .id;
+    let curator = w.curator().await;
+    // The department found documents are needed: the operator converts it from the status card.
+    let status = w.sent(CURATOR_CHAT).last().unwrap().view.clone();
+    assert!(status.actions().contains(&Action::Appeal { inc }));
+    let consent = w.press(&curator, Action::Appeal { inc }).await;
+    assert!(said(&consent).contains("59-ФЗ"), "{}", said(&consent));
+    // Nothing goes without the author's consent; the phone only with it.
+    assert!(!said(&w.say(&curator, "не знаю").await).contains("Фамилия"));
+    for answer in [
+        "да",
+        "Иванова Ирина Петровна",
+        "693000, Южно-Сахалинск, ул. Ленина, 1",
+    ] {
+        w.say(&curator, answer).await;
+    }
+    let done = said(&w.say(&curator, "-").await);
+    assert!(done.contains("оформлен как обращение по 59-ФЗ"), "{done}");
+    let stored = w.store.incident(inc).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::ConvertedToAppeal);
+    let contact = stored.workflow.appeal.unwrap();
+    assert_eq!(contact.phone, "");
+    assert!(contact.consent.is_some());
+    // The registration number the appeals department gives is recorded.
+    w.press(&curator, Action::AppealNumber { inc }).await;
+    w.say(&curator, "ОГ-77/2026").await;
+    assert_eq!(
+        w.store
+            .incident(inc)
+            .await
+            .unwrap()
+            .workflow
+            .appeal_registration
+            .as_deref(),
+        Some("ОГ-77/2026")
+    );
+}
+
+async fn krymsk_5_an_absence_for_another_reason_hands_the_work_to_the_substitute(db: &TestDb) {
+    let w = World::new(db, "krymsk").await;
+    let curator = w.curator().await;
+    let away = said(
+        &w.say(
+            &curator,
+            "/away Петров; 23.11–25.11; иное: курсы по гражданской обороне; Сидорова",
+        )
+        .await,
+    );
+    assert!(away.contains("(курсы по гражданской обороне)"), "{away}");
+    let inc = w.routed("Не вывозят мусор").await;
+    assert_eq!(inc.workflow.parts[0].executor, w.seeded.executor);
+    // The card goes to the substitute, who may act on it.
+    assert!(w.sent(EXECUTOR_TG).is_empty());
+    let card = w
+        .sent(OTHER_EXECUTOR_TG)
+        .pop()
+        .expect("the substitute's card");
+    assert!(card.view.actions().contains(&Action::Accept {
+        inc: inc.id,
+        part: 0
+    }));
 }
 
 /// A message from an author under a post, with no topic yet.
