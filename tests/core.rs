@@ -200,6 +200,30 @@ impl World {
             .unwrap()
     }
 
+    /// A duty officer (Telegram 77) on the roster on each of these November 2026 days.
+    async fn duty_officer_on(&self, days: &[u32]) -> PersonId {
+        let duty = self
+            .store
+            .create_person(
+                self.seeded.org,
+                &person("Дежурный", 77, vec![Role::DutyOfficer]),
+            )
+            .await
+            .unwrap();
+        for day in days {
+            let date = chrono::NaiveDate::from_ymd_opt(2026, 11, *day).unwrap();
+            let shift = DutyShift {
+                person: duty,
+                from: date,
+                to: date,
+                phone: None,
+                department: None,
+            };
+            self.store.add_duty(self.seeded.org, &shift).await.unwrap();
+        }
+        duty
+    }
+
     async fn curator(&self) -> Who {
         self.who(self.seeded.curator, CURATOR_CHAT).await
     }
@@ -267,6 +291,31 @@ impl World {
         assert_eq!(toast(&reply), "Направлено.");
         self.deliver().await;
         self.store.incident(inc.id).await.unwrap()
+    }
+
+    /// An «already answered» explanation the department prepares on part 0, from the template's
+    /// prompt to the text.
+    async fn prepare_explanation(&self, who: &Who, inc: IncidentId, text: &str) -> Reply {
+        let kind = otklik::domain::incident::ExplanationKind::AlreadyAnswered;
+        let with = Action::ExplanationWith {
+            inc,
+            part: Some(0),
+            kind,
+        };
+        self.press(who, with).await;
+        self.say(who, text).await
+    }
+
+    /// The executor's answer, sent and approved by the curator (its first version).
+    async fn approved_answer(&self, inc: IncidentId, text: &str) {
+        let (executor, curator) = (self.executor().await, self.curator().await);
+        self.draft(&executor, inc, DraftKind::Answer, text).await;
+        let approve = Action::Approve {
+            inc,
+            part: Some(0),
+            version: 1,
+        };
+        assert_eq!(toast(&self.press(&curator, approve).await), "Готово.");
     }
 
     /// Writes and sends a draft as a person: the prompt, the text, «Готово», «На согласование».
@@ -1025,18 +1074,7 @@ async fn publication_is_refused_at_the_press(db: &TestDb) {
     let w = World::new(db, "vorsino").await;
     let inc = w.routed("Нет света").await.id;
     let executor = w.executor().await;
-    let curator = w.curator().await;
-    w.draft(&executor, inc, DraftKind::Answer, "Свет дадут к вечеру.")
-        .await;
-    w.press(
-        &curator,
-        Action::Approve {
-            inc,
-            part: Some(0),
-            version: 1,
-        },
-    )
-    .await;
+    w.approved_answer(inc, "Свет дадут к вечеру.").await;
     // Under Vorsino's regulation the curator publishes: the executor is refused at once, and is
     // not asked for a link.
     let refused = w
@@ -1195,28 +1233,7 @@ async fn intake_is_idempotent_by_external_id(db: &TestDb) {
 
 async fn a_weekend_emergency_reaches_the_duty_officer(db: &TestDb) {
     let w = World::new(db, "yuzhno-sakhalinsk").await;
-    let duty = w
-        .store
-        .create_person(
-            w.seeded.org,
-            &person("Дежурный", 77, vec![Role::DutyOfficer]),
-        )
-        .await
-        .unwrap();
-    let saturday = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
-    w.store
-        .add_duty(
-            w.seeded.org,
-            &DutyShift {
-                person: duty,
-                from: saturday,
-                to: saturday,
-                phone: None,
-                department: None,
-            },
-        )
-        .await
-        .unwrap();
+    let duty = w.duty_officer_on(&[21]).await;
     // Saturday 10:00 in Sakhalin is still Friday 23:00 UTC: the roster is read on the local date.
     let t = chrono::NaiveDateTime::parse_from_str("2026-11-21 10:00", "%Y-%m-%d %H:%M")
         .unwrap()
@@ -1576,30 +1593,7 @@ async fn two_processes_fire_each_timer_once(db: &TestDb) {
 
 async fn a_weekend_emergency_is_decided_by_when_it_is_taken_in(db: &TestDb) {
     let w = World::new(db, "yuzhno-sakhalinsk").await;
-    let duty = w
-        .store
-        .create_person(
-            w.seeded.org,
-            &person("Дежурный", 77, vec![Role::DutyOfficer]),
-        )
-        .await
-        .unwrap();
-    for day in [21, 28] {
-        let saturday = chrono::NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
-        w.store
-            .add_duty(
-                w.seeded.org,
-                &DutyShift {
-                    person: duty,
-                    from: saturday,
-                    to: saturday,
-                    phone: None,
-                    department: None,
-                },
-            )
-            .await
-            .unwrap();
-    }
+    w.duty_officer_on(&[21, 28]).await;
     let sakhalin = |s: &str| {
         chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
             .unwrap()
@@ -1758,17 +1752,8 @@ async fn yuzhno_sakhalinsk_3_7_the_department_prepares_the_explanation_the_opera
         "{}",
         said(&kinds)
     );
-    w.press(
-        &executor,
-        Action::ExplanationWith {
-            inc,
-            part: Some(0),
-            kind: otklik::domain::incident::ExplanationKind::AlreadyAnswered,
-        },
-    )
-    .await;
     let text = "Здравствуйте! Ответ о ремонте улицы Чехова размещён на сайте: https://yuzhno-sakh.ru/news/123";
-    let done = w.say(&executor, text).await;
+    let done = w.prepare_explanation(&executor, inc, text).await;
     assert_eq!(
         said(&done),
         "📄 Разъяснение передано куратору: он отправит его автору."
@@ -1808,16 +1793,7 @@ async fn yuzhno_sakhalinsk_3_7_the_department_prepares_the_explanation_the_opera
         back.plain()
     );
     assert!(labels(&back).contains(&"📄 Разъяснение вместо ответа".to_string()));
-    w.press(
-        &executor,
-        Action::ExplanationWith {
-            inc,
-            part: Some(0),
-            kind: otklik::domain::incident::ExplanationKind::AlreadyAnswered,
-        },
-    )
-    .await;
-    w.say(&executor, text).await;
+    w.prepare_explanation(&executor, inc, text).await;
     w.deliver().await;
     let notice = w.sent(CURATOR_CHAT).last().unwrap().view.clone();
     let send = notice
@@ -1870,20 +1846,9 @@ async fn vorsino_2_5_a_general_interest_answer_goes_to_the_pages_and_site_too(db
         said(&early)
     );
     w.press(&executor, Action::Accept { inc, part: 0 }).await;
-    w.draft(
-        &executor,
+    w.approved_answer(
         inc,
-        DraftKind::Answer,
         "Запись в кружки ДК — с 1 декабря, по будням с 10 до 18.",
-    )
-    .await;
-    w.press(
-        &curator,
-        Action::Approve {
-            inc,
-            part: Some(0),
-            version: 1,
-        },
     )
     .await;
     w.press(&curator, Action::Published { inc, part: Some(0) })
@@ -1939,28 +1904,8 @@ async fn yuzhno_sakhalinsk_3_9_the_weekend_alert_names_each_departments_people_o
 ) {
     let w = World::new(db, "yuzhno-sakhalinsk").await;
     let curator = w.curator().await;
-    let duty = w
-        .store
-        .create_person(
-            w.seeded.org,
-            &person("Дежурный", 77, vec![Role::DutyOfficer]),
-        )
-        .await
-        .unwrap();
+    let duty = w.duty_officer_on(&[28]).await;
     let saturday = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
-    w.store
-        .add_duty(
-            w.seeded.org,
-            &DutyShift {
-                person: duty,
-                from: saturday,
-                to: saturday,
-                phone: None,
-                department: None,
-            },
-        )
-        .await
-        .unwrap();
     // The heads of structures name their people on call (with phones).
     let unknown = said(
         &w.say(&curator, "/duty_add Петров; 28.11–29.11; Транспорт")

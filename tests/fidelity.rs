@@ -275,19 +275,7 @@ fn barnaul_5_the_deputy_agrees_the_answer_within_the_term_the_controller_set() {
     );
     again.now = w.now;
     assert!(again
-        .try_do(
-            &curator(),
-            Command::Route {
-                assignments: vec![Assignment {
-                    department: DEPT,
-                    executor: EXEC,
-                }],
-                importance: None,
-                topic: None,
-                location: None,
-                deadlines,
-            },
-        )
+        .try_do(&curator(), route_command(&[(DEPT, EXEC)], deadlines))
         .is_err());
 }
 
@@ -380,19 +368,11 @@ fn borovichi_10_the_executor_posts_the_clarification_and_records_the_reply() {
 
 /// The incident's timers of the explanation stage: (kind, local time).
 fn explanation_timers(w: &World) -> Vec<(String, String)> {
-    otklik::domain::timers::plan_timers(
-        &w.incident,
-        Rules {
-            regulation: &w.reg,
-            calendar: &w.cal,
-        },
-        &w.reg.reminders,
-    )
-    .unwrap()
-    .into_iter()
-    .filter(|t| t.stage == Some(Stage::Explanation))
-    .map(|t| (t.kind.key(), w.local(t.at)))
-    .collect()
+    w.timers()
+        .into_iter()
+        .filter(|t| t.stage == Some(Stage::Explanation))
+        .map(|t| (t.kind.key(), w.local(t.at)))
+        .collect()
 }
 
 fn prepare(kind: ExplanationKind, text: &str) -> Command {
@@ -453,15 +433,7 @@ fn yuzhno_sakhalinsk_3_7_the_responsible_structure_prepares_the_explanation_the_
     );
     assert!(timers.iter().any(|(k, _)| k == "reminder"), "{timers:?}");
     // The department has done its share: no more reminders of its draft.
-    let part_timers = otklik::domain::timers::plan_timers(
-        &w.incident,
-        Rules {
-            regulation: &w.reg,
-            calendar: &w.cal,
-        },
-        &w.reg.reminders,
-    )
-    .unwrap();
+    let part_timers = w.timers();
     assert!(
         part_timers.iter().all(|t| t.part.is_none()),
         "{part_timers:?}"
@@ -556,43 +528,17 @@ wed = "08:00-12:00, 13:00-17:00"
 thu = "08:00-12:00, 13:00-17:00"
 fri = "08:00-12:00, 13:00-17:00"
 "#;
-    let reg = Regulation::from_toml(&text).unwrap();
-    let cal = reg.calendar().unwrap();
-    let rules = Rules {
-        regulation: &reg,
-        calendar: &cal,
-    };
-    let local = |s: &str| {
-        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
-            .unwrap()
-            .and_local_timezone(chrono_tz::Europe::Moscow)
-            .single()
-            .unwrap()
-            .with_timezone(&chrono::Utc)
-    };
-    let shown = |t: chrono::DateTime<chrono::Utc>| {
-        t.with_timezone(&chrono_tz::Europe::Moscow)
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    };
     // Found Monday 07:30, before the administration opens at 09:00.
-    let at = local("2026-11-23 07:30");
-    let inc = Incident::register(
-        Registration {
-            detected_at: at,
-            received_at: at,
-            importance: Importance::Normal,
-            external_deadline: None,
-            topic: None,
-            location: None,
-        },
-        rules,
-    )
-    .unwrap()
-    .incident;
+    let w = World::under(
+        Regulation::from_toml(&text).unwrap(),
+        "2026-11-23 07:30",
+        Importance::Normal,
+        None,
+    );
     let due = |stage| {
-        shown(
-            inc.deadlines
+        w.local(
+            w.incident
+                .deadlines
                 .iter()
                 .find(|(s, _)| *s == stage)
                 .unwrap()
@@ -606,11 +552,11 @@ fri = "08:00-12:00, 13:00-17:00"
     // §8: 8 working hours of the administration (09:00–18:00, lunch 13–14).
     assert_eq!(due(Stage::Final), "2026-11-23 18:00");
     // Its reminders run on the curator's hours too (half of the 30 minutes: 08:15).
-    let timers = otklik::domain::timers::plan_timers(&inc, rules, &reg.reminders).unwrap();
+    let timers = w.timers();
     assert!(
         timers
             .iter()
-            .any(|t| t.stage == Some(Stage::Routing) && shown(t.at) == "2026-11-23 08:15"),
+            .any(|t| t.stage == Some(Stage::Routing) && w.local(t.at) == "2026-11-23 08:15"),
         "{timers:?}"
     );
     // Without the section the curator keeps the administration's hours.

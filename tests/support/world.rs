@@ -93,6 +93,26 @@ pub fn stranger() -> Actor {
     }
 }
 
+/// The curator's routing to these departments and executors, with the deadlines they set.
+pub fn route_command(
+    parts: &[(DepartmentId, PersonId)],
+    deadlines: BTreeMap<Stage, DateTime<Utc>>,
+) -> Command {
+    Command::Route {
+        assignments: parts
+            .iter()
+            .map(|(d, e)| Assignment {
+                department: *d,
+                executor: *e,
+            })
+            .collect(),
+        importance: None,
+        topic: Some("ЖКХ".into()),
+        location: Some("ул. Ленина, 14".into()),
+        deadlines,
+    }
+}
+
 impl World {
     pub fn new(preset: &str, detected_local: &str, importance: Importance) -> Self {
         Self::with_external(preset, detected_local, importance, None)
@@ -104,7 +124,21 @@ impl World {
         importance: Importance,
         external: Option<Duration>,
     ) -> Self {
-        let reg = Regulation::preset(preset).unwrap();
+        Self::under(
+            Regulation::preset(preset).unwrap(),
+            detected_local,
+            importance,
+            external,
+        )
+    }
+
+    /// An incident detected at a local time under any profile.
+    pub fn under(
+        reg: Regulation,
+        detected_local: &str,
+        importance: Importance,
+        external: Option<Duration>,
+    ) -> Self {
         let cal = reg.calendar().unwrap();
         let naive =
             chrono::NaiveDateTime::parse_from_str(detected_local, "%Y-%m-%d %H:%M").unwrap();
@@ -174,22 +208,7 @@ impl World {
         parts: &[(DepartmentId, PersonId)],
         deadlines: BTreeMap<Stage, DateTime<Utc>>,
     ) -> Vec<Event> {
-        self.run(
-            &curator(),
-            Command::Route {
-                assignments: parts
-                    .iter()
-                    .map(|(d, e)| Assignment {
-                        department: *d,
-                        executor: *e,
-                    })
-                    .collect(),
-                importance: None,
-                topic: Some("ЖКХ".into()),
-                location: Some("ул. Ленина, 14".into()),
-                deadlines,
-            },
-        )
+        self.run(&curator(), route_command(parts, deadlines))
     }
 
     pub fn draft(&mut self, actor: &Actor, part: usize, kind: DraftKind, text: &str) -> Vec<Event> {
@@ -229,6 +248,19 @@ impl World {
 }
 
 impl World {
+    /// Every timer the incident needs now.
+    pub fn timers(&self) -> Vec<otklik::domain::timers::PlannedTimer> {
+        otklik::domain::timers::plan_timers(
+            &self.incident,
+            Rules {
+                regulation: &self.reg,
+                calendar: &self.cal,
+            },
+            &self.reg.reminders,
+        )
+        .unwrap()
+    }
+
     /// The incident-level deadline now running, as the curators' card shows it.
     pub fn incident_due(&self) -> (Stage, String) {
         let (stage, due) = self.incident.current_deadline().unwrap();
