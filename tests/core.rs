@@ -1744,6 +1744,13 @@ async fn yuzhno_sakhalinsk_3_7_the_department_prepares_the_explanation_the_opera
         "{:?}",
         labels(&card)
     );
+    // 3.7: twelve working hours of posting (Mon 11:00 → Tue 16:00).
+    assert!(
+        card.plain()
+            .contains("📄 разъяснение, если оно нужно, — до 16:00, вт, 24 нояб."),
+        "{}",
+        card.plain()
+    );
     let kinds = w
         .press(&executor, Action::Explanation { inc, part: Some(0) })
         .await;

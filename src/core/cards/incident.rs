@@ -42,6 +42,10 @@ impl Draw<'_> {
                 lines.extend(self.stage_due_line(&p.deadlines, Stage::Final, "card-final"));
             }
             lines.extend(self.department_total_line(p));
+            // Sakhalin 3.7: the department prepares explanations, under their own term.
+            if self.may(viewer, Deed::PrepareExplanation { part }, inc) {
+                lines.extend(self.explanation_deadline_line(inc));
+            }
         }
         let status = if inc.workflow.state.is_finished() && p.state != PartState::Returned {
             self.incident_status(inc)
