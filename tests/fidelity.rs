@@ -580,3 +580,45 @@ fn borovichi_9_a_high_importance_message_on_saturday_waits_for_the_working_day()
         (Stage::Routing, "2026-11-30 09:30".into())
     );
 }
+
+#[test]
+fn vorsino_1_5_anonymising_removes_prepared_explanations_cross_posts_and_the_curators_reasons() {
+    use otklik::domain::content::{IncidentContent, IncidentRecord, MessageKind, Source};
+    let mut w = World::new("yuzhno-sakhalinsk", "2026-11-23 10:00", Importance::Normal);
+    w.route(&[(DEPT, EXEC)]);
+    w.run(
+        &executor(EXEC),
+        prepare(
+            ExplanationKind::AlreadyAnswered,
+            "Марфа Игнатьевна, ответ на сайте",
+        ),
+    );
+    w.incident.cross_posts = vec!["https://yuzhno-sakh.ru/info/marfa".into()];
+    w.incident.returned_to_source = Some("Марфа пишет не по адресу".into());
+    w.incident.publication_impossible = Some((None, "аккаунт Марфы закрыт".into()));
+    let mut record = IncidentRecord {
+        id: otklik::domain::IncidentId(1),
+        org: otklik::domain::OrgId(1),
+        number: 1,
+        content: IncidentContent {
+            source: Source::Vk,
+            kind: MessageKind::Comment,
+            url: "https://vk.com/wall-1_2".into(),
+            external_id: None,
+            author: "Марфа".into(),
+            text: "Марфа спрашивает".into(),
+            attachments: vec![],
+            repeat_of: None,
+        },
+        reply_to: None,
+        workflow: w.incident.clone(),
+    };
+    otklik::domain::retention::anonymise(&mut record, "[удалено]");
+    let stored = serde_json::to_string(&record.workflow).unwrap();
+    assert!(!stored.contains("Марф"), "{stored}");
+    assert!(record.workflow.cross_posts.is_empty());
+    assert_eq!(
+        record.workflow.prepared_explanation.map(|p| p.text),
+        Some("[удалено]".into())
+    );
+}

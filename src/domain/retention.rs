@@ -1,6 +1,7 @@
 //! Personal data past its retention period (152-FZ): what anonymising an incident removes and
 //! what it keeps. Removed: the author, the citizen's text, links, attachments, every draft's
-//! text and attachments, rework and return comments, the 59-FZ contact, the explanation's text.
+//! text and attachments, rework and return comments, the 59-FZ contact, the explanation's text
+//! (sent or prepared), the links of cross-posts, the curators' reasons.
 //! Kept: numbers, states, topics and territories, who worked on it and every stage time — what
 //! reports count.
 
@@ -57,5 +58,16 @@ pub fn anonymise(record: &mut IncidentRecord, placeholder: &str) {
     w.appeal = None;
     if let Some((_, text)) = &mut w.explanation {
         *text = placeholder.to_string();
+    }
+    if let Some(prepared) = &mut w.prepared_explanation {
+        prepared.text = placeholder.to_string();
+    }
+    w.cross_posts.clear();
+    // The curators' words may name the author.
+    if let Some(reason) = &mut w.returned_to_source {
+        *reason = placeholder.to_string();
+    }
+    if let Some((_, reason)) = &mut w.publication_impossible {
+        *reason = placeholder.to_string();
     }
 }
