@@ -293,16 +293,22 @@ impl World {
         self.store.incident(inc.id).await.unwrap()
     }
 
-    /// An «already answered» explanation the department prepares on part 0, from the template's
+    /// An «answer on the site» explanation the department prepares on part 0, from the template's
     /// prompt to the text.
     async fn prepare_explanation(&self, who: &Who, inc: IncidentId, text: &str) -> Reply {
-        let kind = otklik::domain::incident::ExplanationKind::AlreadyAnswered;
+        let kind = otklik::domain::incident::ExplanationKind::AnswerOnSite;
         let with = Action::ExplanationWith {
             inc,
             part: Some(0),
             kind,
         };
-        self.press(who, with).await;
+        let asked = self.press(who, with).await;
+        // Sakhalin 3.6 ¶2: the template asks for the page's address.
+        assert!(
+            said(&asked).contains("размещён на официальном сайте администрации: [адрес страницы]"),
+            "{}",
+            said(&asked)
+        );
         self.say(who, text).await
     }
 
@@ -1817,7 +1823,7 @@ async fn yuzhno_sakhalinsk_3_7_the_department_prepares_the_explanation_the_opera
     assert_eq!(
         stored.workflow.explanation,
         Some((
-            otklik::domain::incident::ExplanationKind::AlreadyAnswered,
+            otklik::domain::incident::ExplanationKind::AnswerOnSite,
             text.to_string()
         ))
     );

@@ -22,6 +22,7 @@ fn explanation_code(kind: ExplanationKind) -> &'static str {
         ExplanationKind::AbuseOfRight => "a",
         ExplanationKind::CourtActs => "c",
         ExplanationKind::AlreadyAnswered => "r",
+        ExplanationKind::AnswerOnSite => "s",
     }
 }
 
@@ -299,6 +300,7 @@ pub fn decode(data: &str) -> Option<Action> {
                 "a" => ExplanationKind::AbuseOfRight,
                 "c" => ExplanationKind::CourtActs,
                 "r" => ExplanationKind::AlreadyAnswered,
+                "s" => ExplanationKind::AnswerOnSite,
                 _ => return None,
             };
             Action::ExplanationWith { inc, part, kind }
@@ -410,6 +412,11 @@ mod tests {
                 inc: big,
                 part: Some(0),
                 kind: ExplanationKind::NotOurCompetence,
+            },
+            Action::ExplanationWith {
+                inc: small,
+                part: None,
+                kind: ExplanationKind::AnswerOnSite,
             },
             Action::Reroute {
                 inc: big,

@@ -696,6 +696,10 @@ pub fn explanation_kinds(texts: &Texts, inc: &IncidentRecord, part: Option<usize
                 "btn-explanation-already-answered",
                 ExplanationKind::AlreadyAnswered,
             )],
+            vec![b(
+                "btn-explanation-answer-on-site",
+                ExplanationKind::AnswerOnSite,
+            )],
         ],
     )
 }
@@ -707,5 +711,6 @@ pub fn explanation_template(kind: ExplanationKind) -> &'static str {
         ExplanationKind::AbuseOfRight => "explanation-abuse",
         ExplanationKind::CourtActs => "explanation-court",
         ExplanationKind::AlreadyAnswered => "explanation-already-answered",
+        ExplanationKind::AnswerOnSite => "explanation-answer-on-site",
     }
 }

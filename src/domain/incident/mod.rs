@@ -226,7 +226,11 @@ pub enum ExplanationKind {
     NotOurCompetence,
     AbuseOfRight,
     CourtActs,
+    /// Answered on the substance repeatedly, nothing new (Vorsino 2.7, Sakhalin 3.7).
     AlreadyAnswered,
+    /// The answer is published on the official site: its address is given (Sakhalin 3.6 ¶2,
+    /// 59-FZ art. 10 p. 4).
+    AnswerOnSite,
 }
 
 /// An explanation a department prepared, waiting for the curator to send it.
