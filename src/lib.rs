@@ -9,6 +9,7 @@ pub mod core;
 pub mod directory_file;
 pub mod domain;
 pub mod http;
+pub mod logging;
 pub mod mail;
 pub mod reports;
 pub mod startup;

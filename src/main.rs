@@ -1,7 +1,8 @@
 use clap::Parser;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Settings read from the environment (or `.env`); an empty value means "not set".
-const SETTINGS: [&str; 10] = [
+const SETTINGS: [&str; 11] = [
     "DATABASE_URL",
     "OTKLIK_TELEGRAM_TOKEN",
     "OTKLIK_TELEGRAM_API_URL",
@@ -12,6 +13,7 @@ const SETTINGS: [&str; 10] = [
     "OTKLIK_HTTP_ADDR",
     "OTKLIK_INGEST_TOKEN",
     "OTKLIK_REPEAT_WINDOW_DAYS",
+    "OTKLIK_LOG_FORMAT",
 ];
 
 fn main() -> std::process::ExitCode {
@@ -24,13 +26,23 @@ fn main() -> std::process::ExitCode {
             std::env::remove_var(key);
         }
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let format = match std::env::var("OTKLIK_LOG_FORMAT")
+        .unwrap_or_default()
+        .parse::<otklik::logging::LogFormat>()
+    {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // `try_init` also routes the `log` records of teloxide and others into it.
+    if let Err(e) = otklik::logging::subscriber(format, filter, std::io::stderr).try_init() {
+        eprintln!("error: cannot set up logging: {e}");
+        return std::process::ExitCode::FAILURE;
+    }
     let cli = otklik::cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
