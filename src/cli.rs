@@ -53,6 +53,14 @@ pub enum CliCommand {
             default_value = ""
         )]
         ingest_token: String,
+        /// The bearer token Prometheus sends to `/metrics` (empty: `/metrics` is open).
+        #[arg(
+            long,
+            env = "OTKLIK_METRICS_TOKEN",
+            hide_env_values = true,
+            default_value = ""
+        )]
+        metrics_token: String,
         /// How many days back a message from the same author or link on the same topic counts
         /// as a repeat.
         #[arg(long, env = "OTKLIK_REPEAT_WINDOW_DAYS", default_value_t = 30)]
@@ -199,6 +207,7 @@ pub async fn run(cli: Cli) -> Result<String> {
             dialogues_dir,
             http_addr,
             ingest_token,
+            metrics_token,
             repeat_window_days,
         } => {
             let Some(token) = telegram_token.filter(|t| !t.trim().is_empty()) else {
@@ -221,6 +230,7 @@ pub async fn run(cli: Cli) -> Result<String> {
             config.dialogues_dir = dialogues_dir;
             config.http_addr = http_addr;
             config.ingest_token = ingest_token;
+            config.metrics_token = metrics_token;
             config.repeat_window = chrono::Duration::days(repeat_window_days);
             let app = crate::startup::Application::build(config).await?;
             tokio::spawn(shutdown_on_signal(app.stop_token()));

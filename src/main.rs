@@ -2,7 +2,7 @@ use clap::Parser;
 use tracing_subscriber::util::SubscriberInitExt;
 
 /// Settings read from the environment (or `.env`); an empty value means "not set".
-const SETTINGS: [&str; 11] = [
+const SETTINGS: [&str; 12] = [
     "DATABASE_URL",
     "OTKLIK_TELEGRAM_TOKEN",
     "OTKLIK_TELEGRAM_API_URL",
@@ -14,6 +14,7 @@ const SETTINGS: [&str; 11] = [
     "OTKLIK_INGEST_TOKEN",
     "OTKLIK_REPEAT_WINDOW_DAYS",
     "OTKLIK_LOG_FORMAT",
+    "OTKLIK_METRICS_TOKEN",
 ];
 
 fn main() -> std::process::ExitCode {

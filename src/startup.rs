@@ -30,6 +30,8 @@ pub struct Config {
     pub http_addr: SocketAddr,
     /// The bearer token of the intake API; empty refuses every request.
     pub ingest_token: String,
+    /// The bearer token of `/metrics`; empty leaves it open.
+    pub metrics_token: String,
     /// Timeouts and the connection limit of the intake API.
     pub http_limits: crate::http::HttpLimits,
     pub repeat_window: Duration,
@@ -49,6 +51,7 @@ impl Config {
             calendar_text,
             http_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             ingest_token: String::new(),
+            metrics_token: String::new(),
             http_limits: crate::http::HttpLimits::default(),
             repeat_window: Duration::days(30),
             conversation_ttl: Duration::hours(24),
@@ -143,7 +146,11 @@ impl Application {
                 source,
             })?;
         tracing::info!(%http_addr, "intake API listening");
-        let router = crate::http::router(core.clone(), config.ingest_token.trim());
+        let router = crate::http::router(
+            core.clone(),
+            config.ingest_token.trim(),
+            config.metrics_token.trim(),
+        );
         let (stop, limits) = (cancel.clone(), config.http_limits);
         tasks.spawn(async move {
             crate::http::serve(listener, router, limits, stop).await;

@@ -21,6 +21,7 @@ on_both_backends!(
     ids_are_kept_exactly_and_an_anonymous_post_is_taken,
     the_longest_accepted_fields_still_make_a_deliverable_card,
     slow_clients_are_cut_off_and_do_not_hold_up_a_stop,
+    metrics_count_incidents_the_queue_and_latency_behind_their_token,
 );
 
 const TOKEN: &str = "secret-token";
@@ -620,5 +621,117 @@ async fn slow_clients_are_cut_off_and_do_not_hold_up_a_stop(db: &TestDb) {
     assert!(
         h.stop_within(std::time::Duration::from_secs(10)).await,
         "the stop waited for a slow client"
+    );
+}
+
+/// The value of the sample of `name` whose labels include every `label="value"` given.
+fn sample(page: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    page.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
+        .find(|l| labels.iter().all(|want| l.contains(want)))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+async fn metrics_count_incidents_the_queue_and_latency_behind_their_token(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
+    let api = Api::new(&h);
+    assert_eq!(api.post(incident("IM-1")).await.0, 201);
+    // The executor's chat refuses the card of the second, routed at intake.
+    h.fake.refuse_in(EXECUTOR_TG);
+    let mut routed = incident("IM-2");
+    routed["department"] = json!("отдел жкх");
+    assert_eq!(api.post(routed).await.0, 201);
+    assert_eq!(api.get("/api/v1/incidents/1").await.0, 200);
+    let scrape = |token: Option<&'static str>| {
+        let client = reqwest::Client::new();
+        let url = format!("http://{}/metrics", h.http);
+        async move {
+            let mut req = client.get(url);
+            if let Some(t) = token {
+                req = req.header("authorization", format!("Bearer {t}"));
+            }
+            let resp = req.send().await.expect("the API answers");
+            let status = resp.status().as_u16();
+            (status, resp.text().await.expect("a body"))
+        }
+    };
+    // A message handled through the fake Telegram is timed.
+    let since = h.fake.mark();
+    h.fake.say(CURATOR_TG, CURATOR_CHAT, "/help");
+    h.wait(since, "the help", |c| c.chat() == CURATOR_CHAT)
+        .await;
+    // Behind its own token: the intake token does not open it.
+    assert_eq!(scrape(None).await.0, 401);
+    assert_eq!(scrape(Some(TOKEN)).await.0, 401);
+    h.settle().await;
+    let (status, page) = scrape(Some("metrics-token")).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        sample(&page, "otklik_incidents", &["state=\"new\""]),
+        Some(1.0),
+        "{page}"
+    );
+    assert_eq!(
+        sample(&page, "otklik_incidents", &["state=\"in_work\""]),
+        Some(1.0),
+        "{page}"
+    );
+    assert_eq!(
+        sample(
+            &page,
+            "otklik_messenger_errors_total",
+            &["kind=\"refused\"", "messenger=\"telegram\""]
+        ),
+        Some(1.0),
+        "{page}"
+    );
+    // Intake latency by route pattern (the id is not a label).
+    assert_eq!(
+        sample(
+            &page,
+            "otklik_http_request_duration_seconds_count",
+            &["route=\"/api/v1/incidents\"", "status=\"201\""]
+        ),
+        Some(2.0),
+        "{page}"
+    );
+    assert_eq!(
+        sample(
+            &page,
+            "otklik_http_request_duration_seconds_count",
+            &["route=\"/api/v1/incidents/{id}\"", "status=\"200\""]
+        ),
+        Some(1.0),
+        "{page}"
+    );
+    assert!(
+        sample(
+            &page,
+            "otklik_update_duration_seconds_count",
+            &["kind=\"message\"", "messenger=\"telegram\""]
+        )
+        .is_some_and(|n| n >= 1.0),
+        "{page}"
+    );
+    // Everything was delivered to the fake Telegram; nothing is due.
+    assert_eq!(
+        sample(&page, "otklik_outbox_pending", &[]),
+        Some(0.0),
+        "{page}"
+    );
+    assert_eq!(
+        sample(&page, "otklik_outbox_oldest_age_seconds", &[]),
+        Some(0.0)
+    );
+    assert_eq!(sample(&page, "otklik_timers_due", &[]), Some(0.0));
+    // Two days on, both routing deadlines have passed: both are overdue.
+    h.walk_to(moscow("2026-11-25 12:00")).await;
+    let (_, page) = scrape(Some("metrics-token")).await;
+    assert_eq!(
+        sample(&page, "otklik_incidents_overdue", &[]),
+        Some(2.0),
+        "{page}"
     );
 }

@@ -494,6 +494,7 @@ impl Core {
         chat: ChatRef,
     ) -> Result<Outcome, CoreError> {
         tracing::warn!(error = %e, chat = chat.id, "a message was not delivered");
+        self.messenger_error(chat.messenger.key(), send_error_kind(&e));
         Ok(match e {
             SendError::NotModified => Outcome::Delivered,
             SendError::Unreachable(_) => match person {
@@ -683,5 +684,18 @@ impl Core {
             }
         }
         Ok(Outcome::Delivered)
+    }
+}
+
+/// The kind of a send error, as `/metrics` counts it.
+fn send_error_kind(e: &SendError) -> &'static str {
+    match e {
+        SendError::NotModified => "not_modified",
+        SendError::Gone => "gone",
+        SendError::Unreachable(_) => "unreachable",
+        SendError::ChatMoved(_) => "chat_moved",
+        SendError::RetryAfter(_) => "rate_limited",
+        SendError::Refused(_) => "refused",
+        SendError::Failed(_) => "failed",
     }
 }

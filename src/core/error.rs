@@ -24,4 +24,6 @@ pub enum CoreError {
     ReportFile(#[from] crate::reports::ReportFileError),
     #[error("a background task stopped: {0}")]
     Interrupted(String),
+    #[error("cannot write the metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
 }

@@ -28,6 +28,7 @@ mod explanations;
 pub mod input;
 pub mod intake;
 mod lease;
+mod metrics;
 pub mod monitoring;
 pub mod notices;
 pub mod org;
@@ -157,6 +158,8 @@ pub struct Core {
     reports: reports::ReportCache,
     /// Strangers answered lately (each is told how to get access once in a while).
     strangers: strangers::Strangers,
+    /// What `/metrics` reports (`None` if the registry could not be set up: logged, not fatal).
+    metrics: Option<metrics::Metrics>,
 }
 
 impl Core {
@@ -171,6 +174,9 @@ impl Core {
             invite_links: std::sync::RwLock::new(HashMap::new()),
             reports: reports::ReportCache::default(),
             strangers: strangers::Strangers::default(),
+            metrics: metrics::Metrics::new()
+                .map_err(|e| tracing::error!(error = %e, "metrics are off"))
+                .ok(),
         }
     }
 

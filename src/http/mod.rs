@@ -4,7 +4,9 @@
 //!   the existing one;
 //! - `GET /api/v1/incidents/{id}` — state, deadlines, the published answer and its link;
 //! - `POST /api/v1/incidents/{id}/author-reply` — the author's answer to a clarification;
-//! - `GET /healthz`.
+//! - `GET /healthz`;
+//! - `GET /metrics` — Prometheus text format (with `OTKLIK_METRICS_TOKEN` set, the same bearer
+//!   check against that token).
 //!
 //! Every `/api` call needs `Authorization: Bearer <OTKLIK_INGEST_TOKEN>`. Errors are JSON
 //! `{"error": "...", "field": "..."}` in English.
@@ -41,6 +43,8 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 struct HttpState {
     core: Arc<Core>,
     token: Arc<str>,
+    /// Empty: `/metrics` is open (bind the API to a private address then).
+    metrics_token: Arc<str>,
 }
 
 /// An API error: status, message and the field it concerns.
@@ -107,25 +111,70 @@ impl From<IntakeError> for ApiError {
 }
 
 /// The API's routes.
-pub fn router(core: Arc<Core>, ingest_token: &str) -> Router {
+pub fn router(core: Arc<Core>, ingest_token: &str, metrics_token: &str) -> Router {
     let state = HttpState {
         core,
         token: Arc::from(ingest_token),
+        metrics_token: Arc::from(metrics_token),
     };
     Router::new()
         .route(
             "/healthz",
             get(|| async { Json(json!({ "status": "ok" })) }),
         )
+        .route("/metrics", get(metrics))
         .route("/api/v1/incidents", post(create_incident))
         .route("/api/v1/incidents/{id}", get(get_incident))
         .route("/api/v1/incidents/{id}/author-reply", post(author_reply))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), timed))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
 
-fn authorize(state: &HttpState, headers: &HeaderMap) -> Result<(), ApiError> {
-    // RFC 7235: the scheme is case-insensitive ("bearer", "BEARER").
+/// Times every request by its route pattern (`/api/v1/incidents/{id}`, never the id itself).
+async fn timed(
+    State(state): State<HttpState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    state
+        .core
+        .observe_http(&route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// `GET /metrics`: Prometheus' text format.
+async fn metrics(State(state): State<HttpState>, headers: HeaderMap) -> Response {
+    if !state.metrics_token.is_empty() && !token_matches(&headers, &state.metrics_token) {
+        return ApiError::new(StatusCode::UNAUTHORIZED, "missing or wrong bearer token")
+            .into_response();
+    }
+    match state.core.metrics_text().await {
+        Ok(text) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "metrics could not be read");
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "metrics are unavailable")
+                .into_response()
+        }
+    }
+}
+
+/// Whether the request carries `Authorization: Bearer <expected>` (compared in constant time:
+/// the token is a secret; the scheme is case-insensitive, RFC 7235).
+fn token_matches(headers: &HeaderMap, expected: &str) -> bool {
     let given = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -133,21 +182,25 @@ fn authorize(state: &HttpState, headers: &HeaderMap) -> Result<(), ApiError> {
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())
         .unwrap_or_default();
-    // Compare in constant time: the token is a secret.
-    let expected = state.token.as_bytes();
-    let same = given.len() == expected.len()
+    let expected = expected.as_bytes();
+    !expected.is_empty()
+        && given.len() == expected.len()
         && given
             .bytes()
             .zip(expected)
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if expected.is_empty() || !same {
-        return Err(ApiError::new(
+            == 0
+}
+
+fn authorize(state: &HttpState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if token_matches(headers, &state.token) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "missing or wrong bearer token",
-        ));
+        ))
     }
-    Ok(())
 }
 
 /// An incident id from the path, read only after the token is checked.

@@ -10,6 +10,7 @@ mod accounts;
 mod admin;
 mod conversations;
 mod directory;
+mod figures;
 mod import;
 mod incidents;
 mod invites;
@@ -34,6 +35,7 @@ pub use directory::{
     Absence, AbsenceReason, Department, DepartmentDuty, DirectorySnapshot, DutyShift, NewAccount,
     NewOrganisation, NewPerson, Organisation, Person,
 };
+pub use figures::Figures;
 pub use import::ImportReport;
 pub use incidents::{AuditEntry, AuditRecord, Commit, NewRecord, OpenAssignment, StoredDraft};
 pub use invites::InviteError;

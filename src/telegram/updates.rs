@@ -175,7 +175,16 @@ async fn comment(ctx: &TelegramContext, msg: &Message) -> Result<bool, HandlerEr
     Ok(true)
 }
 
+/// A message, timed for `/metrics`.
 async fn on_message(ctx: Arc<TelegramContext>, update: Update, msg: Message) -> HandlerResult {
+    let started = std::time::Instant::now();
+    let result = handle_message(ctx.clone(), update, msg).await;
+    ctx.core
+        .observe_update("telegram", "message", started.elapsed());
+    result
+}
+
+async fn handle_message(ctx: Arc<TelegramContext>, update: Update, msg: Message) -> HandlerResult {
     let core = &ctx.core;
     let Some(from) = msg.from.as_ref() else {
         return Ok(());
@@ -268,7 +277,20 @@ async fn answer(ctx: &TelegramContext, q: &CallbackQuery, reply: &Reply) {
     }
 }
 
+/// A button press, timed for `/metrics`.
 async fn on_callback(ctx: Arc<TelegramContext>, update: Update, q: CallbackQuery) -> HandlerResult {
+    let started = std::time::Instant::now();
+    let result = handle_callback(ctx.clone(), update, q).await;
+    ctx.core
+        .observe_update("telegram", "callback", started.elapsed());
+    result
+}
+
+async fn handle_callback(
+    ctx: Arc<TelegramContext>,
+    update: Update,
+    q: CallbackQuery,
+) -> HandlerResult {
     let core = &ctx.core;
     if !core
         .claim_update(Messenger::Telegram, &ctx.bot_id, i64::from(update.id.0))

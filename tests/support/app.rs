@@ -249,6 +249,7 @@ pub async fn launch_paced(
     config.dialogues_dir = Some(dialogues());
     config.http_addr = SocketAddr::from(([127, 0, 0, 1], 0));
     config.ingest_token = "secret-token".into();
+    config.metrics_token = "metrics-token".into();
     // Short, so tests of slow clients finish quickly; real clients send at once.
     config.http_limits = otklik::http::HttpLimits {
         header_timeout: std::time::Duration::from_millis(500),
