@@ -22,6 +22,7 @@ on_both_backends!(
     the_longest_accepted_fields_still_make_a_deliverable_card,
     slow_clients_are_cut_off_and_do_not_hold_up_a_stop,
     metrics_count_incidents_the_queue_and_latency_behind_their_token,
+    the_openapi_description_matches_the_router,
 );
 
 const TOKEN: &str = "secret-token";
@@ -734,4 +735,77 @@ async fn metrics_count_incidents_the_queue_and_latency_behind_their_token(db: &T
         Some(2.0),
         "{page}"
     );
+}
+
+async fn the_openapi_description_matches_the_router(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
+    let api = Api::new(&h);
+    let (status, doc) = api
+        .call(reqwest::Method::GET, "/api/openapi.json", None, None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.0.3");
+    // Every documented operation is answered by a route (an unknown route is a bare 404 or 405
+    // with no JSON error).
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut operations = Vec::new();
+    for (path, item) in paths {
+        for method in item.as_object().expect("operations").keys() {
+            operations.push((method.to_uppercase(), path.replace("{id}", "1")));
+        }
+    }
+    assert_eq!(operations.len(), 6, "{operations:?}");
+    for (method, path) in &operations {
+        let method: reqwest::Method = method.parse().unwrap();
+        let resp = reqwest::Client::new()
+            .request(method.clone(), format!("http://{}{path}", h.http))
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let body: Value =
+            serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap_or(Value::Null);
+        assert!(
+            status != 405 && (status != 404 || body["error"].is_string()),
+            "{method} {path}: {status}"
+        );
+    }
+    // A route the description does not have is not served.
+    let (missing, _) = api
+        .call(reqwest::Method::GET, "/api/v1/nothing", Some(TOKEN), None)
+        .await;
+    assert_eq!(missing, 404);
+    // Every documented field of a new incident is taken, and the answer has every required
+    // property of an Incident.
+    let fields = doc["components"]["schemas"]["NewIncident"]["properties"]
+        .as_object()
+        .unwrap();
+    let mut full = incident("IM-ALL");
+    full["topic"] = json!("ЖКХ");
+    full["location"] = json!("ул. Ленина, 1");
+    full["importance"] = json!("normal");
+    full["department"] = json!("Отдел ЖКХ");
+    full["external_deadline"] = json!("2026-11-25T10:00:00+03:00");
+    full["attachments"] = json!(["https://vk.com/photo-1_2"]);
+    full["organisation"] = json!("Администрация");
+    let sent: Vec<&String> = full.as_object().unwrap().keys().collect();
+    let documented: Vec<&String> = fields.keys().collect();
+    let mut a = sent.clone();
+    let mut b = documented.clone();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "the test posts every documented field");
+    let (status, body) = api.post(full).await;
+    assert_eq!(status, 201, "{body}");
+    for required in doc["components"]["schemas"]["Incident"]["required"]
+        .as_array()
+        .unwrap()
+    {
+        let key = required.as_str().unwrap();
+        assert!(!body[key].is_null(), "{key} missing from {body}");
+    }
+    // A field the description does not have is refused.
+    let mut extra = incident("IM-X");
+    extra["colour"] = json!("red");
+    assert_eq!(api.post(extra).await.0, 422);
 }

@@ -5,6 +5,7 @@
 //! - `GET /api/v1/incidents/{id}` — state, deadlines, the published answer and its link;
 //! - `POST /api/v1/incidents/{id}/author-reply` — the author's answer to a clarification;
 //! - `GET /healthz`;
+//! - `GET /api/openapi.json` — this API described in OpenAPI 3 (`docs/openapi.json`);
 //! - `GET /metrics` — Prometheus text format (with `OTKLIK_METRICS_TOKEN` set, the same bearer
 //!   check against that token).
 //!
@@ -123,6 +124,7 @@ pub fn router(core: Arc<Core>, ingest_token: &str, metrics_token: &str) -> Route
             get(|| async { Json(json!({ "status": "ok" })) }),
         )
         .route("/metrics", get(metrics))
+        .route("/api/openapi.json", get(openapi))
         .route("/api/v1/incidents", post(create_incident))
         .route("/api/v1/incidents/{id}", get(get_incident))
         .route("/api/v1/incidents/{id}/author-reply", post(author_reply))
@@ -147,6 +149,18 @@ async fn timed(
         .core
         .observe_http(&route, response.status().as_u16(), started.elapsed());
     response
+}
+
+/// The API's description (hand-written; `tests/http.rs` checks it against this router).
+const OPENAPI: &str = include_str!("../../docs/openapi.json");
+
+/// `GET /api/openapi.json`.
+async fn openapi() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
+        .into_response()
 }
 
 /// `GET /metrics`: Prometheus' text format.
