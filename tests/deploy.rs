@@ -61,8 +61,8 @@ fn the_container_is_multi_stage_non_root_and_copies_what_the_build_needs() {
     assert_eq!(stages, 2, "a build stage and a small runtime stage");
     let user = file
         .lines()
-        .filter_map(|l| l.strip_prefix("USER "))
-        .last()
+        .rev()
+        .find_map(|l| l.strip_prefix("USER "))
         .expect("a USER line");
     assert!(!["root", "0"].contains(&user.trim()), "{user}");
     // Every directory the crate needs at build time is copied in (include_str!, migrate!,
