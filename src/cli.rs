@@ -61,6 +61,13 @@ pub enum CliCommand {
             default_value = ""
         )]
         metrics_token: String,
+        /// Take Telegram updates by webhook at this public https URL (its path is served on the
+        /// intake API's address) instead of long polling.
+        #[arg(long, env = "OTKLIK_WEBHOOK_URL")]
+        webhook_url: Option<String>,
+        /// The secret Telegram sends with each webhook request (A-Z a-z 0-9 _ -, up to 256).
+        #[arg(long, env = "OTKLIK_WEBHOOK_SECRET", hide_env_values = true)]
+        webhook_secret: Option<String>,
         /// How many days back a message from the same author or link on the same topic counts
         /// as a repeat.
         #[arg(long, env = "OTKLIK_REPEAT_WINDOW_DAYS", default_value_t = 30)]
@@ -208,6 +215,8 @@ pub async fn run(cli: Cli) -> Result<String> {
             http_addr,
             ingest_token,
             metrics_token,
+            webhook_url,
+            webhook_secret,
             repeat_window_days,
         } => {
             let Some(token) = telegram_token.filter(|t| !t.trim().is_empty()) else {
@@ -220,12 +229,25 @@ pub async fn run(cli: Cli) -> Result<String> {
             if !(1..=365).contains(&repeat_window_days) {
                 anyhow::bail!("OTKLIK_REPEAT_WINDOW_DAYS must be between 1 and 365");
             }
+            let webhook = match webhook_url.filter(|u| !u.trim().is_empty()) {
+                None => None,
+                Some(url) => {
+                    let Some(secret) = webhook_secret.filter(|s| !s.trim().is_empty()) else {
+                        anyhow::bail!(
+                            "OTKLIK_WEBHOOK_URL is set without OTKLIK_WEBHOOK_SECRET: a webhook \
+                             needs a secret so that nobody else can post updates to it"
+                        );
+                    };
+                    Some(crate::telegram::webhook::WebhookConfig::new(&url, &secret)?)
+                }
+            };
             let calendar = calendar_text(cli.calendar.as_deref())?;
             let mut config = crate::startup::Config::new(&database_url, calendar);
             config.telegram = Some(crate::telegram::TelegramConfig {
                 token: token.trim().to_string(),
                 api_url: telegram_api_url,
                 limits: crate::telegram::pacing::SendLimits::TELEGRAM,
+                webhook,
             });
             config.dialogues_dir = dialogues_dir;
             config.http_addr = http_addr;

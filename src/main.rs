@@ -2,7 +2,7 @@ use clap::Parser;
 use tracing_subscriber::util::SubscriberInitExt;
 
 /// Settings read from the environment (or `.env`); an empty value means "not set".
-const SETTINGS: [&str; 12] = [
+const SETTINGS: [&str; 14] = [
     "DATABASE_URL",
     "OTKLIK_TELEGRAM_TOKEN",
     "OTKLIK_TELEGRAM_API_URL",
@@ -15,6 +15,8 @@ const SETTINGS: [&str; 12] = [
     "OTKLIK_REPEAT_WINDOW_DAYS",
     "OTKLIK_LOG_FORMAT",
     "OTKLIK_METRICS_TOKEN",
+    "OTKLIK_WEBHOOK_URL",
+    "OTKLIK_WEBHOOK_SECRET",
 ];
 
 fn main() -> std::process::ExitCode {

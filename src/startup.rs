@@ -146,16 +146,11 @@ impl Application {
                 source,
             })?;
         tracing::info!(%http_addr, "intake API listening");
-        let router = crate::http::router(
+        let mut router = crate::http::router(
             core.clone(),
             config.ingest_token.trim(),
             config.metrics_token.trim(),
         );
-        let (stop, limits) = (cancel.clone(), config.http_limits);
-        tasks.spawn(async move {
-            crate::http::serve(listener, router, limits, stop).await;
-            "intake API"
-        });
 
         let mut ports: Vec<Arc<dyn MessengerPort>> = Vec::new();
         let mut telegram_username = None;
@@ -163,12 +158,23 @@ impl Application {
             let telegram = Telegram::connect(tg, &core).await?;
             telegram_username = Some(telegram.username.clone());
             ports.push(telegram.port());
-            let (c, stop) = (core.clone(), cancel.clone());
-            tasks.spawn(async move {
-                telegram.run(c, stop).await;
-                "Telegram"
-            });
+            match &tg.webhook {
+                // Updates come to the intake API's server; nothing polls.
+                Some(hook) => router = router.merge(telegram.webhook(core.clone(), hook).await?),
+                None => {
+                    let (c, stop) = (core.clone(), cancel.clone());
+                    tasks.spawn(async move {
+                        telegram.run(c, stop).await;
+                        "Telegram"
+                    });
+                }
+            }
         }
+        let (stop, limits) = (cancel.clone(), config.http_limits);
+        tasks.spawn(async move {
+            crate::http::serve(listener, router, limits, stop).await;
+            "intake API"
+        });
 
         let (c, stop) = (core.clone(), cancel.clone());
         tasks.spawn(async move {

@@ -8,6 +8,7 @@ pub mod pacing;
 pub mod port;
 pub mod render;
 pub mod updates;
+pub mod webhook;
 
 use std::sync::Arc;
 
@@ -29,6 +30,8 @@ pub struct TelegramConfig {
     pub api_url: Option<url::Url>,
     /// How fast to send (Telegram's limits unless a test runs faster).
     pub limits: SendLimits,
+    /// Updates come to this webhook instead of long polling.
+    pub webhook: Option<webhook::WebhookConfig>,
 }
 
 /// A bot connected to Telegram (its name learnt).
@@ -73,16 +76,35 @@ impl Telegram {
         })
     }
 
-    /// Long polling until `cancel` fires; the update in hand is finished first.
-    pub async fn run(self, core: Arc<Core>, cancel: CancellationToken) {
-        let ctx = Arc::new(TelegramContext {
+    fn context(&self, core: Arc<Core>) -> Arc<TelegramContext> {
+        Arc::new(TelegramContext {
             core,
             port: TelegramPort {
                 bot: self.bot.clone(),
                 pacing: self.pacing.clone(),
             },
-            bot_id: self.bot_id,
-        });
+            bot_id: self.bot_id.clone(),
+        })
+    }
+
+    /// Webhook mode: registers the webhook with Telegram and gives the route that takes the
+    /// updates, to serve beside the intake API.
+    pub async fn webhook(
+        &self,
+        core: Arc<Core>,
+        config: &webhook::WebhookConfig,
+    ) -> Result<axum::Router, teloxide::RequestError> {
+        webhook::register(&self.bot, config).await?;
+        tracing::info!(
+            path = config.url.path(),
+            "taking Telegram updates by webhook"
+        );
+        Ok(webhook::router(self.context(core), config))
+    }
+
+    /// Long polling until `cancel` fires; the update in hand is finished first.
+    pub async fn run(self, core: Arc<Core>, cancel: CancellationToken) {
+        let ctx = self.context(core);
         let ctx_bot = self.bot.clone();
         let mut dispatcher = Dispatcher::builder(self.bot, updates::schema())
             .dependencies(dptree::deps![ctx])

@@ -16,6 +16,7 @@ use otklik::domain::{DepartmentId, OrgId, PersonId};
 use otklik::startup::{Application, Config};
 use otklik::storage::{NewAccount, NewOrganisation, NewPerson, Store};
 use otklik::telegram::pacing::SendLimits;
+use otklik::telegram::webhook::WebhookConfig;
 use otklik::telegram::TelegramConfig;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -28,6 +29,9 @@ pub const CURATOR_TG: i64 = 1001;
 pub const EXECUTOR_TG: i64 = 2002;
 pub const OTHER_EXECUTOR_TG: i64 = 3003;
 pub const STRANGER_TG: i64 = 9009;
+/// Where webhook-mode tests post updates, and the secret they send.
+pub const WEBHOOK_PATH: &str = "/telegram/hook";
+pub const WEBHOOK_SECRET: &str = "hook-secret_1";
 
 /// 2026-11-23 (a Monday) at a Moscow time.
 pub fn moscow(s: &str) -> DateTime<Utc> {
@@ -203,6 +207,7 @@ pub struct TestApp {
     pub other_dept: DepartmentId,
     db_url: String,
     limits: SendLimits,
+    webhook: Option<WebhookConfig>,
     stop: CancellationToken,
     running: Option<JoinHandle<()>>,
 }
@@ -237,6 +242,17 @@ pub async fn launch_paced(
     clock: Arc<ManualClock>,
     limits: SendLimits,
 ) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
+    launch_configured(db_url, fake_url, clock, limits, None).await
+}
+
+/// The same, taking Telegram updates by webhook when one is given.
+pub async fn launch_configured(
+    db_url: &str,
+    fake_url: &str,
+    clock: Arc<ManualClock>,
+    limits: SendLimits,
+    webhook: Option<WebhookConfig>,
+) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
     let mut config = Config::new(
         db_url,
         otklik::domain::production_calendar::SHIPPED_RU_CALENDAR.into(),
@@ -245,6 +261,7 @@ pub async fn launch_paced(
         token: "123:TEST".into(),
         api_url: Some(fake_url.parse().expect("the fake's URL")),
         limits,
+        webhook,
     });
     config.dialogues_dir = Some(dialogues());
     config.http_addr = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -276,7 +293,18 @@ impl TestApp {
 
     /// Starts Otklik under a preset with TOML tables appended to its profile.
     pub async fn start_with(preset: &str, extra: &str, db: &TestDb) -> TestApp {
-        TestApp::start_seeded(preset, extra, db, test_limits()).await
+        TestApp::start_seeded(preset, extra, db, test_limits(), None).await
+    }
+
+    /// Starts Otklik taking Telegram updates by webhook (at `WEBHOOK_PATH`, with
+    /// `WEBHOOK_SECRET`) instead of long polling.
+    pub async fn start_webhook(preset: &str, db: &TestDb) -> TestApp {
+        let hook = WebhookConfig::new(
+            &format!("https://otklik.example.ru{WEBHOOK_PATH}"),
+            WEBHOOK_SECRET,
+        )
+        .expect("a valid webhook");
+        TestApp::start_seeded(preset, "", db, test_limits(), Some(hook)).await
     }
 
     /// The database the application runs on.
@@ -286,10 +314,16 @@ impl TestApp {
 
     /// The same, sending at the pace given.
     pub async fn start_paced(preset: &str, db: &TestDb, limits: SendLimits) -> TestApp {
-        TestApp::start_seeded(preset, "", db, limits).await
+        TestApp::start_seeded(preset, "", db, limits, None).await
     }
 
-    async fn start_seeded(preset: &str, extra: &str, db: &TestDb, limits: SendLimits) -> TestApp {
+    async fn start_seeded(
+        preset: &str,
+        extra: &str,
+        db: &TestDb,
+        limits: SendLimits,
+        webhook: Option<WebhookConfig>,
+    ) -> TestApp {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
                 tracing_subscriber::EnvFilter::try_from_default_env()
@@ -302,7 +336,7 @@ impl TestApp {
         let (fake, fake_url) = FakeTelegram::start().await;
         let clock = ManualClock::new(moscow("2026-11-23 10:00"));
         let (core, http, stop, running) =
-            launch_paced(&db.url, &fake_url, clock.clone(), limits).await;
+            launch_configured(&db.url, &fake_url, clock.clone(), limits, webhook.clone()).await;
         TestApp {
             fake,
             fake_url,
@@ -318,6 +352,7 @@ impl TestApp {
             other_dept: seeded.other_dept,
             db_url: db.url.clone(),
             limits,
+            webhook,
             stop,
             running: Some(running),
         }
@@ -330,11 +365,12 @@ impl TestApp {
             h.abort();
             let _ = h.await;
         }
-        let (core, http, stop, running) = launch_paced(
+        let (core, http, stop, running) = launch_configured(
             &self.db_url,
             &self.fake_url,
             self.clock.clone(),
             self.limits,
+            self.webhook.clone(),
         )
         .await;
         self.core = core;

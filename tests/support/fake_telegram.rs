@@ -101,6 +101,12 @@ pub struct FakeTelegram {
     inner: Arc<Mutex<Inner>>,
 }
 
+/// A message update as Telegram posts it to a webhook.
+pub fn message_update(update_id: i64, user: i64, chat: i64, text: &str) -> Value {
+    json!({"update_id": update_id, "message": {"message_id": update_id, "date": 1_795_000_000,
+        "chat": chat_json(chat), "from": user_json(user), "text": text}})
+}
+
 fn chat_json(id: i64) -> Value {
     if id < 0 {
         json!({"id": id, "type": "supergroup", "title": "Кураторы"})
