@@ -142,6 +142,19 @@ pub enum CliCommand {
         #[arg(long, env = "DATABASE_URL", default_value = "sqlite://otklik.db")]
         database_url: String,
     },
+    /// Give an organisation its own intake token (printed once; only its SHA-256 is kept): a
+    /// monitoring system with it posts into that organisation alone and reads only its
+    /// incidents. A new token replaces the old one.
+    Token {
+        /// The organisation's name, as in its file.
+        #[arg(long)]
+        organisation: String,
+        /// Take the organisation's token away instead.
+        #[arg(long)]
+        revoke: bool,
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://otklik.db")]
+        database_url: String,
+    },
     /// Create or upgrade the database schema (also done automatically at start).
     Migrate {
         /// sqlite://FILE (created on first use) or postgres://USER@HOST/DB.
@@ -329,6 +342,28 @@ pub async fn run(cli: Cli) -> Result<String> {
                 lines.push("everyone has opened the bot already".to_string());
             }
             Ok(lines.join("\n"))
+        }
+        CliCommand::Token {
+            organisation,
+            revoke,
+            database_url,
+        } => {
+            let store = open_store(&database_url).await?;
+            let org = organisation_named(&store, &organisation).await?;
+            let out = if revoke {
+                store.set_ingest_token(org, None).await?;
+                format!("OK: {organisation} has no token of its own now")
+            } else {
+                use rand::distributions::{Alphanumeric, DistString};
+                let token = Alphanumeric.sample_string(&mut rand::thread_rng(), 40);
+                store.set_ingest_token(org, Some(&token)).await?;
+                format!(
+                    "{token}\n(the intake token of {organisation}: give it to its monitoring system \
+                     as `Authorization: Bearer …`; it is not stored and cannot be shown again)"
+                )
+            };
+            store.close().await;
+            Ok(out)
         }
         CliCommand::Purge {
             organisation,

@@ -23,6 +23,7 @@ on_both_backends!(
     slow_clients_are_cut_off_and_do_not_hold_up_a_stop,
     metrics_count_incidents_the_queue_and_latency_behind_their_token,
     the_openapi_description_matches_the_router,
+    an_organisations_own_token_reaches_only_its_incidents,
 );
 
 const TOKEN: &str = "secret-token";
@@ -808,4 +809,109 @@ async fn the_openapi_description_matches_the_router(db: &TestDb) {
     let mut extra = incident("IM-X");
     extra["colour"] = json!("red");
     assert_eq!(api.post(extra).await.0, 422);
+}
+
+/// A call with the Krymsk organisation's own token.
+async fn as_krymsk(
+    api: &Api<'_>,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    api.call(
+        method,
+        path,
+        Some("krymsk-token"),
+        body.map(|b| b.to_string()),
+    )
+    .await
+}
+
+async fn an_organisations_own_token_reaches_only_its_incidents(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
+    let api = Api::new(&h);
+    let (status, first) = api.post(incident("IM-1")).await;
+    assert_eq!(status, 201);
+    let krymsk = h
+        .store
+        .create_organisation(
+            &otklik::storage::NewOrganisation {
+                name: "Администрация Крымского района".into(),
+                regulation_name: "krymsk".into(),
+                regulation_toml: otklik::domain::regulation::PRESETS
+                    .iter()
+                    .find(|(n, _)| *n == "krymsk")
+                    .unwrap()
+                    .1
+                    .into(),
+                curator_chat: None,
+                head_chat: None,
+            },
+            moscow("2026-11-23 09:00"),
+        )
+        .await
+        .unwrap();
+    h.store
+        .set_ingest_token(krymsk, Some("krymsk-token"))
+        .await
+        .unwrap();
+    // The installation's token now needs the organisation named; the organisation's own does not.
+    assert_eq!(api.post(incident("IM-2")).await.0, 422);
+    let (status, own) = as_krymsk(
+        &api,
+        reqwest::Method::POST,
+        "/api/v1/incidents",
+        Some(incident("K-1")),
+    )
+    .await;
+    assert_eq!(status, 201, "{own}");
+    let stored = h
+        .store
+        .incident(IncidentId(own["id"].as_i64().unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(stored.org, krymsk);
+    // It cannot post into another organisation, nor read or answer its incidents.
+    let mut elsewhere = incident("K-2");
+    elsewhere["organisation"] = json!("Администрация");
+    let (status, body) = as_krymsk(
+        &api,
+        reqwest::Method::POST,
+        "/api/v1/incidents",
+        Some(elsewhere),
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (403, Some("organisation")),
+        "{body}"
+    );
+    let theirs = format!("/api/v1/incidents/{}", first["id"]);
+    assert_eq!(
+        as_krymsk(&api, reqwest::Method::GET, &theirs, None).await.0,
+        404
+    );
+    assert_eq!(
+        as_krymsk(
+            &api,
+            reqwest::Method::POST,
+            &format!("{theirs}/author-reply"),
+            Some(json!({"text": "дом 5"}))
+        )
+        .await
+        .0,
+        404
+    );
+    let mine = format!("/api/v1/incidents/{}", own["id"]);
+    assert_eq!(
+        as_krymsk(&api, reqwest::Method::GET, &mine, None).await.0,
+        200
+    );
+    // The installation's token still reads both; a revoked token reads nothing.
+    assert_eq!(api.get(&mine).await.0, 200);
+    h.store.set_ingest_token(krymsk, None).await.unwrap();
+    assert_eq!(
+        as_krymsk(&api, reqwest::Method::GET, &mine, None).await.0,
+        401
+    );
 }

@@ -7,7 +7,7 @@ use crate::domain::content::IncidentRecord;
 use crate::domain::incident::DraftKind;
 use crate::domain::plan::Due;
 use crate::domain::regulation::Stage;
-use crate::domain::IncidentId;
+use crate::domain::{IncidentId, OrgId};
 use crate::storage::StorageError;
 
 /// One department's share, for the API.
@@ -34,8 +34,11 @@ impl Core {
     pub async fn incident_details(
         &self,
         id: IncidentId,
+        only: Option<OrgId>,
     ) -> Result<Option<IncidentDetails>, CoreError> {
         let record = match self.store.incident(id).await {
+            // Another organisation's incident is as good as unknown to its token.
+            Ok(r) if only.is_some_and(|o| o != r.org) => return Ok(None),
             Ok(r) => r,
             Err(StorageError::NotFound(_)) => return Ok(None),
             Err(e) => return Err(e.into()),

@@ -45,6 +45,9 @@ pub struct Intake {
 /// An incident from the HTTP API, with its organisation and department by name.
 #[derive(Debug, Clone)]
 pub struct IntakeRequest {
+    /// The organisation whose own token the request came with (`None`: the installation's
+    /// token, which names the organisation when there are several).
+    pub token_of: Option<OrgId>,
     pub organisation: Option<String>,
     pub department: Option<String>,
     pub incident: NewIncident,
@@ -59,6 +62,8 @@ pub enum IntakeError {
     OrganisationRequired,
     #[error("no organisation named {0:?}")]
     UnknownOrganisation(String),
+    #[error("this token is for another organisation than {0:?}")]
+    OtherOrganisation(String),
     #[error("no department named {0:?}")]
     UnknownDepartment(String),
     #[error("detected_at is outside the production calendar; add that year to the calendar file")]
@@ -122,13 +127,21 @@ pub enum AuthorReplyError {
 impl Core {
     /// Takes in an incident from the HTTP API.
     pub async fn take_in_api(&self, req: IntakeRequest) -> Result<Intake, IntakeError> {
-        let org = match &req.organisation {
-            Some(name) => self
+        let org = match (&req.organisation, req.token_of) {
+            // An organisation's own token posts into it alone.
+            (Some(name), Some(own)) => {
+                if self.store.organisation_id(name).await? != Some(own) {
+                    return Err(IntakeError::OtherOrganisation(name.clone()));
+                }
+                own
+            }
+            (None, Some(own)) => own,
+            (Some(name), None) => self
                 .store
                 .organisation_id(name)
                 .await?
                 .ok_or_else(|| IntakeError::UnknownOrganisation(name.clone()))?,
-            None => match self.store.organisation_ids().await?.as_slice() {
+            (None, None) => match self.store.organisation_ids().await?.as_slice() {
                 [one] => *one,
                 [] => return Err(IntakeError::NoOrganisation),
                 _ => return Err(IntakeError::OrganisationRequired),
@@ -452,10 +465,13 @@ impl Core {
     pub async fn author_reply(
         &self,
         id: IncidentId,
+        only: Option<OrgId>,
         part: Option<usize>,
         text: &str,
     ) -> Result<IncidentRecord, AuthorReplyError> {
         let record = match self.store.incident(id).await {
+            // Another organisation's incident is as good as unknown to its token.
+            Ok(r) if only.is_some_and(|o| o != r.org) => return Err(AuthorReplyError::NotFound),
             Ok(r) => r,
             Err(crate::storage::StorageError::NotFound(_)) => {
                 return Err(AuthorReplyError::NotFound)
@@ -489,5 +505,10 @@ impl Core {
     /// An organisation's id by name (the HTTP API and the command line name organisations).
     pub async fn organisation_named(&self, name: &str) -> Result<Option<OrgId>, CoreError> {
         Ok(self.store.organisation_id(name).await?)
+    }
+
+    /// The organisation whose own intake token this is.
+    pub async fn organisation_by_token(&self, token: &str) -> Result<Option<OrgId>, CoreError> {
+        Ok(self.store.organisation_by_token(token).await?)
     }
 }

@@ -33,7 +33,7 @@ use crate::domain::content::{limits, IncidentContent, MessageKind, NewIncident, 
 use crate::domain::incident::TransitionError;
 use crate::domain::plan::Due;
 use crate::domain::regulation::Importance;
-use crate::domain::IncidentId;
+use crate::domain::{IncidentId, OrgId};
 
 pub use serve::{serve, HttpLimits};
 
@@ -99,6 +99,9 @@ impl From<IntakeError> for ApiError {
             IntakeError::NoOrganisation => ApiError::new(StatusCode::CONFLICT, e.to_string()),
             IntakeError::OrganisationRequired | IntakeError::UnknownOrganisation(_) => {
                 unprocessable("organisation")
+            }
+            IntakeError::OtherOrganisation(_) => {
+                ApiError::field(StatusCode::FORBIDDEN, "organisation", e.to_string())
             }
             IntakeError::UnknownDepartment(_) => unprocessable("department"),
             IntakeError::OutsideCalendar => unprocessable("detected_at"),
@@ -186,16 +189,21 @@ async fn metrics(State(state): State<HttpState>, headers: HeaderMap) -> Response
     }
 }
 
-/// Whether the request carries `Authorization: Bearer <expected>` (compared in constant time:
-/// the token is a secret; the scheme is case-insensitive, RFC 7235).
-fn token_matches(headers: &HeaderMap, expected: &str) -> bool {
-    let given = headers
+/// The token of `Authorization: Bearer <token>` (empty when there is none).
+fn bearer(headers: &HeaderMap) -> &str {
+    headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Whether the request carries `Authorization: Bearer <expected>` (compared in constant time:
+/// the token is a secret; the scheme is case-insensitive, RFC 7235).
+fn token_matches(headers: &HeaderMap, expected: &str) -> bool {
+    let given = bearer(headers);
     let expected = expected.as_bytes();
     !expected.is_empty()
         && given.len() == expected.len()
@@ -206,15 +214,22 @@ fn token_matches(headers: &HeaderMap, expected: &str) -> bool {
             == 0
 }
 
-fn authorize(state: &HttpState, headers: &HeaderMap) -> Result<(), ApiError> {
+/// Whose incidents a request may reach: the installation's token reaches every organisation's,
+/// an organisation's own token only that organisation's.
+async fn authorize(state: &HttpState, headers: &HeaderMap) -> Result<Option<OrgId>, ApiError> {
     if token_matches(headers, &state.token) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "missing or wrong bearer token",
-        ))
+        return Ok(None);
     }
+    let given = bearer(headers);
+    if !given.is_empty() {
+        if let Some(org) = state.core.organisation_by_token(given).await? {
+            return Ok(Some(org));
+        }
+    }
+    Err(ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "missing or wrong bearer token",
+    ))
 }
 
 /// An incident id from the path, read only after the token is checked.
@@ -407,7 +422,7 @@ async fn create_incident(
     headers: HeaderMap,
     payload: Result<Json<Value>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    authorize(&state, &headers)?;
+    let token_of = authorize(&state, &headers).await?;
     let map = body(payload)?;
     let core = &state.core;
     let known = [
@@ -528,6 +543,7 @@ async fn create_incident(
     };
     let intake = core
         .take_in_api(IntakeRequest {
+            token_of,
             organisation,
             department,
             incident: new,
@@ -547,9 +563,9 @@ async fn get_incident(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    authorize(&state, &headers)?;
+    let only = authorize(&state, &headers).await?;
     let id = incident_id(path)?;
-    match state.core.incident_details(id).await? {
+    match state.core.incident_details(id, only).await? {
         Some(details) => Ok(Json(incident_json(&details)).into_response()),
         None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -564,7 +580,7 @@ async fn author_reply(
     path: Result<Path<String>, PathRejection>,
     payload: Result<Json<Value>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    authorize(&state, &headers)?;
+    let only = authorize(&state, &headers).await?;
     let id = incident_id(path)?;
     let map = body(payload)?;
     let core = &state.core;
@@ -580,7 +596,7 @@ async fn author_reply(
             )
         })?),
     };
-    match core.author_reply(id, part, &text).await {
+    match core.author_reply(id, only, part, &text).await {
         Ok(record) => Ok(Json(incident_json(&core.details_of(record).await?)).into_response()),
         Err(AuthorReplyError::NotFound) => Err(ApiError::new(
             StatusCode::NOT_FOUND,

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::directory::{bump_version, insert_person, Absence, DutyShift, NewPerson};
+use super::directory::{bump_version, insert_person, Absence, NewPerson};
+use super::duty::DutyShift;
 use super::outbox::{insert_outbox, OutboxRow};
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::{DepartmentId, OrgId, PersonId};

@@ -10,6 +10,7 @@ mod accounts;
 mod admin;
 mod conversations;
 mod directory;
+mod duty;
 mod figures;
 mod import;
 mod incidents;
@@ -19,6 +20,7 @@ mod publications;
 mod reports;
 mod retention;
 pub(crate) mod timers;
+mod tokens;
 
 use std::str::FromStr;
 use std::time::Duration as StdDuration;
@@ -32,9 +34,10 @@ pub use accounts::{AccountHolder, GroupChat};
 pub use admin::{ChangeOutcome, DirectoryChange};
 pub use conversations::{CardRow, StoredConversation};
 pub use directory::{
-    Absence, AbsenceReason, Department, DepartmentDuty, DirectorySnapshot, DutyShift, NewAccount,
-    NewOrganisation, NewPerson, Organisation, Person,
+    Absence, AbsenceReason, Department, DirectorySnapshot, NewAccount, NewOrganisation, NewPerson,
+    Organisation, Person,
 };
+pub use duty::{DepartmentDuty, DutyShift};
 pub use figures::Figures;
 pub use import::ImportReport;
 pub use incidents::{AuditEntry, AuditRecord, Commit, NewRecord, OpenAssignment, StoredDraft};
