@@ -55,6 +55,7 @@ on_both_backends!(
     krymsk_5_an_absence_for_another_reason_hands_the_work_to_the_substitute,
     vorsino_2_8_a_repeat_is_the_same_author_and_a_curator_marks_it,
     barnaul_12_a_topic_set_at_triage_completes_a_burst,
+    a_change_while_a_card_is_on_its_way_reaches_the_card,
 );
 
 /// One thing a recording messenger was asked to do.
@@ -72,6 +73,24 @@ struct RecordingPort {
     log: Mutex<Vec<Sent>>,
     next: AtomicI64,
     unreachable: Mutex<HashSet<i64>>,
+    /// Sends to these chats wait inside the messenger until released.
+    gates: Mutex<std::collections::HashMap<i64, Arc<Gate>>>,
+}
+
+/// A send held inside the messenger: `entered` fires when it arrives, `release` lets it finish.
+#[derive(Default)]
+struct Gate {
+    entered: tokio::sync::Notify,
+    release: tokio::sync::Notify,
+}
+
+impl RecordingPort {
+    /// The next sends to `chat` wait at the returned gate.
+    fn hold(&self, chat: i64) -> Arc<Gate> {
+        let gate = Arc::new(Gate::default());
+        self.gates.lock().unwrap().insert(chat, gate.clone());
+        gate
+    }
 }
 
 #[async_trait]
@@ -90,6 +109,11 @@ impl MessengerPort for RecordingPort {
     }
 
     async fn send(&self, chat: i64, view: &View) -> Result<i64, SendError> {
+        let gate = self.gates.lock().unwrap().get(&chat).cloned();
+        if let Some(gate) = gate {
+            gate.entered.notify_one();
+            gate.release.notified().await;
+        }
         if self.unreachable.lock().unwrap().contains(&chat) {
             return Err(SendError::Unreachable("blocked".into()));
         }
@@ -2125,5 +2149,49 @@ async fn barnaul_12_a_topic_set_at_triage_completes_a_burst(db: &TestDb) {
             .as_deref()
             .is_some_and(|t| t.contains("5 сообщений на тему «Снег во дворах»")),
         "{burst:?}"
+    );
+}
+
+async fn a_change_while_a_card_is_on_its_way_reaches_the_card(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let gate = w.port.hold(CURATOR_CHAT);
+    let inc = w.take_in("Нет света", None, Importance::Normal).await.id;
+    // The triage card is drawn and on its way to the curators' chat...
+    let (core, ports) = (
+        w.core.clone(),
+        vec![w.port.clone() as Arc<dyn MessengerPort>],
+    );
+    let sending = tokio::spawn(async move { core.deliver_due(&ports).await });
+    gate.entered.notified().await;
+    w.port.gates.lock().unwrap().remove(&CURATOR_CHAT);
+    // ...when a curator routes the incident (from another device), and the redraw finds no card
+    // yet.
+    let curator = w.curator().await;
+    let dept = w.seeded.dept;
+    w.press(&curator, Action::ToggleDepartment { inc, dept })
+        .await;
+    assert_eq!(
+        toast(&w.press(&curator, Action::Route { inc }).await),
+        "Направлено."
+    );
+    w.deliver().await;
+    gate.release.notify_one();
+    sending.await.unwrap().unwrap();
+    w.deliver().await;
+    // The card in the chat shows the routed incident, not the triage it was drawn as.
+    let card = w.sent(CURATOR_CHAT)[0].message;
+    let shows = w.now_shows(CURATOR_CHAT, card);
+    assert!(
+        !shows
+            .actions()
+            .iter()
+            .any(|a| matches!(a, Action::Route { .. })),
+        "{}",
+        shows.plain()
+    );
+    assert!(
+        shows.plain().contains("Отдел ЖКХ — Петров Алексей"),
+        "{}",
+        shows.plain()
     );
 }

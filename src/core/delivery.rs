@@ -479,6 +479,12 @@ impl Core {
                             rendered: view.fingerprint(),
                         })
                         .await?;
+                    // A change that landed while this card was on its way found no card to
+                    // redraw: the card is brought up to date now.
+                    let latest = self.store.incident(r.id).await?;
+                    if latest.workflow.version != r.workflow.version {
+                        self.refresh_cards(&latest, ports).await?;
+                    }
                 }
                 Ok(Outcome::Delivered)
             }

@@ -95,7 +95,7 @@ pub async fn register(bot: &Bot, config: &WebhookConfig) -> Result<(), teloxide:
 
 async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let given = headers
-        .get("x-telegram-bot-api-secret-token")
+        .get("X-Telegram-Bot-Api-Secret-Token")
         .map(|v| v.as_bytes())
         .unwrap_or_default();
     if !same_secret(given, state.secret.as_bytes()) {
