@@ -203,12 +203,16 @@ fn bearer(headers: &HeaderMap) -> &str {
 /// Whether the request carries `Authorization: Bearer <expected>` (compared in constant time:
 /// the token is a secret; the scheme is case-insensitive, RFC 7235).
 fn token_matches(headers: &HeaderMap, expected: &str) -> bool {
-    let given = bearer(headers);
-    let expected = expected.as_bytes();
+    same_secret(bearer(headers).as_bytes(), expected.as_bytes())
+}
+
+/// Whether a secret given equals the one expected, compared in constant time (an empty expected
+/// secret matches nothing).
+pub(crate) fn same_secret(given: &[u8], expected: &[u8]) -> bool {
     !expected.is_empty()
         && given.len() == expected.len()
         && given
-            .bytes()
+            .iter()
             .zip(expected)
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0

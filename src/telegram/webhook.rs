@@ -16,6 +16,7 @@ use teloxide::prelude::*;
 use teloxide::types::Update;
 
 use super::updates::{schema, TelegramContext};
+use crate::http::same_secret;
 
 /// Where Telegram posts updates, and the secret it sends with each.
 #[derive(Clone, PartialEq, Eq)]
@@ -127,17 +128,6 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
         .core
         .observe_update("telegram", "webhook", started.elapsed());
     status
-}
-
-/// Compares the secret in constant time.
-fn same_secret(given: &[u8], expected: &[u8]) -> bool {
-    !expected.is_empty()
-        && given.len() == expected.len()
-        && given
-            .iter()
-            .zip(expected)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
 }
 
 #[cfg(test)]
