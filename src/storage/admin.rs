@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::directory::{bump_version, insert_person, Absence, NewPerson};
-use super::duty::DutyShift;
+use super::duty::{DutyShift, INSERT_SHIFT};
 use super::outbox::{insert_outbox, OutboxRow};
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::{DepartmentId, OrgId, PersonId};
@@ -214,7 +214,7 @@ impl Store {
                         .await?;
                 }
                 DirectoryChange::AddDuty(d) => {
-                    sqlx::query("INSERT INTO duty_roster (org_id, person_id, starts_on, ends_on, phone, department_id) VALUES ($1, $2, $3, $4, $5, $6)")
+                    sqlx::query(INSERT_SHIFT)
                         .bind(org.0)
                         .bind(d.person.0)
                         .bind(d.from)

@@ -27,29 +27,31 @@ pub struct DepartmentDuty {
     pub phone: Option<String>,
 }
 
+/// Inserts a shift: organisation, person, first and last day, phone, department (here and in a
+/// directory change's transaction).
+pub(super) const INSERT_SHIFT: &str = "INSERT INTO duty_roster (org_id, person_id, starts_on, ends_on, phone, department_id) VALUES ($1, $2, $3, $4, $5, $6)";
+
 impl Store {
     /// Adds a duty shift.
-    pub async fn add_duty(&self, org: OrgId, d: &DutyShift) -> Result<i64, StorageError> {
+    pub async fn add_duty(&self, org: OrgId, d: &DutyShift) -> Result<(), StorageError> {
         if d.to < d.from {
             return Err(StorageError::Invalid(
                 "a duty shift must end on or after its start".into(),
             ));
         }
-        let id = on_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO duty_roster (org_id, person_id, starts_on, ends_on, phone, department_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(org.0)
-            .bind(d.person.0)
-            .bind(d.from)
-            .bind(d.to)
-            .bind(&d.phone)
-            .bind(d.department.map(|x| x.0))
-            .fetch_one(pool)
-            .await?
-            .try_get::<i64, _>("id")?
+        on_pool!(self, pool => {
+            sqlx::query(INSERT_SHIFT)
+                .bind(org.0)
+                .bind(d.person.0)
+                .bind(d.from)
+                .bind(d.to)
+                .bind(&d.phone)
+                .bind(d.department.map(|x| x.0))
+                .execute(pool)
+                .await?
+                .rows_affected()
         });
-        Ok(id)
+        Ok(())
     }
 
     /// Who is on duty for the organisation on a local date (departments' people on call are
