@@ -275,15 +275,7 @@ impl Core {
     ) -> Result<Intake, CoreError> {
         let org = rules.org.id;
         let now = self.now();
-        if let Some(ext) = &new.content.external_id {
-            if let Some(found) = self.store.find_by_external_id(org, ext).await? {
-                return Ok(Intake {
-                    record: self.store.incident(found.id).await?,
-                    created: false,
-                    burst: false,
-                });
-            }
-        }
+        // The same external id again is found by `insert_incident`, which then writes nothing.
         if new.content.repeat_of.is_none() {
             let since = new.detected_at - self.config.repeat_window;
             new.content.repeat_of = self

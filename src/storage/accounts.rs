@@ -2,6 +2,7 @@
 
 use sqlx::Row;
 
+use super::Writer;
 use super::directory::{CURATORS, DISCUSSION, HEAD};
 use super::{on_pool, BeginWrite, StorageError, Store};
 use crate::domain::content::{ChatRef, Messenger};
@@ -103,7 +104,7 @@ impl Store {
         unreachable: bool,
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query("UPDATE accounts SET unreachable = $1 WHERE person_id = $2 AND messenger = $3 AND unreachable <> $1")
                 .bind(unreachable)
                 .bind(person.0)
@@ -154,7 +155,7 @@ impl Store {
     /// chats, cards and pending messages follow it.
     pub async fn move_chat(&self, chat: ChatRef, new_id: i64) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             for sql in [
                 "UPDATE org_chats SET chat_id = $1 WHERE messenger = $2 AND chat_id = $3",
                 "UPDATE cards SET chat_id = $1 WHERE messenger = $2 AND chat_id = $3",

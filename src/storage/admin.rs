@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+use super::Writer;
 use super::directory::{bump_version, insert_person, Absence, NewPerson};
 use super::duty::{DutyShift, INSERT_SHIFT};
 use super::outbox::{insert_outbox, OutboxRow};
@@ -156,7 +157,7 @@ impl Store {
         let payload = change.payload().to_string();
         let mut outcome = ChangeOutcome::default();
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             match change {
                 DirectoryChange::Absence(a) => {
                     sqlx::query(

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+use super::Writer;
 use super::directory::chat_ref;
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::content::{ChatRef, Messenger};
@@ -98,7 +99,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query(
                 "INSERT INTO conversations (messenger, chat_id, person_id, state, updated_at) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (messenger, chat_id, person_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
@@ -122,7 +123,7 @@ impl Store {
         person: PersonId,
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query("DELETE FROM conversations WHERE messenger = $1 AND chat_id = $2 AND person_id = $3")
                 .bind(chat.messenger.key())
                 .bind(chat.id)
@@ -137,7 +138,7 @@ impl Store {
     /// Deletes conversations untouched since `before`; returns how many.
     pub async fn prune_conversations(&self, before: DateTime<Utc>) -> Result<u64, StorageError> {
         let n = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let n = sqlx::query("DELETE FROM conversations WHERE updated_at < $1")
                 .bind(ts(before))
                 .execute(&mut *tx)
@@ -152,7 +153,7 @@ impl Store {
     /// Remembers a card (or replaces what is known of it).
     pub async fn add_card(&self, card: &CardRow) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query(
                 "INSERT INTO cards (messenger, chat_id, message_id, incident_id, viewer_id, notice, rendered)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -216,7 +217,7 @@ impl Store {
         rendered: i64,
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query("UPDATE cards SET rendered = $1 WHERE messenger = $2 AND chat_id = $3 AND message_id = $4")
                 .bind(rendered)
                 .bind(chat.messenger.key())
@@ -238,7 +239,7 @@ impl Store {
         rendered: i64,
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query("UPDATE cards SET message_id = $1, rendered = $2 WHERE messenger = $3 AND chat_id = $4 AND message_id = $5")
                 .bind(new_message)
                 .bind(rendered)
@@ -259,7 +260,7 @@ impl Store {
         department: DepartmentId,
     ) -> Result<Vec<DepartmentId>, StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let removed = sqlx::query("DELETE FROM triage_selections WHERE incident_id = $1 AND department_id = $2")
                 .bind(incident.0)
                 .bind(department.0)
@@ -305,7 +306,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
         let fresh = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let n = sqlx::query(
                 "INSERT INTO processed_updates (messenger, bot, update_id, processed_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (messenger, bot, update_id) DO NOTHING",
@@ -326,7 +327,7 @@ impl Store {
     /// Forgets updates handled before `before`; returns how many.
     pub async fn prune_updates(&self, before: DateTime<Utc>) -> Result<u64, StorageError> {
         let n = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let n = sqlx::query("DELETE FROM processed_updates WHERE processed_at < $1")
                 .bind(ts(before))
                 .execute(&mut *tx)

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use super::Writer;
 use super::{from_key, on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::content::{ChatRef, Messenger};
 use crate::domain::incident::Role;
@@ -178,7 +179,7 @@ impl Store {
         Regulation::from_toml(&org.regulation_toml)
             .map_err(|e| StorageError::Invalid(e.to_string()))?;
         let id = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let id: i64 = sqlx::query(
                 "INSERT INTO organisations (name, regulation_name, regulation_toml, created_at)
                  VALUES ($1, $2, $3, $4) RETURNING id",
@@ -325,7 +326,7 @@ impl Store {
             sqlx::query("UPDATE organisations SET channel_username = $1, version = version + 1 WHERE id = $2")
                 .bind(channel_username.map(|c| c.trim_start_matches('@')))
                 .bind(org.0)
-                .execute(pool)
+                .execute(pool.writer(self))
                 .await?;
         });
         Ok(())
@@ -338,7 +339,7 @@ impl Store {
         chat: Option<ChatRef>,
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query("DELETE FROM org_chats WHERE org_id = $1 AND purpose = $2")
                 .bind(org.0)
                 .bind(purpose)
@@ -369,7 +370,7 @@ impl Store {
         name: &str,
     ) -> Result<DepartmentId, StorageError> {
         let id = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let id: i64 = sqlx::query("INSERT INTO departments (org_id, name) VALUES ($1, $2) RETURNING id")
                 .bind(org.0)
                 .bind(name)
@@ -390,7 +391,7 @@ impl Store {
         person: PersonId,
     ) -> Result<(), StorageError> {
         let n = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let n = sqlx::query(
                 "UPDATE departments SET head_person_id = $1 WHERE id = $2
                  AND org_id = (SELECT org_id FROM people WHERE id = $1)",
@@ -418,7 +419,7 @@ impl Store {
     /// Adds a person with their roles and accounts, in one transaction.
     pub async fn create_person(&self, org: OrgId, p: &NewPerson) -> Result<PersonId, StorageError> {
         let id = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let id = insert_person!(tx, org, p);
             bump_version!(tx, org);
             tx.commit().await?;
@@ -434,7 +435,7 @@ impl Store {
         person: PersonId,
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query(
                 "INSERT INTO department_members (department_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             )
@@ -569,7 +570,7 @@ impl Store {
     /// Deactivates or reactivates a person (a deactivated person can no longer act).
     pub async fn set_person_active(&self, id: PersonId, active: bool) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query("UPDATE people SET active = $1 WHERE id = $2")
                 .bind(active)
                 .bind(id.0)

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use sqlx::Row;
 
+use super::Writer;
 use super::{on_pool, StorageError, Store};
 use crate::domain::{DepartmentId, OrgId, PersonId};
 
@@ -47,7 +48,7 @@ impl Store {
                 .bind(d.to)
                 .bind(&d.phone)
                 .bind(d.department.map(|x| x.0))
-                .execute(pool)
+                .execute(pool.writer(self))
                 .await?
                 .rows_affected()
         });

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
+use super::Writer;
 use super::directory::{bump_version, role_key, CURATORS, DISCUSSION, HEAD};
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::directory_file::{
@@ -39,7 +40,7 @@ impl Store {
         let settings = serde_json::to_string(&f.organisation)?;
         let mut report = ImportReport::default();
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let existing: Option<i64> = sqlx::query("SELECT id FROM organisations WHERE name = $1")
                 .bind(f.organisation.name.trim())
                 .fetch_optional(&mut *tx)
@@ -400,7 +401,7 @@ impl Store {
     ) -> Result<(), StorageError> {
         let settings = serde_json::to_string(entry)?;
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let n = sqlx::query("UPDATE organisations SET settings = $1 WHERE id = $2")
                 .bind(&settings)
                 .bind(org.0)

@@ -5,9 +5,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+use super::Writer;
 use super::directory::chat_ref;
 use super::outbox::{insert_outbox, OutboxRow};
-use super::timers::{add_timers, replace_timers, TimerRow};
+use super::timers::{add_timers, TimerRow};
 use super::{from_key, key, on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::content::{IncidentContent, IncidentRecord, ReplyTarget};
 use crate::domain::incident::Incident;
@@ -315,7 +316,7 @@ impl Store {
         let attachments = serde_json::to_string(&c.attachments)?;
         let outcome: Result<Inserted, StorageError> = on_pool!(self, pool => {
             async {
-                let mut tx = pool.begin_write().await?;
+                let mut tx = pool.writer(self).begin_write().await?;
                 let number: i64 = sqlx::query(
                     "UPDATE organisations SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1 AS number",
                 )
@@ -358,7 +359,8 @@ impl Store {
                 .try_get("id")?;
                 write_details!(tx, new.org, id, w, new.part_due, new.audit);
                 insert_outbox!(tx, new.org, Some(IncidentId(id)), new.outbox, at);
-                replace_timers!(tx, new.org, IncidentId(id), new.timers, at);
+                // A new incident has no timers to replace.
+                add_timers!(tx, new.org, Some(IncidentId(id)), new.timers, at);
                 add_timers!(tx, new.org, None, new.org_timers, at);
                 tx.commit().await?;
                 Ok(Inserted { id: IncidentId(id), number, created: true })
@@ -385,7 +387,7 @@ impl Store {
     pub async fn commit(&self, c: &Commit<'_>, at: DateTime<Utc>) -> Result<bool, StorageError> {
         let outcome: Result<bool, StorageError> = on_pool!(self, pool => {
             async {
-                let mut tx = pool.begin_write().await?;
+                let mut tx = pool.writer(self).begin_write().await?;
                 if !commit_in_tx!(tx, c, at) {
                     tx.rollback().await?;
                     return Ok(false);
@@ -676,7 +678,7 @@ impl Store {
         };
         let payload = serde_json::json!({ "repeat_of": repeat_of.map(|r| r.0) }).to_string();
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let n = sqlx::query("UPDATE incidents SET repeat_of = $1 WHERE id = $2 AND org_id = $3")
                 .bind(repeat_of.map(|r| r.0))
                 .bind(incident.0)

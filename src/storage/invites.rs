@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::distributions::{Alphanumeric, DistString};
 use sqlx::Row;
 
+use super::Writer;
 use super::directory::Person;
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::content::Messenger;
@@ -35,7 +36,7 @@ impl Store {
         // 24 letters and digits: unguessable, and short enough for a deep link (64 allowed).
         let code = Alphanumeric.sample_string(&mut rand::thread_rng(), 24);
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query("INSERT INTO invites (code, org_id, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(&code)
                 .bind(p.org.0)
@@ -58,7 +59,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<Result<Person, InviteError>, StorageError> {
         let outcome: Result<i64, InviteError> = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             // Mark used first: the conditional update is the lock, so an invite binds once.
             let used = sqlx::query("UPDATE invites SET used_at = $1 WHERE code = $2 AND used_at IS NULL AND expires_at > $1")
                 .bind(ts(at))

@@ -131,10 +131,32 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// Where a write goes. On SQLite every write transaction of the process goes through one
+/// connection of its own, so writers queue in order (fairly) instead of sleeping and retrying on
+/// SQLite's busy handler, where one may starve behind the others for many seconds; reads keep
+/// their own connections (WAL lets them run beside the writer). PostgreSQL writes on its pool.
+pub(crate) trait Writer {
+    fn writer<'a>(&'a self, store: &'a Store) -> &'a Self;
+}
+
+impl Writer for SqlitePool {
+    fn writer<'a>(&'a self, store: &'a Store) -> &'a Self {
+        store.sqlite_writer.as_ref().unwrap_or(self)
+    }
+}
+
+impl Writer for PgPool {
+    fn writer<'a>(&'a self, _store: &'a Store) -> &'a Self {
+        self
+    }
+}
+
 /// The one handle to everything Otklik keeps.
 #[derive(Clone)]
 pub struct Store {
     pub(crate) pool: Pool,
+    /// SQLite only: the one connection writes go through (see `Writer`).
+    sqlite_writer: Option<SqlitePool>,
     url: String,
     /// How many times an incident was read (a button press should cost one).
     incident_reads: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -162,25 +184,28 @@ impl Store {
 
     /// Connects without touching the schema.
     pub async fn connect_without_migrating(url: &str) -> Result<Self, StorageError> {
-        let pool = if url.starts_with("sqlite:") {
-            Pool::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(8)
-                    .connect_with(sqlite_options(url)?)
-                    .await?,
-            )
+        let (pool, sqlite_writer) = if url.starts_with("sqlite:") {
+            let readers = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(sqlite_options(url)?)
+                .await?;
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(sqlite_options(url)?)
+                .await?;
+            (Pool::Sqlite(readers), Some(writer))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Pool::Postgres(
-                PgPoolOptions::new()
-                    .max_connections(10)
-                    .connect(url)
-                    .await?,
-            )
+            let pool = PgPoolOptions::new()
+                .max_connections(10)
+                .connect(url)
+                .await?;
+            (Pool::Postgres(pool), None)
         } else {
             return Err(StorageError::UnsupportedUrl(redact(url)));
         };
         Ok(Store {
             pool,
+            sqlite_writer,
             url: url.to_string(),
             incident_reads: Default::default(),
         })
@@ -264,6 +289,9 @@ impl Store {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,
         }
+        if let Some(w) = &self.sqlite_writer {
+            w.close().await;
+        }
     }
 
     /// PostgreSQL only: drops and creates an empty database on this server (test suites and
@@ -312,6 +340,10 @@ impl Store {
         Ok(n)
     }
 }
+
+/// Rows one multi-row INSERT writes at most (12 values each stays under SQLite's 32 766
+/// bound parameters).
+pub(crate) const ROWS_PER_INSERT: usize = 500;
 
 /// Instants are kept to the whole second: deadlines are exact to the second, and SQLite compares
 /// timestamps as text, which needs one format.

@@ -9,6 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
+use super::Writer;
 use super::directory::chat_ref;
 use super::{on_pool, ts, BeginWrite, Pool, StorageError, Store};
 use crate::domain::content::ChatRef;
@@ -107,41 +108,43 @@ pub(crate) fn queue_key(r: &Recipient, incident: Option<IncidentId>) -> String {
 /// Writes outbox rows on an open transaction (either backend).
 macro_rules! insert_outbox {
     ($tx:expr, $org:expr, $incident:expr, $rows:expr, $at:expr) => {
-        for r in $rows.iter() {
-            let incident: Option<$crate::domain::IncidentId> = r.incident.or($incident);
-            let key = match incident {
-                Some(i) => format!("{}:{}", i.0, r.key),
-                None => r.key.clone(),
-            };
-            let (person, messenger, chat) = $crate::storage::outbox::recipient_columns(&r.recipient);
-            // Reports to a monitoring system keep their order per organisation, apart from the
-            // incident's own work (a system that is down must not hold back its cards).
-            let queue = if r.kind == $crate::storage::outbox::MONITORING_KIND {
-                format!("m:{}", $org.0)
-            } else if r.kind == $crate::storage::outbox::APPEAL_EMAIL_KIND {
-                format!("a:{}", $org.0)
-            } else {
-                $crate::storage::outbox::queue_key(&r.recipient, incident)
-            };
-            sqlx::query(
-                "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_messenger, chat_id, message, payload, created_at, available_at, priority, recipient_key)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                 ON CONFLICT (idempotency_key) DO NOTHING",
-            )
-            .bind($org.0)
-            .bind(key)
-            .bind(incident.map(|i| i.0))
-            .bind(person)
-            .bind(messenger)
-            .bind(chat)
-            .bind(&r.kind)
-            .bind(r.payload.to_string())
-            .bind($crate::storage::ts($at))
-            .bind($crate::storage::ts($at))
-            .bind(r.priority)
-            .bind(queue)
-            .execute(&mut *$tx)
-            .await?;
+        // One statement per batch of rows: a transition notifies several people at once.
+        for batch in $rows.chunks($crate::storage::ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_messenger, chat_id, message, payload, created_at, available_at, priority, recipient_key) ",
+            );
+            insert.push_values(batch.iter(), |mut row, r| {
+                let incident: Option<$crate::domain::IncidentId> = r.incident.or($incident);
+                let key = match incident {
+                    Some(i) => format!("{}:{}", i.0, r.key),
+                    None => r.key.clone(),
+                };
+                let (person, messenger, chat) =
+                    $crate::storage::outbox::recipient_columns(&r.recipient);
+                // Reports to a monitoring system keep their order per organisation, apart from
+                // the incident's own work (a system that is down must not hold back its cards).
+                let queue = if r.kind == $crate::storage::outbox::MONITORING_KIND {
+                    format!("m:{}", $org.0)
+                } else if r.kind == $crate::storage::outbox::APPEAL_EMAIL_KIND {
+                    format!("a:{}", $org.0)
+                } else {
+                    $crate::storage::outbox::queue_key(&r.recipient, incident)
+                };
+                row.push_bind($org.0)
+                    .push_bind(key)
+                    .push_bind(incident.map(|i| i.0))
+                    .push_bind(person)
+                    .push_bind(messenger)
+                    .push_bind(chat)
+                    .push_bind(r.kind.clone())
+                    .push_bind(r.payload.to_string())
+                    .push_bind($crate::storage::ts($at))
+                    .push_bind($crate::storage::ts($at))
+                    .push_bind(r.priority)
+                    .push_bind(queue);
+            });
+            insert.push(" ON CONFLICT (idempotency_key) DO NOTHING");
+            insert.build().execute(&mut *$tx).await?;
         }
     };
 }
@@ -205,6 +208,10 @@ impl Store {
     /// Claims up to `limit` due messages, at most `per_queue` of each queue, for `lease`, most
     /// urgent first. A queue with a message out with another sender, or with an earlier message
     /// waiting to be tried again, gives nothing: its messages keep their order.
+    ///
+    /// Each queue's state (out with a sender; first message waiting to be tried again) is
+    /// computed once per queue, so a claim costs one pass over what is pending, however long
+    /// one queue has grown.
     pub async fn claim_outbox(
         &self,
         limit: i64,
@@ -220,18 +227,21 @@ impl Store {
                  SELECT o.id, o.priority,
                         ROW_NUMBER() OVER (PARTITION BY o.recipient_key ORDER BY o.priority DESC, o.id) AS n
                  FROM outbox o
+                 JOIN (
+                   SELECT recipient_key, MIN(CASE WHEN available_at > $2 THEN id END) AS waiting_from
+                   FROM outbox
+                   WHERE delivered_at IS NULL
+                   GROUP BY recipient_key
+                   HAVING MAX(CASE WHEN locked_until IS NOT NULL AND locked_until > $2 THEN 1 ELSE 0 END) = 0
+                 ) q ON q.recipient_key = o.recipient_key
                  WHERE o.delivered_at IS NULL AND o.available_at <= $2
                    AND (o.locked_until IS NULL OR o.locked_until <= $2)
-                   AND NOT EXISTS (
-                     SELECT 1 FROM outbox b
-                     WHERE b.recipient_key = o.recipient_key AND b.delivered_at IS NULL AND b.id <> o.id
-                       AND ((b.locked_until IS NOT NULL AND b.locked_until > $2)
-                            OR (b.id < o.id AND b.available_at > $2)))
+                   AND (q.waiting_from IS NULL OR o.id < q.waiting_from)
                ) ranked WHERE n <= $4 ORDER BY priority DESC, id LIMIT $3)
              RETURNING {COLUMNS}"
         );
         let rows: Vec<MessageTuple> = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             if matches!(self.pool, Pool::Postgres(_)) {
                 // Replicas claim one after another (a claim takes milliseconds), so none hands
                 // out a queue another has just taken.
@@ -290,7 +300,7 @@ impl Store {
             for id in ids {
                 query = query.bind(id);
             }
-            query.execute(pool).await?;
+            query.execute(pool.writer(self)).await?;
         });
         Ok(())
     }
@@ -302,7 +312,7 @@ impl Store {
             return Ok(());
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             for id in ids {
                 sqlx::query("UPDATE outbox SET locked_until = NULL, attempts = attempts - 1 WHERE id = $1 AND delivered_at IS NULL")
                     .bind(id)
@@ -393,7 +403,7 @@ impl Store {
             kind_list(kinds, 3)
         );
         let collapsed = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let mut q = sqlx::query(&select).bind(&backlog.queue).bind(ts(now));
             for k in kinds {
                 q = q.bind(*k);
@@ -429,7 +439,7 @@ impl Store {
     /// Marks a message delivered.
     pub async fn mark_delivered(&self, id: i64, at: DateTime<Utc>) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query("UPDATE outbox SET delivered_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2")
                 .bind(ts(at))
                 .bind(id)
@@ -450,7 +460,7 @@ impl Store {
     ) -> Result<(), StorageError> {
         let payload = payload.to_string();
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query("UPDATE outbox SET delivered_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2")
                 .bind(ts(at))
                 .bind(m.id)
@@ -481,7 +491,7 @@ impl Store {
         retry_at: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query("UPDATE outbox SET last_error = $1, available_at = $2, locked_until = NULL WHERE id = $3")
                 .bind(error)
                 .bind(ts(retry_at))
@@ -505,7 +515,7 @@ impl Store {
         let payload =
             serde_json::json!({ "outbox": m.id, "kind": m.kind, "error": error }).to_string();
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query("UPDATE outbox SET delivered_at = $1, failed_at = $1, locked_until = NULL, last_error = $2 WHERE id = $3")
                 .bind(ts(at))
                 .bind(error)
@@ -585,7 +595,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             insert_outbox!(tx, org, incident, rows, at);
             tx.commit().await?;
         });

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+use super::Writer;
 use super::incidents::{commit_in_tx, write_details, Commit};
 use super::outbox::insert_outbox;
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
@@ -46,7 +47,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<PublicationClaim, StorageError> {
         let claim = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let inserted = sqlx::query(
                 "INSERT INTO auto_publications (incident_id, part_no, draft_version, state, started_at)
                  VALUES ($1, $2, $3, 'sending', $4) ON CONFLICT DO NOTHING",
@@ -98,7 +99,7 @@ impl Store {
     /// The send failed for sure (the messenger refused it): the next attempt may claim again.
     pub async fn release_publication(&self, key: AnswerKey) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query(
                 "DELETE FROM auto_publications WHERE incident_id = $1 AND part_no = $2 AND draft_version = $3 AND state = 'sending'",
             )
@@ -115,7 +116,7 @@ impl Store {
     /// The send may or may not have happened (the messenger's answer was lost).
     pub async fn doubt_publication(&self, key: AnswerKey) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             sqlx::query(
                 "UPDATE auto_publications SET state = 'in_doubt' WHERE incident_id = $1 AND part_no = $2 AND draft_version = $3 AND state = 'sending'",
             )
@@ -141,7 +142,7 @@ impl Store {
     ) -> Result<bool, StorageError> {
         let outcome: Result<bool, StorageError> = on_pool!(self, pool => {
             async {
-                let mut tx = pool.begin_write().await?;
+                let mut tx = pool.writer(self).begin_write().await?;
                 if let Some(c) = publication {
                     if !commit_in_tx!(tx, c, at) {
                         tx.rollback().await?;

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+use super::Writer;
 use super::outbox::{insert_outbox, OutboxRow};
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::content::IncidentRecord;
@@ -85,7 +86,7 @@ impl Store {
         let workflow = serde_json::to_string(&record.workflow)?;
         let attachments = serde_json::to_string(&c.attachments)?;
         let done = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let changed = sqlx::query(
                 "UPDATE incidents SET url = $1, author = $2, body = $3, attachments = $4, workflow = $5,
                     anonymised_at = $6, updated_at = $6

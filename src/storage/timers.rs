@@ -7,6 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
+use super::Writer;
 use super::outbox::{insert_outbox, OutboxRow};
 use super::{on_pool, ts, BeginWrite, Pool, StorageError, Store};
 use crate::domain::{IncidentId, OrgId};
@@ -62,21 +63,23 @@ pub(crate) use replace_timers;
 /// Adds timers that do not exist yet on an open transaction (either backend).
 macro_rules! add_timers {
     ($tx:expr, $org:expr, $incident:expr, $rows:expr, $at:expr) => {
-        for r in $rows.iter() {
-            let incident: Option<$crate::domain::IncidentId> = r.incident.or($incident);
-            sqlx::query(
-                "INSERT INTO timers (org_id, incident_id, key, kind, payload, due_at, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id, key) DO NOTHING",
-            )
-            .bind($org.0)
-            .bind(incident.map(|i| i.0))
-            .bind($crate::storage::timers::stored_key(incident, &r.key))
-            .bind(&r.kind)
-            .bind(r.payload.to_string())
-            .bind($crate::storage::ts(r.due_at))
-            .bind($crate::storage::ts($at))
-            .execute(&mut *$tx)
-            .await?;
+        // One statement per batch of rows: a transition writes several timers at once.
+        for batch in $rows.chunks($crate::storage::ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO timers (org_id, incident_id, key, kind, payload, due_at, created_at) ",
+            );
+            insert.push_values(batch.iter(), |mut row, r| {
+                let incident: Option<$crate::domain::IncidentId> = r.incident.or($incident);
+                row.push_bind($org.0)
+                    .push_bind(incident.map(|i| i.0))
+                    .push_bind($crate::storage::timers::stored_key(incident, &r.key))
+                    .push_bind(r.kind.clone())
+                    .push_bind(r.payload.to_string())
+                    .push_bind($crate::storage::ts(r.due_at))
+                    .push_bind($crate::storage::ts($at));
+            });
+            insert.push(" ON CONFLICT (org_id, key) DO NOTHING");
+            insert.build().execute(&mut *$tx).await?;
         }
     };
 }
@@ -140,7 +143,7 @@ impl Store {
                 let sql = format!(
                     "UPDATE timers SET locked_until = $1 WHERE id IN ({select}) RETURNING {COLUMNS}"
                 );
-                let mut tx = pool.begin_write().await?;
+                let mut tx = pool.writer(self).begin_write().await?;
                 let rows = sqlx::query(&sql)
                     .bind(until)
                     .bind(now)
@@ -189,7 +192,7 @@ impl Store {
     ) -> Result<bool, StorageError> {
         let org = timer.org;
         let fired = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             let n = sqlx::query("UPDATE timers SET fired_at = $1, locked_until = NULL WHERE id = $2 AND fired_at IS NULL")
                 .bind(ts(at))
                 .bind(timer.id)
@@ -217,7 +220,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.writer(self).begin_write().await?;
             add_timers!(tx, org, None, rows, at);
             tx.commit().await?;
         });

@@ -3,6 +3,7 @@
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use super::Writer;
 use super::{on_pool, StorageError, Store};
 use crate::domain::OrgId;
 
@@ -23,7 +24,7 @@ impl Store {
             sqlx::query("UPDATE organisations SET ingest_token_sha256 = $1 WHERE id = $2")
                 .bind(&digest)
                 .bind(org.0)
-                .execute(pool)
+                .execute(pool.writer(self))
                 .await?
                 .rows_affected()
         });

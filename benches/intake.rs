@@ -1,0 +1,211 @@
+//! HTTP intake under load: the whole application (`Application::build`, as `otklik run` starts
+//! it) against a fake Bot API, 32 clients posting incidents at once over real HTTP, on SQLite
+//! and — when TEST_POSTGRES_URL is set — on PostgreSQL. Measured into an empty database and
+//! again with `OTKLIK_BENCH_STORED` (100 000 by default) incidents already stored, so a cost that
+//! grows with what is stored shows up as a fall in throughput.
+//!
+//! Goal (issue 15): over 1 000 incidents/s on SQLite at 32 clients on a 2-core machine, and the
+//! same throughput with 100 000 stored. Run with `cargo bench --bench intake`.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::app::TestApp;
+use support::db::{Backend, TestDb};
+
+const CLIENTS: usize = 32;
+const TOKEN: &str = "secret-token";
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Throughput and latency of one burst of posts.
+struct Burst {
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// `count` incidents posted by `CLIENTS` clients; ids start at `first`.
+async fn burst(app: &TestApp, first: usize, count: usize) -> Result<Burst, String> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let url = format!("http://{}/api/v1/incidents", app.http);
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut clients = Vec::new();
+    for _ in 0..CLIENTS {
+        let (client, url, next) = (client.clone(), url.clone(), next.clone());
+        clients.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= count {
+                    return Ok::<_, String>(latencies);
+                }
+                let n = first + i;
+                // Many authors, posts and a few topics, as a monitoring feed brings them.
+                let mut body = json!({
+                    "external_id": format!("bench-{n}"),
+                    "source": "vk",
+                    "url": format!("https://vk.com/wall-1_{}?reply={n}", n % 700),
+                    "author": format!("Житель {}", n % 997),
+                    "text": "Во дворе дома не убран снег, проехать невозможно",
+                    "detected_at": "2026-11-23T09:55:00+03:00",
+                });
+                if n % 4 == 0 {
+                    body["topic"] = json!(format!("тема {}", n % 20));
+                }
+                let sent = Instant::now();
+                let resp = client
+                    .post(&url)
+                    .bearer_auth(TOKEN)
+                    .json(&body)
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let status = resp.status();
+                let text = resp.text().await.map_err(|e| e.to_string())?;
+                if status.as_u16() != 201 {
+                    return Err(format!("incident {n}: {status}: {text}"));
+                }
+                latencies.push(sent.elapsed());
+            }
+        }));
+    }
+    let mut latencies = Vec::new();
+    for c in clients {
+        latencies.extend(c.await.map_err(|e| e.to_string())??);
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    Ok(Burst {
+        per_second: count as f64 / elapsed.as_secs_f64(),
+        p50: at(0.50),
+        p99: at(0.99),
+    })
+}
+
+/// Stores `count` earlier incidents of the benchmark's organisation with bulk SQL: spread over
+/// the sixty days before, by many authors, on the posts and topics the burst uses.
+async fn fill(db: &TestDb, org: i64, count: usize) -> Result<(), sqlx::Error> {
+    let count = count as i64;
+    match db.backend {
+        Backend::Sqlite => {
+            // The application keeps delivering cards meanwhile: wait for its writes.
+            let options = db
+                .url
+                .parse::<sqlx::sqlite::SqliteConnectOptions>()?
+                .busy_timeout(Duration::from_secs(120));
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await?;
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+                 INSERT INTO incidents (org_id, number, source, kind, url, author, body, attachments,
+                        state, importance, topic, detected_at, workflow, version, created_at, updated_at)
+                 SELECT $2, 1000000 + i, 'vk', 'comment', 'https://vk.com/wall-1_' || (i % 700) || '?reply=x' || i,
+                        'Житель ' || (i % 997), 'Текст', '[]', 'closed', 'normal',
+                        CASE WHEN i % 4 = 0 THEN 'тема ' || (i % 20) END,
+                        strftime('%Y-%m-%dT%H:%M:%S+00:00', '2026-11-23 06:00:00', '-' || (i * 51) || ' seconds'),
+                        '{}', 1, '2026-09-01T09:00:00+00:00', '2026-09-01T09:00:00+00:00'
+                 FROM n",
+            )
+            .bind(count)
+            .bind(org)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            sqlx::query("ANALYZE").execute(&pool).await?;
+            pool.close().await;
+        }
+        Backend::Postgres => {
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(1)
+                .connect(&db.url)
+                .await?;
+            sqlx::query(
+                "INSERT INTO incidents (org_id, number, source, kind, url, author, body, attachments,
+                        state, importance, topic, detected_at, workflow, version, created_at, updated_at)
+                 SELECT $2, 1000000 + i, 'vk', 'comment', 'https://vk.com/wall-1_' || (i % 700) || '?reply=x' || i,
+                        'Житель ' || (i % 997), 'Текст', '[]', 'closed', 'normal',
+                        CASE WHEN i % 4 = 0 THEN 'тема ' || (i % 20) END,
+                        TIMESTAMPTZ '2026-11-23 06:00:00+00' - make_interval(secs => i * 51),
+                        '{}', 1, TIMESTAMPTZ '2026-09-01 09:00:00+00', TIMESTAMPTZ '2026-09-01 09:00:00+00'
+                 FROM generate_series(1, $1) AS i",
+            )
+            .bind(count)
+            .bind(org)
+            .execute(&pool)
+            .await?;
+            sqlx::query("ANALYZE").execute(&pool).await?;
+            pool.close().await;
+        }
+    }
+    Ok(())
+}
+
+async fn run(db: TestDb, posts: usize, stored: usize) -> Result<(), String> {
+    let name = match db.backend {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+    };
+    let app = TestApp::start("vorsino", &db).await;
+    let empty = burst(&app, 0, posts).await?;
+    println!(
+        "intake/{name}/empty: {:.0} incidents/s, p50 {:.1} ms, p99 {:.1} ms ({posts} posts, {CLIENTS} clients)",
+        empty.per_second,
+        empty.p50.as_secs_f64() * 1e3,
+        empty.p99.as_secs_f64() * 1e3
+    );
+    fill(&db, app.org.0, stored)
+        .await
+        .map_err(|e| e.to_string())?;
+    let full = burst(&app, posts, posts).await?;
+    println!(
+        "intake/{name}/{stored} stored: {:.0} incidents/s, p50 {:.1} ms, p99 {:.1} ms",
+        full.per_second,
+        full.p50.as_secs_f64() * 1e3,
+        full.p99.as_secs_f64() * 1e3
+    );
+    drop(app);
+    db.cleanup().await;
+    Ok(())
+}
+
+fn main() -> Result<(), String> {
+    // `cargo bench` passes `--bench`; a name filter is matched against "intake".
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    if filter.is_some_and(|f| !"intake".contains(&f)) {
+        return Ok(());
+    }
+    let posts = env_usize("OTKLIK_BENCH_POSTS", 3_000);
+    let stored = env_usize("OTKLIK_BENCH_STORED", 100_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        run(TestDb::sqlite().await, posts, stored).await?;
+        if std::env::var("TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
+            if let Some(db) = TestDb::postgres().await {
+                run(db, posts, stored).await?;
+            }
+        }
+        Ok(())
+    })
+}
