@@ -26,6 +26,7 @@ use support::fake_telegram::{Call, FakeTelegram};
 
 on_both_backends!(
     sigkill_of_the_real_process_loses_nothing,
+    sigterm_during_a_burst_loses_nothing,
     a_few_hundred_incidents_survive_random_kills,
 );
 
@@ -246,22 +247,76 @@ async fn sigkill_of_the_real_process_loses_nothing(db: &TestDb) {
         "{duplicates} duplicates after {kills} kills"
     );
     // SIGTERM ends the process promptly.
-    let stopped = Command::new("kill")
+    terminate(&mut bot).await;
+    store.close().await;
+}
+
+/// Stops the real process as systemd does (SIGTERM); it must be gone within ten seconds.
+async fn terminate(bot: &mut Child) {
+    let sent = Command::new("kill")
         .args(["-TERM", &bot.id().to_string()])
         .status()
         .expect("kill -TERM");
-    assert!(stopped.success());
+    assert!(sent.success());
     let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if bot.try_wait().expect("the process").is_some() {
-            break;
-        }
+    while bot.try_wait().expect("the process").is_none() {
         assert!(
             Instant::now() < deadline,
-            "otklik run did not stop on SIGTERM"
+            "otklik run did not stop within 10 s of SIGTERM"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+async fn sigterm_during_a_burst_loses_nothing(db: &TestDb) {
+    const INCIDENTS: usize = 40;
+    const CLIENTS: usize = 8;
+    let store = db.store().await;
+    seed_profile(&store, "borovichi", &round_the_clock_profile(), None).await;
+    let (fake, fake_url) = FakeTelegram::start().await;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut bot = start_bot(&db.url, &fake_url, port);
+    wait_until_up(&client, &base).await;
+    // Eight monitoring clients post at once, each retrying what the stop cut off.
+    let taken = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut posting = tokio::task::JoinSet::new();
+    for c in 0..CLIENTS {
+        let (client, base, taken) = (client.clone(), base.clone(), taken.clone());
+        posting.spawn(async move {
+            let mut mine = Vec::new();
+            for i in (c..INCIDENTS).step_by(CLIENTS) {
+                let (body, chat) = incident_body(i);
+                let (id, number) = post_until_taken(&client, &base, &body).await;
+                taken.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                mine.push((number, (id, chat)));
+            }
+            mine
+        });
+    }
+    // SIGTERM in the middle of the burst, then the service is started again.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while taken.load(std::sync::atomic::Ordering::SeqCst) < INCIDENTS / 3 {
+        assert!(Instant::now() < deadline, "the burst did not start");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    terminate(&mut bot).await;
+    let at_stop = taken.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(at_stop < INCIDENTS, "the stop came after the burst");
+    bot = start_bot(&db.url, &fake_url, port);
+    let mut expected = Expected::new();
+    while let Some(done) = posting.join_next().await {
+        expected.extend(done.expect("a client"));
+    }
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while !store.pending_outbox().await.unwrap().is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A graceful stop finishes the message in hand: nothing is lost and nothing sent twice.
+    let duplicates = check_outcome(&store, &fake.calls(), &expected, INCIDENTS, CURATOR_TG).await;
+    assert_eq!(duplicates, 0, "messages sent twice after a SIGTERM");
+    terminate(&mut bot).await;
     store.close().await;
 }
 

@@ -212,6 +212,23 @@ pub struct TestApp {
     running: Option<JoinHandle<()>>,
 }
 
+/// A second instance of the application beside a `TestApp`.
+pub struct Replica {
+    pub core: Arc<Core>,
+    pub http: SocketAddr,
+    stop: CancellationToken,
+    running: Option<JoinHandle<()>>,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        self.stop.cancel();
+        if let Some(h) = self.running.take() {
+            h.abort();
+        }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.stop.cancel();
@@ -299,12 +316,36 @@ impl TestApp {
     /// Starts Otklik taking Telegram updates by webhook (at `WEBHOOK_PATH`, with
     /// `WEBHOOK_SECRET`) instead of long polling.
     pub async fn start_webhook(preset: &str, db: &TestDb) -> TestApp {
+        TestApp::start_webhook_paced(preset, db, test_limits()).await
+    }
+
+    /// The same, sending at the pace given.
+    pub async fn start_webhook_paced(preset: &str, db: &TestDb, limits: SendLimits) -> TestApp {
         let hook = WebhookConfig::new(
             &format!("https://otklik.example.ru{WEBHOOK_PATH}"),
             WEBHOOK_SECRET,
         )
         .expect("a valid webhook");
-        TestApp::start_seeded(preset, "", db, test_limits(), Some(hook)).await
+        TestApp::start_seeded(preset, "", db, limits, Some(hook)).await
+    }
+
+    /// Starts another replica of the application on the same database, fake Telegram and
+    /// clock (PostgreSQL: replicas share their work through it).
+    pub async fn replica(&self) -> Replica {
+        let (core, http, stop, running) = launch_configured(
+            &self.db_url,
+            &self.fake_url,
+            self.clock.clone(),
+            self.limits,
+            self.webhook.clone(),
+        )
+        .await;
+        Replica {
+            core,
+            http,
+            stop,
+            running: Some(running),
+        }
     }
 
     /// The database the application runs on.
