@@ -4,22 +4,30 @@
 //! again with `OTKLIK_BENCH_STORED` (100 000 by default) incidents already stored, so a cost that
 //! grows with what is stored shows up as a fall in throughput.
 //!
+//! With TEST_POSTGRES_URL, also two replicas on one PostgreSQL database sharing the posts, and
+//! every triage card counted: each must reach the curators exactly once.
+//!
 //! Goal (issue 15): over 1 000 incidents/s on SQLite at 32 clients on a 2-core machine, and the
 //! same throughput with 100 000 stored. Run with `cargo bench --bench intake`.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use otklik::telegram::pacing::SendLimits;
 use serde_json::json;
-use support::app::TestApp;
+use support::app::{TestApp, CURATOR_CHAT};
 use support::db::{Backend, TestDb};
 
 const CLIENTS: usize = 32;
 const TOKEN: &str = "secret-token";
+/// Posts in the two-replica run: every card then goes to one curators' chat, which the fake
+/// takes far faster than Telegram would, and the run waits for the last one.
+const REPLICA_POSTS: usize = 1_000;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -36,17 +44,22 @@ struct Burst {
 }
 
 /// `count` incidents posted by `CLIENTS` clients; ids start at `first`.
-async fn burst(app: &TestApp, first: usize, count: usize) -> Result<Burst, String> {
+async fn burst(replicas: &[SocketAddr], first: usize, count: usize) -> Result<Burst, String> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)
         .build()
         .map_err(|e| e.to_string())?;
-    let url = format!("http://{}/api/v1/incidents", app.http);
+    let urls: Arc<Vec<String>> = Arc::new(
+        replicas
+            .iter()
+            .map(|a| format!("http://{a}/api/v1/incidents"))
+            .collect(),
+    );
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut clients = Vec::new();
     for _ in 0..CLIENTS {
-        let (client, url, next) = (client.clone(), url.clone(), next.clone());
+        let (client, urls, next) = (client.clone(), urls.clone(), next.clone());
         clients.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             loop {
@@ -69,7 +82,7 @@ async fn burst(app: &TestApp, first: usize, count: usize) -> Result<Burst, Strin
                 }
                 let sent = Instant::now();
                 let resp = client
-                    .post(&url)
+                    .post(&urls[n % urls.len()])
                     .bearer_auth(TOKEN)
                     .json(&body)
                     .send()
@@ -165,7 +178,7 @@ async fn run(db: TestDb, posts: usize, stored: usize) -> Result<(), String> {
         Backend::Postgres => "PostgreSQL",
     };
     let app = TestApp::start("vorsino", &db).await;
-    let empty = burst(&app, 0, posts).await?;
+    let empty = burst(&[app.http], 0, posts).await?;
     println!(
         "intake/{name}/empty: {:.0} incidents/s, p50 {:.1} ms, p99 {:.1} ms ({posts} posts, {CLIENTS} clients)",
         empty.per_second,
@@ -175,13 +188,72 @@ async fn run(db: TestDb, posts: usize, stored: usize) -> Result<(), String> {
     fill(&db, app.org.0, stored)
         .await
         .map_err(|e| e.to_string())?;
-    let full = burst(&app, posts, posts).await?;
+    let full = burst(&[app.http], posts, posts).await?;
     println!(
         "intake/{name}/{stored} stored: {:.0} incidents/s, p50 {:.1} ms, p99 {:.1} ms",
         full.per_second,
         full.p50.as_secs_f64() * 1e3,
         full.p99.as_secs_f64() * 1e3
     );
+    drop(app);
+    db.cleanup().await;
+    Ok(())
+}
+
+/// Two replicas on one PostgreSQL database in webhook mode, the posts shared between them; then
+/// every triage card must have reached the curators exactly once.
+async fn two_replicas(db: TestDb, posts: usize) -> Result<(), String> {
+    // Sent far above Telegram's pace, so no backlog is summed up and each card can be counted.
+    let app = TestApp::start_webhook_paced("vorsino", &db, SendLimits::TELEGRAM.faster(1000)).await;
+    let other = app.replica().await;
+    let run = burst(&[app.http, other.http], 0, posts).await?;
+    let draining = Instant::now();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !app
+        .store
+        .pending_outbox()
+        .await
+        .map_err(|e| e.to_string())?
+        .is_empty()
+    {
+        if Instant::now() > deadline {
+            let left = app
+                .store
+                .pending_outbox()
+                .await
+                .map_err(|e| e.to_string())?;
+            return Err(format!(
+                "the replicas did not send everything within 5 minutes: {} left, the first {:?}",
+                left.len(),
+                left.first()
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut cards = std::collections::BTreeMap::<String, usize>::new();
+    for c in app.fake.calls() {
+        if c.method == "sendMessage"
+            && c.chat() == CURATOR_CHAT
+            && c.text().contains("Новое сообщение №")
+        {
+            *cards.entry(c.text().to_string()).or_default() += 1;
+        }
+    }
+    let twice = cards.values().filter(|n| **n > 1).count();
+    if cards.len() != posts || twice > 0 {
+        return Err(format!(
+            "{} distinct triage cards for {posts} incidents, {twice} sent more than once",
+            cards.len()
+        ));
+    }
+    println!(
+        "intake/PostgreSQL/two replicas: {:.0} incidents/s, p50 {:.1} ms, p99 {:.1} ms; every card sent once, the last {:.1} s after the burst",
+        run.per_second,
+        run.p50.as_secs_f64() * 1e3,
+        run.p99.as_secs_f64() * 1e3,
+        draining.elapsed().as_secs_f64()
+    );
+    drop(other);
     drop(app);
     db.cleanup().await;
     Ok(())
@@ -204,6 +276,9 @@ fn main() -> Result<(), String> {
         if std::env::var("TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
             if let Some(db) = TestDb::postgres().await {
                 run(db, posts, stored).await?;
+            }
+            if let Some(db) = TestDb::postgres().await {
+                two_replicas(db, posts.min(REPLICA_POSTS)).await?;
             }
         }
         Ok(())

@@ -2,8 +2,8 @@
 
 use sqlx::Row;
 
-use super::Writer;
 use super::directory::{CURATORS, DISCUSSION, HEAD};
+use super::Writer;
 use super::{on_pool, BeginWrite, StorageError, Store};
 use crate::domain::content::{ChatRef, Messenger};
 use crate::domain::{OrgId, PersonId};

@@ -5,10 +5,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::Writer;
 use super::directory::{bump_version, insert_person, Absence, NewPerson};
 use super::duty::{DutyShift, INSERT_SHIFT};
 use super::outbox::{insert_outbox, OutboxRow};
+use super::Writer;
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::{DepartmentId, OrgId, PersonId};
 

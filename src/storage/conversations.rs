@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::Writer;
 use super::directory::chat_ref;
+use super::Writer;
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::content::{ChatRef, Messenger};
 use crate::domain::{DepartmentId, IncidentId, PersonId};

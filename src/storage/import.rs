@@ -3,8 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
-use super::Writer;
 use super::directory::{bump_version, role_key, CURATORS, DISCUSSION, HEAD};
+use super::Writer;
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::directory_file::{
     DepartmentEntry, DirectoryFile, DutyEntry, OrganisationEntry, PersonEntry, TopicEntry,

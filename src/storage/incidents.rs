@@ -5,10 +5,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::Writer;
 use super::directory::chat_ref;
 use super::outbox::{insert_outbox, OutboxRow};
 use super::timers::{add_timers, TimerRow};
+use super::Writer;
 use super::{from_key, key, on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::content::{IncidentContent, IncidentRecord, ReplyTarget};
 use crate::domain::incident::Incident;

@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use rand::distributions::{Alphanumeric, DistString};
 use sqlx::Row;
 
-use super::Writer;
 use super::directory::Person;
+use super::Writer;
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::content::Messenger;
 use crate::domain::{OrgId, PersonId};

@@ -9,8 +9,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
-use super::Writer;
 use super::directory::chat_ref;
+use super::Writer;
 use super::{on_pool, ts, BeginWrite, Pool, StorageError, Store};
 use crate::domain::content::ChatRef;
 use crate::domain::{IncidentId, OrgId, PersonId};
@@ -574,9 +574,12 @@ impl Store {
     pub async fn due_outbox_count(&self, now: DateTime<Utc>) -> Result<i64, StorageError> {
         let n = on_pool!(self, pool => {
             sqlx::query(
-                "SELECT COUNT(*) AS n FROM outbox o WHERE o.delivered_at IS NULL AND o.available_at <= $1
-                 AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.recipient_key = o.recipient_key
-                                 AND b.delivered_at IS NULL AND b.id < o.id AND b.available_at > $1)",
+                "SELECT COUNT(*) AS n FROM outbox o
+                 JOIN (SELECT recipient_key, MIN(CASE WHEN available_at > $1 THEN id END) AS waiting_from
+                       FROM outbox WHERE delivered_at IS NULL GROUP BY recipient_key) q
+                   ON q.recipient_key = o.recipient_key
+                 WHERE o.delivered_at IS NULL AND o.available_at <= $1
+                   AND (q.waiting_from IS NULL OR o.id < q.waiting_from)",
             )
                 .bind(ts(now))
                 .fetch_one(pool)

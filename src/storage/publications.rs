@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::Writer;
 use super::incidents::{commit_in_tx, write_details, Commit};
 use super::outbox::insert_outbox;
+use super::Writer;
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::IncidentId;
 

@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::Writer;
 use super::outbox::{insert_outbox, OutboxRow};
+use super::Writer;
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::content::IncidentRecord;
 use crate::domain::{IncidentId, OrgId, PersonId};

@@ -7,8 +7,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
-use super::Writer;
 use super::outbox::{insert_outbox, OutboxRow};
+use super::Writer;
 use super::{on_pool, ts, BeginWrite, Pool, StorageError, Store};
 use crate::domain::{IncidentId, OrgId};
 
