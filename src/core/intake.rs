@@ -375,8 +375,21 @@ impl Core {
         }
         self.wake_delivery();
         self.timers_written();
+        let record = if inserted.created {
+            // Just written: the record is what was stored.
+            IncidentRecord {
+                id: inserted.id,
+                org,
+                number: inserted.number,
+                content: new.content,
+                reply_to: new.reply_to,
+                workflow,
+            }
+        } else {
+            self.store.incident(inserted.id).await?
+        };
         Ok(Intake {
-            record: self.store.incident(inserted.id).await?,
+            record,
             created: inserted.created,
             burst,
         })

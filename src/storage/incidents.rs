@@ -305,11 +305,8 @@ impl Store {
         new: &NewRecord<'_>,
         at: DateTime<Utc>,
     ) -> Result<Inserted, StorageError> {
-        if let Some(ext) = &new.content.external_id {
-            if let Some(found) = self.find_by_external_id(new.org, ext).await? {
-                return Ok(found);
-            }
-        }
+        // The same external id again fails the table's unique key and is read back below: a
+        // look-up first would cost every new incident one more query.
         let w = new.workflow;
         let c = new.content;
         let workflow = serde_json::to_string(w)?;
