@@ -27,7 +27,7 @@ async fn post_incident(client: &reqwest::Client, to: SocketAddr, n: usize) {
         "detected_at": "2026-11-23T09:50:00+03:00",
     });
     // Half arrive with their department (routed at once), half wait for the curator.
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         body["department"] = json!("Отдел ЖКХ");
     }
     let resp = client
@@ -68,7 +68,9 @@ async fn two_replicas_send_every_notification_of_a_day_once() {
         let to = replicas[n % 2];
         posting.spawn(async move { post_incident(&client, to, n).await });
         if posting.len() >= 16 {
-            posting.join_next().await.map(|r| r.expect("posted"));
+            if let Some(r) = posting.join_next().await {
+                r.expect("posted");
+            }
         }
     }
     while let Some(r) = posting.join_next().await {
