@@ -13,11 +13,14 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+mod load;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use load::Summary;
 use otklik::telegram::pacing::SendLimits;
 use serde_json::json;
 use support::app::{TestApp, CURATOR_CHAT};
@@ -36,15 +39,8 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Throughput and latency of one burst of posts.
-struct Burst {
-    per_second: f64,
-    p50: Duration,
-    p99: Duration,
-}
-
 /// `count` incidents posted by `CLIENTS` clients; ids start at `first`.
-async fn burst(replicas: &[SocketAddr], first: usize, count: usize) -> Result<Burst, String> {
+async fn burst(replicas: &[SocketAddr], first: usize, count: usize) -> Result<Summary, String> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)
         .build()
@@ -101,14 +97,7 @@ async fn burst(replicas: &[SocketAddr], first: usize, count: usize) -> Result<Bu
     for c in clients {
         latencies.extend(c.await.map_err(|e| e.to_string())??);
     }
-    let elapsed = started.elapsed();
-    latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
-    Ok(Burst {
-        per_second: count as f64 / elapsed.as_secs_f64(),
-        p50: at(0.50),
-        p99: at(0.99),
-    })
+    Summary::of(latencies, started.elapsed()).ok_or_else(|| "no incident was posted".into())
 }
 
 /// Stores `count` earlier incidents of the benchmark's organisation with bulk SQL: spread over
@@ -181,10 +170,8 @@ async fn run(db: TestDb, posts: usize, stored: usize) -> Result<(), String> {
     let app = TestApp::start("vorsino", &db).await;
     let empty = burst(&[app.http], 0, posts).await?;
     println!(
-        "intake/{name}/empty: {:.0} incidents/s, p50 {:.1} ms, p99 {:.1} ms ({posts} posts, {CLIENTS} clients)",
-        empty.per_second,
-        empty.p50.as_secs_f64() * 1e3,
-        empty.p99.as_secs_f64() * 1e3
+        "intake/{name}/empty: {} ({posts} posts, {CLIENTS} clients)",
+        empty.line("incidents")
     );
     // The earlier incidents are written with the application stopped (as a restore or an
     // upgrade would leave them), then it starts again on the fuller database.
@@ -197,12 +184,7 @@ async fn run(db: TestDb, posts: usize, stored: usize) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     app.crash_and_restart().await;
     let full = burst(&[app.http], posts, posts).await?;
-    println!(
-        "intake/{name}/{stored} stored: {:.0} incidents/s, p50 {:.1} ms, p99 {:.1} ms",
-        full.per_second,
-        full.p50.as_secs_f64() * 1e3,
-        full.p99.as_secs_f64() * 1e3
-    );
+    println!("intake/{name}/{stored} stored: {}", full.line("incidents"));
     drop(app);
     db.cleanup().await;
     Ok(())
@@ -255,10 +237,8 @@ async fn two_replicas(db: TestDb, posts: usize) -> Result<(), String> {
         ));
     }
     println!(
-        "intake/PostgreSQL/two replicas: {:.0} incidents/s, p50 {:.1} ms, p99 {:.1} ms; every card sent once, the last {:.1} s after the burst",
-        run.per_second,
-        run.p50.as_secs_f64() * 1e3,
-        run.p99.as_secs_f64() * 1e3,
+        "intake/PostgreSQL/two replicas: {}; every card sent once, the last {:.1} s after the burst",
+        run.line("incidents"),
         draining.elapsed().as_secs_f64()
     );
     drop(other);

@@ -11,10 +11,13 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+mod load;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use load::Summary;
 use otklik::domain::regulation::Importance;
 use otklik::telegram::pacing::SendLimits;
 use support::app::{TestApp, EXECUTOR_TG, WEBHOOK_PATH, WEBHOOK_SECRET};
@@ -36,16 +39,7 @@ async fn run(db: TestDb, presses: usize) -> Result<(), String> {
     // Every card on the executor's phone, with its «Принять».
     let deadline = Instant::now() + Duration::from_secs(300);
     let cards = loop {
-        let cards: Vec<_> = h
-            .fake
-            .calls()
-            .into_iter()
-            .filter(|c| c.method == "sendMessage" && c.chat() == EXECUTOR_TG)
-            .filter_map(|c| {
-                let accept = c.buttons().into_iter().find(|b| b.starts_with("ac:"))?;
-                Some(h.fake.press_update(EXECUTOR_TG, &c, &accept))
-            })
-            .collect();
+        let cards = h.accept_presses(EXECUTOR_TG);
         if cards.len() >= presses {
             break cards;
         }
@@ -102,9 +96,7 @@ async fn run(db: TestDb, presses: usize) -> Result<(), String> {
     for t in tasks {
         latencies.extend(t.await.map_err(|e| e.to_string())??);
     }
-    let elapsed = started.elapsed();
-    latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    let run = Summary::of(latencies, started.elapsed()).ok_or("no press was posted")?;
     // Every press was handled: each incident is now in work.
     let accepted = h
         .store
@@ -115,10 +107,8 @@ async fn run(db: TestDb, presses: usize) -> Result<(), String> {
         return Err(format!("{accepted} of {presses} incidents were accepted"));
     }
     println!(
-        "updates/{name}: {:.0} presses/s, p50 {:.1} ms, p99 {:.1} ms ({presses} presses, {CLIENTS} clients)",
-        presses as f64 / elapsed.as_secs_f64(),
-        at(0.50).as_secs_f64() * 1e3,
-        at(0.99).as_secs_f64() * 1e3
+        "updates/{name}: {} ({presses} presses, {CLIENTS} clients)",
+        run.line("presses")
     );
     drop(h);
     db.cleanup().await;

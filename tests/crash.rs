@@ -204,20 +204,54 @@ async fn wait_until_up(client: &reqwest::Client, base: &str) {
     panic!("otklik run did not come up at {base}");
 }
 
+/// `otklik run` started on a seeded database against a fresh fake Bot API, up and answering.
+struct RealBot {
+    store: Store,
+    fake: FakeTelegram,
+    fake_url: String,
+    port: u16,
+    base: String,
+    client: reqwest::Client,
+    bot: Child,
+}
+
+impl RealBot {
+    async fn start(db: &TestDb) -> RealBot {
+        let store = db.store().await;
+        // Curators in private: the real process sends at Telegram's pace, and a private chat
+        // takes a message a second where a group takes twenty a minute.
+        seed_profile(&store, "borovichi", &round_the_clock_profile(), None).await;
+        let (fake, fake_url) = FakeTelegram::start().await;
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        let bot = start_bot(&db.url, &fake_url, port);
+        wait_until_up(&client, &base).await;
+        RealBot {
+            store,
+            fake,
+            fake_url,
+            port,
+            base,
+            client,
+            bot,
+        }
+    }
+}
+
 async fn sigkill_of_the_real_process_loses_nothing(db: &TestDb) {
     // The real process sends at Telegram's pace, so fewer incidents than in the in-process
     // test, with kills more often.
     const INCIDENTS: usize = 30;
-    let store = db.store().await;
-    // Curators in private: the real process sends at Telegram's pace, and a private chat takes a
-    // message a second where a group takes twenty a minute.
-    seed_profile(&store, "borovichi", &round_the_clock_profile(), None).await;
-    let (fake, fake_url) = FakeTelegram::start().await;
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let mut bot = start_bot(&db.url, &fake_url, port);
-    wait_until_up(&client, &base).await;
+    let RealBot {
+        store,
+        fake,
+        fake_url,
+        port,
+        base,
+        client,
+        mut bot,
+    } = RealBot::start(db).await;
     let mut rng = rand::rngs::StdRng::seed_from_u64(1130);
     let mut kills = 0;
     let mut expected = Expected::new();
@@ -271,14 +305,15 @@ async fn terminate(bot: &mut Child) {
 async fn sigterm_during_a_burst_loses_nothing(db: &TestDb) {
     const INCIDENTS: usize = 40;
     const CLIENTS: usize = 8;
-    let store = db.store().await;
-    seed_profile(&store, "borovichi", &round_the_clock_profile(), None).await;
-    let (fake, fake_url) = FakeTelegram::start().await;
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let mut bot = start_bot(&db.url, &fake_url, port);
-    wait_until_up(&client, &base).await;
+    let RealBot {
+        store,
+        fake,
+        fake_url,
+        port,
+        base,
+        client,
+        mut bot,
+    } = RealBot::start(db).await;
     // Eight monitoring clients post at once, each retrying what the stop cut off.
     let taken = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut posting = tokio::task::JoinSet::new();

@@ -80,16 +80,7 @@ async fn two_replicas_send_every_notification_of_a_day_once() {
 
     // The executor accepts every card that reached him; every third press reaches both
     // replicas (Telegram's retry after a timeout).
-    let cards: Vec<_> = h
-        .fake
-        .calls()
-        .into_iter()
-        .filter(|c| c.method == "sendMessage" && c.chat() == EXECUTOR_TG)
-        .filter_map(|c| {
-            let accept = c.buttons().into_iter().find(|b| b.starts_with("ac:"))?;
-            Some(h.fake.press_update(EXECUTOR_TG, &c, &accept))
-        })
-        .collect();
+    let cards = h.accept_presses(EXECUTOR_TG);
     assert_eq!(cards.len(), INCIDENTS / 2, "one card per routed incident");
     for (i, mut update) in cards.into_iter().enumerate() {
         update["update_id"] = json!(700_000 + i);

@@ -329,17 +329,37 @@ impl TestApp {
         TestApp::start_seeded(preset, "", db, limits, Some(hook)).await
     }
 
-    /// Starts another replica of the application on the same database, fake Telegram and
-    /// clock (PostgreSQL: replicas share their work through it).
-    pub async fn replica(&self) -> Replica {
-        let (core, http, stop, running) = launch_configured(
+    /// Another instance of the application as this one was started, on the same database,
+    /// fake Telegram and clock.
+    async fn launch_again(&self) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
+        launch_configured(
             &self.db_url,
             &self.fake_url,
             self.clock.clone(),
             self.limits,
             self.webhook.clone(),
         )
-        .await;
+        .await
+    }
+
+    /// A person's presses of «Принять» on every card sent to their private chat, as updates
+    /// (ids not set).
+    pub fn accept_presses(&self, user: i64) -> Vec<serde_json::Value> {
+        self.fake
+            .calls()
+            .into_iter()
+            .filter(|c| c.method == "sendMessage" && c.chat() == user)
+            .filter_map(|c| {
+                let accept = c.buttons().into_iter().find(|b| b.starts_with("ac:"))?;
+                Some(self.fake.press_update(user, &c, &accept))
+            })
+            .collect()
+    }
+
+    /// Starts another replica of the application on the same database, fake Telegram and
+    /// clock (PostgreSQL: replicas share their work through it).
+    pub async fn replica(&self) -> Replica {
+        let (core, http, stop, running) = self.launch_again().await;
         Replica {
             core,
             http,
@@ -406,14 +426,7 @@ impl TestApp {
             h.abort();
             let _ = h.await;
         }
-        let (core, http, stop, running) = launch_configured(
-            &self.db_url,
-            &self.fake_url,
-            self.clock.clone(),
-            self.limits,
-            self.webhook.clone(),
-        )
-        .await;
+        let (core, http, stop, running) = self.launch_again().await;
         self.core = core;
         self.http = http;
         self.stop = stop;
