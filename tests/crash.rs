@@ -208,6 +208,7 @@ async fn wait_until_up(client: &reqwest::Client, base: &str) {
 struct RealBot {
     store: Store,
     fake: FakeTelegram,
+    db_url: String,
     fake_url: String,
     port: u16,
     base: String,
@@ -230,11 +231,42 @@ impl RealBot {
         RealBot {
             store,
             fake,
+            db_url: db.url.clone(),
             fake_url,
             port,
             base,
             client,
             bot,
+        }
+    }
+
+    /// `otklik run` again on the same database, port and fake (after the last one ended).
+    fn start_again(&mut self) {
+        self.bot = start_bot(&self.db_url, &self.fake_url, self.port);
+    }
+
+    /// Stops the process as systemd does (SIGTERM); it must be gone within ten seconds.
+    async fn terminate(&mut self) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.bot.id().to_string()])
+            .status()
+            .expect("kill -TERM");
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.bot.try_wait().expect("the process").is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "otklik run did not stop within 10 s of SIGTERM"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits (at most three minutes) until nothing is left to send.
+    async fn drained(&self) {
+        let deadline = Instant::now() + Duration::from_secs(180);
+        while !self.store.pending_outbox().await.unwrap().is_empty() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 }
@@ -243,15 +275,8 @@ async fn sigkill_of_the_real_process_loses_nothing(db: &TestDb) {
     // The real process sends at Telegram's pace, so fewer incidents than in the in-process
     // test, with kills more often.
     const INCIDENTS: usize = 30;
-    let RealBot {
-        store,
-        fake,
-        fake_url,
-        port,
-        base,
-        client,
-        mut bot,
-    } = RealBot::start(db).await;
+    let mut real = RealBot::start(db).await;
+    let (base, client) = (real.base.clone(), real.client.clone());
     let mut rng = rand::rngs::StdRng::seed_from_u64(1130);
     let mut kills = 0;
     let mut expected = Expected::new();
@@ -261,59 +286,39 @@ async fn sigkill_of_the_real_process_loses_nothing(db: &TestDb) {
         expected.insert(number, (id, chat));
         if rng.gen_ratio(1, 5) {
             tokio::time::sleep(Duration::from_millis(rng.gen_range(0..60))).await;
-            bot.kill().expect("SIGKILL");
-            bot.wait().expect("the killed process");
+            real.bot.kill().expect("SIGKILL");
+            real.bot.wait().expect("the killed process");
             kills += 1;
-            bot = start_bot(&db.url, &fake_url, port);
+            real.start_again();
             wait_until_up(&client, &base).await;
         }
     }
     assert!(kills >= 5, "only {kills} kills");
     // The dead processes' claims lapse within seconds; wait for everything to go out.
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while !store.pending_outbox().await.unwrap().is_empty() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let duplicates = check_outcome(&store, &fake.calls(), &expected, INCIDENTS, CURATOR_TG).await;
+    real.drained().await;
+    let duplicates = check_outcome(
+        &real.store,
+        &real.fake.calls(),
+        &expected,
+        INCIDENTS,
+        CURATOR_TG,
+    )
+    .await;
     println!("SIGKILL: {INCIDENTS} incidents, {kills} kills, {duplicates} duplicate messages");
     assert!(
         duplicates <= kills * 3,
         "{duplicates} duplicates after {kills} kills"
     );
     // SIGTERM ends the process promptly.
-    terminate(&mut bot).await;
-    store.close().await;
-}
-
-/// Stops the real process as systemd does (SIGTERM); it must be gone within ten seconds.
-async fn terminate(bot: &mut Child) {
-    let sent = Command::new("kill")
-        .args(["-TERM", &bot.id().to_string()])
-        .status()
-        .expect("kill -TERM");
-    assert!(sent.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while bot.try_wait().expect("the process").is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "otklik run did not stop within 10 s of SIGTERM"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    real.terminate().await;
+    real.store.close().await;
 }
 
 async fn sigterm_during_a_burst_loses_nothing(db: &TestDb) {
     const INCIDENTS: usize = 40;
     const CLIENTS: usize = 8;
-    let RealBot {
-        store,
-        fake,
-        fake_url,
-        port,
-        base,
-        client,
-        mut bot,
-    } = RealBot::start(db).await;
+    let mut real = RealBot::start(db).await;
+    let (base, client) = (real.base.clone(), real.client.clone());
     // Eight monitoring clients post at once, each retrying what the stop cut off.
     let taken = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut posting = tokio::task::JoinSet::new();
@@ -336,23 +341,27 @@ async fn sigterm_during_a_burst_loses_nothing(db: &TestDb) {
         assert!(Instant::now() < deadline, "the burst did not start");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    terminate(&mut bot).await;
+    real.terminate().await;
     let at_stop = taken.load(std::sync::atomic::Ordering::SeqCst);
     assert!(at_stop < INCIDENTS, "the stop came after the burst");
-    bot = start_bot(&db.url, &fake_url, port);
+    real.start_again();
     let mut expected = Expected::new();
     while let Some(done) = posting.join_next().await {
         expected.extend(done.expect("a client"));
     }
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while !store.pending_outbox().await.unwrap().is_empty() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    real.drained().await;
     // A graceful stop finishes the message in hand: nothing is lost and nothing sent twice.
-    let duplicates = check_outcome(&store, &fake.calls(), &expected, INCIDENTS, CURATOR_TG).await;
+    let duplicates = check_outcome(
+        &real.store,
+        &real.fake.calls(),
+        &expected,
+        INCIDENTS,
+        CURATOR_TG,
+    )
+    .await;
     assert_eq!(duplicates, 0, "messages sent twice after a SIGTERM");
-    terminate(&mut bot).await;
-    store.close().await;
+    real.terminate().await;
+    real.store.close().await;
 }
 
 async fn a_few_hundred_incidents_survive_random_kills(db: &TestDb) {
