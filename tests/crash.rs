@@ -262,12 +262,14 @@ impl RealBot {
         }
     }
 
-    /// Waits (at most three minutes) until nothing is left to send.
-    async fn drained(&self) {
+    /// Waits (at most three minutes) until nothing is left to send, then checks the outcome
+    /// (`check_outcome`, the curators in private); returns the duplicate messages.
+    async fn outcome(&self, expected: &Expected, count: usize) -> usize {
         let deadline = Instant::now() + Duration::from_secs(180);
         while !self.store.pending_outbox().await.unwrap().is_empty() && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        check_outcome(&self.store, &self.fake.calls(), expected, count, CURATOR_TG).await
     }
 }
 
@@ -295,15 +297,7 @@ async fn sigkill_of_the_real_process_loses_nothing(db: &TestDb) {
     }
     assert!(kills >= 5, "only {kills} kills");
     // The dead processes' claims lapse within seconds; wait for everything to go out.
-    real.drained().await;
-    let duplicates = check_outcome(
-        &real.store,
-        &real.fake.calls(),
-        &expected,
-        INCIDENTS,
-        CURATOR_TG,
-    )
-    .await;
+    let duplicates = real.outcome(&expected, INCIDENTS).await;
     println!("SIGKILL: {INCIDENTS} incidents, {kills} kills, {duplicates} duplicate messages");
     assert!(
         duplicates <= kills * 3,
@@ -349,16 +343,8 @@ async fn sigterm_during_a_burst_loses_nothing(db: &TestDb) {
     while let Some(done) = posting.join_next().await {
         expected.extend(done.expect("a client"));
     }
-    real.drained().await;
     // A graceful stop finishes the message in hand: nothing is lost and nothing sent twice.
-    let duplicates = check_outcome(
-        &real.store,
-        &real.fake.calls(),
-        &expected,
-        INCIDENTS,
-        CURATOR_TG,
-    )
-    .await;
+    let duplicates = real.outcome(&expected, INCIDENTS).await;
     assert_eq!(duplicates, 0, "messages sent twice after a SIGTERM");
     real.terminate().await;
     real.store.close().await;
