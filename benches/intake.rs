@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use load::Summary;
-use otklik::telegram::pacing::SendLimits;
+use otklik::messenger::pacing::SendLimits;
 use serde_json::json;
 use support::app::{TestApp, CURATOR_CHAT};
 use support::db::{Backend, TestDb};

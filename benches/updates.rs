@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use load::Summary;
 use otklik::domain::regulation::Importance;
-use otklik::telegram::pacing::SendLimits;
+use otklik::messenger::pacing::SendLimits;
 use support::app::{TestApp, EXECUTOR_TG, WEBHOOK_PATH, WEBHOOK_SECRET};
 use support::db::{Backend, TestDb};
 

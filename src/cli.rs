@@ -28,7 +28,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
-    /// Run the bot: Telegram long polling and the delivery of notifications.
+    /// Run the bot: Telegram and/or MAX (whichever has a token), the intake API, the scheduler
+    /// and the delivery of notifications.
     Run {
         /// sqlite://FILE (created on first use) or postgres://USER@HOST/DB.
         #[arg(long, env = "DATABASE_URL", default_value = "sqlite://otklik.db")]
@@ -72,6 +73,18 @@ pub enum CliCommand {
         /// as a repeat.
         #[arg(long, env = "OTKLIK_REPEAT_WINDOW_DAYS", default_value_t = 30)]
         repeat_window_days: i64,
+        /// The MAX bot's token (business.max.ru → Chat bots → the bot → Settings).
+        #[arg(long, env = "OTKLIK_MAX_TOKEN", hide_env_values = true)]
+        max_token: Option<String>,
+        /// Another MAX Bot API server (a test double); empty: MAX's own.
+        #[arg(long, env = "OTKLIK_MAX_API_URL")]
+        max_api_url: Option<url::Url>,
+        /// Take MAX updates by webhook at this public https URL instead of long polling.
+        #[arg(long, env = "OTKLIK_MAX_WEBHOOK_URL")]
+        max_webhook_url: Option<String>,
+        /// The secret MAX sends with each webhook request (A-Z a-z 0-9 _ -, 5 to 256).
+        #[arg(long, env = "OTKLIK_MAX_WEBHOOK_SECRET", hide_env_values = true)]
+        max_webhook_secret: Option<String>,
     },
     /// Create or update an organisation, its departments, people, topics and duty roster from a
     /// TOML file (see examples/organisation.toml). Refused whole if anything is wrong.
@@ -96,9 +109,12 @@ pub enum CliCommand {
         /// The organisation's name, as in its file.
         #[arg(long)]
         organisation: String,
-        /// The bot's username (without @), for the t.me links.
+        /// The bot's username (without @), for the links (t.me, or max.ru with --messenger max).
         #[arg(long, env = "OTKLIK_BOT_USERNAME")]
         bot_username: String,
+        /// The messenger the links open the bot in: telegram or max.
+        #[arg(long, default_value = "telegram", value_parser = parse_messenger)]
+        messenger: crate::domain::content::Messenger,
         /// How many days the links stay valid.
         #[arg(long, default_value_t = 14)]
         valid_days: i64,
@@ -217,6 +233,30 @@ pub fn calendar_text(path: Option<&Path>) -> Result<String> {
     }
 }
 
+fn parse_messenger(s: &str) -> Result<crate::domain::content::Messenger, String> {
+    crate::domain::content::Messenger::parse(s.trim())
+        .ok_or_else(|| format!("{s:?} is not a messenger Otklik runs in (telegram, max)"))
+}
+
+/// A webhook's URL and secret, when the URL is set; a URL without a secret is refused.
+fn webhook_setting(
+    url: Option<String>,
+    secret: Option<String>,
+    url_var: &str,
+    secret_var: &str,
+) -> Result<Option<(String, String)>> {
+    let Some(url) = url.filter(|u| !u.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let Some(secret) = secret.filter(|s| !s.trim().is_empty()) else {
+        anyhow::bail!(
+            "{url_var} is set without {secret_var}: a webhook needs a secret so that nobody \
+             else can post updates to it"
+        );
+    };
+    Ok(Some((url, secret)))
+}
+
 /// Runs one command; returns what to print.
 pub async fn run(cli: Cli) -> Result<String> {
     match cli.command {
@@ -231,37 +271,63 @@ pub async fn run(cli: Cli) -> Result<String> {
             webhook_url,
             webhook_secret,
             repeat_window_days,
+            max_token,
+            max_api_url,
+            max_webhook_url,
+            max_webhook_secret,
         } => {
-            let Some(token) = telegram_token.filter(|t| !t.trim().is_empty()) else {
+            let telegram_token = telegram_token.filter(|t| !t.trim().is_empty());
+            let max_token = max_token.filter(|t| !t.trim().is_empty());
+            if telegram_token.is_none() && max_token.is_none() {
                 anyhow::bail!(
-                    "OTKLIK_TELEGRAM_TOKEN is not set: create a bot with @BotFather, put its token \
-                     into .env as OTKLIK_TELEGRAM_TOKEN=... (copy .env.example, which shows every \
-                     other setting)"
+                    "neither OTKLIK_TELEGRAM_TOKEN nor OTKLIK_MAX_TOKEN is set: create a bot with \
+                     @BotFather (Telegram) or on business.max.ru (MAX), put its token into .env \
+                     (copy .env.example, which shows every other setting)"
                 );
-            };
+            }
             if !(1..=365).contains(&repeat_window_days) {
                 anyhow::bail!("OTKLIK_REPEAT_WINDOW_DAYS must be between 1 and 365");
             }
-            let webhook = match webhook_url.filter(|u| !u.trim().is_empty()) {
-                None => None,
-                Some(url) => {
-                    let Some(secret) = webhook_secret.filter(|s| !s.trim().is_empty()) else {
-                        anyhow::bail!(
-                            "OTKLIK_WEBHOOK_URL is set without OTKLIK_WEBHOOK_SECRET: a webhook \
-                             needs a secret so that nobody else can post updates to it"
-                        );
-                    };
-                    Some(crate::telegram::webhook::WebhookConfig::new(&url, &secret)?)
-                }
-            };
             let calendar = calendar_text(cli.calendar.as_deref())?;
             let mut config = crate::startup::Config::new(&database_url, calendar);
-            config.telegram = Some(crate::telegram::TelegramConfig {
-                token: token.trim().to_string(),
-                api_url: telegram_api_url,
-                limits: crate::telegram::pacing::SendLimits::TELEGRAM,
-                webhook,
-            });
+            if let Some(token) = telegram_token {
+                let webhook = match webhook_setting(
+                    webhook_url,
+                    webhook_secret,
+                    "OTKLIK_WEBHOOK_URL",
+                    "OTKLIK_WEBHOOK_SECRET",
+                )? {
+                    Some((url, secret)) => {
+                        Some(crate::telegram::webhook::WebhookConfig::new(&url, &secret)?)
+                    }
+                    None => None,
+                };
+                config.telegram = Some(crate::telegram::TelegramConfig {
+                    token: token.trim().to_string(),
+                    api_url: telegram_api_url,
+                    limits: crate::messenger::pacing::SendLimits::TELEGRAM,
+                    webhook,
+                });
+            }
+            if let Some(token) = max_token {
+                let webhook = match webhook_setting(
+                    max_webhook_url,
+                    max_webhook_secret,
+                    "OTKLIK_MAX_WEBHOOK_URL",
+                    "OTKLIK_MAX_WEBHOOK_SECRET",
+                )? {
+                    Some((url, secret)) => {
+                        Some(crate::max::webhook::MaxWebhookConfig::new(&url, &secret)?)
+                    }
+                    None => None,
+                };
+                config.max = Some(crate::max::MaxConfig {
+                    token: token.trim().to_string(),
+                    api_url: max_api_url,
+                    limits: crate::messenger::pacing::SendLimits::MAX,
+                    webhook,
+                });
+            }
             config.dialogues_dir = dialogues_dir;
             config.http_addr = http_addr;
             config.ingest_token = ingest_token;
@@ -314,6 +380,7 @@ pub async fn run(cli: Cli) -> Result<String> {
         CliCommand::Invites {
             organisation,
             bot_username,
+            messenger,
             valid_days,
             database_url,
         } => {
@@ -324,15 +391,16 @@ pub async fn run(cli: Cli) -> Result<String> {
             let org = organisation_named(&store, &organisation).await?;
             let now = chrono::Utc::now();
             let mut lines = Vec::new();
-            for person in store
-                .people_without_account(org, crate::domain::content::Messenger::Telegram)
-                .await?
-            {
+            for person in store.people_without_account(org, messenger).await? {
                 let code = store
                     .create_invite(person.id, now, chrono::Duration::days(valid_days))
                     .await?;
+                let site = match messenger {
+                    crate::domain::content::Messenger::Telegram => "t.me",
+                    crate::domain::content::Messenger::Max => "max.ru",
+                };
                 lines.push(format!(
-                    "{}\thttps://t.me/{}?start={code}",
+                    "{}\thttps://{site}/{}?start={code}",
                     person.full_name,
                     bot_username.trim_start_matches('@')
                 ));

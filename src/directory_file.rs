@@ -10,6 +10,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::content::Messenger;
 use crate::domain::incident::Role;
 use crate::domain::problems::Problems;
 use crate::domain::regulation::{Regulation, PRESETS};
@@ -38,8 +39,14 @@ pub struct OrganisationEntry {
     pub regulation: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub curator_chat_id: Option<i64>,
+    /// The messenger the curators' chat is in (`telegram` unless said).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curator_chat_messenger: Option<Messenger>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_chat_id: Option<i64>,
+    /// The messenger the head's chat is in (`telegram` unless said).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_chat_messenger: Option<Messenger>,
     /// The discussion group of the organisation's Telegram channel: its comments become
     /// incidents and approved answers are posted as replies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,7 +107,9 @@ impl OrganisationEntry {
             name: name.to_string(),
             regulation: regulation.to_string(),
             curator_chat_id: None,
+            curator_chat_messenger: None,
             head_chat_id: None,
+            head_chat_messenger: None,
             discussion_chat_id: None,
             channel: None,
             time_zone: None,
@@ -157,6 +166,13 @@ pub struct PersonEntry {
     pub telegram_id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telegram_username: Option<String>,
+    /// The person's MAX user id, when known (otherwise an invite binds it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_id: Option<i64>,
+    /// The messenger their notices go to when they are in both (`telegram` or `max`); unless
+    /// said, Telegram.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messenger: Option<Messenger>,
     pub roles: Vec<Role>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub departments: Vec<String>,
@@ -311,6 +327,7 @@ impl DirectoryFile {
         }
         let mut person_names = BTreeSet::new();
         let mut telegram_ids = BTreeSet::new();
+        let mut max_ids = BTreeSet::new();
         for (i, p) in file.people.iter().enumerate() {
             if p.name.trim().is_empty() {
                 problems.push(&at("people", i, "name"), "must not be empty".into());
@@ -338,6 +355,19 @@ impl DirectoryFile {
                 } else if !telegram_ids.insert(id) {
                     problems.push(
                         &at("people", i, "telegram_id"),
+                        format!("{id} belongs to two people"),
+                    );
+                }
+            }
+            if let Some(id) = p.max_id {
+                if id <= 0 {
+                    problems.push(
+                        &at("people", i, "max_id"),
+                        "a MAX user id is a positive number".into(),
+                    );
+                } else if !max_ids.insert(id) {
+                    problems.push(
+                        &at("people", i, "max_id"),
                         format!("{id} belongs to two people"),
                     );
                 }

@@ -11,6 +11,8 @@ pub mod domain;
 pub mod http;
 pub mod logging;
 pub mod mail;
+pub mod max;
+pub mod messenger;
 pub mod reports;
 pub mod startup;
 pub mod storage;

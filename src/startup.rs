@@ -1,5 +1,5 @@
 //! Starting Otklik: one `Application::build` wires the store, the core, the HTTP intake API, the
-//! Telegram poller, the scheduler and the delivery worker. `otklik run` calls it; every end-to-end test calls
+//! Telegram and MAX adapters (either or both), the scheduler and the delivery worker. `otklik run` calls it; every end-to-end test calls
 //! it too (against a fresh database and a fake Bot API), so what is tested is what runs.
 
 use std::net::SocketAddr;
@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::core::{Clock, Core, CoreConfig, MessengerPort, SystemClock};
 use crate::domain::production_calendar::ProductionCalendar;
+use crate::max::{Max, MaxConfig};
 use crate::storage::{redact, StorageError, Store};
 use crate::telegram::{Telegram, TelegramConfig};
 use crate::texts::{Texts, TextsError};
@@ -20,8 +21,10 @@ use crate::texts::{Texts, TextsError};
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
-    /// `None`: no messenger (the intake API alone).
+    /// `None`: no Telegram.
     pub telegram: Option<TelegramConfig>,
+    /// `None`: no MAX.
+    pub max: Option<MaxConfig>,
     /// A directory with an edited `ru.ftl`; `None`: the built-in texts.
     pub dialogues_dir: Option<PathBuf>,
     /// The production calendar (TOML text).
@@ -47,6 +50,7 @@ impl Config {
         Config {
             database_url: database_url.to_string(),
             telegram: None,
+            max: None,
             dialogues_dir: None,
             calendar_text,
             http_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
@@ -77,10 +81,21 @@ pub enum StartupError {
     },
     #[error("cannot reach Telegram: {0} (check OTKLIK_TELEGRAM_TOKEN and the network)")]
     Telegram(#[from] teloxide::RequestError),
+    #[error("cannot reach MAX: {0} (check OTKLIK_MAX_TOKEN and the network)")]
+    Max(#[from] crate::max::api::MaxError),
     #[error("cannot prepare the database: {0}")]
     Prepare(#[from] crate::core::CoreError),
     #[error("cannot set up the HTTP client for monitoring webhooks: {0}")]
     Webhook(reqwest::Error),
+}
+
+/// How a messenger runs, for the startup log line: "off", or the bot and how updates come.
+fn on_or_off(username: &Option<String>, webhook: bool) -> String {
+    match username {
+        None => "off".to_string(),
+        Some(u) if webhook => format!("on as {u}, updates by webhook"),
+        Some(u) => format!("on as {u}, long polling"),
+    }
 }
 
 /// A running Otklik.
@@ -92,6 +107,7 @@ pub struct Application {
     /// The running parts; each ends with its name.
     tasks: JoinSet<&'static str>,
     telegram_username: Option<String>,
+    max_username: Option<String>,
 }
 
 impl Application {
@@ -170,6 +186,32 @@ impl Application {
                 }
             }
         }
+        let mut max_username = None;
+        if let Some(mx) = &config.max {
+            let max = Max::connect(mx, core.clone()).await?;
+            max_username = Some(max.username.clone());
+            ports.push(max.port());
+            match &mx.webhook {
+                Some(hook) => router = router.merge(max.webhook(hook).await?),
+                None => {
+                    let stop = cancel.clone();
+                    tasks.spawn(async move {
+                        max.run(stop).await;
+                        "MAX"
+                    });
+                }
+            }
+        }
+        tracing::info!(
+            telegram = %on_or_off(&telegram_username, config.telegram.as_ref().and_then(|t| t.webhook.as_ref()).is_some()),
+            max = %on_or_off(&max_username, config.max.as_ref().and_then(|m| m.webhook.as_ref()).is_some()),
+            "messengers"
+        );
+        if ports.is_empty() {
+            tracing::warn!(
+                "no messenger is on: incidents are taken in, but nobody is told of them"
+            );
+        }
         let (stop, limits) = (cancel.clone(), config.http_limits);
         tasks.spawn(async move {
             crate::http::serve(listener, router, limits, stop).await;
@@ -193,6 +235,7 @@ impl Application {
             cancel,
             tasks,
             telegram_username,
+            max_username,
         })
     }
 
@@ -208,6 +251,11 @@ impl Application {
     /// The bot's username, when Telegram is on.
     pub fn telegram_username(&self) -> Option<&str> {
         self.telegram_username.as_deref()
+    }
+
+    /// The MAX bot's username, when MAX is on.
+    pub fn max_username(&self) -> Option<&str> {
+        self.max_username.as_deref()
     }
 
     /// A token that stops the application when cancelled (signals, tests).

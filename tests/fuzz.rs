@@ -216,7 +216,7 @@ async fn typed_input_in_chat_never_fails_inside(db: &TestDb) {
                 let who = [&curator, &in_group, &executor][who];
                 if let Some(i) = open {
                     let action =
-                        otklik::telegram::callback::decode(&openers[i]).expect("a known button");
+                        otklik::messenger::payload::decode(&openers[i]).expect("a known button");
                     let reply = handle
                         .block_on(h.core.press(who, action, None))
                         .map_err(|e| TestCaseError::fail(format!("{}: {e}", openers[i])))?;

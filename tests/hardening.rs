@@ -5,7 +5,7 @@ mod support;
 
 use otklik::core::Reply;
 use otklik::domain::regulation::Importance;
-use otklik::telegram::callback::decode;
+use otklik::messenger::payload::decode;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestRng, TestRunner};
 use support::app::*;

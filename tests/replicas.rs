@@ -10,7 +10,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use otklik::telegram::pacing::SendLimits;
+use otklik::messenger::pacing::SendLimits;
 use serde_json::json;
 use support::app::*;
 use support::db::TestDb;

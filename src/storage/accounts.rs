@@ -80,20 +80,72 @@ impl Store {
         Ok(id)
     }
 
-    /// The messengers a person can be reached in, in the order of preference (Telegram first).
+    /// The messengers a person can be reached in, in the order of preference: the one the
+    /// organisation file prefers for them, then Telegram, then MAX.
     pub async fn messengers_of(&self, person: PersonId) -> Result<Vec<Messenger>, StorageError> {
-        let names = on_pool!(self, pool => {
-            sqlx::query("SELECT messenger FROM accounts WHERE person_id = $1 AND external_id IS NOT NULL ORDER BY messenger")
+        let rows = on_pool!(self, pool => {
+            sqlx::query(
+                "SELECT a.messenger, p.preferred_messenger FROM accounts a JOIN people p ON p.id = a.person_id
+                 WHERE a.person_id = $1 AND a.external_id IS NOT NULL",
+            )
                 .bind(person.0)
                 .fetch_all(pool)
                 .await?
                 .iter()
-                .map(|r| r.try_get::<String, _>("messenger"))
+                .map(|r| -> Result<_, sqlx::Error> {
+                    Ok((r.try_get::<String, _>("messenger")?, r.try_get::<Option<String>, _>("preferred_messenger")?))
+                })
                 .collect::<Result<Vec<_>, _>>()?
         });
-        let mut out: Vec<Messenger> = names.iter().filter_map(|n| Messenger::parse(n)).collect();
-        out.sort();
+        let preferred = rows
+            .first()
+            .and_then(|(_, p)| p.as_deref())
+            .and_then(Messenger::parse);
+        let mut out: Vec<Messenger> = rows
+            .iter()
+            .filter_map(|(m, _)| Messenger::parse(m))
+            .collect();
+        out.sort_by_key(|m| (Some(*m) != preferred, *m));
         Ok(out)
+    }
+
+    /// Remembers which message a number stands for, in a messenger whose message ids are text.
+    pub async fn remember_message_ref(
+        &self,
+        messenger: Messenger,
+        number: i64,
+        reference: &str,
+    ) -> Result<(), StorageError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.writer(self).begin_write().await?;
+            sqlx::query("INSERT INTO message_refs (messenger, number, reference) VALUES ($1, $2, $3)
+                         ON CONFLICT (messenger, number) DO NOTHING")
+                .bind(messenger.key())
+                .bind(number)
+                .bind(reference)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The message a number stands for (`remember_message_ref`).
+    pub async fn message_ref(
+        &self,
+        messenger: Messenger,
+        number: i64,
+    ) -> Result<Option<String>, StorageError> {
+        let reference = on_pool!(self, pool => {
+            sqlx::query("SELECT reference FROM message_refs WHERE messenger = $1 AND number = $2")
+                .bind(messenger.key())
+                .bind(number)
+                .fetch_optional(pool)
+                .await?
+                .map(|r| r.try_get::<String, _>("reference"))
+                .transpose()?
+        });
+        Ok(reference)
     }
 
     /// Marks a person's account as (un)reachable; writes only a real change.

@@ -324,6 +324,47 @@ impl Store {
         Ok(fresh == 1)
     }
 
+    /// Where a bot's long polling left off (`None`: never).
+    pub async fn update_cursor(
+        &self,
+        messenger: Messenger,
+        bot: &str,
+    ) -> Result<Option<i64>, StorageError> {
+        let marker = on_pool!(self, pool => {
+            sqlx::query("SELECT marker FROM update_cursors WHERE messenger = $1 AND bot = $2")
+                .bind(messenger.key())
+                .bind(bot)
+                .fetch_optional(pool)
+                .await?
+                .map(|r| r.try_get::<i64, _>("marker"))
+                .transpose()?
+        });
+        Ok(marker)
+    }
+
+    /// Keeps where a bot's long polling left off.
+    pub async fn keep_update_cursor(
+        &self,
+        messenger: Messenger,
+        bot: &str,
+        marker: i64,
+    ) -> Result<(), StorageError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.writer(self).begin_write().await?;
+            sqlx::query(
+                "INSERT INTO update_cursors (messenger, bot, marker) VALUES ($1, $2, $3)
+                 ON CONFLICT (messenger, bot) DO UPDATE SET marker = excluded.marker",
+            )
+            .bind(messenger.key())
+            .bind(bot)
+            .bind(marker)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Forgets updates handled before `before`; returns how many.
     pub async fn prune_updates(&self, before: DateTime<Utc>) -> Result<u64, StorageError> {
         let n = on_pool!(self, pool => {

@@ -10,6 +10,7 @@ use crate::directory_file::{
     DepartmentEntry, DirectoryFile, DutyEntry, OrganisationEntry, PersonEntry, TopicEntry,
     ValidDirectory,
 };
+use crate::domain::content::Messenger;
 use crate::domain::incident::Role;
 use crate::domain::OrgId;
 
@@ -81,20 +82,22 @@ impl Store {
             };
             report.organisation_id = OrgId(org);
 
-            // The organisation's chats (Telegram: the file names Telegram chat ids).
+            // The organisation's chats, each in the messenger the file names (Telegram unless said;
+            // the discussion group is a Telegram channel's).
             sqlx::query("DELETE FROM org_chats WHERE org_id = $1")
                 .bind(org)
                 .execute(&mut *tx)
                 .await?;
-            for (purpose, chat) in [
-                (CURATORS, f.organisation.curator_chat_id),
-                (HEAD, f.organisation.head_chat_id),
-                (DISCUSSION, f.organisation.discussion_chat_id),
+            for (purpose, chat, messenger) in [
+                (CURATORS, f.organisation.curator_chat_id, f.organisation.curator_chat_messenger),
+                (HEAD, f.organisation.head_chat_id, f.organisation.head_chat_messenger),
+                (DISCUSSION, f.organisation.discussion_chat_id, None),
             ] {
                 if let Some(chat) = chat {
-                    sqlx::query("INSERT INTO org_chats (org_id, purpose, messenger, chat_id) VALUES ($1, $2, 'telegram', $3)")
+                    sqlx::query("INSERT INTO org_chats (org_id, purpose, messenger, chat_id) VALUES ($1, $2, $3, $4)")
                         .bind(org)
                         .bind(purpose)
+                        .bind(messenger.unwrap_or(Messenger::Telegram).key())
                         .bind(chat)
                         .execute(&mut *tx)
                         .await?;
@@ -174,6 +177,22 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
+                // The MAX account: the file's id, or one bound by an invite is kept.
+                if let Some(max_id) = p.max_id {
+                    sqlx::query(
+                        "INSERT INTO accounts (person_id, messenger, external_id) VALUES ($1, 'max', $2)
+                         ON CONFLICT (person_id, messenger) DO UPDATE SET external_id = excluded.external_id",
+                    )
+                    .bind(id)
+                    .bind(max_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                sqlx::query("UPDATE people SET preferred_messenger = $1 WHERE id = $2")
+                    .bind(p.messenger.map(Messenger::key))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
                 sqlx::query("DELETE FROM person_roles WHERE person_id = $1").bind(id).execute(&mut *tx).await?;
                 for role in &p.roles {
                     sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
@@ -244,8 +263,10 @@ impl Store {
         let org = on_pool!(self, pool => {
             sqlx::query(
                 "SELECT o.id, o.settings, o.regulation_name,
-                    (SELECT chat_id FROM org_chats c WHERE c.org_id = o.id AND c.purpose = 'curators' AND c.messenger = 'telegram') AS curator_chat_id,
-                    (SELECT chat_id FROM org_chats c WHERE c.org_id = o.id AND c.purpose = 'head' AND c.messenger = 'telegram') AS head_chat_id,
+                    (SELECT chat_id FROM org_chats c WHERE c.org_id = o.id AND c.purpose = 'curators') AS curator_chat_id,
+                    (SELECT messenger FROM org_chats c WHERE c.org_id = o.id AND c.purpose = 'curators') AS curator_chat_messenger,
+                    (SELECT chat_id FROM org_chats c WHERE c.org_id = o.id AND c.purpose = 'head') AS head_chat_id,
+                    (SELECT messenger FROM org_chats c WHERE c.org_id = o.id AND c.purpose = 'head') AS head_chat_messenger,
                     (SELECT chat_id FROM org_chats c WHERE c.org_id = o.id AND c.purpose = 'discussion' AND c.messenger = 'telegram') AS discussion_chat_id
                  FROM organisations o WHERE o.name = $1",
             )
@@ -257,8 +278,8 @@ impl Store {
                         r.try_get::<i64, _>("id")?,
                         r.try_get::<Option<String>, _>("settings")?,
                         r.try_get::<String, _>("regulation_name")?,
-                        r.try_get::<Option<i64>, _>("curator_chat_id")?,
-                        r.try_get::<Option<i64>, _>("head_chat_id")?,
+                        (r.try_get::<Option<i64>, _>("curator_chat_id")?, r.try_get::<Option<String>, _>("curator_chat_messenger")?),
+                        (r.try_get::<Option<i64>, _>("head_chat_id")?, r.try_get::<Option<String>, _>("head_chat_messenger")?),
                         r.try_get::<Option<i64>, _>("discussion_chat_id")?,
                     ))
                 })
@@ -272,10 +293,26 @@ impl Store {
         };
         organisation.name = org_name.to_string();
         organisation.regulation = regulation;
-        organisation.curator_chat_id = curator_chat_id;
-        organisation.head_chat_id = head_chat_id;
+        // Telegram is the default and is not written out.
+        let non_default = |m: Option<String>| {
+            m.as_deref()
+                .and_then(Messenger::parse)
+                .filter(|m| *m != Messenger::Telegram)
+        };
+        organisation.curator_chat_id = curator_chat_id.0;
+        organisation.curator_chat_messenger = non_default(curator_chat_id.1);
+        organisation.head_chat_id = head_chat_id.0;
+        organisation.head_chat_messenger = non_default(head_chat_id.1);
         organisation.discussion_chat_id = discussion_chat_id;
-        type PersonRow = (i64, String, Option<String>, Option<i64>, Option<String>);
+        type PersonRow = (
+            i64,
+            String,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+        );
         let (departments, people, roles, members, topics, duty) = on_pool!(self, pool => {
             let departments: Vec<(i64, String, Option<i64>, Option<i64>)> = sqlx::query(
                 "SELECT id, name, head_person_id, supervising_deputy_id FROM departments WHERE org_id = $1 AND active ORDER BY id",
@@ -287,8 +324,10 @@ impl Store {
             .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("head_person_id")?, r.try_get("supervising_deputy_id")?)) })
             .collect::<Result<_, _>>()?;
             let people: Vec<PersonRow> = sqlx::query(
-                "SELECT p.id, p.full_name, p.phone, a.external_id AS telegram_user_id, a.username AS telegram_username FROM people p
+                "SELECT p.id, p.full_name, p.phone, a.external_id AS telegram_user_id, a.username AS telegram_username,
+                        m.external_id AS max_user_id, p.preferred_messenger FROM people p
                  LEFT JOIN accounts a ON a.person_id = p.id AND a.messenger = 'telegram'
+                 LEFT JOIN accounts m ON m.person_id = p.id AND m.messenger = 'max'
                  WHERE p.org_id = $1 AND p.active ORDER BY p.id",
             )
             .bind(id)
@@ -296,7 +335,7 @@ impl Store {
             .await?
             .iter()
             .map(|r| -> Result<_, sqlx::Error> {
-                Ok((r.try_get("id")?, r.try_get("full_name")?, r.try_get("phone")?, r.try_get("telegram_user_id")?, r.try_get("telegram_username")?))
+                Ok((r.try_get("id")?, r.try_get("full_name")?, r.try_get("phone")?, r.try_get("telegram_user_id")?, r.try_get("telegram_username")?, r.try_get("max_user_id")?, r.try_get("preferred_messenger")?))
             })
             .collect::<Result<_, _>>()?;
             let roles: Vec<(i64, String)> = sqlx::query(
@@ -353,22 +392,26 @@ impl Store {
                 .collect(),
             people: people
                 .iter()
-                .map(|(pid, name, phone, tg, username)| PersonEntry {
-                    name: name.clone(),
-                    phone: phone.clone(),
-                    telegram_id: *tg,
-                    telegram_username: username.as_ref().map(|u| format!("@{u}")),
-                    roles: roles
-                        .iter()
-                        .filter(|(p, _)| p == pid)
-                        .filter_map(|(_, r)| parse_role(r).ok())
-                        .collect(),
-                    departments: members
-                        .iter()
-                        .filter(|(p, _)| p == pid)
-                        .filter_map(|(_, d)| department_name(*d))
-                        .collect(),
-                })
+                .map(
+                    |(pid, name, phone, tg, username, max_id, preferred)| PersonEntry {
+                        max_id: *max_id,
+                        messenger: preferred.as_deref().and_then(Messenger::parse),
+                        name: name.clone(),
+                        phone: phone.clone(),
+                        telegram_id: *tg,
+                        telegram_username: username.as_ref().map(|u| format!("@{u}")),
+                        roles: roles
+                            .iter()
+                            .filter(|(p, _)| p == pid)
+                            .filter_map(|(_, r)| parse_role(r).ok())
+                            .collect(),
+                        departments: members
+                            .iter()
+                            .filter(|(p, _)| p == pid)
+                            .filter_map(|(_, d)| department_name(*d))
+                            .collect(),
+                    },
+                )
                 .collect(),
             topics: topics
                 .iter()

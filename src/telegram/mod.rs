@@ -1,10 +1,8 @@
 //! The Telegram adapter: the only module that knows teloxide. It translates updates into core
 //! calls (`updates`), the core's views into HTML and keyboards (`render`), actions into button
-//! payloads (`callback`), and is the core's way to send to Telegram (`port`).
+//! payloads (`crate::messenger::payload`), and is the core's way to send to Telegram (`port`).
 
-pub mod callback;
 pub mod listener;
-pub mod pacing;
 pub mod port;
 pub mod render;
 pub mod updates;
@@ -18,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::core::{Core, MessengerPort};
 use crate::domain::content::Messenger;
-use pacing::{Pacing, SendLimits};
+use crate::messenger::pacing::{Pacing, SendLimits};
 use port::TelegramPort;
 use updates::TelegramContext;
 

@@ -12,11 +12,11 @@ use teloxide::prelude::*;
 use teloxide::types::{FileId, ForceReply, InputFile, MessageId, ParseMode, ReplyParameters};
 use teloxide::{ApiError, RequestError};
 
-use super::pacing::Pacing;
 use super::render::{caption_html, html, keyboard};
 use crate::core::view::UploadKind;
 use crate::core::{MessengerPort, SendError, View};
 use crate::domain::content::Messenger;
+use crate::messenger::pacing::Pacing;
 
 /// The Telegram bot as a messenger port. Clones share one pacing: the delivery worker and the
 /// answers to updates count against the same limits.

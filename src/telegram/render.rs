@@ -4,8 +4,8 @@
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use teloxide::utils::html::escape;
 
-use super::callback::encode;
 use crate::core::{Line, View};
+use crate::messenger::payload::encode;
 
 /// Telegram's limit for a message's text.
 pub const TEXT_LIMIT: usize = 4096;
@@ -35,41 +35,7 @@ pub fn caption_html(view: &View) -> String {
 }
 
 fn html_within(view: &View, limit: usize) -> String {
-    let mut lines = view.lines.clone();
-    loop {
-        let text = lines.iter().map(line_html).collect::<Vec<_>>().join("\n");
-        let length = text.chars().count();
-        if length <= limit {
-            return text;
-        }
-        let longest = lines
-            .iter()
-            .enumerate()
-            .filter_map(|(i, l)| match l {
-                Line::Quote(s) | Line::Preformatted(s) | Line::Text(s) => {
-                    Some((i, s.chars().count()))
-                }
-                _ => None,
-            })
-            .max_by_key(|(_, n)| *n);
-        match longest {
-            Some((i, n)) if n > 1 => {
-                // Escaping can lengthen text: cut a little more than the excess.
-                let keep = n.saturating_sub(length - limit + 16).max(1);
-                let shorten = |s: &String| -> String {
-                    let cut: String = s.chars().take(keep).collect();
-                    format!("{cut}…")
-                };
-                lines[i] = match &lines[i] {
-                    Line::Quote(s) => Line::Quote(shorten(s)),
-                    Line::Preformatted(s) => Line::Preformatted(shorten(s)),
-                    Line::Text(s) => Line::Text(shorten(s)),
-                    other => other.clone(),
-                };
-            }
-            _ => return text.chars().take(limit).collect(),
-        }
-    }
+    crate::messenger::fit::fit(&view.lines, limit, line_html)
 }
 
 /// The inline keyboard of a view (empty when it has no buttons).

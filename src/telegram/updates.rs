@@ -13,12 +13,12 @@ use teloxide::payloads::AnswerCallbackQuerySetters;
 use teloxide::prelude::*;
 use teloxide::types::{MessageId, MessageOrigin};
 
-use super::callback::decode;
 use super::port::{classify, TelegramPort};
 use crate::core::input::Forwarded;
 use crate::core::intake::ChannelComment;
 use crate::core::{Account, Conversation, Core, Input, Reply, SendError};
 use crate::domain::content::{ChatRef, Messenger, Source};
+use crate::messenger::payload::decode;
 
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 type HandlerResult = Result<(), HandlerError>;

@@ -13,9 +13,9 @@ use otklik::domain::content::{
 use otklik::domain::incident::Role;
 use otklik::domain::regulation::{Importance, PRESETS};
 use otklik::domain::{DepartmentId, OrgId, PersonId};
+use otklik::messenger::pacing::SendLimits;
 use otklik::startup::{Application, Config};
 use otklik::storage::{NewAccount, NewOrganisation, NewPerson, Store};
-use otklik::telegram::pacing::SendLimits;
 use otklik::telegram::webhook::WebhookConfig;
 use otklik::telegram::TelegramConfig;
 use tokio::task::JoinHandle;

@@ -1,6 +1,7 @@
-//! Telegram's limits on sending, kept on our side: about 30 messages a second overall, one a
-//! second in a private chat, 20 a minute in a group. Every message the bot sends or edits —
-//! a card from the outbox or the answer to a button — waits here for its turn, so Telegram never
+//! A messenger's limits on sending, kept on our side (Telegram: about 30 messages a second
+//! overall, one a second in a private chat, 20 a minute in a group; MAX: 30 requests a second
+//! overall, two messages a second in any one chat). Every message the bot sends or edits — a card
+//! from the outbox or the answer to a button — waits here for its turn, so the messenger never
 //! has to refuse one. The limiters are `governor`'s (GCRA), one overall and one per chat.
 
 use std::num::NonZeroU32;
@@ -70,6 +71,24 @@ impl SendLimits {
         },
     };
 
+    /// MAX's published limits (dev.max.ru: 30 requests a second to the API, no more than two
+    /// messages a second into one dialogue, group chat or channel) with the same margin: at most
+    /// 28 in any second overall, one per 0.55 s in any chat.
+    pub const MAX: SendLimits = SendLimits {
+        overall: Pace {
+            every: Duration::from_millis(40),
+            burst: 4,
+        },
+        private_chat: Pace {
+            every: Duration::from_millis(550),
+            burst: 1,
+        },
+        group_chat: Pace {
+            every: Duration::from_millis(550),
+            burst: 1,
+        },
+    };
+
     /// All three, `factor` times faster.
     pub fn faster(self, factor: u32) -> SendLimits {
         SendLimits {
@@ -86,7 +105,8 @@ impl Default for SendLimits {
     }
 }
 
-/// Whether a Telegram chat id is a group's (groups, supergroups and channels are negative).
+/// Whether a chat id is a group's: in Telegram groups, supergroups and channels are negative;
+/// the MAX adapter numbers its group chats the same way (a private chat is the person's id).
 pub fn is_group(chat: i64) -> bool {
     chat < 0
 }
@@ -157,6 +177,15 @@ mod tests {
         assert!(l.group_chat.most_in(Duration::from_secs(60)) <= 20);
         assert_eq!(l.overall.most_in(Duration::from_secs(1)), 28);
         assert_eq!(l.group_chat.most_in(Duration::from_secs(60)), 18);
+    }
+
+    /// MAX: two messages a second in any one chat, 30 requests a second overall.
+    #[test]
+    fn the_max_limits_keep_within_maxs() {
+        let l = SendLimits::MAX;
+        assert!(l.overall.most_in(Duration::from_secs(1)) <= 30);
+        assert_eq!(l.private_chat.most_in(Duration::from_secs(1)), 2);
+        assert_eq!(l.group_chat.most_in(Duration::from_secs(1)), 2);
     }
 
     #[tokio::test]

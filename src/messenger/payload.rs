@@ -1,5 +1,6 @@
-//! Inline-button payloads: the core's actions in compact ASCII (Telegram allows 64 bytes), and
-//! back. The core re-checks the presser; a payload only says what was pressed.
+//! Inline-button payloads: the core's actions in compact ASCII, and back; every messenger's
+//! adapter uses them (Telegram allows 64 bytes, the tighter limit; MAX 1024). The core
+//! re-checks the presser; a payload only says what was pressed.
 
 use crate::core::action::{Overview, ReportSpan};
 use crate::core::Action;

@@ -1,0 +1,300 @@
+//! MAX updates translated into core calls, and the core's replies shown:
+//!
+//! - a message → `Core::message` (after `Core::identify`);
+//! - a person opening the bot (`bot_started`) with an invite's payload → `Core::redeem_invite`,
+//!   without one → the same as their "/start";
+//! - a button press → `Core::press` with the decoded action.
+//!
+//! Nothing here decides anything: who may do what, what is said and what changes is the core's.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::api::{Callback, MaxApi, Message, Update, User};
+use super::port::MaxPort;
+use super::render;
+use crate::core::input::Forwarded;
+use crate::core::{Account, Conversation, Core, CoreError, Input, Reply, SendError};
+use crate::domain::content::{ChatRef, Messenger};
+use crate::messenger::payload::decode;
+
+/// What handling updates needs: the core, the port to answer through, and the bot's id (updates
+/// are deduplicated per bot).
+pub struct MaxContext {
+    pub core: Arc<Core>,
+    pub port: MaxPort,
+    pub bot_id: String,
+}
+
+fn account(user: &User) -> Account {
+    Account {
+        messenger: Messenger::Max,
+        id: user.user_id,
+    }
+}
+
+fn chat_ref(chat: i64) -> ChatRef {
+    ChatRef {
+        messenger: Messenger::Max,
+        id: chat,
+    }
+}
+
+/// The conversation a message is in: a dialogue with the bot is the person's private chat
+/// (numbered by their user id); a group chat keeps MAX's chat id.
+fn conversation(message: &Message, user: &User) -> Conversation {
+    let private = message.recipient.chat_type == "dialog";
+    let chat = if private {
+        user.user_id
+    } else {
+        message.recipient.chat_id.unwrap_or(user.user_id)
+    };
+    Conversation {
+        chat: chat_ref(chat),
+        private,
+    }
+}
+
+impl MaxContext {
+    fn api(&self) -> &MaxApi {
+        &self.port.api
+    }
+
+    /// Handles one update as MAX sent it; an update that cannot be read is dropped (sending it
+    /// again would not make it readable). An error means it may be sent again.
+    pub async fn handle(&self, raw: Value) -> Result<(), CoreError> {
+        let update: Update = match serde_json::from_value(raw) {
+            Ok(u) => u,
+            Err(e) => {
+                tracing::warn!(error = %e, "a MAX update that cannot be read was dropped");
+                return Ok(());
+            }
+        };
+        let started = std::time::Instant::now();
+        let (kind, result) = match update {
+            Update::MessageCreated { message, .. } => ("message", self.on_message(message).await),
+            Update::MessageCallback {
+                callback, message, ..
+            } => ("callback", self.on_callback(callback, message).await),
+            Update::BotStarted {
+                user,
+                payload,
+                timestamp,
+                ..
+            } => ("message", self.on_start(user, payload, timestamp).await),
+            Update::Other => return Ok(()),
+        };
+        self.core.observe_update("max", kind, started.elapsed());
+        result
+    }
+
+    async fn claim(&self, key: &str) -> Result<bool, CoreError> {
+        self.core
+            .claim_update(Messenger::Max, &self.bot_id, Core::number_for(key))
+            .await
+    }
+
+    /// Shows a reply: edits the pressed message, sends the new messages, and sends what is for
+    /// the person to their private chat.
+    async fn show(&self, chat: i64, user: i64, pressed: Option<&str>, reply: &Reply) {
+        if let (Some(view), Some(mid)) = (&reply.edit, pressed) {
+            match self.port.edit_mid(chat, mid, view).await {
+                Ok(()) | Err(SendError::NotModified) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot edit the pressed message"),
+            }
+        }
+        for (to, view) in reply
+            .send
+            .iter()
+            .map(|v| (chat, v))
+            .chain(reply.to_person.iter().map(|v| (user, v)))
+        {
+            if let Err(e) = self.port.send_view(to, view).await {
+                tracing::warn!(error = %e, "cannot answer in MAX");
+            }
+        }
+    }
+
+    async fn on_message(&self, message: Message) -> Result<(), CoreError> {
+        let Some(from) = message.sender.clone().filter(|u| !u.is_bot) else {
+            return Ok(());
+        };
+        let place = conversation(&message, &from);
+        // A forwarded message's words are the forwarded one's.
+        let text = message
+            .body
+            .text
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .or_else(|| {
+                message
+                    .link
+                    .as_ref()
+                    .filter(|l| l.kind == "forward")
+                    .and_then(|l| l.message.as_ref()?.text.clone())
+            })
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        self.take_message(
+            &from,
+            place,
+            text,
+            Some(&message),
+            &format!("m:{}", message.body.mid),
+        )
+        .await
+    }
+
+    async fn on_start(
+        &self,
+        user: User,
+        payload: Option<String>,
+        timestamp: i64,
+    ) -> Result<(), CoreError> {
+        let place = Conversation {
+            chat: chat_ref(user.user_id),
+            private: true,
+        };
+        let text = match payload.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(code) => format!("/start {code}"),
+            None => "/start".to_string(),
+        };
+        let key = format!("s:{}:{timestamp}", user.user_id);
+        self.take_message(&user, place, text, None, &key).await
+    }
+
+    async fn take_message(
+        &self,
+        from: &User,
+        place: Conversation,
+        text: String,
+        message: Option<&Message>,
+        key: &str,
+    ) -> Result<(), CoreError> {
+        let core = &self.core;
+        let (chat, user) = (place.chat.id, from.user_id);
+        // A stranger writing in private is answered now and then and nothing is recorded.
+        let known = if place.private && !text.starts_with("/start ") {
+            match core.identify(account(from), place).await? {
+                Some(who) => Some(who),
+                None => {
+                    let reply = core.stranger_reply(account(from));
+                    self.show(chat, user, None, &reply).await;
+                    return Ok(());
+                }
+            }
+        } else {
+            None
+        };
+        if !self.claim(key).await? {
+            return Ok(());
+        }
+        let reply = async {
+            if let (true, Some(code)) = (
+                place.private,
+                text.strip_prefix("/start ")
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty()),
+            ) {
+                return core.redeem_invite(account(from), code).await;
+            }
+            let who = match known {
+                Some(who) => Some(who),
+                None => core.identify(account(from), place).await?,
+            };
+            match who {
+                Some(who) => {
+                    let input = Input {
+                        text: text.clone(),
+                        attachment: message.and_then(|m| {
+                            m.body.attachments.iter().find_map(render::attachment_id)
+                        }),
+                        forwarded: message.and_then(forwarded),
+                    };
+                    core.message(&who, input).await
+                }
+                None if place.private => Ok(core.stranger_reply(account(from))),
+                None => Ok(Reply::nothing()),
+            }
+        }
+        .await;
+        let reply = match reply {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "a MAX message could not be handled");
+                if place.private {
+                    core.internal_error_message()
+                } else {
+                    Reply::nothing()
+                }
+            }
+        };
+        self.show(chat, user, None, &reply).await;
+        Ok(())
+    }
+
+    async fn on_callback(
+        &self,
+        callback: Callback,
+        message: Option<Message>,
+    ) -> Result<(), CoreError> {
+        let core = &self.core;
+        if !self.claim(&format!("c:{}", callback.callback_id)).await? {
+            self.answer(&callback, &Reply::nothing()).await;
+            return Ok(());
+        }
+        let user = callback.user.user_id;
+        let place = match &message {
+            Some(m) => conversation(m, &callback.user),
+            None => Conversation {
+                chat: chat_ref(user),
+                private: true,
+            },
+        };
+        let pressed = message.as_ref().map(|m| m.body.mid.clone());
+        let reply = async {
+            let Some(action) = callback.payload.as_deref().and_then(decode) else {
+                return Ok(core.unreadable_button());
+            };
+            match core.identify(account(&callback.user), place).await? {
+                Some(who) => {
+                    core.press(&who, action, pressed.as_deref().map(Core::number_for))
+                        .await
+                }
+                None => Ok(core.stranger_toast()),
+            }
+        }
+        .await;
+        let reply = match reply {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "a MAX button press could not be handled");
+                core.internal_error_toast()
+            }
+        };
+        self.answer(&callback, &reply).await;
+        self.show(place.chat.id, user, pressed.as_deref(), &reply)
+            .await;
+        Ok(())
+    }
+
+    async fn answer(&self, callback: &Callback, reply: &Reply) {
+        let text = reply.toast.as_ref().map(|t| t.text.as_str());
+        if let Err(e) = self.api().answer(&callback.callback_id, text).await {
+            tracing::warn!(error = %e, "cannot answer a MAX button press");
+        }
+    }
+}
+
+/// What is known of a forwarded message.
+fn forwarded(message: &Message) -> Option<Forwarded> {
+    let link = message.link.as_ref().filter(|l| l.kind == "forward")?;
+    Some(Forwarded {
+        author: link.sender.as_ref().map(User::full_name),
+        link: None,
+        source: None,
+        date: None,
+    })
+}
