@@ -90,9 +90,14 @@ impl MaxContext {
     }
 
     async fn claim(&self, key: &str) -> Result<bool, CoreError> {
-        self.core
+        let fresh = self
+            .core
             .claim_update(Messenger::Max, &self.bot_id, Core::number_for(key))
-            .await
+            .await?;
+        if !fresh {
+            tracing::debug!(update = key, "a MAX update handled before was skipped");
+        }
+        Ok(fresh)
     }
 
     /// Shows a reply: edits the pressed message, sends the new messages, and sends what is for

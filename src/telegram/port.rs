@@ -128,6 +128,11 @@ impl TelegramPort {
         // itself is delivered).
         for a in &view.attachments {
             let (kind, id) = a.split_once(':').unwrap_or(("photo", a.as_str()));
+            // A file sent in another messenger has no id Telegram knows.
+            if !matches!(kind, "photo" | "video" | "document") {
+                tracing::debug!(kind, "an attachment from another messenger is not sent");
+                continue;
+            }
             let file = InputFile::file_id(FileId(id.to_string()));
             self.pacing.turn(chat.0).await;
             let result = match kind {

@@ -13,6 +13,7 @@ use otklik::domain::content::{
 use otklik::domain::incident::Role;
 use otklik::domain::regulation::{Importance, PRESETS};
 use otklik::domain::{DepartmentId, OrgId, PersonId};
+use otklik::max::MaxConfig;
 use otklik::messenger::pacing::SendLimits;
 use otklik::startup::{Application, Config};
 use otklik::storage::{NewAccount, NewOrganisation, NewPerson, Store};
@@ -22,6 +23,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::db::TestDb;
+use super::fake_max::{FakeMax, MAX_TOKEN};
 use super::fake_telegram::{Call, FakeTelegram};
 
 pub const CURATOR_CHAT: i64 = -1_001_234;
@@ -208,6 +210,9 @@ pub struct TestApp {
     db_url: String,
     limits: SendLimits,
     webhook: Option<WebhookConfig>,
+    /// MAX's fake, when the application runs MAX too.
+    pub max: Option<FakeMax>,
+    max_url: Option<(String, SendLimits)>,
     stop: CancellationToken,
     running: Option<JoinHandle<()>>,
 }
@@ -270,6 +275,18 @@ pub async fn launch_configured(
     limits: SendLimits,
     webhook: Option<WebhookConfig>,
 ) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
+    launch_with_max(db_url, fake_url, clock, limits, webhook, None).await
+}
+
+/// The same, with MAX on too when its fake's URL and pace are given.
+pub async fn launch_with_max(
+    db_url: &str,
+    fake_url: &str,
+    clock: Arc<ManualClock>,
+    limits: SendLimits,
+    webhook: Option<WebhookConfig>,
+    max: Option<(&str, SendLimits)>,
+) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
     let mut config = Config::new(
         db_url,
         otklik::domain::production_calendar::SHIPPED_RU_CALENDAR.into(),
@@ -279,6 +296,12 @@ pub async fn launch_configured(
         api_url: Some(fake_url.parse().expect("the fake's URL")),
         limits,
         webhook,
+    });
+    config.max = max.map(|(url, limits)| MaxConfig {
+        token: MAX_TOKEN.into(),
+        api_url: Some(url.parse().expect("the MAX fake's URL")),
+        limits,
+        webhook: None,
     });
     config.dialogues_dir = Some(dialogues());
     config.http_addr = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -332,14 +355,25 @@ impl TestApp {
     /// Another instance of the application as this one was started, on the same database,
     /// fake Telegram and clock.
     async fn launch_again(&self) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
-        launch_configured(
+        launch_with_max(
             &self.db_url,
             &self.fake_url,
             self.clock.clone(),
             self.limits,
             self.webhook.clone(),
+            self.max_url.as_ref().map(|(u, l)| (u.as_str(), *l)),
         )
         .await
+    }
+
+    /// Starts Otklik with Telegram and MAX both on, MAX sending at the pace given.
+    pub async fn start_with_max(preset: &str, db: &TestDb, max_limits: SendLimits) -> TestApp {
+        TestApp::start_seeded_with(preset, "", db, test_limits(), None, Some(max_limits)).await
+    }
+
+    /// MAX's fake (the application must run MAX).
+    pub fn max(&self) -> &FakeMax {
+        self.max.as_ref().expect("the application runs MAX")
     }
 
     /// A person's presses of «Принять» on every card sent to their private chat, as updates
@@ -385,6 +419,17 @@ impl TestApp {
         limits: SendLimits,
         webhook: Option<WebhookConfig>,
     ) -> TestApp {
+        TestApp::start_seeded_with(preset, extra, db, limits, webhook, None).await
+    }
+
+    async fn start_seeded_with(
+        preset: &str,
+        extra: &str,
+        db: &TestDb,
+        limits: SendLimits,
+        webhook: Option<WebhookConfig>,
+        max_limits: Option<SendLimits>,
+    ) -> TestApp {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
                 tracing_subscriber::EnvFilter::try_from_default_env()
@@ -396,8 +441,22 @@ impl TestApp {
         let seeded = seed_with(&store, preset, extra).await;
         let (fake, fake_url) = FakeTelegram::start().await;
         let clock = ManualClock::new(moscow("2026-11-23 10:00"));
-        let (core, http, stop, running) =
-            launch_configured(&db.url, &fake_url, clock.clone(), limits, webhook.clone()).await;
+        let (max, max_url) = match max_limits {
+            Some(l) => {
+                let (fake, url) = FakeMax::start().await;
+                (Some(fake), Some((url, l)))
+            }
+            None => (None, None),
+        };
+        let (core, http, stop, running) = launch_with_max(
+            &db.url,
+            &fake_url,
+            clock.clone(),
+            limits,
+            webhook.clone(),
+            max_url.as_ref().map(|(u, l)| (u.as_str(), *l)),
+        )
+        .await;
         TestApp {
             fake,
             fake_url,
@@ -414,6 +473,8 @@ impl TestApp {
             db_url: db.url.clone(),
             limits,
             webhook,
+            max,
+            max_url,
             stop,
             running: Some(running),
         }
@@ -422,10 +483,20 @@ impl TestApp {
     /// Kills the application mid-work (as a crash would) and starts a new one on the same
     /// database and fake Telegram.
     pub async fn crash_and_restart(&mut self) {
+        self.crash().await;
+        self.restart().await;
+    }
+
+    /// Kills the application mid-work, as a crash would; `restart` starts it again.
+    pub async fn crash(&mut self) {
         if let Some(h) = self.running.take() {
             h.abort();
             let _ = h.await;
         }
+    }
+
+    /// Starts a new application on the same database, fakes and clock.
+    pub async fn restart(&mut self) {
         let (core, http, stop, running) = self.launch_again().await;
         self.core = core;
         self.http = http;

@@ -1,0 +1,378 @@
+//! MAX end to end, through the real application with Telegram and MAX both on (one process, one
+//! core, one outbox), against local fakes of both Bot APIs, on SQLite and on PostgreSQL: an
+//! executor who works in MAX while the curators work in a Telegram group.
+
+mod support;
+
+use otklik::domain::content::Messenger;
+use otklik::domain::incident::{IncidentState, PartState, Role};
+use otklik::domain::regulation::Importance;
+use otklik::domain::{DepartmentId, PersonId};
+use otklik::messenger::pacing::SendLimits;
+use otklik::storage::NewPerson;
+use serde_json::json;
+use support::app::*;
+use support::db::TestDb;
+use support::fake_max::MaxCall;
+
+on_both_backends!(
+    an_executor_in_max_answers_and_the_curators_in_telegram_approve,
+    a_restart_loses_nothing_in_max,
+    max_is_sent_to_within_its_limits,
+);
+
+/// The executor's MAX user id.
+const MAX_EXECUTOR: i64 = 4_400_001;
+/// Someone in MAX Otklik does not know.
+const MAX_STRANGER: i64 = 4_400_999;
+
+/// A department whose only executor works in MAX and has opened the bot by invite.
+async fn executor_in_max(h: &TestApp) -> (PersonId, DepartmentId) {
+    let person = h
+        .store
+        .create_person(
+            h.org,
+            &NewPerson {
+                full_name: "Кузнецов Иван".into(),
+                phone: None,
+                roles: vec![Role::Executor],
+                accounts: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let dept = h
+        .store
+        .create_department(h.org, "Дорожное хозяйство")
+        .await
+        .unwrap();
+    h.store.add_to_department(dept, person).await.unwrap();
+    let code = h
+        .store
+        .create_invite(person, h.core.now(), chrono::Duration::days(14))
+        .await
+        .unwrap();
+    // The invite link opens the bot in MAX with the code as the start payload.
+    let since = h.max().mark();
+    h.max().start_bot(MAX_EXECUTOR, Some(&code));
+    let welcome = h
+        .max()
+        .wait_for(since, "welcome", |c| {
+            c.method == "send" && c.chat == MAX_EXECUTOR
+        })
+        .await;
+    assert!(
+        welcome.text().contains("Здравствуйте, Кузнецов Иван!"),
+        "{}",
+        welcome.text()
+    );
+    assert_eq!(
+        h.store.account_of(person, Messenger::Max).await.unwrap(),
+        Some(MAX_EXECUTOR)
+    );
+    (person, dept)
+}
+
+/// Routes an incident from its triage card in the curators' Telegram group; returns the
+/// executor's card in MAX.
+async fn route_to_max(h: &TestApp, number: i64, inc: i64, dept: DepartmentId) -> MaxCall {
+    let triage = h.triage(number).await;
+    h.press(CURATOR_TG, &triage, &format!("dp:{inc}:{dept}"))
+        .await;
+    let ticked = h
+        .wait(0, "ticked triage card", |c| {
+            c.method == "editMessageText"
+                && c.text().contains(&format!("Новое сообщение №{number}"))
+                && c.labels()
+                    .iter()
+                    .any(|l| l.ends_with('✓') && !l.starts_with("обычная"))
+        })
+        .await;
+    let since = h.max().mark();
+    h.press(CURATOR_TG, &ticked, &format!("ro:{inc}")).await;
+    h.max()
+        .wait_for(since, "the executor's card in MAX", |c| {
+            c.method == "send"
+                && c.chat == MAX_EXECUTOR
+                && c.buttons().contains(&format!("ac:{inc}:0"))
+        })
+        .await
+}
+
+/// Presses a button in MAX and waits for the bot to answer the press; returns the answer.
+async fn press_in_max(h: &TestApp, user: i64, message: &MaxCall, payload: &str) -> MaxCall {
+    let since = h.max().mark();
+    h.max().press(user, message, payload);
+    h.max()
+        .wait_for(since, &format!("answer to {payload}"), |c| {
+            c.method == "answer"
+        })
+        .await
+}
+
+async fn an_executor_in_max_answers_and_the_curators_in_telegram_approve(db: &TestDb) {
+    let h = TestApp::start_with_max("vorsino", db, SendLimits::MAX.faster(20)).await;
+    let (_, dept) = executor_in_max(&h).await;
+    let reg = h
+        .incident(
+            "Яма на дороге у школы №3, машины объезжают по тротуару",
+            Importance::Normal,
+        )
+        .await;
+    let inc = reg.id.0;
+
+    // The card in MAX: the same card as in Telegram, in MAX's HTML, with the four actions.
+    let card = route_to_max(&h, reg.number, inc, dept).await;
+    assert!(
+        card.text().contains("<b>Инцидент №1</b>"),
+        "{}",
+        card.text()
+    );
+    assert!(
+        card.text().contains("«Яма на дороге у школы №3"),
+        "{}",
+        card.text()
+    );
+    assert_eq!(card.body["format"], "html");
+    assert_eq!(
+        card.labels(),
+        [
+            "✅ Принять",
+            "↩️ Вернуть",
+            "✍️ Подготовить ответ",
+            "❓ Запросить уточнение"
+        ]
+    );
+    // Nothing about it went to Telegram's executors.
+    assert!(h
+        .fake
+        .calls()
+        .iter()
+        .all(|c| !c.buttons().contains(&format!("ac:{inc}:0"))));
+
+    // A stranger's press in MAX is refused and changes nothing.
+    let refused = press_in_max(&h, MAX_STRANGER, &card, &format!("ac:{inc}:0")).await;
+    assert_eq!(
+        refused.body["notification"],
+        "Вы не зарегистрированы в «Отклике». Обратитесь к администратору."
+    );
+    assert_eq!(
+        h.store.incident(reg.id).await.unwrap().workflow.parts[0].state,
+        PartState::Routed
+    );
+
+    // Accept: the answer to the press, and the card edited in place.
+    let since = h.max().mark();
+    let accepted = press_in_max(&h, MAX_EXECUTOR, &card, &format!("ac:{inc}:0")).await;
+    assert_eq!(accepted.body["notification"], "Принято в работу.");
+    let edited = h
+        .max()
+        .wait_for(since, "the card after accept", |c| {
+            c.method == "edit" && c.mid == card.mid && c.text().contains("Принят в работу")
+        })
+        .await;
+    assert!(!edited.buttons().contains(&format!("ac:{inc}:0")));
+    assert!(edited.buttons().contains(&format!("dr:{inc}:0:a")));
+
+    // A draft with a photo, written in MAX.
+    let since = h.max().mark();
+    press_in_max(&h, MAX_EXECUTOR, &edited, &format!("dr:{inc}:0:a")).await;
+    h.max()
+        .wait_for(since, "ask for the text", |c| {
+            c.chat == MAX_EXECUTOR && c.text().contains("одним сообщением")
+        })
+        .await;
+    let since = h.max().mark();
+    h.max().say(
+        MAX_EXECUTOR,
+        "Здравствуйте! Яму заделают до пятницы, подрядчик уведомлён.",
+    );
+    h.max()
+        .wait_for(since, "ask for attachments", |c| {
+            c.chat == MAX_EXECUTOR && c.text().contains("Пришлите фото")
+        })
+        .await;
+    let since = h.max().mark();
+    h.max().say_with(
+        MAX_EXECUTOR,
+        "",
+        json!({"attachments": [{"type": "image", "payload": {"token": "img-tok-1", "url": "https://i.max.example/1.jpg"}}]}),
+    );
+    let ask = h
+        .max()
+        .wait_for(since, "attachment added", |c| {
+            c.chat == MAX_EXECUTOR && c.text().contains("Добавлено: 1")
+        })
+        .await;
+    let since = h.max().mark();
+    press_in_max(&h, MAX_EXECUTOR, &ask, &format!("ad:{inc}")).await;
+    let preview = h
+        .max()
+        .wait_for(since, "draft preview", |c| {
+            c.chat == MAX_EXECUTOR && c.buttons().contains(&format!("sd:{inc}"))
+        })
+        .await;
+    assert!(
+        preview.text().contains("Проект ответа на №1"),
+        "{}",
+        preview.text()
+    );
+    assert!(preview.text().contains("📎 1"), "{}", preview.text());
+    let since = h.fake.mark();
+    let sent = press_in_max(&h, MAX_EXECUTOR, &preview, &format!("sd:{inc}")).await;
+    assert_eq!(sent.body["notification"], "📤 Отправлено на согласование.");
+
+    // Approval in the curators' Telegram group.
+    let approval = h
+        .wait(since, "approval card", |c| {
+            c.chat() == CURATOR_CHAT && c.buttons().contains(&format!("ap:{inc}:0:1"))
+        })
+        .await;
+    assert!(
+        approval.text().contains("Яму заделают до пятницы"),
+        "{}",
+        approval.text()
+    );
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &approval, &format!("ap:{inc}:0:1"))
+        .await;
+    let publish = h
+        .wait(since, "publication card", |c| {
+            c.chat() == CURATOR_CHAT && c.buttons().contains(&format!("pb:{inc}:0"))
+        })
+        .await;
+    // The MAX executor is not a curator: their press on the Telegram card is refused.
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &publish, &format!("pb:{inc}:0")).await;
+    h.wait(since, "ask for the link", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("Пришлите ссылку")
+    })
+    .await;
+    let since_max = h.max().mark();
+    h.fake.say(
+        CURATOR_TG,
+        CURATOR_CHAT,
+        "https://vk.com/wall-123_456?reply=801",
+    );
+    h.wait(since, "publication recorded", |c| {
+        c.chat() == CURATOR_CHAT && c.text() == "Публикация записана."
+    })
+    .await;
+
+    // The executor's card in MAX shows the answer published and has no buttons left.
+    let done = h
+        .max()
+        .wait_for(since_max, "the card published", |c| {
+            c.method == "edit" && c.mid == card.mid && c.text().contains("Ответ опубликован")
+        })
+        .await;
+    assert!(done.buttons().is_empty(), "{:?}", done.buttons());
+    let stored = h.store.incident(reg.id).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::Published);
+    // Every MAX call carried the bot's token and was paced: nothing refused.
+    assert!(
+        h.max().calls().iter().all(|c| c.ok),
+        "{:#?}",
+        h.max().calls()
+    );
+    assert_eq!(h.max().over_limit(), 0);
+}
+
+async fn a_restart_loses_nothing_in_max(db: &TestDb) {
+    let mut h = TestApp::start_with_max("vorsino", db, SendLimits::MAX.faster(20)).await;
+    let (_, dept) = executor_in_max(&h).await;
+    let reg = h
+        .incident("Не вывозят мусор третью неделю", Importance::Normal)
+        .await;
+    let inc = reg.id.0;
+    let card = route_to_max(&h, reg.number, inc, dept).await;
+
+    // The application dies; the executor presses «Принять» while it is down. MAX keeps the
+    // update, and the restarted bot takes it and edits the card it sent before the crash (the
+    // card's MAX id is remembered in the database).
+    h.settle().await;
+    h.crash().await;
+    h.max().press(MAX_EXECUTOR, &card, &format!("ac:{inc}:0"));
+    h.restart().await;
+    h.max()
+        .wait_for(0, "the card after accept", |c| {
+            c.method == "edit" && c.mid == card.mid && c.text().contains("Принят в работу")
+        })
+        .await;
+    h.settle().await;
+    assert_eq!(
+        h.store.incident(reg.id).await.unwrap().workflow.parts[0].state,
+        PartState::Accepted
+    );
+    let accepts = h
+        .store
+        .audit_log(reg.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.command == "accept")
+        .count();
+    assert_eq!(accepts, 1, "the press was taken once");
+
+    // A restarted bot goes on from the marker it kept: it never asks MAX without one again
+    // (which would skip what MAX delivered to the process that died).
+    h.crash_and_restart().await;
+    let since = h.max().mark();
+    press_in_max(&h, MAX_EXECUTOR, &card, &format!("dr:{inc}:0:a")).await;
+    h.max()
+        .wait_for(since, "ask for the text", |c| {
+            c.chat == MAX_EXECUTOR && c.text().contains("одним сообщением")
+        })
+        .await;
+    assert_eq!(h.max().polls_without_marker(), 1);
+    // One card in MAX for the incident, never a second.
+    h.settle().await;
+    let cards = h
+        .max()
+        .calls()
+        .iter()
+        .filter(|c| c.method == "send" && c.buttons().contains(&format!("ac:{inc}:0")))
+        .count();
+    assert_eq!(cards, 1);
+}
+
+async fn max_is_sent_to_within_its_limits(db: &TestDb) {
+    // MAX's own pace (two messages a second in one chat), and the fake refuses any message
+    // over it.
+    let h = TestApp::start_with_max("vorsino", db, SendLimits::MAX).await;
+    let (_, dept) = executor_in_max(&h).await;
+    h.max().enforce_chat_limit();
+    let since = h.max().mark();
+    for i in 0..6 {
+        h.incident_for(
+            &format!("Не горит фонарь у дома {i} по улице Мира"),
+            Importance::Normal,
+            Some(dept),
+        )
+        .await;
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let sent = loop {
+        let sent: Vec<MaxCall> = h
+            .max()
+            .calls()
+            .into_iter()
+            .skip(since)
+            .filter(|c| c.ok && c.method == "send" && c.chat == MAX_EXECUTOR)
+            .collect();
+        if sent.len() >= 6 || std::time::Instant::now() > deadline {
+            break sent;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(sent.len(), 6, "every card arrived");
+    assert_eq!(h.max().over_limit(), 0, "no message went over MAX's limit");
+    // No three messages to one chat within a second.
+    for w in sent.windows(3) {
+        assert!(
+            w[2].at.duration_since(w[0].at) >= std::time::Duration::from_secs(1),
+            "{:?}",
+            w[2].at.duration_since(w[0].at)
+        );
+    }
+}
