@@ -26,6 +26,8 @@ pub struct Cli {
     pub command: CliCommand,
 }
 
+// Parsed once at start: the size of the `run` variant's options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
     /// Run the bot: Telegram and/or MAX (whichever has a token), the intake API, the scheduler

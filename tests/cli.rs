@@ -266,6 +266,38 @@ fn import_export_and_invites_from_the_command_line() {
             .all(|l| l.contains("\thttps://t.me/otklik_bot?start=")),
         "{out}"
     );
+    // The same people, invited to the bot in MAX.
+    let (ok, out, err) = otklik(&[
+        "invites",
+        "--organisation",
+        name,
+        "--bot-username",
+        "otklik_max_bot",
+        "--messenger",
+        "max",
+        "--database-url",
+        &url,
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().count(), 5, "{out}");
+    assert!(
+        out.lines()
+            .all(|l| l.contains("\thttps://max.ru/otklik_max_bot?start=")),
+        "{out}"
+    );
+    let (ok, _, err) = otklik(&[
+        "invites",
+        "--organisation",
+        name,
+        "--bot-username",
+        "otklik_bot",
+        "--messenger",
+        "icq",
+        "--database-url",
+        &url,
+    ]);
+    assert!(!ok);
+    assert!(err.contains("not a messenger Otklik runs in"), "{err}");
 
     let bad = dir.path().join("bad.toml");
     std::fs::write(
@@ -315,6 +347,22 @@ fn empty_settings_mean_defaults_and_run_reports_an_unreachable_telegram() {
         !err.contains("123:TEST"),
         "the token must not be printed: {err}"
     );
+    // MAX alone, unreachable: the same, naming MAX's variable.
+    let out = Command::new(env!("CARGO_BIN_EXE_otklik"))
+        .args(["run", "--database-url", &url])
+        .env_remove("OTKLIK_TELEGRAM_TOKEN")
+        .env("OTKLIK_MAX_TOKEN", "max-secret-token")
+        .env("OTKLIK_MAX_API_URL", "http://127.0.0.1:9/")
+        .env("OTKLIK_HTTP_ADDR", "127.0.0.1:0")
+        .env("OTKLIK_DIALOGUES_DIR", "")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot reach MAX"), "{err}");
+    assert!(err.contains("OTKLIK_MAX_TOKEN"), "{err}");
+    assert!(!err.contains("max-secret-token"), "{err}");
 }
 
 #[test]
@@ -323,6 +371,7 @@ fn run_without_a_token_says_which_variable_to_set() {
     let out = Command::new(env!("CARGO_BIN_EXE_otklik"))
         .arg("run")
         .env_remove("OTKLIK_TELEGRAM_TOKEN")
+        .env_remove("OTKLIK_MAX_TOKEN")
         .env(
             "DATABASE_URL",
             format!("sqlite://{}", dir.path().join("x.db").display()),
@@ -332,7 +381,10 @@ fn run_without_a_token_says_which_variable_to_set() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("OTKLIK_TELEGRAM_TOKEN is not set"), "{err}");
+    assert!(
+        err.contains("neither OTKLIK_TELEGRAM_TOKEN nor OTKLIK_MAX_TOKEN is set"),
+        "{err}"
+    );
     assert!(err.contains("@BotFather"), "{err}");
     assert!(err.contains(".env.example"), "{err}");
     assert!(!err.contains("--telegram-token"), "{err}");

@@ -9,7 +9,12 @@ use otklik::texts::Texts;
 fn keys_in_code() -> Vec<String> {
     let mut keys = Vec::new();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut dirs = vec![root.join("src/core"), root.join("src/telegram")];
+    let mut dirs = vec![
+        root.join("src/core"),
+        root.join("src/telegram"),
+        root.join("src/max"),
+        root.join("src/messenger"),
+    ];
     let mut files = Vec::new();
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(dir).unwrap() {

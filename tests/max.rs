@@ -19,6 +19,8 @@ on_both_backends!(
     an_executor_in_max_answers_and_the_curators_in_telegram_approve,
     a_restart_loses_nothing_in_max,
     max_is_sent_to_within_its_limits,
+    the_organisation_file_says_which_messenger_each_chat_and_person_is_in,
+    max_updates_by_webhook_need_the_secret_and_count_once,
 );
 
 /// The executor's MAX user id.
@@ -375,4 +377,194 @@ async fn max_is_sent_to_within_its_limits(db: &TestDb) {
             w[2].at.duration_since(w[0].at)
         );
     }
+}
+
+async fn the_organisation_file_says_which_messenger_each_chat_and_person_is_in(db: &TestDb) {
+    let store = db.store().await;
+    let text = r#"
+[organisation]
+name = "Администрация"
+regulation = "vorsino"
+curator_chat_id = -70000111
+curator_chat_messenger = "max"
+head_chat_id = -1001999
+
+[[departments]]
+name = "Отдел ЖКХ"
+
+[[people]]
+name = "Смирнова Елена"
+roles = ["curator"]
+telegram_id = 1001
+max_id = 5001
+messenger = "max"
+
+[[people]]
+name = "Петров Алексей"
+roles = ["executor"]
+telegram_id = 2002
+max_id = 5002
+departments = ["Отдел ЖКХ"]
+
+[[people]]
+name = "Сидорова Анна"
+roles = ["executor"]
+max_id = 5003
+departments = ["Отдел ЖКХ"]
+"#;
+    let valid = otklik::directory_file::DirectoryFile::parse(text, None).unwrap();
+    let report = store
+        .import_directory(&valid, moscow("2026-11-23 09:00"))
+        .await
+        .unwrap();
+    let org = report.organisation_id;
+    let chat = |messenger, id| otklik::domain::content::ChatRef { messenger, id };
+    // The curators' chat is a MAX chat; the head's, without a messenger named, Telegram's.
+    assert_eq!(
+        store
+            .group_chat(chat(Messenger::Max, -70000111))
+            .await
+            .unwrap(),
+        [otklik::storage::GroupChat::Curators(org)]
+    );
+    assert!(store
+        .group_chat(chat(Messenger::Telegram, -70000111))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store
+            .group_chat(chat(Messenger::Telegram, -1001999))
+            .await
+            .unwrap(),
+        [otklik::storage::GroupChat::Head(org)]
+    );
+    // Notices go to the messenger the file prefers, else Telegram, else MAX.
+    let holder = |id| store.account_holder(Messenger::Max, id);
+    let curator = holder(5001).await.unwrap().unwrap().person;
+    let executor = holder(5002).await.unwrap().unwrap().person;
+    let max_only = holder(5003).await.unwrap().unwrap().person;
+    assert_eq!(
+        store.messengers_of(curator).await.unwrap(),
+        [Messenger::Max, Messenger::Telegram]
+    );
+    assert_eq!(
+        store.messengers_of(executor).await.unwrap(),
+        [Messenger::Telegram, Messenger::Max]
+    );
+    assert_eq!(
+        store.messengers_of(max_only).await.unwrap(),
+        [Messenger::Max]
+    );
+    // Exported as imported, and imported again unchanged.
+    let exported = store.export_directory("Администрация").await.unwrap();
+    assert_eq!(
+        exported.organisation.curator_chat_messenger,
+        Some(Messenger::Max)
+    );
+    assert_eq!(exported.organisation.head_chat_messenger, None);
+    let elena = &exported.people[0];
+    assert_eq!(
+        (elena.max_id, elena.messenger),
+        (Some(5001), Some(Messenger::Max))
+    );
+    assert_eq!(exported.people[2].max_id, Some(5003));
+    let again =
+        otklik::directory_file::DirectoryFile::parse(&exported.to_toml().unwrap(), None).unwrap();
+    store
+        .import_directory(&again, moscow("2026-11-23 10:00"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.messengers_of(curator).await.unwrap(),
+        [Messenger::Max, Messenger::Telegram]
+    );
+    assert_eq!(
+        store
+            .group_chat(chat(Messenger::Max, -70000111))
+            .await
+            .unwrap(),
+        [otklik::storage::GroupChat::Curators(org)]
+    );
+    // A MAX id given to two people is refused with the line that says it.
+    let twice = text.replace("max_id = 5003", "max_id = 5002");
+    let err = otklik::directory_file::DirectoryFile::parse(&twice, None).unwrap_err();
+    assert!(
+        err.to_string().contains("5002 belongs to two people"),
+        "{err}"
+    );
+}
+
+async fn max_updates_by_webhook_need_the_secret_and_count_once(db: &TestDb) {
+    let h = TestApp::start_with_max_webhook("vorsino", db).await;
+    // Otklik subscribed its webhook with the secret, for the updates it handles.
+    let subscribed = h
+        .max()
+        .wait_for(0, "the subscription", |c| c.method == "subscribe")
+        .await;
+    assert_eq!(
+        subscribed.body["url"],
+        format!("https://otklik.example.ru{MAX_WEBHOOK_PATH}")
+    );
+    assert_eq!(subscribed.body["secret"], MAX_WEBHOOK_SECRET);
+    assert_eq!(h.max().polls(), 0, "no long polling beside the webhook");
+
+    let person = h
+        .store
+        .create_person(
+            h.org,
+            &NewPerson {
+                full_name: "Кузнецов Иван".into(),
+                phone: None,
+                roles: vec![Role::Executor],
+                accounts: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let code = h
+        .store
+        .create_invite(person, h.core.now(), chrono::Duration::days(14))
+        .await
+        .unwrap();
+    let started = json!({"update_type": "bot_started", "timestamp": 1_795_000_000_123i64,
+        "chat_id": 600_001, "user": {"user_id": MAX_EXECUTOR, "name": "Иван"}, "payload": code});
+    let post = |secret: Option<&'static str>| {
+        let mut req = reqwest::Client::new()
+            .post(format!("http://{}{MAX_WEBHOOK_PATH}", h.http))
+            .header("content-type", "application/json")
+            .body(started.to_string());
+        if let Some(s) = secret {
+            req = req.header("X-Max-Bot-Api-Secret", s);
+        }
+        async move {
+            req.send()
+                .await
+                .expect("the server answers")
+                .status()
+                .as_u16()
+        }
+    };
+    // Without the secret, or with a wrong one: 401, and nothing happens.
+    assert_eq!(post(None).await, 401);
+    assert_eq!(post(Some("wrong-secret")).await, 401);
+    assert_eq!(
+        h.store.account_of(person, Messenger::Max).await.unwrap(),
+        None
+    );
+    // With it: handled before the answer; the same update again (MAX's retry) changes nothing.
+    assert_eq!(post(Some(MAX_WEBHOOK_SECRET)).await, 200);
+    assert_eq!(
+        h.store.account_of(person, Messenger::Max).await.unwrap(),
+        Some(MAX_EXECUTOR)
+    );
+    assert_eq!(post(Some(MAX_WEBHOOK_SECRET)).await, 200);
+    h.settle().await;
+    let welcomes = h
+        .max()
+        .calls()
+        .iter()
+        .filter(|c| c.method == "send" && c.chat == MAX_EXECUTOR)
+        .count();
+    assert_eq!(welcomes, 1);
 }

@@ -88,14 +88,14 @@ pub fn message(view: &View) -> NewMessage {
     }
 }
 
-/// A file a person sent in MAX, kept as "max-image:TOKEN" (or max-video, max-file), sent on by
+/// A file a person sent in MAX, kept as "max_image:TOKEN" (or max_video, max_file), sent on by
 /// its token; files from another messenger cannot be.
 pub fn file_attachment(id: &str) -> Option<Value> {
     let (kind, token) = id.split_once(':')?;
     let kind = match kind {
-        "max-image" => "image",
-        "max-video" => "video",
-        "max-file" => "file",
+        "max_image" => "image",
+        "max_video" => "video",
+        "max_file" => "file",
         _ => return None,
     };
     Some(json!({"type": kind, "payload": {"token": token}}))
@@ -104,9 +104,9 @@ pub fn file_attachment(id: &str) -> Option<Value> {
 /// How a file in a MAX message is kept: its kind and token.
 pub fn attachment_id(attachment: &Value) -> Option<String> {
     let kind = match attachment["type"].as_str()? {
-        "image" => "max-image",
-        "video" => "max-video",
-        "file" => "max-file",
+        "image" => "max_image",
+        "video" => "max_video",
+        "file" => "max_file",
         _ => return None,
     };
     let token = attachment["payload"]["token"].as_str()?;
@@ -166,8 +166,8 @@ mod tests {
     #[test]
     fn files_of_another_messenger_are_not_sent() {
         assert!(file_attachment("photo:AgAC").is_none());
-        let a = file_attachment("max-image:tok1").unwrap_or_default();
+        let a = file_attachment("max_image:tok1").unwrap_or_default();
         assert_eq!(a["payload"]["token"], "tok1");
-        assert_eq!(attachment_id(&a).as_deref(), Some("max-image:tok1"));
+        assert_eq!(attachment_id(&a).as_deref(), Some("max_image:tok1"));
     }
 }

@@ -13,6 +13,7 @@ use otklik::domain::content::{
 use otklik::domain::incident::Role;
 use otklik::domain::regulation::{Importance, PRESETS};
 use otklik::domain::{DepartmentId, OrgId, PersonId};
+use otklik::max::webhook::MaxWebhookConfig;
 use otklik::max::MaxConfig;
 use otklik::messenger::pacing::SendLimits;
 use otklik::startup::{Application, Config};
@@ -34,6 +35,9 @@ pub const STRANGER_TG: i64 = 9009;
 /// Where webhook-mode tests post updates, and the secret they send.
 pub const WEBHOOK_PATH: &str = "/telegram/hook";
 pub const WEBHOOK_SECRET: &str = "hook-secret_1";
+/// Where MAX webhook tests post updates, and the secret they send.
+pub const MAX_WEBHOOK_PATH: &str = "/max/hook";
+pub const MAX_WEBHOOK_SECRET: &str = "max-hook-secret_2";
 
 /// 2026-11-23 (a Monday) at a Moscow time.
 pub fn moscow(s: &str) -> DateTime<Utc> {
@@ -212,7 +216,7 @@ pub struct TestApp {
     webhook: Option<WebhookConfig>,
     /// MAX's fake, when the application runs MAX too.
     pub max: Option<FakeMax>,
-    max_url: Option<(String, SendLimits)>,
+    max_url: Option<(String, SendLimits, Option<MaxWebhookConfig>)>,
     stop: CancellationToken,
     running: Option<JoinHandle<()>>,
 }
@@ -285,7 +289,7 @@ pub async fn launch_with_max(
     clock: Arc<ManualClock>,
     limits: SendLimits,
     webhook: Option<WebhookConfig>,
-    max: Option<(&str, SendLimits)>,
+    max: Option<(&str, SendLimits, Option<MaxWebhookConfig>)>,
 ) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
     let mut config = Config::new(
         db_url,
@@ -297,11 +301,11 @@ pub async fn launch_with_max(
         limits,
         webhook,
     });
-    config.max = max.map(|(url, limits)| MaxConfig {
+    config.max = max.map(|(url, limits, webhook)| MaxConfig {
         token: MAX_TOKEN.into(),
         api_url: Some(url.parse().expect("the MAX fake's URL")),
         limits,
-        webhook: None,
+        webhook,
     });
     config.dialogues_dir = Some(dialogues());
     config.http_addr = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -361,14 +365,43 @@ impl TestApp {
             self.clock.clone(),
             self.limits,
             self.webhook.clone(),
-            self.max_url.as_ref().map(|(u, l)| (u.as_str(), *l)),
+            self.max_url
+                .as_ref()
+                .map(|(u, l, w)| (u.as_str(), *l, w.clone())),
         )
         .await
     }
 
     /// Starts Otklik with Telegram and MAX both on, MAX sending at the pace given.
     pub async fn start_with_max(preset: &str, db: &TestDb, max_limits: SendLimits) -> TestApp {
-        TestApp::start_seeded_with(preset, "", db, test_limits(), None, Some(max_limits)).await
+        TestApp::start_seeded_with(
+            preset,
+            "",
+            db,
+            test_limits(),
+            None,
+            Some((max_limits, None)),
+        )
+        .await
+    }
+
+    /// The same, MAX's updates coming by webhook to `MAX_WEBHOOK_PATH`.
+    pub async fn start_with_max_webhook(preset: &str, db: &TestDb) -> TestApp {
+        let hook = MaxWebhookConfig::new(
+            &format!("https://otklik.example.ru{MAX_WEBHOOK_PATH}"),
+            MAX_WEBHOOK_SECRET,
+        )
+        .expect("a valid webhook");
+        let limits = SendLimits::MAX.faster(20);
+        TestApp::start_seeded_with(
+            preset,
+            "",
+            db,
+            test_limits(),
+            None,
+            Some((limits, Some(hook))),
+        )
+        .await
     }
 
     /// MAX's fake (the application must run MAX).
@@ -428,7 +461,7 @@ impl TestApp {
         db: &TestDb,
         limits: SendLimits,
         webhook: Option<WebhookConfig>,
-        max_limits: Option<SendLimits>,
+        max_limits: Option<(SendLimits, Option<MaxWebhookConfig>)>,
     ) -> TestApp {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
@@ -442,9 +475,9 @@ impl TestApp {
         let (fake, fake_url) = FakeTelegram::start().await;
         let clock = ManualClock::new(moscow("2026-11-23 10:00"));
         let (max, max_url) = match max_limits {
-            Some(l) => {
+            Some((l, hook)) => {
                 let (fake, url) = FakeMax::start().await;
-                (Some(fake), Some((url, l)))
+                (Some(fake), Some((url, l, hook)))
             }
             None => (None, None),
         };
@@ -454,7 +487,9 @@ impl TestApp {
             clock.clone(),
             limits,
             webhook.clone(),
-            max_url.as_ref().map(|(u, l)| (u.as_str(), *l)),
+            max_url
+                .as_ref()
+                .map(|(u, l, w)| (u.as_str(), *l, w.clone())),
         )
         .await;
         TestApp {
