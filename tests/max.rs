@@ -21,7 +21,13 @@ on_both_backends!(
     max_is_sent_to_within_its_limits,
     the_organisation_file_says_which_messenger_each_chat_and_person_is_in,
     max_updates_by_webhook_need_the_secret_and_count_once,
+    curators_in_a_max_group_route_to_an_executor_in_telegram,
 );
+
+/// The curators' group chat in MAX.
+const MAX_CURATORS: i64 = -70_000_111;
+/// The curator's MAX user id.
+const MAX_CURATOR: i64 = 4_400_002;
 
 /// The executor's MAX user id.
 const MAX_EXECUTOR: i64 = 4_400_001;
@@ -567,4 +573,118 @@ async fn max_updates_by_webhook_need_the_secret_and_count_once(db: &TestDb) {
         .filter(|c| c.method == "send" && c.chat == MAX_EXECUTOR)
         .count();
     assert_eq!(welcomes, 1);
+}
+
+async fn curators_in_a_max_group_route_to_an_executor_in_telegram(db: &TestDb) {
+    let h = TestApp::start_with_max("vorsino", db, SendLimits::MAX.faster(20)).await;
+    h.store
+        .set_curator_chat(
+            h.org,
+            otklik::domain::content::ChatRef {
+                messenger: Messenger::Max,
+                id: MAX_CURATORS,
+            },
+        )
+        .await
+        .unwrap();
+    // The curator (in Telegram already) opens the bot in MAX too.
+    let code = h
+        .store
+        .create_invite(h.curator, h.core.now(), chrono::Duration::days(14))
+        .await
+        .unwrap();
+    let since = h.max().mark();
+    h.max().start_bot(MAX_CURATOR, Some(&code));
+    h.max()
+        .wait_for(since, "welcome", |c| c.chat == MAX_CURATOR)
+        .await;
+
+    let reg = h
+        .incident("Сломана скамейка в сквере", Importance::Normal)
+        .await;
+    let inc = reg.id.0;
+    let triage = h
+        .max()
+        .wait_for(0, "the triage card in the MAX group", |c| {
+            c.method == "send"
+                && c.chat == MAX_CURATORS
+                && c.text()
+                    .contains(&format!("Новое сообщение №{}", reg.number))
+        })
+        .await;
+    assert!(triage.buttons().contains(&format!("dp:{inc}:{}", h.dept)));
+    // Nothing of it in Telegram's old curators' group.
+    assert!(h.fake.calls().iter().all(|c| c.chat() != CURATOR_CHAT));
+
+    // Someone in the MAX group who is not in the directory is refused.
+    let refused = press_in_max(&h, MAX_STRANGER, &triage, &format!("dp:{inc}:{}", h.dept)).await;
+    assert_eq!(
+        refused.body["notification"],
+        "Вы не зарегистрированы в «Отклике». Обратитесь к администратору."
+    );
+    // The curator routes from the MAX group; the executor's card goes to Telegram.
+    let since = h.max().mark();
+    press_in_max(&h, MAX_CURATOR, &triage, &format!("dp:{inc}:{}", h.dept)).await;
+    let ticked = h
+        .max()
+        .wait_for(since, "the ticked triage card", |c| {
+            c.method == "edit" && c.mid == triage.mid && c.labels().iter().any(|l| l.ends_with('✓'))
+        })
+        .await;
+    let since_tg = h.fake.mark();
+    press_in_max(&h, MAX_CURATOR, &ticked, &format!("ro:{inc}")).await;
+    let card = h
+        .wait(since_tg, "the executor's card in Telegram", |c| {
+            c.method == "sendMessage"
+                && c.chat() == EXECUTOR_TG
+                && c.buttons().contains(&format!("ac:{inc}:0"))
+        })
+        .await;
+    h.press(EXECUTOR_TG, &card, &format!("ac:{inc}:0")).await;
+    let preview = write_draft(
+        &h,
+        (&card, &format!("dr:{inc}:0:a")),
+        "Здравствуйте! Скамейку заменят на этой неделе.",
+        false,
+    )
+    .await;
+    let since = h.max().mark();
+    h.press(EXECUTOR_TG, &preview, &format!("sd:{inc}")).await;
+    let approval = h
+        .max()
+        .wait_for(since, "the approval card in the MAX group", |c| {
+            c.chat == MAX_CURATORS && c.buttons().contains(&format!("ap:{inc}:0:1"))
+        })
+        .await;
+    let since = h.max().mark();
+    press_in_max(&h, MAX_CURATOR, &approval, &format!("ap:{inc}:0:1")).await;
+    let publish = h
+        .max()
+        .wait_for(since, "the publication card", |c| {
+            c.chat == MAX_CURATORS && c.buttons().contains(&format!("pb:{inc}:0"))
+        })
+        .await;
+    // Typed input in the group: the link asked for, and given as a plain group message.
+    let since = h.max().mark();
+    press_in_max(&h, MAX_CURATOR, &publish, &format!("pb:{inc}:0")).await;
+    h.max()
+        .wait_for(since, "ask for the link", |c| {
+            c.chat == MAX_CURATORS && c.text().contains("Пришлите ссылку")
+        })
+        .await;
+    let since = h.max().mark();
+    h.max().say_in_group(
+        MAX_CURATOR,
+        MAX_CURATORS,
+        "https://vk.com/wall-123_456?reply=900",
+    );
+    h.max()
+        .wait_for(since, "publication recorded", |c| {
+            c.chat == MAX_CURATORS && c.text() == "Публикация записана."
+        })
+        .await;
+    assert_eq!(
+        h.store.incident(reg.id).await.unwrap().workflow.state,
+        IncidentState::Published
+    );
 }
