@@ -34,8 +34,8 @@ const MAX_EXECUTOR: i64 = 4_400_001;
 /// Someone in MAX Otklik does not know.
 const MAX_STRANGER: i64 = 4_400_999;
 
-/// A department whose only executor works in MAX and has opened the bot by invite.
-async fn executor_in_max(h: &TestApp) -> (PersonId, DepartmentId) {
+/// A new executor with no messenger account yet, and an invite for them.
+async fn new_executor_with_invite(h: &TestApp) -> (PersonId, String) {
     let person = h
         .store
         .create_person(
@@ -49,17 +49,26 @@ async fn executor_in_max(h: &TestApp) -> (PersonId, DepartmentId) {
         )
         .await
         .unwrap();
+    (person, invite(h, person).await)
+}
+
+/// An invite code for a person.
+async fn invite(h: &TestApp, person: PersonId) -> String {
+    h.store
+        .create_invite(person, h.core.now(), chrono::Duration::days(14))
+        .await
+        .unwrap()
+}
+
+/// A department whose only executor works in MAX and has opened the bot by invite.
+async fn executor_in_max(h: &TestApp) -> (PersonId, DepartmentId) {
+    let (person, code) = new_executor_with_invite(h).await;
     let dept = h
         .store
         .create_department(h.org, "Дорожное хозяйство")
         .await
         .unwrap();
     h.store.add_to_department(dept, person).await.unwrap();
-    let code = h
-        .store
-        .create_invite(person, h.core.now(), chrono::Duration::days(14))
-        .await
-        .unwrap();
     // The invite link opens the bot in MAX with the code as the start payload.
     let since = h.max().mark();
     h.max().start_bot(MAX_EXECUTOR, Some(&code));
@@ -515,24 +524,7 @@ async fn max_updates_by_webhook_need_the_secret_and_count_once(db: &TestDb) {
     assert_eq!(subscribed.body["secret"], MAX_WEBHOOK_SECRET);
     assert_eq!(h.max().polls(), 0, "no long polling beside the webhook");
 
-    let person = h
-        .store
-        .create_person(
-            h.org,
-            &NewPerson {
-                full_name: "Кузнецов Иван".into(),
-                phone: None,
-                roles: vec![Role::Executor],
-                accounts: Vec::new(),
-            },
-        )
-        .await
-        .unwrap();
-    let code = h
-        .store
-        .create_invite(person, h.core.now(), chrono::Duration::days(14))
-        .await
-        .unwrap();
+    let (person, code) = new_executor_with_invite(&h).await;
     let started = json!({"update_type": "bot_started", "timestamp": 1_795_000_000_123i64,
         "chat_id": 600_001, "user": {"user_id": MAX_EXECUTOR, "name": "Иван"}, "payload": code});
     let post = |secret: Option<&'static str>| {
@@ -588,11 +580,7 @@ async fn curators_in_a_max_group_route_to_an_executor_in_telegram(db: &TestDb) {
         .await
         .unwrap();
     // The curator (in Telegram already) opens the bot in MAX too.
-    let code = h
-        .store
-        .create_invite(h.curator, h.core.now(), chrono::Duration::days(14))
-        .await
-        .unwrap();
+    let code = invite(&h, h.curator).await;
     let since = h.max().mark();
     h.max().start_bot(MAX_CURATOR, Some(&code));
     h.max()

@@ -25,6 +25,7 @@ mod cross_posts;
 pub mod delivery;
 pub mod error;
 mod explanations;
+pub mod incoming;
 pub mod input;
 pub mod intake;
 mod lease;

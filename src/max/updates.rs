@@ -1,9 +1,9 @@
 //! MAX updates translated into core calls, and the core's replies shown:
 //!
-//! - a message → `Core::message` (after `Core::identify`);
-//! - a person opening the bot (`bot_started`) with an invite's payload → `Core::redeem_invite`,
-//!   without one → the same as their "/start";
-//! - a button press → `Core::press` with the decoded action.
+//! - a message → `Core::arrival`, then (its update claimed) `Core::take_message`;
+//! - a person opening the bot (`bot_started`) → the same, as "/start CODE" with an invite's
+//!   payload, "/start" without one;
+//! - a button press → `Core::take_press` with the decoded action.
 //!
 //! Nothing here decides anything: who may do what, what is said and what changes is the core's.
 
@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::api::{Callback, MaxApi, Message, Update, User};
 use super::port::MaxPort;
 use super::render;
+use crate::core::incoming::Arrival;
 use crate::core::input::Forwarded;
 use crate::core::{Account, Conversation, Core, CoreError, Input, Reply, SendError};
 use crate::domain::content::{ChatRef, Messenger};
@@ -180,62 +181,24 @@ impl MaxContext {
     ) -> Result<(), CoreError> {
         let core = &self.core;
         let (chat, user) = (place.chat.id, from.user_id);
-        // A stranger writing in private is answered now and then and nothing is recorded.
-        let known = if place.private && !text.starts_with("/start ") {
-            match core.identify(account(from), place).await? {
-                Some(who) => Some(who),
-                None => {
-                    let reply = core.stranger_reply(account(from));
-                    self.show(chat, user, None, &reply).await;
-                    return Ok(());
-                }
+        let known = match core.arrival(account(from), place, &text).await? {
+            Arrival::Known(who) => Some(who),
+            Arrival::Stranger(reply) => {
+                self.show(chat, user, None, &reply).await;
+                return Ok(());
             }
-        } else {
-            None
+            Arrival::Later => None,
         };
         if !self.claim(key).await? {
             return Ok(());
         }
-        let reply = async {
-            if let (true, Some(code)) = (
-                place.private,
-                text.strip_prefix("/start ")
-                    .map(str::trim)
-                    .filter(|c| !c.is_empty()),
-            ) {
-                return core.redeem_invite(account(from), code).await;
-            }
-            let who = match known {
-                Some(who) => Some(who),
-                None => core.identify(account(from), place).await?,
-            };
-            match who {
-                Some(who) => {
-                    let input = Input {
-                        text: text.clone(),
-                        attachment: message.and_then(|m| {
-                            m.body.attachments.iter().find_map(render::attachment_id)
-                        }),
-                        forwarded: message.and_then(forwarded),
-                    };
-                    core.message(&who, input).await
-                }
-                None if place.private => Ok(core.stranger_reply(account(from))),
-                None => Ok(Reply::nothing()),
-            }
-        }
-        .await;
-        let reply = match reply {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!(error = %e, "a MAX message could not be handled");
-                if place.private {
-                    core.internal_error_message()
-                } else {
-                    Reply::nothing()
-                }
-            }
+        let input = Input {
+            text,
+            attachment: message
+                .and_then(|m| m.body.attachments.iter().find_map(render::attachment_id)),
+            forwarded: message.and_then(forwarded),
         };
+        let reply = core.take_message(account(from), place, known, input).await;
         self.show(chat, user, None, &reply).await;
         Ok(())
     }
@@ -259,26 +222,15 @@ impl MaxContext {
             },
         };
         let pressed = message.as_ref().map(|m| m.body.mid.clone());
-        let reply = async {
-            let Some(action) = callback.payload.as_deref().and_then(decode) else {
-                return Ok(core.unreadable_button());
-            };
-            match core.identify(account(&callback.user), place).await? {
-                Some(who) => {
-                    core.press(&who, action, pressed.as_deref().map(Core::number_for))
-                        .await
-                }
-                None => Ok(core.stranger_toast()),
-            }
-        }
-        .await;
-        let reply = match reply {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!(error = %e, "a MAX button press could not be handled");
-                core.internal_error_toast()
-            }
-        };
+        let action = callback.payload.as_deref().and_then(decode);
+        let reply = core
+            .take_press(
+                account(&callback.user),
+                place,
+                action,
+                pressed.as_deref().map(Core::number_for),
+            )
+            .await;
         self.answer(&callback, &reply).await;
         self.show(place.chat.id, user, pressed.as_deref(), &reply)
             .await;

@@ -43,21 +43,16 @@ pub enum MaxWebhookConfigError {
 
 impl MaxWebhookConfig {
     pub fn new(url: &str, secret: &str) -> Result<MaxWebhookConfig, MaxWebhookConfigError> {
-        let parsed = url::Url::parse(url.trim())
-            .ok()
-            .filter(|u| matches!(u.scheme(), "https" | "http") && u.path().len() > 1)
-            .ok_or_else(|| MaxWebhookConfigError::Url(url.to_string()))?;
-        let secret = secret.trim();
-        let valid = (5..=256).contains(&secret.len())
-            && secret
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if !valid {
-            return Err(MaxWebhookConfigError::Secret);
-        }
+        let (parsed, secret) =
+            crate::messenger::check_webhook(url, secret, 5..=256).map_err(|e| match e {
+                crate::messenger::WebhookSettingError::Url => {
+                    MaxWebhookConfigError::Url(url.to_string())
+                }
+                crate::messenger::WebhookSettingError::Secret => MaxWebhookConfigError::Secret,
+            })?;
         Ok(MaxWebhookConfig {
             url: parsed,
-            secret: secret.to_string(),
+            secret,
         })
     }
 }

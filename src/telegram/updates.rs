@@ -1,8 +1,8 @@
 //! The handler tree: Telegram updates translated into core calls, and the core's replies shown.
 //!
-//! - a message → `Core::message` (after `Core::identify`), or `Core::redeem_invite` for
-//!   `/start CODE`, or `Core::channel_comment` for a comment in a channel's discussion group;
-//! - a button press → `Core::press` with the decoded action.
+//! - a message → `Core::arrival`, then (its update claimed) `Core::channel_comment` for a
+//!   comment in a channel's discussion group, or `Core::take_message`;
+//! - a button press → `Core::take_press` with the decoded action.
 //!
 //! Nothing here decides anything: who may do what, what is said and what changes is the core's.
 
@@ -14,6 +14,7 @@ use teloxide::prelude::*;
 use teloxide::types::{MessageId, MessageOrigin};
 
 use super::port::{classify, TelegramPort};
+use crate::core::incoming::Arrival;
 use crate::core::input::Forwarded;
 use crate::core::intake::ChannelComment;
 use crate::core::{Account, Conversation, Core, Input, Reply, SendError};
@@ -201,19 +202,13 @@ async fn handle_message(ctx: Arc<TelegramContext>, update: Update, msg: Message)
         chat: chat_ref(msg.chat.id),
         private,
     };
-    // A stranger writing in private is answered now and then and nothing is recorded: a flood
-    // from an unlinked account costs one lookup per message. The person found is used below.
-    let known = if private && !text.starts_with("/start ") {
-        match core.identify(account(from), place).await? {
-            Some(who) => Some(who),
-            None => {
-                let reply = core.stranger_reply(account(from));
-                show(&ctx, msg.chat.id, user, None, &reply).await?;
-                return Ok(());
-            }
+    let known = match core.arrival(account(from), place, &text).await? {
+        Arrival::Known(who) => Some(who),
+        Arrival::Stranger(reply) => {
+            show(&ctx, msg.chat.id, user, None, &reply).await?;
+            return Ok(());
         }
-    } else {
-        None
+        Arrival::Later => None,
     };
     if !core
         .claim_update(Messenger::Telegram, &ctx.bot_id, i64::from(update.id.0))
@@ -224,45 +219,12 @@ async fn handle_message(ctx: Arc<TelegramContext>, update: Update, msg: Message)
     if !private && comment(&ctx, &msg).await? {
         return Ok(());
     }
-    let reply = async {
-        // An invite link opens the bot with "/start CODE".
-        if let (true, Some(code)) = (
-            private,
-            text.strip_prefix("/start ")
-                .map(str::trim)
-                .filter(|c| !c.is_empty()),
-        ) {
-            return core.redeem_invite(account(from), code).await;
-        }
-        let who = match known {
-            Some(who) => Some(who),
-            None => core.identify(account(from), place).await?,
-        };
-        match who {
-            Some(who) => {
-                let input = Input {
-                    text: text.clone(),
-                    attachment: attachment_of(&msg),
-                    forwarded: msg.forward_origin().map(forwarded),
-                };
-                core.message(&who, input).await
-            }
-            None if private => Ok(core.stranger_reply(account(from))),
-            None => Ok(Reply::nothing()),
-        }
-    }
-    .await;
-    let reply = match reply {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!(error = %e, "a message could not be handled");
-            if private {
-                core.internal_error_message()
-            } else {
-                Reply::nothing()
-            }
-        }
+    let input = Input {
+        text,
+        attachment: attachment_of(&msg),
+        forwarded: msg.forward_origin().map(forwarded),
     };
+    let reply = core.take_message(account(from), place, known, input).await;
     show(&ctx, msg.chat.id, user, None, &reply).await?;
     Ok(())
 }
@@ -310,26 +272,15 @@ async fn handle_callback(
         chat: chat_ref(chat),
         private: q.message.as_ref().is_none_or(|m| m.chat().is_private()),
     };
-    let reply = async {
-        let Some(action) = q.data.as_deref().and_then(decode) else {
-            return Ok(core.unreadable_button());
-        };
-        match core.identify(account(&q.from), place).await? {
-            Some(who) => {
-                core.press(&who, action, pressed.map(|m| i64::from(m.0)))
-                    .await
-            }
-            None => Ok(core.stranger_toast()),
-        }
-    }
-    .await;
-    let reply = match reply {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!(error = %e, "a button press could not be handled");
-            core.internal_error_toast()
-        }
-    };
+    let action = q.data.as_deref().and_then(decode);
+    let reply = core
+        .take_press(
+            account(&q.from),
+            place,
+            action,
+            pressed.map(|m| i64::from(m.0)),
+        )
+        .await;
     // The press is answered first (its id expires within seconds), then the chat is updated.
     answer(&ctx, &q, &reply).await;
     show(&ctx, chat, user, pressed, &reply).await?;

@@ -50,21 +50,16 @@ pub enum WebhookConfigError {
 impl WebhookConfig {
     /// Checks a URL and a secret as an administrator gives them.
     pub fn new(url: &str, secret: &str) -> Result<WebhookConfig, WebhookConfigError> {
-        let parsed = url::Url::parse(url.trim())
-            .ok()
-            .filter(|u| matches!(u.scheme(), "https" | "http") && u.path().len() > 1)
-            .ok_or_else(|| WebhookConfigError::Url(url.to_string()))?;
-        let secret = secret.trim();
-        let valid = (1..=256).contains(&secret.len())
-            && secret
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if !valid {
-            return Err(WebhookConfigError::Secret);
-        }
+        let (parsed, secret) =
+            crate::messenger::check_webhook(url, secret, 1..=256).map_err(|e| match e {
+                crate::messenger::WebhookSettingError::Url => {
+                    WebhookConfigError::Url(url.to_string())
+                }
+                crate::messenger::WebhookSettingError::Secret => WebhookConfigError::Secret,
+            })?;
         Ok(WebhookConfig {
             url: parsed,
-            secret: secret.to_string(),
+            secret,
         })
     }
 }
