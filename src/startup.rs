@@ -1,6 +1,7 @@
 //! Starting Otklik: one `Application::build` wires the store, the core, the HTTP intake API, the
-//! Telegram and MAX adapters (either or both), the scheduler and the delivery worker. `otklik run` calls it; every end-to-end test calls
-//! it too (against a fresh database and a fake Bot API), so what is tested is what runs.
+//! Telegram and MAX adapters (either or both), the scheduler and the delivery worker. `otklik
+//! run` calls it; every end-to-end test calls it too (against a fresh database and fake Bot
+//! APIs), so what is tested is what runs.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
