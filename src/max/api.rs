@@ -319,7 +319,10 @@ impl MaxApi {
         callback_id: &str,
         notification: Option<&str>,
     ) -> Result<(), MaxError> {
-        let body = serde_json::json!({ "notification": notification });
+        let body = match notification {
+            Some(text) => serde_json::json!({ "notification": text }),
+            None => serde_json::json!({}),
+        };
         let _: Value = self
             .call(
                 reqwest::Method::POST,
