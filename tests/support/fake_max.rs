@@ -34,6 +34,18 @@ pub struct MaxCall {
 }
 
 impl MaxCall {
+    /// A call as it arrives now.
+    fn new(method: &str, chat: i64, mid: String, body: Value, ok: bool) -> MaxCall {
+        MaxCall {
+            method: method.into(),
+            chat,
+            mid,
+            body,
+            ok,
+            at: Instant::now(),
+        }
+    }
+
     pub fn text(&self) -> &str {
         self.body["text"].as_str().unwrap_or_default()
     }
@@ -444,25 +456,13 @@ async fn edit(
     let mid = q.get("message_id").cloned().unwrap_or_default();
     let mut inner = fake.inner.lock().unwrap();
     let Some((chat, _)) = inner.messages.get(&mid).cloned() else {
-        inner.calls.push(MaxCall {
-            method: "edit".into(),
-            chat: 0,
-            mid,
-            body,
-            ok: false,
-            at: Instant::now(),
-        });
+        inner.calls.push(MaxCall::new("edit", 0, mid, body, false));
         return error(StatusCode::NOT_FOUND, "not.found", "message not found");
     };
     inner.messages.insert(mid.clone(), (chat, body.clone()));
-    inner.calls.push(MaxCall {
-        method: "edit".into(),
-        chat,
-        mid,
-        body,
-        ok: true,
-        at: Instant::now(),
-    });
+    inner
+        .calls
+        .push(MaxCall::new("edit", chat, mid, body, true));
     (StatusCode::OK, Json(json!({"success": true})))
 }
 
@@ -478,14 +478,9 @@ async fn answer(
     let mut inner = fake.inner.lock().unwrap();
     let mut body = body;
     body["callback_id"] = json!(q.get("callback_id"));
-    inner.calls.push(MaxCall {
-        method: "answer".into(),
-        chat: 0,
-        mid: String::new(),
-        body,
-        ok: true,
-        at: Instant::now(),
-    });
+    inner
+        .calls
+        .push(MaxCall::new("answer", 0, String::new(), body, true));
     (StatusCode::OK, Json(json!({"success": true})))
 }
 
@@ -502,14 +497,13 @@ async fn upload_slot(State(fake): State<FakeMax>, headers: HeaderMap) -> Answer 
 async fn upload(State(fake): State<FakeMax>, body: axum::body::Bytes) -> Answer {
     let mut inner = fake.inner.lock().unwrap();
     let n = inner.calls.len();
-    inner.calls.push(MaxCall {
-        method: "upload".into(),
-        chat: 0,
-        mid: String::new(),
-        body: json!({"bytes": body.len()}),
-        ok: true,
-        at: Instant::now(),
-    });
+    inner.calls.push(MaxCall::new(
+        "upload",
+        0,
+        String::new(),
+        json!({"bytes": body.len()}),
+        true,
+    ));
     (
         StatusCode::OK,
         Json(json!({"token": format!("upload-{n}")})),
@@ -524,13 +518,10 @@ async fn subscribe(
     if let Err(e) = authorised(&headers) {
         return e;
     }
-    fake.inner.lock().unwrap().calls.push(MaxCall {
-        method: "subscribe".into(),
-        chat: 0,
-        mid: String::new(),
-        body,
-        ok: true,
-        at: Instant::now(),
-    });
+    fake.inner
+        .lock()
+        .unwrap()
+        .calls
+        .push(MaxCall::new("subscribe", 0, String::new(), body, true));
     (StatusCode::OK, Json(json!({"success": true})))
 }
