@@ -13,7 +13,7 @@ use otklik::storage::NewPerson;
 use serde_json::json;
 use support::app::*;
 use support::db::TestDb;
-use support::fake_max::MaxCall;
+use support::fake_max::{MaxCall, MAX_BOT_ID};
 
 on_both_backends!(
     an_executor_in_max_answers_and_the_curators_in_telegram_approve,
@@ -307,10 +307,35 @@ async fn a_restart_loses_nothing_in_max(db: &TestDb) {
     // The application dies; the executor presses «Принять» while it is down. MAX keeps the
     // update, and the restarted bot takes it and edits the card it sent before the crash (the
     // card's MAX id is remembered in the database).
+    //
+    // The press was even claimed by the process that died (it got the update and died before
+    // the change): the restarted one takes the unfinished claim over.
     h.settle().await;
+    let press = h
+        .max()
+        .press_update(MAX_EXECUTOR, &card, &format!("ac:{inc}:0"));
+    let key = format!("c:{}", press["callback"]["callback_id"].as_str().unwrap());
+    let now = h.core.now();
+    assert!(h
+        .store
+        .claim_update(
+            Messenger::Max,
+            &MAX_BOT_ID.to_string(),
+            otklik::core::Core::number_for(&key),
+            now,
+            "the-process-that-died",
+            now,
+        )
+        .await
+        .unwrap());
     h.crash().await;
-    h.max().press(MAX_EXECUTOR, &card, &format!("ac:{inc}:0"));
+    h.max().push(press);
     h.restart().await;
+    let answer = h
+        .max()
+        .wait_for(0, "the answer to the press", |c| c.method == "answer")
+        .await;
+    assert_eq!(answer.body["notification"], "Принято в работу.");
     h.max()
         .wait_for(0, "the card after accept", |c| {
             c.method == "edit" && c.mid == card.mid && c.text().contains("Принят в работу")

@@ -236,26 +236,86 @@ async fn a_queue_that_fell_behind_is_summed_up(db: &TestDb) {
 async fn updates_are_claimed_once_and_pruned(db: &TestDb) {
     let s = db.store().await;
     let t0 = moscow("2026-11-23 10:00");
-    assert!(s
-        .claim_update(Messenger::Telegram, "7000000", 9001, t0)
-        .await
-        .unwrap());
-    // A redelivery of the same update is refused; another bot's update of the same id is not.
-    assert!(!s
-        .claim_update(Messenger::Telegram, "7000000", 9001, t0)
-        .await
-        .unwrap());
-    assert!(s
-        .claim_update(Messenger::Telegram, "7000001", 9001, t0)
-        .await
-        .unwrap());
-    assert!(s
-        .claim_update(Messenger::Max, "7000000", 9001, t0)
-        .await
-        .unwrap());
-    s.claim_update(Messenger::Telegram, "7000000", 9002, t0 + Duration::days(5))
+    let claim = |bot: &'static str, messenger, id, instance: &'static str, at| {
+        let s = s.clone();
+        async move {
+            s.claim_update(messenger, bot, id, at, instance, at - Duration::minutes(2))
+                .await
+                .unwrap()
+        }
+    };
+    assert!(claim("7000000", Messenger::Telegram, 9001, "a", t0).await);
+    s.finish_update(Messenger::Telegram, "7000000", 9001)
         .await
         .unwrap();
+    // A redelivery of the same update is refused, by any process; another bot's update of the
+    // same id is not.
+    assert!(!claim("7000000", Messenger::Telegram, 9001, "a", t0).await);
+    assert!(
+        !claim(
+            "7000000",
+            Messenger::Telegram,
+            9001,
+            "b",
+            t0 + Duration::hours(1)
+        )
+        .await
+    );
+    assert!(claim("7000001", Messenger::Telegram, 9001, "a", t0).await);
+    assert!(claim("7000000", Messenger::Max, 9001, "a", t0).await);
+    // Claimed and never finished (the process died between the claim and the change): the
+    // same process refuses it for a while (it may still be at work), another takes it over.
+    assert!(
+        !claim(
+            "7000001",
+            Messenger::Telegram,
+            9001,
+            "a",
+            t0 + Duration::seconds(30)
+        )
+        .await
+    );
+    assert!(
+        claim(
+            "7000001",
+            Messenger::Telegram,
+            9001,
+            "b",
+            t0 + Duration::seconds(30)
+        )
+        .await
+    );
+    assert!(
+        !claim(
+            "7000001",
+            Messenger::Telegram,
+            9001,
+            "b",
+            t0 + Duration::seconds(40)
+        )
+        .await
+    );
+    // After a few minutes even the same process takes it again.
+    assert!(
+        claim(
+            "7000001",
+            Messenger::Telegram,
+            9001,
+            "b",
+            t0 + Duration::minutes(3)
+        )
+        .await
+    );
+    s.claim_update(
+        Messenger::Telegram,
+        "7000000",
+        9002,
+        t0 + Duration::days(5),
+        "a",
+        t0 + Duration::days(5),
+    )
+    .await
+    .unwrap();
     assert_eq!(s.prune_updates(t0 + Duration::days(3)).await.unwrap(), 3);
     assert_eq!(s.processed_update_count().await.unwrap(), 1);
 }
@@ -1078,7 +1138,7 @@ async fn an_import_beside_a_running_bot_does_not_fail_with_database_is_locked() 
             let person = PersonId(1 + (i % 5));
             bot.set_conversation(group, person, &serde_json::json!({"i": i}), Utc::now())
                 .await?;
-            bot.claim_update(Messenger::Telegram, "1", i, Utc::now())
+            bot.claim_update(Messenger::Telegram, "1", i, Utc::now(), "a", Utc::now())
                 .await?;
             bot.change_directory(
                 org,

@@ -50,6 +50,9 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 use tokio::sync::Notify;
 
 pub use action::Action;
+
+/// After how long an update claimed and not finished may be taken over by the same process.
+const UNFINISHED_CLAIM_MINUTES: i64 = 2;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use delivery::{MessengerPort, SendError};
 pub use error::CoreError;
@@ -155,6 +158,9 @@ pub struct Core {
     timers_ready: Notify,
     /// Per messenger, the start of an invite link (`https://t.me/bot?start=`).
     invite_links: std::sync::RwLock<HashMap<Messenger, String>>,
+    /// This process among replicas and restarts: an update it claimed and did not finish is
+    /// another process's to take over.
+    instance: String,
     /// The last report made (its pieces are sent one by one).
     reports: reports::ReportCache,
     /// Strangers answered lately (each is told how to get access once in a while).
@@ -173,6 +179,11 @@ impl Core {
             outbox_ready: Notify::new(),
             timers_ready: Notify::new(),
             invite_links: std::sync::RwLock::new(HashMap::new()),
+            instance: rand::distributions::DistString::sample_string(
+                &rand::distributions::Alphanumeric,
+                &mut rand::thread_rng(),
+                16,
+            ),
             reports: reports::ReportCache::default(),
             strangers: strangers::Strangers::default(),
             metrics: metrics::Metrics::new()
@@ -289,17 +300,37 @@ impl Core {
     }
 
     /// Records that an update from a messenger's bot is being handled; `false` for one handled
-    /// before (a redelivery), which must change nothing.
+    /// before (a redelivery), which must change nothing. A claim this process's predecessor made
+    /// and never finished (it died in between) is taken over.
     pub async fn claim_update(
         &self,
         messenger: Messenger,
         bot: &str,
         update_id: i64,
     ) -> Result<bool, CoreError> {
+        let now = self.now();
         Ok(self
             .store
-            .claim_update(messenger, bot, update_id, self.now())
+            .claim_update(
+                messenger,
+                bot,
+                update_id,
+                now,
+                &self.instance,
+                now - chrono::Duration::minutes(UNFINISHED_CLAIM_MINUTES),
+            )
             .await?)
+    }
+
+    /// Records that the core has done its work for a claimed update (before the adapter shows
+    /// the reply: a reply that fails to show does not make the work run twice).
+    pub async fn finish_update(
+        &self,
+        messenger: Messenger,
+        bot: &str,
+        update_id: i64,
+    ) -> Result<(), CoreError> {
+        Ok(self.store.finish_update(messenger, bot, update_id).await?)
     }
 
     /// Where a bot's long polling left off.

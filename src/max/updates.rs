@@ -90,6 +90,12 @@ impl MaxContext {
         result
     }
 
+    async fn finish(&self, key: &str) -> Result<(), CoreError> {
+        self.core
+            .finish_update(Messenger::Max, &self.bot_id, Core::number_for(key))
+            .await
+    }
+
     async fn claim(&self, key: &str) -> Result<bool, CoreError> {
         let fresh = self
             .core
@@ -199,6 +205,7 @@ impl MaxContext {
             forwarded: message.and_then(forwarded),
         };
         let reply = core.take_message(account(from), place, known, input).await;
+        self.finish(key).await?;
         self.show(chat, user, None, &reply).await;
         Ok(())
     }
@@ -209,7 +216,8 @@ impl MaxContext {
         message: Option<Message>,
     ) -> Result<(), CoreError> {
         let core = &self.core;
-        if !self.claim(&format!("c:{}", callback.callback_id)).await? {
+        let key = format!("c:{}", callback.callback_id);
+        if !self.claim(&key).await? {
             self.answer(&callback, &Reply::nothing()).await;
             return Ok(());
         }
@@ -231,6 +239,7 @@ impl MaxContext {
                 pressed.as_deref().map(Core::number_for),
             )
             .await;
+        self.finish(&key).await?;
         self.answer(&callback, &reply).await;
         self.show(place.chat.id, user, pressed.as_deref(), &reply)
             .await;

@@ -296,25 +296,34 @@ impl Store {
         Ok(ids.into_iter().map(DepartmentId).collect())
     }
 
-    /// Records that an update from a messenger's bot is being handled; `false` when it already
-    /// was (a redelivery).
+    /// Records that an update from a messenger's bot is being handled by `instance`; `false`
+    /// when it already was (a redelivery). A claim not finished is taken over by another
+    /// instance (the one that claimed it died), or by any after `stale_before`.
     pub async fn claim_update(
         &self,
         messenger: Messenger,
         bot: &str,
         update_id: i64,
         at: DateTime<Utc>,
+        instance: &str,
+        stale_before: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
         let fresh = on_pool!(self, pool => {
             let mut tx = pool.writer(self).begin_write().await?;
             let n = sqlx::query(
-                "INSERT INTO processed_updates (messenger, bot, update_id, processed_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (messenger, bot, update_id) DO NOTHING",
+                "INSERT INTO processed_updates (messenger, bot, update_id, processed_at, instance, finished)
+                 VALUES ($1, $2, $3, $4, $5, FALSE)
+                 ON CONFLICT (messenger, bot, update_id) DO UPDATE
+                    SET processed_at = excluded.processed_at, instance = excluded.instance
+                    WHERE NOT processed_updates.finished
+                      AND (processed_updates.instance <> excluded.instance OR processed_updates.processed_at < $6)",
             )
             .bind(messenger.key())
             .bind(bot)
             .bind(update_id)
             .bind(ts(at))
+            .bind(instance)
+            .bind(ts(stale_before))
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -322,6 +331,26 @@ impl Store {
             n
         });
         Ok(fresh == 1)
+    }
+
+    /// Marks a claimed update as handled: a redelivery changes nothing from now on.
+    pub async fn finish_update(
+        &self,
+        messenger: Messenger,
+        bot: &str,
+        update_id: i64,
+    ) -> Result<(), StorageError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.writer(self).begin_write().await?;
+            sqlx::query("UPDATE processed_updates SET finished = TRUE WHERE messenger = $1 AND bot = $2 AND update_id = $3")
+                .bind(messenger.key())
+                .bind(bot)
+                .bind(update_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     /// Where a bot's long polling left off (`None`: never).

@@ -210,13 +210,16 @@ async fn handle_message(ctx: Arc<TelegramContext>, update: Update, msg: Message)
         }
         Arrival::Later => None,
     };
+    let update_id = i64::from(update.id.0);
     if !core
-        .claim_update(Messenger::Telegram, &ctx.bot_id, i64::from(update.id.0))
+        .claim_update(Messenger::Telegram, &ctx.bot_id, update_id)
         .await?
     {
         return Ok(());
     }
     if !private && comment(&ctx, &msg).await? {
+        core.finish_update(Messenger::Telegram, &ctx.bot_id, update_id)
+            .await?;
         return Ok(());
     }
     let input = Input {
@@ -225,6 +228,8 @@ async fn handle_message(ctx: Arc<TelegramContext>, update: Update, msg: Message)
         forwarded: msg.forward_origin().map(forwarded),
     };
     let reply = core.take_message(account(from), place, known, input).await;
+    core.finish_update(Messenger::Telegram, &ctx.bot_id, update_id)
+        .await?;
     show(&ctx, msg.chat.id, user, None, &reply).await?;
     Ok(())
 }
@@ -254,8 +259,9 @@ async fn handle_callback(
     q: CallbackQuery,
 ) -> HandlerResult {
     let core = &ctx.core;
+    let update_id = i64::from(update.id.0);
     if !core
-        .claim_update(Messenger::Telegram, &ctx.bot_id, i64::from(update.id.0))
+        .claim_update(Messenger::Telegram, &ctx.bot_id, update_id)
         .await?
     {
         answer(&ctx, &q, &Reply::nothing()).await;
@@ -281,6 +287,8 @@ async fn handle_callback(
             pressed.map(|m| i64::from(m.0)),
         )
         .await;
+    core.finish_update(Messenger::Telegram, &ctx.bot_id, update_id)
+        .await?;
     // The press is answered first (its id expires within seconds), then the chat is updated.
     answer(&ctx, &q, &reply).await;
     show(&ctx, chat, user, pressed, &reply).await?;

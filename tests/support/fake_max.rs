@@ -165,7 +165,8 @@ impl FakeMax {
         self.inner.lock().unwrap().blocked.insert(user);
     }
 
-    fn push(&self, mut update: Value) {
+    /// Queues an update as given.
+    pub fn push(&self, mut update: Value) {
         update["timestamp"] = json!(1_795_000_000_000i64);
         self.inner.lock().unwrap().updates.push(update);
         self.notify.notify_waiters();
