@@ -612,6 +612,31 @@ async fn curators_in_a_max_group_route_to_an_executor_in_telegram(db: &TestDb) {
         .wait_for(since, "welcome", |c| c.chat == MAX_CURATOR)
         .await;
 
+    // Added to a new group, the bot says what to put into the organisation file; re-added to
+    // the curators' chat, it says nothing.
+    let since = h.max().mark();
+    h.max().bot_added(-70_000_222, MAX_CURATOR);
+    let hint = h
+        .max()
+        .wait_for(since, "the hint in the new group", |c| {
+            c.chat == -70_000_222
+        })
+        .await;
+    assert!(
+        hint.text()
+            .contains("curator_chat_id = -70000222 и curator_chat_messenger = \"max\""),
+        "{}",
+        hint.text()
+    );
+    h.max().bot_added(MAX_CURATORS, MAX_CURATOR);
+    h.max().bot_added(-70_000_333, MAX_CURATOR);
+    h.max()
+        .wait_for(since, "the hint in another group", |c| {
+            c.chat == -70_000_333
+        })
+        .await;
+    assert!(h.max().calls().iter().all(|c| c.chat != MAX_CURATORS));
+
     let reg = h
         .incident("Сломана скамейка в сквере", Importance::Normal)
         .await;

@@ -26,6 +26,7 @@ on_both_backends!(
     a_crash_between_posting_and_recording_never_posts_twice,
     barnaul_curator_deadlines_deputy_approval_and_a_consolidated_answer,
     a_weekend_emergency_is_taken_by_the_duty_officer,
+    added_to_a_group_the_bot_tells_its_id,
 );
 
 async fn an_incident_goes_from_routing_to_publication_with_rework(db: &TestDb) {
@@ -1713,4 +1714,51 @@ async fn barnaul_curator_deadlines_deputy_approval_and_a_consolidated_answer(db:
         done.workflow.consolidated.unwrap().text,
         "Мусор вывезут сегодня, яму засыплют до пятницы."
     );
+}
+
+/// The bot added to a group (Telegram's `my_chat_member` update).
+fn added_to(chat: i64) -> serde_json::Value {
+    let bot = serde_json::json!({"id": support::fake_telegram::BOT_ID, "is_bot": true, "first_name": "Отклик"});
+    serde_json::json!({"my_chat_member": {
+        "chat": {"id": chat, "type": "supergroup", "title": "Кураторы"},
+        "from": {"id": CURATOR_TG, "is_bot": false, "first_name": "Елена"},
+        "date": 1_795_000_000,
+        "old_chat_member": {"user": bot.clone(), "status": "left"},
+        "new_chat_member": {"user": bot, "status": "member"},
+    }})
+}
+
+async fn added_to_a_group_the_bot_tells_its_id(db: &TestDb) {
+    let h = TestApp::start("vorsino", db).await;
+    // A new group is told what to put into the organisation file.
+    let since = h.fake.mark();
+    h.fake.push(added_to(-1_009_876));
+    let hint = h
+        .wait(since, "the hint in the new group", |c| {
+            c.method == "sendMessage" && c.chat() == -1_009_876
+        })
+        .await;
+    assert!(
+        hint.text().contains("curator_chat_id = -1009876"),
+        "{}",
+        hint.text()
+    );
+    assert!(
+        !hint.text().contains("curator_chat_messenger"),
+        "{}",
+        hint.text()
+    );
+    // The curators' own group, the bot added again, is told nothing.
+    h.fake.push(added_to(CURATOR_CHAT));
+    h.fake.push(added_to(-1_005_555));
+    h.wait(since, "the hint in another group", |c| {
+        c.chat() == -1_005_555
+    })
+    .await;
+    assert!(h
+        .fake
+        .calls()
+        .iter()
+        .skip(since)
+        .all(|c| c.chat() != CURATOR_CHAT));
 }

@@ -4,8 +4,10 @@
 //! `Core::message` — and a button press goes to `Core::press`. The adapters only claim the
 //! update (so a redelivery changes nothing) between screening and taking, and show the reply.
 
-use super::{Account, Action, Conversation, Core, Input, Reply, Who};
+use super::{Account, Action, Conversation, Core, Input, Reply, View, Who};
 use crate::core::CoreError;
+use crate::domain::content::{ChatRef, Messenger};
+use crate::texts::Arg;
 
 /// A message before its update is claimed.
 pub enum Arrival {
@@ -106,5 +108,29 @@ impl Core {
                 self.internal_error_toast()
             }
         }
+    }
+
+    /// The bot was added to a group chat: the chat's id is logged, and a chat no organisation
+    /// works in yet is told what the administrator puts into the organisation file to make it
+    /// the curators' chat.
+    pub async fn added_to_chat(&self, chat: ChatRef) -> Result<Reply, CoreError> {
+        let known = !self.store.group_chat(chat).await?.is_empty();
+        tracing::info!(
+            messenger = chat.messenger.key(),
+            chat = chat.id,
+            known,
+            "the bot was added to a group chat"
+        );
+        if known {
+            return Ok(Reply::nothing());
+        }
+        let key = match chat.messenger {
+            Messenger::Telegram => "chat-added",
+            Messenger::Max => "chat-added-max",
+        };
+        let id = chat.id.to_string();
+        Ok(Reply::say(View::text(
+            self.texts.tf(key, &[("chat", Arg::from(&id))]),
+        )))
     }
 }

@@ -153,12 +153,25 @@ pub enum Update {
         #[serde(default)]
         payload: Option<String>,
     },
+    /// The bot was added to a group chat.
+    BotAdded {
+        #[serde(default)]
+        timestamp: i64,
+        chat_id: i64,
+        #[serde(default)]
+        is_channel: bool,
+    },
     #[serde(other)]
     Other,
 }
 
 /// The update kinds Otklik asks for.
-pub const UPDATE_TYPES: [&str; 3] = ["message_created", "message_callback", "bot_started"];
+pub const UPDATE_TYPES: [&str; 4] = [
+    "message_created",
+    "message_callback",
+    "bot_started",
+    "bot_added",
+];
 
 /// A button of an inline keyboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

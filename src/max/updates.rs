@@ -3,7 +3,8 @@
 //! - a message → `Core::arrival`, then (its update claimed) `Core::take_message`;
 //! - a person opening the bot (`bot_started`) → the same, as "/start CODE" with an invite's
 //!   payload, "/start" without one;
-//! - a button press → `Core::take_press` with the decoded action.
+//! - a button press → `Core::take_press` with the decoded action;
+//! - the bot added to a group chat → `Core::added_to_chat`.
 //!
 //! Nothing here decides anything: who may do what, what is said and what changes is the core's.
 
@@ -84,7 +85,12 @@ impl MaxContext {
                 timestamp,
                 ..
             } => ("message", self.on_start(user, payload, timestamp).await),
-            Update::Other => return Ok(()),
+            Update::BotAdded {
+                chat_id,
+                timestamp,
+                is_channel: false,
+            } => ("added", self.on_added(chat_id, timestamp).await),
+            Update::BotAdded { .. } | Update::Other => return Ok(()),
         };
         self.core.observe_update("max", kind, started.elapsed());
         result
@@ -157,6 +163,17 @@ impl MaxContext {
             &format!("m:{}", message.body.mid),
         )
         .await
+    }
+
+    async fn on_added(&self, chat: i64, timestamp: i64) -> Result<(), CoreError> {
+        let key = format!("a:{chat}:{timestamp}");
+        if !self.claim(&key).await? {
+            return Ok(());
+        }
+        let reply = self.core.added_to_chat(chat_ref(chat)).await?;
+        self.finish(&key).await?;
+        self.show(chat, chat, None, &reply).await;
+        Ok(())
     }
 
     async fn on_start(

@@ -2,7 +2,8 @@
 //!
 //! - a message → `Core::arrival`, then (its update claimed) `Core::channel_comment` for a
 //!   comment in a channel's discussion group, or `Core::take_message`;
-//! - a button press → `Core::take_press` with the decoded action.
+//! - a button press → `Core::take_press` with the decoded action;
+//! - the bot added to a group → `Core::added_to_chat`.
 //!
 //! Nothing here decides anything: who may do what, what is said and what changes is the core's.
 
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::payloads::AnswerCallbackQuerySetters;
 use teloxide::prelude::*;
-use teloxide::types::{MessageId, MessageOrigin};
+use teloxide::types::{ChatMemberUpdated, MessageId, MessageOrigin};
 
 use super::port::{classify, TelegramPort};
 use crate::core::incoming::Arrival;
@@ -37,6 +38,7 @@ pub fn schema() -> UpdateHandler<HandlerError> {
     dptree::entry()
         .branch(Update::filter_message().endpoint(on_message))
         .branch(Update::filter_callback_query().endpoint(on_callback))
+        .branch(Update::filter_my_chat_member().endpoint(on_membership))
 }
 
 fn chat_ref(chat: ChatId) -> ChatRef {
@@ -292,5 +294,30 @@ async fn handle_callback(
     // The press is answered first (its id expires within seconds), then the chat is updated.
     answer(&ctx, &q, &reply).await;
     show(&ctx, chat, user, pressed, &reply).await?;
+    Ok(())
+}
+
+/// The bot's own membership of a chat changed: being added to a group is answered there.
+async fn on_membership(
+    ctx: Arc<TelegramContext>,
+    update: Update,
+    change: ChatMemberUpdated,
+) -> HandlerResult {
+    let added = change.new_chat_member.is_present() && !change.old_chat_member.is_present();
+    if !added || !(change.chat.is_group() || change.chat.is_supergroup()) {
+        return Ok(());
+    }
+    let core = &ctx.core;
+    let update_id = i64::from(update.id.0);
+    if !core
+        .claim_update(Messenger::Telegram, &ctx.bot_id, update_id)
+        .await?
+    {
+        return Ok(());
+    }
+    let reply = core.added_to_chat(chat_ref(change.chat.id)).await?;
+    core.finish_update(Messenger::Telegram, &ctx.bot_id, update_id)
+        .await?;
+    show(&ctx, change.chat.id, change.chat.id, None, &reply).await?;
     Ok(())
 }

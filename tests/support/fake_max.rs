@@ -213,6 +213,11 @@ impl FakeMax {
         );
     }
 
+    /// The bot is added to a group chat.
+    pub fn bot_added(&self, chat: i64, by: i64) {
+        self.push(json!({"update_type": "bot_added", "chat_id": chat, "user": user_json(by), "is_channel": false}));
+    }
+
     /// The update of a press of a button on a message the bot sent.
     pub fn press_update(&self, user: i64, message: &MaxCall, payload: &str) -> Value {
         let n = self.inner.lock().unwrap().updates.len();
