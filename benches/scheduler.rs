@@ -169,7 +169,7 @@ fn bench(c: &mut Criterion) {
                 }
             },
             |()| {
-                let claimed = rt.block_on(store.claim_timers(now(), DUE, lease));
+                let claimed = rt.block_on(store.claim_timers(now(), DUE, lease, "bench"));
                 assert_eq!(claimed.map(|c| c.len()).unwrap_or(0) as i64, DUE);
             },
             BatchSize::PerIteration,
@@ -186,7 +186,11 @@ fn bench(c: &mut Criterion) {
                 }
             },
             |()| {
-                let claimed = rt.block_on(store.claim_outbox(64, 4, now(), lease));
+                let claimed = rt.block_on(async {
+                    let next = store.next_in_queues(64, now()).await?;
+                    let ids: Vec<i64> = next.iter().map(|m| m.id).collect();
+                    store.claim_outbox(&ids, now(), lease, "bench").await
+                });
                 assert_eq!(claimed.map(|c| c.len()).unwrap_or(0) as i64, DUE);
             },
             BatchSize::PerIteration,

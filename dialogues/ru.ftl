@@ -166,6 +166,7 @@ btn-author-replied = 💬 Автор ответил
 btn-importance-normal = обычная
 btn-importance-high = высокая
 btn-route = 📨 Направить
+btn-triage = 🗂 Разобрать
 btn-no-answer = 🚫 Без ответа
 btn-explanation = 📄 Разъяснение
 btn-prepare-explanation = 📄 Разъяснение вместо ответа
@@ -299,6 +300,11 @@ collapsed = 📨 Ещё { $count ->
         [few] { $count } новых сообщения ждали
        *[many] { $count } новых сообщений ждали
     } отправки в этот чат — чтобы не засыпать чат, они собраны в обзоре.
+backlog = 📨 Ещё { $count ->
+        [one] { $count } новое сообщение
+        [few] { $count } новых сообщения
+       *[many] { $count } новых сообщений
+    } — чтобы карточки не задерживали то, что ждёт ответа, они собраны здесь. Нажмите номер: карточка придёт в ваш личный чат с ботом.
 duty-dispatched-line = 📞 №{ $number }: дежурный { $name } передал в ЕДДС, { $time }
 
 ## Curator group
@@ -306,6 +312,7 @@ duty-dispatched-line = 📞 №{ $number }: дежурный { $name } пере�
 triage-title = 🆕 Новое сообщение №{ $number } · { $network } · { $kind }
 triage-importance = Важность:
 triage-route-hint = Отметьте отделы и нажмите «Направить».
+triage-group-hint = Нажмите «Разобрать»: карточка с отделами придёт вам в личный чат с ботом.
 approval-title = 📝 №{ $number } · { $what }
 approval-what-answer = проект ответа
 approval-what-interim = промежуточный ответ
@@ -361,6 +368,14 @@ role-administrator = администратор
 ok-accepted = Принято в работу.
 ok-done = Готово.
 ok-routed = Направлено.
+ok-routed-to = Направлено: { $departments }.
+ok-approved = Согласовано.
+ok-importance-high = Важность: высокая. Сроки сокращены.
+ok-importance-normal = Важность: обычная.
+ok-department-ticked = ✓ { $department }. Отметьте другие отделы или нажмите «Направить».
+ok-department-unticked = Отметка снята: { $department }.
+ok-continue-in-private = Продолжите в личном чате с ботом — вопрос уже там.
+ok-card-in-private = Карточка №{ $number } — в вашем личном чате с ботом.
 ok-published = Публикация записана.
 ok-cannot-publish = Записано: причина сохранена и видна кураторам.
 ok-returned-to-source = Возвращено в систему мониторинга.
@@ -370,6 +385,7 @@ ok-duty-taken = Вы взяли сообщение в работу.
 ok-duty-dispatched = Записано: передано в ЕДДС.
 already-done = Это уже сделано.
 err-not-allowed = Эта кнопка не для вас.
+err-open-private-chat = Это продолжается в личном чате с ботом, а он у вас ещё не открыт: найдите бота в поиске, нажмите «Старт» и повторите.
 err-wrong-state = Сейчас это действие недоступно: карточка устарела.
 err-stale = Проект уже изменён — откройте новую версию.
 err-not-in-regulation = Регламент вашей организации этого не предусматривает.

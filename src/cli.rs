@@ -87,6 +87,10 @@ pub enum CliCommand {
         /// The secret MAX sends with each webhook request (A-Z a-z 0-9 _ -, 5 to 256).
         #[arg(long, env = "OTKLIK_MAX_WEBHOOK_SECRET", hide_env_values = true)]
         max_webhook_secret: Option<String>,
+        /// This process's name among replicas, the same across its restarts (default: the
+        /// host's name). Give each replica on one host its own.
+        #[arg(long, env = "OTKLIK_INSTANCE")]
+        instance: Option<String>,
     },
     /// Create or update an organisation, its departments, people, topics and duty roster from a
     /// TOML file (see examples/organisation.toml). Refused whole if anything is wrong.
@@ -277,6 +281,7 @@ pub async fn run(cli: Cli) -> Result<String> {
             max_api_url,
             max_webhook_url,
             max_webhook_secret,
+            instance,
         } => {
             let telegram_token = telegram_token.filter(|t| !t.trim().is_empty());
             let max_token = max_token.filter(|t| !t.trim().is_empty());
@@ -335,6 +340,12 @@ pub async fn run(cli: Cli) -> Result<String> {
             config.ingest_token = ingest_token;
             config.metrics_token = metrics_token;
             config.repeat_window = chrono::Duration::days(repeat_window_days);
+            if let Some(name) = instance
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty())
+            {
+                config.name = name;
+            }
             let app = crate::startup::Application::build(config).await?;
             tokio::spawn(shutdown_on_signal(app.stop_token()));
             app.run_until_stopped().await;

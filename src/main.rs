@@ -1,33 +1,24 @@
 use clap::Parser;
 use tracing_subscriber::util::SubscriberInitExt;
 
-/// Settings read from the environment (or `.env`); an empty value means "not set".
-const SETTINGS: [&str; 14] = [
-    "DATABASE_URL",
-    "OTKLIK_TELEGRAM_TOKEN",
-    "OTKLIK_TELEGRAM_API_URL",
-    "OTKLIK_BOT_USERNAME",
-    "OTKLIK_DIALOGUES_DIR",
-    "OTKLIK_CALENDAR_FILE",
-    "RUST_LOG",
-    "OTKLIK_HTTP_ADDR",
-    "OTKLIK_INGEST_TOKEN",
-    "OTKLIK_REPEAT_WINDOW_DAYS",
-    "OTKLIK_LOG_FORMAT",
-    "OTKLIK_METRICS_TOKEN",
-    "OTKLIK_WEBHOOK_URL",
-    "OTKLIK_WEBHOOK_SECRET",
-];
+/// Whether an environment variable is one of Otklik's settings: every `OTKLIK_…` variable, the
+/// database URL and the log filter. Matching by prefix, not by a list, so a setting added later
+/// cannot be forgotten here.
+fn is_setting(key: &str) -> bool {
+    key.starts_with("OTKLIK_") || key == "DATABASE_URL" || key == "RUST_LOG"
+}
 
 fn main() -> std::process::ExitCode {
     // A missing .env is fine: every setting has a default or comes from the environment.
     let _ = dotenvy::dotenv();
     // `.env.example` lists every setting with an empty value; empty means "use the default".
     // Done before any thread starts.
-    for key in SETTINGS {
-        if std::env::var_os(key).is_some_and(|v| v.is_empty()) {
-            std::env::remove_var(key);
-        }
+    let empty: Vec<std::ffi::OsString> = std::env::vars_os()
+        .filter(|(k, v)| v.is_empty() && k.to_str().is_some_and(is_setting))
+        .map(|(k, _)| k)
+        .collect();
+    for key in empty {
+        std::env::remove_var(key);
     }
     let format = match std::env::var("OTKLIK_LOG_FORMAT")
         .unwrap_or_default()

@@ -43,6 +43,8 @@ pub struct Config {
     pub clock: Arc<dyn Clock>,
     /// Tests: dialogue texts that panic on a missing key.
     pub strict_texts: bool,
+    /// This process's name among replicas (`OTKLIK_INSTANCE`; the host's name by default).
+    pub name: String,
 }
 
 impl Config {
@@ -62,6 +64,7 @@ impl Config {
             conversation_ttl: Duration::hours(24),
             clock: Arc::new(SystemClock),
             strict_texts: false,
+            name: crate::core::default_name(),
         }
     }
 }
@@ -140,8 +143,12 @@ impl Application {
                 webhook: Some(Arc::new(
                     crate::http::outbound::HttpWebhook::new().map_err(StartupError::Webhook)?,
                 )),
+                name: config.name.clone(),
             },
         ));
+        // What this process's predecessor had out when it died goes out again now, not after
+        // its lease.
+        core.take_over_own_claims().await?;
         // Incidents an older release stored get the rows reports read.
         core.backfill_report_facts().await?;
         let cancel = CancellationToken::new();

@@ -1,6 +1,11 @@
 //! The administrator's commands, run as the real binary.
 
-use std::process::Command;
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::fake_telegram::FakeTelegram;
 
 fn otklik(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_otklik"))
@@ -443,4 +448,102 @@ fn report_writes_the_chart_and_the_workbook() {
     let (ok, _, err) = report("01.01.2019", "31.01.2019");
     assert!(!ok);
     assert!(err.contains("outside the production calendar"), "{err}");
+}
+
+/// The README's quick start, literally: `.env.example` copied to `.env`, the token filled in (and
+/// the Bot API's address, pointing at a local fake), `otklik run` in that directory with nothing
+/// else set — up and polling Telegram. Every other line stays as shipped, empty values included
+/// (an empty value means "not set"). The HTTP address is moved off 8080 only so the test never
+/// fights another process for a fixed port.
+#[tokio::test]
+async fn the_quick_start_runs_from_a_copied_env_example() {
+    let (fake, fake_url) = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.env.example")).unwrap();
+    let mut filled = 0;
+    let env: Vec<String> = example
+        .lines()
+        .map(|line| match line.split_once('=') {
+            Some(("OTKLIK_TELEGRAM_TOKEN", _)) => {
+                filled += 1;
+                "OTKLIK_TELEGRAM_TOKEN=123:TEST".to_string()
+            }
+            Some(("OTKLIK_TELEGRAM_API_URL", _)) => {
+                filled += 1;
+                format!("OTKLIK_TELEGRAM_API_URL={fake_url}")
+            }
+            Some(("OTKLIK_HTTP_ADDR", _)) => format!("OTKLIK_HTTP_ADDR=127.0.0.1:{port}"),
+            _ => line.to_string(),
+        })
+        .collect();
+    assert_eq!(
+        filled, 2,
+        ".env.example lost the token or the API address line"
+    );
+    // The copy still has settings left empty (MAX's among them): that is what a new user has.
+    assert!(env.iter().any(|l| l == "OTKLIK_MAX_API_URL="), "{env:?}");
+    std::fs::write(dir.path().join(".env"), env.join("\n")).unwrap();
+
+    let mut run = Command::new(env!("CARGO_BIN_EXE_otklik"));
+    run.arg("run").current_dir(dir.path());
+    // Nothing from the test's own environment: only `.env` speaks.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("OTKLIK_") || key == "DATABASE_URL" || key == "RUST_LOG" {
+            run.env_remove(key);
+        }
+    }
+    let log = dir.path().join("otklik.log");
+    let mut bot = run
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let log_text = || std::fs::read_to_string(&log).unwrap_or_default();
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut up = false;
+    while Instant::now() < deadline {
+        if let Some(status) = bot.try_wait().unwrap() {
+            panic!("otklik run exited with {status}:\n{}", log_text());
+        }
+        let healthy = client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if healthy && fake.polls() > 0 {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &bot.id().to_string()])
+        .status();
+    // Waited for without blocking: the fake Bot API runs on this test's runtime.
+    let stop_by = Instant::now() + Duration::from_secs(15);
+    let stopped = loop {
+        if let Some(status) = bot.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < stop_by,
+            "otklik run did not stop on SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(
+        up,
+        "otklik run did not come up within 60 s:\n{}",
+        log_text()
+    );
+    assert!(stopped.success(), "{stopped}:\n{}", log_text());
+    // The database the example names, in the directory it was started in.
+    assert!(dir.path().join("otklik.db").exists());
 }

@@ -108,6 +108,21 @@ impl MessengerPort for RecordingPort {
         }
     }
 
+    /// A group's minute, as if everything were sent within one: 19 less what it got so far.
+    fn room(&self, chat: i64) -> u32 {
+        if chat > 0 {
+            return u32::MAX;
+        }
+        let got = self
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.chat == chat)
+            .count();
+        19u32.saturating_sub(u32::try_from(got).unwrap_or(u32::MAX))
+    }
+
     async fn send(&self, chat: i64, view: &View) -> Result<i64, SendError> {
         let gate = self.gates.lock().unwrap().get(&chat).cloned();
         if let Some(gate) = gate {
@@ -248,7 +263,14 @@ impl World {
         duty
     }
 
+    /// The curator in their private chat with the bot: where work of several steps goes on
+    /// (a press in the group that asks for more continues there).
     async fn curator(&self) -> Who {
+        self.who(self.seeded.curator, CURATOR_TG).await
+    }
+
+    /// The curator pressing in the curators' group.
+    async fn curator_in_group(&self) -> Who {
         self.who(self.seeded.curator, CURATOR_CHAT).await
     }
 
@@ -312,7 +334,7 @@ impl World {
         )
         .await;
         let reply = self.press(&curator, Action::Route { inc: inc.id }).await;
-        assert_eq!(toast(&reply), "Направлено.");
+        assert_eq!(toast(&reply), "Направлено: Отдел ЖКХ.");
         self.deliver().await;
         self.store.incident(inc.id).await.unwrap()
     }
@@ -345,7 +367,7 @@ impl World {
             part: Some(0),
             version: 1,
         };
-        assert_eq!(toast(&self.press(&curator, approve).await), "Готово.");
+        assert_eq!(toast(&self.press(&curator, approve).await), "Согласовано.");
     }
 
     /// Writes and sends a draft as a person: the prompt, the text, «Готово», «На согласование».
@@ -405,7 +427,28 @@ async fn an_incident_goes_from_intake_to_publication_with_rework(db: &TestDb) {
     assert!(text.contains("Новое сообщение №1 · ВКонтакте"), "{text}");
     assert!(text.contains("«Третий день нет отопления»"), "{text}");
     assert!(text.contains("направить до 12:00, пн, 23 нояб."), "{text}");
-    let actions = triage.view.actions();
+    // In the group, one press each: importance, or «Разобрать» for the card in private.
+    assert_eq!(
+        triage.view.actions(),
+        [
+            Action::Importance {
+                inc: id,
+                high: false
+            },
+            Action::Importance {
+                inc: id,
+                high: true
+            },
+            Action::OpenCard { inc: id },
+        ]
+    );
+    let opened = w
+        .press(&w.curator_in_group().await, Action::OpenCard { inc: id })
+        .await;
+    assert_eq!(toast(&opened), "Карточка №1 — в вашем личном чате с ботом.");
+    w.deliver().await;
+    let private = w.sent(CURATOR_TG).pop().unwrap();
+    let actions = private.view.actions();
     for a in [
         Action::ToggleDepartment {
             inc: id,
@@ -455,7 +498,7 @@ async fn an_incident_goes_from_intake_to_publication_with_rework(db: &TestDb) {
     assert!(labels.contains(&"Отдел ЖКХ ✓".to_string()), "{labels:?}");
     assert_eq!(
         toast(&w.press(&curator, Action::Route { inc: id }).await),
-        "Направлено."
+        "Направлено: Отдел ЖКХ."
     );
     w.deliver().await;
 
@@ -647,7 +690,7 @@ async fn an_incident_goes_from_intake_to_publication_with_rework(db: &TestDb) {
             )
             .await
         ),
-        "Готово."
+        "Согласовано."
     );
     w.deliver().await;
     assert!(w
@@ -907,7 +950,7 @@ async fn a_returned_part_shows_it_everywhere_and_goes_to_another_department(db: 
             )
             .await
         ),
-        "Направлено."
+        "Направлено: Благоустройство."
     );
     w.deliver().await;
     let other = w.sent(OTHER_EXECUTOR_TG).pop().unwrap();
@@ -1066,7 +1109,7 @@ async fn buttons_and_ids_of_another_organisation_are_refused(db: &TestDb) {
         .await;
     assert_eq!(
         toast(&w.press(&curator, Action::Route { inc }).await),
-        "Направлено."
+        "Направлено: Отдел ЖКХ."
     );
     let executor = w.executor().await;
     w.press(
@@ -1147,7 +1190,11 @@ async fn two_curators_approving_at_once_make_one_transition(db: &TestDb) {
         );
         let mut toasts = vec![toast(&x.unwrap()), toast(&y.unwrap())];
         toasts.sort();
-        assert_eq!(toasts, ["Готово.", "Это уже сделано."], "round {round}");
+        assert_eq!(
+            toasts,
+            ["Согласовано.", "Это уже сделано."],
+            "round {round}"
+        );
         let audit = w.store.audit_log(inc).await.unwrap();
         assert_eq!(audit.iter().filter(|e| e.command == "approve").count(), 1);
         let publish = w
@@ -1504,12 +1551,12 @@ async fn the_overview_pages_open_incidents_most_urgent_first_and_opens_cards(db:
     let own = w.say(&executor, "/open").await;
     assert_eq!(numbers(&own.send[0]), [1], "{}", own.send[0].plain());
 
-    // A line opens the incident's card where it was pressed.
+    // A line opens the incident's card in the presser's private chat.
     w.deliver().await;
     let opened = w.press(&curator, Action::OpenCard { inc: first.id }).await;
     assert!(opened.send.is_empty() && opened.edit.is_none());
     w.deliver().await;
-    let card = w.sent(CURATOR_CHAT).pop().unwrap();
+    let card = w.sent(CURATOR_TG).pop().unwrap();
     assert!(card.view.plain().contains("№1"), "{}", card.view.plain());
     assert!(
         card.view.plain().contains("«Яма на дороге»"),
@@ -1520,7 +1567,7 @@ async fn the_overview_pages_open_incidents_most_urgent_first_and_opens_cards(db:
 
 async fn a_queue_that_falls_behind_is_summed_up_in_one_message(db: &TestDb) {
     let w = World::new(db, "vorsino").await;
-    // A burst: 50 messages in a minute; the curators' group takes 20 a minute.
+    // A burst: 50 messages at once; the curators' group takes 19 a minute.
     for i in 0..50 {
         w.take_in(&format!("Жалоба {i}"), None, Importance::Normal)
             .await;
@@ -1531,8 +1578,9 @@ async fn a_queue_that_falls_behind_is_summed_up_in_one_message(db: &TestDb) {
         .iter()
         .filter(|s| s.view.plain().contains("Новое сообщение"))
         .collect();
-    assert_eq!(cards.len(), 20);
-    // The first twenty, in order.
+    // Of the minute's 19: four kept for people, one for the burst alert waiting ahead of the
+    // cards; 14 cards, the first ones, in order.
+    assert_eq!(cards.len(), 14);
     for (i, c) in cards.iter().enumerate() {
         assert!(
             c.view
@@ -1542,23 +1590,38 @@ async fn a_queue_that_falls_behind_is_summed_up_in_one_message(db: &TestDb) {
             c.view.plain()
         );
     }
+    // The rest: one message, a button each to open it in private, and the overview.
     let summary = sent.last().unwrap();
     assert!(
         summary
             .view
             .plain()
-            .starts_with("📨 Ещё 30 новых сообщений ждали отправки в этот чат"),
+            .starts_with("📨 Ещё 36 новых сообщений — чтобы карточки не задерживали"),
         "{}",
         summary.view.plain()
     );
+    let actions = summary.view.actions();
+    assert_eq!(actions.len(), 37);
     assert_eq!(
-        summary.view.actions(),
-        [Action::Page {
+        actions[0],
+        Action::OpenCard {
+            inc: IncidentId(15)
+        }
+    );
+    assert_eq!(
+        actions[35],
+        Action::OpenCard {
+            inc: IncidentId(50)
+        }
+    );
+    assert_eq!(
+        actions[36],
+        Action::Page {
             list: Overview::Open,
             page: 0
-        }]
+        }
     );
-    // Besides: the burst alert (fifty on one topic), sent before the summary.
+    // Besides: the burst alert (fifty on one topic), ahead of the cards still waiting.
     let others: Vec<String> = sent
         .iter()
         .map(|s| s.view.plain())
@@ -1566,9 +1629,39 @@ async fn a_queue_that_falls_behind_is_summed_up_in_one_message(db: &TestDb) {
         .collect();
     assert_eq!(others.len(), 1, "{others:?}");
     assert!(others[0].starts_with("📈 Всплеск активности"), "{others:?}");
-    // Nothing is lost: the overview has all fifty.
+    // A number opens that card in the presser's private chat, not in the group.
+    let opened = w
+        .press(
+            &w.curator_in_group().await,
+            Action::OpenCard {
+                inc: IncidentId(30),
+            },
+        )
+        .await;
+    assert_eq!(
+        toast(&opened),
+        "Карточка №30 — в вашем личном чате с ботом."
+    );
+    w.deliver().await;
+    let card = w.sent(CURATOR_TG).pop().unwrap();
+    assert!(card.view.plain().contains("Новое сообщение №30 "));
+    assert_eq!(w.sent(CURATOR_CHAT).len(), sent.len());
+    // More arrive while it lasts: the summary is redrawn with them, not sent again.
+    for i in 0..3 {
+        w.take_in(&format!("Ещё жалоба {i}"), None, Importance::Normal)
+            .await;
+    }
+    w.deliver().await;
+    assert_eq!(w.sent(CURATOR_CHAT).len(), sent.len());
+    let redrawn = w.now_shows(CURATOR_CHAT, summary.message);
+    assert!(
+        redrawn.plain().starts_with("📨 Ещё 39 новых сообщений"),
+        "{}",
+        redrawn.plain()
+    );
+    // Nothing is lost: the overview has all of them.
     let open = w.say(&w.curator().await, "/open").await;
-    assert!(open.send[0].plain().starts_with("📋 Открытые: 50"));
+    assert!(open.send[0].plain().starts_with("📋 Открытые: 53"));
 }
 
 async fn two_processes_fire_each_timer_once(db: &TestDb) {
@@ -2172,7 +2265,7 @@ async fn a_change_while_a_card_is_on_its_way_reaches_the_card(db: &TestDb) {
         .await;
     assert_eq!(
         toast(&w.press(&curator, Action::Route { inc }).await),
-        "Направлено."
+        "Направлено: Отдел ЖКХ."
     );
     w.deliver().await;
     gate.release.notify_one();

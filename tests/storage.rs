@@ -14,7 +14,10 @@ use support::db::{Backend, TestDb};
 
 on_both_backends!(
     the_outbox_is_leased_and_survives_a_crash,
-    a_queue_goes_out_in_order_to_one_sender_at_a_time,
+    a_restarted_process_takes_over_its_own_claims_at_once,
+    each_queue_offers_its_most_urgent_lane_and_a_failure_holds_back_only_its_incident,
+    a_cards_redraws_are_coalesced,
+    a_groups_triage_backlog_is_summed_up_in_one_message,
     a_queue_that_fell_behind_is_summed_up,
     updates_are_claimed_once_and_pruned,
     conversations_and_cards_are_kept_per_chat,
@@ -36,8 +39,25 @@ fn row(key: &str, recipient: Recipient) -> OutboxRow {
         kind: "burst".into(),
         payload: serde_json::json!({"notice": "burst", "topic": "t", "count": 5, "number": 1}),
         key: key.into(),
-        priority: 0,
+        lane: 4,
     }
+}
+
+/// What the delivery worker does in one round when every chat has room: each queue's next
+/// message, claimed.
+async fn claim(
+    s: &Store,
+    now: chrono::DateTime<Utc>,
+    lease: Duration,
+    owner: &str,
+) -> Vec<OutboxMessage> {
+    let next = s.next_in_queues(100, now).await.unwrap();
+    let ids: Vec<i64> = next.iter().map(|m| m.id).collect();
+    s.claim_outbox(&ids, now, lease, owner).await.unwrap()
+}
+
+fn ids(messages: &[OutboxMessage]) -> Vec<i64> {
+    messages.iter().map(|m| m.id).collect()
 }
 
 async fn the_outbox_is_leased_and_survives_a_crash(db: &TestDb) {
@@ -56,28 +76,16 @@ async fn the_outbox_is_leased_and_survives_a_crash(db: &TestDb) {
 
     // The worker claims, "crashes" before sending; after a restart and the lease, the same
     // messages come back; once delivered, never again.
-    let claimed = s
-        .claim_outbox(10, 4, now, Duration::seconds(30))
-        .await
-        .unwrap();
+    let lease = Duration::seconds(30);
+    let claimed = claim(&s, now, lease, "host-a").await;
     assert_eq!(claimed.len(), 3);
     assert_eq!(claimed[0].recipient, Recipient::Chat(telegram_chat(-100)));
     assert_eq!(claimed[1].recipient, Recipient::Person(org.executor));
     assert_eq!(claimed[2].recipient, Recipient::Worker);
-    assert!(s
-        .claim_outbox(10, 4, now, Duration::seconds(30))
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(claim(&s, now, lease, "host-b").await.is_empty());
     let restarted = Store::connect(&db.url).await.unwrap();
-    let reclaimed = restarted
-        .claim_outbox(10, 4, now + Duration::seconds(31), Duration::seconds(30))
-        .await
-        .unwrap();
-    assert_eq!(
-        reclaimed.iter().map(|m| m.id).collect::<Vec<_>>(),
-        claimed.iter().map(|m| m.id).collect::<Vec<_>>()
-    );
+    let reclaimed = claim(&restarted, now + Duration::seconds(31), lease, "host-b").await;
+    assert_eq!(ids(&reclaimed), ids(&claimed));
     assert!(reclaimed.iter().all(|m| m.attempts == 2));
     for m in &reclaimed[..2] {
         restarted.mark_delivered(m.id, now).await.unwrap();
@@ -86,97 +94,206 @@ async fn the_outbox_is_leased_and_survives_a_crash(db: &TestDb) {
         .mark_failed(reclaimed[2].id, "HTTP 502", now + Duration::minutes(5))
         .await
         .unwrap();
-    assert!(restarted
-        .claim_outbox(10, 4, now + Duration::minutes(2), Duration::seconds(30))
-        .await
-        .unwrap()
-        .is_empty());
-    let retried = restarted
-        .claim_outbox(10, 4, now + Duration::minutes(5), Duration::seconds(30))
-        .await
-        .unwrap();
-    assert_eq!(retried.len(), 1);
-    assert_eq!(retried[0].id, reclaimed[2].id);
+    assert!(
+        claim(&restarted, now + Duration::minutes(2), lease, "host-b")
+            .await
+            .is_empty()
+    );
+    let retried = claim(&restarted, now + Duration::minutes(5), lease, "host-b").await;
+    assert_eq!(ids(&retried), [reclaimed[2].id]);
     restarted.close().await;
 }
 
-/// A row with a kind and a priority.
-fn ranked(key: &str, recipient: Recipient, kind: &str, priority: i64) -> OutboxRow {
+/// A process started again under its name takes over at once what it held when it died; what
+/// another process holds stays that one's until its lease runs out.
+async fn a_restarted_process_takes_over_its_own_claims_at_once(db: &TestDb) {
+    let s = db.store().await;
+    let org = seed(&s, "vorsino").await;
+    let now = moscow("2026-11-23 10:00");
+    let lease = Duration::seconds(5);
+    s.enqueue(
+        org.org,
+        None,
+        &[
+            row("mine", Recipient::Person(org.executor)),
+            row("theirs", Recipient::Person(org.curator)),
+        ],
+        now,
+    )
+    .await
+    .unwrap();
+    let next = s.next_in_queues(10, now).await.unwrap();
+    let mine = s
+        .claim_outbox(&[next[0].id], now, lease, "host-a")
+        .await
+        .unwrap();
+    let theirs = s
+        .claim_outbox(&[next[1].id], now, lease, "host-b")
+        .await
+        .unwrap();
+    assert_eq!((mine.len(), theirs.len()), (1, 1));
+    assert!(claim(&s, now, lease, "host-a").await.is_empty());
+    assert_eq!(s.release_claims_of("host-a").await.unwrap(), 1);
+    assert_eq!(ids(&claim(&s, now, lease, "host-a").await), ids(&mine));
+    s.close().await;
+}
+
+/// A row with a kind, a lane and an incident.
+fn ranked(
+    key: &str,
+    recipient: Recipient,
+    kind: &str,
+    lane: i64,
+    incident: Option<IncidentId>,
+) -> OutboxRow {
     OutboxRow {
         kind: kind.into(),
-        priority,
+        lane,
+        incident,
         ..row(key, recipient)
     }
 }
 
-async fn a_queue_goes_out_in_order_to_one_sender_at_a_time(db: &TestDb) {
+async fn each_queue_offers_its_most_urgent_lane_and_a_failure_holds_back_only_its_incident(
+    db: &TestDb,
+) {
     let s = db.store().await;
     let org = seed(&s, "vorsino").await;
     let now = moscow("2026-11-23 10:00");
+    let (a, b) = (
+        insert_incident(&s, org.org, now).await,
+        insert_incident(&s, org.org, now).await,
+    );
     let group = Recipient::Chat(telegram_chat(-100));
     let rows = [
-        ranked("x1", group, "triage", 0),
-        ranked("x2", group, "triage", 0),
-        ranked("x3", group, "overdue", 2),
-        ranked("y", Recipient::Person(org.executor), "triage", 0),
+        ranked("a1", group, "triage", 3, Some(a)),
+        ranked("b1", group, "triage", 3, Some(b)),
+        ranked("a2", group, "overdue", 2, Some(a)),
+        ranked("a3", group, "triage", 3, Some(a)),
+        ranked("y", Recipient::Person(org.executor), "triage", 3, Some(a)),
     ];
     s.enqueue(org.org, None, &rows, now).await.unwrap();
-    let ids: Vec<i64> = s
-        .pending_outbox()
-        .await
-        .unwrap()
-        .iter()
-        .map(|m| m.id)
-        .collect();
-    let (x1, x2, x3, y) = (ids[0], ids[1], ids[2], ids[3]);
+    let all = ids(&s.pending_outbox().await.unwrap());
+    let (a1, b1, a2, a3, y) = (all[0], all[1], all[2], all[3], all[4]);
     let lease = Duration::seconds(60);
 
-    // Most urgent first, at most two of a queue per claim.
-    let claimed = s.claim_outbox(10, 2, now, lease).await.unwrap();
-    assert_eq!(
-        claimed.iter().map(|m| m.id).collect::<Vec<_>>(),
-        [x3, x1, y]
-    );
-    assert_eq!(claimed[0].queue, claimed[1].queue);
-    assert_ne!(claimed[0].queue, claimed[2].queue);
-    // The group's queue is out with a sender: its third row waits.
-    assert!(s.claim_outbox(10, 2, now, lease).await.unwrap().is_empty());
-
-    // x1 fails and waits five minutes: x2 may not overtake it.
-    s.mark_delivered(x3, now).await.unwrap();
+    // One message a queue, the most urgent lane first.
+    let claimed = claim(&s, now, lease, "w").await;
+    assert_eq!(ids(&claimed), [a2, y]);
+    // The group's queue has a message out: nothing more of it now.
+    assert!(claim(&s, now, lease, "w").await.is_empty());
+    s.mark_delivered(a2, now).await.unwrap();
     s.mark_delivered(y, now).await.unwrap();
-    s.mark_failed(x1, "429", now + Duration::minutes(5))
-        .await
-        .unwrap();
-    assert!(s
-        .claim_outbox(10, 2, now + Duration::minutes(1), lease)
-        .await
-        .unwrap()
-        .is_empty());
-    let later = s
-        .claim_outbox(10, 2, now + Duration::minutes(5), lease)
-        .await
-        .unwrap();
-    assert_eq!(later.iter().map(|m| m.id).collect::<Vec<_>>(), [x1, x2]);
+    assert_eq!(ids(&claim(&s, now, lease, "w").await), [a1]);
 
-    // x1 fails again; x2, claimed but not tried, goes back without counting an attempt.
-    s.mark_failed(x1, "429", now + Duration::minutes(7))
+    // a1 fails and waits five minutes: b1 (another incident) goes on, a3 (a1's) does not.
+    s.mark_failed(a1, "500", now + Duration::minutes(5))
         .await
         .unwrap();
-    s.release_outbox(&[x2]).await.unwrap();
+    let t = now + Duration::minutes(1);
+    assert_eq!(ids(&claim(&s, t, lease, "w").await), [b1]);
+    s.mark_delivered(b1, t).await.unwrap();
+    assert!(claim(&s, t, lease, "w").await.is_empty());
+    assert_eq!(s.due_outbox_count(t).await.unwrap(), 0);
+    let later = now + Duration::minutes(5);
+    assert_eq!(ids(&claim(&s, later, lease, "w").await), [a1]);
+    s.mark_delivered(a1, later).await.unwrap();
+    assert_eq!(ids(&claim(&s, later, lease, "w").await), [a3]);
+    s.close().await;
+}
+
+/// A card's redraw waits once: asked for again, nothing more is queued, and the more urgent
+/// lane wins.
+async fn a_cards_redraws_are_coalesced(db: &TestDb) {
+    let s = db.store().await;
+    let org = seed(&s, "vorsino").await;
+    let now = moscow("2026-11-23 10:00");
+    let inc = insert_incident(&s, org.org, now).await;
+    let group = Recipient::Chat(telegram_chat(-100));
+    let redraw = |key: &str, message: i64, lane: i64| OutboxRow {
+        payload: serde_json::json!({"notice": "redraw", "message": message}),
+        ..ranked(key, group, "redraw", lane, None)
+    };
+    s.enqueue_redraws(org.org, inc, &[redraw("r1", 7, 4), redraw("r2", 8, 4)], now)
+        .await
+        .unwrap();
+    s.enqueue_redraws(org.org, inc, &[redraw("r3", 7, 1)], now)
+        .await
+        .unwrap();
     let pending = s.pending_outbox().await.unwrap();
-    let second = pending.iter().find(|m| m.id == x2).unwrap();
-    assert_eq!(second.attempts, 0);
-    assert!(s
-        .claim_outbox(10, 2, now + Duration::minutes(6), lease)
-        .await
-        .unwrap()
-        .is_empty());
-    let last = s
-        .claim_outbox(10, 2, now + Duration::minutes(7), lease)
+    assert_eq!(pending.len(), 2);
+    assert_eq!(
+        pending
+            .iter()
+            .map(|m| (m.payload["message"].as_i64().unwrap(), m.lane))
+            .collect::<Vec<_>>(),
+        [(7, 1), (8, 4)]
+    );
+    // Once claimed, a new change queues a fresh redraw (the one out may have drawn too early).
+    let out = claim(&s, now, Duration::seconds(60), "w").await;
+    assert_eq!(out.len(), 1);
+    s.enqueue_redraws(org.org, inc, &[redraw("r4", 7, 4)], now)
         .await
         .unwrap();
-    assert_eq!(last.iter().map(|m| m.id).collect::<Vec<_>>(), [x1, x2]);
+    assert_eq!(s.pending_outbox().await.unwrap().len(), 3);
+    s.close().await;
+}
+
+/// A group's triage cards beyond its minute are swapped for one summary, in one transaction;
+/// the list grows while it lasts, and one summary message waits at a time.
+async fn a_groups_triage_backlog_is_summed_up_in_one_message(db: &TestDb) {
+    let s = db.store().await;
+    let org = seed(&s, "vorsino").await;
+    let now = moscow("2026-11-23 10:00");
+    let chat = telegram_chat(-100);
+    let group = Recipient::Chat(chat);
+    let mut incidents = Vec::new();
+    for i in 0..5 {
+        let inc = insert_incident(&s, org.org, now).await;
+        incidents.push(inc);
+        s.enqueue(
+            org.org,
+            Some(inc),
+            &[ranked(&format!("t{i}"), group, "triage", 3, None)],
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let waiting = s.waiting_in("c:telegram:-100", now).await.unwrap();
+    assert_eq!(waiting.len(), 5);
+    let show = OutboxRow {
+        payload: serde_json::json!({"notice": "backlog"}),
+        ..ranked("backlog-1", group, "backlog", 3, None)
+    };
+    let collapse: Vec<i64> = waiting[2..].iter().map(|w| w.id).collect();
+    s.sum_up_backlog(chat, org.org, &collapse, &incidents[2..], true, &show, now)
+        .await
+        .unwrap();
+    let pending = s.pending_outbox().await.unwrap();
+    assert_eq!(
+        pending.iter().map(|m| m.kind.as_str()).collect::<Vec<_>>(),
+        ["triage", "triage", "backlog"]
+    );
+    let summary = s.backlog_summary(chat).await.unwrap().unwrap();
+    assert_eq!(summary.incidents, incidents[2..]);
+    assert_eq!(summary.message_id, None);
+    s.set_backlog_message(chat, 77).await.unwrap();
+    // More arrive while it lasts: the list grows, the message stays, no second summary waits.
+    let show2 = OutboxRow {
+        key: "backlog-2".into(),
+        ..show.clone()
+    };
+    s.sum_up_backlog(chat, org.org, &[], &incidents[1..], false, &show2, now)
+        .await
+        .unwrap();
+    let summary = s.backlog_summary(chat).await.unwrap().unwrap();
+    assert_eq!((summary.incidents.len(), summary.message_id), (4, Some(77)));
+    assert_eq!(s.pending_outbox().await.unwrap().len(), 3);
+    assert_eq!(
+        s.still_new(&incidents[..2]).await.unwrap(),
+        [(incidents[0], 1), (incidents[1], 2)]
+    );
     s.close().await;
 }
 
@@ -186,10 +303,16 @@ async fn a_queue_that_fell_behind_is_summed_up(db: &TestDb) {
     let now = moscow("2026-11-23 10:00");
     let group = Recipient::Chat(telegram_chat(-100));
     let mut rows: Vec<OutboxRow> = (0..10)
-        .map(|i| ranked(&format!("t{i}"), group, "triage", 0))
+        .map(|i| ranked(&format!("t{i}"), group, "triage", 3, None))
         .collect();
-    rows.push(ranked("alert", group, "weekend_emergency", 3));
-    rows.push(ranked("r", Recipient::Person(org.executor), "reminder", 1));
+    rows.push(ranked("alert", group, "weekend_emergency", 2, None));
+    rows.push(ranked(
+        "r",
+        Recipient::Person(org.executor),
+        "reminder",
+        2,
+        None,
+    ));
     s.enqueue(org.org, None, &rows, now).await.unwrap();
     let kinds = ["triage", "reminder"];
 
@@ -203,9 +326,9 @@ async fn a_queue_that_fell_behind_is_summed_up(db: &TestDb) {
             b,
             &kinds,
             3,
-            |count, priority, _| OutboxRow {
+            |count, lane, _| OutboxRow {
                 payload: serde_json::json!({"notice": "collapsed", "count": count}),
-                ..ranked("summary", group, "collapsed", priority)
+                ..ranked("summary", group, "collapsed", lane, None)
             },
             now,
         )
@@ -228,6 +351,7 @@ async fn a_queue_that_fell_behind_is_summed_up(db: &TestDb) {
     let summary = pending.last().unwrap();
     assert_eq!(summary.payload["count"], 7);
     assert_eq!(summary.recipient, group);
+    assert_eq!(summary.lane, 3);
     // Nothing is left to sum up.
     assert!(s.backlogs(&kinds, 5, now).await.unwrap().is_empty());
     s.close().await;
@@ -1069,7 +1193,7 @@ async fn an_installation_of_the_previous_version_upgrades_and_loses_nothing(db: 
             ),
             (
                 Recipient::Chat(telegram_chat(-100500)),
-                Notice::RefreshCards
+                Notice::RefreshCards { pressed: None }
             ),
             (
                 Recipient::Person(PersonId(2)),
@@ -1183,15 +1307,19 @@ async fn a_renewed_lease_holds_and_a_lapsed_one_is_taken_over(db: &TestDb) {
     )
     .await
     .unwrap();
-    let message = s.claim_outbox(10, 4, now, lease).await.unwrap();
-    let timer = s.claim_timers(now, 10, lease).await.unwrap();
+    let message = claim(&s, now, lease, "w").await;
+    let timer = s.claim_timers(now, 10, lease, "w").await.unwrap();
     assert_eq!((message.len(), timer.len()), (1, 1));
     // A live worker renews its claims: 20 s later they are still its own.
     let ids = |v: &[i64]| v.to_vec();
     for step in [4, 8, 12, 16, 20] {
         let at = now + Duration::seconds(step);
-        assert!(s.claim_outbox(10, 4, at, lease).await.unwrap().is_empty());
-        assert!(s.claim_timers(at, 10, lease).await.unwrap().is_empty());
+        assert!(claim(&s, at, lease, "w2").await.is_empty());
+        assert!(s
+            .claim_timers(at, 10, lease, "w2")
+            .await
+            .unwrap()
+            .is_empty());
         s.renew_outbox_lease(&ids(&[message[0].id]), at + lease)
             .await
             .unwrap();
@@ -1201,8 +1329,11 @@ async fn a_renewed_lease_holds_and_a_lapsed_one_is_taken_over(db: &TestDb) {
     }
     // It dies: a few seconds after its last renewal, the work is taken over.
     let after = now + Duration::seconds(26);
-    assert_eq!(s.claim_outbox(10, 4, after, lease).await.unwrap().len(), 1);
-    assert_eq!(s.claim_timers(after, 10, lease).await.unwrap().len(), 1);
+    assert_eq!(claim(&s, after, lease, "w2").await.len(), 1);
+    assert_eq!(
+        s.claim_timers(after, 10, lease, "w2").await.unwrap().len(),
+        1
+    );
     // A delivered message is not renewed back into a lease.
     s.mark_delivered(message[0].id, after).await.unwrap();
     s.renew_outbox_lease(&[message[0].id], after + lease)

@@ -2,13 +2,15 @@
 //! button payload and decodes it back; the presser is always re-checked here, since a payload
 //! only says what was pressed.
 
+use serde::{Deserialize, Serialize};
+
 use crate::domain::incident::{
     DraftKind, DutyAnswerKind, ExplanationKind, NoAnswerReason, ReturnReason,
 };
 use crate::domain::{DepartmentId, IncidentId};
 
 /// Which overview of open incidents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Overview {
     /// Every open incident, most urgent first.
     Open,
@@ -17,7 +19,7 @@ pub enum Overview {
 }
 
 /// Which report a button asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReportSpan {
     ThisWeek,
     LastWeek,
@@ -25,8 +27,8 @@ pub enum ReportSpan {
     LastMonth,
 }
 
-/// A button press.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A button press. Serialised (as its variant and fields) when a view waits in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
     Accept {
         inc: IncidentId,

@@ -191,7 +191,7 @@ impl Core {
                             recipient: Recipient::Person(substitute.id),
                             kind: notice.kind().to_string(),
                             payload: notice.to_json(),
-                            priority: notice.priority(),
+                            lane: notice.lane().number(),
                             key: format!(
                                 "handover:{}:{}:{}:{}",
                                 person.id,

@@ -2,11 +2,19 @@
 //! screened (a stranger writing in private is answered now and then and nothing is recorded),
 //! then taken — "/start CODE" redeems an invite, anything else from a known person goes to
 //! `Core::message` — and a button press goes to `Core::press`. The adapters only claim the
-//! update (so a redelivery changes nothing) between screening and taking, and show the reply.
+//! update (so a redelivery changes nothing) between screening and taking, answer the press
+//! with its toast at once, and show whatever reply is left.
+//!
+//! What a known person's press or message shows goes through the outbox, in the lane of answers
+//! (`Notice::Show`): it waits for no chat's backlog, it is not lost in a restart, and a chat that
+//! cannot be written to is recorded as such once, without failing the update. A press in a
+//! group that opens work of several steps continues in the presser's private chat.
 
-use super::{Account, Action, Conversation, Core, Input, Reply, View, Who};
+use super::notices::{Lane, Notice};
+use super::{Account, Action, Conversation, Core, Input, Reply, Toast, View, Who};
 use crate::core::CoreError;
 use crate::domain::content::{ChatRef, Messenger};
+use crate::storage::{OutboxRow, Recipient};
 use crate::texts::Arg;
 
 /// A message before its update is claimed.
@@ -63,7 +71,10 @@ impl Core {
                 None => self.identify(account, place).await?,
             };
             match who {
-                Some(who) => self.message(&who, input).await,
+                Some(who) => {
+                    let reply = self.message(&who, input).await?;
+                    self.queue_reply(&who, None, reply, false).await
+                }
                 None if place.private => Ok(self.stranger_reply(account)),
                 None => Ok(Reply::nothing()),
             }
@@ -96,7 +107,10 @@ impl Core {
                 return Ok(self.unreadable_button());
             };
             match self.identify(account, place).await? {
-                Some(who) => self.press(&who, action, pressed).await,
+                Some(who) => {
+                    let reply = self.press(&who, action, pressed).await?;
+                    self.queue_reply(&who, pressed, reply, true).await
+                }
                 None => Ok(self.stranger_toast()),
             }
         }
@@ -107,6 +121,92 @@ impl Core {
                 tracing::error!(messenger = account.messenger.key(), error = %e, "a button press could not be handled");
                 self.internal_error_toast()
             }
+        }
+    }
+
+    /// Queues what a reply shows (in the lane of answers) and returns what is left for the
+    /// adapter: the toast. The pressed message's new look stays where it was pressed; what a
+    /// press in a group sends goes to the presser's private chat (the group's minute is for
+    /// what everyone needs to see), and the press says so.
+    async fn queue_reply(
+        &self,
+        who: &Who,
+        pressed: Option<i64>,
+        mut reply: Reply,
+        from_press: bool,
+    ) -> Result<Reply, CoreError> {
+        let here = who.chat();
+        let private = who.private_chat();
+        let moved =
+            from_press && !who.in_private() && !(reply.send.is_empty() && reply.notices.is_empty());
+        let onward = if from_press { private } else { Some(here) };
+        let mut shown: Vec<(ChatRef, Notice)> = Vec::new();
+        if let (Some(view), Some(message)) = (reply.edit.take(), pressed) {
+            shown.push((here, self.show_notice(who, here, view, Some(message))));
+        }
+        let mut lost = false;
+        for view in std::mem::take(&mut reply.send) {
+            match onward {
+                Some(chat) => shown.push((chat, self.show_notice(who, chat, view, None))),
+                None => lost = true,
+            }
+        }
+        for notice in std::mem::take(&mut reply.notices) {
+            match onward {
+                Some(chat) => shown.push((chat, notice)),
+                None => lost = true,
+            }
+        }
+        for view in std::mem::take(&mut reply.to_person) {
+            match private {
+                Some(chat) => shown.push((chat, self.show_notice(who, chat, view, None))),
+                None => lost = true,
+            }
+        }
+        if lost {
+            // Nowhere to continue: the person has no private chat with the bot here.
+            reply.toast = Some(Toast {
+                text: self.texts.t("err-open-private-chat"),
+                alert: true,
+            });
+        } else if moved && reply.toast.is_none() {
+            reply.toast = Some(Toast {
+                text: self.texts.t("ok-continue-in-private"),
+                alert: false,
+            });
+        }
+        if shown.is_empty() {
+            return Ok(reply);
+        }
+        let stamp = self.now().timestamp_micros();
+        // Presses within one clock tick (tests stop the clock) still make their own rows.
+        let suffix = super::press::rand_suffix();
+        let rows: Vec<OutboxRow> = shown
+            .into_iter()
+            .enumerate()
+            .map(|(i, (chat, notice))| OutboxRow {
+                incident: None,
+                recipient: Recipient::Chat(chat),
+                kind: notice.kind().to_string(),
+                payload: notice.to_json(),
+                key: format!("show:{}:{stamp}:{suffix}:{i}", who.person()),
+                lane: Lane::Answer.number(),
+            })
+            .collect();
+        self.store
+            .enqueue(who.org(), None, &rows, self.now())
+            .await?;
+        self.wake_delivery();
+        Ok(reply)
+    }
+
+    /// An answer to show in `chat`: in a private chat it is the person's (who cannot be reached
+    /// if it fails); a group's is the group's.
+    fn show_notice(&self, who: &Who, chat: ChatRef, view: View, edit: Option<i64>) -> Notice {
+        Notice::Show {
+            view,
+            edit,
+            person: (!chat.is_group()).then_some(who.person()),
         }
     }
 

@@ -456,7 +456,7 @@ impl Core {
                     recipient: r,
                     kind: notice.kind().to_string(),
                     payload: notice.to_json(),
-                    priority: notice.priority(),
+                    lane: notice.lane().number(),
                     key: format!("burst:{org}:{topic}:{hour}:{who}"),
                 });
             }

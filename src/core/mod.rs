@@ -89,6 +89,9 @@ pub struct Who {
     person: PersonId,
     org: OrgId,
     place: Conversation,
+    /// The person's private chat with the bot in the conversation's messenger, if they have an
+    /// account there (where multi-step work started in a group goes on).
+    private: Option<ChatRef>,
 }
 
 impl Who {
@@ -109,6 +112,25 @@ impl Who {
     pub fn in_private(&self) -> bool {
         self.place.private
     }
+
+    /// The person's private chat with the bot (in this conversation's messenger).
+    pub fn private_chat(&self) -> Option<ChatRef> {
+        if self.place.private {
+            return Some(self.place.chat);
+        }
+        self.private
+    }
+
+    /// The same person in their private chat with the bot.
+    pub fn in_private_chat(&self) -> Option<Who> {
+        self.private_chat().map(|chat| Who {
+            place: Conversation {
+                chat,
+                private: true,
+            },
+            ..*self
+        })
+    }
 }
 
 /// Settings of the core.
@@ -125,6 +147,10 @@ pub struct CoreConfig {
     pub webhook: Option<Arc<dyn monitoring::WebhookPort>>,
     /// E-mails 59-FZ appeals to the appeals offices; without it they wait.
     pub mail: Option<Arc<dyn appeals::MailPort>>,
+    /// This process's name among replicas, the same after a restart (the host's name, or
+    /// `OTKLIK_INSTANCE`): messages and timers it held when it died are its own to take over at
+    /// once when it starts again.
+    pub name: String,
 }
 
 impl CoreConfig {
@@ -136,8 +162,18 @@ impl CoreConfig {
             clock: Arc::new(SystemClock),
             webhook: None,
             mail: None,
+            name: default_name(),
         }
     }
+}
+
+/// The host's name: what a process is called among replicas unless told otherwise.
+pub fn default_name() -> String {
+    hostname::get()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "otklik".to_string())
 }
 
 /// A transition that was committed: the incident as it is now.
@@ -161,6 +197,8 @@ pub struct Core {
     /// This process among replicas and restarts: an update it claimed and did not finish is
     /// another process's to take over.
     instance: String,
+    /// The name claims on messages and timers are made in (`CoreConfig::name`).
+    name: String,
     /// The last report made (its pieces are sent one by one).
     reports: reports::ReportCache,
     /// Strangers answered lately (each is told how to get access once in a while).
@@ -174,6 +212,7 @@ impl Core {
         Core {
             store,
             texts: Arc::new(texts),
+            name: config.name.clone(),
             config,
             cache: OrgCache::default(),
             outbox_ready: Notify::new(),
@@ -296,6 +335,11 @@ impl Core {
             person: holder.person,
             org: holder.org,
             place,
+            // A person's private chat with a bot has their account's id, in both messengers.
+            private: Some(ChatRef {
+                messenger: account.messenger,
+                id: account.id,
+            }),
         }))
     }
 
@@ -445,10 +489,17 @@ impl Core {
         if !p.active {
             return Ok(None);
         }
+        let messenger = place.chat.messenger;
+        let private = self
+            .store
+            .account_of(person, messenger)
+            .await?
+            .map(|id| ChatRef { messenger, id });
         Ok(Some(Who {
             person,
             org: p.org,
             place,
+            private,
         }))
     }
 
@@ -569,9 +620,16 @@ impl Core {
         command: &Command,
         t: &'t crate::domain::incident::Transition,
         extra: Vec<(Audience, Notice)>,
+        pressed: Option<notices::PressedCard>,
     ) -> Result<Commit<'t>, CoreError> {
         let mut notices =
             notices::notices_for(&t.events, &t.incident, rules, record.reply_to.is_some());
+        // The card pressed is redrawn before the others.
+        for (_, n) in notices.iter_mut() {
+            if let Notice::RefreshCards { pressed: first } = n {
+                *first = pressed;
+            }
+        }
         notices.extend(monitoring::reports_for(
             &t.events,
             &t.incident,
@@ -620,8 +678,21 @@ impl Core {
         &self,
         rules: &OrgRules,
         actor: &Actor,
+        record: IncidentRecord,
+        command: &Command,
+    ) -> Result<Result<Committed, TransitionError>, CoreError> {
+        self.transition_pressed(rules, actor, record, command, None)
+            .await
+    }
+
+    /// The same, for a press on `pressed`: that card is redrawn first.
+    pub(crate) async fn transition_pressed(
+        &self,
+        rules: &OrgRules,
+        actor: &Actor,
         mut record: IncidentRecord,
         command: &Command,
+        pressed: Option<notices::PressedCard>,
     ) -> Result<Result<Committed, TransitionError>, CoreError> {
         for _ in 0..5 {
             let now = self.now();
@@ -630,7 +701,15 @@ impl Core {
                 Err(e) => return Ok(Err(e)),
             };
             let commit = self
-                .prepare_commit(rules, actor.person, &record, command, &t, Vec::new())
+                .prepare_commit(
+                    rules,
+                    actor.person,
+                    &record,
+                    command,
+                    &t,
+                    Vec::new(),
+                    pressed,
+                )
                 .await?;
             if self.store.commit(&commit, now).await? {
                 self.wake_delivery();

@@ -8,6 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::org::OrgRules;
+use super::view::View;
+use crate::domain::content::ChatRef;
 use crate::domain::incident::{ApprovalStep, Event, Incident, PartState, Role};
 use crate::domain::regulation::{Publisher, Regulation, Stage, WeekendRule};
 use crate::domain::PersonId;
@@ -25,6 +27,35 @@ pub const COLLAPSIBLE_KINDS: &[&str] = &[
     "late",
     "importance_raised",
 ];
+
+/// Which messages of one chat go first: a lower lane never waits for a higher one. Within a
+/// lane, an incident's messages keep their order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Lane {
+    /// What answers a person's own press or message (the card they pressed, a prompt they asked
+    /// for): they are looking at the screen.
+    Answer = 1,
+    /// What someone must act on: approval requests, returns, clarifications, overdue notices.
+    Act = 2,
+    /// New triage cards.
+    NewCard = 3,
+    /// Information: status redraws, digests, reports on schedule.
+    Info = 4,
+}
+
+impl Lane {
+    /// The number storage orders by.
+    pub fn number(self) -> i64 {
+        self as i64
+    }
+}
+
+/// A card the press was made on, redrawn first (the presser is looking at it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PressedCard {
+    pub chat: ChatRef,
+    pub message: i64,
+}
 
 /// A message to deliver (or work for the delivery worker).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,8 +134,27 @@ pub enum Notice {
         person: Option<PersonId>,
         number: i64,
     },
-    /// Draw every card of the incident again (after any change).
-    RefreshCards,
+    /// Draw every card of the incident again (after any change); the card pressed, if any,
+    /// first.
+    RefreshCards {
+        #[serde(default)]
+        pressed: Option<PressedCard>,
+    },
+    /// Redraw one card (the message `message` in the row's chat) as the incident is now.
+    Redraw { message: i64 },
+    /// An answer to a person's press or message, drawn when it was made: sent into the row's
+    /// chat, or shown in place of message `edit` there. `person`: whose answer it is (who cannot
+    /// be reached when it fails).
+    Show {
+        view: View,
+        #[serde(default)]
+        edit: Option<i64>,
+        #[serde(default)]
+        person: Option<PersonId>,
+    },
+    /// The group's «Ещё N новых сообщений»: its triage cards beyond what the chat's next minute
+    /// carries, listed with a button each (`storage::BacklogSummary`).
+    Backlog,
     /// A reminder before a stage's deadline.
     Reminder {
         part: Option<usize>,
@@ -167,7 +217,10 @@ impl Notice {
             Notice::Burst { .. } => "burst",
             Notice::Unreachable { .. } => "unreachable",
             Notice::Undeliverable { .. } => "undeliverable",
-            Notice::RefreshCards => "refresh_cards",
+            Notice::RefreshCards { .. } => "refresh_cards",
+            Notice::Redraw { .. } => "redraw",
+            Notice::Show { .. } => "show",
+            Notice::Backlog => "backlog",
             Notice::Reminder { .. } => "reminder",
             Notice::Overdue { .. } => "overdue",
             Notice::Late { .. } => "late",
@@ -182,17 +235,47 @@ impl Notice {
         }
     }
 
-    /// Which messages go first: emergencies, then what is late, then reminders, then the rest.
-    pub fn priority(&self) -> i64 {
+    /// Which lane the message waits in (see `Lane`).
+    pub fn lane(&self) -> Lane {
         match self {
-            Notice::WeekendEmergency | Notice::DutyUnanswered => 3,
-            Notice::Late { .. }
-            | Notice::Overdue { .. }
-            | Notice::Escalation
+            Notice::Show { .. } => Lane::Answer,
+            Notice::Triage | Notice::CuratorCard | Notice::Backlog => Lane::NewCard,
+            Notice::ImportanceRaised
+            | Notice::AutoPublish { .. }
+            | Notice::ToMonitoring { .. }
+            | Notice::AppealEmail
+            | Notice::AutoPublished { .. }
+            | Notice::DutyAnswered
+            | Notice::RefreshCards { .. }
+            | Notice::Redraw { .. }
             | Notice::Digest { .. }
-            | Notice::Collapsed { .. } => 2,
-            Notice::Reminder { .. } | Notice::NoDutyOfficer { .. } => 1,
-            _ => 0,
+            | Notice::Collapsed { .. }
+            | Notice::NoDutyOfficer { .. }
+            | Notice::Report { .. } => Lane::Info,
+            Notice::IncidentCard { .. }
+            | Notice::CompetenceCheck { .. }
+            | Notice::CompetenceConfirmed { .. }
+            | Notice::Approval { .. }
+            | Notice::Rework { .. }
+            | Notice::AuthorReplied { .. }
+            | Notice::PublishRequest { .. }
+            | Notice::CannotPublish { .. }
+            | Notice::PublishInDoubt { .. }
+            | Notice::ClarificationToPublish { .. }
+            | Notice::Consolidate
+            | Notice::Returned { .. }
+            | Notice::CrossPost
+            | Notice::ExplanationReturned { .. }
+            | Notice::ExplanationPrepared { .. }
+            | Notice::Escalation
+            | Notice::WeekendEmergency
+            | Notice::DutyUnanswered
+            | Notice::Unreachable { .. }
+            | Notice::Undeliverable { .. }
+            | Notice::Burst { .. }
+            | Notice::Reminder { .. }
+            | Notice::Overdue { .. }
+            | Notice::Late { .. } => Lane::Act,
         }
     }
 
@@ -232,7 +315,10 @@ impl Notice {
             | Notice::Burst { .. }
             | Notice::Unreachable { .. }
             | Notice::Undeliverable { .. }
-            | Notice::RefreshCards
+            | Notice::RefreshCards { .. }
+            | Notice::Redraw { .. }
+            | Notice::Show { .. }
+            | Notice::Backlog
             | Notice::Digest { .. }
             | Notice::Collapsed { .. }
             | Notice::NoDutyOfficer { .. }
@@ -441,9 +527,23 @@ pub fn notices_for(
         }
     }
     if !events.is_empty() {
-        out.push((Audience::Worker, Notice::RefreshCards));
+        out.push((Audience::Worker, Notice::RefreshCards { pressed: None }));
     }
     out
+}
+
+/// The row that has the delivery worker redraw an incident's cards (after a change made outside
+/// a transition: a repeat marked, an incident anonymised).
+pub fn refresh_row(key: String) -> OutboxRow {
+    let notice = Notice::RefreshCards { pressed: None };
+    OutboxRow {
+        incident: None,
+        recipient: Recipient::Worker,
+        kind: notice.kind().to_string(),
+        payload: notice.to_json(),
+        key,
+        lane: notice.lane().number(),
+    }
 }
 
 /// Who posts a general-interest answer on the pages and site: its publisher (the executor of the
@@ -613,7 +713,7 @@ pub fn outbox_rows(
                 recipient: r,
                 kind: notice.kind().to_string(),
                 payload: notice.to_json(),
-                priority: notice.priority(),
+                lane: notice.lane().number(),
                 key: format!("{tag}:{i}:{}:{}", notice.kind(), queue_key(&r, None)),
             });
         }

@@ -140,6 +140,11 @@ impl OrgRules {
         }
     }
 
+    /// Whether an actor is a group chat (`group_actor`), not a person.
+    pub fn is_group_actor(actor: &Actor) -> bool {
+        actor.person == PersonId(0)
+    }
+
     /// A group chat acting as one of its members would: the curators' group as a curator.
     pub fn group_actor(role: Role) -> Actor {
         Actor {

@@ -333,6 +333,26 @@ impl Core {
     }
 }
 
+/// How many incidents a backlog summary lists with a button each (the rest: the overview).
+const BACKLOG_BUTTONS: usize = 40;
+
+impl Core {
+    /// A group's triage cards that did not fit its next minute: one message, a button each to
+    /// open the card in the presser's private chat.
+    pub(crate) fn backlog_view(&self, waiting: &[(crate::domain::IncidentId, i64)]) -> View {
+        let count = i64::try_from(waiting.len()).unwrap_or(i64::MAX);
+        let mut buttons = open_buttons(waiting.iter().take(BACKLOG_BUTTONS).copied());
+        buttons.push(vec![Button {
+            label: self.texts.t("btn-overview"),
+            action: Action::Page {
+                list: Overview::Open,
+                page: 0,
+            },
+        }]);
+        View::text(self.texts.tf("backlog", &[("count", Arg::Num(count))])).with_buttons(buttons)
+    }
+}
+
 /// «№12» buttons that open cards, four a row.
 fn open_buttons(items: impl Iterator<Item = (crate::domain::IncidentId, i64)>) -> Vec<Vec<Button>> {
     let all: Vec<Button> = items

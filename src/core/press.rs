@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::action::Action;
 use super::cards::{self, Draw};
 use super::input::Pending;
-use super::notices::Notice;
+use super::notices::{Lane, Notice, PressedCard};
 use super::org::OrgRules;
 use super::view::{Line, Reply, Toast, View};
 use super::{Core, CoreError, Who};
@@ -81,30 +81,48 @@ impl Core {
         Reply::alert(self.texts.t("err-wrong-state"))
     }
 
-    /// Applies a command and answers the press: a toast on success, the refusal otherwise.
+    /// Applies a command and answers the press at once with `ok` (what changed), or the
+    /// refusal; the card pressed is redrawn before the incident's other cards.
     async fn press_command(
         &self,
         rules: &OrgRules,
         actor: &Actor,
         record: IncidentRecord,
         command: Command,
-        ok_key: Option<&str>,
+        ok: String,
+        pressed: Option<PressedCard>,
     ) -> Result<Reply, CoreError> {
         Ok(
-            match self.transition(rules, actor, record, &command).await? {
-                Ok(_) => match ok_key {
-                    Some(k) => Reply::toast(self.texts.t(k)),
-                    None => Reply::nothing(),
-                },
+            match self
+                .transition_pressed(rules, actor, record, &command, pressed)
+                .await?
+            {
+                Ok(_) => Reply::toast(ok),
                 Err(e) => self.refused(&e),
             },
         )
     }
 
-    /// Asks for typed input: remembers the step and sends the prompt.
+    /// Asks for typed input: remembers the step and sends the prompt. Pressed in a group, the
+    /// question goes to the presser's private chat and is answered there (the group's minute is
+    /// for what everyone needs to see); the press says so.
     async fn ask(&self, who: &Who, pending: Pending, prompt: String) -> Result<Reply, CoreError> {
-        self.set_pending(who, &pending).await?;
-        Ok(Reply::say(View::prompt(prompt)))
+        if who.in_private() {
+            self.set_pending(who, &pending).await?;
+            return Ok(Reply::say(View::prompt(prompt)));
+        }
+        let Some(private) = who.in_private_chat() else {
+            return Ok(Reply::alert(self.texts.t("err-open-private-chat")));
+        };
+        self.set_pending(&private, &pending).await?;
+        Ok(Reply {
+            toast: Some(Toast {
+                text: self.texts.t("ok-continue-in-private"),
+                alert: false,
+            }),
+            to_person: vec![View::prompt(prompt)],
+            ..Reply::default()
+        })
     }
 
     /// A button press by `who`. `pressed` is the message the button was on.
@@ -135,6 +153,11 @@ impl Core {
         let may = |deed: Deed| permitted(&actor, deed, &record.workflow, rules.regulation());
         let number = Arg::Num(record.number);
         let inc = record.id;
+        let card = pressed.map(|message| PressedCard {
+            chat: who.chat(),
+            message,
+        });
+        let t = |key: &str| self.texts.t(key);
         match action {
             Action::Accept { part, .. } => {
                 self.press_command(
@@ -142,7 +165,8 @@ impl Core {
                     &actor,
                     record,
                     Command::Accept { part },
-                    Some("ok-accepted"),
+                    t("ok-accepted"),
+                    card,
                 )
                 .await
             }
@@ -307,7 +331,7 @@ impl Core {
                     part,
                     version: Some(version),
                 };
-                self.press_command(&rules, &actor, record, command, Some("ok-done"))
+                self.press_command(&rules, &actor, record, command, t("ok-approved"), card)
                     .await
             }
             Action::Rework { part, version, .. } => {
@@ -352,7 +376,7 @@ impl Core {
                     "ok-general-interest-off"
                 };
                 let cmd = Command::SetGeneralInterest { on };
-                self.press_command(&rules, &actor, record, cmd, Some(ok))
+                self.press_command(&rules, &actor, record, cmd, t(ok), card)
                     .await
             }
             Action::ExplanationBack { .. } => {
@@ -423,12 +447,18 @@ impl Core {
                 } else {
                     Importance::Normal
                 };
+                let ok = if high {
+                    "ok-importance-high"
+                } else {
+                    "ok-importance-normal"
+                };
                 self.press_command(
                     &rules,
                     &actor,
                     record,
                     Command::SetImportance { importance },
-                    None,
+                    t(ok),
+                    card,
                 )
                 .await
             }
@@ -442,19 +472,34 @@ impl Core {
                 }
                 let ticked = self.store.toggle_triage_department(inc, dept).await?;
                 let earlier = self.earlier_of(&record).await?;
-                let viewer = OrgRules::group_actor(Role::Curator);
-                let card = self
+                // Drawn as the presser's card is drawn: for the group, or for them in private.
+                let viewer = if who.in_private() {
+                    actor.clone()
+                } else {
+                    OrgRules::group_actor(Role::Curator)
+                };
+                let view = self
                     .draw(&rules, &ticked, earlier.as_ref())
                     .curators_card(&record, &viewer);
                 if let Some(message) = pressed {
                     if self.store.card(who.chat(), message).await?.is_some() {
                         self.store
-                            .set_card_rendered(who.chat(), message, card.fingerprint())
+                            .set_card_rendered(who.chat(), message, view.fingerprint())
                             .await?;
                     }
                 }
+                let name = rules.department_name(dept);
+                let key = if ticked.contains(&dept) {
+                    "ok-department-ticked"
+                } else {
+                    "ok-department-unticked"
+                };
                 Ok(Reply {
-                    edit: Some(card),
+                    toast: Some(Toast {
+                        text: self.texts.tf(key, &[("department", Arg::from(&name))]),
+                        alert: false,
+                    }),
+                    edit: Some(view),
                     ..Reply::default()
                 })
             }
@@ -506,6 +551,7 @@ impl Core {
                     };
                     return self.ask(who, pending, prompt).await;
                 }
+                let ok = self.routed_toast(&rules, &assignments);
                 let command = Command::Route {
                     assignments,
                     importance: None,
@@ -513,7 +559,7 @@ impl Core {
                     location: None,
                     deadlines: BTreeMap::new(),
                 };
-                self.press_command(&rules, &actor, record, command, Some("ok-routed"))
+                self.press_command(&rules, &actor, record, command, ok, card)
                     .await
             }
             Action::NoAnswer { .. } => {
@@ -590,14 +636,13 @@ impl Core {
                         &[("department", Arg::from(&department.name))],
                     )));
                 };
-                let command = Command::Reroute {
-                    part,
-                    assignment: Assignment {
-                        department: dept,
-                        executor,
-                    },
+                let assignment = Assignment {
+                    department: dept,
+                    executor,
                 };
-                self.press_command(&rules, &actor, record, command, Some("ok-routed"))
+                let ok = self.routed_toast(&rules, &[assignment]);
+                let command = Command::Reroute { part, assignment };
+                self.press_command(&rules, &actor, record, command, ok, card)
                     .await
             }
             Action::SetTopic { .. } | Action::SetLocation { .. } => {
@@ -629,21 +674,18 @@ impl Core {
                 if let Err(e) = may(Deed::ReadFullText) {
                     return Ok(self.refused(&e));
                 }
-                // The card the presser would act on, sent as a card later changes redraw.
+                // The card the presser would act on, sent to their private chat (from a group
+                // too: what one person works on does not spend the group's minute), as a card
+                // later changes redraw.
                 let notice = self
                     .draw(&rules, &[], None)
                     .relevant_notice(&record, &actor);
-                let recipient = if who.in_private() {
-                    crate::storage::Recipient::Person(who.person())
-                } else {
-                    crate::storage::Recipient::Chat(who.chat())
-                };
                 let row = crate::storage::OutboxRow {
                     incident: None,
-                    recipient,
+                    recipient: crate::storage::Recipient::Person(who.person()),
                     kind: notice.kind().into(),
                     payload: notice.to_json(),
-                    priority: 2,
+                    lane: Lane::Answer.number(),
                     key: format!(
                         "open:{}:{}:{}",
                         who.person(),
@@ -655,7 +697,11 @@ impl Core {
                     .enqueue(record.org, Some(record.id), &[row], self.now())
                     .await?;
                 self.wake_delivery();
-                Ok(Reply::nothing())
+                Ok(if who.in_private() {
+                    Reply::nothing()
+                } else {
+                    Reply::toast(self.texts.tf("ok-card-in-private", &[("number", number)]))
+                })
             }
             Action::Page { .. } | Action::Report { .. } => self.press_overview(who, action).await,
             Action::DutyAnswer { answer, .. } => {
@@ -670,7 +716,8 @@ impl Core {
                     &actor,
                     record,
                     Command::AnswerDutyAlert { answer },
-                    Some(key),
+                    t(key),
+                    card,
                 )
                 .await
             }
@@ -694,6 +741,18 @@ impl Core {
                 Ok(done) => Ok(done.record),
                 Err(e) => Err(self.refusal(&e)),
             },
+        )
+    }
+
+    /// What a press that routed says: to which departments.
+    fn routed_toast(&self, rules: &OrgRules, assignments: &[Assignment]) -> String {
+        let names: Vec<String> = assignments
+            .iter()
+            .map(|a| rules.department_name(a.department))
+            .collect();
+        self.texts.tf(
+            "ok-routed-to",
+            &[("departments", Arg::from(&names.join(", ")))],
         )
     }
 
@@ -780,7 +839,7 @@ impl Core {
 }
 
 /// A few random letters, so two presses in one millisecond make two messages.
-fn rand_suffix() -> String {
+pub(crate) fn rand_suffix() -> String {
     use rand::distributions::{Alphanumeric, DistString};
     Alphanumeric.sample_string(&mut rand::thread_rng(), 6)
 }

@@ -164,6 +164,7 @@ impl Core {
                     &command,
                     &t,
                     vec![(Audience::Curators, published)],
+                    None,
                 )
                 .await?;
             if self

@@ -5,12 +5,11 @@
 use chrono::DateTime;
 use chrono::Utc;
 
-use super::notices::Notice;
 use super::org::OrgRules;
 use super::{Core, CoreError};
 use crate::domain::content::IncidentRecord;
 use crate::domain::{IncidentId, PersonId};
-use crate::storage::{OutboxRow, Recipient};
+use crate::storage::OutboxRow;
 
 /// What a curator typed for «🔁 Повтор»: the earlier message's number, or «-» to unmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,14 +41,7 @@ pub enum RepeatRefusal {
 }
 
 fn redraw(at: DateTime<Utc>) -> OutboxRow {
-    OutboxRow {
-        incident: None,
-        recipient: Recipient::Worker,
-        kind: Notice::RefreshCards.kind().to_string(),
-        payload: Notice::RefreshCards.to_json(),
-        key: format!("repeat:{}", at.timestamp_micros()),
-        priority: 0,
-    }
+    super::notices::refresh_row(format!("repeat:{}", at.timestamp_micros()))
 }
 
 impl Core {

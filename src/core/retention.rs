@@ -4,13 +4,12 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use super::notices::Notice;
 use super::org::OrgRules;
 use super::scheduler::TimerPayload;
 use super::{Core, CoreError};
 use crate::domain::retention::{anonymise, due_for_anonymising, retention_cutoff};
 use crate::domain::OrgId;
-use crate::storage::{OutboxRow, Recipient, StorageError, TimerRow};
+use crate::storage::{StorageError, TimerRow};
 
 /// How many incidents one pass reads at a time.
 const BATCH: i64 = 200;
@@ -96,14 +95,7 @@ impl Core {
                     continue;
                 }
                 anonymise(&mut record, &placeholder);
-                let redraw = OutboxRow {
-                    incident: None,
-                    recipient: Recipient::Worker,
-                    kind: Notice::RefreshCards.kind().to_string(),
-                    payload: Notice::RefreshCards.to_json(),
-                    key: "anonymised".into(),
-                    priority: 0,
-                };
+                let redraw = super::notices::refresh_row("anonymised".into());
                 if self
                     .store
                     .anonymise_incident(&record, &[redraw], self.now())

@@ -175,7 +175,7 @@ impl Core {
     pub async fn fire_due_timers(&self) -> Result<usize, CoreError> {
         let due = self
             .store
-            .claim_timers(self.now(), 50, self.lease())
+            .claim_timers(self.now(), 50, self.lease(), &self.name)
             .await?;
         let n = due.len();
         let ids: Vec<i64> = due.iter().map(|t| t.id).collect();
@@ -230,7 +230,7 @@ impl Core {
                     recipient,
                     kind: notice.kind().into(),
                     payload: notice.to_json(),
-                    priority: notice.priority(),
+                    lane: notice.lane().number(),
                     key: format!("timer:{}", t.id),
                 };
                 (vec![row], Vec::new())
@@ -322,7 +322,7 @@ impl Core {
                     recipient: r,
                     kind: notice.kind().into(),
                     payload: notice.to_json(),
-                    priority: notice.priority(),
+                    lane: notice.lane().number(),
                     key: format!("timer:{}:{}", t.id, rows.len()),
                 });
             }

@@ -2,10 +2,12 @@
 //! messenger's markup (Telegram: HTML and an inline keyboard) and never decide what they contain.
 //! Text here is plain (not escaped); each line says what kind of line it is.
 
+use serde::{Deserialize, Serialize};
+
 use super::action::Action;
 
 /// One line of a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Line {
     /// The headline (bold in Telegram).
     Title(String),
@@ -20,14 +22,15 @@ pub enum Line {
 }
 
 /// A button: its label and what pressing it does.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Button {
     pub label: String,
     pub action: Action,
 }
 
-/// A message to show.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A message to show. Serialised when it waits in the outbox (an answer to a press); a file
+/// Otklik made is not (a report goes as its own notice and is drawn when it is sent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct View {
     pub lines: Vec<Line>,
     /// Rows of buttons (at most two a row, the likely action first).
@@ -39,6 +42,7 @@ pub struct View {
     pub attachments: Vec<String>,
     /// A file Otklik made (a report's chart or spreadsheet): sent as the message itself, the
     /// lines being its caption.
+    #[serde(skip)]
     pub file: Option<Upload>,
 }
 
@@ -145,6 +149,8 @@ pub struct Reply {
     pub send: Vec<View>,
     /// Messages for the person's private chat (e.g. a long text asked for in a group).
     pub to_person: Vec<View>,
+    /// Notices drawn when they are sent (a report's pieces), for the conversation.
+    pub notices: Vec<super::notices::Notice>,
 }
 
 impl Reply {

@@ -112,6 +112,14 @@ pub struct ChatRef {
     pub id: i64,
 }
 
+impl ChatRef {
+    /// Whether it is a group chat: both messengers number groups (and channels) below zero and a
+    /// private chat with the person's own (positive) id.
+    pub fn is_group(&self) -> bool {
+        self.id < 0
+    }
+}
+
 /// The messengers Otklik talks in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

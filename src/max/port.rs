@@ -1,5 +1,6 @@
-//! MAX as the core sends to it: messages, edits and replies, each in its turn within MAX's limits
-//! (`crate::messenger::pacing`), and what MAX's errors mean for a message.
+//! MAX as the core sends to it: messages, edits and replies within MAX's limits
+//! (`crate::messenger::pacing`: the delivery worker takes each message's turn before it hands
+//! it over), and what MAX's errors mean for a message.
 //!
 //! Chats are numbered as the core knows them: a person's private chat by their MAX user id
 //! (positive), a group chat by its MAX chat id (negative). Messages, which MAX names by text
@@ -63,11 +64,11 @@ pub fn target(chat: i64) -> Target {
 }
 
 impl MaxPort {
-    /// Sends a view as a new message; returns it as MAX stored it, remembered by its number.
+    /// Sends a view as a new message (its turn taken); returns it as MAX stored it, remembered
+    /// by its number.
     pub async fn send_view(&self, chat: i64, view: &View) -> Result<(i64, Message), SendError> {
         let mut message = render::message(view);
         if let Some(upload) = &view.file {
-            self.pacing.turn(chat).await;
             let kind = match upload.kind {
                 UploadKind::Image => "image",
                 UploadKind::Document => "file",
@@ -89,7 +90,6 @@ impl MaxPort {
         chat: i64,
         message: &NewMessage,
     ) -> Result<(i64, Message), SendError> {
-        self.pacing.turn(chat).await;
         let sent = self
             .api
             .send(target(chat), message)
@@ -103,9 +103,8 @@ impl MaxPort {
         Ok((number, sent))
     }
 
-    /// Makes the message named `mid` show a view.
-    pub async fn edit_mid(&self, chat: i64, mid: &str, view: &View) -> Result<(), SendError> {
-        self.pacing.turn(chat).await;
+    /// Makes the message named `mid` show a view (its turn taken).
+    pub async fn edit_mid(&self, mid: &str, view: &View) -> Result<(), SendError> {
         self.api
             .edit(mid, &render::message(view))
             .await
@@ -123,18 +122,38 @@ impl MessengerPort for MaxPort {
         self.pacing.per_minute(group)
     }
 
+    fn try_turn(&self, chat: i64) -> Result<(), tokio::time::Instant> {
+        self.pacing.try_turn(chat)
+    }
+
+    async fn turn(&self, chat: i64) {
+        self.pacing.turn(chat).await
+    }
+
+    fn give_back(&self, chat: i64) {
+        self.pacing.give_back(chat)
+    }
+
+    fn hold(&self, chat: i64, wait: StdDuration) {
+        self.pacing.hold(chat, wait)
+    }
+
+    fn room(&self, chat: i64) -> u32 {
+        self.pacing.room(chat)
+    }
+
     async fn send(&self, chat: i64, view: &View) -> Result<i64, SendError> {
         self.send_view(chat, view).await.map(|(number, _)| number)
     }
 
-    async fn edit(&self, chat: i64, message: i64, view: &View) -> Result<(), SendError> {
+    async fn edit(&self, _chat: i64, message: i64, view: &View) -> Result<(), SendError> {
         let mid = self
             .core
             .message_reference(Messenger::Max, message)
             .await
             .map_err(|e| SendError::Failed(e.to_string()))?;
         match mid {
-            Some(mid) => self.edit_mid(chat, &mid, view).await,
+            Some(mid) => self.edit_mid(&mid, view).await,
             // Not a message this bot remembers sending: it is sent anew.
             None => Err(SendError::Gone),
         }
@@ -158,6 +177,7 @@ impl MessengerPort for MaxPort {
             attachments: Vec::new(),
             link: mid.map(|mid| json!({"type": "reply", "mid": mid})),
         };
+        self.pacing.turn(chat).await;
         let (number, sent) = self.send_message(chat, &message).await?;
         Ok((
             number,

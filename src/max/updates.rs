@@ -113,11 +113,13 @@ impl MaxContext {
         Ok(fresh)
     }
 
-    /// Shows a reply: edits the pressed message, sends the new messages, and sends what is for
-    /// the person to their private chat.
+    /// Shows what is left of a reply for the adapter to show itself (the core queues a known
+    /// person's answers; what is left is for a stranger or a group just joined), each message in
+    /// its turn.
     async fn show(&self, chat: i64, user: i64, pressed: Option<&str>, reply: &Reply) {
         if let (Some(view), Some(mid)) = (&reply.edit, pressed) {
-            match self.port.edit_mid(chat, mid, view).await {
+            self.port.pacing.turn(chat).await;
+            match self.port.edit_mid(mid, view).await {
                 Ok(()) | Err(SendError::NotModified) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot edit the pressed message"),
             }
@@ -128,6 +130,7 @@ impl MaxContext {
             .map(|v| (chat, v))
             .chain(reply.to_person.iter().map(|v| (user, v)))
         {
+            self.port.pacing.turn(to).await;
             if let Err(e) = self.port.send_view(to, view).await {
                 tracing::warn!(error = %e, "cannot answer in MAX");
             }

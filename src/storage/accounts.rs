@@ -213,6 +213,7 @@ impl Store {
                 "UPDATE cards SET chat_id = $1 WHERE messenger = $2 AND chat_id = $3",
                 "UPDATE outbox SET chat_id = $1 WHERE chat_messenger = $2 AND chat_id = $3 AND delivered_at IS NULL",
                 "UPDATE conversations SET chat_id = $1 WHERE messenger = $2 AND chat_id = $3",
+                "UPDATE backlog_summaries SET chat_id = $1 WHERE messenger = $2 AND chat_id = $3",
             ] {
                 sqlx::query(sql)
                     .bind(new_id)

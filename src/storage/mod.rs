@@ -8,6 +8,7 @@
 
 mod accounts;
 mod admin;
+mod backlog;
 mod conversations;
 mod directory;
 mod duty;
@@ -17,6 +18,7 @@ mod incidents;
 mod invites;
 mod outbox;
 mod publications;
+mod redraws;
 mod reports;
 mod retention;
 pub(crate) mod timers;
@@ -32,6 +34,7 @@ use sqlx::{Connection, Row};
 
 pub use accounts::{AccountHolder, GroupChat};
 pub use admin::{ChangeOutcome, DirectoryChange};
+pub use backlog::{BacklogSummary, Waiting};
 pub use conversations::{CardRow, StoredConversation};
 pub use directory::{
     Absence, AbsenceReason, Department, DirectorySnapshot, NewAccount, NewOrganisation, NewPerson,

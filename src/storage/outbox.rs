@@ -1,10 +1,11 @@
 //! The outbox: every message the bot must send, written in the same transaction as the state
 //! change that caused it, and delivered by a worker afterwards. A crash between the commit and
 //! the send loses nothing; a message claimed by a worker that dies is handed out again when its
-//! lease runs out. Messages wait in queues, one per recipient: a queue is handed to one sender
-//! at a time and in order (most urgent first), so different chats go out side by side and one
-//! chat's messages never overtake each other. What a row says and to whom is the core's;
-//! storage keeps, orders and leases it.
+//! lease runs out (or at once, when the process that held it starts again under the same name).
+//! Messages wait in queues, one per recipient, each in lanes (1 goes first): a queue has one
+//! message out at a time, and within a queue and a lane the messages of one incident keep their
+//! order — a message waiting to be tried again holds back only those. What a row says, to whom
+//! and in which lane is the core's; storage keeps, orders and leases it.
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
@@ -38,8 +39,8 @@ pub struct OutboxRow {
     /// Unique among the rows of one incident (or, for rows without an incident, globally): the
     /// same key again writes nothing.
     pub key: String,
-    /// Higher goes first.
-    pub priority: i64,
+    /// Lower goes first in its chat (1: answers a person's own press … 4: information).
+    pub lane: i64,
 }
 
 /// A message claimed for delivery.
@@ -48,7 +49,7 @@ pub struct OutboxMessage {
     pub id: i64,
     /// The queue it waits in (see `queue_key`).
     pub queue: String,
-    pub priority: i64,
+    pub lane: i64,
     pub org: OrgId,
     pub incident: Option<IncidentId>,
     pub recipient: Recipient,
@@ -111,7 +112,7 @@ macro_rules! insert_outbox {
         // One statement per batch of rows: a transition notifies several people at once.
         for batch in $rows.chunks($crate::storage::ROWS_PER_INSERT) {
             let mut insert = sqlx::QueryBuilder::new(
-                "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_messenger, chat_id, message, payload, created_at, available_at, priority, recipient_key) ",
+                "INSERT INTO outbox (org_id, idempotency_key, incident_id, person_id, chat_messenger, chat_id, message, payload, created_at, available_at, lane, recipient_key) ",
             );
             insert.push_values(batch.iter(), |mut row, r| {
                 let incident: Option<$crate::domain::IncidentId> = r.incident.or($incident);
@@ -140,7 +141,7 @@ macro_rules! insert_outbox {
                     .push_bind(r.payload.to_string())
                     .push_bind($crate::storage::ts($at))
                     .push_bind($crate::storage::ts($at))
-                    .push_bind(r.priority)
+                    .push_bind(r.lane)
                     .push_bind(queue);
             });
             insert.push(" ON CONFLICT (idempotency_key) DO NOTHING");
@@ -150,7 +151,7 @@ macro_rules! insert_outbox {
 }
 pub(crate) use insert_outbox;
 
-const COLUMNS: &str = "id, org_id, incident_id, person_id, chat_messenger, chat_id, message, payload, attempts, priority, recipient_key";
+const COLUMNS: &str = "id, org_id, incident_id, person_id, chat_messenger, chat_id, message, payload, attempts, lane, recipient_key";
 
 type MessageTuple = (
     i64,
@@ -178,14 +179,14 @@ macro_rules! message_tuple {
             $r.try_get::<String, _>("message")?,
             $r.try_get::<String, _>("payload")?,
             $r.try_get::<i64, _>("attempts")?,
-            $r.try_get::<i64, _>("priority")?,
+            $r.try_get::<i64, _>("lane")?,
             $r.try_get::<String, _>("recipient_key")?,
         )
     };
 }
 
 fn message_from(t: MessageTuple) -> Result<OutboxMessage, StorageError> {
-    let (id, org, incident, person, messenger, chat, kind, payload, attempts, priority, queue) = t;
+    let (id, org, incident, person, messenger, chat, kind, payload, attempts, lane, queue) = t;
     let recipient = match (person, chat_ref(messenger, chat)?) {
         (Some(p), _) => Recipient::Person(PersonId(p)),
         (None, Some(c)) => Recipient::Chat(c),
@@ -194,7 +195,7 @@ fn message_from(t: MessageTuple) -> Result<OutboxMessage, StorageError> {
     Ok(OutboxMessage {
         id,
         queue,
-        priority,
+        lane,
         org: OrgId(org),
         incident: incident.map(IncidentId),
         recipient,
@@ -205,55 +206,85 @@ fn message_from(t: MessageTuple) -> Result<OutboxMessage, StorageError> {
 }
 
 impl Store {
-    /// Claims up to `limit` due messages, at most `per_queue` of each queue, for `lease`, most
-    /// urgent first. A queue with a message out with another sender, or with an earlier message
-    /// waiting to be tried again, gives nothing: its messages keep their order.
-    ///
-    /// Each queue's state (out with a sender; first message waiting to be tried again) is
-    /// computed once per queue, so a claim costs one pass over what is pending, however long
-    /// one queue has grown.
-    pub async fn claim_outbox(
+    /// The message each queue would send next: of the queues with nothing out with a sender,
+    /// the first due message by lane, where a message counts only when nothing earlier of its
+    /// incident (in its queue and lane) still waits. At most `limit`, most urgent lane first.
+    pub async fn next_in_queues(
         &self,
         limit: i64,
-        per_queue: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OutboxMessage>, StorageError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM (
+               SELECT o.id, o.org_id, o.incident_id, o.person_id, o.chat_messenger, o.chat_id,
+                      o.message, o.payload, o.attempts, o.lane, o.recipient_key,
+                      ROW_NUMBER() OVER (PARTITION BY o.recipient_key ORDER BY o.lane, o.id) AS n
+               FROM outbox o
+               JOIN (
+                 SELECT MIN(id) AS id FROM outbox
+                 WHERE delivered_at IS NULL
+                 GROUP BY recipient_key, lane, COALESCE(incident_id, 0)
+               ) h ON h.id = o.id
+               WHERE o.available_at <= $1
+                 AND (o.locked_until IS NULL OR o.locked_until <= $1)
+                 AND o.recipient_key NOT IN (
+                   SELECT recipient_key FROM outbox
+                   WHERE delivered_at IS NULL AND locked_until IS NOT NULL AND locked_until > $1)
+             ) r WHERE n = 1 ORDER BY lane, id LIMIT $2"
+        );
+        let rows: Vec<MessageTuple> = on_pool!(self, pool => {
+            sqlx::query(&sql)
+                .bind(ts(now))
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| -> Result<MessageTuple, sqlx::Error> { Ok(message_tuple!(r)) })
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        rows.into_iter().map(message_from).collect()
+    }
+
+    /// Claims messages `next_in_queues` offered, for `lease`, in `owner`'s name: each only if it
+    /// is still undelivered and unclaimed and its queue has nothing else out (another replica
+    /// may have been quicker). Returns those claimed.
+    pub async fn claim_outbox(
+        &self,
+        ids: &[i64],
         now: DateTime<Utc>,
         lease: Duration,
+        owner: &str,
     ) -> Result<Vec<OutboxMessage>, StorageError> {
-        let until = ts(now + lease);
-        let now = ts(now);
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
         let sql = format!(
-            "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN (
-               SELECT id FROM (
-                 SELECT o.id, o.priority,
-                        ROW_NUMBER() OVER (PARTITION BY o.recipient_key ORDER BY o.priority DESC, o.id) AS n
-                 FROM outbox o
-                 JOIN (
-                   SELECT recipient_key, MIN(CASE WHEN available_at > $2 THEN id END) AS waiting_from
-                   FROM outbox
-                   WHERE delivered_at IS NULL
-                   GROUP BY recipient_key
-                   HAVING MAX(CASE WHEN locked_until IS NOT NULL AND locked_until > $2 THEN 1 ELSE 0 END) = 0
-                 ) q ON q.recipient_key = o.recipient_key
-                 WHERE o.delivered_at IS NULL AND o.available_at <= $2
-                   AND (o.locked_until IS NULL OR o.locked_until <= $2)
-                   AND (q.waiting_from IS NULL OR o.id < q.waiting_from)
-               ) ranked WHERE n <= $4 ORDER BY priority DESC, id LIMIT $3)
-             RETURNING {COLUMNS}"
+            "UPDATE outbox SET locked_until = $1, locked_by = $2, attempts = attempts + 1
+             WHERE id IN ({}) AND delivered_at IS NULL
+               AND (locked_until IS NULL OR locked_until <= $3)
+               AND recipient_key NOT IN (
+                 SELECT recipient_key FROM outbox
+                 WHERE delivered_at IS NULL AND locked_until IS NOT NULL AND locked_until > $3)
+             RETURNING {COLUMNS}",
+            placeholders(ids.len(), 4)
         );
         let rows: Vec<MessageTuple> = on_pool!(self, pool => {
             let mut tx = pool.writer(self).begin_write().await?;
             if matches!(self.pool, Pool::Postgres(_)) {
-                // Replicas claim one after another (a claim takes milliseconds), so none hands
-                // out a queue another has just taken.
+                // Replicas claim one after another (a claim takes milliseconds), so two never
+                // take messages of one queue at once.
                 sqlx::query("SELECT pg_advisory_xact_lock(7301)")
                     .execute(&mut *tx)
                     .await?;
             }
-            let rows = sqlx::query(&sql)
-                .bind(until)
-                .bind(now)
-                .bind(limit)
-                .bind(per_queue)
+            let mut query = sqlx::query(&sql)
+                .bind(ts(now + lease))
+                .bind(owner)
+                .bind(ts(now));
+            for id in ids {
+                query = query.bind(id);
+            }
+            let rows = query
                 .fetch_all(&mut *tx)
                 .await?
                 .iter()
@@ -266,8 +297,29 @@ impl Store {
             .into_iter()
             .map(message_from)
             .collect::<Result<Vec<_>, _>>()?;
-        out.sort_by_key(|m| (-m.priority, m.id));
+        out.sort_by_key(|m| (m.lane, m.id));
         Ok(out)
+    }
+
+    /// Hands back every claim `owner` holds on messages and timers (a process started again
+    /// under the name its predecessor had: what that one held when it died is free at once).
+    /// Returns how many messages were handed back.
+    pub async fn release_claims_of(&self, owner: &str) -> Result<u64, StorageError> {
+        let n = on_pool!(self, pool => {
+            let mut tx = pool.writer(self).begin_write().await?;
+            let n = sqlx::query("UPDATE outbox SET locked_until = NULL, locked_by = NULL WHERE locked_by = $1 AND delivered_at IS NULL AND locked_until IS NOT NULL")
+                .bind(owner)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query("UPDATE timers SET locked_until = NULL, locked_by = NULL WHERE locked_by = $1 AND fired_at IS NULL AND locked_until IS NOT NULL")
+                .bind(owner)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            n
+        });
+        Ok(n)
     }
 
     /// Extends the lease of claimed messages still being worked on (not those delivered or
@@ -301,25 +353,6 @@ impl Store {
                 query = query.bind(id);
             }
             query.execute(pool.writer(self)).await?;
-        });
-        Ok(())
-    }
-
-    /// Hands claimed messages that were not tried back to their queue (an earlier one of the
-    /// queue failed and waits).
-    pub async fn release_outbox(&self, ids: &[i64]) -> Result<(), StorageError> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        on_pool!(self, pool => {
-            let mut tx = pool.writer(self).begin_write().await?;
-            for id in ids {
-                sqlx::query("UPDATE outbox SET locked_until = NULL, attempts = attempts - 1 WHERE id = $1 AND delivered_at IS NULL")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -383,9 +416,9 @@ impl Store {
     }
 
     /// Sums a queue's backlog up: of its due messages of the given kinds, the first `keep` (most
-    /// urgent first) stay, the rest are marked as collapsed (kept in the table, not sent), and the
-    /// summary `summary(count, lowest priority, last id)` makes is queued in their place — in one
-    /// transaction.
+    /// urgent lane first) stay, the rest are marked as collapsed (kept in the table, not sent),
+    /// and the summary `summary(count, most urgent lane among them, last id)` makes is queued in
+    /// their place — in one transaction.
     /// Returns how many were collapsed.
     pub async fn collapse_backlog(
         &self,
@@ -396,10 +429,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<i64, StorageError> {
         let select = format!(
-            "SELECT id, priority FROM outbox
+            "SELECT id, lane FROM outbox
              WHERE recipient_key = $1 AND delivered_at IS NULL AND available_at <= $2
                AND (locked_until IS NULL OR locked_until <= $2) AND message IN ({})
-             ORDER BY priority DESC, id",
+             ORDER BY lane, id",
             kind_list(kinds, 3)
         );
         let collapsed = on_pool!(self, pool => {
@@ -412,7 +445,7 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?
                 .iter()
-                .map(|r| -> Result<(i64, i64), sqlx::Error> { Ok((r.try_get("id")?, r.try_get("priority")?)) })
+                .map(|r| -> Result<(i64, i64), sqlx::Error> { Ok((r.try_get("id")?, r.try_get("lane")?)) })
                 .collect::<Result<Vec<_>, _>>()?;
             let drop: Vec<(i64, i64)> = waiting.into_iter().skip(keep.max(0) as usize).collect();
             let count = drop.len() as i64;
@@ -424,9 +457,9 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                let lowest = drop.iter().map(|(_, p)| *p).min().unwrap_or(0);
+                let lane = drop.iter().map(|(_, l)| *l).min().unwrap_or(4);
                 let last = drop.iter().map(|(id, _)| *id).max().unwrap_or(0);
-                let rows = [summary(count, lowest, last)];
+                let rows = [summary(count, lane, last)];
                 let none: Option<IncidentId> = None;
                 insert_outbox!(tx, backlog.org, none, rows, now);
             }
@@ -569,15 +602,18 @@ impl Store {
     }
 
     /// How many messages could go out now and have not (being sent, or waiting for a sender);
-    /// those held back behind an earlier message of their queue that waits for a retry are not
-    /// counted. For monitoring, and tests that wait for the bot to have sent what it had to.
+    /// those held back behind an earlier message of their incident (in their queue and lane)
+    /// that waits for a retry are not counted. For monitoring, and tests that wait for the bot to have sent what it had to.
     pub async fn due_outbox_count(&self, now: DateTime<Utc>) -> Result<i64, StorageError> {
         let n = on_pool!(self, pool => {
             sqlx::query(
                 "SELECT COUNT(*) AS n FROM outbox o
-                 JOIN (SELECT recipient_key, MIN(CASE WHEN available_at > $1 THEN id END) AS waiting_from
-                       FROM outbox WHERE delivered_at IS NULL GROUP BY recipient_key) q
-                   ON q.recipient_key = o.recipient_key
+                 JOIN (SELECT recipient_key, lane, COALESCE(incident_id, 0) AS g,
+                              MIN(CASE WHEN available_at > $1 THEN id END) AS waiting_from
+                       FROM outbox WHERE delivered_at IS NULL
+                       GROUP BY recipient_key, lane, COALESCE(incident_id, 0)) q
+                   ON q.recipient_key = o.recipient_key AND q.lane = o.lane
+                  AND q.g = COALESCE(o.incident_id, 0)
                  WHERE o.delivered_at IS NULL AND o.available_at <= $1
                    AND (q.waiting_from IS NULL OR o.id < q.waiting_from)",
             )

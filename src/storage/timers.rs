@@ -127,12 +127,13 @@ impl Store {
         self.renew_lease("timers", "fired_at", ids, until).await
     }
 
-    /// Claims up to `limit` timers due at `now`, earliest first, for `lease`.
+    /// Claims up to `limit` timers due at `now`, earliest first, for `lease`, in `owner`'s name.
     pub async fn claim_timers(
         &self,
         now: DateTime<Utc>,
         limit: i64,
         lease: Duration,
+        owner: &str,
     ) -> Result<Vec<DueTimer>, StorageError> {
         let until = ts(now + lease);
         let now = ts(now);
@@ -141,13 +142,14 @@ impl Store {
         let rows: Vec<TimerTuple> = match &self.pool {
             Pool::Sqlite(pool) => {
                 let sql = format!(
-                    "UPDATE timers SET locked_until = $1 WHERE id IN ({select}) RETURNING {COLUMNS}"
+                    "UPDATE timers SET locked_until = $1, locked_by = $4 WHERE id IN ({select}) RETURNING {COLUMNS}"
                 );
                 let mut tx = pool.writer(self).begin_write().await?;
                 let rows = sqlx::query(&sql)
                     .bind(until)
                     .bind(now)
                     .bind(limit)
+                    .bind(owner)
                     .fetch_all(&mut *tx)
                     .await?
                     .iter()
@@ -159,13 +161,14 @@ impl Store {
             Pool::Postgres(pool) => {
                 // Several processes claim at once: SKIP LOCKED hands each timer to one of them.
                 let sql = format!(
-                    "UPDATE timers SET locked_until = $1 WHERE id IN ({select} FOR UPDATE SKIP LOCKED)
+                    "UPDATE timers SET locked_until = $1, locked_by = $4 WHERE id IN ({select} FOR UPDATE SKIP LOCKED)
                      RETURNING {COLUMNS}"
                 );
                 sqlx::query(&sql)
                     .bind(until)
                     .bind(now)
                     .bind(limit)
+                    .bind(owner)
                     .fetch_all(pool)
                     .await?
                     .iter()

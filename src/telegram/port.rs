@@ -1,5 +1,7 @@
-//! Telegram as the core sends to it: messages, edits, replies under comments, each in its turn
-//! within Telegram's limits (`pacing`), and what Telegram's errors mean for a message.
+//! Telegram as the core sends to it: messages, edits, replies under comments within Telegram's
+//! limits (`pacing`: the delivery worker takes each message's turn before it hands it over; a
+//! draft's files after its card and a reply under a comment wait for their own), and what
+//! Telegram's errors mean for a message.
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -9,7 +11,10 @@ use teloxide::payloads::{
     EditMessageTextSetters, SendDocumentSetters, SendMessageSetters, SendPhotoSetters,
 };
 use teloxide::prelude::*;
-use teloxide::types::{FileId, ForceReply, InputFile, MessageId, ParseMode, ReplyParameters};
+use teloxide::requests::HasPayload;
+use teloxide::types::{
+    FileId, ForceReply, InputFile, MessageId, ParseMode, ReplyParameters, ResponseParameters,
+};
 use teloxide::{ApiError, RequestError};
 
 use super::render::{caption_html, html, keyboard};
@@ -83,10 +88,9 @@ pub fn reply_link(original: &str, message: i64) -> String {
 }
 
 impl TelegramPort {
-    /// Sends a view as a new message; `force_reply` asks Telegram to make the answer a reply
-    /// (prompts in groups, so the answer reaches the bot in privacy mode).
+    /// Sends a view as a new message (its turn taken); a prompt in a group asks Telegram to make
+    /// the answer a reply (so it reaches the bot in privacy mode).
     pub async fn send_view(&self, chat: ChatId, view: &View) -> Result<Message, RequestError> {
-        self.pacing.turn(chat.0).await;
         if let Some(upload) = &view.file {
             let file = InputFile::memory(upload.bytes.clone()).file_name(upload.name.clone());
             let caption = caption_html(view);
@@ -123,7 +127,7 @@ impl TelegramPort {
         } else if view.expects_reply && chat.0 < 0 {
             req = req.reply_markup(ForceReply::new());
         }
-        let sent = req.await?;
+        let sent: Message = self.call("sendMessage", req.payload_ref()).await?;
         // The files of a draft follow its card; one that fails is logged, not retried (the card
         // itself is delivered).
         for a in &view.attachments {
@@ -147,21 +151,88 @@ impl TelegramPort {
         Ok(sent)
     }
 
-    /// Makes a message show a view.
+    /// Makes a message show a view (its turn taken).
     pub async fn edit_view(
         &self,
         chat: ChatId,
         message: MessageId,
         view: &View,
     ) -> Result<(), RequestError> {
-        self.pacing.turn(chat.0).await;
-        self.bot
+        let req = self
+            .bot
             .edit_message_text(chat, message, html(view))
             .parse_mode(ParseMode::Html)
-            .reply_markup(keyboard(view))
+            .reply_markup(keyboard(view));
+        self.call::<_, Message>("editMessageText", req.payload_ref())
             .await
             .map(|_| ())
     }
+
+    /// Calls a Bot API method with a JSON payload, as teloxide would, but without its pause: its
+    /// client sleeps 10 s after any 5xx before returning the error, which would hold the chat's
+    /// turn that long; here a server error comes back at once and the message is retried in 1–2 s
+    /// (`core::delivery`). Telegram's answers are read with teloxide's own types.
+    async fn call<P: serde::Serialize, R: serde::de::DeserializeOwned>(
+        &self,
+        method: &str,
+        payload: &P,
+    ) -> Result<R, RequestError> {
+        let mut url = self.bot.api_url();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty()
+                .push(&format!("bot{}", self.bot.token()))
+                .push(method);
+        }
+        let response = self
+            .bot
+            .client()
+            .post(url)
+            .json(payload)
+            .send()
+            .await
+            .map_err(|e| RequestError::Network(Arc::new(e)))?;
+        let raw = response
+            .text()
+            .await
+            .map_err(|e| RequestError::Network(Arc::new(e)))?;
+        let answer: BotAnswer<R> =
+            serde_json::from_str(&raw).map_err(|e| RequestError::InvalidJson {
+                source: Arc::new(e),
+                raw: raw.clone().into_boxed_str(),
+            })?;
+        match answer {
+            BotAnswer {
+                ok: true,
+                result: Some(r),
+                ..
+            } => Ok(r),
+            BotAnswer {
+                parameters: Some(ResponseParameters::RetryAfter(s)),
+                ..
+            } => Err(RequestError::RetryAfter(s)),
+            BotAnswer {
+                parameters: Some(ResponseParameters::MigrateToChatId(to)),
+                ..
+            } => Err(RequestError::MigrateToChatId(to)),
+            BotAnswer { description, .. } => {
+                let description = description.unwrap_or_default();
+                Err(RequestError::Api(
+                    serde_json::from_value(serde_json::Value::String(description.clone()))
+                        .unwrap_or(ApiError::Unknown(description)),
+                ))
+            }
+        }
+    }
+}
+
+/// A Bot API answer: `{"ok": true, "result": …}` or `{"ok": false, "description": …,
+/// "parameters": …}`.
+#[derive(serde::Deserialize)]
+struct BotAnswer<R> {
+    ok: bool,
+    result: Option<R>,
+    description: Option<String>,
+    parameters: Option<ResponseParameters>,
 }
 
 fn message_id(id: i64) -> MessageId {
@@ -176,6 +247,26 @@ impl MessengerPort for TelegramPort {
 
     fn per_minute(&self, group: bool) -> u32 {
         self.pacing.per_minute(group)
+    }
+
+    fn try_turn(&self, chat: i64) -> Result<(), tokio::time::Instant> {
+        self.pacing.try_turn(chat)
+    }
+
+    async fn turn(&self, chat: i64) {
+        self.pacing.turn(chat).await
+    }
+
+    fn give_back(&self, chat: i64) {
+        self.pacing.give_back(chat)
+    }
+
+    fn hold(&self, chat: i64, wait: StdDuration) {
+        self.pacing.hold(chat, wait)
+    }
+
+    fn room(&self, chat: i64) -> u32 {
+        self.pacing.room(chat)
     }
 
     async fn send(&self, chat: i64, view: &View) -> Result<i64, SendError> {
@@ -199,10 +290,12 @@ impl MessengerPort for TelegramPort {
         original_link: &str,
     ) -> Result<(i64, String), SendError> {
         self.pacing.turn(chat).await;
-        let sent = self
+        let req = self
             .bot
             .send_message(ChatId(chat), text)
-            .reply_parameters(ReplyParameters::new(message_id(to_message)))
+            .reply_parameters(ReplyParameters::new(message_id(to_message)));
+        let sent: Message = self
+            .call("sendMessage", req.payload_ref())
             .await
             .map_err(|e| classify(&e))?;
         let id = i64::from(sent.id.0);

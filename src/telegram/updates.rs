@@ -55,29 +55,36 @@ fn account(user: &teloxide::types::User) -> Account {
     }
 }
 
-/// Shows a reply in a chat: edits the pressed message, sends the new messages, and sends what is
-/// for the person to their private chat.
+/// Shows what is left of a reply for the adapter to show itself (the core queues a known
+/// person's answers; what is left is for people it records nothing about: a stranger, a group
+/// the bot was just added to), each message in its turn. A message that cannot be sent is
+/// logged: the update itself was handled.
 async fn show(
     ctx: &TelegramContext,
     chat: ChatId,
     user: ChatId,
     pressed: Option<MessageId>,
     reply: &Reply,
-) -> Result<(), teloxide::RequestError> {
+) {
     if let (Some(view), Some(message)) = (&reply.edit, pressed) {
+        ctx.port.pacing.turn(chat.0).await;
         if let Err(e) = ctx.port.edit_view(chat, message, view).await {
             if classify(&e) != SendError::NotModified {
                 tracing::warn!(error = %e, "cannot edit the pressed message");
             }
         }
     }
-    for view in &reply.send {
-        ctx.port.send_view(chat, view).await?;
+    let sends = reply
+        .send
+        .iter()
+        .map(|v| (chat, v))
+        .chain(reply.to_person.iter().map(|v| (user, v)));
+    for (to, view) in sends {
+        ctx.port.pacing.turn(to.0).await;
+        if let Err(e) = ctx.port.send_view(to, view).await {
+            tracing::warn!(error = %e, "cannot answer in Telegram");
+        }
     }
-    for view in &reply.to_person {
-        ctx.port.send_view(user, view).await?;
-    }
-    Ok(())
 }
 
 /// The file a message carries, as "photo:ID", "video:ID" or "document:ID" (so it can be sent on
@@ -207,7 +214,7 @@ async fn handle_message(ctx: Arc<TelegramContext>, update: Update, msg: Message)
     let known = match core.arrival(account(from), place, &text).await? {
         Arrival::Known(who) => Some(who),
         Arrival::Stranger(reply) => {
-            show(&ctx, msg.chat.id, user, None, &reply).await?;
+            show(&ctx, msg.chat.id, user, None, &reply).await;
             return Ok(());
         }
         Arrival::Later => None,
@@ -232,7 +239,7 @@ async fn handle_message(ctx: Arc<TelegramContext>, update: Update, msg: Message)
     let reply = core.take_message(account(from), place, known, input).await;
     core.finish_update(Messenger::Telegram, &ctx.bot_id, update_id)
         .await?;
-    show(&ctx, msg.chat.id, user, None, &reply).await?;
+    show(&ctx, msg.chat.id, user, None, &reply).await;
     Ok(())
 }
 
@@ -291,9 +298,9 @@ async fn handle_callback(
         .await;
     core.finish_update(Messenger::Telegram, &ctx.bot_id, update_id)
         .await?;
-    // The press is answered first (its id expires within seconds), then the chat is updated.
+    // The press is answered at once with what it did; what it shows is on its way.
     answer(&ctx, &q, &reply).await;
-    show(&ctx, chat, user, pressed, &reply).await?;
+    show(&ctx, chat, user, pressed, &reply).await;
     Ok(())
 }
 
@@ -318,6 +325,6 @@ async fn on_membership(
     let reply = core.added_to_chat(chat_ref(change.chat.id)).await?;
     core.finish_update(Messenger::Telegram, &ctx.bot_id, update_id)
         .await?;
-    show(&ctx, change.chat.id, change.chat.id, None, &reply).await?;
+    show(&ctx, change.chat.id, change.chat.id, None, &reply).await;
     Ok(())
 }

@@ -657,18 +657,45 @@ impl TestApp {
         .await
     }
 
-    /// Routes an incident from its triage card to a department; returns the executor's card.
+    /// «Разобрать» on an incident's card in the group: the triage card with the departments,
+    /// in the curator's private chat.
+    pub async fn triage_in_private(&self, group_card: &Call, inc: impl std::fmt::Display) -> Call {
+        let since = self.fake.mark();
+        let answer = self
+            .press(CURATOR_TG, group_card, &format!("oc:{inc}"))
+            .await;
+        assert!(
+            answer.body["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("в вашем личном чате с ботом"),
+            "{}",
+            answer.body
+        );
+        self.wait(since, "the triage card in private", |c| {
+            c.method == "sendMessage"
+                && c.chat() == CURATOR_TG
+                && c.buttons().contains(&format!("ro:{inc}"))
+        })
+        .await
+    }
+
+    /// Routes an incident from its triage card in the group to a department (ticked on the card
+    /// in the curator's private chat); returns the executor's card.
     pub async fn route(
         &self,
         triage: &Call,
         inc: impl std::fmt::Display,
         dept: DepartmentId,
     ) -> Call {
-        self.press(CURATOR_TG, triage, &format!("dp:{inc}:{dept}"))
+        let private = self.triage_in_private(triage, &inc).await;
+        let since = self.fake.mark();
+        self.press(CURATOR_TG, &private, &format!("dp:{inc}:{dept}"))
             .await;
         let ticked = self
-            .wait(0, "ticked triage card", |c| {
+            .wait(since, "ticked triage card", |c| {
                 c.method == "editMessageText"
+                    && c.chat() == CURATOR_TG
                     && c.text().contains("Новое сообщение")
                     && c.labels()
                         .iter()

@@ -91,6 +91,8 @@ struct Inner {
     fail_every: Option<u64>,
     /// Messages (sends and edits) asked for so far.
     message_calls: u64,
+    /// How many times the bot has asked for updates (long polling).
+    polls: u64,
 }
 
 /// How a faulty Telegram refuses a message, in turn.
@@ -189,6 +191,7 @@ async fn handle(
             .unwrap_or_default()
     };
     if method == "getUpdates" {
+        fake.inner.lock().unwrap().polls += 1;
         let offset = body["offset"].as_i64().unwrap_or(0);
         // A short long-poll: wait a little for updates, then answer.
         for _ in 0..20 {
@@ -371,6 +374,11 @@ impl FakeTelegram {
             axum::serve(listener, app).await.unwrap();
         });
         (fake, format!("http://{addr}/"))
+    }
+
+    /// How many times the bot has asked for updates.
+    pub fn polls(&self) -> u64 {
+        self.inner.lock().unwrap().polls
     }
 
     pub fn set_unreachable(&self, chat: i64) {

@@ -3,6 +3,7 @@
 use super::{message_kind, network, Draw};
 use crate::core::action::Action;
 use crate::core::view::{Button, Line, View};
+use crate::core::OrgRules;
 use crate::domain::content::IncidentRecord;
 use crate::domain::incident::{Actor, ApprovalStep, DraftKind, IncidentState, Part, PartState};
 use crate::domain::permission::{may_start_draft, Deed};
@@ -187,8 +188,17 @@ impl Draw<'_> {
         let id = inc.id;
         let mut rows = Vec::new();
         let may_route = self.may(viewer, Deed::Route, inc);
+        // In the group, one press each: importance, or «Разобрать» — the ticks, the topic and the
+        // reasons take several presses, so they happen on the card in the presser's private
+        // chat, and the group's card changes once, when the incident is routed.
+        let in_group = OrgRules::is_group_actor(viewer);
         if may_route {
-            lines.push(Line::Text(self.t("triage-route-hint")));
+            let hint = if in_group {
+                "triage-group-hint"
+            } else {
+                "triage-route-hint"
+            };
+            lines.push(Line::Text(self.t(hint)));
         }
         let mark = |label: String, on: bool| {
             if on {
@@ -215,6 +225,16 @@ impl Draw<'_> {
                     },
                 },
             ]);
+        }
+        if in_group {
+            if self.may(viewer, Deed::ReadFullText, inc) {
+                rows.push(vec![self.button("btn-triage", Action::OpenCard { inc: id })]);
+            }
+            return View {
+                lines,
+                buttons: rows,
+                ..View::default()
+            };
         }
         if may_route {
             let departments: Vec<_> = self.rules.active_departments().collect();

@@ -522,7 +522,10 @@ impl Draw<'_> {
             Notice::AutoPublish { .. }
             | Notice::ToMonitoring { .. }
             | Notice::AppealEmail
-            | Notice::RefreshCards => return None,
+            | Notice::RefreshCards { .. }
+            | Notice::Redraw { .. }
+            | Notice::Show { .. }
+            | Notice::Backlog => return None,
         };
         Some(view)
     }

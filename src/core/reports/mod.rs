@@ -403,9 +403,16 @@ impl Core {
     }
 
     async fn report_reply(&self, who: &Who, request: ReportRequest) -> Result<Reply, CoreError> {
-        let files = self.report(who.org(), request).await?;
+        // Made now (and kept a few minutes), so each piece is drawn from it when it is sent.
+        self.report(who.org(), request).await?;
         Ok(Reply {
-            send: (*files).clone().into_views(),
+            notices: ReportPiece::ALL
+                .into_iter()
+                .map(|piece| Notice::Report {
+                    report: request,
+                    piece,
+                })
+                .collect(),
             ..Reply::default()
         })
     }
@@ -471,7 +478,7 @@ impl Core {
                     recipient,
                     kind: notice.kind().into(),
                     payload: notice.to_json(),
-                    priority: notice.priority(),
+                    lane: notice.lane().number(),
                     key: format!("timer:{timer}:{i}:{piece:?}"),
                 });
             }

@@ -1,0 +1,28 @@
+-- Lanes: in each chat, what answers a person's own press goes first (1), then what someone must
+-- act on (2), then new triage cards (3), then information (4). The lane replaces the priority.
+ALTER TABLE outbox ADD COLUMN lane INTEGER NOT NULL DEFAULT 4;
+UPDATE outbox SET lane = CASE
+    WHEN message IN ('triage', 'curator_card') THEN 3
+    WHEN message IN ('digest', 'collapsed', 'auto_published', 'duty_answered', 'report',
+                     'importance_raised', 'refresh_cards', 'no_duty_officer') THEN 4
+    ELSE 2
+END
+WHERE delivered_at IS NULL;
+ALTER TABLE outbox DROP COLUMN priority;
+
+-- Which process holds a claim: a process started again under the same name takes its
+-- predecessor's claims over at once instead of waiting out their lease.
+ALTER TABLE outbox ADD COLUMN locked_by TEXT;
+ALTER TABLE timers ADD COLUMN locked_by TEXT;
+
+-- The one «Ещё N новых сообщений» message a group's triage cards beyond what the next minute
+-- carries are summed up in, redrawn (not repeated) while that backlog lasts.
+CREATE TABLE backlog_summaries (
+    messenger  TEXT    NOT NULL,
+    chat_id    INTEGER NOT NULL,
+    org_id     INTEGER NOT NULL REFERENCES organisations(id),
+    incidents  TEXT    NOT NULL,
+    message_id INTEGER,
+    updated_at TEXT    NOT NULL,
+    PRIMARY KEY (messenger, chat_id)
+);

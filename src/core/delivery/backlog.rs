@@ -1,0 +1,155 @@
+//! What fell behind, summed up, so bulk never delays what a person waits for:
+//!
+//! - a group's triage cards beyond what its next minute carries (the room left in its rolling
+//!   window, less a reserve for what people wait for and less what waits in the higher lanes)
+//!   are listed in one «Ещё N новых сообщений» message with a button each, redrawn rather than
+//!   repeated while that backlog lasts;
+//! - any other queue holding more than its chat takes in two minutes keeps one minute's worth
+//!   and sums the rest up in one message with a button to the overview.
+
+use std::sync::Arc;
+
+use super::{port_for, MessengerPort};
+use crate::core::notices::{Lane, Notice, COLLAPSIBLE_KINDS};
+use crate::core::{Core, CoreError};
+use crate::storage::{Backlog, OutboxRow, Recipient};
+
+/// The kinds a group's backlog summary stands for.
+const TRIAGE_KINDS: &[&str] = &["triage", "curator_card"];
+/// Of a group's minute, what is kept for people (answers to presses, cards to act on) whatever
+/// the triage cards need.
+const KEPT_FOR_PEOPLE: u32 = 4;
+
+/// The «ещё N» row that stands for a queue's collapsed messages.
+fn collapsed_row(b: &Backlog, count: i64, lane: i64, last: i64) -> OutboxRow {
+    let notice = Notice::Collapsed { count };
+    OutboxRow {
+        incident: None,
+        recipient: b.recipient,
+        kind: notice.kind().to_string(),
+        payload: notice.to_json(),
+        key: format!("collapsed:{}:{last}", b.queue),
+        lane,
+    }
+}
+
+impl Core {
+    /// Sums up every queue that fell behind (see the module's comment).
+    pub(super) async fn sum_up_backlogs(
+        &self,
+        ports: &Arc<[Arc<dyn MessengerPort>]>,
+    ) -> Result<(), CoreError> {
+        self.sum_up_triage(ports).await?;
+        let private = ports.iter().map(|p| p.per_minute(false)).min();
+        let groups = ports.iter().map(|p| p.per_minute(true)).min();
+        let Some(fewest) = private.into_iter().chain(groups).min() else {
+            return Ok(());
+        };
+        let now = self.now();
+        let backlogs = self
+            .store
+            .backlogs(COLLAPSIBLE_KINDS, 2 * i64::from(fewest), now)
+            .await?;
+        for b in backlogs {
+            let per_minute = match b.recipient {
+                Recipient::Person(_) => private,
+                // A group's triage cards have a summary of their own.
+                Recipient::Chat(c) if c.is_group() => continue,
+                Recipient::Chat(c) => port_for(ports, c.messenger).map(|p| p.per_minute(false)),
+                Recipient::Worker => None,
+            };
+            let Some(per_minute) = per_minute.map(i64::from) else {
+                continue;
+            };
+            if b.count <= 2 * per_minute {
+                continue;
+            }
+            let collapsed = self
+                .store
+                .collapse_backlog(
+                    &b,
+                    COLLAPSIBLE_KINDS,
+                    per_minute,
+                    |count, lane, last| collapsed_row(&b, count, lane, last),
+                    now,
+                )
+                .await?;
+            if collapsed > 0 {
+                tracing::info!(queue = %b.queue, collapsed, "a queue fell behind; summed up");
+                self.wake_delivery();
+            }
+        }
+        Ok(())
+    }
+
+    /// Sums up each group's triage cards that its next minute cannot carry.
+    async fn sum_up_triage(&self, ports: &[Arc<dyn MessengerPort>]) -> Result<(), CoreError> {
+        let now = self.now();
+        for b in self.store.backlogs(TRIAGE_KINDS, 0, now).await? {
+            let Recipient::Chat(chat) = b.recipient else {
+                continue;
+            };
+            let Some(port) = port_for(ports, chat.messenger) else {
+                continue;
+            };
+            let room = port.room(chat.id);
+            if !chat.is_group() || room == u32::MAX {
+                continue;
+            }
+            let waiting = self.store.waiting_in(&b.queue, now).await?;
+            let higher = waiting
+                .iter()
+                .filter(|w| w.lane < Lane::NewCard.number())
+                .count();
+            let carried = usize::try_from(room.saturating_sub(KEPT_FOR_PEOPLE))
+                .unwrap_or(0)
+                .saturating_sub(higher);
+            let triage: Vec<_> = waiting
+                .iter()
+                .filter(|w| TRIAGE_KINDS.contains(&w.kind.as_str()))
+                .collect();
+            if triage.len() <= carried {
+                continue;
+            }
+            let beyond = &triage[carried..];
+            let collapse: Vec<i64> = beyond.iter().map(|w| w.id).collect();
+            let arrived = beyond.iter().filter_map(|w| w.incident);
+            // While the summary shown still lists incidents nobody has triaged, it grows;
+            // otherwise a new one starts.
+            let shown = match self.store.backlog_summary(chat).await? {
+                Some(s) => self.store.still_new(&s.incidents).await?,
+                None => Vec::new(),
+            };
+            let fresh = shown.is_empty();
+            let mut incidents: Vec<_> = shown.into_iter().map(|(i, _)| i).collect();
+            for i in arrived {
+                if !incidents.contains(&i) {
+                    incidents.push(i);
+                }
+            }
+            let notice = Notice::Backlog;
+            let show = OutboxRow {
+                incident: None,
+                recipient: b.recipient,
+                kind: notice.kind().to_string(),
+                payload: notice.to_json(),
+                key: format!(
+                    "backlog:{}:{}",
+                    b.queue,
+                    collapse.iter().max().copied().unwrap_or(0)
+                ),
+                lane: notice.lane().number(),
+            };
+            self.store
+                .sum_up_backlog(chat, b.org, &collapse, &incidents, fresh, &show, now)
+                .await?;
+            tracing::info!(
+                chat = chat.id,
+                summed_up = collapse.len(),
+                "a group's triage cards did not fit its next minute; summed up"
+            );
+            self.wake_delivery();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,493 @@
+//! Delivery: what leaves the outbox, in which order, at what pace.
+//!
+//! Every message waits in the outbox (written in the same transaction as the change that caused
+//! it; answers to presses too), in a queue per recipient and a lane per kind (`notices::Lane`:
+//! an answer to a person's own press, then what someone must act on, then new triage cards,
+//! then information). The worker here decides, for every chat, what goes next:
+//!
+//! - each queue offers its first message (by lane; within a lane an incident's messages keep
+//!   their order, and a message waiting for a retry holds back only its own incident's);
+//! - a chat has one message out at a time, and gets the next only when its messenger's limits
+//!   have room (`MessengerPort::try_turn`) — so the chat's next turn goes to whatever matters
+//!   most at that moment, not to what was claimed first, and a crash can repeat at most the one
+//!   message a chat had out;
+//! - a failure delays that message (1–2 s, doubling to 30 s; a 429 exactly its `retry_after`,
+//!   and holds only that chat), never its queue; a permanent refusal leaves the queue and is
+//!   reported (`send.rs`).
+//!
+//! Card redraws are coalesced (`cards.rs`): a change asks for every card whose drawing changed
+//! to be redrawn once, as the incident is when the chat's turn comes, the pressed card first. A
+//! group's triage cards beyond what its next minute carries are summed up in one message
+//! (`backlog.rs`).
+
+mod backlog;
+mod cards;
+mod send;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use async_trait::async_trait;
+use chrono::Duration;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::lease::Leased;
+use super::view::View;
+use super::{Core, CoreError};
+use crate::domain::content::Messenger;
+use crate::domain::PersonId;
+use crate::storage::{OutboxMessage, Recipient};
+
+/// Why a messenger did not take a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// An edit that changes nothing (a double press): as good as done.
+    #[error("the message already shows this")]
+    NotModified,
+    /// The message to edit is gone (deleted, or too old to edit).
+    #[error("the message to edit is gone")]
+    Gone,
+    /// This chat cannot be written to (the person blocked the bot or never opened it).
+    #[error("cannot write to this chat: {0}")]
+    Unreachable(String),
+    /// The group became a supergroup with a new id.
+    #[error("the chat moved to {0}")]
+    ChatMoved(i64),
+    /// Too many messages: try again after this long.
+    #[error("rate limited for {0:?}")]
+    RetryAfter(StdDuration),
+    /// The messenger refused the message itself; sending it again will not help.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// The network or the messenger's server failed: the message may or may not have gone out.
+    #[error("failed: {0}")]
+    Failed(String),
+}
+
+/// A messenger, as the core sends to it. Implemented by each messenger adapter, which keeps the
+/// messenger's limits (`messenger::pacing`); the defaults are a messenger without any.
+#[async_trait]
+pub trait MessengerPort: Send + Sync {
+    fn messenger(&self) -> Messenger;
+
+    /// The most messages one chat takes in a minute (a group's or a private chat's).
+    fn per_minute(&self, _group: bool) -> u32 {
+        u32::MAX
+    }
+
+    /// Takes a turn to send one message to `chat` now if its limits have room; otherwise says
+    /// when they will (and takes nothing).
+    fn try_turn(&self, _chat: i64) -> Result<(), Instant> {
+        Ok(())
+    }
+
+    /// Waits for a turn to send one message to `chat`, and takes it.
+    async fn turn(&self, _chat: i64) {}
+
+    /// Gives back the turn taken for a message that was not sent after all.
+    fn give_back(&self, _chat: i64) {}
+
+    /// The messenger asked to wait this long before writing to `chat` again.
+    fn hold(&self, _chat: i64, _wait: StdDuration) {}
+
+    /// How many more messages `chat` takes before its rolling window is full (`u32::MAX`: no
+    /// window applies).
+    fn room(&self, _chat: i64) -> u32 {
+        u32::MAX
+    }
+
+    /// The chat of a person's private conversation with the bot, from their account id.
+    fn private_chat(&self, account: i64) -> i64 {
+        account
+    }
+
+    /// Sends a view (and then its attachments, each waiting for its own turn); returns the
+    /// message id. The caller has taken the turn for the message itself.
+    async fn send(&self, chat: i64, view: &View) -> Result<i64, SendError>;
+
+    /// Makes a message show a view (its attachments are not sent again). The caller has taken
+    /// the turn.
+    async fn edit(&self, chat: i64, message: i64, view: &View) -> Result<(), SendError>;
+
+    /// Posts `text` as a reply to a message (the answer under a citizen's comment), waiting for
+    /// its own turn; returns the new message's id and a link to it. `original_link` is the link
+    /// of the message answered.
+    async fn reply(
+        &self,
+        chat: i64,
+        to_message: i64,
+        text: &str,
+        original_link: &str,
+    ) -> Result<(i64, String), SendError>;
+}
+
+/// How a row ended.
+pub(super) enum Outcome {
+    Delivered,
+    /// Nothing needed sending after all (a redraw that changes nothing): delivered, and the
+    /// chat's turn is given back.
+    Skipped,
+    /// Delivered, and recorded as such by the handler itself (with its audit record).
+    Recorded,
+    /// The person cannot be written to: delivered as far as possible, and the curators are told.
+    Unreachable(PersonId, Messenger),
+    /// The messenger refused the message itself (a permanent 400): it leaves the queue as
+    /// failed and the curators are told, instead of being retried forever.
+    Refused(String),
+    /// Try again after exactly this long (the messenger said so, or the work waits for
+    /// something that is not there yet).
+    RetryIn(Duration),
+    /// The network or the server failed: try again soon, later each time.
+    Failed,
+}
+
+/// Where a message goes, as far as pacing is concerned: a messenger's chat, or (for the
+/// worker's own work, and a person not yet found) its queue.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) enum Dest {
+    Chat(Messenger, i64),
+    Queue(String),
+}
+
+/// How many queues' next messages one round looks at.
+const HEADS_PER_ROUND: i64 = 512;
+/// How long a person's private chat, once found, is trusted without looking again.
+const CHAT_KEPT: StdDuration = StdDuration::from_secs(60);
+/// How long the worker sleeps at most (the clock may have made retries due).
+const IDLE: StdDuration = StdDuration::from_secs(1);
+/// How long a handled update or an untouched conversation is remembered.
+const UPDATES_KEPT_DAYS: i64 = 3;
+
+/// The worker's memory: which chats have a message out, and where people's private chats are.
+pub(super) struct Dispatcher {
+    ports: Arc<[Arc<dyn MessengerPort>]>,
+    busy: HashSet<Dest>,
+    chats_of: HashMap<PersonId, (Option<(Messenger, i64)>, Instant)>,
+}
+
+impl Dispatcher {
+    pub(super) fn new(ports: Arc<[Arc<dyn MessengerPort>]>) -> Dispatcher {
+        Dispatcher {
+            ports,
+            busy: HashSet::new(),
+            chats_of: HashMap::new(),
+        }
+    }
+}
+
+/// Runs until cancelled: sends what each chat should get next, as each chat's limits allow;
+/// sums up what fell behind; prunes old bookkeeping every hour. On stop, the messages out are
+/// finished and recorded; nothing else is started.
+pub async fn run(core: Arc<Core>, ports: Vec<Arc<dyn MessengerPort>>, cancel: CancellationToken) {
+    let ports: Arc<[Arc<dyn MessengerPort>]> = ports.into();
+    let mut dispatcher = Dispatcher::new(ports.clone());
+    let mut sending: JoinSet<()> = JoinSet::new();
+    let mut out: HashMap<tokio::task::Id, Dest> = HashMap::new();
+    let mut jumps = core.clock().jumps();
+    let mut last_prune: Option<chrono::DateTime<chrono::Utc>> = None;
+    let mut last_sum_up: Option<Instant> = None;
+    loop {
+        if cancel.is_cancelled() {
+            break;
+        }
+        if last_sum_up.is_none_or(|t| t.elapsed() >= IDLE) {
+            last_sum_up = Some(Instant::now());
+            if let Err(e) = core.sum_up_backlogs(&ports).await {
+                tracing::error!(error = %e, "cannot sum up the queues that fell behind");
+            }
+        }
+        let mut wake = Instant::now() + IDLE;
+        match core.dispatch(&mut dispatcher).await {
+            Ok((claimed, next)) => {
+                if let Some(next) = next {
+                    wake = wake.min(next);
+                }
+                for (m, dest) in claimed {
+                    dispatcher.busy.insert(dest.clone());
+                    let (c, p, d) = (core.clone(), ports.clone(), dest.clone());
+                    let task = sending.spawn(async move { c.deliver_leased(m, d, &p).await });
+                    out.insert(task.id(), dest);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot claim outbox messages"),
+        }
+        let now = core.now();
+        if last_prune.is_none_or(|t| now - t > Duration::hours(1) || now < t) {
+            last_prune = Some(now);
+            if let Err(e) = core.prune(now).await {
+                tracing::warn!(error = %e, "cannot prune old bookkeeping");
+            }
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            Some(done) = sending.join_next_with_id(), if !sending.is_empty() => {
+                let id = match &done {
+                    Ok((id, ())) => *id,
+                    Err(e) => {
+                        tracing::error!(error = %e, "a delivery task failed");
+                        e.id()
+                    }
+                };
+                if let Some(dest) = out.remove(&id) {
+                    dispatcher.busy.remove(&dest);
+                }
+            }
+            _ = core.outbox_written() => {}
+            _ = super::clock::jumped(&mut jumps) => {}
+            _ = tokio::time::sleep_until(wake) => {}
+        }
+    }
+    // What is out is finished and recorded, so a restart sends none of it again.
+    while sending.join_next().await.is_some() {}
+}
+
+pub(super) fn port_for(
+    ports: &[Arc<dyn MessengerPort>],
+    m: Messenger,
+) -> Option<&Arc<dyn MessengerPort>> {
+    ports.iter().find(|p| p.messenger() == m)
+}
+
+/// After `attempts` tries that failed for the network or the server: 1–2 s, doubling each
+/// time, never more than 30 s.
+fn backoff(attempts: i64) -> Duration {
+    use rand::Rng;
+    let doubling = 2f64.powi(i32::try_from(attempts.clamp(1, 6) - 1).unwrap_or(5));
+    let seconds = (rand::thread_rng().gen_range(1.0..2.0) * doubling).min(30.0);
+    Duration::milliseconds((seconds * 1000.0) as i64)
+}
+
+impl Core {
+    async fn prune(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(), CoreError> {
+        let updates = self
+            .store
+            .prune_updates(now - Duration::days(UPDATES_KEPT_DAYS))
+            .await?;
+        let conversations = self
+            .store
+            .prune_conversations(now - self.config.conversation_ttl - Duration::days(1))
+            .await?;
+        if updates + conversations > 0 {
+            tracing::debug!(updates, conversations, "pruned old bookkeeping");
+        }
+        Ok(())
+    }
+
+    /// Hands back every claim this process's name held (its predecessor died holding them):
+    /// called once at start, before the worker runs.
+    pub async fn take_over_own_claims(&self) -> Result<(), CoreError> {
+        let n = self.store.release_claims_of(&self.name).await?;
+        if n > 0 {
+            tracing::info!(
+                messages = n,
+                instance = %self.name,
+                "took over the messages this instance had out when it stopped"
+            );
+        }
+        Ok(())
+    }
+
+    /// Delivers one round of what is due through the messengers given: each chat's next
+    /// message, where the chat's limits have room. Returns how many rows were handled (tests
+    /// call it until it returns 0).
+    pub async fn deliver_due(&self, ports: &[Arc<dyn MessengerPort>]) -> Result<usize, CoreError> {
+        let ports: Arc<[Arc<dyn MessengerPort>]> = ports.to_vec().into();
+        self.sum_up_backlogs(&ports).await?;
+        let mut dispatcher = Dispatcher::new(ports.clone());
+        let (claimed, _) = self.dispatch(&mut dispatcher).await?;
+        let n = claimed.len();
+        futures_util::future::join_all(
+            claimed
+                .into_iter()
+                .map(|(m, dest)| self.deliver_leased(m, dest, &ports)),
+        )
+        .await;
+        Ok(n)
+    }
+
+    /// One round: of each queue's next message, those whose chat is free and has room now are
+    /// claimed (their turns taken); returns them with where they go, and when the first of the
+    /// rest will have room.
+    pub(super) async fn dispatch(
+        &self,
+        d: &mut Dispatcher,
+    ) -> Result<(Vec<(OutboxMessage, Dest)>, Option<Instant>), CoreError> {
+        let now = self.now();
+        let heads = self.store.next_in_queues(HEADS_PER_ROUND, now).await?;
+        let mut chosen: Vec<(i64, Dest)> = Vec::new();
+        let mut next: Option<Instant> = None;
+        for head in &heads {
+            let dest = self.dest_of(d, head).await?;
+            if d.busy.contains(&dest) || chosen.iter().any(|(_, c)| *c == dest) {
+                continue;
+            }
+            if let Dest::Chat(messenger, chat) = dest {
+                if let Some(port) = port_for(&d.ports, messenger) {
+                    if let Err(at) = port.try_turn(chat) {
+                        next = Some(next.map_or(at, |n| n.min(at)));
+                        continue;
+                    }
+                }
+            }
+            chosen.push((head.id, dest));
+        }
+        let ids: Vec<i64> = chosen.iter().map(|(id, _)| *id).collect();
+        let claimed = self
+            .store
+            .claim_outbox(&ids, now, self.lease(), &self.name)
+            .await?;
+        let mut out = Vec::with_capacity(claimed.len());
+        for (id, dest) in chosen {
+            match claimed.iter().find(|m| m.id == id) {
+                Some(m) => out.push((m.clone(), dest)),
+                // Another replica was quicker: the turn was not used.
+                None => {
+                    if let Dest::Chat(messenger, chat) = dest {
+                        if let Some(port) = port_for(&d.ports, messenger) {
+                            port.give_back(chat);
+                        }
+                    }
+                }
+            }
+        }
+        Ok((out, next))
+    }
+
+    /// Where a message goes: its group chat, the person's private chat (as last found), or its
+    /// queue for work that is not a chat's.
+    async fn dest_of(&self, d: &mut Dispatcher, m: &OutboxMessage) -> Result<Dest, CoreError> {
+        Ok(match m.recipient {
+            Recipient::Chat(c) => Dest::Chat(c.messenger, c.id),
+            Recipient::Worker => Dest::Queue(m.queue.clone()),
+            Recipient::Person(p) => {
+                let fresh = d
+                    .chats_of
+                    .get(&p)
+                    .filter(|(_, at)| at.elapsed() < CHAT_KEPT)
+                    .map(|(chat, _)| *chat);
+                let chat = match fresh {
+                    Some(chat) => chat,
+                    None => {
+                        let chat = self.private_chat_of(&d.ports, p).await?;
+                        d.chats_of.insert(p, (chat, Instant::now()));
+                        chat
+                    }
+                };
+                match chat {
+                    Some((messenger, chat)) => Dest::Chat(messenger, chat),
+                    // Nobody to pace for: the send finds out and reports it.
+                    None => Dest::Queue(m.queue.clone()),
+                }
+            }
+        })
+    }
+
+    /// A person's private chat in the first messenger they use that Otklik runs.
+    pub(super) async fn private_chat_of(
+        &self,
+        ports: &[Arc<dyn MessengerPort>],
+        person: PersonId,
+    ) -> Result<Option<(Messenger, i64)>, CoreError> {
+        for messenger in self.store.messengers_of(person).await? {
+            if let (Some(port), Some(account)) = (
+                port_for(ports, messenger),
+                self.store.account_of(person, messenger).await?,
+            ) {
+                return Ok(Some((messenger, port.private_chat(account))));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Sends one claimed message, keeping its lease while it is out, and records how it ended.
+    async fn deliver_leased(
+        &self,
+        m: OutboxMessage,
+        dest: Dest,
+        ports: &Arc<[Arc<dyn MessengerPort>]>,
+    ) {
+        let ids = [m.id];
+        self.while_leased(
+            Leased::Outbox,
+            &ids,
+            self.deliver_and_record(m, dest, ports),
+        )
+        .await
+    }
+
+    async fn deliver_and_record(
+        &self,
+        m: OutboxMessage,
+        dest: Dest,
+        ports: &Arc<[Arc<dyn MessengerPort>]>,
+    ) {
+        let outcome = match self.deliver_one(&m, &dest, ports).await {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!(id = m.id, kind = %m.kind, error = %e, "cannot deliver an outbox message");
+                Outcome::RetryIn(Duration::seconds(60))
+            }
+        };
+        let now = self.now();
+        let recorded = match outcome {
+            Outcome::Recorded => Ok(()),
+            Outcome::Delivered => self
+                .store
+                .mark_delivered(m.id, now)
+                .await
+                .map_err(Into::into),
+            Outcome::Skipped => {
+                if let Dest::Chat(messenger, chat) = dest {
+                    if let Some(port) = port_for(ports, messenger) {
+                        port.give_back(chat);
+                    }
+                }
+                self.store
+                    .mark_delivered(m.id, now)
+                    .await
+                    .map_err(Into::into)
+            }
+            Outcome::Unreachable(person, messenger) => {
+                match self.store.mark_delivered(m.id, now).await {
+                    Ok(()) => self.report_unreachable(&m, person, messenger).await,
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Outcome::Refused(reason) => self.give_up(&m, &reason).await,
+            Outcome::RetryIn(d) => self
+                .store
+                .mark_failed(m.id, "delivery failed", now + d)
+                .await
+                .map_err(Into::into),
+            Outcome::Failed => self
+                .store
+                .mark_failed(m.id, "delivery failed", now + backoff(m.attempts))
+                .await
+                .map_err(Into::into),
+        };
+        if let Err(e) = recorded {
+            // The lease runs out and the message is handed out again.
+            tracing::error!(id = m.id, error = %e, "cannot record a delivery");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_message_waits_one_to_two_seconds_then_doubling_to_thirty() {
+        for _ in 0..50 {
+            let first = backoff(1).num_milliseconds();
+            assert!((1000..2000).contains(&first), "{first}");
+            let third = backoff(3).num_milliseconds();
+            assert!((4000..8000).contains(&third), "{third}");
+            assert!(backoff(9).num_milliseconds() <= 30_000);
+            assert!(backoff(6).num_milliseconds() >= 30_000);
+        }
+    }
+}
