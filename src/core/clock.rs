@@ -27,31 +27,57 @@ impl Clock for SystemClock {
 }
 
 /// A clock that stands still until moved (tests compare deadlines to the minute and walk across
-/// evenings, weekends and holidays).
+/// evenings, weekends and holidays) — or, once told to flow, moves on with real time from where
+/// it stands (tests of what takes real seconds: a message retried after a failure).
 #[derive(Debug)]
 pub struct ManualClock {
     at: watch::Sender<DateTime<Utc>>,
+    /// Since when it flows (from `at`), and how many times faster than real time, if it does.
+    flowing: std::sync::Mutex<Option<(std::time::Instant, u32)>>,
 }
 
 impl ManualClock {
     pub fn new(at: DateTime<Utc>) -> Arc<ManualClock> {
         Arc::new(ManualClock {
             at: watch::Sender::new(at),
+            flowing: std::sync::Mutex::new(None),
         })
     }
 
+    fn flowing(&self) -> std::sync::MutexGuard<'_, Option<(std::time::Instant, u32)>> {
+        self.flowing.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     pub fn set(&self, at: DateTime<Utc>) {
+        let mut flowing = self.flowing();
+        if let Some((since, _)) = flowing.as_mut() {
+            *since = std::time::Instant::now();
+        }
         self.at.send_replace(at);
     }
 
     pub fn advance(&self, by: Duration) {
         self.set(self.now() + by);
     }
+
+    /// From now on the clock moves with real time, `rate` times as fast (it can still be set and
+    /// advanced): a test that runs a messenger's pace faster runs the bot's waits as fast.
+    pub fn start_flowing(&self, rate: u32) {
+        let now = self.now();
+        *self.flowing() = Some((std::time::Instant::now(), rate.max(1)));
+        self.at.send_replace(now);
+    }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.at.borrow()
+        let at = *self.at.borrow();
+        match *self.flowing() {
+            Some((since, rate)) => {
+                at + Duration::from_std(since.elapsed() * rate).unwrap_or_default()
+            }
+            None => at,
+        }
     }
 
     fn jumps(&self) -> Option<watch::Receiver<DateTime<Utc>>> {

@@ -137,8 +137,10 @@ impl Core {
     ) -> Result<Reply, CoreError> {
         let here = who.chat();
         let private = who.private_chat();
-        let moved =
-            from_press && !who.in_private() && !(reply.send.is_empty() && reply.notices.is_empty());
+        // A press in a group whose answer goes to the presser's private chat says so.
+        let moved = from_press
+            && !who.in_private()
+            && !(reply.send.is_empty() && reply.notices.is_empty() && reply.to_person.is_empty());
         let onward = if from_press { private } else { Some(here) };
         let mut shown: Vec<(ChatRef, Notice)> = Vec::new();
         if let (Some(view), Some(message)) = (reply.edit.take(), pressed) {

@@ -23,11 +23,13 @@ pub mod clock;
 mod commands;
 mod cross_posts;
 pub mod delivery;
+mod drawing;
 pub mod error;
 mod explanations;
 pub mod incoming;
 pub mod input;
 pub mod intake;
+mod lane;
 mod lease;
 mod metrics;
 pub mod monitoring;
@@ -41,7 +43,9 @@ pub mod reports;
 mod retention;
 pub mod scheduler;
 mod strangers;
+mod updates;
 pub mod view;
+mod who;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -59,6 +63,7 @@ pub use error::CoreError;
 pub use input::Input;
 pub use org::OrgRules;
 pub use view::{Button, Line, Reply, Toast, View};
+pub use who::{Account, Conversation, Who};
 
 use crate::domain::content::{ChatRef, IncidentRecord, Messenger};
 use crate::domain::incident::{apply, Actor, Command, Event, Incident, TransitionError};
@@ -68,70 +73,6 @@ use crate::storage::{AuditRecord, Commit, StorageError, Store};
 use crate::texts::Texts;
 use notices::{outbox_rows, Audience, Directory, Notice};
 use org::OrgCache;
-
-/// A messenger account: the messenger and the person's id there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Account {
-    pub messenger: Messenger,
-    pub id: i64,
-}
-
-/// Where a person talks to the bot: a messenger chat, private or a group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Conversation {
-    pub chat: ChatRef,
-    pub private: bool,
-}
-
-/// Who is acting, and in which conversation. Made by `Core::identify` from a messenger account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Who {
-    person: PersonId,
-    org: OrgId,
-    place: Conversation,
-    /// The person's private chat with the bot in the conversation's messenger, if they have an
-    /// account there (where multi-step work started in a group goes on).
-    private: Option<ChatRef>,
-}
-
-impl Who {
-    pub fn person(&self) -> PersonId {
-        self.person
-    }
-
-    pub fn org(&self) -> OrgId {
-        self.org
-    }
-
-    /// The messenger chat the person wrote or pressed in.
-    pub fn chat(&self) -> ChatRef {
-        self.place.chat
-    }
-
-    /// Whether it is the person's private chat with the bot.
-    pub fn in_private(&self) -> bool {
-        self.place.private
-    }
-
-    /// The person's private chat with the bot (in this conversation's messenger).
-    pub fn private_chat(&self) -> Option<ChatRef> {
-        if self.place.private {
-            return Some(self.place.chat);
-        }
-        self.private
-    }
-
-    /// The same person in their private chat with the bot.
-    pub fn in_private_chat(&self) -> Option<Who> {
-        self.private_chat().map(|chat| Who {
-            place: Conversation {
-                chat,
-                private: true,
-            },
-            ..*self
-        })
-    }
-}
 
 /// Settings of the core.
 #[derive(Debug, Clone)]
@@ -341,100 +282,6 @@ impl Core {
                 id: account.id,
             }),
         }))
-    }
-
-    /// Records that an update from a messenger's bot is being handled; `false` for one handled
-    /// before (a redelivery), which must change nothing. A claim this process's predecessor made
-    /// and never finished (it died in between) is taken over.
-    pub async fn claim_update(
-        &self,
-        messenger: Messenger,
-        bot: &str,
-        update_id: i64,
-    ) -> Result<bool, CoreError> {
-        let now = self.now();
-        Ok(self
-            .store
-            .claim_update(
-                messenger,
-                bot,
-                update_id,
-                now,
-                &self.instance,
-                now - chrono::Duration::minutes(UNFINISHED_CLAIM_MINUTES),
-            )
-            .await?)
-    }
-
-    /// Records that the core has done its work for a claimed update (before the adapter shows
-    /// the reply: a reply that fails to show does not make the work run twice).
-    pub async fn finish_update(
-        &self,
-        messenger: Messenger,
-        bot: &str,
-        update_id: i64,
-    ) -> Result<(), CoreError> {
-        Ok(self.store.finish_update(messenger, bot, update_id).await?)
-    }
-
-    /// Where a bot's long polling left off.
-    pub async fn update_cursor(
-        &self,
-        messenger: Messenger,
-        bot: &str,
-    ) -> Result<Option<i64>, CoreError> {
-        Ok(self.store.update_cursor(messenger, bot).await?)
-    }
-
-    /// Keeps where a bot's long polling left off (after the updates before it are handled).
-    pub async fn keep_update_cursor(
-        &self,
-        messenger: Messenger,
-        bot: &str,
-        marker: Option<i64>,
-    ) -> Result<(), CoreError> {
-        if let Some(marker) = marker {
-            self.store
-                .keep_update_cursor(messenger, bot, marker)
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// The number that stands for a message a messenger names by text (MAX's "mid.…"), or for
-    /// an update it names by text: the same text always gives the same positive number.
-    pub fn number_for(reference: &str) -> i64 {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in reference.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        match (h >> 1) as i64 {
-            0 => 1,
-            n => n,
-        }
-    }
-
-    /// A message just sent, named by text: its number, remembered so it can be edited later.
-    pub async fn remember_message(
-        &self,
-        messenger: Messenger,
-        reference: &str,
-    ) -> Result<i64, CoreError> {
-        let number = Core::number_for(reference);
-        self.store
-            .remember_message_ref(messenger, number, reference)
-            .await?;
-        Ok(number)
-    }
-
-    /// The text name of a message remembered by `remember_message`.
-    pub async fn message_reference(
-        &self,
-        messenger: Messenger,
-        number: i64,
-    ) -> Result<Option<String>, CoreError> {
-        Ok(self.store.message_ref(messenger, number).await?)
     }
 
     /// When a group is an organisation's channel discussion group: `Some` with the channel's

@@ -7,6 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use super::lane::Lane;
 use super::org::OrgRules;
 use super::view::View;
 use crate::domain::content::ChatRef;
@@ -27,28 +28,6 @@ pub const COLLAPSIBLE_KINDS: &[&str] = &[
     "late",
     "importance_raised",
 ];
-
-/// Which messages of one chat go first: a lower lane never waits for a higher one. Within a
-/// lane, an incident's messages keep their order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Lane {
-    /// What answers a person's own press or message (the card they pressed, a prompt they asked
-    /// for): they are looking at the screen.
-    Answer = 1,
-    /// What someone must act on: approval requests, returns, clarifications, overdue notices.
-    Act = 2,
-    /// New triage cards.
-    NewCard = 3,
-    /// Information: status redraws, digests, reports on schedule.
-    Info = 4,
-}
-
-impl Lane {
-    /// The number storage orders by.
-    pub fn number(self) -> i64 {
-        self as i64
-    }
-}
 
 /// A card the press was made on, redrawn first (the presser is looking at it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -232,50 +211,6 @@ impl Notice {
             Notice::ToMonitoring { .. } => super::monitoring::MONITORING_KIND,
             Notice::CannotPublish { .. } => "cannot_publish",
             Notice::AppealEmail => crate::storage::APPEAL_EMAIL_KIND,
-        }
-    }
-
-    /// Which lane the message waits in (see `Lane`).
-    pub fn lane(&self) -> Lane {
-        match self {
-            Notice::Show { .. } => Lane::Answer,
-            Notice::Triage | Notice::CuratorCard | Notice::Backlog => Lane::NewCard,
-            Notice::ImportanceRaised
-            | Notice::AutoPublish { .. }
-            | Notice::ToMonitoring { .. }
-            | Notice::AppealEmail
-            | Notice::AutoPublished { .. }
-            | Notice::DutyAnswered
-            | Notice::RefreshCards { .. }
-            | Notice::Redraw { .. }
-            | Notice::Digest { .. }
-            | Notice::Collapsed { .. }
-            | Notice::NoDutyOfficer { .. }
-            | Notice::Report { .. } => Lane::Info,
-            Notice::IncidentCard { .. }
-            | Notice::CompetenceCheck { .. }
-            | Notice::CompetenceConfirmed { .. }
-            | Notice::Approval { .. }
-            | Notice::Rework { .. }
-            | Notice::AuthorReplied { .. }
-            | Notice::PublishRequest { .. }
-            | Notice::CannotPublish { .. }
-            | Notice::PublishInDoubt { .. }
-            | Notice::ClarificationToPublish { .. }
-            | Notice::Consolidate
-            | Notice::Returned { .. }
-            | Notice::CrossPost
-            | Notice::ExplanationReturned { .. }
-            | Notice::ExplanationPrepared { .. }
-            | Notice::Escalation
-            | Notice::WeekendEmergency
-            | Notice::DutyUnanswered
-            | Notice::Unreachable { .. }
-            | Notice::Undeliverable { .. }
-            | Notice::Burst { .. }
-            | Notice::Reminder { .. }
-            | Notice::Overdue { .. }
-            | Notice::Late { .. } => Lane::Act,
         }
     }
 

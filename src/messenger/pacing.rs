@@ -5,8 +5,9 @@
 //!   limits, how do I avoid this?": "your bot will not be able to send more than 20 messages per
 //!   minute to the same group"). Edits count too: the Bot API's developers say edits share that
 //!   budget with new messages, about 20 a minute per chat in all (tdlib/td issue 2592). So a
-//!   group's sends *and* edits are counted together in a rolling 60-second window, at most 19 (one
-//!   spare for the network's jitter). It is a window, not a spacing: what fits in the minute goes
+//!   group's sends *and* edits are counted together in a rolling window, at most 19 in any 61 s
+//!   (one message and one second spare: Telegram counts a message when it arrives, and the
+//!   network delays some more than others). It is a window, not a spacing: what fits in the minute goes
 //!   out at once — a short burst of 4 back to back, then about one a second (the FAQ's "avoid
 //!   sending more than one message per second" in any chat) — instead of one every 3 seconds.
 //! - **Telegram, a private chat**: about one message a second (the same FAQ): one per 1.1 s.
@@ -131,7 +132,7 @@ impl SendLimits {
             },
             window: Some(Window {
                 most: 19,
-                per: Duration::from_secs(60),
+                per: Duration::from_secs(61),
             }),
         },
     };
@@ -209,14 +210,15 @@ impl ChatState {
         }
     }
 
-    /// When this chat takes its next message under `limit` (now or earlier: at once).
-    fn ready_at(&mut self, limit: &ChatLimit, now: Instant) -> Instant {
+    /// When this chat takes its next message under `limit` (now or earlier: at once), leaving
+    /// `keep_free` places of its window free.
+    fn ready_at(&mut self, limit: &ChatLimit, now: Instant, keep_free: u32) -> Instant {
         let mut at = self.tat.checked_sub(limit.pace.tolerance()).unwrap_or(now);
         if let Some(w) = limit.window {
             while self.sent.front().is_some_and(|t| *t + w.per <= now) {
                 self.sent.pop_front();
             }
-            let most = w.most.max(1) as usize;
+            let most = w.most.saturating_sub(keep_free).max(1) as usize;
             if self.sent.len() >= most {
                 at = at.max(self.sent[self.sent.len() - most] + w.per);
             }
@@ -293,9 +295,10 @@ impl Pacing {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Takes a turn for one message to `chat` at `now` if the chat and the bot have room;
+    /// Takes a turn for one message to `chat` at `now` if the chat and the bot have room —
+    /// leaving `keep_free` places of the chat's rolling window free (for what matters more) —
     /// otherwise says when they will (nothing is taken then).
-    pub fn try_turn_at(&self, chat: i64, now: Instant) -> Result<(), Instant> {
+    pub fn try_turn_at(&self, chat: i64, now: Instant, keep_free: u32) -> Result<(), Instant> {
         let limit = self.limits.for_chat(chat);
         let overall = self.limits.overall;
         let mut state = self.state();
@@ -307,7 +310,7 @@ impl Pacing {
             .chats
             .entry(chat)
             .or_insert_with(|| ChatState::new(now));
-        let at = chat_state.ready_at(&limit, now).max(overall_at);
+        let at = chat_state.ready_at(&limit, now, keep_free).max(overall_at);
         if at > now {
             return Err(at);
         }
@@ -324,13 +327,13 @@ impl Pacing {
     }
 
     /// `try_turn_at` now.
-    pub fn try_turn(&self, chat: i64) -> Result<(), Instant> {
-        self.try_turn_at(chat, Instant::now())
+    pub fn try_turn(&self, chat: i64, keep_free: u32) -> Result<(), Instant> {
+        self.try_turn_at(chat, Instant::now(), keep_free)
     }
 
     /// Waits for a turn for one message to `chat`, and takes it.
     pub async fn turn(&self, chat: i64) {
-        while let Err(at) = self.try_turn(chat) {
+        while let Err(at) = self.try_turn(chat, 0) {
             tokio::time::sleep_until(at).await;
         }
     }
@@ -367,23 +370,21 @@ impl Pacing {
         limit.most_in(Duration::from_secs(60))
     }
 
-    /// How many more messages `chat`'s rolling window takes now (`u32::MAX` where no window
-    /// applies): what the next while can carry without waiting for old messages to age out.
-    pub fn room(&self, chat: i64) -> u32 {
-        let limit = self.limits.for_chat(chat);
-        let Some(w) = limit.window else {
-            return u32::MAX;
-        };
+    /// How many more messages `chat`'s rolling window takes now (`None`: no window applies).
+    pub fn room(&self, chat: i64) -> Option<u32> {
+        let w = self.limits.for_chat(chat).window?;
         let now = Instant::now();
         let mut state = self.state();
         let Some(s) = state.chats.get_mut(&chat) else {
-            return w.most;
+            return Some(w.most);
         };
         while s.sent.front().is_some_and(|t| *t + w.per <= now) {
             s.sent.pop_front();
         }
-        w.most
-            .saturating_sub(u32::try_from(s.sent.len()).unwrap_or(u32::MAX))
+        Some(
+            w.most
+                .saturating_sub(u32::try_from(s.sent.len()).unwrap_or(u32::MAX)),
+        )
     }
 }
 
@@ -400,7 +401,7 @@ mod tests {
         let mut now = start;
         let mut out = Vec::new();
         while out.len() < n {
-            match p.try_turn_at(chat, now) {
+            match p.try_turn_at(chat, now, 0) {
                 Ok(()) => out.push((now - start).as_millis()),
                 Err(at) => {
                     assert!(at > now);
@@ -468,8 +469,8 @@ mod tests {
         let p = Pacing::new(SendLimits::TELEGRAM);
         let times = drain(&p, GROUP, 60, Instant::now());
         assert_eq!(times[18], 15_000);
-        assert_eq!(times[19], 60_000);
-        assert_eq!(most_in_window(&times, 60_000), 19);
+        assert_eq!(times[19], 61_000);
+        assert_eq!(most_in_window(&times, 61_000), 19);
     }
 
     #[tokio::test]
@@ -487,7 +488,7 @@ mod tests {
         let mut sent = Vec::new();
         let mut chat = 1;
         while sent.len() < 100 {
-            match p.try_turn_at(chat, now) {
+            match p.try_turn_at(chat, now, 0) {
                 Ok(()) => {
                     sent.push((now - start).as_millis());
                     chat += 1;
@@ -505,29 +506,50 @@ mod tests {
         let before = Instant::now();
         p.hold(GROUP, Duration::from_secs(3));
         let now = Instant::now();
-        let until = p.try_turn_at(GROUP, now).unwrap_err();
+        let until = p.try_turn_at(GROUP, now, 0).unwrap_err();
         assert!(until >= before + Duration::from_secs(3) && until <= now + Duration::from_secs(3));
-        assert_eq!(p.try_turn_at(GROUP - 1, now), Ok(()));
-        assert_eq!(p.try_turn_at(GROUP, until), Ok(()));
+        assert_eq!(p.try_turn_at(GROUP - 1, now, 0), Ok(()));
+        assert_eq!(p.try_turn_at(GROUP, until, 0), Ok(()));
     }
 
     #[tokio::test]
     async fn a_turn_given_back_is_there_again() {
         let p = Pacing::new(SendLimits::TELEGRAM);
         let now = Instant::now();
-        assert_eq!(p.try_turn_at(PERSON, now), Ok(()));
-        assert!(p.try_turn_at(PERSON, now).is_err());
+        assert_eq!(p.try_turn_at(PERSON, now, 0), Ok(()));
+        assert!(p.try_turn_at(PERSON, now, 0).is_err());
         p.give_back(PERSON);
-        assert_eq!(p.try_turn_at(PERSON, now), Ok(()));
+        assert_eq!(p.try_turn_at(PERSON, now, 0), Ok(()));
+    }
+
+    /// Four places of the group's window kept free: the 16th message of a minute waits for the
+    /// window, unless it is one that may use them.
+    #[tokio::test]
+    async fn places_kept_free_are_for_what_may_use_them() {
+        let p = Pacing::new(SendLimits::TELEGRAM);
+        let start = Instant::now();
+        let mut now = start;
+        let mut sent = 0;
+        while sent < 15 {
+            match p.try_turn_at(GROUP, now, 4) {
+                Ok(()) => sent += 1,
+                Err(at) => now = at,
+            }
+        }
+        assert_eq!(now - start, Duration::from_secs(11));
+        let later = now + Duration::from_secs(1);
+        let until = p.try_turn_at(GROUP, later, 4).unwrap_err();
+        assert_eq!(until, start + Duration::from_secs(61));
+        assert_eq!(p.try_turn_at(GROUP, later, 0), Ok(()));
     }
 
     #[tokio::test]
     async fn the_window_says_how_much_room_is_left() {
         let p = Pacing::new(SendLimits::TELEGRAM);
-        assert_eq!(p.room(GROUP), 19);
+        assert_eq!(p.room(GROUP), Some(19));
         drain(&p, GROUP, 5, Instant::now());
-        assert_eq!(p.room(GROUP), 14);
-        assert_eq!(p.room(PERSON), u32::MAX);
+        assert_eq!(p.room(GROUP), Some(14));
+        assert_eq!(p.room(PERSON), None);
         assert_eq!(p.per_minute(true), 19);
         assert_eq!(p.per_minute(false), 55);
     }
@@ -537,6 +559,6 @@ mod tests {
         let p = Pacing::new(SendLimits::TELEGRAM.faster(10));
         let times = drain(&p, GROUP, 20, Instant::now());
         assert_eq!(times[4], 100);
-        assert_eq!(times[19], 6000);
+        assert_eq!(times[19], 6100);
     }
 }

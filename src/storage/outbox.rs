@@ -536,6 +536,19 @@ impl Store {
         Ok(())
     }
 
+    /// Puts a claimed message back to wait until `until` without counting the try (the
+    /// messenger asked to wait; it did not fail).
+    pub async fn postpone_outbox(&self, id: i64, until: DateTime<Utc>) -> Result<(), StorageError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE outbox SET available_at = $1, locked_until = NULL, attempts = attempts - 1 WHERE id = $2 AND delivered_at IS NULL")
+                .bind(ts(until))
+                .bind(id)
+                .execute(pool.writer(self))
+                .await?;
+        });
+        Ok(())
+    }
+
     /// Takes a message the messenger refused for good out of its queue as failed, in one
     /// transaction with its audit record and the rows that tell people about it.
     pub async fn give_up_outbox(

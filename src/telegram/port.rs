@@ -249,8 +249,8 @@ impl MessengerPort for TelegramPort {
         self.pacing.per_minute(group)
     }
 
-    fn try_turn(&self, chat: i64) -> Result<(), tokio::time::Instant> {
-        self.pacing.try_turn(chat)
+    fn try_turn(&self, chat: i64, keep_free: u32) -> Result<(), tokio::time::Instant> {
+        self.pacing.try_turn(chat, keep_free)
     }
 
     async fn turn(&self, chat: i64) {
@@ -265,7 +265,7 @@ impl MessengerPort for TelegramPort {
         self.pacing.hold(chat, wait)
     }
 
-    fn room(&self, chat: i64) -> u32 {
+    fn room(&self, chat: i64) -> Option<u32> {
         self.pacing.room(chat)
     }
 

@@ -93,6 +93,83 @@ struct Inner {
     message_calls: u64,
     /// How many times the bot has asked for updates (long polling).
     polls: u64,
+    /// Telegram's limits, enforced (time divided by the factor given), and what they saw.
+    limits: Option<Limits>,
+    /// Chats where requests fail at random: (share answered 429, share answered 500, the dice).
+    flaky: HashMap<i64, (f64, f64, rand::rngs::StdRng)>,
+}
+
+/// Telegram's documented limits, checked on every message (send or edit) the bot asks for:
+/// at most 19 accepted in any 60 s in one group (the 20th within a minute is refused), one a
+/// second in a private chat beyond a short burst of three, 30 a second overall. Time runs
+/// `factor` times faster. A request the limits refuse is answered 429 and counted.
+struct Limits {
+    factor: u32,
+    accepted: HashMap<i64, VecDeque<std::time::Instant>>,
+    overall: VecDeque<std::time::Instant>,
+    refused: u64,
+}
+
+impl Limits {
+    fn scaled(&self, d: Duration) -> Duration {
+        d / self.factor.max(1)
+    }
+
+    /// Whether one more message to `chat` now breaks a limit; records it if not.
+    fn admit(&mut self, chat: i64) -> bool {
+        let now = std::time::Instant::now();
+        let (most, window) = if chat < 0 {
+            (19, self.scaled(Duration::from_secs(60)))
+        } else {
+            // A burst of three, then one a second: no more than three in three seconds and
+            // none within a second of two others.
+            (3, self.scaled(Duration::from_secs(3)))
+        };
+        let second = self.scaled(Duration::from_secs(1));
+        let sent = self.accepted.entry(chat).or_default();
+        while sent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
+            sent.pop_front();
+        }
+        let in_second = sent
+            .iter()
+            .filter(|t| now.duration_since(**t) < second)
+            .count();
+        while self
+            .overall
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= second)
+        {
+            self.overall.pop_front();
+        }
+        let too_many =
+            sent.len() >= most || (chat > 0 && in_second >= 2) || self.overall.len() >= 30;
+        if too_many {
+            self.refused += 1;
+            return false;
+        }
+        sent.push_back(now);
+        self.overall.push_back(now);
+        true
+    }
+}
+
+/// The methods that put a message into a chat or change one: what Telegram's limits count.
+fn is_message(method: &str) -> bool {
+    matches!(
+        method,
+        "sendMessage" | "editMessageText" | "sendPhoto" | "sendDocument" | "sendVideo"
+    )
+}
+
+fn too_many_requests() -> (axum::http::StatusCode, Json<Value>) {
+    (
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        Json(json!({"ok": false, "error_code": 429,
+            "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}})),
+    )
 }
 
 /// How a faulty Telegram refuses a message, in turn.
@@ -223,7 +300,7 @@ async fn handle(
             at: std::time::Instant::now(),
             files,
         });
-        let (status, answer, hang) = match fault(&mut inner, &method) {
+        let (status, answer, hang) = match fault(&mut inner, &method, &body) {
             Some(fault) => (fault.0, fault.1, false),
             None => {
                 let (answer, hang) = respond(&mut inner, &method, &body);
@@ -244,7 +321,35 @@ async fn handle(
 }
 
 /// The injected fault for this call, if it is one.
-fn fault(inner: &mut Inner, method: &str) -> Option<(axum::http::StatusCode, Json<Value>)> {
+fn fault(
+    inner: &mut Inner,
+    method: &str,
+    body: &Value,
+) -> Option<(axum::http::StatusCode, Json<Value>)> {
+    if !is_message(method) {
+        return None;
+    }
+    let chat = body["chat_id"].as_i64().unwrap_or_default();
+    if let Some((p429, p500, dice)) = inner.flaky.get_mut(&chat) {
+        use rand::Rng;
+        let roll: f64 = dice.gen();
+        if roll < *p429 {
+            return Some(too_many_requests());
+        }
+        if roll < *p429 + *p500 {
+            return Some((
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                Json(
+                    json!({"ok": false, "error_code": 500, "description": "Internal Server Error"}),
+                ),
+            ));
+        }
+    }
+    if let Some(limits) = inner.limits.as_mut() {
+        if !limits.admit(chat) {
+            return Some(too_many_requests());
+        }
+    }
     if !matches!(method, "sendMessage" | "editMessageText") {
         return None;
     }
@@ -255,11 +360,7 @@ fn fault(inner: &mut Inner, method: &str) -> Option<(axum::http::StatusCode, Jso
     }
     let code = FAULTS[((inner.message_calls / every) % FAULTS.len() as u64) as usize];
     Some(if code == 429 {
-        (
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            Json(json!({"ok": false, "error_code": 429,
-                "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}})),
-        )
+        too_many_requests()
     } else {
         (
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
@@ -374,6 +475,37 @@ impl FakeTelegram {
             axum::serve(listener, app).await.unwrap();
         });
         (fake, format!("http://{addr}/"))
+    }
+
+    /// Enforces Telegram's limits (`Limits`) from now on, time running `factor` times faster.
+    pub fn enforce_limits(&self, factor: u32) {
+        self.inner.lock().unwrap().limits = Some(Limits {
+            factor,
+            accepted: HashMap::new(),
+            overall: VecDeque::new(),
+            refused: 0,
+        });
+    }
+
+    /// How many messages the enforced limits refused (429).
+    pub fn limit_refusals(&self) -> u64 {
+        self.inner
+            .lock()
+            .unwrap()
+            .limits
+            .as_ref()
+            .map_or(0, |l| l.refused)
+    }
+
+    /// Messages to `chat` fail at random from now on: a share answered 429 (retry after 1), a
+    /// share answered 500; the dice are seeded.
+    pub fn flaky(&self, chat: i64, p429: f64, p500: f64, seed: u64) {
+        use rand::SeedableRng;
+        self.inner
+            .lock()
+            .unwrap()
+            .flaky
+            .insert(chat, (p429, p500, rand::rngs::StdRng::seed_from_u64(seed)));
     }
 
     /// How many times the bot has asked for updates.

@@ -8,3 +8,4 @@ pub mod db;
 pub mod fake_max;
 pub mod fake_telegram;
 pub mod files;
+pub mod morning;

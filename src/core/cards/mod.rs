@@ -534,7 +534,12 @@ impl Draw<'_> {
     pub fn standalone(&self, notice: &Notice) -> Option<View> {
         match notice {
             Notice::Unreachable { person, number } => Some(View::text(self.tf(
-                "notice-unreachable",
+                // An answer to the person themselves is about no incident.
+                if *number == 0 {
+                    "notice-unreachable-answer"
+                } else {
+                    "notice-unreachable"
+                },
                 &[
                     ("name", Arg::from(&self.rules.name_of(*person))),
                     ("number", Arg::Num(*number)),

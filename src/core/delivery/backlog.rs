@@ -1,24 +1,23 @@
 //! What fell behind, summed up, so bulk never delays what a person waits for:
 //!
-//! - a group's triage cards beyond what its next minute carries (the room left in its rolling
-//!   window, less a reserve for what people wait for and less what waits in the higher lanes)
-//!   are listed in one «Ещё N новых сообщений» message with a button each, redrawn rather than
-//!   repeated while that backlog lasts;
+//! - a group's triage cards beyond what its minute carries now (the room left in its rolling
+//!   window, less the places kept for what people press and send, less what already waits in
+//!   the higher lanes, less the summary itself) are listed in one «Ещё N новых сообщений» message
+//!   with a button each, redrawn rather than repeated while that backlog lasts — so a new card
+//!   either goes out within seconds or is listed there at once, never a minute late. Cards
+//!   within the room wait their turn: the lanes put whatever a person waits for ahead of them;
 //! - any other queue holding more than its chat takes in two minutes keeps one minute's worth
 //!   and sums the rest up in one message with a button to the overview.
 
 use std::sync::Arc;
 
-use super::{port_for, MessengerPort};
+use super::{port_for, MessengerPort, KEPT_FOR_PEOPLE};
 use crate::core::notices::{Lane, Notice, COLLAPSIBLE_KINDS};
 use crate::core::{Core, CoreError};
 use crate::storage::{Backlog, OutboxRow, Recipient};
 
 /// The kinds a group's backlog summary stands for.
 const TRIAGE_KINDS: &[&str] = &["triage", "curator_card"];
-/// Of a group's minute, what is kept for people (answers to presses, cards to act on) whatever
-/// the triage cards need.
-const KEPT_FOR_PEOPLE: u32 = 4;
 
 /// The «ещё N» row that stands for a queue's collapsed messages.
 fn collapsed_row(b: &Backlog, count: i64, lane: i64, last: i64) -> OutboxRow {
@@ -92,26 +91,25 @@ impl Core {
             let Some(port) = port_for(ports, chat.messenger) else {
                 continue;
             };
-            let room = port.room(chat.id);
-            if !chat.is_group() || room == u32::MAX {
+            let (true, Some(room)) = (chat.is_group(), port.room(chat.id)) else {
                 continue;
-            }
+            };
+            let minute = usize::try_from(room.saturating_sub(KEPT_FOR_PEOPLE)).unwrap_or(0);
             let waiting = self.store.waiting_in(&b.queue, now).await?;
             let higher = waiting
                 .iter()
                 .filter(|w| w.lane < Lane::NewCard.number())
                 .count();
-            let carried = usize::try_from(room.saturating_sub(KEPT_FOR_PEOPLE))
-                .unwrap_or(0)
-                .saturating_sub(higher);
             let triage: Vec<_> = waiting
                 .iter()
                 .filter(|w| TRIAGE_KINDS.contains(&w.kind.as_str()))
                 .collect();
-            if triage.len() <= carried {
+            if triage.len() + higher <= minute {
                 continue;
             }
-            let beyond = &triage[carried..];
+            // The summary takes one place in the minute.
+            let carried = minute.saturating_sub(higher + 1);
+            let beyond = &triage[carried.min(triage.len())..];
             let collapse: Vec<i64> = beyond.iter().map(|w| w.id).collect();
             let arrived = beyond.iter().filter_map(|w| w.incident);
             // While the summary shown still lists incidents nobody has triaged, it grows;

@@ -29,11 +29,12 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
-use chrono::Duration;
+use chrono::{Duration, Timelike};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::lane::Lane;
 use super::lease::Leased;
 use super::view::View;
 use super::{Core, CoreError};
@@ -78,9 +79,10 @@ pub trait MessengerPort: Send + Sync {
         u32::MAX
     }
 
-    /// Takes a turn to send one message to `chat` now if its limits have room; otherwise says
-    /// when they will (and takes nothing).
-    fn try_turn(&self, _chat: i64) -> Result<(), Instant> {
+    /// Takes a turn to send one message to `chat` now if its limits have room — leaving
+    /// `keep_free` places of its rolling window free — otherwise says when they will (and takes
+    /// nothing).
+    fn try_turn(&self, _chat: i64, _keep_free: u32) -> Result<(), Instant> {
         Ok(())
     }
 
@@ -93,10 +95,9 @@ pub trait MessengerPort: Send + Sync {
     /// The messenger asked to wait this long before writing to `chat` again.
     fn hold(&self, _chat: i64, _wait: StdDuration) {}
 
-    /// How many more messages `chat` takes before its rolling window is full (`u32::MAX`: no
-    /// window applies).
-    fn room(&self, _chat: i64) -> u32 {
-        u32::MAX
+    /// How many more messages `chat`'s rolling window takes now (`None`: no window applies).
+    fn room(&self, _chat: i64) -> Option<u32> {
+        None
     }
 
     /// The chat of a person's private conversation with the bot, from their account id.
@@ -137,9 +138,11 @@ pub(super) enum Outcome {
     /// The messenger refused the message itself (a permanent 400): it leaves the queue as
     /// failed and the curators are told, instead of being retried forever.
     Refused(String),
-    /// Try again after exactly this long (the messenger said so, or the work waits for
-    /// something that is not there yet).
+    /// Try again after exactly this long (the work waits for something that is not there yet).
     RetryIn(Duration),
+    /// Not a failure: the messenger asked to wait this long (a 429), or the chat moved. The try
+    /// does not count towards the next failure's wait.
+    Postponed(Duration),
     /// The network or the server failed: try again soon, later each time.
     Failed,
 }
@@ -152,6 +155,10 @@ pub(super) enum Dest {
     Queue(String),
 }
 
+/// Of a group's minute, the places new cards and information leave free for what people do in
+/// it (an approval card, the redraw of a card someone pressed): a batch of new cards never
+/// fills the minute on its own.
+const KEPT_FOR_PEOPLE: u32 = 4;
 /// How many queues' next messages one round looks at.
 const HEADS_PER_ROUND: i64 = 512;
 /// How long a person's private chat, once found, is trusted without looking again.
@@ -251,8 +258,8 @@ pub(super) fn port_for(
     ports.iter().find(|p| p.messenger() == m)
 }
 
-/// After `attempts` tries that failed for the network or the server: 1–2 s, doubling each
-/// time, never more than 30 s.
+/// After `attempts` tries that failed for the network or the server (a 429 is not counted):
+/// 1–2 s, doubling each time, never more than 30 s.
 fn backoff(attempts: i64) -> Duration {
     use rand::Rng;
     let doubling = 2f64.powi(i32::try_from(attempts.clamp(1, 6) - 1).unwrap_or(5));
@@ -274,6 +281,18 @@ impl Core {
             tracing::debug!(updates, conversations, "pruned old bookkeeping");
         }
         Ok(())
+    }
+
+    /// The moment `d` from now, rounded up to the whole second the outbox keeps (so a message
+    /// never comes due before its wait is over).
+    fn after(&self, d: Duration) -> chrono::DateTime<chrono::Utc> {
+        let at = self.clock().now() + d;
+        let whole = at.with_nanosecond(0).unwrap_or(at);
+        if whole < at {
+            whole + Duration::seconds(1)
+        } else {
+            whole
+        }
     }
 
     /// Hands back every claim this process's name held (its predecessor died holding them):
@@ -326,7 +345,12 @@ impl Core {
             }
             if let Dest::Chat(messenger, chat) = dest {
                 if let Some(port) = port_for(&d.ports, messenger) {
-                    if let Err(at) = port.try_turn(chat) {
+                    let keep_free = if head.lane < Lane::NewCard.number() {
+                        0
+                    } else {
+                        KEPT_FOR_PEOPLE
+                    };
+                    if let Err(at) = port.try_turn(chat, keep_free) {
                         next = Some(next.map_or(at, |n| n.min(at)));
                         continue;
                     }
@@ -462,9 +486,14 @@ impl Core {
                 .mark_failed(m.id, "delivery failed", now + d)
                 .await
                 .map_err(Into::into),
+            Outcome::Postponed(d) => self
+                .store
+                .postpone_outbox(m.id, self.after(d))
+                .await
+                .map_err(Into::into),
             Outcome::Failed => self
                 .store
-                .mark_failed(m.id, "delivery failed", now + backoff(m.attempts))
+                .mark_failed(m.id, "delivery failed", self.after(backoff(m.attempts)))
                 .await
                 .map_err(Into::into),
         };

@@ -244,6 +244,9 @@ impl Core {
     ) -> Result<Outcome, CoreError> {
         tracing::warn!(error = %e, chat = chat.id, "a message was not delivered");
         self.messenger_error(chat.messenger.key(), send_error_kind(&e));
+        // The messenger refused or failed it: it does not count against the chat's limits (if
+        // it did after all, the next message's 429 says so and the chat waits).
+        port.give_back(chat.id);
         Ok(match e {
             SendError::NotModified => Outcome::Delivered,
             SendError::Unreachable(_) => {
@@ -265,13 +268,12 @@ impl Core {
             }
             SendError::ChatMoved(new_id) => {
                 self.store.move_chat(chat, new_id).await?;
-                Outcome::RetryIn(Duration::zero())
+                Outcome::Postponed(Duration::zero())
             }
             SendError::RetryAfter(d) => {
+                // The chat waits exactly as long as asked.
                 port.hold(chat.id, d);
-                let wait = Duration::from_std(d).unwrap_or(Duration::seconds(30));
-                // The database keeps whole seconds; the chat's hold keeps the exact wait.
-                Outcome::RetryIn(wait + Duration::milliseconds(999))
+                Outcome::Postponed(Duration::from_std(d).unwrap_or(Duration::seconds(30)))
             }
             SendError::Refused(reason) => Outcome::Refused(reason),
             SendError::Gone | SendError::Failed(_) => Outcome::Failed,
