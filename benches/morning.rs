@@ -14,12 +14,10 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use otklik::domain::content::Messenger;
 use otklik::domain::incident::Role;
 use otklik::messenger::pacing::SendLimits;
-use otklik::storage::{NewAccount, NewPerson};
 use support::app::{
-    write_draft_as, TestApp, CURATOR_CHAT, CURATOR_TG, EXECUTOR_TG, OTHER_EXECUTOR_TG,
+    person, write_draft_as, TestApp, CURATOR_CHAT, CURATOR_TG, EXECUTOR_TG, OTHER_EXECUTOR_TG,
 };
 use support::db::{Backend, TestDb};
 use support::fake_telegram::Call;
@@ -171,16 +169,7 @@ async fn run(db: TestDb) -> Result<(), String> {
         .store
         .create_person(
             h.org,
-            &NewPerson {
-                full_name: "Кузнецов Иван".into(),
-                phone: None,
-                roles: vec![Role::Executor],
-                accounts: vec![NewAccount {
-                    messenger: Messenger::Telegram,
-                    external_id: Some(THIRD_EXECUTOR_TG),
-                    username: None,
-                }],
-            },
+            &person("Кузнецов Иван", THIRD_EXECUTOR_TG, vec![Role::Executor]),
         )
         .await
         .map_err(|e| e.to_string())?;

@@ -376,6 +376,7 @@ ok-importance-normal = Важность: обычная.
 ok-department-ticked = ✓ { $department }. Отметьте другие отделы или нажмите «Направить».
 ok-department-unticked = Отметка снята: { $department }.
 ok-continue-in-private = Продолжите в личном чате с ботом — вопрос уже там.
+ok-sent-to-private = Отправлено в ваш личный чат с ботом.
 ok-card-in-private = Карточка №{ $number } — в вашем личном чате с ботом.
 ok-published = Публикация записана.
 ok-cannot-publish = Записано: причина сохранена и видна кураторам.

@@ -94,11 +94,15 @@ async fn executor_in_max(h: &TestApp) -> (PersonId, DepartmentId) {
 /// executor's card in MAX.
 async fn route_to_max(h: &TestApp, number: i64, inc: i64, dept: DepartmentId) -> MaxCall {
     let triage = h.triage(number).await;
-    h.press(CURATOR_TG, &triage, &format!("dp:{inc}:{dept}"))
+    // Ticked on the full card, in the curator's private chat.
+    let private = h.triage_in_private(&triage, inc).await;
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &private, &format!("dp:{inc}:{dept}"))
         .await;
     let ticked = h
-        .wait(0, "ticked triage card", |c| {
+        .wait(since, "ticked triage card", |c| {
             c.method == "editMessageText"
+                && c.chat() == CURATOR_TG
                 && c.text().contains(&format!("Новое сообщение №{number}"))
                 && c.labels()
                     .iter()
@@ -106,7 +110,8 @@ async fn route_to_max(h: &TestApp, number: i64, inc: i64, dept: DepartmentId) ->
         })
         .await;
     let since = h.max().mark();
-    h.press(CURATOR_TG, &ticked, &format!("ro:{inc}")).await;
+    let answer = h.press(CURATOR_TG, &ticked, &format!("ro:{inc}")).await;
+    assert_eq!(answer.body["text"], "Направлено: Дорожное хозяйство.");
     h.max()
         .wait_for(since, "the executor's card in MAX", |c| {
             c.method == "send"
@@ -258,21 +263,21 @@ async fn an_executor_in_max_answers_and_the_curators_in_telegram_approve(db: &Te
             c.chat() == CURATOR_CHAT && c.buttons().contains(&format!("pb:{inc}:0"))
         })
         .await;
-    // The MAX executor is not a curator: their press on the Telegram card is refused.
+    // The link is asked for, and given, in the curator's private chat.
     let since = h.fake.mark();
     h.press(CURATOR_TG, &publish, &format!("pb:{inc}:0")).await;
     h.wait(since, "ask for the link", |c| {
-        c.chat() == CURATOR_CHAT && c.text().contains("Пришлите ссылку")
+        c.chat() == CURATOR_TG && c.text().contains("Пришлите ссылку")
     })
     .await;
     let since_max = h.max().mark();
     h.fake.say(
         CURATOR_TG,
-        CURATOR_CHAT,
+        CURATOR_TG,
         "https://vk.com/wall-123_456?reply=801",
     );
     h.wait(since, "publication recorded", |c| {
-        c.chat() == CURATOR_CHAT && c.text() == "Публикация записана."
+        c.chat() == CURATOR_TG && c.text() == "Публикация записана."
     })
     .await;
 
@@ -650,27 +655,58 @@ async fn curators_in_a_max_group_route_to_an_executor_in_telegram(db: &TestDb) {
                     .contains(&format!("Новое сообщение №{}", reg.number))
         })
         .await;
-    assert!(triage.buttons().contains(&format!("dp:{inc}:{}", h.dept)));
+    // In the group: the importance and «Разобрать».
+    assert_eq!(
+        triage.buttons(),
+        [
+            format!("im:{inc}:n"),
+            format!("im:{inc}:h"),
+            format!("oc:{inc}")
+        ]
+    );
     // Nothing of it in Telegram's old curators' group.
     assert!(h.fake.calls().iter().all(|c| c.chat() != CURATOR_CHAT));
 
     // Someone in the MAX group who is not in the directory is refused.
-    let refused = press_in_max(&h, MAX_STRANGER, &triage, &format!("dp:{inc}:{}", h.dept)).await;
+    let refused = press_in_max(&h, MAX_STRANGER, &triage, &format!("oc:{inc}")).await;
     assert_eq!(
         refused.body["notification"],
         "Вы не зарегистрированы в «Отклике». Обратитесь к администратору."
     );
-    // The curator routes from the MAX group; the executor's card goes to Telegram.
+    // The curator opens the card from the MAX group: the full card comes to their private chat
+    // in MAX, where they tick and route; the executor's card goes to Telegram.
     let since = h.max().mark();
-    press_in_max(&h, MAX_CURATOR, &triage, &format!("dp:{inc}:{}", h.dept)).await;
+    let opened = press_in_max(&h, MAX_CURATOR, &triage, &format!("oc:{inc}")).await;
+    assert_eq!(
+        opened.body["notification"],
+        "Карточка №1 — в вашем личном чате с ботом."
+    );
+    let private = h
+        .max()
+        .wait_for(since, "the triage card in private", |c| {
+            c.method == "send"
+                && c.chat == MAX_CURATOR
+                && c.buttons().contains(&format!("ro:{inc}"))
+        })
+        .await;
+    let since = h.max().mark();
+    let ticked = press_in_max(&h, MAX_CURATOR, &private, &format!("dp:{inc}:{}", h.dept)).await;
+    assert_eq!(
+        ticked.body["notification"],
+        "✓ Отдел ЖКХ. Отметьте другие отделы или нажмите «Направить»."
+    );
     let ticked = h
         .max()
         .wait_for(since, "the ticked triage card", |c| {
-            c.method == "edit" && c.mid == triage.mid && c.labels().iter().any(|l| l.ends_with('✓'))
+            c.method == "edit"
+                && c.mid == private.mid
+                && c.labels().iter().any(|l| l == "Отдел ЖКХ ✓")
         })
         .await;
     let since_tg = h.fake.mark();
-    press_in_max(&h, MAX_CURATOR, &ticked, &format!("ro:{inc}")).await;
+    let since = h.max().mark();
+    let routed = press_in_max(&h, MAX_CURATOR, &ticked, &format!("ro:{inc}")).await;
+    assert_eq!(routed.body["notification"], "Направлено: Отдел ЖКХ.");
     let card = h
         .wait(since_tg, "the executor's card in Telegram", |c| {
             c.method == "sendMessage"
@@ -678,6 +714,14 @@ async fn curators_in_a_max_group_route_to_an_executor_in_telegram(db: &TestDb) {
                 && c.buttons().contains(&format!("ac:{inc}:0"))
         })
         .await;
+    // The group's card becomes the status card.
+    let status = h
+        .max()
+        .wait_for(since, "the group's card redrawn", |c| {
+            c.method == "edit" && c.mid == triage.mid
+        })
+        .await;
+    assert!(status.text().contains("Отдел ЖКХ"), "{}", status.text());
     h.press(EXECUTOR_TG, &card, &format!("ac:{inc}:0")).await;
     let preview = write_draft(
         &h,
@@ -702,23 +746,25 @@ async fn curators_in_a_max_group_route_to_an_executor_in_telegram(db: &TestDb) {
             c.chat == MAX_CURATORS && c.buttons().contains(&format!("pb:{inc}:0"))
         })
         .await;
-    // Typed input in the group: the link asked for, and given as a plain group message.
+    // Typed input asked for in the group: the link is asked, and given, in the presser's
+    // private chat in MAX.
     let since = h.max().mark();
-    press_in_max(&h, MAX_CURATOR, &publish, &format!("pb:{inc}:0")).await;
+    let answer = press_in_max(&h, MAX_CURATOR, &publish, &format!("pb:{inc}:0")).await;
+    assert_eq!(
+        answer.body["notification"],
+        "Продолжите в личном чате с ботом — вопрос уже там."
+    );
     h.max()
         .wait_for(since, "ask for the link", |c| {
-            c.chat == MAX_CURATORS && c.text().contains("Пришлите ссылку")
+            c.chat == MAX_CURATOR && c.text().contains("Пришлите ссылку")
         })
         .await;
     let since = h.max().mark();
-    h.max().say_in_group(
-        MAX_CURATOR,
-        MAX_CURATORS,
-        "https://vk.com/wall-123_456?reply=900",
-    );
+    h.max()
+        .say(MAX_CURATOR, "https://vk.com/wall-123_456?reply=900");
     h.max()
         .wait_for(since, "publication recorded", |c| {
-            c.chat == MAX_CURATORS && c.text() == "Публикация записана."
+            c.chat == MAX_CURATOR && c.text() == "Публикация записана."
         })
         .await;
     assert_eq!(

@@ -141,10 +141,17 @@ async fn linked(preset: &str, db: &TestDb, fail: usize) -> (TestApp, Receiver) {
     (h, r)
 }
 
-/// Routes an incident to the first department and has its answer drafted and approved.
+/// Routes an incident to the first department (on the triage card in the curator's private
+/// chat) and has its answer drafted and approved (in the curators' group).
 async fn approved(h: &TestApp, curator: &Who, executor: &Who, inc: otklik::domain::IncidentId) {
-    press(h, curator, Action::ToggleDepartment { inc, dept: h.dept }).await;
-    press(h, curator, Action::Route { inc }).await;
+    let in_private = h.who(h.curator, CURATOR_TG).await;
+    press(
+        h,
+        &in_private,
+        Action::ToggleDepartment { inc, dept: h.dept },
+    )
+    .await;
+    press(h, &in_private, Action::Route { inc }).await;
     press(
         h,
         executor,
@@ -175,14 +182,16 @@ async fn barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_an
 ) {
     let (h, r) = linked("vorsino", db, 1).await;
     let curator = h.who(h.curator, CURATOR_CHAT).await;
+    // Where a press in the group continues: the curator's private chat.
+    let in_private = h.who(h.curator, CURATOR_TG).await;
     let executor = h.who(h.executor, EXECUTOR_TG).await;
 
     // An incident the administration found itself is nobody else's business.
     let own = from_monitoring(&h, "Нашли сами", None).await;
-    press(&h, &curator, Action::NoAnswer { inc: own.id }).await;
+    press(&h, &in_private, Action::NoAnswer { inc: own.id }).await;
     press(
         &h,
-        &curator,
+        &in_private,
         Action::NoAnswerWith {
             inc: own.id,
             reason: NoAnswerReason::Obscenity,
@@ -193,10 +202,10 @@ async fn barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_an
     // Barnaul §9 ¶5: an obscene message is passed on; the first try is refused, the retry
     // (after the back-off, on the test's clock) is taken, with the same delivery id.
     let obscene = from_monitoring(&h, "***", Some("IM-9")).await;
-    press(&h, &curator, Action::NoAnswer { inc: obscene.id }).await;
+    press(&h, &in_private, Action::NoAnswer { inc: obscene.id }).await;
     press(
         &h,
-        &curator,
+        &in_private,
         Action::NoAnswerWith {
             inc: obscene.id,
             reason: NoAnswerReason::Obscenity,
@@ -230,7 +239,7 @@ async fn barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_an
     let inc = asked.id;
     approved(&h, &curator, &executor, inc).await;
     press(&h, &curator, Action::Published { inc, part: Some(0) }).await;
-    say(&h, &curator, "https://vk.com/wall-1_2?reply=99").await;
+    say(&h, &in_private, "https://vk.com/wall-1_2?reply=99").await;
     h.settle().await;
     let posts = acknowledged(&r, 3).await;
     let events: Vec<String> = posts
@@ -333,28 +342,26 @@ fn the_organisation_file_gives_the_webhook_and_refuses_a_bad_one() {
 async fn barnaul_4_and_8_returned_and_unpublishable_incidents_go_back_to_the_curator(db: &TestDb) {
     let (h, r) = linked("vorsino", db, 0).await;
     let curator = h.who(h.curator, CURATOR_CHAT).await;
+    // Where the full triage card is, and where a press in the group continues.
+    let in_private = h.who(h.curator, CURATOR_TG).await;
     let executor = h.who(h.executor, EXECUTOR_TG).await;
 
-    // §4 ¶2: not the district's competence — the triage card offers to hand it back.
+    // §4 ¶2: not the district's competence — the triage card (opened from the group in the
+    // curator's private chat) offers to hand it back.
     let foreign = from_monitoring(&h, "Когда отремонтируют трассу?", Some("IM-11")).await;
     let button = format!("rs:{}", foreign.id);
-    h.wait(0, "return-to-source button", |c| {
-        c.chat() == CURATOR_CHAT && c.buttons().contains(&button)
-    })
-    .await;
+    let triage = h.triage(foreign.number).await;
+    let card = h.triage_in_private(&triage, foreign.id).await;
+    assert!(card.buttons().contains(&button), "{:?}", card.buttons());
     let own = from_monitoring(&h, "Нашли сами", None).await;
-    h.settle().await;
-    let own_card = h
-        .wait(0, "own triage card", |c| {
-            c.chat() == CURATOR_CHAT && c.buttons().contains(&format!("ro:{}", own.id))
-        })
-        .await;
+    let triage = h.triage(own.number).await;
+    let own_card = h.triage_in_private(&triage, own.id).await;
     assert!(
         !own_card.buttons().iter().any(|b| b.starts_with("rs:")),
         "an incident found by the administration has nowhere to go back to"
     );
-    press(&h, &curator, Action::ReturnToSource { inc: foreign.id }).await;
-    say(&h, &curator, "Трасса краевая: это Минтранс края").await;
+    press(&h, &in_private, Action::ReturnToSource { inc: foreign.id }).await;
+    say(&h, &in_private, "Трасса краевая: это Минтранс края").await;
     let stored = h.store.incident(foreign.id).await.unwrap();
     assert_eq!(stored.workflow.state, IncidentState::Closed);
     h.settle().await;
@@ -372,7 +379,7 @@ async fn barnaul_4_and_8_returned_and_unpublishable_incidents_go_back_to_the_cur
         part: Some(0),
     };
     press(&h, &curator, cannot).await;
-    say(&h, &curator, "Комментарии под постом закрыты").await;
+    say(&h, &in_private, "Комментарии под постом закрыты").await;
     h.settle().await;
     let posts = acknowledged(&r, 3).await;
     let events: Vec<String> = posts
@@ -394,7 +401,7 @@ async fn barnaul_4_and_8_returned_and_unpublishable_incidents_go_back_to_the_cur
         part: Some(0),
     };
     press(&h, &curator, publish).await;
-    say(&h, &curator, "https://vk.com/wall-1_2?reply=100").await;
+    say(&h, &in_private, "https://vk.com/wall-1_2?reply=100").await;
     assert_eq!(
         h.store.incident(blocked.id).await.unwrap().workflow.state,
         IncidentState::Published
@@ -485,10 +492,12 @@ async fn vorsino_2_9_an_appeal_is_emailed_to_the_appeals_office(db: &TestDb) {
     });
     h.store.set_settings(h.org, &entry).await.unwrap();
     let curator = h.who(h.curator, CURATOR_CHAT).await;
+    // Pressed in the group, the questions are asked and answered in the curator's private chat.
+    let in_private = h.who(h.curator, CURATOR_TG).await;
     let inc = from_monitoring(&h, "Прошу пересчитать плату за вывоз мусора", None).await;
     press(&h, &curator, Action::Appeal { inc: inc.id }).await;
     for answer in ["да", "Иванова Ирина Петровна", "irina@example.org", "-"] {
-        say(&h, &curator, answer).await;
+        say(&h, &in_private, answer).await;
     }
     // The first connection finds the server busy; the retry a minute on delivers it.
     h.settle().await;
@@ -530,7 +539,7 @@ async fn vorsino_2_9_an_appeal_is_emailed_to_the_appeals_office(db: &TestDb) {
         .unwrap();
     assert!(refused.toast.is_some());
     press(&h, &curator, Action::AppealNumber { inc: inc.id }).await;
-    say(&h, &curator, "ОГ-1234/2026").await;
+    say(&h, &in_private, "ОГ-1234/2026").await;
     let stored = h.store.incident(inc.id).await.unwrap();
     assert_eq!(
         stored.workflow.appeal_registration.as_deref(),

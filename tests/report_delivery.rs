@@ -1,5 +1,6 @@
 //! Reports delivered: `/report` in the curators' chat (the text, the chart and the workbook as
-//! Telegram messages), and the weekly and monthly reports on schedule, once each across a restart.
+//! Telegram messages; a period's button pressed there answers in the presser's private chat),
+//! and the weekly and monthly reports on schedule, once each across a restart.
 
 mod support;
 
@@ -71,9 +72,19 @@ async fn report_command_answers_with_text_chart_and_workbook(db: &TestDb) {
         .await;
     assert_eq!(choice.buttons(), ["rp:tw", "rp:lw", "rp:tm", "rp:lm"]);
 
+    // Pressed in the group, the report comes to the presser's private chat (the group's minute
+    // is for what everyone needs to see), drawn by the delivery worker.
     let since = h.fake.mark();
-    h.press(CURATOR_TG, &choice, "rp:tw").await;
-    let report = whole_report(&h, since, CURATOR_CHAT).await;
+    let answer = h.press(CURATOR_TG, &choice, "rp:tw").await;
+    assert!(
+        answer.body["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("личный чат с ботом")),
+        "{}",
+        answer.body
+    );
+    let report = whole_report(&h, since, CURATOR_TG).await;
+    assert!(report_calls(&h, since, CURATOR_CHAT).is_empty());
     let text = plain(&report[0]);
     assert!(
         text.starts_with("📊 Отчёт за 23.11.2026 – 29.11.2026"),

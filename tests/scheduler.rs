@@ -139,7 +139,14 @@ async fn new_year_holidays_from_the_last_working_evening_to_the_first_morning(db
             let triage = h.triage(1).await;
             h.route(&triage, 1, h.dept).await;
         },
-        &[(EXECUTOR_TG, "<b>Инцидент №1</b>")],
+        // «Разобрать» in the group: the full card in the curator's private chat.
+        &[
+            (
+                CURATOR_TG,
+                "<b>🆕 Новое сообщение №1 · ВКонтакте · комментарий (публичный)</b>",
+            ),
+            (EXECUTOR_TG, "<b>Инцидент №1</b>"),
+        ],
     )
     .await;
     step(&h, "2026-12-30 11:30", nothing, NOTHING).await;
@@ -433,8 +440,10 @@ async fn new_year_holidays_from_the_last_working_evening_to_the_first_morning(db
 }
 
 /// Telegram's limits, `FASTER` times faster, as the fake counts them: one message a second in a
-/// private chat, 20 a minute in a group, 30 a second overall.
-const FASTER: u32 = 4;
+/// private chat, 20 a minute in a group, 30 a second overall. (The bot keeps a tenth of a second
+/// spare in a private chat for the network's jitter; twice faster leaves that margin wide
+/// enough for a loaded test machine.)
+const FASTER: u32 = 2;
 
 fn most_in_window(calls: &[&Call], window: std::time::Duration) -> usize {
     let mut most = 0;
@@ -481,7 +490,9 @@ async fn refusals_from_telegram_lose_nothing_and_no_limit_is_exceeded(db: &TestD
         messages.len()
     );
 
-    // Everything once, in order, in every chat.
+    // Everything once in every chat. (A refused message holds back only its own incident's
+    // later messages in that chat; the other incidents' go on, so the order across incidents
+    // may change — each incident here has one message per chat.)
     let delivered = |chat: i64| -> Vec<String> {
         messages
             .iter()
@@ -501,9 +512,13 @@ async fn refusals_from_telegram_lose_nothing_and_no_limit_is_exceeded(db: &TestD
             })
             .collect()
     };
+    let sorted = |mut n: Vec<i64>| {
+        n.sort_unstable();
+        n
+    };
     let curators = delivered(CURATOR_CHAT);
     assert_eq!(
-        numbers(&curators, "Инцидент №"),
+        sorted(numbers(&curators, "Инцидент №")),
         (1..=12).collect::<Vec<_>>(),
         "{curators:#?}"
     );
@@ -511,23 +526,27 @@ async fn refusals_from_telegram_lose_nothing_and_no_limit_is_exceeded(db: &TestD
     assert_eq!(curators.len(), 13, "{curators:#?}");
     let first = delivered(EXECUTOR_TG);
     assert_eq!(
-        numbers(&first, "Инцидент №"),
+        sorted(numbers(&first, "Инцидент №")),
         [1, 3, 5, 7, 9, 11],
         "{first:#?}"
     );
+    assert_eq!(first.len(), 6, "{first:#?}");
     let second = delivered(OTHER_EXECUTOR_TG);
     assert_eq!(
-        numbers(&second, "Инцидент №"),
+        sorted(numbers(&second, "Инцидент №")),
         [2, 4, 6, 8, 10, 12],
         "{second:#?}"
     );
+    assert_eq!(second.len(), 6, "{second:#?}");
 
-    // No limit exceeded, attempts that were refused included.
+    // No limit exceeded by what Telegram took. (A refused or failed message does not count
+    // against the chat's limits: the bot gives its turn back, and a 429 would tell otherwise.)
     let f = FASTER;
     let second_ = std::time::Duration::from_secs(1) / f;
     let minute = std::time::Duration::from_secs(60) / f;
+    let accepted: Vec<&Call> = messages.iter().copied().filter(|c| c.ok).collect();
     for chat in [EXECUTOR_TG, OTHER_EXECUTOR_TG] {
-        let to: Vec<&Call> = messages
+        let to: Vec<&Call> = accepted
             .iter()
             .copied()
             .filter(|c| c.chat() == chat)
@@ -535,13 +554,32 @@ async fn refusals_from_telegram_lose_nothing_and_no_limit_is_exceeded(db: &TestD
         assert!(!to.is_empty());
         assert_eq!(most_in_window(&to, second_), 1, "private chat {chat}");
     }
-    let group: Vec<&Call> = messages
+    let group: Vec<&Call> = accepted
         .iter()
         .copied()
         .filter(|c| c.chat() == CURATOR_CHAT)
         .collect();
-    assert!(most_in_window(&group, minute) <= 20, "the group");
-    assert!(most_in_window(&messages, second_) <= 30, "overall");
+    assert!(most_in_window(&group, minute) <= 19, "the group");
+    assert!(most_in_window(&accepted, second_) <= 30, "overall");
+    // A 429 ("retry after 1") holds that chat for the second asked (the fake refuses the n-th
+    // message, n a multiple of 5: 429, 429, 500, 429 in turn).
+    let mut held = 0;
+    for (n, refused) in messages.iter().enumerate().map(|(i, c)| (i + 1, c)) {
+        if refused.ok || n % 5 != 0 || [429, 429, 429, 500][(n / 5) % 4] != 429 {
+            continue;
+        }
+        held += 1;
+        let chat = refused.chat();
+        let next_here = messages[n..].iter().find(|c| c.chat() == chat);
+        if let Some(next) = next_here {
+            assert!(
+                next.at.duration_since(refused.at) >= std::time::Duration::from_millis(950),
+                "chat {chat} was sent to {:?} after its 429",
+                next.at.duration_since(refused.at)
+            );
+        }
+    }
+    assert!(held > 0, "no 429 was tried");
 }
 
 async fn a_chat_whose_send_hangs_delays_only_itself(db: &TestDb) {

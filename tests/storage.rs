@@ -267,9 +267,14 @@ async fn a_groups_triage_backlog_is_summed_up_in_one_message(db: &TestDb) {
         ..ranked("backlog-1", group, "backlog", 3, None)
     };
     let collapse: Vec<i64> = waiting[2..].iter().map(|w| w.id).collect();
-    s.sum_up_backlog(chat, org.org, &collapse, &incidents[2..], true, &show, now)
-        .await
-        .unwrap();
+    let summed = SummedUp {
+        chat,
+        org: org.org,
+        collapse: &collapse,
+        incidents: &incidents[2..],
+        fresh: true,
+    };
+    s.sum_up_backlog(&summed, &show, now).await.unwrap();
     let pending = s.pending_outbox().await.unwrap();
     assert_eq!(
         pending.iter().map(|m| m.kind.as_str()).collect::<Vec<_>>(),
@@ -284,9 +289,13 @@ async fn a_groups_triage_backlog_is_summed_up_in_one_message(db: &TestDb) {
         key: "backlog-2".into(),
         ..show.clone()
     };
-    s.sum_up_backlog(chat, org.org, &[], &incidents[1..], false, &show2, now)
-        .await
-        .unwrap();
+    let more = SummedUp {
+        collapse: &[],
+        incidents: &incidents[1..],
+        fresh: false,
+        ..summed
+    };
+    s.sum_up_backlog(&more, &show2, now).await.unwrap();
     let summary = s.backlog_summary(chat).await.unwrap().unwrap();
     assert_eq!((summary.incidents.len(), summary.message_id), (4, Some(77)));
     assert_eq!(s.pending_outbox().await.unwrap().len(), 3);

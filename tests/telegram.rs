@@ -51,18 +51,144 @@ async fn an_incident_goes_from_routing_to_publication_with_rework(db: &TestDb) {
         "{}",
         triage.text()
     );
-    assert!(triage.buttons().contains(&format!("dp:{inc}:{}", h.dept)));
-    assert!(triage.buttons().contains(&format!("na:{inc}")));
+    // In the group: the importance and «Разобрать», nothing that takes several presses.
+    assert_eq!(
+        triage.buttons(),
+        [
+            format!("im:{inc}:n"),
+            format!("im:{inc}:h"),
+            format!("oc:{inc}")
+        ]
+    );
+    assert_eq!(triage.labels()[2], "🗂 Разобрать");
 
     // An executor cannot press curator buttons.
-    let refused = h
-        .press(EXECUTOR_TG, &triage, &format!("dp:{inc}:{}", h.dept))
-        .await;
-    assert_eq!(refused.body["show_alert"], true);
-    assert_eq!(refused.body["text"], "Эта кнопка не для вас.");
+    for data in [format!("im:{inc}:h"), format!("dp:{inc}:{}", h.dept)] {
+        let refused = h.press(EXECUTOR_TG, &triage, &data).await;
+        assert_eq!(refused.body["show_alert"], true);
+        assert_eq!(refused.body["text"], "Эта кнопка не для вас.");
+    }
 
-    // Routing: the executor gets the card with the four buttons and the deadline in local time.
-    let card = h.route(&triage, inc, h.dept).await;
+    // «Разобрать»: the full triage card, in the curator's private chat.
+    let since = h.fake.mark();
+    let answer = h.press(CURATOR_TG, &triage, &format!("oc:{inc}")).await;
+    assert_eq!(
+        answer.body["text"],
+        "Карточка №1 — в вашем личном чате с ботом."
+    );
+    let private = h
+        .wait(since, "the triage card in private", |c| {
+            c.method == "sendMessage"
+                && c.chat() == CURATOR_TG
+                && c.buttons().contains(&format!("ro:{inc}"))
+        })
+        .await;
+    assert!(
+        private.text().contains("«Третий день нет отопления"),
+        "{}",
+        private.text()
+    );
+    for b in [
+        format!("dp:{inc}:{}", h.dept),
+        format!("dp:{inc}:{}", h.other_dept),
+        format!("na:{inc}"),
+        format!("ro:{inc}"),
+    ] {
+        assert!(
+            private.buttons().contains(&b),
+            "{b}: {:?}",
+            private.buttons()
+        );
+    }
+    // Ticking a department edits the card in private and says what it did.
+    let since = h.fake.mark();
+    let answer = h
+        .press(CURATOR_TG, &private, &format!("dp:{inc}:{}", h.dept))
+        .await;
+    assert_eq!(
+        answer.body["text"],
+        "✓ Отдел ЖКХ. Отметьте другие отделы или нажмите «Направить»."
+    );
+    let ticked = h
+        .wait(since, "ticked triage card", |c| {
+            c.method == "editMessageText"
+                && c.chat() == CURATOR_TG
+                && c.message_id == private.message_id
+                && c.labels().contains(&"Отдел ЖКХ ✓".to_string())
+        })
+        .await;
+    // Unticking and ticking again.
+    let since = h.fake.mark();
+    let answer = h
+        .press(CURATOR_TG, &ticked, &format!("dp:{inc}:{}", h.dept))
+        .await;
+    assert_eq!(answer.body["text"], "Отметка снята: Отдел ЖКХ.");
+    h.wait(since, "unticked triage card", |c| {
+        c.method == "editMessageText"
+            && c.chat() == CURATOR_TG
+            && c.labels().contains(&"Отдел ЖКХ".to_string())
+    })
+    .await;
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &ticked, &format!("dp:{inc}:{}", h.dept))
+        .await;
+    let ticked = h
+        .wait(since, "ticked triage card", |c| {
+            c.method == "editMessageText"
+                && c.chat() == CURATOR_TG
+                && c.labels().contains(&"Отдел ЖКХ ✓".to_string())
+        })
+        .await;
+    // The group's card did not change while the curator ticked.
+    assert!(h
+        .fake
+        .calls()
+        .iter()
+        .all(|c| !(c.chat() == CURATOR_CHAT && c.method == "editMessageText")));
+
+    // Routing: the executor gets the card with the four buttons and the deadline in local time;
+    // the group's card becomes the status card, once.
+    let since = h.fake.mark();
+    let answer = h.press(CURATOR_TG, &ticked, &format!("ro:{inc}")).await;
+    assert_eq!(answer.body["text"], "Направлено: Отдел ЖКХ.");
+    let card = h
+        .wait(since, "executor card", |c| {
+            c.method == "sendMessage"
+                && c.chat() == EXECUTOR_TG
+                && c.buttons().contains(&format!("ac:{inc}:0"))
+        })
+        .await;
+    let group_card = h
+        .wait(since, "the group's card redrawn", |c| {
+            c.method == "editMessageText"
+                && c.chat() == CURATOR_CHAT
+                && c.message_id == triage.message_id
+        })
+        .await;
+    assert!(
+        group_card.text().contains("Отдел ЖКХ"),
+        "{}",
+        group_card.text()
+    );
+    assert!(
+        !group_card.buttons().contains(&format!("oc:{inc}")),
+        "{:?}",
+        group_card.buttons()
+    );
+    h.settle().await;
+    let group_edits = |since: usize| {
+        h.fake
+            .calls()
+            .iter()
+            .skip(since)
+            .filter(|c| {
+                c.method == "editMessageText"
+                    && c.chat() == CURATOR_CHAT
+                    && c.message_id == triage.message_id
+            })
+            .count()
+    };
+    assert_eq!(group_edits(since), 1);
     let text = card.text();
     assert!(text.contains("<b>Инцидент №1</b>"), "{text}");
     assert!(
@@ -193,25 +319,30 @@ async fn an_incident_goes_from_routing_to_publication_with_rework(db: &TestDb) {
         photo.body
     );
 
-    // Rework with a comment, written in the group by the curator who pressed.
+    // Rework with a comment: pressed in the group, asked and written in the private chat of the
+    // curator who pressed.
     let since = h.fake.mark();
-    h.press(CURATOR_TG, &approval, &format!("rw:{inc}:0:1"))
+    let answer = h
+        .press(CURATOR_TG, &approval, &format!("rw:{inc}:0:1"))
         .await;
-    let ask = h
-        .wait(since, "ask for the comment", |c| {
-            c.chat() == CURATOR_CHAT && c.text().contains("что доработать")
-        })
-        .await;
-    // In the group the prompt forces a reply, so the answer reaches a bot in privacy mode.
     assert_eq!(
-        ask.body["reply_markup"]["force_reply"], true,
-        "{}",
-        ask.body
+        answer.body["text"],
+        "Продолжите в личном чате с ботом — вопрос уже там."
     );
+    h.wait(since, "ask for the comment", |c| {
+        c.chat() == CURATOR_TG && c.text().contains("что доработать")
+    })
+    .await;
+    assert!(h
+        .fake
+        .calls()
+        .iter()
+        .skip(since)
+        .all(|c| !(c.chat() == CURATOR_CHAT && c.text().contains("что доработать"))));
     let since = h.fake.mark();
     h.fake.say(
         CURATOR_TG,
-        CURATOR_CHAT,
+        CURATOR_TG,
         "Уберите телефон, укажите дату восстановления",
     );
     let notice = h
@@ -267,8 +398,10 @@ async fn an_incident_goes_from_routing_to_publication_with_rework(db: &TestDb) {
 
     // Approve: the card shows who approved, the group gets the publication card.
     let since = h.fake.mark();
-    h.press(CURATOR_TG, &approval2, &format!("ap:{inc}:0:2"))
+    let answer = h
+        .press(CURATOR_TG, &approval2, &format!("ap:{inc}:0:2"))
         .await;
+    assert_eq!(answer.body["text"], "Согласовано.");
     h.wait(since, "approved card", |c| {
         c.method == "editMessageText" && c.text().contains("✅ Согласовано: Смирнова Елена, 10:00")
     })
@@ -303,27 +436,32 @@ async fn an_incident_goes_from_routing_to_publication_with_rework(db: &TestDb) {
         .skip(since)
         .all(|c| !c.text().contains("Пришлите ссылку")));
 
-    // Published: a bad link is refused, a good one recorded; the executor's card loses its buttons.
+    // Published: a bad link is refused, a good one recorded (asked and typed in the curator's
+    // private chat); the executor's card loses its buttons.
     let since = h.fake.mark();
-    h.press(CURATOR_TG, &publish, &format!("pb:{inc}:0")).await;
+    let answer = h.press(CURATOR_TG, &publish, &format!("pb:{inc}:0")).await;
+    assert_eq!(
+        answer.body["text"],
+        "Продолжите в личном чате с ботом — вопрос уже там."
+    );
     h.wait(since, "ask for the link", |c| {
-        c.chat() == CURATOR_CHAT && c.text().contains("Пришлите ссылку")
+        c.chat() == CURATOR_TG && c.text().contains("Пришлите ссылку")
     })
     .await;
     let since = h.fake.mark();
-    h.fake.say(CURATOR_TG, CURATOR_CHAT, "опубликовали");
+    h.fake.say(CURATOR_TG, CURATOR_TG, "опубликовали");
     h.wait(since, "bad link", |c| {
-        c.chat() == CURATOR_CHAT && c.text().contains("Нужна ссылка")
+        c.chat() == CURATOR_TG && c.text().contains("Нужна ссылка")
     })
     .await;
     let since = h.fake.mark();
     h.fake.say(
         CURATOR_TG,
-        CURATOR_CHAT,
+        CURATOR_TG,
         "https://vk.com/wall-123_456?reply=800",
     );
     h.wait(since, "publication recorded", |c| {
-        c.chat() == CURATOR_CHAT && c.text() == "Публикация записана."
+        c.chat() == CURATOR_TG && c.text() == "Публикация записана."
     })
     .await;
     let done = h
@@ -527,12 +665,14 @@ async fn a_returned_incident_is_rerouted_and_a_redelivered_press_changes_nothing
 
     // Re-route to the other department: its executor gets the card.
     let since = h.fake.mark();
-    h.press(
-        CURATOR_TG,
-        &returned,
-        &format!("rd:{inc}:0:{}", h.other_dept),
-    )
-    .await;
+    let answer = h
+        .press(
+            CURATOR_TG,
+            &returned,
+            &format!("rd:{inc}:0:{}", h.other_dept),
+        )
+        .await;
+    assert_eq!(answer.body["text"], "Направлено: Благоустройство.");
     let other_card = h
         .wait(since, "card for the other executor", |c| {
             c.chat() == OTHER_EXECUTOR_TG && c.buttons().contains(&format!("ac:{inc}:1"))
@@ -609,22 +749,27 @@ async fn commands_and_people_who_cannot_be_reached(db: &TestDb) {
     h.fake.set_unreachable(OTHER_EXECUTOR_TG);
     let second = h.incident("Второе", Importance::Normal).await;
     let triage = h.triage(second.number).await;
+    let private = h.triage_in_private(&triage, second.id).await;
+    let since = h.fake.mark();
     h.press(
         CURATOR_TG,
-        &triage,
+        &private,
         &format!("dp:{}:{}", second.id, h.other_dept),
     )
     .await;
     let ticked = h
-        .wait(0, "ticked", |c| {
+        .wait(since, "ticked", |c| {
             c.method == "editMessageText"
+                && c.chat() == CURATOR_TG
                 && c.text().contains("Новое сообщение №2")
                 && c.labels().iter().any(|l| l == "Благоустройство ✓")
         })
         .await;
     let since = h.fake.mark();
-    h.press(CURATOR_TG, &ticked, &format!("ro:{}", second.id))
+    let answer = h
+        .press(CURATOR_TG, &ticked, &format!("ro:{}", second.id))
         .await;
+    assert_eq!(answer.body["text"], "Направлено: Благоустройство.");
     let warn = h
         .wait(since, "unreachable warning", |c| {
             c.chat() == CURATOR_CHAT && c.text().contains("Не удаётся написать")
@@ -644,28 +789,41 @@ async fn the_curator_sets_the_topic_and_converts_a_message_to_an_official_appeal
         .await;
     let inc = reg.id.0;
     let triage = h.triage(reg.number).await;
-    assert!(triage.buttons().contains(&format!("tp:{inc}")));
-    assert!(triage.buttons().contains(&format!("av:{inc}")));
+    // The topic, the location and the appeal are on the card in the curator's private chat.
+    assert!(!triage.buttons().contains(&format!("tp:{inc}")));
+    assert!(!triage.buttons().contains(&format!("av:{inc}")));
+    let private = h.triage_in_private(&triage, inc).await;
+    assert!(private.buttons().contains(&format!("tp:{inc}")));
+    assert!(private.buttons().contains(&format!("lc:{inc}")));
+    assert!(private.buttons().contains(&format!("av:{inc}")));
 
     let since = h.fake.mark();
-    h.press(CURATOR_TG, &triage, &format!("lc:{inc}")).await;
+    h.press(CURATOR_TG, &private, &format!("lc:{inc}")).await;
     h.wait(since, "ask for the location", |c| {
-        c.chat() == CURATOR_CHAT && c.text().contains("Локация для №1")
+        c.chat() == CURATOR_TG && c.text().contains("Локация для №1")
     })
     .await;
     let since = h.fake.mark();
-    h.fake.say(CURATOR_TG, CURATOR_CHAT, "ул. Садовая, 3");
+    h.fake.say(CURATOR_TG, CURATOR_TG, "ул. Садовая, 3");
     let edited = h
         .wait(since, "triage card with location", |c| {
-            c.method == "editMessageText" && c.text().contains("Локация: ул. Садовая, 3")
+            c.method == "editMessageText"
+                && c.chat() == CURATOR_TG
+                && c.message_id == private.message_id
+                && c.text().contains("Локация: ул. Садовая, 3")
         })
         .await;
     assert!(edited.buttons().contains(&format!("ro:{inc}")));
 
+    // Pressed in the group, the appeal's questions go to the presser's private chat too.
     let since = h.fake.mark();
-    h.press(CURATOR_TG, &triage, &format!("av:{inc}")).await;
+    let answer = h.press(CURATOR_TG, &triage, &format!("av:{inc}")).await;
+    assert_eq!(
+        answer.body["text"],
+        "Продолжите в личном чате с ботом — вопрос уже там."
+    );
     h.wait(since, "ask for consent", |c| {
-        c.chat() == CURATOR_CHAT && c.text().contains("Получите согласие")
+        c.chat() == CURATOR_TG && c.text().contains("Получите согласие")
     })
     .await;
     // Vorsino 2.9: nothing goes on without the author's consent; the phone is optional.
@@ -677,17 +835,17 @@ async fn the_curator_sets_the_topic_and_converts_a_message_to_an_official_appeal
         ("123", "Телефон автора"),
     ] {
         let since = h.fake.mark();
-        h.fake.say(CURATOR_TG, CURATOR_CHAT, answer);
+        h.fake.say(CURATOR_TG, CURATOR_TG, answer);
         h.wait(since, next, |c| {
-            c.chat() == CURATOR_CHAT && c.text().contains(next)
+            c.chat() == CURATOR_TG && c.text().contains(next)
         })
         .await;
     }
     let since = h.fake.mark();
-    h.fake.say(CURATOR_TG, CURATOR_CHAT, "-");
+    h.fake.say(CURATOR_TG, CURATOR_TG, "-");
     let email = h
         .wait(since, "appeal e-mail", |c| {
-            c.chat() == CURATOR_CHAT && c.text().contains("оформлен как обращение")
+            c.chat() == CURATOR_TG && c.text().contains("оформлен как обращение")
         })
         .await;
     assert!(
@@ -1349,7 +1507,8 @@ async fn channel_comments_become_incidents_and_the_answer_is_posted_as_a_reply(d
     // The same author comments again under the same post: a repeat of the first incident.
     h.fake
         .comment(5005, DISCUSSION, CHANNEL, 42, "Так когда же?");
-    h.triage(2).await;
+    // (Its card may be summed up: the group just had a minute's worth of notices.)
+    h.triage_or_summed_up(2, 2).await;
     assert_eq!(
         h.store
             .incident(IncidentId(2))
@@ -1408,21 +1567,26 @@ async fn a_crash_between_posting_and_recording_never_posts_twice(db: &TestDb) {
         Some("in_doubt")
     );
 
-    // The curator checks, finds the reply and records its link.
+    // The curator checks, finds the reply and records its link (asked and typed in their
+    // private chat).
     let since = h.fake.mark();
-    h.press(CURATOR_TG, &doubt, "pb:1:0").await;
+    let answer = h.press(CURATOR_TG, &doubt, "pb:1:0").await;
+    assert_eq!(
+        answer.body["text"],
+        "Продолжите в личном чате с ботом — вопрос уже там."
+    );
     h.wait(since, "ask for the link", |c| {
-        c.chat() == CURATOR_CHAT && c.text().contains("Пришлите ссылку")
+        c.chat() == CURATOR_TG && c.text().contains("Пришлите ссылку")
     })
     .await;
     let since = h.fake.mark();
     h.fake.say(
         CURATOR_TG,
-        CURATOR_CHAT,
+        CURATOR_TG,
         "https://t.me/vorsino_adm/42?comment=77",
     );
     h.wait(since, "recorded", |c| {
-        c.chat() == CURATOR_CHAT && c.text() == "Публикация записана."
+        c.chat() == CURATOR_TG && c.text() == "Публикация записана."
     })
     .await;
     assert_eq!(
@@ -1552,40 +1716,47 @@ async fn barnaul_curator_deadlines_deputy_approval_and_a_consolidated_answer(db:
         .incident("Во дворе яма и не вывозят мусор", Importance::Normal)
         .await;
     let triage = h.triage(reg.number).await;
-    h.press(CURATOR_TG, &triage, &format!("dp:1:{}", h.dept))
+    let private = h.triage_in_private(&triage, 1).await;
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &private, &format!("dp:1:{}", h.dept))
         .await;
-    h.wait(0, "first tick", |c| {
-        c.method == "editMessageText" && c.labels().iter().any(|l| l == "Отдел ЖКХ ✓")
+    h.wait(since, "first tick", |c| {
+        c.method == "editMessageText"
+            && c.chat() == CURATOR_TG
+            && c.labels().iter().any(|l| l == "Отдел ЖКХ ✓")
     })
     .await;
-    h.press(CURATOR_TG, &triage, &format!("dp:1:{}", h.other_dept))
+    let since = h.fake.mark();
+    h.press(CURATOR_TG, &private, &format!("dp:1:{}", h.other_dept))
         .await;
     let ticked = h
-        .wait(0, "both ticked", |c| {
+        .wait(since, "both ticked", |c| {
             c.method == "editMessageText"
+                && c.chat() == CURATOR_TG
                 && c.labels().iter().any(|l| l == "Благоустройство ✓")
                 && c.labels().iter().any(|l| l == "Отдел ЖКХ ✓")
         })
         .await;
 
-    // Barnaul's curator sets the draft and deputy deadlines when routing.
+    // Barnaul's curator sets the draft and deputy deadlines when routing (in private, where
+    // the card is).
     let since = h.fake.mark();
     h.press(CURATOR_TG, &ticked, "ro:1").await;
     h.wait(since, "draft deadline", |c| {
-        c.chat() == CURATOR_CHAT && c.text().contains("срок «проект ответа»")
+        c.chat() == CURATOR_TG && c.text().contains("срок «проект ответа»")
     })
     .await;
     let since = h.fake.mark();
-    h.fake.say(CURATOR_TG, CURATOR_CHAT, "завтра");
+    h.fake.say(CURATOR_TG, CURATOR_TG, "завтра");
     h.wait(since, "bad date", |c| {
-        c.chat() == CURATOR_CHAT && c.text().contains("Не понял дату")
+        c.chat() == CURATOR_TG && c.text().contains("Не понял дату")
     })
     .await;
     // Barnaul §5: the deputy agrees the answer within the draft's term; nothing more is asked.
     let since = h.fake.mark();
-    h.fake.say(CURATOR_TG, CURATOR_CHAT, "23.11 16:00");
+    h.fake.say(CURATOR_TG, CURATOR_TG, "23.11 16:00");
     h.wait(since, "routed", |c| {
-        c.chat() == CURATOR_CHAT && c.text() == "Направлено."
+        c.chat() == CURATOR_TG && c.text() == "Направлено."
     })
     .await;
     // Barnaul §5: the executors wait while the department head checks competence.
@@ -1672,15 +1843,19 @@ async fn barnaul_curator_deadlines_deputy_approval_and_a_consolidated_answer(db:
         consolidate.text()
     );
     let since = h.fake.mark();
-    h.press(CURATOR_TG, &consolidate, "wc:1").await;
+    let answer = h.press(CURATOR_TG, &consolidate, "wc:1").await;
+    assert_eq!(
+        answer.body["text"],
+        "Продолжите в личном чате с ботом — вопрос уже там."
+    );
     h.wait(since, "ask for the merged text", |c| {
-        c.chat() == CURATOR_CHAT && c.text().contains("сводного ответа")
+        c.chat() == CURATOR_TG && c.text().contains("сводного ответа")
     })
     .await;
     let since = h.fake.mark();
     h.fake.say(
         CURATOR_TG,
-        CURATOR_CHAT,
+        CURATOR_TG,
         "Мусор вывезут сегодня, яму засыплют до пятницы.",
     );
     let merged = h
@@ -1698,14 +1873,14 @@ async fn barnaul_curator_deadlines_deputy_approval_and_a_consolidated_answer(db:
     let since = h.fake.mark();
     h.press(CURATOR_TG, &publish, "pb:1:c").await;
     h.wait(since, "ask for the link", |c| {
-        c.chat() == CURATOR_CHAT && c.text().contains("Пришлите ссылку")
+        c.chat() == CURATOR_TG && c.text().contains("Пришлите ссылку")
     })
     .await;
     let since = h.fake.mark();
     h.fake
-        .say(CURATOR_TG, CURATOR_CHAT, "https://im.example/incidents/1");
+        .say(CURATOR_TG, CURATOR_TG, "https://im.example/incidents/1");
     h.wait(since, "recorded", |c| {
-        c.chat() == CURATOR_CHAT && c.text() == "Публикация записана."
+        c.chat() == CURATOR_TG && c.text() == "Публикация записана."
     })
     .await;
     let done = h.store.incident(IncidentId(1)).await.unwrap();

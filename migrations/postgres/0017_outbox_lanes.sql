@@ -2,8 +2,8 @@
 -- act on (2), then new triage cards (3), then information (4). The lane replaces the priority.
 ALTER TABLE outbox ADD COLUMN lane BIGINT NOT NULL DEFAULT 4;
 UPDATE outbox SET lane = CASE
-    WHEN message IN ('triage', 'curator_card') THEN 3
-    WHEN message IN ('digest', 'collapsed', 'auto_published', 'duty_answered', 'report',
+    WHEN message = 'triage' THEN 3
+    WHEN message IN ('curator_card', 'digest', 'collapsed', 'auto_published', 'duty_answered', 'report',
                      'importance_raised', 'refresh_cards', 'no_duty_officer') THEN 4
     ELSE 2
 END

@@ -141,6 +141,12 @@ impl Core {
         let moved = from_press
             && !who.in_private()
             && !(reply.send.is_empty() && reply.notices.is_empty() && reply.to_person.is_empty());
+        // A question or a choice is continued there; anything else was just sent there.
+        let continued = reply
+            .send
+            .iter()
+            .chain(&reply.to_person)
+            .any(|v| v.expects_reply || !v.buttons.is_empty());
         let onward = if from_press { private } else { Some(here) };
         let mut shown: Vec<(ChatRef, Notice)> = Vec::new();
         if let (Some(view), Some(message)) = (reply.edit.take(), pressed) {
@@ -172,8 +178,13 @@ impl Core {
                 alert: true,
             });
         } else if moved && reply.toast.is_none() {
+            let key = if continued {
+                "ok-continue-in-private"
+            } else {
+                "ok-sent-to-private"
+            };
             reply.toast = Some(Toast {
-                text: self.texts.t("ok-continue-in-private"),
+                text: self.texts.t(key),
                 alert: false,
             });
         }

@@ -29,8 +29,10 @@ impl Notice {
     pub fn lane(&self) -> Lane {
         match self {
             Notice::Show { .. } => Lane::Answer,
-            Notice::Triage | Notice::CuratorCard | Notice::Backlog => Lane::NewCard,
-            Notice::ImportanceRaised
+            Notice::Triage | Notice::Backlog => Lane::NewCard,
+            // The curators' card of an incident routed at intake: its status, to know of.
+            Notice::CuratorCard
+            | Notice::ImportanceRaised
             | Notice::AutoPublish { .. }
             | Notice::ToMonitoring { .. }
             | Notice::AppealEmail

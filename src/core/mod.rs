@@ -117,6 +117,15 @@ pub fn default_name() -> String {
         .unwrap_or_else(|| "otklik".to_string())
 }
 
+/// What a commit carries besides what its transition's events call for.
+#[derive(Debug, Default)]
+pub(crate) struct Besides {
+    /// More notices (the publication's own).
+    pub notices: Vec<(Audience, Notice)>,
+    /// The card the press was made on: redrawn before the others.
+    pub pressed: Option<notices::PressedCard>,
+}
+
 /// A transition that was committed: the incident as it is now.
 #[derive(Debug, Clone)]
 pub(crate) struct Committed {
@@ -466,9 +475,12 @@ impl Core {
         record: &IncidentRecord,
         command: &Command,
         t: &'t crate::domain::incident::Transition,
-        extra: Vec<(Audience, Notice)>,
-        pressed: Option<notices::PressedCard>,
+        besides: Besides,
     ) -> Result<Commit<'t>, CoreError> {
+        let Besides {
+            notices: extra,
+            pressed,
+        } = besides;
         let mut notices =
             notices::notices_for(&t.events, &t.incident, rules, record.reply_to.is_some());
         // The card pressed is redrawn before the others.
@@ -554,8 +566,10 @@ impl Core {
                     &record,
                     command,
                     &t,
-                    Vec::new(),
-                    pressed,
+                    Besides {
+                        pressed,
+                        ..Besides::default()
+                    },
                 )
                 .await?;
             if self.store.commit(&commit, now).await? {

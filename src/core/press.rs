@@ -680,9 +680,14 @@ impl Core {
                 let notice = self
                     .draw(&rules, &[], None)
                     .relevant_notice(&record, &actor);
+                // Their private chat in the messenger they pressed in.
+                let recipient = match who.private_chat() {
+                    Some(chat) => crate::storage::Recipient::Chat(chat),
+                    None => crate::storage::Recipient::Person(who.person()),
+                };
                 let row = crate::storage::OutboxRow {
                     incident: None,
-                    recipient: crate::storage::Recipient::Person(who.person()),
+                    recipient,
                     kind: notice.kind().into(),
                     payload: notice.to_json(),
                     lane: Lane::Answer.number(),

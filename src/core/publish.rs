@@ -163,8 +163,10 @@ impl Core {
                     &record,
                     &command,
                     &t,
-                    vec![(Audience::Curators, published)],
-                    None,
+                    super::Besides {
+                        notices: vec![(Audience::Curators, published)],
+                        pressed: None,
+                    },
                 )
                 .await?;
             if self

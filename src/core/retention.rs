@@ -75,6 +75,8 @@ impl Core {
         cutoff: DateTime<Utc>,
     ) -> Result<usize, CoreError> {
         let placeholder = self.texts.t("retention-removed");
+        // Answers shown to people are kept no longer than what they answered.
+        self.store.forget_answers(org, cutoff).await?;
         let mut done = 0;
         loop {
             let ids = self

@@ -317,7 +317,7 @@ impl Pacing {
         chat_state.take(&limit, now);
         state.overall_tat = state.overall_tat.max(now) + overall.every;
         state.turns += 1;
-        if state.turns % FORGET_EVERY == 0 {
+        if state.turns.is_multiple_of(FORGET_EVERY) {
             let limits = self.limits;
             state
                 .chats

@@ -21,6 +21,19 @@ pub struct BacklogSummary {
     pub message_id: Option<i64>,
 }
 
+/// A group's backlog summed up: the messages taken out of its queue, and the summary's list.
+#[derive(Debug, Clone, Copy)]
+pub struct SummedUp<'a> {
+    pub chat: ChatRef,
+    pub org: OrgId,
+    /// The outbox rows the summary stands for.
+    pub collapse: &'a [i64],
+    /// The summary's whole list, in the order the incidents arrived.
+    pub incidents: &'a [IncidentId],
+    /// A new summary message (the last one's list is all triaged), or the one shown, redrawn.
+    pub fresh: bool,
+}
+
 /// A message waiting in a queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiting {
@@ -124,20 +137,22 @@ impl Store {
             .collect())
     }
 
-    /// Takes `collapse` (outbox ids) out of their queue as summed up, makes `incidents` the
-    /// chat's summary list (a new summary message when `fresh`, else the one shown is redrawn),
-    /// and queues `show` unless a summary message of the chat already waits — in one
-    /// transaction. Rows another sender took meanwhile stay as they are.
+    /// Takes the summed-up rows out of their queue, makes the list the chat's summary (see
+    /// `SummedUp`), and queues `show` unless a summary message of the chat already waits — in
+    /// one transaction. Rows another sender took meanwhile stay as they are.
     pub async fn sum_up_backlog(
         &self,
-        chat: ChatRef,
-        org: OrgId,
-        collapse: &[i64],
-        incidents: &[IncidentId],
-        fresh: bool,
+        summed: &SummedUp<'_>,
         show: &OutboxRow,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
+        let SummedUp {
+            chat,
+            org,
+            collapse,
+            incidents,
+            fresh,
+        } = *summed;
         let list = serde_json::to_string(&incidents.iter().map(|i| i.0).collect::<Vec<_>>())?;
         let mark = format!(
             "UPDATE outbox SET delivered_at = $1, last_error = 'collapsed into a summary'

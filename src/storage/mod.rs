@@ -34,7 +34,7 @@ use sqlx::{Connection, Row};
 
 pub use accounts::{AccountHolder, GroupChat};
 pub use admin::{ChangeOutcome, DirectoryChange};
-pub use backlog::{BacklogSummary, Waiting};
+pub use backlog::{BacklogSummary, SummedUp, Waiting};
 pub use conversations::{CardRow, StoredConversation};
 pub use directory::{
     Absence, AbsenceReason, Department, DirectorySnapshot, NewAccount, NewOrganisation, NewPerson,

@@ -17,6 +17,28 @@ const FINISHED: &str =
     "'published', 'no_answer', 'explanation_sent', 'converted_to_appeal', 'closed'";
 
 impl Store {
+    /// Deletes an organisation's answers to presses and messages (the outbox's `show` rows:
+    /// prompts, previews, the texts people typed shown back) delivered before `before`; they
+    /// name no incident, so anonymising one does not reach them. Returns how many.
+    pub async fn forget_answers(
+        &self,
+        org: OrgId,
+        before: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        let n = on_pool!(self, pool => {
+            sqlx::query(
+                "DELETE FROM outbox WHERE org_id = $1 AND message = 'show'
+                   AND delivered_at IS NOT NULL AND delivered_at < $2",
+            )
+            .bind(org.0)
+            .bind(ts(before))
+            .execute(pool.writer(self))
+            .await?
+            .rows_affected()
+        });
+        Ok(n)
+    }
+
     /// Finished incidents of an organisation found before `before` and not anonymised yet,
     /// oldest first, at most `limit`.
     pub async fn incidents_to_anonymise(

@@ -8,7 +8,8 @@ use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
 use teloxide::payloads::{
-    EditMessageTextSetters, SendDocumentSetters, SendMessageSetters, SendPhotoSetters,
+    AnswerCallbackQuerySetters, EditMessageTextSetters, SendDocumentSetters, SendMessageSetters,
+    SendPhotoSetters,
 };
 use teloxide::prelude::*;
 use teloxide::requests::HasPayload;
@@ -19,7 +20,7 @@ use teloxide::{ApiError, RequestError};
 
 use super::render::{caption_html, html, keyboard};
 use crate::core::view::UploadKind;
-use crate::core::{MessengerPort, SendError, View};
+use crate::core::{MessengerPort, SendError, Toast, View};
 use crate::domain::content::Messenger;
 use crate::messenger::pacing::Pacing;
 
@@ -164,6 +165,21 @@ impl TelegramPort {
             .parse_mode(ParseMode::Html)
             .reply_markup(keyboard(view));
         self.call::<_, Message>("editMessageText", req.payload_ref())
+            .await
+            .map(|_| ())
+    }
+
+    /// Answers a button press (`answerCallbackQuery`) with a toast, or silently.
+    pub async fn answer_press(
+        &self,
+        id: &teloxide::types::CallbackQueryId,
+        toast: Option<&Toast>,
+    ) -> Result<(), RequestError> {
+        let mut req = self.bot.answer_callback_query(id.clone());
+        if let Some(toast) = toast {
+            req = req.text(toast.text.clone()).show_alert(toast.alert);
+        }
+        self.call::<_, bool>("answerCallbackQuery", req.payload_ref())
             .await
             .map(|_| ())
     }

@@ -10,7 +10,6 @@
 use std::sync::Arc;
 
 use teloxide::dispatching::UpdateHandler;
-use teloxide::payloads::AnswerCallbackQuerySetters;
 use teloxide::prelude::*;
 use teloxide::types::{ChatMemberUpdated, MessageId, MessageOrigin};
 
@@ -243,12 +242,9 @@ async fn handle_message(ctx: Arc<TelegramContext>, update: Update, msg: Message)
     Ok(())
 }
 
+/// Answers a press with its toast, at once: not a chat message, so it waits for no turn.
 async fn answer(ctx: &TelegramContext, q: &CallbackQuery, reply: &Reply) {
-    let mut req = ctx.port.bot.answer_callback_query(q.id.clone());
-    if let Some(toast) = &reply.toast {
-        req = req.text(toast.text.clone()).show_alert(toast.alert);
-    }
-    if let Err(e) = req.await {
+    if let Err(e) = ctx.port.answer_press(&q.id, reply.toast.as_ref()).await {
         tracing::warn!(error = %e, "cannot answer a button press");
     }
 }

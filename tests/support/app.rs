@@ -217,6 +217,8 @@ pub struct TestApp {
     /// MAX's fake, when the application runs MAX too.
     pub max: Option<FakeMax>,
     max_url: Option<(String, SendLimits, Option<MaxWebhookConfig>)>,
+    /// The process's name among replicas (kept across its restarts).
+    name: String,
     stop: CancellationToken,
     running: Option<JoinHandle<()>>,
 }
@@ -291,10 +293,43 @@ pub async fn launch_with_max(
     webhook: Option<WebhookConfig>,
     max: Option<(&str, SendLimits, Option<MaxWebhookConfig>)>,
 ) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
+    launch_named(
+        db_url,
+        fake_url,
+        clock,
+        limits,
+        webhook,
+        max,
+        &instance_name("app"),
+    )
+    .await
+}
+
+/// A name for one process among replicas, unique in this test run (replicas in one test
+/// process must not share the host's name: a restart takes over what its name held).
+pub fn instance_name(what: &str) -> String {
+    use rand::distributions::{Alphanumeric, DistString};
+    format!(
+        "{what}-{}",
+        Alphanumeric.sample_string(&mut rand::thread_rng(), 8)
+    )
+}
+
+/// The same, as the process named `name` (a restart under the same name takes over its claims).
+pub async fn launch_named(
+    db_url: &str,
+    fake_url: &str,
+    clock: Arc<ManualClock>,
+    limits: SendLimits,
+    webhook: Option<WebhookConfig>,
+    max: Option<(&str, SendLimits, Option<MaxWebhookConfig>)>,
+    name: &str,
+) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
     let mut config = Config::new(
         db_url,
         otklik::domain::production_calendar::SHIPPED_RU_CALENDAR.into(),
     );
+    config.name = name.to_string();
     config.telegram = Some(TelegramConfig {
         token: "123:TEST".into(),
         api_url: Some(fake_url.parse().expect("the fake's URL")),
@@ -357,9 +392,12 @@ impl TestApp {
     }
 
     /// Another instance of the application as this one was started, on the same database,
-    /// fake Telegram and clock.
-    async fn launch_again(&self) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
-        launch_with_max(
+    /// fake Telegram and clock, named `name`.
+    async fn launch_again(
+        &self,
+        name: &str,
+    ) -> (Arc<Core>, SocketAddr, CancellationToken, JoinHandle<()>) {
+        launch_named(
             &self.db_url,
             &self.fake_url,
             self.clock.clone(),
@@ -368,6 +406,7 @@ impl TestApp {
             self.max_url
                 .as_ref()
                 .map(|(u, l, w)| (u.as_str(), *l, w.clone())),
+            name,
         )
         .await
     }
@@ -426,7 +465,7 @@ impl TestApp {
     /// Starts another replica of the application on the same database, fake Telegram and
     /// clock (PostgreSQL: replicas share their work through it).
     pub async fn replica(&self) -> Replica {
-        let (core, http, stop, running) = self.launch_again().await;
+        let (core, http, stop, running) = self.launch_again(&instance_name("replica")).await;
         Replica {
             core,
             http,
@@ -481,7 +520,8 @@ impl TestApp {
             }
             None => (None, None),
         };
-        let (core, http, stop, running) = launch_with_max(
+        let name = instance_name("app");
+        let (core, http, stop, running) = launch_named(
             &db.url,
             &fake_url,
             clock.clone(),
@@ -490,9 +530,11 @@ impl TestApp {
             max_url
                 .as_ref()
                 .map(|(u, l, w)| (u.as_str(), *l, w.clone())),
+            &name,
         )
         .await;
         TestApp {
+            name,
             fake,
             fake_url,
             core,
@@ -522,17 +564,32 @@ impl TestApp {
         self.restart().await;
     }
 
-    /// Kills the application mid-work, as a crash would; `restart` starts it again.
+    /// A crash as the operating system ends a process: the application stops where it stands
+    /// and its database connections end with it (SQLite rolls back what a dead process had
+    /// open). In this test process the stopped application's connections would outlive it and
+    /// could keep SQLite's write lock; they are closed, and this waits (at most 60 s) until the
+    /// database takes writes again. `restart` starts the application again.
     pub async fn crash(&mut self) {
         if let Some(h) = self.running.take() {
             h.abort();
             let _ = h.await;
         }
+        let closing = self.core.store().close();
+        if tokio::time::timeout(std::time::Duration::from_secs(10), closing)
+            .await
+            .is_err()
+        {
+            panic!("the stopped application's database connections did not close");
+        }
+        if self.db_url.starts_with("sqlite:") {
+            wait_until_sqlite_writable(&self.db_url).await;
+        }
     }
 
     /// Starts a new application on the same database, fakes and clock.
     pub async fn restart(&mut self) {
-        let (core, http, stop, running) = self.launch_again().await;
+        let name = self.name.clone();
+        let (core, http, stop, running) = self.launch_again(&name).await;
         self.core = core;
         self.http = http;
         self.stop = stop;
@@ -769,4 +826,53 @@ pub async fn write_draft(
     photo: bool,
 ) -> Call {
     write_draft_as(h, EXECUTOR_TG, start_button, text, photo).await
+}
+
+/// Waits (at most 60 s) until a new connection can take SQLite's write lock.
+async fn wait_until_sqlite_writable(url: &str) {
+    use sqlx::Connection;
+    use std::str::FromStr;
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+        .expect("a SQLite URL")
+        .busy_timeout(std::time::Duration::from_millis(500));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let mut conn = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .expect("the test database");
+        let free = sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut conn)
+            .await
+            .is_ok();
+        if free {
+            sqlx::query("ROLLBACK")
+                .execute(&mut conn)
+                .await
+                .expect("a rollback");
+        }
+        let _ = conn.close().await;
+        if free {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "SQLite's write lock is still held a minute after the application stopped"
+        );
+    }
+}
+
+impl TestApp {
+    /// The triage card of an incident in the curators' group — or, when the group's minute was
+    /// full as it came, the group's backlog summary («📨 Ещё N новых сообщений») listing it with
+    /// a «№k» button (`oc:{inc}`) instead.
+    pub async fn triage_or_summed_up(&self, number: i64, inc: impl std::fmt::Display) -> Call {
+        let open = format!("oc:{inc}");
+        let card = format!("Новое сообщение №{number} ·");
+        self.wait(0, "triage card or the summary listing it", |c| {
+            c.chat() == CURATOR_CHAT
+                && ((c.method == "sendMessage" && c.text().contains(&card))
+                    || (c.text().starts_with("📨 Ещё") && c.buttons().contains(&open)))
+        })
+        .await
+    }
 }

@@ -14,10 +14,10 @@ use std::sync::Arc;
 use super::{port_for, MessengerPort, KEPT_FOR_PEOPLE};
 use crate::core::notices::{Lane, Notice, COLLAPSIBLE_KINDS};
 use crate::core::{Core, CoreError};
-use crate::storage::{Backlog, OutboxRow, Recipient};
+use crate::storage::{Backlog, OutboxRow, Recipient, SummedUp};
 
-/// The kinds a group's backlog summary stands for.
-const TRIAGE_KINDS: &[&str] = &["triage", "curator_card"];
+/// The kinds a group's backlog summary stands for: cards of incidents waiting for triage.
+const TRIAGE_KINDS: &[&str] = &["triage"];
 
 /// The «ещё N» row that stands for a queue's collapsed messages.
 fn collapsed_row(b: &Backlog, count: i64, lane: i64, last: i64) -> OutboxRow {
@@ -39,23 +39,41 @@ impl Core {
         ports: &Arc<[Arc<dyn MessengerPort>]>,
     ) -> Result<(), CoreError> {
         self.sum_up_triage(ports).await?;
-        let private = ports.iter().map(|p| p.per_minute(false)).min();
-        let groups = ports.iter().map(|p| p.per_minute(true)).min();
-        let Some(fewest) = private.into_iter().chain(groups).min() else {
+        // A group's triage cards have the summary above; its other cards, and everything of a
+        // private chat, the one below.
+        let in_groups: Vec<&str> = COLLAPSIBLE_KINDS
+            .iter()
+            .copied()
+            .filter(|k| !TRIAGE_KINDS.contains(k))
+            .collect();
+        self.collapse_queues(ports, COLLAPSIBLE_KINDS, false)
+            .await?;
+        self.collapse_queues(ports, &in_groups, true).await
+    }
+
+    /// Sums up the private chats' (or the groups') queues holding more of `kinds` than their
+    /// chat takes in two minutes.
+    async fn collapse_queues(
+        &self,
+        ports: &[Arc<dyn MessengerPort>],
+        kinds: &[&str],
+        groups: bool,
+    ) -> Result<(), CoreError> {
+        let Some(fewest) = ports.iter().map(|p| p.per_minute(groups)).min() else {
             return Ok(());
         };
         let now = self.now();
         let backlogs = self
             .store
-            .backlogs(COLLAPSIBLE_KINDS, 2 * i64::from(fewest), now)
+            .backlogs(kinds, 2 * i64::from(fewest), now)
             .await?;
         for b in backlogs {
             let per_minute = match b.recipient {
-                Recipient::Person(_) => private,
-                // A group's triage cards have a summary of their own.
-                Recipient::Chat(c) if c.is_group() => continue,
-                Recipient::Chat(c) => port_for(ports, c.messenger).map(|p| p.per_minute(false)),
-                Recipient::Worker => None,
+                Recipient::Person(_) if !groups => ports.iter().map(|p| p.per_minute(false)).min(),
+                Recipient::Chat(c) if c.is_group() == groups => {
+                    port_for(ports, c.messenger).map(|p| p.per_minute(groups))
+                }
+                _ => None,
             };
             let Some(per_minute) = per_minute.map(i64::from) else {
                 continue;
@@ -67,7 +85,7 @@ impl Core {
                 .store
                 .collapse_backlog(
                     &b,
-                    COLLAPSIBLE_KINDS,
+                    kinds,
                     per_minute,
                     |count, lane, last| collapsed_row(&b, count, lane, last),
                     now,
@@ -138,9 +156,14 @@ impl Core {
                 ),
                 lane: notice.lane().number(),
             };
-            self.store
-                .sum_up_backlog(chat, b.org, &collapse, &incidents, fresh, &show, now)
-                .await?;
+            let summed = SummedUp {
+                chat,
+                org: b.org,
+                collapse: &collapse,
+                incidents: &incidents,
+                fresh,
+            };
+            self.store.sum_up_backlog(&summed, &show, now).await?;
             tracing::info!(
                 chat = chat.id,
                 summed_up = collapse.len(),

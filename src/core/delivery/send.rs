@@ -134,6 +134,15 @@ impl Core {
                 }
             }
             Recipient::Chat(c) => match port_for(ports, c.messenger) {
+                // A private chat is its person's: the card is drawn for them.
+                Some(port) if !c.is_group() => {
+                    let person = self
+                        .store
+                        .account_holder(c.messenger, c.id)
+                        .await?
+                        .map(|h| h.person);
+                    Ok((port.clone(), c.id, person))
+                }
                 Some(port) => Ok((port.clone(), c.id, None)),
                 None => {
                     tracing::warn!(
