@@ -200,10 +200,10 @@ async fn check_outcome_summed_up(
             group >= 1 || summed,
             "№{number}: the curators' card never came (nor was it summed up)"
         );
-        if group >= 1 {
-            assert!(!collapsed.contains(id), "№{number}: sent and summed up");
-        }
-        duplicates += private - 1 + group.saturating_sub(1);
+        // Sent by a process that died before it recorded so, then summed up by its successor:
+        // the crash's one repeat in that chat.
+        let also_summed = usize::from(group >= 1 && collapsed.contains(id));
+        duplicates += private - 1 + group.saturating_sub(1) + also_summed;
     }
     assert!(store.pending_outbox().await.unwrap().is_empty());
     assert!(store.failed_outbox().await.unwrap().is_empty());

@@ -271,10 +271,8 @@ async fn a_groups_triage_backlog_is_summed_up_in_one_message(db: &TestDb) {
         chat,
         org: org.org,
         collapse: &collapse,
-        incidents: &incidents[2..],
-        fresh: true,
     };
-    s.sum_up_backlog(&summed, &show, now).await.unwrap();
+    assert_eq!(s.sum_up_backlog(&summed, &show, now).await.unwrap(), 3);
     let pending = s.pending_outbox().await.unwrap();
     assert_eq!(
         pending.iter().map(|m| m.kind.as_str()).collect::<Vec<_>>(),
@@ -284,21 +282,34 @@ async fn a_groups_triage_backlog_is_summed_up_in_one_message(db: &TestDb) {
     assert_eq!(summary.incidents, incidents[2..]);
     assert_eq!(summary.message_id, None);
     s.set_backlog_message(chat, 77).await.unwrap();
-    // More arrive while it lasts: the list grows, the message stays, no second summary waits.
+    // More while it lasts (its incidents still wait for triage): the list grows, the message
+    // stays, no second summary waits.
     let show2 = OutboxRow {
         key: "backlog-2".into(),
         ..show.clone()
     };
+    let second = [waiting[1].id];
     let more = SummedUp {
-        collapse: &[],
-        incidents: &incidents[1..],
-        fresh: false,
+        collapse: &second,
         ..summed
     };
-    s.sum_up_backlog(&more, &show2, now).await.unwrap();
+    assert_eq!(s.sum_up_backlog(&more, &show2, now).await.unwrap(), 1);
     let summary = s.backlog_summary(chat).await.unwrap().unwrap();
-    assert_eq!((summary.incidents.len(), summary.message_id), (4, Some(77)));
-    assert_eq!(s.pending_outbox().await.unwrap().len(), 3);
+    assert_eq!(
+        summary.incidents,
+        [incidents[2], incidents[3], incidents[4], incidents[1]]
+    );
+    assert_eq!(summary.message_id, Some(77));
+    assert_eq!(s.pending_outbox().await.unwrap().len(), 2);
+    // A row another sender has taken stays as it is.
+    let out = claim(&s, now, Duration::seconds(60), "w").await;
+    assert_eq!(ids(&out), [waiting[0].id]);
+    let taken = [waiting[0].id];
+    let third = SummedUp {
+        collapse: &taken,
+        ..summed
+    };
+    assert_eq!(s.sum_up_backlog(&third, &show2, now).await.unwrap(), 0);
     assert_eq!(
         s.still_new(&incidents[..2]).await.unwrap(),
         [(incidents[0], 1), (incidents[1], 2)]

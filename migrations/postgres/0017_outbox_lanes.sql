@@ -4,7 +4,8 @@ ALTER TABLE outbox ADD COLUMN lane BIGINT NOT NULL DEFAULT 4;
 UPDATE outbox SET lane = CASE
     WHEN message = 'triage' THEN 3
     WHEN message IN ('curator_card', 'digest', 'collapsed', 'auto_published', 'duty_answered', 'report',
-                     'importance_raised', 'refresh_cards', 'no_duty_officer') THEN 4
+                     'importance_raised', 'refresh_cards', 'no_duty_officer', 'auto_publish',
+                     'to_monitoring', 'appeal_email') THEN 4
     ELSE 2
 END
 WHERE delivered_at IS NULL;

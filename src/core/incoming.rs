@@ -6,8 +6,10 @@
 //! with its toast at once, and show whatever reply is left.
 //!
 //! What a known person's press or message shows goes through the outbox, in the lane of answers
-//! (`Notice::Show`): it waits for no chat's backlog, it is not lost in a restart, and a chat that
-//! cannot be written to is recorded as such once, without failing the update. A press in a
+//! (`Notice::Show`), written right after the change the press made (not in its transaction: a
+//! crash between the two loses the answer, not the change): it waits for no chat's backlog, it
+//! is not lost in a restart once written, and a chat that cannot be written to is recorded as
+//! such once, without failing the update. A press in a
 //! group that opens work of several steps continues in the presser's private chat.
 
 use super::notices::{Lane, Notice};

@@ -29,7 +29,7 @@ impl Notice {
     pub fn lane(&self) -> Lane {
         match self {
             Notice::Show { .. } => Lane::Answer,
-            Notice::Triage | Notice::Backlog => Lane::NewCard,
+            Notice::Triage => Lane::NewCard,
             // The curators' card of an incident routed at intake: its status, to know of.
             Notice::CuratorCard
             | Notice::ImportanceRaised
@@ -65,6 +65,8 @@ impl Notice {
             | Notice::Unreachable { .. }
             | Notice::Undeliverable { .. }
             | Notice::Burst { .. }
+            // The cards that did not fit, listed: the curators act on it before any card left.
+            | Notice::Backlog
             | Notice::Reminder { .. }
             | Notice::Overdue { .. }
             | Notice::Late { .. } => Lane::Act,

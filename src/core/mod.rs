@@ -9,7 +9,8 @@
 //! - `message` — commands and multi-step input, kept per (messenger, chat, person) (`input.rs`,
 //!   `commands.rs`, `admin.rs`);
 //! - `take_in`, `channel_comment`, `author_reply` — intake (`intake.rs`);
-//! - `deliver_due` — the outbox, drawn as views and handed to a messenger port (`delivery.rs`).
+//! - `deliver_due` — the outbox, drawn as views and handed to a messenger port, in lanes per
+//!   chat within its limits (`delivery/`).
 //!
 //! Who may do what is the domain's (`domain::permission`); how a card looks is `cards.rs`;
 //! which notice goes to whom is `notices.rs`.
@@ -274,7 +275,10 @@ impl Core {
         else {
             return Ok(None);
         };
-        if holder.unreachable {
+        // Writing in private shows the chat is open again; a press in a group shows nothing of
+        // the kind (the person may still have blocked the bot).
+        let reachable = !holder.unreachable || place.private;
+        if holder.unreachable && place.private {
             self.store
                 .set_unreachable(holder.person, account.messenger, false)
                 .await?;
@@ -285,8 +289,9 @@ impl Core {
             person: holder.person,
             org: holder.org,
             place,
-            // A person's private chat with a bot has their account's id, in both messengers.
-            private: Some(ChatRef {
+            // A person's private chat with a bot has their account's id, in both messengers; one
+            // that cannot be written to is no place to continue in.
+            private: reachable.then_some(ChatRef {
                 messenger: account.messenger,
                 id: account.id,
             }),

@@ -340,6 +340,9 @@ impl Core {
     /// A group's triage cards that did not fit its next minute: one message, a button each to
     /// open the card in the presser's private chat.
     pub(crate) fn backlog_view(&self, waiting: &[(crate::domain::IncidentId, i64)]) -> View {
+        if waiting.is_empty() {
+            return View::text(self.texts.t("backlog-done"));
+        }
         let count = i64::try_from(waiting.len()).unwrap_or(i64::MAX);
         let mut buttons = open_buttons(waiting.iter().take(BACKLOG_BUTTONS).copied());
         buttons.push(vec![Button {

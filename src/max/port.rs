@@ -138,6 +138,10 @@ impl MessengerPort for MaxPort {
         self.pacing.hold(chat, wait)
     }
 
+    fn sent_before(&self, chat: i64, ago: StdDuration) {
+        self.pacing.sent_before(chat, ago)
+    }
+
     fn room(&self, chat: i64) -> Option<u32> {
         self.pacing.room(chat)
     }

@@ -338,6 +338,26 @@ impl Pacing {
         }
     }
 
+    /// Counts a message sent to `chat` `ago` ago (by this process before it restarted): a
+    /// restart does not forget how full a group's minute is.
+    pub fn sent_before(&self, chat: i64, ago: Duration) {
+        let limit = self.limits.for_chat(chat);
+        let now = Instant::now();
+        let Some(at) = now.checked_sub(ago) else {
+            return;
+        };
+        let mut state = self.state();
+        let s = state
+            .chats
+            .entry(chat)
+            .or_insert_with(|| ChatState::new(now));
+        if limit.window.is_some() {
+            let place = s.sent.partition_point(|t| *t <= at);
+            s.sent.insert(place, at);
+        }
+        s.tat = s.tat.max(at + limit.pace.every);
+    }
+
     /// Gives back the last turn taken for `chat`: nothing was sent with it (a redraw that turned
     /// out to change nothing). Only the chat's count: the bot's overall one is a second long.
     pub fn give_back(&self, chat: i64) {
@@ -510,6 +530,27 @@ mod tests {
         assert!(until >= before + Duration::from_secs(3) && until <= now + Duration::from_secs(3));
         assert_eq!(p.try_turn_at(GROUP - 1, now, 0), Ok(()));
         assert_eq!(p.try_turn_at(GROUP, until, 0), Ok(()));
+    }
+
+    /// A restarted process is told what went out in the last minute: the group's window is as
+    /// full as it was.
+    #[tokio::test]
+    async fn messages_sent_before_a_restart_still_count() {
+        let p = Pacing::new(SendLimits::TELEGRAM);
+        for ago in 1..=17 {
+            p.sent_before(GROUP, Duration::from_secs(ago));
+        }
+        let now = Instant::now();
+        assert_eq!(p.try_turn_at(GROUP, now, 0), Ok(()));
+        assert_eq!(
+            p.try_turn_at(GROUP, now + Duration::from_secs(1), 0),
+            Ok(())
+        );
+        // The 20th within 61 s waits for the oldest to age out.
+        let until = p
+            .try_turn_at(GROUP, now + Duration::from_secs(2), 0)
+            .unwrap_err();
+        assert!(until > now + Duration::from_secs(40), "{:?}", until - now);
     }
 
     #[tokio::test]

@@ -206,12 +206,21 @@ impl Store {
     /// A group got a new id (a Telegram group that became a supergroup): its organisation
     /// chats, cards and pending messages follow it.
     pub async fn move_chat(&self, chat: ChatRef, new_id: i64) -> Result<(), StorageError> {
+        let moved = ChatRef {
+            messenger: chat.messenger,
+            id: new_id,
+        };
         on_pool!(self, pool => {
             let mut tx = pool.writer(self).begin_write().await?;
+            // A summary the new id may already have gives way to the moving one.
+            sqlx::query("DELETE FROM backlog_summaries WHERE messenger = $2 AND chat_id = $1")
+                .bind(new_id)
+                .bind(chat.messenger.key())
+                .execute(&mut *tx)
+                .await?;
             for sql in [
                 "UPDATE org_chats SET chat_id = $1 WHERE messenger = $2 AND chat_id = $3",
                 "UPDATE cards SET chat_id = $1 WHERE messenger = $2 AND chat_id = $3",
-                "UPDATE outbox SET chat_id = $1 WHERE chat_messenger = $2 AND chat_id = $3 AND delivered_at IS NULL",
                 "UPDATE conversations SET chat_id = $1 WHERE messenger = $2 AND chat_id = $3",
                 "UPDATE backlog_summaries SET chat_id = $1 WHERE messenger = $2 AND chat_id = $3",
             ] {
@@ -222,6 +231,17 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            // Waiting messages move with their queue.
+            sqlx::query(
+                "UPDATE outbox SET chat_id = $1, recipient_key = $4
+                 WHERE chat_messenger = $2 AND chat_id = $3 AND delivered_at IS NULL",
+            )
+            .bind(new_id)
+            .bind(chat.messenger.key())
+            .bind(chat.id)
+            .bind(super::queue_key(&super::Recipient::Chat(moved), None))
+            .execute(&mut *tx)
+            .await?;
             sqlx::query(
                 "UPDATE organisations SET version = version + 1 WHERE id IN (SELECT org_id FROM org_chats WHERE messenger = $1 AND chat_id = $2)",
             )

@@ -21,17 +21,13 @@ pub struct BacklogSummary {
     pub message_id: Option<i64>,
 }
 
-/// A group's backlog summed up: the messages taken out of its queue, and the summary's list.
+/// Rows of a group's queue to sum up.
 #[derive(Debug, Clone, Copy)]
 pub struct SummedUp<'a> {
     pub chat: ChatRef,
     pub org: OrgId,
-    /// The outbox rows the summary stands for.
+    /// The outbox rows (triage cards) the summary is to stand for.
     pub collapse: &'a [i64],
-    /// The summary's whole list, in the order the incidents arrived.
-    pub incidents: &'a [IncidentId],
-    /// A new summary message (the last one's list is all triaged), or the one shown, redrawn.
-    pub fresh: bool,
 }
 
 /// A message waiting in a queue.
@@ -41,6 +37,28 @@ pub struct Waiting {
     pub lane: i64,
     pub kind: String,
     pub incident: Option<IncidentId>,
+}
+
+/// Queues a summary message row on an open transaction, unless one of its chat already waits
+/// unclaimed (either backend).
+macro_rules! queue_backlog_row {
+    ($tx:expr, $org:expr, $show:expr, $now:expr) => {
+        let waiting: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM outbox WHERE recipient_key = $1 AND message = $2
+             AND delivered_at IS NULL AND (locked_until IS NULL OR locked_until <= $3)",
+        )
+        .bind(super::queue_key(&$show.recipient, None))
+        .bind(&$show.kind)
+        .bind(ts($now))
+        .fetch_one(&mut *$tx)
+        .await?
+        .try_get("n")?;
+        if waiting == 0 {
+            let rows = std::slice::from_ref($show);
+            let none: Option<IncidentId> = None;
+            insert_outbox!($tx, $org, none, rows, $now);
+        }
+    };
 }
 
 impl Store {
@@ -137,67 +155,127 @@ impl Store {
             .collect())
     }
 
-    /// Takes the summed-up rows out of their queue, makes the list the chat's summary (see
-    /// `SummedUp`), and queues `show` unless a summary message of the chat already waits — in
-    /// one transaction. Rows another sender took meanwhile stay as they are.
+    /// Takes the rows out of their queue (those still waiting: another sender may have taken
+    /// some) and adds their incidents to the chat's summary list — to the list shown while any
+    /// incident on it still waits for triage, otherwise to a new one (a new message) — and
+    /// queues `show` unless a summary message of the chat already waits. One transaction, which
+    /// replicas take one at a time, so neither loses the other's rows. Returns how many rows
+    /// were summed up.
     pub async fn sum_up_backlog(
         &self,
         summed: &SummedUp<'_>,
         show: &OutboxRow,
         now: DateTime<Utc>,
-    ) -> Result<(), StorageError> {
+    ) -> Result<usize, StorageError> {
         let SummedUp {
             chat,
             org,
             collapse,
-            incidents,
-            fresh,
         } = *summed;
-        let list = serde_json::to_string(&incidents.iter().map(|i| i.0).collect::<Vec<_>>())?;
+        if collapse.is_empty() {
+            return Ok(0);
+        }
         let mark = format!(
             "UPDATE outbox SET delivered_at = $1, last_error = 'collapsed into a summary'
-             WHERE delivered_at IS NULL AND (locked_until IS NULL OR locked_until <= $1) AND id IN ({})",
+             WHERE delivered_at IS NULL AND (locked_until IS NULL OR locked_until <= $1) AND id IN ({})
+             RETURNING id, incident_id",
             placeholders(collapse.len(), 2)
         );
+        let summed_up = on_pool!(self, pool => {
+            let mut tx = pool.writer(self).begin_write().await?;
+            if matches!(self.pool, super::Pool::Postgres(_)) {
+                // The lock claims take: no replica claims or sums up these rows meanwhile.
+                sqlx::query("SELECT pg_advisory_xact_lock(7301)")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let mut q = sqlx::query(&mark).bind(ts(now));
+            for id in collapse {
+                q = q.bind(id);
+            }
+            let mut taken = q
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| -> Result<(i64, Option<i64>), sqlx::Error> {
+                    Ok((r.try_get("id")?, r.try_get("incident_id")?))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            taken.sort();
+            if !taken.is_empty() {
+                let shown: Option<String> = sqlx::query(
+                    "SELECT incidents FROM backlog_summaries WHERE messenger = $1 AND chat_id = $2",
+                )
+                .bind(chat.messenger.key())
+                .bind(chat.id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get("incidents"))
+                .transpose()?;
+                let shown: Vec<i64> = match shown {
+                    Some(list) => serde_json::from_str(&list)?,
+                    None => Vec::new(),
+                };
+                // What the shown list still holds that nobody has triaged.
+                let mut list: Vec<i64> = if shown.is_empty() {
+                    Vec::new()
+                } else {
+                    let sql = format!(
+                        "SELECT id FROM incidents WHERE state = 'new' AND id IN ({})",
+                        placeholders(shown.len(), 1)
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for id in &shown {
+                        q = q.bind(id);
+                    }
+                    let new: Vec<i64> = q
+                        .fetch_all(&mut *tx)
+                        .await?
+                        .iter()
+                        .map(|r| r.try_get("id"))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    shown.into_iter().filter(|id| new.contains(id)).collect()
+                };
+                let fresh = list.is_empty();
+                for id in taken.iter().filter_map(|(_, inc)| *inc) {
+                    if !list.contains(&id) {
+                        list.push(id);
+                    }
+                }
+                sqlx::query(
+                    "INSERT INTO backlog_summaries (messenger, chat_id, org_id, incidents, message_id, updated_at)
+                     VALUES ($1, $2, $3, $4, NULL, $5)
+                     ON CONFLICT (messenger, chat_id) DO UPDATE SET org_id = excluded.org_id,
+                       incidents = excluded.incidents, updated_at = excluded.updated_at,
+                       message_id = CASE WHEN $6 THEN NULL ELSE backlog_summaries.message_id END",
+                )
+                .bind(chat.messenger.key())
+                .bind(chat.id)
+                .bind(org.0)
+                .bind(serde_json::to_string(&list)?)
+                .bind(ts(now))
+                .bind(fresh)
+                .execute(&mut *tx)
+                .await?;
+                queue_backlog_row!(tx, org, show, now);
+            }
+            tx.commit().await?;
+            taken.len()
+        });
+        Ok(summed_up)
+    }
+
+    /// Queues a group's summary message to be drawn (sent, or redrawn where it is shown) unless
+    /// one already waits.
+    pub async fn redraw_backlog(
+        &self,
+        org: OrgId,
+        show: &OutboxRow,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
             let mut tx = pool.writer(self).begin_write().await?;
-            if !collapse.is_empty() {
-                let mut q = sqlx::query(&mark).bind(ts(now));
-                for id in collapse {
-                    q = q.bind(id);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            sqlx::query(
-                "INSERT INTO backlog_summaries (messenger, chat_id, org_id, incidents, message_id, updated_at)
-                 VALUES ($1, $2, $3, $4, NULL, $5)
-                 ON CONFLICT (messenger, chat_id) DO UPDATE SET org_id = excluded.org_id,
-                   incidents = excluded.incidents, updated_at = excluded.updated_at,
-                   message_id = CASE WHEN $6 THEN NULL ELSE backlog_summaries.message_id END",
-            )
-            .bind(chat.messenger.key())
-            .bind(chat.id)
-            .bind(org.0)
-            .bind(&list)
-            .bind(ts(now))
-            .bind(fresh)
-            .execute(&mut *tx)
-            .await?;
-            let waiting: i64 = sqlx::query(
-                "SELECT COUNT(*) AS n FROM outbox WHERE recipient_key = $1 AND message = $2
-                 AND delivered_at IS NULL AND (locked_until IS NULL OR locked_until <= $3)",
-            )
-            .bind(super::queue_key(&show.recipient, None))
-            .bind(&show.kind)
-            .bind(ts(now))
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
-            if waiting == 0 {
-                let rows = std::slice::from_ref(show);
-                let none: Option<IncidentId> = None;
-                insert_outbox!(tx, org, none, rows, now);
-            }
+            queue_backlog_row!(tx, org, show, now);
             tx.commit().await?;
         });
         Ok(())

@@ -163,6 +163,8 @@ pub struct Store {
     url: String,
     /// How many times an incident was read (a button press should cost one).
     incident_reads: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// PostgreSQL: the connection holding this process's name while it runs (`hold_name`).
+    name_lock: std::sync::Arc<tokio::sync::Mutex<Option<sqlx::PgConnection>>>,
 }
 
 /// How long a SQLite writer waits for another one before giving up.
@@ -211,6 +213,7 @@ impl Store {
             sqlite_writer,
             url: url.to_string(),
             incident_reads: Default::default(),
+            name_lock: Default::default(),
         })
     }
 
@@ -268,6 +271,35 @@ impl Store {
         Ok(())
     }
 
+    /// Holds a process's name while the process runs: `false` when another live process holds
+    /// it (two processes under one name must not take each other's claims over). PostgreSQL
+    /// keeps a session advisory lock on a connection of its own; SQLite is one process's.
+    pub async fn hold_name(&self, name: &str) -> Result<bool, StorageError> {
+        if matches!(self.pool, Pool::Sqlite(_)) {
+            return Ok(true);
+        }
+        let mut held = self.name_lock.lock().await;
+        if held.is_some() {
+            return Ok(true);
+        }
+        // FNV-1a of the name: the same name, the same lock, in every process.
+        let key = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let mut conn = sqlx::PgConnection::connect(&self.url).await?;
+        let got: bool = sqlx::query("SELECT pg_try_advisory_lock(7302, $1) AS got")
+            .bind((key ^ (key >> 32)) as u32 as i32)
+            .fetch_one(&mut conn)
+            .await?
+            .try_get("got")?;
+        if got {
+            *held = Some(conn);
+        } else {
+            let _ = conn.close().await;
+        }
+        Ok(got)
+    }
+
     /// How many incidents this store has read since it was opened.
     pub fn incident_reads(&self) -> u64 {
         self.incident_reads
@@ -288,6 +320,9 @@ impl Store {
 
     /// Closes every connection (at shutdown).
     pub async fn close(&self) {
+        if let Some(held) = self.name_lock.lock().await.take() {
+            let _ = held.close().await;
+        }
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,

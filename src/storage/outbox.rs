@@ -208,7 +208,8 @@ fn message_from(t: MessageTuple) -> Result<OutboxMessage, StorageError> {
 impl Store {
     /// The message each queue would send next: of the queues with nothing out with a sender,
     /// the first due message by lane, where a message counts only when nothing earlier of its
-    /// incident (in its queue and lane) still waits. At most `limit`, most urgent lane first.
+    /// incident (in its queue and lane) still waits. At most `limit`: the worker's own queues
+    /// first (no chat's limits hold them back), then the most urgent lane first.
     pub async fn next_in_queues(
         &self,
         limit: i64,
@@ -230,7 +231,10 @@ impl Store {
                  AND o.recipient_key NOT IN (
                    SELECT recipient_key FROM outbox
                    WHERE delivered_at IS NULL AND locked_until IS NOT NULL AND locked_until > $1)
-             ) r WHERE n = 1 ORDER BY lane, id LIMIT $2"
+             ) r WHERE n = 1
+             ORDER BY CASE WHEN recipient_key LIKE 'p:%' OR recipient_key LIKE 'c:%' THEN 1 ELSE 0 END,
+                      lane, id
+             LIMIT $2"
         );
         let rows: Vec<MessageTuple> = on_pool!(self, pool => {
             sqlx::query(&sql)
@@ -451,7 +455,7 @@ impl Store {
             let count = drop.len() as i64;
             if count > 0 {
                 for (id, _) in &drop {
-                    sqlx::query("UPDATE outbox SET delivered_at = $1, last_error = 'collapsed into a summary' WHERE id = $2")
+                    sqlx::query("UPDATE outbox SET delivered_at = $1, last_error = 'collapsed into a summary' WHERE id = $2 AND delivered_at IS NULL AND (locked_until IS NULL OR locked_until <= $1)")
                         .bind(ts(now))
                         .bind(id)
                         .execute(&mut *tx)
@@ -583,6 +587,36 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// When messages went to group chats since `since` (what counts against a group's minute;
+    /// summed-up and refused ones did not go).
+    pub async fn recent_group_sends(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(ChatRef, DateTime<Utc>)>, StorageError> {
+        type Sent = (Option<String>, Option<i64>, DateTime<Utc>);
+        let rows = on_pool!(self, pool => {
+            sqlx::query(
+                "SELECT chat_messenger, chat_id, delivered_at FROM outbox
+                 WHERE chat_id < 0 AND delivered_at > $1 AND last_error IS NULL",
+            )
+            .bind(ts(since))
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| -> Result<Sent, sqlx::Error> {
+                Ok((r.try_get("chat_messenger")?, r.try_get("chat_id")?, r.try_get("delivered_at")?))
+            })
+            .collect::<Result<Vec<_>, _>>()?
+        });
+        let mut out = Vec::new();
+        for (messenger, chat, at) in rows {
+            if let Some(c) = chat_ref(messenger, chat)? {
+                out.push((c, at));
+            }
+        }
+        Ok(out)
     }
 
     /// Messages refused for good: (id, kind, error), oldest first.

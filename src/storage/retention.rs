@@ -39,6 +39,20 @@ impl Store {
         Ok(n)
     }
 
+    /// The same for every organisation (the delivery worker's daily pruning).
+    pub async fn forget_all_answers(&self, before: DateTime<Utc>) -> Result<u64, StorageError> {
+        let n = on_pool!(self, pool => {
+            sqlx::query(
+                "DELETE FROM outbox WHERE message = 'show' AND delivered_at IS NOT NULL AND delivered_at < $1",
+            )
+            .bind(ts(before))
+            .execute(pool.writer(self))
+            .await?
+            .rows_affected()
+        });
+        Ok(n)
+    }
+
     /// Finished incidents of an organisation found before `before` and not anonymised yet,
     /// oldest first, at most `limit`.
     pub async fn incidents_to_anonymise(

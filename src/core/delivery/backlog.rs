@@ -19,6 +19,23 @@ use crate::storage::{Backlog, OutboxRow, Recipient, SummedUp};
 /// The kinds a group's backlog summary stands for: cards of incidents waiting for triage.
 const TRIAGE_KINDS: &[&str] = &["triage"];
 
+/// The row that draws a group's backlog summary (`stamp`: what makes its key unique).
+pub(super) fn backlog_row(recipient: Recipient, queue: &str, stamp: Option<i64>) -> OutboxRow {
+    let notice = Notice::Backlog;
+    OutboxRow {
+        incident: None,
+        recipient,
+        kind: notice.kind().to_string(),
+        payload: notice.to_json(),
+        key: format!(
+            "backlog:{queue}:{}:{}",
+            stamp.unwrap_or_default(),
+            crate::core::press::rand_suffix()
+        ),
+        lane: notice.lane().number(),
+    }
+}
+
 /// The «ещё N» row that stands for a queue's collapsed messages.
 fn collapsed_row(b: &Backlog, count: i64, lane: i64, last: i64) -> OutboxRow {
     let notice = Notice::Collapsed { count };
@@ -127,46 +144,23 @@ impl Core {
             }
             // The summary takes one place in the minute.
             let carried = minute.saturating_sub(higher + 1);
-            let beyond = &triage[carried.min(triage.len())..];
-            let collapse: Vec<i64> = beyond.iter().map(|w| w.id).collect();
-            let arrived = beyond.iter().filter_map(|w| w.incident);
-            // While the summary shown still lists incidents nobody has triaged, it grows;
-            // otherwise a new one starts.
-            let shown = match self.store.backlog_summary(chat).await? {
-                Some(s) => self.store.still_new(&s.incidents).await?,
-                None => Vec::new(),
-            };
-            let fresh = shown.is_empty();
-            let mut incidents: Vec<_> = shown.into_iter().map(|(i, _)| i).collect();
-            for i in arrived {
-                if !incidents.contains(&i) {
-                    incidents.push(i);
-                }
-            }
-            let notice = Notice::Backlog;
-            let show = OutboxRow {
-                incident: None,
-                recipient: b.recipient,
-                kind: notice.kind().to_string(),
-                payload: notice.to_json(),
-                key: format!(
-                    "backlog:{}:{}",
-                    b.queue,
-                    collapse.iter().max().copied().unwrap_or(0)
-                ),
-                lane: notice.lane().number(),
-            };
+            let collapse: Vec<i64> = triage[carried.min(triage.len())..]
+                .iter()
+                .map(|w| w.id)
+                .collect();
+            let show = backlog_row(b.recipient, &b.queue, collapse.iter().max().copied());
             let summed = SummedUp {
                 chat,
                 org: b.org,
                 collapse: &collapse,
-                incidents: &incidents,
-                fresh,
             };
-            self.store.sum_up_backlog(&summed, &show, now).await?;
+            let summed_up = self.store.sum_up_backlog(&summed, &show, now).await?;
+            if summed_up == 0 {
+                continue;
+            }
             tracing::info!(
                 chat = chat.id,
-                summed_up = collapse.len(),
+                summed_up,
                 "a group's triage cards did not fit its next minute; summed up"
             );
             self.wake_delivery();

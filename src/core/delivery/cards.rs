@@ -75,7 +75,42 @@ impl Core {
                 .await?;
             self.wake_delivery();
         }
+        self.redraw_backlog_listing(record, &rules).await?;
         Ok(Outcome::Delivered)
+    }
+
+    /// An incident the group's backlog summary lists was triaged: the summary is redrawn
+    /// without it (as information: when the group's minute has room).
+    async fn redraw_backlog_listing(
+        &self,
+        record: &IncidentRecord,
+        rules: &crate::core::OrgRules,
+    ) -> Result<(), CoreError> {
+        let Some(chat) = rules.org.curator_chat.filter(|c| c.is_group()) else {
+            return Ok(());
+        };
+        if record.workflow.state == crate::domain::incident::IncidentState::New {
+            return Ok(());
+        }
+        let listed = self
+            .store
+            .backlog_summary(chat)
+            .await?
+            .is_some_and(|s| s.message_id.is_some() && s.incidents.contains(&record.id));
+        if listed {
+            let recipient = Recipient::Chat(chat);
+            let mut row = super::backlog::backlog_row(
+                recipient,
+                &crate::storage::queue_key(&recipient, None),
+                Some(record.id.0),
+            );
+            row.lane = Lane::Info.number();
+            self.store
+                .redraw_backlog(record.org, &row, self.now())
+                .await?;
+            self.wake_delivery();
+        }
+        Ok(())
     }
 
     /// Redraws one card as the incident is now (nothing is sent if it would not change).
@@ -174,11 +209,16 @@ impl Core {
         ) else {
             return Ok(Outcome::Skipped);
         };
-        let waiting = self.store.still_new(&summary.incidents).await?;
-        if waiting.is_empty() || summary.org != m.org {
+        if summary.org != m.org {
             return Ok(Outcome::Skipped);
         }
-        let view = self.backlog_view(&waiting);
+        let waiting = self.store.still_new(&summary.incidents).await?;
+        let view = match (waiting.is_empty(), summary.message_id) {
+            // Every one listed is triaged: the summary says so, and the next starts anew.
+            (true, Some(_)) => self.backlog_view(&[]),
+            (true, None) => return Ok(Outcome::Skipped),
+            (false, _) => self.backlog_view(&waiting),
+        };
         if let Some(message) = summary.message_id {
             match port.edit(chat.id, message, &view).await {
                 Ok(()) | Err(SendError::NotModified) => return Ok(Outcome::Delivered),

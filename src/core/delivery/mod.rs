@@ -1,9 +1,10 @@
 //! Delivery: what leaves the outbox, in which order, at what pace.
 //!
 //! Every message waits in the outbox (written in the same transaction as the change that caused
-//! it; answers to presses too), in a queue per recipient and a lane per kind (`notices::Lane`:
-//! an answer to a person's own press, then what someone must act on, then new triage cards,
-//! then information). The worker here decides, for every chat, what goes next:
+//! it; an answer to a press right after that change is committed), in a queue per recipient and
+//! a lane per kind (`notices::Lane`: an answer to a person's own press, then what someone must
+//! act on, then new triage cards, then information). The worker here decides, for every chat,
+//! what goes next:
 //!
 //! - each queue offers its first message (by lane; within a lane an incident's messages keep
 //!   their order, and a message waiting for a retry holds back only its own incident's);
@@ -17,8 +18,9 @@
 //!
 //! Card redraws are coalesced (`cards.rs`): a change asks for every card whose drawing changed
 //! to be redrawn once, as the incident is when the chat's turn comes, the pressed card first. A
-//! group's triage cards beyond what its next minute carries are summed up in one message
-//! (`backlog.rs`).
+//! group's triage cards beyond what its minute carries are summed up in one message
+//! (`backlog.rs`). A process keeps each messenger's limits for what it sends itself, and is told
+//! at start what went to the groups in the last minute.
 
 mod backlog;
 mod cards;
@@ -95,6 +97,9 @@ pub trait MessengerPort: Send + Sync {
     /// The messenger asked to wait this long before writing to `chat` again.
     fn hold(&self, _chat: i64, _wait: StdDuration) {}
 
+    /// A message went to `chat` `ago` ago (before this process started): it still counts.
+    fn sent_before(&self, _chat: i64, _ago: StdDuration) {}
+
     /// How many more messages `chat`'s rolling window takes now (`None`: no window applies).
     fn room(&self, _chat: i64) -> Option<u32> {
         None
@@ -159,6 +164,8 @@ pub(super) enum Dest {
 /// it (an approval card, the redraw of a card someone pressed): a batch of new cards never
 /// fills the minute on its own.
 const KEPT_FOR_PEOPLE: u32 = 4;
+/// How many messages are out with senders at once (each renews its lease while out).
+const OUT_AT_ONCE: usize = 64;
 /// How many queues' next messages one round looks at.
 const HEADS_PER_ROUND: i64 = 512;
 /// How long a person's private chat, once found, is trusted without looking again.
@@ -191,11 +198,16 @@ impl Dispatcher {
 pub async fn run(core: Arc<Core>, ports: Vec<Arc<dyn MessengerPort>>, cancel: CancellationToken) {
     let ports: Arc<[Arc<dyn MessengerPort>]> = ports.into();
     let mut dispatcher = Dispatcher::new(ports.clone());
-    let mut sending: JoinSet<()> = JoinSet::new();
+    let mut sending: JoinSet<Option<chrono::DateTime<chrono::Utc>>> = JoinSet::new();
+    // When the earliest message tried in vain comes due again (the worker wakes for it).
+    let mut retry: Option<chrono::DateTime<chrono::Utc>> = None;
     let mut out: HashMap<tokio::task::Id, Dest> = HashMap::new();
     let mut jumps = core.clock().jumps();
     let mut last_prune: Option<chrono::DateTime<chrono::Utc>> = None;
     let mut last_sum_up: Option<Instant> = None;
+    if let Err(e) = core.recall_recent_sends(&ports).await {
+        tracing::warn!(error = %e, "cannot read what went to the groups in the last minute");
+    }
     loop {
         if cancel.is_cancelled() {
             break;
@@ -207,6 +219,16 @@ pub async fn run(core: Arc<Core>, ports: Vec<Arc<dyn MessengerPort>>, cancel: Ca
             }
         }
         let mut wake = Instant::now() + IDLE;
+        if let Some(at) = retry.take() {
+            match (at - core.clock().now()).to_std() {
+                // Due now or past: looked for in this round.
+                Err(_) => {}
+                Ok(wait) => {
+                    wake = wake.min(Instant::now() + wait);
+                    retry = Some(at);
+                }
+            }
+        }
         match core.dispatch(&mut dispatcher).await {
             Ok((claimed, next)) => {
                 if let Some(next) = next {
@@ -231,15 +253,27 @@ pub async fn run(core: Arc<Core>, ports: Vec<Arc<dyn MessengerPort>>, cancel: Ca
         tokio::select! {
             _ = cancel.cancelled() => break,
             Some(done) = sending.join_next_with_id(), if !sending.is_empty() => {
-                let id = match &done {
-                    Ok((id, ())) => *id,
-                    Err(e) => {
-                        tracing::error!(error = %e, "a delivery task failed");
-                        e.id()
+                // Every send that has finished by now frees its chat before the next round.
+                let mut finished = vec![done];
+                while let Some(more) = sending.try_join_next_with_id() {
+                    finished.push(more);
+                }
+                for done in finished {
+                    let id = match done {
+                        Ok((id, again)) => {
+                            if let Some(at) = again {
+                                retry = Some(retry.map_or(at, |r| r.min(at)));
+                            }
+                            id
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "a delivery task failed");
+                            e.id()
+                        }
+                    };
+                    if let Some(dest) = out.remove(&id) {
+                        dispatcher.busy.remove(&dest);
                     }
-                };
-                if let Some(dest) = out.remove(&id) {
-                    dispatcher.busy.remove(&dest);
                 }
             }
             _ = core.outbox_written() => {}
@@ -256,6 +290,15 @@ pub(super) fn port_for(
     m: Messenger,
 ) -> Option<&Arc<dyn MessengerPort>> {
     ports.iter().find(|p| p.messenger() == m)
+}
+
+/// Gives back a turn taken for a message to `dest` that did not use it.
+fn give_back(ports: &[Arc<dyn MessengerPort>], dest: &Dest) {
+    if let Dest::Chat(messenger, chat) = dest {
+        if let Some(port) = port_for(ports, *messenger) {
+            port.give_back(*chat);
+        }
+    }
 }
 
 /// After `attempts` tries that failed for the network or the server (a 429 is not counted):
@@ -277,8 +320,29 @@ impl Core {
             .store
             .prune_conversations(now - self.config.conversation_ttl - Duration::days(1))
             .await?;
-        if updates + conversations > 0 {
-            tracing::debug!(updates, conversations, "pruned old bookkeeping");
+        // An answer shown to a person (a prompt, a preview of what they typed) is kept a day.
+        let answers = self
+            .store
+            .forget_all_answers(now - Duration::days(1))
+            .await?;
+        if updates + conversations + answers > 0 {
+            tracing::debug!(updates, conversations, answers, "pruned old bookkeeping");
+        }
+        Ok(())
+    }
+
+    /// Tells each messenger what went to its group chats in the last minute (before this
+    /// process started), so a restart does not send a group a second minute's worth at once.
+    async fn recall_recent_sends(&self, ports: &[Arc<dyn MessengerPort>]) -> Result<(), CoreError> {
+        let now = self.now();
+        for (chat, at) in self
+            .store
+            .recent_group_sends(now - Duration::seconds(61))
+            .await?
+        {
+            if let (Some(port), Ok(ago)) = (port_for(ports, chat.messenger), (now - at).to_std()) {
+                port.sent_before(chat.id, ago);
+            }
         }
         Ok(())
     }
@@ -298,6 +362,14 @@ impl Core {
     /// Hands back every claim this process's name held (its predecessor died holding them):
     /// called once at start, before the worker runs.
     pub async fn take_over_own_claims(&self) -> Result<(), CoreError> {
+        if !self.store.hold_name(&self.name).await? {
+            tracing::warn!(
+                instance = %self.name,
+                "another running process has this name: give each replica its own OTKLIK_INSTANCE; \
+                 claims are left to run out"
+            );
+            return Ok(());
+        }
         let n = self.store.release_claims_of(&self.name).await?;
         if n > 0 {
             tracing::info!(
@@ -339,6 +411,9 @@ impl Core {
         let mut chosen: Vec<(i64, Dest)> = Vec::new();
         let mut next: Option<Instant> = None;
         for head in &heads {
+            if d.busy.len() + chosen.len() >= OUT_AT_ONCE {
+                break;
+            }
             let dest = self.dest_of(d, head).await?;
             if d.busy.contains(&dest) || chosen.iter().any(|(_, c)| *c == dest) {
                 continue;
@@ -359,22 +434,25 @@ impl Core {
             chosen.push((head.id, dest));
         }
         let ids: Vec<i64> = chosen.iter().map(|(id, _)| *id).collect();
-        let claimed = self
+        let claimed = match self
             .store
             .claim_outbox(&ids, now, self.lease(), &self.name)
-            .await?;
+            .await
+        {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                for (_, dest) in &chosen {
+                    give_back(&d.ports, dest);
+                }
+                return Err(e.into());
+            }
+        };
         let mut out = Vec::with_capacity(claimed.len());
         for (id, dest) in chosen {
             match claimed.iter().find(|m| m.id == id) {
                 Some(m) => out.push((m.clone(), dest)),
                 // Another replica was quicker: the turn was not used.
-                None => {
-                    if let Dest::Chat(messenger, chat) = dest {
-                        if let Some(port) = port_for(&d.ports, messenger) {
-                            port.give_back(chat);
-                        }
-                    }
-                }
+                None => give_back(&d.ports, &dest),
             }
         }
         Ok((out, next))
@@ -432,7 +510,7 @@ impl Core {
         m: OutboxMessage,
         dest: Dest,
         ports: &Arc<[Arc<dyn MessengerPort>]>,
-    ) {
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
         let ids = [m.id];
         self.while_leased(
             Leased::Outbox,
@@ -442,12 +520,14 @@ impl Core {
         .await
     }
 
+    /// Sends a message and records how it ended; returns when it comes due again, if it is to
+    /// be tried again.
     async fn deliver_and_record(
         &self,
         m: OutboxMessage,
         dest: Dest,
         ports: &Arc<[Arc<dyn MessengerPort>]>,
-    ) {
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
         let outcome = match self.deliver_one(&m, &dest, ports).await {
             Ok(o) => o,
             Err(e) => {
@@ -456,6 +536,7 @@ impl Core {
             }
         };
         let now = self.now();
+        let mut again = None;
         let recorded = match outcome {
             Outcome::Recorded => Ok(()),
             Outcome::Delivered => self
@@ -464,11 +545,7 @@ impl Core {
                 .await
                 .map_err(Into::into),
             Outcome::Skipped => {
-                if let Dest::Chat(messenger, chat) = dest {
-                    if let Some(port) = port_for(ports, messenger) {
-                        port.give_back(chat);
-                    }
-                }
+                give_back(ports, &dest);
                 self.store
                     .mark_delivered(m.id, now)
                     .await
@@ -481,26 +558,36 @@ impl Core {
                 }
             }
             Outcome::Refused(reason) => self.give_up(&m, &reason).await,
-            Outcome::RetryIn(d) => self
-                .store
-                .mark_failed(m.id, "delivery failed", now + d)
-                .await
-                .map_err(Into::into),
-            Outcome::Postponed(d) => self
-                .store
-                .postpone_outbox(m.id, self.after(d))
-                .await
-                .map_err(Into::into),
-            Outcome::Failed => self
-                .store
-                .mark_failed(m.id, "delivery failed", self.after(backoff(m.attempts)))
-                .await
-                .map_err(Into::into),
+            Outcome::RetryIn(d) => {
+                let at = now + d;
+                again = Some(at);
+                self.store
+                    .mark_failed(m.id, "delivery failed", at)
+                    .await
+                    .map_err(Into::into)
+            }
+            Outcome::Postponed(d) => {
+                let at = self.after(d);
+                again = Some(at);
+                self.store
+                    .postpone_outbox(m.id, at)
+                    .await
+                    .map_err(Into::into)
+            }
+            Outcome::Failed => {
+                let at = self.after(backoff(m.attempts));
+                again = Some(at);
+                self.store
+                    .mark_failed(m.id, "delivery failed", at)
+                    .await
+                    .map_err(Into::into)
+            }
         };
         if let Err(e) = recorded {
             // The lease runs out and the message is handed out again.
             tracing::error!(id = m.id, error = %e, "cannot record a delivery");
         }
+        again
     }
 }
 

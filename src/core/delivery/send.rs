@@ -253,9 +253,11 @@ impl Core {
     ) -> Result<Outcome, CoreError> {
         tracing::warn!(error = %e, chat = chat.id, "a message was not delivered");
         self.messenger_error(chat.messenger.key(), send_error_kind(&e));
-        // The messenger refused or failed it: it does not count against the chat's limits (if
-        // it did after all, the next message's 429 says so and the chat waits).
-        port.give_back(chat.id);
+        // A message the messenger refused does not count against the chat's limits; one that
+        // failed on the way (a 5xx, a timeout) may have gone out, and counts.
+        if !matches!(e, SendError::Failed(_)) {
+            port.give_back(chat.id);
+        }
         Ok(match e {
             SendError::NotModified => Outcome::Delivered,
             SendError::Unreachable(_) => {
