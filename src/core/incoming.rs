@@ -9,8 +9,8 @@
 //! (`Notice::Show`), written right after the change the press made (not in its transaction: a
 //! crash between the two loses the answer, not the change): it waits for no chat's backlog, it
 //! is not lost in a restart once written, and a chat that cannot be written to is recorded as
-//! such once, without failing the update. A press in a
-//! group that opens work of several steps continues in the presser's private chat.
+//! such once, without failing the update. A press in a group that opens work of several steps
+//! continues in the presser's private chat.
 
 use super::notices::{Lane, Notice};
 use super::{Account, Action, Conversation, Core, Input, Reply, Toast, View, Who};

@@ -20,11 +20,12 @@ impl Core {
         pressed: Option<PressedCard>,
         ports: &[Arc<dyn MessengerPort>],
     ) -> Result<Outcome, CoreError> {
+        let rules = self.org(record.org).await?;
+        self.redraw_backlog_listing(record, &rules).await?;
         let cards = self.store.cards_of(record.id).await?;
         if cards.is_empty() {
             return Ok(Outcome::Delivered);
         }
-        let rules = self.org(record.org).await?;
         let absences = self.store.absences_at(record.org, self.now()).await?;
         // Unique per fan-out (the clock may stand still in tests; a key written before is
         // skipped by the outbox).
@@ -75,7 +76,6 @@ impl Core {
                 .await?;
             self.wake_delivery();
         }
-        self.redraw_backlog_listing(record, &rules).await?;
         Ok(Outcome::Delivered)
     }
 
