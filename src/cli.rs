@@ -359,8 +359,13 @@ pub async fn run(cli: Cli) -> Result<String> {
             let store = open_store(&database_url).await?;
             let report = store.import_directory(&valid, chrono::Utc::now()).await?;
             store.close().await;
+            let warnings: String = valid
+                .warnings
+                .iter()
+                .map(|w| format!("\nwarning: {w}"))
+                .collect();
             Ok(format!(
-                "OK: {} ({}): {} departments, {} people added, {} deactivated",
+                "OK: {} ({}): {} departments, {} people added, {} deactivated{warnings}",
                 valid.file.organisation.name,
                 if report.created_organisation {
                     "created"

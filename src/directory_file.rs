@@ -68,6 +68,10 @@ pub struct OrganisationEntry {
     /// Where messages converted to 59-FZ appeals are e-mailed (Vorsino 2.9, Sakhalin 3.8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appeals: Option<AppealsOffice>,
+    /// People (by name, from `[[people]]`) who learn of significant messages with the head, at
+    /// once (Barnaul §12: the deputy head and the chief of staff).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub significant_to: Vec<String>,
 }
 
 /// The office that registers citizens' appeals, and the mail server to reach it.
@@ -117,6 +121,7 @@ impl OrganisationEntry {
             extra_working_days: Vec::new(),
             monitoring: None,
             appeals: None,
+            significant_to: Vec::new(),
         }
     }
 }
@@ -212,6 +217,9 @@ pub struct DirectoryFileError(pub Problems);
 pub struct ValidDirectory {
     pub file: DirectoryFile,
     pub regulation_toml: String,
+    /// What imports but will not work as the regulation expects (English, for the CLI's output
+    /// and the log).
+    pub warnings: Vec<String>,
 }
 
 /// The 1-based line of the n-th `[[section]]` header, for messages.
@@ -273,9 +281,25 @@ impl DirectoryFile {
                     None
                 }
             });
+        let mut warnings = Vec::new();
         if let Some(t) = &regulation_toml {
-            if let Err(e) = Regulation::from_toml(t) {
-                problems.push("organisation.regulation", e.to_string());
+            match Regulation::from_toml(t) {
+                Err(e) => problems.push("organisation.regulation", e.to_string()),
+                // Barnaul §5 ¶1: a department without a head can never confirm its competence.
+                Ok(reg) if reg.workflow.competence_check => {
+                    for (i, d) in file.departments.iter().enumerate() {
+                        if d.head.as_deref().is_none_or(|h| h.trim().is_empty()) {
+                            warnings.push(format!(
+                                "{}: not set: under this regulation the department head confirms \
+                                 competence (workflow.competence_check); incidents routed to {:?} \
+                                 would wait for nobody",
+                                at("departments", i, "head"),
+                                d.name
+                            ));
+                        }
+                    }
+                }
+                Ok(_) => {}
             }
         }
         if file.organisation.name.trim().is_empty() {
@@ -390,6 +414,14 @@ impl DirectoryFile {
                 }
             }
         }
+        for name in &file.organisation.significant_to {
+            if !person_names.contains(name.trim()) {
+                problems.push(
+                    "organisation.significant_to",
+                    format!("no person {name:?} in [[people]]"),
+                );
+            }
+        }
         for (i, d) in file.departments.iter().enumerate() {
             if let Some(h) = &d.head {
                 if !person_names.contains(h.trim()) {
@@ -461,6 +493,7 @@ impl DirectoryFile {
             (true, Some(regulation_toml)) => Ok(ValidDirectory {
                 file,
                 regulation_toml,
+                warnings,
             }),
             _ => Err(DirectoryFileError(problems)),
         }

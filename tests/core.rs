@@ -48,6 +48,7 @@ on_both_backends!(
     vorsino_2_2_3_the_department_total_is_on_both_cards,
     krymsk_10_settings_say_where_the_profile_departs_from_the_text,
     vorsino_2_7_1_an_explanation_is_edited_before_it_goes_out,
+    vorsino_2_7_1_the_abuse_of_right_explanation_states_the_regulations_grounds,
     yuzhno_sakhalinsk_3_7_the_department_prepares_the_explanation_the_operator_sends_it,
     vorsino_2_5_a_general_interest_answer_goes_to_the_pages_and_site_too,
     yuzhno_sakhalinsk_3_9_the_weekend_alert_names_each_departments_people_on_call,
@@ -55,6 +56,12 @@ on_both_backends!(
     krymsk_5_an_absence_for_another_reason_hands_the_work_to_the_substitute,
     vorsino_2_8_a_repeat_is_the_same_author_and_a_curator_marks_it,
     barnaul_12_a_topic_set_at_triage_completes_a_burst,
+    barnaul_5_an_absent_heads_substitute_decides_competence_and_the_executor_only_proposes,
+    barnaul_12_a_significant_message_at_night_reaches_the_head_and_those_named_at_once,
+    vorsino_2_7_only_the_explanations_the_regulation_lists_are_offered,
+    borovichi_2_no_explanations_and_no_59_fz_appeals,
+    krymsk_3_no_explanations_and_no_59_fz_appeals,
+    borovichi_22_the_responsible_deputy_asks_for_the_report,
     a_change_while_a_card_is_on_its_way_reaches_the_card,
 );
 
@@ -1837,6 +1844,53 @@ async fn vorsino_2_7_1_an_explanation_is_edited_before_it_goes_out(db: &TestDb) 
     );
 }
 
+/// Vorsino 2.7, 2.7.1 (and Sakhalin 3.7): abuse of right is a demand to act around the law or
+/// another bad-faith exercise of rights — not insults or threats, which get no answer (2.6). The
+/// template says so and cannot go out unedited.
+async fn vorsino_2_7_1_the_abuse_of_right_explanation_states_the_regulations_grounds(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let inc = w
+        .take_in(
+            "Выдайте мне разрешение на стройку без экспертизы",
+            None,
+            Importance::Normal,
+        )
+        .await
+        .id;
+    let curator = w.curator().await;
+    let asked = said(
+        &w.press(
+            &curator,
+            Action::ExplanationWith {
+                inc,
+                part: None,
+                kind: otklik::domain::incident::ExplanationKind::AbuseOfRight,
+            },
+        )
+        .await,
+    );
+    assert!(asked.contains("действия в обход закона"), "{asked}");
+    assert!(asked.contains("недобросовестное"), "{asked}");
+    assert!(
+        asked.contains("Злоупотребление правом недопустимо"),
+        "{asked}"
+    );
+    for no_answer_ground in ["оскорбител", "угроз"] {
+        assert!(!asked.contains(no_answer_ground), "{asked}");
+    }
+    // The template as offered, copied back unedited, is refused.
+    let template = asked
+        .lines()
+        .find(|l| l.starts_with("Здравствуйте!"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(template.contains("[чего требует автор]"), "{asked}");
+    let refused = said(&w.say(&curator, &template).await);
+    assert!(refused.contains("квадратных скобках"), "{refused}");
+    let stored = w.store.incident(inc).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::New);
+}
+
 /// Every button label of a view.
 fn labels(view: &View) -> Vec<String> {
     view.buttons
@@ -2251,6 +2305,297 @@ async fn barnaul_12_a_topic_set_at_triage_completes_a_burst(db: &TestDb) {
             .is_some_and(|t| t.contains("5 сообщений на тему «Снег во дворах»")),
         "{burst:?}"
     );
+}
+
+/// Barnaul at Monday 23.11.2026 11:00 local (UTC+7): a department head away on leave, their
+/// substitute, and an incident routed to the head's department.
+async fn barnaul_routed_with_the_head_away(w: &World) -> (IncidentId, PersonId) {
+    const HEAD_TG: i64 = 7007;
+    const ACTING_TG: i64 = 7008;
+    w.clock.set(moscow("2026-11-23 07:00"));
+    let head = w
+        .store
+        .create_person(
+            w.seeded.org,
+            &person("Руководитель Иван", HEAD_TG, vec![Role::DepartmentHead]),
+        )
+        .await
+        .unwrap();
+    let acting = w
+        .store
+        .create_person(
+            w.seeded.org,
+            &person("Исполняющая Мария", ACTING_TG, vec![Role::Executor]),
+        )
+        .await
+        .unwrap();
+    w.store
+        .set_department_head(w.seeded.dept, head)
+        .await
+        .unwrap();
+    let now = w.core.now();
+    w.store
+        .add_absence(
+            w.seeded.org,
+            &Absence {
+                person: head,
+                substitute: acting,
+                from: now - Duration::days(1),
+                until: now + Duration::days(7),
+                reason: AbsenceReason::Vacation,
+            },
+        )
+        .await
+        .unwrap();
+    let inc = w
+        .take_in("Во дворе нет освещения", None, Importance::Normal)
+        .await
+        .id;
+    let curator = w.curator().await;
+    let dept = w.seeded.dept;
+    w.press(&curator, Action::ToggleDepartment { inc, dept })
+        .await;
+    let asked = w.press(&curator, Action::Route { inc }).await;
+    assert!(said(&asked).contains("срок"), "{}", said(&asked));
+    let routed = w.say(&curator, "24.11 16:00").await;
+    assert!(said(&routed).contains("Направлено"), "{}", said(&routed));
+    w.deliver().await;
+    (inc, acting)
+}
+
+/// Barnaul §5 ¶1: the head of the department checks competence — while the head is away, their
+/// substitute does; the executor who finds the message is not the department's does not decide
+/// it, the acting head does.
+async fn barnaul_5_an_absent_heads_substitute_decides_competence_and_the_executor_only_proposes(
+    db: &TestDb,
+) {
+    const ACTING_TG: i64 = 7008;
+    let w = World::new(db, "barnaul-leninsky").await;
+    let (inc, acting) = barnaul_routed_with_the_head_away(&w).await;
+    // The competence card reaches the substitute with the head's buttons.
+    let check = w.sent(ACTING_TG).pop().expect("the competence card");
+    assert!(
+        check.view.plain().contains("подтвердите компетенцию"),
+        "{}",
+        check.view.plain()
+    );
+    assert!(
+        check
+            .view
+            .actions()
+            .contains(&Action::Accept { inc, part: 0 }),
+        "{:?}",
+        check.view.actions()
+    );
+    // The executor finds it is not the department's: proposed to the acting head, not returned.
+    let executor = w.executor().await;
+    w.press(&executor, Action::Return { inc, part: 0 }).await;
+    w.press(
+        &executor,
+        Action::ReturnWith {
+            inc,
+            part: 0,
+            reason: ReturnReason::NotOurCompetence,
+        },
+    )
+    .await;
+    let proposed = w
+        .say(&executor, "Освещение во дворах — у управляющей компании")
+        .await;
+    assert!(
+        said(&proposed).contains("Передано руководителю отдела"),
+        "{}",
+        said(&proposed)
+    );
+    let stored = w.store.incident(inc).await.unwrap();
+    assert_eq!(stored.workflow.parts[0].state, PartState::Routed);
+    assert_eq!(
+        stored.workflow.parts[0]
+            .proposed_return
+            .as_ref()
+            .map(|p| p.reason),
+        Some(ReturnReason::NotOurCompetence)
+    );
+    w.deliver().await;
+    let to_decide = w.sent(ACTING_TG).pop().unwrap();
+    assert!(
+        to_decide
+            .view
+            .plain()
+            .contains("считает, что сообщение не для вашего отдела"),
+        "{}",
+        to_decide.view.plain()
+    );
+    assert!(to_decide.view.plain().contains("у управляющей компании"));
+    // The acting head decides: returned to the curators as not the department's.
+    let head = w.who(acting, ACTING_TG).await;
+    w.press(&head, Action::Return { inc, part: 0 }).await;
+    w.press(
+        &head,
+        Action::ReturnWith {
+            inc,
+            part: 0,
+            reason: ReturnReason::NotOurCompetence,
+        },
+    )
+    .await;
+    let done = w.say(&head, "-").await;
+    assert_eq!(said(&done), "Готово.");
+    let stored = w.store.incident(inc).await.unwrap();
+    assert_eq!(stored.workflow.parts[0].state, PartState::Returned);
+    let audit = w.store.audit_log(inc).await.unwrap();
+    assert!(
+        audit.iter().any(|a| a.command == "propose_return"),
+        "{audit:?}"
+    );
+}
+
+/// Barnaul §12: a significant message reaches the head «незамедлительно» — at 20:00 too — and the
+/// deputy head and the chief of staff the organisation file names; the next morning's digest
+/// marks it.
+async fn barnaul_12_a_significant_message_at_night_reaches_the_head_and_those_named_at_once(
+    db: &TestDb,
+) {
+    const HEAD_TG: i64 = 8001;
+    const DEPUTY_TG: i64 = 8002;
+    const CHIEF_TG: i64 = 8003;
+    let w = World::new(db, "barnaul-leninsky").await;
+    for (name, tg, role) in [
+        ("Глава Андрей", HEAD_TG, Role::Head),
+        ("Заместитель Ольга", DEPUTY_TG, Role::Deputy),
+        ("Управделами Нина", CHIEF_TG, Role::Administrator),
+    ] {
+        w.store
+            .create_person(w.seeded.org, &person(name, tg, vec![role]))
+            .await
+            .unwrap();
+    }
+    let mut entry =
+        otklik::directory_file::OrganisationEntry::bare("Администрация", "barnaul-leninsky");
+    entry.significant_to = vec!["Заместитель Ольга".into(), "Управделами Нина".into()];
+    w.store.set_settings(w.seeded.org, &entry).await.unwrap();
+    // Monday 23.11.2026 20:00 in Barnaul (UTC+7): after hours.
+    w.clock.set(moscow("2026-11-23 16:00"));
+    let inc = w
+        .take_in("На трассе перевернулся автобус", None, Importance::High)
+        .await;
+    w.deliver().await;
+    for tg in [HEAD_TG, DEPUTY_TG, CHIEF_TG] {
+        let alert = w.sent(tg);
+        assert_eq!(alert.len(), 1, "{tg}: {alert:?}");
+        assert!(
+            alert[0].view.plain().contains(&format!("№{}", inc.number)),
+            "{}",
+            alert[0].view.plain()
+        );
+    }
+    // Everything else waits for the morning: the curators' digest marks the significant one.
+    let before = w.sent(CURATOR_CHAT).len();
+    w.clock.set(moscow("2026-11-24 05:01"));
+    while w.core.fire_due_timers().await.unwrap() > 0 {}
+    w.deliver().await;
+    let digest = w
+        .sent(CURATOR_CHAT)
+        .into_iter()
+        .skip(before)
+        .map(|s| s.view.plain())
+        .find(|t| t.contains("Сводка"))
+        .expect("the morning digest");
+    assert!(
+        digest.contains(&format!("❗ Значимые (высокая важность): №{}", inc.number)),
+        "{digest}"
+    );
+}
+
+/// Vorsino 2.7 (and 2.9 ¶2): explanations for questions outside its competence, abuse of right,
+/// questions answered before, and answers on the site — no court acts (Sakhalin 3.7 has them).
+async fn vorsino_2_7_only_the_explanations_the_regulation_lists_are_offered(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let inc = w
+        .take_in("Отмените решение суда о сносе", None, Importance::Normal)
+        .await
+        .id;
+    let curator = w.curator().await;
+    let kinds = w
+        .press(&curator, Action::Explanation { inc, part: None })
+        .await;
+    let offered = labels(&kinds.send[0]);
+    assert_eq!(
+        offered,
+        [
+            "Не наша компетенция",
+            "Злоупотребление правом",
+            "Уже отвечали",
+            "Ответ есть на сайте"
+        ],
+        "{offered:?}"
+    );
+    // A forged or old button of another kind is refused.
+    let court = w
+        .press(
+            &curator,
+            Action::ExplanationWith {
+                inc,
+                part: None,
+                kind: otklik::domain::incident::ExplanationKind::CourtActs,
+            },
+        )
+        .await;
+    assert!(court.send.is_empty(), "{}", said(&court));
+    assert!(!toast(&court).is_empty());
+}
+
+/// Borovichi §2 and Krymsk §3: 59-FZ does not apply, and neither regulation provides explanations
+/// instead of an answer: the curators' card offers neither.
+async fn borovichi_2_no_explanations_and_no_59_fz_appeals(db: &TestDb) {
+    no_explanations_and_no_appeals(db, "borovichi").await;
+}
+
+async fn krymsk_3_no_explanations_and_no_59_fz_appeals(db: &TestDb) {
+    no_explanations_and_no_appeals(db, "krymsk").await;
+}
+
+async fn no_explanations_and_no_appeals(db: &TestDb, preset: &str) {
+    {
+        let w = World::new(db, preset).await;
+        let inc = w
+            .take_in("Прошу принять обращение", None, Importance::Normal)
+            .await;
+        w.deliver().await;
+        let card = w.sent(CURATOR_CHAT).pop().expect("the triage card");
+        let actions = card.view.actions();
+        assert!(
+            !actions
+                .iter()
+                .any(|a| matches!(a, Action::Appeal { .. } | Action::Explanation { .. })),
+            "{preset}: {actions:?}"
+        );
+        let curator = w.curator().await;
+        let refused = w.press(&curator, Action::Appeal { inc: inc.id }).await;
+        assert!(refused.send.is_empty(), "{preset}: {}", said(&refused));
+    }
+}
+
+/// Borovichi §22: the official responsible for the work (a deputy head) prepares the monthly
+/// summary for the head — so a deputy may ask for a report.
+async fn borovichi_22_the_responsible_deputy_asks_for_the_report(db: &TestDb) {
+    const DEPUTY_TG: i64 = 6006;
+    let w = World::new(db, "borovichi").await;
+    let deputy = w
+        .store
+        .create_person(
+            w.seeded.org,
+            &person("Заместитель Ольга", DEPUTY_TG, vec![Role::Deputy]),
+        )
+        .await
+        .unwrap();
+    let who = w.who(deputy, DEPUTY_TG).await;
+    let asked = said(&w.say(&who, "/report").await);
+    assert!(asked.contains("За какой период отчёт"), "{asked}");
+    // An executor still may not.
+    let executor = w.executor().await;
+    let refused = said(&w.say(&executor, "/report").await);
+    assert!(refused.contains("Отчёты доступны"), "{refused}");
 }
 
 async fn a_change_while_a_card_is_on_its_way_reaches_the_card(db: &TestDb) {

@@ -24,6 +24,7 @@ on_both_backends!(
     barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_and_retried,
     barnaul_4_and_8_returned_and_unpublishable_incidents_go_back_to_the_curator,
     vorsino_2_9_an_appeal_is_emailed_to_the_appeals_office,
+    yuzhno_sakhalinsk_3_2_an_answer_on_the_citys_own_page_goes_to_the_department_too,
 );
 
 const SECRET: &str = "a-long-shared-secret-42";
@@ -275,6 +276,47 @@ async fn barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_an
         .unwrap()
         .iter()
         .all(|a| a.command != "monitoring_notified"));
+}
+
+/// Sakhalin 3.2 ¶3: the operator sends every answer to the regional Department — also the answer
+/// to a message found on the city's own pages, which the monitoring system never sent (no
+/// external id: the report carries the message's link).
+async fn yuzhno_sakhalinsk_3_2_an_answer_on_the_citys_own_page_goes_to_the_department_too(
+    db: &TestDb,
+) {
+    let (h, r) = linked("yuzhno-sakhalinsk", db, 0).await;
+    let curator = h.who(h.curator, CURATOR_CHAT).await;
+    let in_private = h.who(h.curator, CURATOR_TG).await;
+    let executor = h.who(h.executor, EXECUTOR_TG).await;
+    let own = from_monitoring(&h, "Когда починят фонарь у школы?", None).await;
+    let inc = own.id;
+    approved(&h, &curator, &executor, inc).await;
+    press(&h, &curator, Action::Published { inc, part: Some(0) }).await;
+    say(&h, &in_private, "https://vk.com/wall-1_2?reply=77").await;
+    h.settle().await;
+    let posts = acknowledged(&r, 2).await;
+    let events: Vec<String> = posts
+        .iter()
+        .map(|p| p.json()["event"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(events, ["answer_approved", "published"]);
+    let published = posts[1].json();
+    assert_eq!(
+        published["incident"]["external_id"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        published["incident"]["url"],
+        "https://vk.com/wall-1_2?reply=3"
+    );
+    assert_eq!(
+        published["answer"]["link"],
+        "https://vk.com/wall-1_2?reply=77"
+    );
+    assert_eq!(
+        posts[1].header("x-otklik-signature"),
+        signed(&posts[1].body)
+    );
 }
 
 #[test]

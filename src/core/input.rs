@@ -505,12 +505,7 @@ impl Core {
                 } else {
                     text.to_string()
                 };
-                let cmd = Command::Return {
-                    part,
-                    reason,
-                    comment,
-                };
-                self.finish(who, inc, cmd, "ok-done").await
+                self.return_part(who, inc, part, reason, comment).await
             }
             Pending::PublishLink { inc, part } => {
                 if !is_link(text) {

@@ -436,7 +436,7 @@ impl Core {
         };
         let mut audiences = vec![Audience::Curators];
         if rules.regulation().escalation.bursts_to_head {
-            audiences.push(Audience::Head);
+            audiences.push(Audience::Significant);
         }
         let dir = notices::Directory {
             rules,

@@ -42,6 +42,7 @@ mod publish;
 mod repeats;
 pub mod reports;
 mod retention;
+mod returns;
 pub mod scheduler;
 mod strangers;
 mod updates;

@@ -79,7 +79,9 @@ pub trait WebhookPort: Send + Sync + std::fmt::Debug {
 }
 
 /// The reports a transition calls for: only for organisations with a monitoring webhook, and
-/// only for incidents the monitoring system sent (they carry its `external_id`).
+/// only for incidents the monitoring system sent (they carry its `external_id`) — or for every
+/// incident where the regulation forwards every answer (Sakhalin 3.2 ¶3: messages from the
+/// city's own pages too; the report then has no `external_id`, only the message's link).
 pub fn reports_for(
     events: &[Event],
     incident: &Incident,
@@ -87,7 +89,10 @@ pub fn reports_for(
     rules: &OrgRules,
     at: DateTime<Utc>,
 ) -> Vec<(Audience, Notice)> {
-    if rules.org.monitoring.is_none() || record.content.external_id.is_none() {
+    let sent_by_the_system = record.content.external_id.is_some();
+    if rules.org.monitoring.is_none()
+        || !(sent_by_the_system || rules.regulation().workflow.forward_every_answer)
+    {
         return Vec::new();
     }
     let answer = |part: Option<usize>| -> String {

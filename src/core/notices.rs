@@ -275,6 +275,9 @@ pub enum Audience {
     Curators,
     /// The head of the organisation (their chat, or each person with the role).
     Head,
+    /// The head and whoever the organisation file names to learn of significant messages with
+    /// them (Barnaul §12: the deputy head, the chief of staff).
+    Significant,
     /// The head of the part's department.
     DepartmentHead(usize),
     /// The deputy supervising a part's department, or every deputy when nobody supervises it
@@ -324,7 +327,7 @@ pub fn notices_for(
                 WeekendRule::Curator => out.push((Audience::Curators, Notice::WeekendEmergency)),
                 WeekendRule::NextWorkingDay => {}
             },
-            Event::EscalatedToHead => out.push((Audience::Head, Notice::Escalation)),
+            Event::EscalatedToHead => out.push((Audience::Significant, Notice::Escalation)),
             Event::Routed { part, .. } => {
                 out.push((
                     Audience::Executor(*part),
@@ -347,6 +350,11 @@ pub fn notices_for(
             Event::Returned { part, .. } => {
                 out.push((Audience::Curators, Notice::Returned { part: *part }))
             }
+            // Barnaul §5 ¶1: the head decides; the card says what the executor found.
+            Event::ReturnProposed { part, .. } => out.push((
+                Audience::DepartmentHead(*part),
+                Notice::CompetenceCheck { part: *part },
+            )),
             // Vorsino 2.5, Sakhalin 3.5: the publisher posts a general-interest answer on the
             // official pages and site too.
             Event::Published {
@@ -532,6 +540,24 @@ pub fn recipients(
             Some(c) => vec![Recipient::Chat(c)],
             None => each(d.rules.people_with(Role::Head)),
         },
+        Audience::Significant => {
+            let mut out = recipients(Audience::Head, incident, d);
+            for name in &org.significant_to {
+                let person = d
+                    .rules
+                    .directory
+                    .people
+                    .iter()
+                    .find(|p| p.active && p.full_name.trim() == name.trim());
+                if let Some(p) = person {
+                    let r = Recipient::Person(d.rules.handler_for(p.id, d.absences));
+                    if !out.contains(&r) {
+                        out.push(r);
+                    }
+                }
+            }
+            out
+        }
         Audience::DepartmentHead(i) => incident
             .and_then(|inc| inc.parts.get(i))
             .and_then(|p| d.rules.department_head(p.department))
@@ -639,7 +665,10 @@ pub fn outbox_rows(
             if twice {
                 continue;
             }
-            if let (Some(q), false) = (quiet, r == Recipient::Worker) {
+            // Barnaul §12 «незамедлительно»: a significant message reaches the head at once,
+            // whatever the hour, where the profile says so.
+            let at_once = *notice == Notice::Escalation && d.rules.regulation().escalation.at_once;
+            if let (Some(q), false) = (quiet.filter(|_| !at_once), r == Recipient::Worker) {
                 planned.digests.push(digest_timer(r, q));
                 continue;
             }

@@ -114,11 +114,20 @@ impl OrgRules {
             .collect();
         substitutes_for.sort();
         substitutes_for.dedup();
-        let heads_departments = self
+        // The absent head's substitute is the acting head (Barnaul §5 ¶1: someone must confirm
+        // competence while the head is away).
+        let heads_departments: Vec<DepartmentId> = self
             .active_departments()
-            .filter(|d| d.head == Some(person))
+            .filter(|d| {
+                d.head
+                    .is_some_and(|h| h == person || substitutes_for.contains(&h))
+            })
             .map(|d| d.id)
             .collect();
+        let mut roles = p.roles.clone();
+        if !heads_departments.is_empty() && !roles.contains(&Role::DepartmentHead) {
+            roles.push(Role::DepartmentHead);
+        }
         // A deputy agrees the departments they supervise, and those nobody supervises.
         let supervises_departments = if p.roles.contains(&Role::Deputy) {
             self.active_departments()
@@ -133,7 +142,7 @@ impl OrgRules {
         };
         Actor {
             person,
-            roles: p.roles.clone(),
+            roles,
             heads_departments,
             supervises_departments,
             substitutes_for,

@@ -309,6 +309,18 @@ impl Core {
         let mut view = self.overview(rules, viewer, Overview::Open, 0).await?;
         view.lines.insert(0, Line::Title(title));
         view.lines.insert(1, Line::Text(arrived));
+        // Barnaul §12: the significant messages of the night stand out, not only in the list.
+        let significant = self.store.significant_since(rules.org.id, since).await?;
+        if !significant.is_empty() {
+            let numbers: Vec<String> = significant.iter().map(|(_, n)| format!("№{n}")).collect();
+            view.lines.insert(
+                2,
+                Line::Text(texts.tf(
+                    "digest-significant",
+                    &[("numbers", Arg::from(&numbers.join(", ")))],
+                )),
+            );
+        }
         view.buttons.push(vec![Button {
             label: texts.t("btn-overdue"),
             action: Action::Page {

@@ -606,11 +606,18 @@ impl Core {
                     &self.texts,
                     &record,
                     part,
+                    &rules.regulation().workflow.explanations,
                 )))
             }
             Action::ExplanationWith { kind, part, .. } => {
                 if let Err(e) = may(explain_deed(part)) {
                     return Ok(self.refused(&e));
+                }
+                // A button of a kind the regulation does not provide (an old card, a forged one).
+                if !rules.regulation().workflow.explanations.contains(&kind) {
+                    return Ok(self.refused(&TransitionError::NotInRegulation(
+                        "this kind of explanation",
+                    )));
                 }
                 // Vorsino 2.7.1, Sakhalin 3.7: the template is edited before it goes out (the
                 // competent body, the appeal procedure, the site's address).

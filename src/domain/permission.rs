@@ -24,6 +24,10 @@ pub enum Deed {
     Return {
         part: usize,
     },
+    /// Propose to the department head that the part is not the department's (Barnaul §5 ¶1).
+    ProposeReturn {
+        part: usize,
+    },
     Reroute {
         part: usize,
     },
@@ -85,6 +89,7 @@ impl Deed {
             Deed::Classify => "classify",
             Deed::Accept { .. } => "accept",
             Deed::Return { .. } => "return",
+            Deed::ProposeReturn { .. } => "propose_return",
             Deed::Reroute { .. } => "reroute",
             Deed::Draft { .. } => "submit_draft",
             Deed::Approve { .. } => "approve",
@@ -136,6 +141,20 @@ fn works_on(actor: &Actor, p: &Part) -> bool {
 /// The head of the part's department.
 fn heads(actor: &Actor, p: &Part) -> bool {
     actor.has(Role::DepartmentHead) && actor.heads_departments.contains(&p.department)
+}
+
+/// Whether an actor who may return a part decides this reason on their own: under the competence
+/// check (Barnaul §5 ¶1) only the department head (or the absent head's substitute) decides the
+/// department's competence; the executor proposes it to them. A duplicate is anyone's to return.
+pub fn decides_return(
+    actor: &Actor,
+    p: &Part,
+    reason: super::incident::ReturnReason,
+    regulation: &Regulation,
+) -> bool {
+    !regulation.workflow.competence_check
+        || reason == super::incident::ReturnReason::Duplicate
+        || heads(actor, p)
 }
 
 /// Who approves at a step.
@@ -246,6 +265,8 @@ fn permitted_as(
             }
             match p.state {
                 PartState::Routed => Ok(()),
+                // The head keeps a part the executor proposed to return (Barnaul §5 ¶1).
+                PartState::Accepted if p.proposed_return.is_some() => Ok(()),
                 PartState::Returned => Err(wrong(deed, p.state.key())),
                 _ => Err(TransitionError::AlreadyDone("accepted")),
             }
@@ -256,6 +277,28 @@ fn permitted_as(
                 works_on(actor, p),
                 "only the assigned executor, their substitute or the department head returns",
             )?;
+            match p.state {
+                PartState::Routed | PartState::Accepted => Ok(()),
+                PartState::Returned => Err(TransitionError::AlreadyDone("returned")),
+                _ => Err(wrong(deed, p.state.key())),
+            }
+        }
+        Deed::ProposeReturn { part: i } => {
+            if !regulation.workflow.competence_check {
+                return Err(TransitionError::NotInRegulation(
+                    "the department head's competence check",
+                ));
+            }
+            let p = part(incident, i)?;
+            require(
+                works_on(actor, p) && !heads(actor, p),
+                "only the assigned executor or their substitute proposes a return to the head",
+            )?;
+            if p.proposed_return.is_some() {
+                return Err(TransitionError::AlreadyDone(
+                    "proposed to the department head",
+                ));
+            }
             match p.state {
                 PartState::Routed | PartState::Accepted => Ok(()),
                 PartState::Returned => Err(TransitionError::AlreadyDone("returned")),
@@ -444,6 +487,11 @@ fn permitted_as(
             }
         }
         Deed::Explain => {
+            if regulation.workflow.explanations.is_empty() {
+                return Err(TransitionError::NotInRegulation(
+                    "explanations instead of an answer",
+                ));
+            }
             require(curator, "only a curator sends explanations")?;
             // Before routing, or while the departments work and nothing is published yet (a
             // department may find the message is not ours, or already answered).
@@ -516,7 +564,9 @@ fn permitted_as(
             }
         }
         Deed::PrepareExplanation { part: i } => {
-            if regulation.workflow.explanations_by != ExplanationAuthor::Department {
+            if regulation.workflow.explanations_by != ExplanationAuthor::Department
+                || regulation.workflow.explanations.is_empty()
+            {
                 return Err(TransitionError::NotInRegulation(
                     "explanations prepared by the department",
                 ));
@@ -544,6 +594,11 @@ fn permitted_as(
             }
         }
         Deed::ConvertToAppeal => {
+            if !regulation.workflow.appeals {
+                return Err(TransitionError::NotInRegulation(
+                    "official appeals under 59-FZ",
+                ));
+            }
             require(curator, "only a curator converts a message to an appeal")?;
             match state {
                 IncidentState::ConvertedToAppeal => Err(TransitionError::AlreadyDone("converted")),

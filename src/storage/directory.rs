@@ -42,6 +42,8 @@ pub struct Organisation {
     pub monitoring: Option<crate::directory_file::MonitoringLink>,
     /// The appeals office 59-FZ appeals are e-mailed to, from the organisation file.
     pub appeals: Option<crate::directory_file::AppealsOffice>,
+    /// Who learns of significant messages with the head (names), from the organisation file.
+    pub significant_to: Vec<String>,
     /// Bumped by every import and directory change.
     pub version: i64,
 }
@@ -236,15 +238,15 @@ impl Store {
         let (name, regulation_name, toml, channel_username, version, settings) =
             row.ok_or_else(|| StorageError::NotFound(format!("organisation {id}")))?;
         // The organisation file as imported (organisations created otherwise have none).
-        let (monitoring, appeals) = match settings {
+        let (monitoring, appeals, significant_to) = match settings {
             Some(s) => {
                 let entry = serde_json::from_str::<crate::directory_file::OrganisationEntry>(&s)
                     .map_err(|e| {
                         StorageError::Corrupt(format!("organisation {id} settings: {e}"))
                     })?;
-                (entry.monitoring, entry.appeals)
+                (entry.monitoring, entry.appeals, entry.significant_to)
             }
-            None => (None, None),
+            None => (None, None, Vec::new()),
         };
         let regulation = Regulation::from_toml(&toml)
             .map_err(|e| StorageError::Corrupt(format!("organisation {id}: {e}")))?;
@@ -265,6 +267,7 @@ impl Store {
             channel_username,
             monitoring,
             appeals,
+            significant_to,
             version,
         })
     }

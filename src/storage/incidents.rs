@@ -776,21 +776,4 @@ impl Store {
         });
         Ok((ids.into_iter().map(IncidentId).collect(), total))
     }
-
-    /// How many incidents of an organisation were taken in since an instant.
-    pub async fn incidents_since(
-        &self,
-        org: OrgId,
-        since: DateTime<Utc>,
-    ) -> Result<i64, StorageError> {
-        let n = on_pool!(self, pool => {
-            sqlx::query("SELECT COUNT(*) AS n FROM incidents WHERE org_id = $1 AND created_at >= $2")
-                .bind(org.0)
-                .bind(ts(since))
-                .fetch_one(pool)
-                .await?
-                .try_get::<i64, _>("n")?
-        });
-        Ok(n)
-    }
 }

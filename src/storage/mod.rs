@@ -8,6 +8,7 @@
 
 mod accounts;
 mod admin;
+mod arrivals;
 mod backlog;
 mod conversations;
 mod directory;

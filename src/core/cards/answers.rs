@@ -674,34 +674,39 @@ pub fn no_answer_reasons(texts: &Texts, inc: &IncidentRecord) -> View {
     )
 }
 
-/// The kinds of standard explanation to choose from.
-pub fn explanation_kinds(texts: &Texts, inc: &IncidentRecord, part: Option<usize>) -> View {
-    let b = |key: &str, kind| Button {
-        label: texts.t(key),
-        action: Action::ExplanationWith {
-            inc: inc.id,
-            part,
-            kind,
-        },
-    };
-    View::text(texts.tf("ask-explanation-kind", &[("number", Arg::Num(inc.number))])).with_buttons(
-        vec![
-            vec![b(
-                "btn-explanation-not-competence",
-                ExplanationKind::NotOurCompetence,
-            )],
-            vec![b("btn-explanation-abuse", ExplanationKind::AbuseOfRight)],
-            vec![b("btn-explanation-court", ExplanationKind::CourtActs)],
-            vec![b(
-                "btn-explanation-already-answered",
-                ExplanationKind::AlreadyAnswered,
-            )],
-            vec![b(
-                "btn-explanation-answer-on-site",
-                ExplanationKind::AnswerOnSite,
-            )],
-        ],
-    )
+/// The kinds of standard explanation the regulation provides, to choose from.
+pub fn explanation_kinds(
+    texts: &Texts,
+    inc: &IncidentRecord,
+    part: Option<usize>,
+    provided: &[ExplanationKind],
+) -> View {
+    let buttons = provided
+        .iter()
+        .map(|kind| {
+            vec![Button {
+                label: texts.t(explanation_button(*kind)),
+                action: Action::ExplanationWith {
+                    inc: inc.id,
+                    part,
+                    kind: *kind,
+                },
+            }]
+        })
+        .collect();
+    View::text(texts.tf("ask-explanation-kind", &[("number", Arg::Num(inc.number))]))
+        .with_buttons(buttons)
+}
+
+/// The button label of a standard explanation.
+fn explanation_button(kind: ExplanationKind) -> &'static str {
+    match kind {
+        ExplanationKind::NotOurCompetence => "btn-explanation-not-competence",
+        ExplanationKind::AbuseOfRight => "btn-explanation-abuse",
+        ExplanationKind::CourtActs => "btn-explanation-court",
+        ExplanationKind::AlreadyAnswered => "btn-explanation-already-answered",
+        ExplanationKind::AnswerOnSite => "btn-explanation-answer-on-site",
+    }
 }
 
 /// The template key of a standard explanation.

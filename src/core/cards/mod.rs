@@ -379,10 +379,28 @@ impl Draw<'_> {
             Notice::IncidentCard { part } => self.executor_card(inc, *part, viewer),
             Notice::CompetenceCheck { part } => {
                 let mut card = self.executor_card(inc, *part, viewer);
-                card.lines.insert(
-                    0,
-                    Line::Text(self.tf("notice-competence", &[("number", number)])),
-                );
+                let proposed = inc
+                    .workflow
+                    .parts
+                    .get(*part)
+                    .and_then(|p| p.proposed_return.as_ref());
+                let line = match proposed {
+                    Some(proposal) => self.tf(
+                        if proposal.comment.is_empty() {
+                            "notice-return-proposed-bare"
+                        } else {
+                            "notice-return-proposed"
+                        },
+                        &[
+                            ("number", number),
+                            ("name", Arg::from(&self.rules.name_of(proposal.by))),
+                            ("reason", Arg::from(&self.reason(proposal.reason))),
+                            ("comment", Arg::from(&proposal.comment)),
+                        ],
+                    ),
+                    None => self.tf("notice-competence", &[("number", number)]),
+                };
+                card.lines.insert(0, Line::Text(line));
                 card
             }
             Notice::CompetenceConfirmed { part } => {

@@ -495,9 +495,10 @@ impl Core {
     }
 }
 
-/// Curators, heads and administrators see reports.
+/// Curators, heads, deputies (Borovichi §22: the responsible official, a deputy head, prepares the
+/// monthly summary) and administrators see reports.
 fn may_see_reports(actor: &crate::domain::incident::Actor) -> bool {
-    [Role::Curator, Role::Head, Role::Administrator]
+    [Role::Curator, Role::Head, Role::Deputy, Role::Administrator]
         .into_iter()
         .any(|r| actor.has(r))
 }

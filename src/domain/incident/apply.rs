@@ -151,6 +151,7 @@ pub fn apply(
         }
         Command::Accept { part } => {
             next.parts[*part].state = PartState::Accepted;
+            next.parts[*part].proposed_return = None;
             events.push(Event::Accepted { part: *part });
         }
         Command::Return {
@@ -158,8 +159,21 @@ pub fn apply(
             reason,
             comment,
         } => {
+            // Barnaul §5 ¶1: under the competence check the head decides what is the
+            // department's to answer; the executor proposes (`ProposeReturn`).
+            if !crate::domain::permission::decides_return(
+                actor,
+                &incident.parts[*part],
+                *reason,
+                reg,
+            ) {
+                return Err(TransitionError::NotAllowed(
+                    "under the competence check the department head decides the department's competence",
+                ));
+            }
             let comment = comment.trim().to_string();
             let np = &mut next.parts[*part];
+            np.proposed_return = None;
             np.state = PartState::Returned;
             np.returned = Some((*reason, comment.clone()));
             np.timeline.returned_at = Some(at);
@@ -167,6 +181,22 @@ pub fn apply(
                 part: *part,
                 reason: *reason,
                 comment,
+            });
+        }
+        Command::ProposeReturn {
+            part,
+            reason,
+            comment,
+        } => {
+            next.parts[*part].proposed_return = Some(ProposedReturn {
+                reason: *reason,
+                comment: comment.trim().to_string(),
+                by: actor.person,
+                at,
+            });
+            events.push(Event::ReturnProposed {
+                part: *part,
+                reason: *reason,
             });
         }
         Command::Reroute { part, assignment } => {
@@ -449,6 +479,7 @@ pub fn apply(
             events.push(Event::NoAnswer { reason: *reason });
         }
         Command::SendExplanation { kind, text } => {
+            explanation_provided(reg, *kind)?;
             let text = non_empty(text, "the explanation")?;
             next.state = IncidentState::ExplanationSent;
             next.explanation = Some((*kind, text));
@@ -491,6 +522,7 @@ pub fn apply(
             events.push(Event::CrossPosted { links });
         }
         Command::PrepareExplanation { part, kind, text } => {
+            explanation_provided(reg, *kind)?;
             let text = non_empty(text, "the explanation")?;
             next.prepared_explanation = Some(PreparedExplanation {
                 part: *part,
@@ -586,5 +618,19 @@ fn new_part(a: Assignment, at: DateTime<Utc>) -> Part {
         publication: None,
         deadlines: Vec::new(),
         rerouted: false,
+        proposed_return: None,
+    }
+}
+
+/// An explanation of a kind the regulation does not provide is refused (Vorsino 2.7 lists no
+/// court acts).
+fn explanation_provided(
+    reg: &crate::domain::regulation::Regulation,
+    kind: super::ExplanationKind,
+) -> Result<(), TransitionError> {
+    if reg.workflow.explanations.contains(&kind) {
+        Ok(())
+    } else {
+        Err(TransitionError::NotInRegulation("this kind of explanation"))
     }
 }

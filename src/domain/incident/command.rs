@@ -31,6 +31,12 @@ pub enum Command {
         reason: ReturnReason,
         comment: String,
     },
+    /// The executor's "not our competence", for the department head to decide (Barnaul §5 ¶1).
+    ProposeReturn {
+        part: usize,
+        reason: ReturnReason,
+        comment: String,
+    },
     Reroute {
         part: usize,
         assignment: Assignment,
@@ -124,6 +130,7 @@ impl Command {
             Command::Classify { .. } => "classify",
             Command::Accept { .. } => "accept",
             Command::Return { .. } => "return",
+            Command::ProposeReturn { .. } => "propose_return",
             Command::Reroute { .. } => "reroute",
             Command::SubmitDraft { .. } => "submit_draft",
             Command::Approve { .. } => "approve",
@@ -154,6 +161,7 @@ impl Command {
             Command::Classify { .. } => Deed::Classify,
             Command::Accept { part } => Deed::Accept { part: *part },
             Command::Return { part, .. } => Deed::Return { part: *part },
+            Command::ProposeReturn { part, .. } => Deed::ProposeReturn { part: *part },
             Command::Reroute { part, .. } => Deed::Reroute { part: *part },
             Command::SubmitDraft { part, kind, .. } => Deed::Draft {
                 part: *part,
@@ -211,6 +219,10 @@ pub enum Event {
         part: usize,
         reason: ReturnReason,
         comment: String,
+    },
+    ReturnProposed {
+        part: usize,
+        reason: ReturnReason,
     },
     ApprovalRequested {
         part: Option<usize>,

@@ -219,19 +219,7 @@ pub enum NoAnswerReason {
     Unreadable,
 }
 
-/// The kinds of standard explanation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExplanationKind {
-    NotOurCompetence,
-    AbuseOfRight,
-    CourtActs,
-    /// Answered on the substance repeatedly, nothing new (Vorsino 2.7, Sakhalin 3.7).
-    AlreadyAnswered,
-    /// The answer is published on the official site: its address is given (Sakhalin 3.6 ¶2,
-    /// 59-FZ art. 10 p. 4).
-    AnswerOnSite,
-}
+pub use crate::domain::regulation::ExplanationKind;
 
 /// An explanation a department prepared, waiting for the curator to send it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -280,6 +268,19 @@ pub struct Part {
     /// A returned part the curator has already sent to another department.
     #[serde(default)]
     pub rerouted: bool,
+    /// The executor finds the message is not the department's competence and the department
+    /// head decides (Barnaul §5 ¶1): waiting for the head's return or confirmation.
+    #[serde(default)]
+    pub proposed_return: Option<ProposedReturn>,
+}
+
+/// An executor's finding that a part is not the department's to answer, for the head to decide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposedReturn {
+    pub reason: ReturnReason,
+    pub comment: String,
+    pub by: PersonId,
+    pub at: DateTime<Utc>,
 }
 
 impl Part {

@@ -8,8 +8,9 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::{
-    Anchor, Clock, DeadlineRule, Departure, Escalation, ExplanationAuthor, Importance, Privacy,
-    Publisher, Regulation, Reminders, Reports, SplitMode, Stage, WeekendRule, Workflow,
+    Anchor, Clock, DeadlineRule, Departure, Escalation, ExplanationAuthor, ExplanationKind,
+    Importance, Privacy, Publisher, Regulation, Reminders, Reports, SplitMode, Stage, WeekendRule,
+    Wording, Workflow,
 };
 use crate::domain::duration::{format_duration, parse_duration};
 use crate::domain::problems::Problems;
@@ -92,6 +93,12 @@ struct WorkflowSection {
     /// General-interest answers also go to the official pages and site (Vorsino 2.5).
     cross_posting: bool,
     weekend_rule: WeekendRule,
+    /// The explanations the regulation provides (all kinds unless listed).
+    explanations: Vec<ExplanationKind>,
+    /// Conversion to a 59-FZ appeal (on unless the regulation excludes 59-FZ).
+    appeals: bool,
+    /// Every answer to the monitoring system, not only for the messages it sent (Sakhalin 3.2).
+    forward_every_answer: bool,
 }
 
 impl Default for WorkflowSection {
@@ -107,6 +114,9 @@ impl Default for WorkflowSection {
             explanations_by: ExplanationAuthor::Curator,
             cross_posting: false,
             weekend_rule: WeekendRule::NextWorkingDay,
+            explanations: ExplanationKind::ALL.to_vec(),
+            appeals: true,
+            forward_every_answer: false,
         }
     }
 }
@@ -149,6 +159,8 @@ fn report_time(
 struct EscalationSection {
     #[serde(default)]
     high_importance_to_head: bool,
+    #[serde(default)]
+    at_once: bool,
     #[serde(default)]
     bursts_to_head: bool,
 }
@@ -268,6 +280,9 @@ struct StageSpec {
     /// Where and why this rule departs from the regulation's own words (a plain hour read as a
     /// working hour, a number changed); shown on `/settings` so nobody takes it for the text.
     departure: Option<String>,
+    /// The regulation's own words for this term, quoted («в течение 30 минут»): what a reader
+    /// checks the rule against, and how a plain hour read as a working one is found.
+    wording: Option<String>,
 }
 
 impl StageSpec {
@@ -387,6 +402,7 @@ fn stage_rules(
     prefix: &str,
     importance: Importance,
     departures: &mut Vec<Departure>,
+    wordings: &mut Vec<Wording>,
     problems: &mut Problems,
 ) -> BTreeMap<Stage, DeadlineRule> {
     let mut out = BTreeMap::new();
@@ -406,6 +422,18 @@ fn stage_rules(
                         stage,
                         importance,
                         why: why.to_string(),
+                    }),
+                    None => {}
+                }
+                match spec.wording.as_deref().map(str::trim) {
+                    Some("") => problems.push(
+                        &format!("{path}.wording"),
+                        "must quote the regulation, or be left out".to_string(),
+                    ),
+                    Some(words) => wordings.push(Wording {
+                        stage,
+                        importance,
+                        words: words.to_string(),
                     }),
                     None => {}
                 }
@@ -510,12 +538,13 @@ impl ProfileFile {
             NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default(),
             &mut problems,
         );
-        let mut departures = Vec::new();
+        let (mut departures, mut wordings) = (Vec::new(), Vec::new());
         let stages = stage_rules(
             &self.stages,
             "stages",
             Importance::Normal,
             &mut departures,
+            &mut wordings,
             &mut problems,
         );
         let high_stages = stage_rules(
@@ -523,6 +552,7 @@ impl ProfileFile {
             "high.stages",
             Importance::High,
             &mut departures,
+            &mut wordings,
             &mut problems,
         );
         let wf = &self.workflow;
@@ -708,6 +738,12 @@ impl ProfileFile {
                 cross_posting: wf.cross_posting,
                 interim_answers,
                 weekend_rule: wf.weekend_rule,
+                explanations: ExplanationKind::ALL
+                    .into_iter()
+                    .filter(|k| wf.explanations.contains(k))
+                    .collect(),
+                appeals: wf.appeals,
+                forward_every_answer: wf.forward_every_answer,
             },
             reports: Reports {
                 weekly,
@@ -721,10 +757,12 @@ impl ProfileFile {
             },
             escalation: Escalation {
                 high_importance_to_head: self.escalation.high_importance_to_head,
+                at_once: self.escalation.at_once,
                 bursts_to_head: self.escalation.bursts_to_head,
             },
             reminders,
             departures,
+            wordings,
             stages,
             high_stages,
         })

@@ -250,6 +250,39 @@ pub struct Workflow {
     pub cross_posting: bool,
     pub interim_answers: bool,
     pub weekend_rule: WeekendRule,
+    /// The explanations the regulation provides instead of an answer (Vorsino 2.7, Sakhalin
+    /// 3.7); none where it provides none.
+    pub explanations: Vec<ExplanationKind>,
+    /// Whether a message may be converted to an official appeal under 59-FZ (Vorsino 2.9,
+    /// Sakhalin 3.8); not where the regulation excludes 59-FZ (Borovichi §2, Krymsk §3).
+    pub appeals: bool,
+    /// Every answer goes to the monitoring system, also for messages it did not send (from the
+    /// organisation's own pages: Sakhalin 3.2 ¶3, the answer to the regional Department).
+    pub forward_every_answer: bool,
+}
+
+/// The kinds of standard explanation (instead of an answer) a regulation provides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExplanationKind {
+    NotOurCompetence,
+    AbuseOfRight,
+    CourtActs,
+    /// Answered on the substance repeatedly, nothing new (Vorsino 2.7, Sakhalin 3.7).
+    AlreadyAnswered,
+    /// The answer is published on the official site: its address is given (Sakhalin 3.6 ¶2,
+    /// 59-FZ art. 10 p. 4).
+    AnswerOnSite,
+}
+
+impl ExplanationKind {
+    pub const ALL: [ExplanationKind; 5] = [
+        ExplanationKind::NotOurCompetence,
+        ExplanationKind::AbuseOfRight,
+        ExplanationKind::CourtActs,
+        ExplanationKind::AlreadyAnswered,
+        ExplanationKind::AnswerOnSite,
+    ];
 }
 
 /// Reports the regulation asks for.
@@ -277,6 +310,9 @@ pub struct Privacy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Escalation {
     pub high_importance_to_head: bool,
+    /// The head's alert about a significant message goes at once, outside working hours too
+    /// (Barnaul §12 «незамедлительно»); otherwise quiet hours hold it for the morning.
+    pub at_once: bool,
     pub bursts_to_head: bool,
 }
 
@@ -332,6 +368,8 @@ pub struct Regulation {
     pub reminders: Reminders,
     /// Rules that depart from the regulation's words, with the reason.
     pub departures: Vec<Departure>,
+    /// The regulation's own words for each term the profile quotes.
+    pub wordings: Vec<Wording>,
     stages: BTreeMap<Stage, DeadlineRule>,
     high_stages: BTreeMap<Stage, DeadlineRule>,
 }
@@ -342,6 +380,14 @@ pub struct Departure {
     pub stage: Stage,
     pub importance: Importance,
     pub why: String,
+}
+
+/// The regulation's own words for a stage's term, as the profile quotes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wording {
+    pub stage: Stage,
+    pub importance: Importance,
+    pub words: String,
 }
 
 /// A profile that cannot be used, with every problem found.
