@@ -4,12 +4,14 @@
 //! press now (the domain's permission rule decides).
 //!
 //! - `incident.rs`: the executor's card and the curators' card (triage, then status);
-//! - `answers.rs`: drafts, approval, publication, clarification, consolidation, returns;
+//! - `answers.rs`: drafts, approval, publication, consolidation, returns;
+//! - `clarification.rs`: a clarification request to post, and its follow-up;
 //! - `time.rs`: reminders, deadlines, lateness, weekend alerts and their follow-ups;
 //! - here: the shared pieces, and `notice`, which draws each kind of notice (one exhaustive
 //!   match: a notice kind without a drawing does not compile).
 
 mod answers;
+mod clarification;
 mod incident;
 mod time;
 
@@ -419,6 +421,9 @@ impl Draw<'_> {
             Notice::ClarificationToPublish { part } => {
                 self.clarification_to_publish(inc, *part, viewer)
             }
+            Notice::ClarificationUnanswered { part, since } => {
+                self.clarification_unanswered(inc, *part, *since, viewer)
+            }
             Notice::Consolidate => self.consolidate(inc, viewer),
             Notice::Returned { part } => self.returned(inc, *part, viewer),
             Notice::CrossPost => self.cross_post(inc, viewer),
@@ -520,6 +525,7 @@ impl Draw<'_> {
                 return None
             }
             Notice::AutoPublish { .. }
+            | Notice::AutoPostClarification { .. }
             | Notice::ToMonitoring { .. }
             | Notice::AppealEmail
             | Notice::RefreshCards { .. }
