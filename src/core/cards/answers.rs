@@ -96,7 +96,7 @@ impl Draw<'_> {
         if pending {
             if let Some((stage, due)) = p.and_then(|p| p.current_deadline(self.rules.regulation()))
             {
-                lines.extend(self.deadline_lines(stage, due));
+                lines.extend(self.deadline_lines(stage, inc.workflow.importance, due));
             }
         }
         lines.push(Line::Blank);

@@ -55,7 +55,10 @@ impl Draw<'_> {
                         } else {
                             "clarification-posted"
                         },
-                        &[("date", Arg::from(&self.date(since)))],
+                        &[
+                            ("time", Arg::from(&self.time(since))),
+                            ("date", Arg::from(&self.date(since))),
+                        ],
                     )));
                 } else if p.pauses.iter().any(|x| x.end.is_some()) {
                     lines.push(Line::Text(self.t("clarification-answered")));
@@ -89,6 +92,7 @@ impl Draw<'_> {
             "notice-clarification-unanswered",
             &[
                 ("number", Arg::Num(inc.number)),
+                ("time", Arg::from(&self.time(since))),
                 ("date", Arg::from(&self.date(since))),
                 ("department", Arg::from(&department)),
             ],

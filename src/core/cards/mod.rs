@@ -13,6 +13,8 @@
 mod answers;
 mod clarification;
 mod incident;
+#[cfg(test)]
+mod tests;
 mod time;
 
 pub use answers::{explanation_kinds, explanation_template, no_answer_reasons, return_reasons};
@@ -27,8 +29,8 @@ use super::view::{Button, Line, View};
 use crate::domain::content::{IncidentRecord, MessageKind, Source};
 use crate::domain::incident::{Actor, DraftKind, IncidentState, Part, PartState};
 use crate::domain::permission::{permitted, Deed};
-use crate::domain::plan::Due;
-use crate::domain::regulation::{Importance, Stage};
+use crate::domain::plan::{calendar_for, Due};
+use crate::domain::regulation::{Clock, DeadlineRule, Importance, Stage};
 use crate::domain::DepartmentId;
 use crate::texts::{Arg, Texts};
 
@@ -168,13 +170,49 @@ impl Draw<'_> {
         permitted(viewer, deed, &inc.workflow, self.rules.regulation()).is_ok()
     }
 
-    /// The lines that show one stage's deadline, with the working time left.
-    pub fn deadline_lines(&self, stage: Stage, due: Due) -> Vec<Line> {
+    /// The clock a stage counts on, where it is calendar time (Sakhalin 3.3: 24 hours skipping
+    /// days off); `None` for working time.
+    fn calendar_clock(&self, stage: Stage, importance: Importance) -> Option<Clock> {
+        let reg = self.rules.regulation();
+        let rule = match reg.rule(stage, importance) {
+            Some(DeadlineRule::SameAs { stage: other }) => reg.rule(*other, importance),
+            rule => rule,
+        };
+        match rule {
+            Some(DeadlineRule::Within {
+                clock: clock @ (Clock::Calendar | Clock::CalendarSkippingNonWorkingDays),
+                ..
+            }) => Some(*clock),
+            _ => None,
+        }
+    }
+
+    /// Whether a calendar-clock deadline falls outside the office's hours (an instant that ends
+    /// a working window is inside).
+    fn outside_office_hours(&self, stage: Stage, at: DateTime<Utc>) -> bool {
+        let calendar = calendar_for(self.rules.regulation(), &self.rules.calendar, stage);
+        let working = |t| calendar.is_working(t).unwrap_or(true);
+        !working(at) && !working(at - chrono::Duration::minutes(1))
+    }
+
+    /// The deadline line's text key: with «(вне рабочего времени)» for a calendar-clock stage
+    /// due outside office hours.
+    fn due_key<'k>(&self, stage: Stage, importance: Importance, at: DateTime<Utc>, key: &'k str) -> String {
+        if self.calendar_clock(stage, importance).is_some() && self.outside_office_hours(stage, at) {
+            format!("{key}-outside-hours")
+        } else {
+            key.to_string()
+        }
+    }
+
+    /// The lines that show one stage's deadline, with the time left: working time, or calendar
+    /// time for a stage on the calendar clock.
+    pub fn deadline_lines(&self, stage: Stage, importance: Importance, due: Due) -> Vec<Line> {
         let stage_name = self.t(&format!("stage-{}", stage.key()));
         match due {
             Due::At { at, .. } => {
                 let mut lines = vec![Line::Text(self.tf(
-                    "card-deadline",
+                    &self.due_key(stage, importance, at, "card-deadline"),
                     &[
                         ("stage", Arg::from(&stage_name)),
                         ("time", Arg::from(&self.time(at))),
@@ -182,14 +220,18 @@ impl Draw<'_> {
                     ],
                 ))];
                 if at > self.now {
-                    let left = self
-                        .rules
-                        .calendar
-                        .working_time_between(self.now, at)
-                        .map(|d| d.num_minutes())
-                        .unwrap_or(0);
+                    let calendar = &self.rules.calendar;
+                    let (left, key) = match self.calendar_clock(stage, importance) {
+                        None => (calendar.working_time_between(self.now, at), "time-left"),
+                        Some(Clock::CalendarSkippingNonWorkingDays) => (
+                            calendar.time_skipping_non_working_days_between(self.now, at),
+                            "time-left-calendar",
+                        ),
+                        Some(_) => (Ok(at - self.now), "time-left-calendar"),
+                    };
+                    let left = left.map(|d| d.num_minutes()).unwrap_or(0);
                     let left = self.tf(
-                        "time-left",
+                        key,
                         &[("left", Arg::from(&short_span(self.texts, left)))],
                     );
                     lines.push(Line::Indented(
