@@ -813,7 +813,10 @@ async fn a_clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) 
         [Action::ClarificationPosted { inc, part: 0 }]
     );
     assert!(
-        publish.view.plain().contains("срок идёт, пока запрос не опубликован"),
+        publish
+            .view
+            .plain()
+            .contains("срок идёт, пока запрос не опубликован"),
         "{}",
         publish.view.plain()
     );
@@ -843,9 +846,9 @@ async fn a_clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) 
         [Action::AuthorReplied { inc, part: 0 }]
     );
     assert!(
-        publish_now
-            .plain()
-            .contains("⏸ Запрос опубликован 10:30, пн, 23 нояб.: срок остановлен до ответа автора."),
+        publish_now.plain().contains(
+            "⏸ Запрос опубликован 10:30, пн, 23 нояб.: срок остановлен до ответа автора."
+        ),
         "{}",
         publish_now.plain()
     );
@@ -886,7 +889,11 @@ async fn a_clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) 
     let to_executor = w.sent(EXECUTOR_TG);
     assert_eq!(to_executor.len(), executor_before + 1);
     let followed = to_executor.last().unwrap();
-    assert!(followed.view.plain().contains(unanswered), "{}", followed.view.plain());
+    assert!(
+        followed.view.plain().contains(unanswered),
+        "{}",
+        followed.view.plain()
+    );
     assert_eq!(
         followed.view.actions(),
         [Action::AuthorReplied { inc, part: 0 }]

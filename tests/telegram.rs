@@ -546,9 +546,7 @@ async fn clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) {
     );
     assert_eq!(publish.buttons(), [format!("cq:{inc}:0")]);
     let since = h.fake.mark();
-    let posted = h
-        .press(EXECUTOR_TG, &publish, &format!("cq:{inc}:0"))
-        .await;
+    let posted = h.press(EXECUTOR_TG, &publish, &format!("cq:{inc}:0")).await;
     assert_eq!(
         posted.body["text"],
         "Записано: запрос опубликован, срок остановлен до ответа автора."

