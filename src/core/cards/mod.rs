@@ -197,12 +197,12 @@ impl Draw<'_> {
 
     /// The deadline line's text key: with «(вне рабочего времени)» for a calendar-clock stage
     /// due outside office hours.
-    fn due_key<'k>(
+    fn due_key(
         &self,
         stage: Stage,
         importance: Importance,
         at: DateTime<Utc>,
-        key: &'k str,
+        key: &str,
     ) -> String {
         if self.calendar_clock(stage, importance).is_some() && self.outside_office_hours(stage, at)
         {
