@@ -814,9 +814,50 @@ async fn a_clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) 
         "{}",
         publish.view.plain()
     );
+    // Approved is not posted: the clock still runs, and only «Запрос опубликован» is offered.
     assert_eq!(
         publish.view.actions(),
+        [Action::ClarificationPosted { inc, part: 0 }]
+    );
+    assert!(
+        publish
+            .view
+            .plain()
+            .contains("срок идёт, пока запрос не опубликован"),
+        "{}",
+        publish.view.plain()
+    );
+    let running = w.now_shows(EXECUTOR_TG, card.message).plain();
+    assert!(!running.contains("⏸"), "{running}");
+    // Posted half an hour later: the clock stops from then.
+    w.clock.advance(Duration::minutes(30));
+    let curator_in_group = w.curator_in_group().await;
+    let refused = w
+        .press(
+            &curator_in_group,
+            Action::ClarificationPosted { inc, part: 0 },
+        )
+        .await;
+    assert_eq!(toast(&refused), "Эта кнопка не для вас.");
+    let posted = w
+        .press(&executor, Action::ClarificationPosted { inc, part: 0 })
+        .await;
+    assert_eq!(
+        toast(&posted),
+        "Записано: запрос опубликован, срок остановлен до ответа автора."
+    );
+    w.deliver().await;
+    let publish_now = w.now_shows(EXECUTOR_TG, publish.message);
+    assert_eq!(
+        publish_now.actions(),
         [Action::AuthorReplied { inc, part: 0 }]
+    );
+    assert!(
+        publish_now.plain().contains(
+            "⏸ Запрос опубликован 10:30, пн, 23 нояб.: срок остановлен до ответа автора."
+        ),
+        "{}",
+        publish_now.plain()
     );
     let paused = w.now_shows(EXECUTOR_TG, card.message);
     assert!(
@@ -829,19 +870,49 @@ async fn a_clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) 
     let curators_card = w.sent(CURATOR_CHAT)[0].message;
     let status = w.now_shows(CURATOR_CHAT, curators_card).plain();
     assert!(
-        status.contains("⏸ срок приостановлен: ждём ответа автора (останется 8 ч 0 мин)"),
+        status.contains("⏸ срок приостановлен: ждём ответа автора (останется 7 ч 30 мин)"),
         "{status}"
     );
     assert!(!status.contains("⏰ ответ"), "{status}");
     assert!(
-        paused.plain().contains("останется 4 ч 0 мин"),
+        paused.plain().contains("останется 3 ч 30 мин"),
         "{}",
         paused.plain()
     );
 
-    // Two hours later the author answers; the clock goes on from where it stopped (4 working
-    // hours from 12:00, with the lunch break).
-    w.clock.advance(Duration::hours(2));
+    // The author stays silent for the profile's follow-up term (8 working hours from Mon 10:30:
+    // Tue 10:30): the executor and the curators are told, with «Автор ответил» for whoever may
+    // record the reply.
+    let (executor_before, curators_before) =
+        (w.sent(EXECUTOR_TG).len(), w.sent(CURATOR_CHAT).len());
+    w.clock.set(moscow("2026-11-24 10:29"));
+    w.core.fire_due_timers().await.unwrap();
+    w.deliver().await;
+    assert_eq!(w.sent(EXECUTOR_TG).len(), executor_before);
+    w.clock.set(moscow("2026-11-24 10:30"));
+    w.core.fire_due_timers().await.unwrap();
+    w.deliver().await;
+    let unanswered = "⏳ №1 (Отдел ЖКХ): автор не ответил на запрос уточнения, опубликованный 10:30, пн, 23 нояб.";
+    let to_executor = w.sent(EXECUTOR_TG);
+    assert_eq!(to_executor.len(), executor_before + 1);
+    let followed = to_executor.last().unwrap();
+    assert!(
+        followed.view.plain().contains(unanswered),
+        "{}",
+        followed.view.plain()
+    );
+    assert_eq!(
+        followed.view.actions(),
+        [Action::AuthorReplied { inc, part: 0 }]
+    );
+    let to_curators = w.sent(CURATOR_CHAT);
+    assert_eq!(to_curators.len(), curators_before + 1);
+    let told = to_curators.last().unwrap().view.plain();
+    assert!(told.contains(unanswered), "{told}");
+
+    // Half an hour later the author answers; the clock goes on from where it stopped (3 h 30
+    // min of the draft's working time from Tue 11:00, with the lunch break).
+    w.clock.set(moscow("2026-11-24 11:00"));
     let other = w.who(w.seeded.other_executor, OTHER_EXECUTOR_TG).await;
     let refused = w
         .press(&other, Action::AuthorReplied { inc, part: 0 })
@@ -861,7 +932,7 @@ async fn a_clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) 
     assert!(
         resumed
             .plain()
-            .contains("⏰ проект ответа до 17:00, пн, 23 нояб."),
+            .contains("⏰ проект ответа до 15:30, вт, 24 нояб."),
         "{}",
         resumed.plain()
     );
@@ -869,10 +940,15 @@ async fn a_clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) 
         .now_shows(EXECUTOR_TG, publish.message)
         .actions()
         .is_empty());
-    // Resumed at 12:00 with 8 wh left: Tue 12:00 on the curators' card.
+    // The follow-up's buttons go with the pause.
+    assert!(w
+        .now_shows(EXECUTOR_TG, followed.message)
+        .actions()
+        .is_empty());
+    // Resumed at Tue 11:00 with 7 h 30 min left: Wed 10:30 on the curators' card.
     let status = w.now_shows(CURATOR_CHAT, curators_card).plain();
     assert!(
-        status.contains("⏰ ответ до 12:00, вт, 24 нояб."),
+        status.contains("⏰ ответ до 10:30, ср, 25 нояб."),
         "{status}"
     );
 }

@@ -68,6 +68,16 @@ fn every_key_built_at_run_time_exists() {
     let texts = Texts::load(None).unwrap();
     let mut keys: Vec<String> = Vec::new();
     keys.extend(Stage::ALL.iter().map(|s| format!("stage-{}", s.key())));
+    keys.push(otklik::domain::regulation::Subject::ClarificationFollowUp.text_key());
+    // A calendar-clock deadline outside office hours (`cards::Draw::due_key`).
+    for key in [
+        "card-deadline",
+        "card-final",
+        "card-department-total",
+        "card-explanation-deadline",
+    ] {
+        keys.push(format!("{key}-outside-hours"));
+    }
     keys.extend((1..=7).map(|d| format!("weekday-{d}")));
     keys.extend((1..=12).map(|m| format!("month-{m}")));
     for state in [
@@ -75,6 +85,7 @@ fn every_key_built_at_run_time_exists() {
         "accepted",
         "draft_submitted",
         "rework_requested",
+        "clarification_approved",
         "awaiting_author",
         "approved",
         "awaiting_final",

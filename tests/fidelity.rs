@@ -9,59 +9,8 @@ use otklik::domain::incident::*;
 use otklik::domain::regulation::{Importance, Regulation, Stage};
 use world::*;
 
-/// Borovichi, detected Mon 23.11.2026 10:00; a clarification approved at 11:00 stops the clock.
-fn borovichi_awaiting_author() -> World {
-    let mut w = World::new("borovichi", "2026-11-23 10:00", Importance::Normal);
-    w.route(&[(DEPT, EXEC)]);
-    w.run(&executor(EXEC), Command::Accept { part: 0 });
-    w.later(30);
-    w.draft(
-        &executor(EXEC),
-        0,
-        DraftKind::Clarification,
-        "Уточните номер дома",
-    );
-    w.later(30);
-    w.approve(&curator(), 0);
-    w
-}
-
-#[test]
-fn borovichi_10_clarification_pauses_incident_deadline() {
-    let mut w = borovichi_awaiting_author();
-    // 8 wh from 10:00, one used: the incident's own final deadline stands still too.
-    assert_eq!(w.incident_due(), (Stage::Final, "paused 420m".into()));
-    assert_eq!(w.part_stage_due(0, Stage::Final), "paused 420m");
-    // The author answers the next morning at 10:00: 7 wh are left, to Tue 18:00.
-    w.now += Duration::hours(23);
-    w.run(
-        &curator(),
-        Command::RecordAuthorReply {
-            part: 0,
-            text: "Дом 14".into(),
-        },
-    );
-    assert_eq!(w.incident_due(), (Stage::Final, "2026-11-24 18:00".into()));
-    assert_eq!(w.part_stage_due(0, Stage::Final), "2026-11-24 18:00");
-}
-
-#[test]
-fn borovichi_10_a_pause_of_one_part_does_not_stop_the_incident_while_another_works() {
-    let mut w = World::new("borovichi", "2026-11-23 10:00", Importance::Normal);
-    w.route(&[(DEPT, EXEC), (DEPT2, EXEC2)]);
-    w.run(&executor(EXEC), Command::Accept { part: 0 });
-    w.draft(
-        &executor(EXEC),
-        0,
-        DraftKind::Clarification,
-        "Уточните адрес",
-    );
-    w.later(60); // 11:00
-    w.approve(&curator(), 0);
-    w.later(120); // 13:00: the pause ran two hours, the second department worked on
-    assert_eq!(w.part_stage_due(0, Stage::Final), "paused 420m");
-    assert_eq!(w.incident_due(), (Stage::Final, "2026-11-24 10:00".into()));
-}
+#[path = "fidelity/clarification.rs"]
+mod clarification;
 
 #[test]
 fn borovichi_16_after_an_interim_answer_the_incident_waits_seven_working_days() {
@@ -201,7 +150,7 @@ fn barnaul_profile_names_its_polozhenie() {
 /// (`wording`), and the clock the profile counts it on must match them or be declared.
 #[test]
 fn every_term_read_otherwise_than_literally_is_declared() {
-    use otklik::domain::regulation::{Clock, DeadlineRule, PRESETS};
+    use otklik::domain::regulation::{Clock, DeadlineRule, Subject, PRESETS};
     for (preset, _) in PRESETS {
         let reg = Regulation::preset(preset).unwrap();
         let mut must_declare = Vec::new();
@@ -244,7 +193,10 @@ fn every_term_read_otherwise_than_literally_is_declared() {
         let mut declared: Vec<(Stage, Importance)> = reg
             .departures
             .iter()
-            .map(|d| (d.stage, d.importance))
+            .filter_map(|d| match d.subject {
+                Subject::Stage(stage) => Some((stage, d.importance)),
+                Subject::ClarificationFollowUp => None,
+            })
             .collect();
         let order = |(s, i): &(Stage, Importance)| (*s, *i == Importance::High);
         declared.sort_by_key(order);
@@ -257,16 +209,20 @@ fn every_term_read_otherwise_than_literally_is_declared() {
 /// часа» at normal importance and Sakhalin 3.2's 23 hours that skip days off.
 #[test]
 fn krymsk_10_and_yuzhno_sakhalinsk_3_2_readings_are_declared() {
+    use otklik::domain::regulation::Subject;
     let krymsk = Regulation::preset("krymsk").unwrap();
     assert!(krymsk
         .departures
         .iter()
-        .any(|d| d.stage == Stage::Draft && d.importance == Importance::Normal));
+        .any(|d| d.subject == Subject::Stage(Stage::Draft) && d.importance == Importance::Normal));
     let sakhalin = Regulation::preset("yuzhno-sakhalinsk").unwrap();
-    assert!(sakhalin
-        .departures
-        .iter()
-        .any(|d| d.stage == Stage::DepartmentTotal && d.why.contains("выходные")));
+    assert!(
+        sakhalin
+            .departures
+            .iter()
+            .any(|d| d.subject == Subject::Stage(Stage::DepartmentTotal)
+                && d.why.contains("выходные"))
+    );
 }
 
 /// Barnaul, detected Mon 10:00 with a monitoring-system deadline; routed to two departments with
@@ -366,31 +322,6 @@ fn barnaul_5_only_the_supervising_deputy_agrees_the_departments_answer() {
             step: ApprovalStep::Curator
         }
     );
-}
-
-#[test]
-fn borovichi_10_the_executor_posts_the_clarification_and_records_the_reply() {
-    let mut w = borovichi_awaiting_author();
-    let reply = |text: &str| Command::RecordAuthorReply {
-        part: 0,
-        text: text.into(),
-    };
-    assert!(refused(&w, &executor(EXEC2), reply("дом 14")));
-    w.run(&executor(EXEC), reply("дом 14"));
-    assert_eq!(w.part(0).state, PartState::Accepted);
-    // Where the regulation is silent the curators post it, and only they record the reply.
-    let mut v = World::new("vorsino", "2026-11-23 10:00", Importance::Normal);
-    v.route(&[(DEPT, EXEC)]);
-    v.run(&executor(EXEC), Command::Accept { part: 0 });
-    v.draft(
-        &executor(EXEC),
-        0,
-        DraftKind::Clarification,
-        "Уточните адрес",
-    );
-    v.approve(&curator(), 0);
-    assert!(refused(&v, &executor(EXEC), reply("дом 14")));
-    v.run(&curator(), reply("дом 14"));
 }
 
 /// The incident's timers of the explanation stage: (kind, local time).

@@ -261,7 +261,8 @@ async fn the_authors_reply_resumes_the_clock(db: &TestDb) {
         .await;
     assert_eq!(status, 409, "{answer}");
 
-    // The executor asks a clarification, the curator approves it: the clock stops.
+    // The executor asks a clarification, the curator approves it, the executor posts it: the
+    // clock stops (Borovichi §10: from the posting).
     let executor = h.who(h.executor, EXECUTOR_TG).await;
     let curator = h.who(h.curator, CURATOR_CHAT).await;
     for (who, cmd) in [
@@ -282,6 +283,7 @@ async fn the_authors_reply_resumes_the_clock(db: &TestDb) {
                 version: None,
             },
         ),
+        (&executor, Command::RecordClarificationPosted { part: 0 }),
     ] {
         h.core
             .apply_as(who, IncidentId(id), cmd)

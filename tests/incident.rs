@@ -278,15 +278,39 @@ fn clarification_pauses_and_resumes_the_clock_in_borovichi() {
     );
     w.later(30); // 11:00
     let ev = w.approve(&curator(), 0);
-    assert_eq!(
-        ev.last(),
-        Some(&Event::ClarificationAwaitingAuthor { part: 0 })
-    );
+    assert_eq!(ev.last(), Some(&Event::ClarificationApproved { part: 0 }));
+    // Approved, not yet posted: the clock runs on (final Tue 10:00, draft 4 wh before it).
+    assert_eq!(w.part(0).state, PartState::ClarificationApproved);
+    assert_eq!(w.part_due(0), (Stage::Draft, "2026-11-23 15:00".into()));
+    // Only the executor (who posts it, Borovichi §10) records it as posted; nobody records a
+    // reply to a request the author has not seen.
+    let posted = Command::RecordClarificationPosted { part: 0 };
+    assert!(matches!(
+        w.try_do(&curator(), posted.clone()),
+        Err(TransitionError::NotAllowed(_))
+    ));
+    assert!(matches!(
+        w.try_do(
+            &curator(),
+            Command::RecordAuthorReply {
+                part: 0,
+                text: "дом 14".into()
+            }
+        ),
+        Err(TransitionError::WrongState { .. })
+    ));
+    w.later(30); // 11:30: posted
+    let ev = w.run(&executor(EXEC), posted.clone());
+    assert_eq!(ev, vec![Event::ClarificationAwaitingAuthor { part: 0 }]);
     assert_eq!(w.part(0).state, PartState::AwaitingAuthor);
-    // Final 8 wh from 10:00, 1 h used; the draft is due 4 h before: 3 h of working time left.
-    assert_eq!(w.part_due(0), (Stage::Draft, "paused 180m".into()));
+    assert!(matches!(
+        w.try_do(&executor(EXEC), posted),
+        Err(TransitionError::AlreadyDone(_))
+    ));
+    // Final 8 wh from 10:00, 1 h 30 min used; the draft is due 4 h before: 2 h 30 min left.
+    assert_eq!(w.part_due(0), (Stage::Draft, "paused 150m".into()));
     // The author replies the next morning at 10:00: the clock resumes.
-    w.now += Duration::hours(23);
+    w.now += Duration::hours(22) + Duration::minutes(30);
     // Borovichi §10: the executor posted the request and may record the reply; another may not.
     assert!(matches!(
         w.try_do(
@@ -322,8 +346,9 @@ fn clarification_pauses_and_resumes_the_clock_in_borovichi() {
         }]
     );
     assert_eq!(w.part(0).state, PartState::Accepted);
-    // 7 wh remain of the final deadline from Tue 10:00 → Tue 18:00; draft 4 h before → 14:00.
-    assert_eq!(w.part_due(0), (Stage::Draft, "2026-11-24 14:00".into()));
+    // 6 h 30 min remain of the final deadline from Tue 10:00 → Tue 17:30; the draft 4 wh
+    // before, across lunch → 12:30.
+    assert_eq!(w.part_due(0), (Stage::Draft, "2026-11-24 12:30".into()));
     let (stage, due) = (
         Stage::Final,
         w.part(0)
@@ -335,7 +360,7 @@ fn clarification_pauses_and_resumes_the_clock_in_borovichi() {
     );
     assert_eq!(
         (stage, w.local(due.instant().unwrap())),
-        (Stage::Final, "2026-11-24 18:00".into())
+        (Stage::Final, "2026-11-24 17:30".into())
     );
     assert!(matches!(
         w.try_do(
@@ -361,6 +386,11 @@ fn clarification_does_not_pause_where_the_regulation_is_silent() {
         "Уточните адрес",
     );
     w.approve(&curator(), 0);
+    assert_eq!(w.part_due(0), (Stage::Draft, "2026-11-23 13:00".into()));
+    // Posted by the curators (who post it where the regulation is silent): still running.
+    w.later(30);
+    w.run(&curator(), Command::RecordClarificationPosted { part: 0 });
+    assert_eq!(w.part(0).state, PartState::AwaitingAuthor);
     assert_eq!(w.part_due(0), (Stage::Draft, "2026-11-23 13:00".into()));
 }
 

@@ -348,3 +348,39 @@ fn report_times_come_from_the_profile() {
         "{err}"
     );
 }
+
+/// The clarification follow-up is a term from the request's posting, for every importance.
+#[test]
+fn a_clarification_follow_up_is_a_term_from_the_posting() {
+    let base = "[profile]\nid='x'\nname='X'\ntime_zone='Europe/Moscow'\n\
+                [stages.routing]\nwithin='30m'\n[stages.draft]\nwithin='2h'\n\
+                [stages.final]\nwithin='8h'\n";
+    let ok = Regulation::from_toml(&format!(
+        "{base}[stages.clarification_follow_up]\nwithin_working_days = 2\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        ok.workflow.clarification_follow_up,
+        Some(otklik::domain::regulation::Term::WorkingDays { days: 2 })
+    );
+    assert_eq!(
+        Regulation::from_toml(base)
+            .unwrap()
+            .workflow
+            .clarification_follow_up,
+        None
+    );
+    let err = Regulation::from_toml(&format!(
+        "{base}[stages.clarification_follow_up]\nwithin = '0m'\nfrom = 'detection'\n\
+         [high.stages.clarification_follow_up]\nwithin = '1h'\n"
+    ))
+    .unwrap_err()
+    .to_string();
+    for needle in [
+        "stages.clarification_follow_up.within: must be more than zero",
+        "stages.clarification_follow_up.from: the follow-up counts from the request's posting",
+        "high.stages.clarification_follow_up: the follow-up does not depend on importance",
+    ] {
+        assert!(err.contains(needle), "{needle:?} missing from:\n{err}");
+    }
+}

@@ -181,13 +181,18 @@ fn the_week(rules: Rules<'_>, ids: Ids) -> Vec<Life<'_>> {
         .exec("2026-11-05 12:10", draft(0, DraftKind::Answer))
         .curator("2026-11-05 12:30", approve(0))
         .curator("2026-11-05 14:30", publish(0));
-    // C: a clarification stops the clock from Monday 14:40 to Tuesday 10:40 (5 working hours);
+    // C: a clarification, posted as soon as it is approved, stops the clock from Monday 14:40
+    // to Tuesday 10:40 (5 working hours);
     // answered in 1 h 30 min of working time.
     let mut c = Life::new(rules, ids, "2026-11-02 14:00", Importance::Normal);
     c.route("2026-11-02 14:10", &one)
         .exec("2026-11-02 14:15", Command::Accept { part: 0 })
         .exec("2026-11-02 14:30", draft(0, DraftKind::Clarification))
         .curator("2026-11-02 14:40", approve(0))
+        .exec(
+            "2026-11-02 14:40",
+            Command::RecordClarificationPosted { part: 0 },
+        )
         .curator(
             "2026-11-03 10:40",
             Command::RecordAuthorReply {

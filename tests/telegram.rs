@@ -530,10 +530,11 @@ async fn clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) {
     let since = h.fake.mark();
     h.press(CURATOR_TG, &approval, &format!("ap:{inc}:0:1"))
         .await;
-    // Borovichi §10: the executor posts the question and records the author's reply.
+    // Borovichi §10: the executor posts the question, records that it is posted (the clock
+    // stops then) and records the author's reply.
     let publish = h
         .wait(since, "publish the question", |c| {
-            c.chat() == EXECUTOR_TG && c.buttons().contains(&format!("au:{inc}:0"))
+            c.chat() == EXECUTOR_TG && c.buttons().contains(&format!("cq:{inc}:0"))
         })
         .await;
     assert!(
@@ -543,6 +544,19 @@ async fn clarification_pauses_the_clock_until_the_author_replies(db: &TestDb) {
         "{}",
         publish.text()
     );
+    assert_eq!(publish.buttons(), [format!("cq:{inc}:0")]);
+    let since = h.fake.mark();
+    let posted = h.press(EXECUTOR_TG, &publish, &format!("cq:{inc}:0")).await;
+    assert_eq!(
+        posted.body["text"],
+        "Записано: запрос опубликован, срок остановлен до ответа автора."
+    );
+    h.wait(since, "the posted request's card", |c| {
+        c.chat() == EXECUTOR_TG
+            && c.method == "editMessageText"
+            && c.buttons() == [format!("au:{inc}:0")]
+    })
+    .await;
     let paused = h
         .wait(since, "paused card", |c| {
             c.chat() == EXECUTOR_TG

@@ -264,8 +264,36 @@ fn a_finished_stage_or_a_paused_clock_leaves_no_timers_and_a_new_run_gets_new_ke
         },
         "2026-11-23 10:30",
     );
-    // The clock is paused while the author is asked: the part has no timers.
-    assert!(c.timers().iter().all(|t| t.part.is_none()));
+    // Approved, not yet posted: the clock runs on, in the same run of the draft stage.
+    let approved: Vec<PlannedTimer> = c
+        .timers()
+        .into_iter()
+        .filter(|t| t.part == Some(0))
+        .collect();
+    assert!(!approved.is_empty());
+    assert!(approved.iter().all(|t| draft_keys.contains(&t.key)));
+    c.act(
+        executor(),
+        Command::RecordClarificationPosted { part: 0 },
+        "2026-11-23 10:45",
+    );
+    // The clock is paused while the author is asked: the part's only timer is the follow-up
+    // should the author stay silent (8 working hours after the posting).
+    let paused: Vec<(TimerKind, String)> = c
+        .timers()
+        .into_iter()
+        .filter(|t| t.part.is_some())
+        .map(|t| {
+            (
+                t.kind,
+                c.cal.local(t.at).format("%a %d.%m %H:%M").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        paused,
+        [(TimerKind::ClarificationFollowUp, "Tue 24.11 10:45".into())]
+    );
     c.act(
         curator(),
         Command::RecordAuthorReply {
@@ -274,7 +302,7 @@ fn a_finished_stage_or_a_paused_clock_leaves_no_timers_and_a_new_run_gets_new_ke
         },
         "2026-11-23 12:30",
     );
-    // Resumed: the same run (the draft stage since routing), its deadline two hours later.
+    // Resumed: the same run (the draft stage since routing), its deadline 1 h 45 min later.
     let resumed: Vec<PlannedTimer> = c
         .timers()
         .into_iter()
@@ -287,7 +315,7 @@ fn a_finished_stage_or_a_paused_clock_leaves_no_timers_and_a_new_run_gets_new_ke
     assert!(draft_keys.contains(&deadline.key), "{}", deadline.key);
     assert_eq!(
         c.cal.local(deadline.at).format("%H:%M").to_string(),
-        "17:00"
+        "16:45"
     );
     // Published: nothing more.
     c.act(

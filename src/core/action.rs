@@ -80,6 +80,11 @@ pub enum Action {
         inc: IncidentId,
         part: usize,
     },
+    /// The approved clarification request is posted to the author.
+    ClarificationPosted {
+        inc: IncidentId,
+        part: usize,
+    },
     ShowAll {
         inc: IncidentId,
     },
@@ -193,6 +198,7 @@ impl Action {
             | Action::Rework { inc, .. }
             | Action::Published { inc, .. }
             | Action::AuthorReplied { inc, .. }
+            | Action::ClarificationPosted { inc, .. }
             | Action::ShowAll { inc }
             | Action::Importance { inc, .. }
             | Action::ToggleDepartment { inc, .. }

@@ -11,7 +11,7 @@ use super::{Account, Action, Core, CoreError, Who};
 use crate::domain::incident::Role;
 use crate::domain::plan::Due;
 use crate::domain::regulation::{
-    Anchor, Clock, DeadlineRule, ExplanationAuthor, Importance, Publisher, WeekendRule,
+    Anchor, Clock, DeadlineRule, ExplanationAuthor, Importance, Publisher, Term, WeekendRule,
 };
 use crate::storage::{InviteError, Person};
 use crate::texts::{Arg, Texts};
@@ -89,6 +89,28 @@ fn anchor_key(a: Anchor) -> &'static str {
     }
 }
 
+/// A term counted from an event, in words («8 ч рабочего времени», «1 рабочий день»).
+fn term_words(texts: &Texts, term: Term) -> String {
+    match term {
+        Term::Within { duration, clock } => texts.tf(
+            "term-within",
+            &[
+                ("duration", Arg::from(&duration_words(texts, duration))),
+                ("clock", Arg::from(&texts.t(clock_key(clock)))),
+            ],
+        ),
+        Term::WorkingDays { days } => texts.tf("working-days", &[("n", Arg::Num(i64::from(days)))]),
+    }
+}
+
+fn clock_key(clock: Clock) -> &'static str {
+    match clock {
+        Clock::Working => "clock-working",
+        Clock::Calendar => "clock-calendar",
+        Clock::CalendarSkippingNonWorkingDays => "clock-calendar_skipping_non_working_days",
+    }
+}
+
 fn rule_words(texts: &Texts, rule: &DeadlineRule) -> String {
     match rule {
         DeadlineRule::Within { duration, from, .. } if duration.is_zero() => {
@@ -100,11 +122,7 @@ fn rule_words(texts: &Texts, rule: &DeadlineRule) -> String {
             from,
             min_working,
         } => {
-            let clock = texts.t(match clock {
-                Clock::Working => "clock-working",
-                Clock::Calendar => "clock-calendar",
-                Clock::CalendarSkippingNonWorkingDays => "clock-calendar_skipping_non_working_days",
-            });
+            let clock = texts.t(clock_key(*clock));
             let mut s = texts.tf(
                 "rule-within",
                 &[
@@ -195,7 +213,7 @@ pub fn settings(texts: &Texts, rules: &OrgRules) -> View {
         lines.push(Line::Blank);
         lines.push(Line::Text(texts.t("settings-departures")));
         for d in &reg.departures {
-            let stage = texts.t(&format!("stage-{}", d.stage.key()));
+            let stage = texts.t(&d.subject.text_key());
             let key = match d.importance {
                 Importance::High => "settings-departure-high",
                 Importance::Normal => "settings-departure",
@@ -213,6 +231,12 @@ pub fn settings(texts: &Texts, rules: &OrgRules) -> View {
     })));
     if reg.workflow.clarification_pauses_clock {
         lines.push(Line::Text(texts.t("settings-pauses")));
+    }
+    if let Some(term) = reg.workflow.clarification_follow_up {
+        lines.push(Line::Text(texts.tf(
+            "settings-follow-up",
+            &[("term", Arg::from(&term_words(texts, term)))],
+        )));
     }
     // Borovichi §5: the curator works the regional centre's hours.
     if let Some(hours) = &reg.curator_schedule {

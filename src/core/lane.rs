@@ -34,6 +34,7 @@ impl Notice {
             Notice::CuratorCard
             | Notice::ImportanceRaised
             | Notice::AutoPublish { .. }
+            | Notice::AutoPostClarification { .. }
             | Notice::ToMonitoring { .. }
             | Notice::AppealEmail
             | Notice::AutoPublished { .. }
@@ -54,6 +55,7 @@ impl Notice {
             | Notice::CannotPublish { .. }
             | Notice::PublishInDoubt { .. }
             | Notice::ClarificationToPublish { .. }
+            | Notice::ClarificationUnanswered { .. }
             | Notice::Consolidate
             | Notice::Returned { .. }
             | Notice::CrossPost

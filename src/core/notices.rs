@@ -80,8 +80,13 @@ pub enum Notice {
     AutoPublished { part: Option<usize>, link: String },
     /// An automatic reply may or may not have been posted: people check.
     PublishInDoubt { part: Option<usize> },
-    /// A clarification question to publish.
+    /// A clarification question to publish (and to record as posted).
     ClarificationToPublish { part: usize },
+    /// Otklik posts the approved clarification request itself (a reply to a channel comment).
+    AutoPostClarification { part: usize },
+    /// The author has not answered the clarification request posted at `since` within the
+    /// regulation's follow-up term.
+    ClarificationUnanswered { part: usize, since: DateTime<Utc> },
     /// Every part is approved: the curator writes the consolidated answer.
     Consolidate,
     /// A department returned its part.
@@ -185,6 +190,8 @@ impl Notice {
             Notice::AutoPublished { .. } => "auto_published",
             Notice::PublishInDoubt { .. } => "publish_in_doubt",
             Notice::ClarificationToPublish { .. } => "clarification_to_publish",
+            Notice::AutoPostClarification { .. } => "auto_post_clarification",
+            Notice::ClarificationUnanswered { .. } => "clarification_unanswered",
             Notice::Consolidate => "consolidate",
             Notice::Returned { .. } => "returned",
             Notice::ExplanationPrepared { .. } => "explanation_prepared",
@@ -229,6 +236,7 @@ impl Notice {
             | Notice::PublishRequest { .. }
             | Notice::PublishInDoubt { .. }
             | Notice::ClarificationToPublish { .. }
+            | Notice::ClarificationUnanswered { .. }
             | Notice::Consolidate
             | Notice::Returned { .. }
             | Notice::ExplanationPrepared { .. }
@@ -243,6 +251,7 @@ impl Notice {
             | Notice::Late { .. } => true,
             Notice::ImportanceRaised
             | Notice::AutoPublish { .. }
+            | Notice::AutoPostClarification { .. }
             | Notice::ToMonitoring { .. }
             | Notice::AppealEmail
             | Notice::AutoPublished { .. }
@@ -411,12 +420,14 @@ pub fn notices_for(
                     comment: comment.clone(),
                 },
             )),
-            // Borovichi §10: the executor posts the request; elsewhere the curators do.
-            Event::ClarificationAwaitingAuthor { part } => out.push((
-                match regulation.workflow.clarification_publisher {
-                    Publisher::Executor => Audience::Executor(*part),
-                    Publisher::Curator => Audience::Curators,
-                },
+            // Otklik posts the request itself where it replies under the message; elsewhere
+            // Borovichi §10: the executor posts it; other regulations: the curators.
+            Event::ClarificationApproved { part } if has_reply_target => out.push((
+                Audience::Worker,
+                Notice::AutoPostClarification { part: *part },
+            )),
+            Event::ClarificationApproved { part } => out.push((
+                clarification_publisher(*part, regulation),
                 Notice::ClarificationToPublish { part: *part },
             )),
             Event::AuthorReplied { part, text } => out.push((
@@ -457,6 +468,7 @@ pub fn notices_for(
             | Event::Classified { .. }
             | Event::ApprovedStep { .. }
             | Event::ReworkRequested { part: None, .. }
+            | Event::ClarificationAwaitingAuthor { .. }
             | Event::Published { .. }
             | Event::GeneralInterestSet { .. }
             | Event::CrossPosted { .. }
@@ -486,6 +498,14 @@ pub fn refresh_row(key: String) -> OutboxRow {
         payload: notice.to_json(),
         key,
         lane: notice.lane().number(),
+    }
+}
+
+/// Who posts an approved clarification request and records the author's reply.
+pub fn clarification_publisher(part: usize, regulation: &Regulation) -> Audience {
+    match regulation.workflow.clarification_publisher {
+        Publisher::Executor => Audience::Executor(part),
+        Publisher::Curator => Audience::Curators,
     }
 }
 

@@ -21,48 +21,6 @@ use crate::storage::GroupChat;
 use crate::texts::Arg;
 
 impl Core {
-    /// What to tell a person whose command was refused.
-    pub(crate) fn refusal(&self, e: &TransitionError) -> Toast {
-        let t = |k: &str| self.texts.t(k);
-        match e {
-            TransitionError::AlreadyDone(_) => Toast {
-                text: t("already-done"),
-                alert: false,
-            },
-            TransitionError::NotAllowed(_) => Toast {
-                text: t("err-not-allowed"),
-                alert: true,
-            },
-            TransitionError::WrongState { .. } | TransitionError::NoSuchPart(_) => Toast {
-                text: t("err-wrong-state"),
-                alert: true,
-            },
-            TransitionError::StaleDraft { .. } => Toast {
-                text: t("err-stale"),
-                alert: true,
-            },
-            TransitionError::NotInRegulation(_) => Toast {
-                text: t("err-not-in-regulation"),
-                alert: true,
-            },
-            TransitionError::Invalid(_) | TransitionError::MissingCuratorDeadline(_) => Toast {
-                text: t("err-invalid"),
-                alert: true,
-            },
-            TransitionError::Calendar(_) => Toast {
-                text: t("err-internal"),
-                alert: true,
-            },
-        }
-    }
-
-    fn refused(&self, e: &TransitionError) -> Reply {
-        Reply {
-            toast: Some(self.refusal(e)),
-            ..Reply::default()
-        }
-    }
-
     /// Whether a person's press counts where it was made: their private chat, or a group chat of
     /// their organisation (the curators' or the head's).
     async fn may_act_here(&self, who: &Who) -> Result<bool, CoreError> {
@@ -76,14 +34,9 @@ impl Core {
         }))
     }
 
-    /// The refusal for a button that no longer applies (an old card, a forged payload).
-    fn outdated(&self) -> Reply {
-        Reply::alert(self.texts.t("err-wrong-state"))
-    }
-
     /// Applies a command and answers the press at once with `ok` (what changed), or the
     /// refusal; the card pressed is redrawn before the incident's other cards.
-    async fn press_command(
+    pub(super) async fn press_command(
         &self,
         rules: &OrgRules,
         actor: &Actor,
@@ -106,7 +59,12 @@ impl Core {
     /// Asks for typed input: remembers the step and sends the prompt. Pressed in a group, the
     /// question goes to the presser's private chat and is answered there (the group's minute is
     /// for what everyone needs to see); the press says so.
-    async fn ask(&self, who: &Who, pending: Pending, prompt: String) -> Result<Reply, CoreError> {
+    pub(super) async fn ask(
+        &self,
+        who: &Who,
+        pending: Pending,
+        prompt: String,
+    ) -> Result<Reply, CoreError> {
         if who.in_private() {
             self.set_pending(who, &pending).await?;
             return Ok(Reply::say(View::prompt(prompt)));
@@ -418,11 +376,11 @@ impl Core {
                     .await
             }
             Action::AuthorReplied { part, .. } => {
-                if let Err(e) = may(Deed::RecordAuthorReply { part }) {
-                    return Ok(self.refused(&e));
-                }
-                let prompt = self.texts.tf("ask-author-reply", &[("number", number)]);
-                self.ask(who, Pending::AuthorReply { inc, part }, prompt)
+                self.press_author_replied(who, &rules, &actor, &record, part)
+                    .await
+            }
+            Action::ClarificationPosted { part, .. } => {
+                self.press_clarification_posted(&rules, &actor, record, part, card)
                     .await
             }
             Action::ShowAll { .. } => {

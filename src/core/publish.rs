@@ -1,6 +1,7 @@
-//! Answers Otklik publishes itself (a reply under a comment in the organisation's channel): at
-//! most once, whatever happens between posting and recording; and, where it cannot post, asking
-//! the publisher to do it by hand. Called by the delivery worker for `Notice::AutoPublish`.
+//! Answers and clarification requests Otklik publishes itself (a reply under a comment in the
+//! organisation's channel): at most once, whatever happens between posting and recording; and,
+//! where it cannot post, asking the publisher to do it by hand. Called by the delivery worker for
+//! `Notice::AutoPublish` and `Notice::AutoPostClarification`.
 
 use std::sync::Arc;
 
@@ -11,29 +12,93 @@ use super::notices::{Audience, Notice};
 use super::org::OrgRules;
 use super::{Core, CoreError, MessengerPort, SendError};
 use crate::domain::content::IncidentRecord;
-use crate::domain::incident::{Command, DraftKind};
+use crate::domain::incident::{Command, Draft, DraftKind};
 use crate::domain::permission::{permitted, Deed};
 use crate::domain::PersonId;
 use crate::storage::{AnswerKey, OutboxMessage, PublicationClaim};
 
+/// What Otklik posts under the citizen's comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Posting {
+    /// The approved answer of a part (`None`: the consolidated answer).
+    Answer(Option<usize>),
+    /// The approved clarification request of a part: the clock stops when it is posted
+    /// (Borovichi §10).
+    Clarification(usize),
+}
+
+impl Posting {
+    fn part(self) -> Option<usize> {
+        match self {
+            Posting::Answer(part) => part,
+            Posting::Clarification(part) => Some(part),
+        }
+    }
+
+    fn deed(self) -> Deed {
+        match self {
+            Posting::Answer(part) => Deed::Publish { part },
+            Posting::Clarification(part) => Deed::PostClarification { part },
+        }
+    }
+
+    fn draft(self, record: &IncidentRecord) -> Option<&Draft> {
+        let last = |part: usize, clarification: bool| {
+            record.workflow.parts.get(part).and_then(|p| {
+                p.drafts
+                    .iter()
+                    .rev()
+                    .find(|d| (d.kind == DraftKind::Clarification) == clarification)
+            })
+        };
+        match self {
+            Posting::Answer(Some(i)) => last(i, false),
+            Posting::Answer(None) => record.workflow.consolidated.as_ref(),
+            Posting::Clarification(i) => last(i, true),
+        }
+    }
+
+    /// The command that records it as posted, with this link.
+    fn command(self, link: &str) -> Command {
+        match self {
+            Posting::Answer(part) => Command::MarkPublished {
+                part,
+                link: link.to_string(),
+            },
+            Posting::Clarification(part) => Command::RecordClarificationPosted { part },
+        }
+    }
+
+    /// What asks people to post it by hand (`doubt`: to check whether it went out).
+    fn by_hand(self, doubt: bool) -> Notice {
+        match self {
+            Posting::Answer(part) if doubt => Notice::PublishInDoubt { part },
+            Posting::Answer(part) => Notice::PublishRequest { part },
+            Posting::Clarification(part) => Notice::ClarificationToPublish { part },
+        }
+    }
+}
+
 impl Core {
-    /// Publishes an approved answer as a reply to the citizen's comment, at most once: the reply
-    /// is recorded as being sent before it is sent, and as sent — with the publication — after.
-    /// A reply found in between (the process died there, or the answer of the messenger was
-    /// lost) is never sent again: the publisher is asked to check and record it.
+    /// Publishes an approved answer (or clarification request) as a reply to the citizen's
+    /// comment, at most once: the reply is recorded as being sent before it is sent, and as sent
+    /// — with the publication — after. A reply found in between (the process died there, or the
+    /// answer of the messenger was lost) is never sent again: the publisher is asked to check
+    /// and record it.
     pub(super) async fn auto_publish(
         &self,
         m: &OutboxMessage,
         record: &IncidentRecord,
-        part: Option<usize>,
+        posting: Posting,
         ports: &[Arc<dyn MessengerPort>],
     ) -> Result<Outcome, CoreError> {
         let rules = self.org(record.org).await?;
         let system = super::intake::intake_actor();
+        let part = posting.part();
         // Already published (by hand, or by an earlier attempt) or no longer approved.
         if permitted(
             &system,
-            Deed::Publish { part },
+            posting.deed(),
             &record.workflow,
             rules.regulation(),
         )
@@ -41,19 +106,8 @@ impl Core {
         {
             return Ok(Outcome::Delivered);
         }
-        let draft = match part {
-            Some(i) => record.workflow.parts.get(i).and_then(|p| {
-                p.drafts
-                    .iter()
-                    .rev()
-                    .find(|d| d.kind != DraftKind::Clarification)
-            }),
-            None => record.workflow.consolidated.as_ref(),
-        };
-        let (Some(target), Some(draft)) = (&record.reply_to, draft) else {
-            return self
-                .ask_to_publish(m, record, part, Notice::PublishRequest { part })
-                .await;
+        let (Some(target), Some(draft)) = (&record.reply_to, posting.draft(record)) else {
+            return self.ask_to_publish(m, record, posting, false).await;
         };
         let Some(port) = port_for(ports, target.chat.messenger) else {
             return Ok(Outcome::RetryIn(Duration::minutes(5)));
@@ -65,14 +119,12 @@ impl Core {
         };
         match self.store.claim_publication(key, self.now()).await? {
             PublicationClaim::Sent { message_id, link } => {
-                self.record_publication(&rules, record.clone(), key, message_id, &link)
+                self.record_publication(&rules, record.clone(), key, posting, (message_id, &link))
                     .await?;
                 return Ok(Outcome::Delivered);
             }
             PublicationClaim::InDoubt { first: true } => {
-                return self
-                    .ask_to_publish(m, record, part, Notice::PublishInDoubt { part })
-                    .await
+                return self.ask_to_publish(m, record, posting, true).await
             }
             PublicationClaim::InDoubt { first: false } => return Ok(Outcome::Delivered),
             PublicationClaim::Claimed => {}
@@ -87,7 +139,7 @@ impl Core {
             .await
         {
             Ok((message_id, link)) => {
-                self.record_publication(&rules, record.clone(), key, message_id, &link)
+                self.record_publication(&rules, record.clone(), key, posting, (message_id, &link))
                     .await?;
                 Ok(Outcome::Delivered)
             }
@@ -101,8 +153,7 @@ impl Core {
             Err(e @ (SendError::Refused(_) | SendError::Unreachable(_) | SendError::Gone)) => {
                 tracing::warn!(error = %e, "the answer could not be posted under the comment");
                 self.store.release_publication(key).await?;
-                self.ask_to_publish(m, record, part, Notice::PublishRequest { part })
-                    .await
+                self.ask_to_publish(m, record, posting, false).await
             }
             Err(SendError::ChatMoved(new_id)) => {
                 self.store.release_publication(key).await?;
@@ -113,27 +164,24 @@ impl Core {
             Err(e @ (SendError::Failed(_) | SendError::NotModified)) => {
                 tracing::warn!(error = %e, "unknown whether the answer was posted");
                 self.store.doubt_publication(key).await?;
-                self.ask_to_publish(m, record, part, Notice::PublishInDoubt { part })
-                    .await
+                self.ask_to_publish(m, record, posting, true).await
             }
         }
     }
 
-    /// Records a reply as sent and the answer as published, in one transaction.
+    /// Records a reply as sent and the answer as published (or the clarification request as
+    /// posted), in one transaction.
     async fn record_publication(
         &self,
         rules: &OrgRules,
         mut record: IncidentRecord,
         key: AnswerKey,
-        message_id: i64,
-        link: &str,
+        posting: Posting,
+        (message_id, link): (i64, &str),
     ) -> Result<(), CoreError> {
         let part = key.part;
         let system = super::intake::intake_actor();
-        let command = Command::MarkPublished {
-            part,
-            link: link.to_string(),
-        };
+        let command = posting.command(link);
         for _ in 0..5 {
             let now = self.now();
             let t = match crate::domain::incident::apply(
@@ -152,9 +200,16 @@ impl Core {
                     return Ok(());
                 }
             };
-            let published = Notice::AutoPublished {
-                part,
-                link: link.to_string(),
+            // The curators hear of an answer posted; a request posted shows on the cards.
+            let notices = match posting {
+                Posting::Answer(_) => vec![(
+                    Audience::Curators,
+                    Notice::AutoPublished {
+                        part,
+                        link: link.to_string(),
+                    },
+                )],
+                Posting::Clarification(_) => Vec::new(),
             };
             let commit = self
                 .prepare_commit(
@@ -164,7 +219,7 @@ impl Core {
                     &command,
                     &t,
                     super::Besides {
-                        notices: vec![(Audience::Curators, published)],
+                        notices,
                         pressed: None,
                     },
                 )
@@ -184,17 +239,23 @@ impl Core {
     }
 
     /// Asks the publisher (the curators, or the executor where the regulation says so) to
-    /// publish or check the answer by hand.
+    /// publish or check the answer (or the clarification request) by hand.
     async fn ask_to_publish(
         &self,
         m: &OutboxMessage,
         record: &IncidentRecord,
-        part: Option<usize>,
-        notice: Notice,
+        posting: Posting,
+        doubt: bool,
     ) -> Result<Outcome, CoreError> {
         let rules = self.org(record.org).await?;
-        let audience = match (part, rules.regulation().workflow.publisher) {
-            (Some(p), crate::domain::regulation::Publisher::Executor) => Audience::Executor(p),
+        let notice = posting.by_hand(doubt);
+        let audience = match (posting, rules.regulation().workflow.publisher) {
+            (Posting::Clarification(p), _) => {
+                super::notices::clarification_publisher(p, rules.regulation())
+            }
+            (Posting::Answer(Some(p)), crate::domain::regulation::Publisher::Executor) => {
+                Audience::Executor(p)
+            }
             _ => Audience::Curators,
         };
         let planned = self

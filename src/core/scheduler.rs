@@ -124,6 +124,19 @@ fn timer_notices(
         (TimerKind::DutyUnanswered { step: 1 }, _) => {
             vec![(Audience::RestOnDuty, Notice::DutyUnanswered)]
         }
+        (TimerKind::ClarificationFollowUp, _) => match part {
+            Some(part) => {
+                let notice = Notice::ClarificationUnanswered {
+                    part,
+                    since: deadline,
+                };
+                vec![
+                    (Audience::Executor(part), notice.clone()),
+                    (Audience::Curators, notice),
+                ]
+            }
+            None => Vec::new(),
+        },
         (TimerKind::DutyUnanswered { .. }, _) => vec![
             (Audience::Curators, Notice::DutyUnanswered),
             (Audience::Head, Notice::DutyUnanswered),

@@ -427,6 +427,22 @@ impl WorkCalendar {
         ))
     }
 
+    /// Calendar time in [a, b) not counting whole non-working days (the clock of Sakhalin 3.3);
+    /// zero when b ≤ a.
+    pub fn time_skipping_non_working_days_between(
+        &self,
+        a: DateTime<Utc>,
+        b: DateTime<Utc>,
+    ) -> Result<Duration, CalendarError> {
+        let (sa, sb) = (self.check(a)?, self.check_end(b)?);
+        if sb <= sa {
+            return Ok(Duration::zero());
+        }
+        Ok(Duration::seconds(
+            self.skip_non_working.counted_before(sb) - self.skip_non_working.counted_before(sa),
+        ))
+    }
+
     /// Like `check`, but the end of the covered range itself is allowed (for interval ends).
     fn check_end(&self, t: DateTime<Utc>) -> Result<i64, CalendarError> {
         let s = t.timestamp();

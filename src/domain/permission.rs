@@ -44,6 +44,10 @@ pub enum Deed {
     Rework {
         part: usize,
     },
+    /// Record that the approved clarification request is posted to the author.
+    PostClarification {
+        part: usize,
+    },
     RecordAuthorReply {
         part: usize,
     },
@@ -94,6 +98,7 @@ impl Deed {
             Deed::Draft { .. } => "submit_draft",
             Deed::Approve { .. } => "approve",
             Deed::Rework { .. } => "request_rework",
+            Deed::PostClarification { .. } => "record_clarification_posted",
             Deed::RecordAuthorReply { .. } => "record_author_reply",
             Deed::WriteConsolidated => "submit_consolidated",
             Deed::Publish { .. } => "mark_published",
@@ -369,6 +374,7 @@ fn permitted_as(
             let step = match p.state {
                 PartState::DraftSubmitted { step, .. } => step,
                 PartState::Approved { .. }
+                | PartState::ClarificationApproved
                 | PartState::AwaitingAuthor
                 | PartState::AwaitingFinal
                 | PartState::Done => return Err(TransitionError::AlreadyDone("approved")),
@@ -408,6 +414,26 @@ fn permitted_as(
                 may_approve(actor, step, p),
                 "this approval step belongs to someone else",
             )
+        }
+        Deed::PostClarification { part: i } => {
+            let p = part(incident, i)?;
+            // Whoever the regulation says posts it (Borovichi §10: the executor), or Otklik
+            // itself where it replies under the message (a channel comment).
+            let publishes = match regulation.workflow.clarification_publisher {
+                Publisher::Executor => actor.handles(p.executor),
+                Publisher::Curator => curator,
+            };
+            require(
+                publishes || actor.has(Role::System),
+                "the regulation gives posting the clarification to someone else",
+            )?;
+            match p.state {
+                PartState::ClarificationApproved if !state.is_finished() => Ok(()),
+                PartState::AwaitingAuthor => {
+                    Err(TransitionError::AlreadyDone("the clarification is posted"))
+                }
+                s => Err(wrong(deed, s.key())),
+            }
         }
         Deed::RecordAuthorReply { part: i } => {
             // Whoever posted the request sees the reply (Borovichi §10: the executor).
@@ -588,6 +614,7 @@ fn permitted_as(
                 PartState::Routed
                 | PartState::Accepted
                 | PartState::ReworkRequested { .. }
+                | PartState::ClarificationApproved
                 | PartState::AwaitingAuthor
                 | PartState::Returned => Ok(()),
                 s => Err(wrong(deed, s.key())),

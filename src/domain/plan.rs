@@ -11,7 +11,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::calendar::{CalendarError, Pause, Progress, WorkCalendar};
-use super::regulation::{Anchor, Clock, DeadlineRule, Importance, Publisher, Regulation, Stage};
+use super::regulation::{
+    Anchor, Clock, DeadlineRule, Importance, Publisher, Regulation, Stage, Term,
+};
 
 /// What is known of an incident's history, for deadline purposes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -108,6 +110,29 @@ pub fn calendar_for<'a>(
         calendar.curators()
     } else {
         calendar
+    }
+}
+
+/// When a term counted from `start` ends (a clarification's follow-up: from its posting).
+pub fn term_end(
+    calendar: &WorkCalendar,
+    start: DateTime<Utc>,
+    term: Term,
+) -> Result<DateTime<Utc>, CalendarError> {
+    match term {
+        Term::Within {
+            duration,
+            clock: Clock::Working,
+        } => calendar.add(start, duration),
+        Term::Within {
+            duration,
+            clock: Clock::Calendar,
+        } => Ok(start + duration),
+        Term::Within {
+            duration,
+            clock: Clock::CalendarSkippingNonWorkingDays,
+        } => calendar.add_skipping_non_working_days(start, duration),
+        Term::WorkingDays { days } => calendar.add_working_days(start, days),
     }
 }
 

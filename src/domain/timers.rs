@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::CalendarError;
 use super::incident::{Incident, Part, PartState, ReturnReason, Rules};
-use super::plan::{calendar_for, Due};
+use super::plan::{calendar_for, term_end, Due};
 use super::regulation::{Regulation, Reminders, Stage};
 
 /// What a timer does when it fires.
@@ -30,6 +30,9 @@ pub enum TimerKind {
     /// Nobody answered the weekend alert: step 1 alerts the rest of the roster, step 2 the
     /// curators and the head.
     DutyUnanswered { step: u8 },
+    /// The author has not answered a posted clarification request within the regulation's
+    /// follow-up term: the executor and the curators are told.
+    ClarificationFollowUp,
 }
 
 impl TimerKind {
@@ -40,6 +43,7 @@ impl TimerKind {
             TimerKind::EscalateToDepartmentHead => "escalate_department_head".into(),
             TimerKind::EscalateToHead => "escalate_head".into(),
             TimerKind::DutyUnanswered { step } => format!("duty_unanswered_{step}"),
+            TimerKind::ClarificationFollowUp => "clarification_follow_up".into(),
         }
     }
 }
@@ -54,7 +58,8 @@ pub struct PlannedTimer {
     pub kind: TimerKind,
     /// When it fires.
     pub at: DateTime<Utc>,
-    /// The deadline it is about (the alert's raising for duty timers).
+    /// The deadline it is about (the alert's raising for duty timers, the request's posting for
+    /// a clarification's follow-up).
     pub deadline: DateTime<Utc>,
     /// Unique among the incident's timers; the same for the same point of the same stage run.
     pub key: String,
@@ -241,6 +246,24 @@ pub fn plan_timers(
                 calendar.add(deadline, after)?,
                 String::new(),
             );
+        }
+    }
+    // A posted clarification the author has not answered is followed up once (Borovichi §10
+    // stops the clock until the reply, and sets no term for it).
+    if let Some(term) = rules.regulation.workflow.clarification_follow_up {
+        for (i, p) in incident.parts.iter().enumerate() {
+            let Some(posted) = p.awaiting_author_since() else {
+                continue;
+            };
+            let kind = TimerKind::ClarificationFollowUp;
+            out.push(PlannedTimer {
+                part: Some(i),
+                stage: None,
+                kind,
+                at: term_end(rules.calendar, posted, term)?,
+                deadline: posted,
+                key: format!("{i}:clarification:{}:{}", posted.timestamp(), kind.key()),
+            });
         }
     }
     if let Some(alert) = incident.duty_alert.filter(|a| a.answer.is_none()) {

@@ -53,6 +53,7 @@ pub fn encode(action: &Action) -> String {
         Action::Rework { inc, part, version } => format!("rw:{inc}:{part}:{version}"),
         Action::Published { inc, part } => format!("pb:{inc}:{}", part_code(part)),
         Action::AuthorReplied { inc, part } => format!("au:{inc}:{part}"),
+        Action::ClarificationPosted { inc, part } => format!("cq:{inc}:{part}"),
         Action::ShowAll { inc } => format!("sa:{inc}"),
         Action::Importance { inc, high } => format!("im:{inc}:{}", if high { "h" } else { "n" }),
         Action::ToggleDepartment { inc, dept } => format!("dp:{inc}:{dept}"),
@@ -254,6 +255,10 @@ pub fn decode(data: &str) -> Option<Action> {
             expect(2)?;
             Action::AuthorReplied { inc, part: idx(1)? }
         }
+        "cq" => {
+            expect(2)?;
+            Action::ClarificationPosted { inc, part: idx(1)? }
+        }
         "im" => {
             expect(2)?;
             let high = match fields[1] {
@@ -384,6 +389,7 @@ mod tests {
                 inc: small,
                 part: 0,
             },
+            Action::ClarificationPosted { inc: big, part: 3 },
             Action::ShowAll { inc: small },
             Action::Importance {
                 inc: small,

@@ -1,4 +1,4 @@
-//! Drafts, approval, publication, clarification, consolidation and returns.
+//! Drafts, approval, publication, consolidation and returns.
 
 use super::{clipped, network, Draw, DRAFT_LIMIT};
 use crate::core::action::Action;
@@ -96,7 +96,7 @@ impl Draw<'_> {
         if pending {
             if let Some((stage, due)) = p.and_then(|p| p.current_deadline(self.rules.regulation()))
             {
-                lines.extend(self.deadline_lines(stage, due));
+                lines.extend(self.deadline_lines(stage, inc.workflow.importance, due));
             }
         }
         lines.push(Line::Blank);
@@ -317,57 +317,6 @@ impl Draw<'_> {
             lines.push(Line::Quote(clipped(self.texts, &d.text, DRAFT_LIMIT)));
         }
         self.publish_tail(inc, part, viewer, lines)
-    }
-
-    pub(super) fn clarification_to_publish(
-        &self,
-        inc: &IncidentRecord,
-        part: usize,
-        viewer: &Actor,
-    ) -> View {
-        let question = inc
-            .workflow
-            .parts
-            .get(part)
-            .and_then(|p| {
-                p.drafts
-                    .iter()
-                    .rev()
-                    .find(|d| d.kind == DraftKind::Clarification)
-            })
-            .map(|d| d.text.clone())
-            .unwrap_or_default();
-        let mut lines = vec![
-            Line::Title(self.tf("publish-clarification", &[("number", Arg::Num(inc.number))])),
-            Line::Blank,
-            Line::Quote(clipped(self.texts, &question, DRAFT_LIMIT)),
-        ];
-        lines.extend(self.link_line(&inc.content.url));
-        let replied = inc
-            .workflow
-            .parts
-            .get(part)
-            .is_some_and(|p| p.pauses.iter().any(|x| x.end.is_some()))
-            && inc
-                .workflow
-                .parts
-                .get(part)
-                .is_some_and(|p| p.state != PartState::AwaitingAuthor);
-        if replied {
-            lines.push(Line::Text(self.t("clarification-answered")));
-        }
-        let mut buttons = Vec::new();
-        if self.may(viewer, Deed::RecordAuthorReply { part }, inc) {
-            buttons.push(vec![self.button(
-                "btn-author-replied",
-                Action::AuthorReplied { inc: inc.id, part },
-            )]);
-        }
-        View {
-            lines,
-            buttons,
-            ..View::default()
-        }
     }
 
     pub(super) fn consolidate(&self, inc: &IncidentRecord, viewer: &Actor) -> View {

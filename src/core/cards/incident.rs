@@ -37,12 +37,17 @@ impl Draw<'_> {
         lines.push(Line::Blank);
         if !inc.workflow.state.is_finished() {
             if let Some((stage, due)) = p.current_deadline(self.rules.regulation()) {
-                lines.extend(self.deadline_lines(stage, due));
+                lines.extend(self.deadline_lines(stage, inc.workflow.importance, due));
             }
             if matches!(p.state, PartState::Routed | PartState::Accepted) {
-                lines.extend(self.stage_due_line(&p.deadlines, Stage::Final, "card-final"));
+                lines.extend(self.stage_due_line(
+                    &p.deadlines,
+                    Stage::Final,
+                    inc.workflow.importance,
+                    "card-final",
+                ));
             }
-            lines.extend(self.department_total_line(p));
+            lines.extend(self.department_total_line(p, inc.workflow.importance));
             // Sakhalin 3.7: the department prepares explanations, under their own term.
             if self.may(viewer, Deed::PrepareExplanation { part }, inc) {
                 lines.extend(self.explanation_deadline_line(inc));
@@ -182,7 +187,7 @@ impl Draw<'_> {
         lines.extend(self.repeat_lines(inc));
         if let Some((stage, due)) = inc.workflow.current_deadline() {
             lines.push(Line::Blank);
-            lines.extend(self.deadline_lines(stage, due));
+            lines.extend(self.deadline_lines(stage, inc.workflow.importance, due));
         }
         lines.extend(self.explanation_deadline_line(inc));
         let id = inc.id;
@@ -305,7 +310,7 @@ impl Draw<'_> {
 
     /// The department's own total (Vorsino 2.2.3 "7 wh", Sakhalin 3.2 "23 h") while the part is
     /// in the department's hands, where the regulation sets one.
-    fn department_total_line(&self, p: &Part) -> Option<Line> {
+    fn department_total_line(&self, p: &Part, importance: Importance) -> Option<Line> {
         let in_department = match p.state {
             PartState::Routed | PartState::Accepted | PartState::ReworkRequested { .. } => true,
             PartState::DraftSubmitted { step, .. } => step != ApprovalStep::Curator,
@@ -317,16 +322,23 @@ impl Draw<'_> {
         self.stage_due_line(
             &p.deadlines,
             Stage::DepartmentTotal,
+            importance,
             "card-department-total",
         )
     }
 
     /// «<what> — до 18:00, пн, 23 нояб.» for a stage due at an instant.
-    fn stage_due_line(&self, deadlines: &[(Stage, Due)], stage: Stage, key: &str) -> Option<Line> {
+    fn stage_due_line(
+        &self,
+        deadlines: &[(Stage, Due)],
+        stage: Stage,
+        importance: Importance,
+        key: &str,
+    ) -> Option<Line> {
         let (_, due) = deadlines.iter().find(|(s, _)| *s == stage)?;
         let at = due.instant()?;
         Some(Line::Indented(self.tf(
-            key,
+            &self.due_key(stage, importance, at, key),
             &[
                 ("time", Arg::from(&self.time(at))),
                 ("date", Arg::from(&self.date(at))),
@@ -350,7 +362,7 @@ impl Draw<'_> {
                 self.part_status(p)
             )));
             if !inc.workflow.state.is_finished() {
-                lines.extend(self.department_total_line(p));
+                lines.extend(self.department_total_line(p, inc.workflow.importance));
             }
         }
         if let Some(p) = &inc.workflow.publication {
@@ -379,7 +391,7 @@ impl Draw<'_> {
             inc.workflow.state.is_finished(),
             inc.workflow.current_deadline(),
         ) {
-            lines.extend(self.deadline_lines(stage, due));
+            lines.extend(self.deadline_lines(stage, inc.workflow.importance, due));
         }
         let mut rows = Vec::new();
         // Sakhalin 3.7–3.8: an explanation, or a 59-FZ appeal, may still be needed once the
@@ -520,6 +532,7 @@ impl Draw<'_> {
         self.stage_due_line(
             &inc.workflow.deadlines,
             Stage::Explanation,
+            inc.workflow.importance,
             "card-explanation-deadline",
         )
     }

@@ -4,13 +4,17 @@
 //! press now (the domain's permission rule decides).
 //!
 //! - `incident.rs`: the executor's card and the curators' card (triage, then status);
-//! - `answers.rs`: drafts, approval, publication, clarification, consolidation, returns;
+//! - `answers.rs`: drafts, approval, publication, consolidation, returns;
+//! - `clarification.rs`: a clarification request to post, and its follow-up;
 //! - `time.rs`: reminders, deadlines, lateness, weekend alerts and their follow-ups;
 //! - here: the shared pieces, and `notice`, which draws each kind of notice (one exhaustive
 //!   match: a notice kind without a drawing does not compile).
 
 mod answers;
+mod clarification;
 mod incident;
+#[cfg(test)]
+mod tests;
 mod time;
 
 pub use answers::{explanation_kinds, explanation_template, no_answer_reasons, return_reasons};
@@ -25,8 +29,8 @@ use super::view::{Button, Line, View};
 use crate::domain::content::{IncidentRecord, MessageKind, Source};
 use crate::domain::incident::{Actor, DraftKind, IncidentState, Part, PartState};
 use crate::domain::permission::{permitted, Deed};
-use crate::domain::plan::Due;
-use crate::domain::regulation::{Importance, Stage};
+use crate::domain::plan::{calendar_for, Due};
+use crate::domain::regulation::{Clock, DeadlineRule, Importance, Stage};
 use crate::domain::DepartmentId;
 use crate::texts::{Arg, Texts};
 
@@ -166,13 +170,56 @@ impl Draw<'_> {
         permitted(viewer, deed, &inc.workflow, self.rules.regulation()).is_ok()
     }
 
-    /// The lines that show one stage's deadline, with the working time left.
-    pub fn deadline_lines(&self, stage: Stage, due: Due) -> Vec<Line> {
+    /// The clock a stage counts on, where it is calendar time (Sakhalin 3.3: 24 hours skipping
+    /// days off); `None` for working time.
+    fn calendar_clock(&self, stage: Stage, importance: Importance) -> Option<Clock> {
+        let reg = self.rules.regulation();
+        let rule = match reg.rule(stage, importance) {
+            Some(DeadlineRule::SameAs { stage: other }) => reg.rule(*other, importance),
+            rule => rule,
+        };
+        match rule {
+            Some(DeadlineRule::Within {
+                clock: clock @ (Clock::Calendar | Clock::CalendarSkippingNonWorkingDays),
+                ..
+            }) => Some(*clock),
+            _ => None,
+        }
+    }
+
+    /// Whether a calendar-clock deadline falls outside the office's hours (an instant that ends
+    /// a working window is inside).
+    fn outside_office_hours(&self, stage: Stage, at: DateTime<Utc>) -> bool {
+        let calendar = calendar_for(self.rules.regulation(), &self.rules.calendar, stage);
+        let working = |t| calendar.is_working(t).unwrap_or(true);
+        !working(at) && !working(at - chrono::Duration::minutes(1))
+    }
+
+    /// The deadline line's text key: with «(вне рабочего времени)» for a calendar-clock stage
+    /// due outside office hours.
+    fn due_key(
+        &self,
+        stage: Stage,
+        importance: Importance,
+        at: DateTime<Utc>,
+        key: &str,
+    ) -> String {
+        if self.calendar_clock(stage, importance).is_some() && self.outside_office_hours(stage, at)
+        {
+            format!("{key}-outside-hours")
+        } else {
+            key.to_string()
+        }
+    }
+
+    /// The lines that show one stage's deadline, with the time left: working time, or calendar
+    /// time for a stage on the calendar clock.
+    pub fn deadline_lines(&self, stage: Stage, importance: Importance, due: Due) -> Vec<Line> {
         let stage_name = self.t(&format!("stage-{}", stage.key()));
         match due {
             Due::At { at, .. } => {
                 let mut lines = vec![Line::Text(self.tf(
-                    "card-deadline",
+                    &self.due_key(stage, importance, at, "card-deadline"),
                     &[
                         ("stage", Arg::from(&stage_name)),
                         ("time", Arg::from(&self.time(at))),
@@ -180,16 +227,17 @@ impl Draw<'_> {
                     ],
                 ))];
                 if at > self.now {
-                    let left = self
-                        .rules
-                        .calendar
-                        .working_time_between(self.now, at)
-                        .map(|d| d.num_minutes())
-                        .unwrap_or(0);
-                    let left = self.tf(
-                        "time-left",
-                        &[("left", Arg::from(&short_span(self.texts, left)))],
-                    );
+                    let calendar = &self.rules.calendar;
+                    let (left, key) = match self.calendar_clock(stage, importance) {
+                        None => (calendar.working_time_between(self.now, at), "time-left"),
+                        Some(Clock::CalendarSkippingNonWorkingDays) => (
+                            calendar.time_skipping_non_working_days_between(self.now, at),
+                            "time-left-calendar",
+                        ),
+                        Some(_) => (Ok(at - self.now), "time-left-calendar"),
+                    };
+                    let left = left.map(|d| d.num_minutes()).unwrap_or(0);
+                    let left = self.tf(key, &[("left", Arg::from(&short_span(self.texts, left)))]);
                     lines.push(Line::Indented(
                         self.tf("card-left", &[("left", Arg::from(&left))]),
                     ));
@@ -437,6 +485,9 @@ impl Draw<'_> {
             Notice::ClarificationToPublish { part } => {
                 self.clarification_to_publish(inc, *part, viewer)
             }
+            Notice::ClarificationUnanswered { part, since } => {
+                self.clarification_unanswered(inc, *part, *since, viewer)
+            }
             Notice::Consolidate => self.consolidate(inc, viewer),
             Notice::Returned { part } => self.returned(inc, *part, viewer),
             Notice::CrossPost => self.cross_post(inc, viewer),
@@ -538,6 +589,7 @@ impl Draw<'_> {
                 return None
             }
             Notice::AutoPublish { .. }
+            | Notice::AutoPostClarification { .. }
             | Notice::ToMonitoring { .. }
             | Notice::AppealEmail
             | Notice::RefreshCards { .. }

@@ -336,6 +336,11 @@ impl Draw<'_> {
                 {
                     return Notice::PublishRequest { part: Some(i) };
                 }
+                PartState::ClarificationApproved
+                    if self.may(viewer, Deed::PostClarification { part: i }, inc) =>
+                {
+                    return Notice::ClarificationToPublish { part: i };
+                }
                 PartState::AwaitingAuthor
                     if self.may(viewer, Deed::RecordAuthorReply { part: i }, inc) =>
                 {

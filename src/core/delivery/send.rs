@@ -9,6 +9,7 @@ use chrono::Duration;
 use super::{port_for, Dest, MessengerPort, Outcome, SendError};
 use crate::core::notices::{Audience, Notice};
 use crate::core::org::OrgRules;
+use crate::core::publish::Posting;
 use crate::core::view::View;
 use crate::core::{Core, CoreError};
 use crate::domain::content::{ChatRef, IncidentRecord, Messenger};
@@ -44,7 +45,14 @@ impl Core {
             (Notice::RefreshCards { pressed }, Some(r)) => {
                 self.fan_out_redraws(&r, *pressed, ports).await
             }
-            (Notice::AutoPublish { part }, Some(r)) => self.auto_publish(m, &r, *part, ports).await,
+            (Notice::AutoPublish { part }, Some(r)) => {
+                self.auto_publish(m, &r, Posting::Answer(*part), ports)
+                    .await
+            }
+            (Notice::AutoPostClarification { part }, Some(r)) => {
+                self.auto_publish(m, &r, Posting::Clarification(*part), ports)
+                    .await
+            }
             (Notice::ToMonitoring { event, at }, Some(r)) => {
                 self.tell_monitoring(m, &r, event, *at).await
             }
@@ -52,6 +60,7 @@ impl Core {
             (
                 Notice::RefreshCards { .. }
                 | Notice::AutoPublish { .. }
+                | Notice::AutoPostClarification { .. }
                 | Notice::ToMonitoring { .. }
                 | Notice::AppealEmail,
                 None,

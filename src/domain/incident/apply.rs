@@ -288,12 +288,9 @@ pub fn apply(
                     version: current,
                 });
             } else if kind == DraftKind::Clarification {
-                np.state = PartState::AwaitingAuthor;
-                np.pauses.push(Pause {
-                    start: at,
-                    end: None,
-                });
-                events.push(Event::ClarificationAwaitingAuthor { part: *part });
+                // The clock stops only when the request reaches the author (Borovichi §10).
+                np.state = PartState::ClarificationApproved;
+                events.push(Event::ClarificationApproved { part: *part });
             } else {
                 np.state = PartState::Approved { kind };
                 np.timeline.approved_at = Some(at);
@@ -386,6 +383,15 @@ pub fn apply(
                 version: current,
                 comment,
             });
+        }
+        Command::RecordClarificationPosted { part } => {
+            let np = &mut next.parts[*part];
+            np.state = PartState::AwaitingAuthor;
+            np.pauses.push(Pause {
+                start: at,
+                end: None,
+            });
+            events.push(Event::ClarificationAwaitingAuthor { part: *part });
         }
         Command::RecordAuthorReply { part, text } => {
             let text = non_empty(text, "the author's reply")?;

@@ -60,6 +60,11 @@ pub enum Command {
         /// The rework deadline, where the curator sets it.
         deadline: Option<DateTime<Utc>>,
     },
+    /// The approved clarification request is posted to the author (by its publisher, or by
+    /// Otklik under a channel comment): the clock stops from now (Borovichi §10).
+    RecordClarificationPosted {
+        part: usize,
+    },
     RecordAuthorReply {
         part: usize,
         text: String,
@@ -135,6 +140,7 @@ impl Command {
             Command::SubmitDraft { .. } => "submit_draft",
             Command::Approve { .. } => "approve",
             Command::RequestRework { .. } => "request_rework",
+            Command::RecordClarificationPosted { .. } => "record_clarification_posted",
             Command::RecordAuthorReply { .. } => "record_author_reply",
             Command::SubmitConsolidated { .. } => "submit_consolidated",
             Command::MarkPublished { .. } => "mark_published",
@@ -171,6 +177,7 @@ impl Command {
             Command::RequestRework { part: Some(p), .. } => Deed::Rework { part: *p },
             // Refused in `apply`: the curator edits the consolidated answer directly.
             Command::RequestRework { part: None, .. } => Deed::Approve { part: None },
+            Command::RecordClarificationPosted { part } => Deed::PostClarification { part: *part },
             Command::RecordAuthorReply { part, .. } => Deed::RecordAuthorReply { part: *part },
             Command::SubmitConsolidated { .. } => Deed::WriteConsolidated,
             Command::MarkPublished { part, .. } => Deed::Publish { part: *part },
@@ -240,6 +247,12 @@ pub enum Event {
         version: u32,
         comment: String,
     },
+    /// A clarification request is approved: its publisher is asked to post it.
+    ClarificationApproved {
+        part: usize,
+    },
+    /// The request is posted: the part waits for the author (the clock stops where the
+    /// regulation says so). Before the posting step existed this was recorded at approval.
     ClarificationAwaitingAuthor {
         part: usize,
     },

@@ -172,7 +172,10 @@ pub enum PartState {
     DraftSubmitted { kind: DraftKind, step: ApprovalStep },
     /// A draft was sent back for rework.
     ReworkRequested { kind: DraftKind },
-    /// A clarification was published; the clock is paused until the author replies.
+    /// A clarification request is approved and waits to be posted to the author; the clock
+    /// still runs (Borovichi §10: it stops when the request is posted).
+    ClarificationApproved,
+    /// A clarification was posted; the clock is paused until the author replies.
     AwaitingAuthor,
     /// The draft is approved and awaits publication.
     Approved { kind: DraftKind },
@@ -191,6 +194,7 @@ impl PartState {
             PartState::Accepted => "accepted",
             PartState::DraftSubmitted { .. } => "draft_submitted",
             PartState::ReworkRequested { .. } => "rework_requested",
+            PartState::ClarificationApproved => "clarification_approved",
             PartState::AwaitingAuthor => "awaiting_author",
             PartState::Approved { .. } => "approved",
             PartState::AwaitingFinal => "awaiting_final",
@@ -299,7 +303,10 @@ impl Part {
             PartState::Routed if regulation.workflow.competence_check => {
                 Some(Stage::CompetenceCheck)
             }
-            PartState::Routed | PartState::Accepted | PartState::AwaitingAuthor => {
+            PartState::Routed
+            | PartState::Accepted
+            | PartState::ClarificationApproved
+            | PartState::AwaitingAuthor => {
                 if self.timeline.interim_published_at.is_some() {
                     Some(Stage::InterimToFinal)
                 } else {
@@ -312,6 +319,17 @@ impl Part {
             PartState::AwaitingFinal => Some(Stage::InterimToFinal),
             PartState::Done | PartState::Returned => None,
         }
+    }
+
+    /// Since when a posted clarification request awaits the author's reply.
+    pub fn awaiting_author_since(&self) -> Option<DateTime<Utc>> {
+        if self.state != PartState::AwaitingAuthor {
+            return None;
+        }
+        self.pauses
+            .iter()
+            .find(|x| x.end.is_none())
+            .map(|x| x.start)
     }
 
     /// The deadline of the stage now running.

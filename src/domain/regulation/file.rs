@@ -7,10 +7,10 @@ use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+use super::stage_file::{stage_rules, StageSpec};
 use super::{
-    Anchor, Clock, DeadlineRule, Departure, Escalation, ExplanationAuthor, ExplanationKind,
-    Importance, Privacy, Publisher, Regulation, Reminders, Reports, SplitMode, Stage, WeekendRule,
-    Wording, Workflow,
+    Anchor, Clock, DeadlineRule, Escalation, ExplanationAuthor, ExplanationKind, Importance,
+    Privacy, Publisher, Regulation, Reminders, Reports, SplitMode, Stage, WeekendRule, Workflow,
 };
 use crate::domain::duration::{format_duration, parse_duration};
 use crate::domain::problems::Problems;
@@ -262,128 +262,6 @@ struct HighSection {
     stages: BTreeMap<String, StageSpec>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StageSpec {
-    within: Option<String>,
-    within_working_days: Option<u32>,
-    before_final: Option<String>,
-    #[serde(default)]
-    external: bool,
-    #[serde(default)]
-    set_by_curator: bool,
-    /// Within another stage's term.
-    same_as: Option<Stage>,
-    clock: Option<Clock>,
-    from: Option<Anchor>,
-    min_working: Option<String>,
-    /// Where and why this rule departs from the regulation's own words (a plain hour read as a
-    /// working hour, a number changed); shown on `/settings` so nobody takes it for the text.
-    departure: Option<String>,
-    /// The regulation's own words for this term, quoted («в течение 30 минут»): what a reader
-    /// checks the rule against, and how a plain hour read as a working one is found.
-    wording: Option<String>,
-}
-
-impl StageSpec {
-    fn to_rule(&self, stage: Stage, path: &str, problems: &mut Problems) -> Option<DeadlineRule> {
-        let kinds = [
-            self.within.is_some(),
-            self.within_working_days.is_some(),
-            self.before_final.is_some(),
-            self.external,
-            self.set_by_curator,
-            self.same_as.is_some(),
-        ];
-        let count = kinds.iter().filter(|k| **k).count();
-        if count != 1 {
-            problems.push(
-                path,
-                "give exactly one of within, within_working_days, before_final, external = true, set_by_curator = true, same_as"
-                    .to_string(),
-            );
-            return None;
-        }
-        let from = self.from.unwrap_or(stage.default_anchor());
-        let duration = |field: &str, text: &str, problems: &mut Problems| match parse_duration(text)
-        {
-            Ok(d) => Some(d),
-            Err(e) => {
-                problems.push(&format!("{path}.{field}"), e);
-                None
-            }
-        };
-        let only_with_within = |field: &str, present: bool, problems: &mut Problems| {
-            if present {
-                problems.push(
-                    &format!("{path}.{field}"),
-                    "only allowed together with `within`".to_string(),
-                );
-            }
-        };
-        if let Some(text) = &self.within {
-            let d = duration("within", text, problems)?;
-            let min_working = match &self.min_working {
-                Some(t) => Some(duration("min_working", t, problems)?),
-                None => None,
-            };
-            if d.is_zero() && stage != Stage::Routing {
-                problems.push(
-                    &format!("{path}.within"),
-                    "a zero deadline only makes sense for routing (\"at once\")".to_string(),
-                );
-            }
-            return Some(DeadlineRule::Within {
-                duration: d,
-                clock: self.clock.unwrap_or(Clock::Working),
-                from,
-                min_working,
-            });
-        }
-        only_with_within("clock", self.clock.is_some(), problems);
-        only_with_within("min_working", self.min_working.is_some(), problems);
-        if let Some(days) = self.within_working_days {
-            if days == 0 {
-                problems.push(
-                    &format!("{path}.within_working_days"),
-                    "must be at least 1".to_string(),
-                );
-            }
-            return Some(DeadlineRule::WorkingDays { days, from });
-        }
-        if self.from.is_some() {
-            problems.push(
-                &format!("{path}.from"),
-                "only allowed with within or within_working_days".to_string(),
-            );
-        }
-        if let Some(text) = &self.before_final {
-            if stage == Stage::Final {
-                problems.push(
-                    &format!("{path}.before_final"),
-                    "the final deadline cannot be derived from itself".to_string(),
-                );
-            }
-            let d = duration("before_final", text, problems)?;
-            return Some(DeadlineRule::BeforeFinal { duration: d });
-        }
-        if self.external {
-            return Some(DeadlineRule::External);
-        }
-        if let Some(other) = self.same_as {
-            if other == stage {
-                problems.push(
-                    &format!("{path}.same_as"),
-                    "a stage cannot take its own term".to_string(),
-                );
-                return None;
-            }
-            return Some(DeadlineRule::SameAs { stage: other });
-        }
-        Some(DeadlineRule::SetByCurator)
-    }
-}
-
 fn parse_weekday(s: &str) -> Option<Weekday> {
     match s {
         "mon" => Some(Weekday::Mon),
@@ -395,59 +273,6 @@ fn parse_weekday(s: &str) -> Option<Weekday> {
         "sun" => Some(Weekday::Sun),
         _ => None,
     }
-}
-
-fn stage_rules(
-    specs: &BTreeMap<String, StageSpec>,
-    prefix: &str,
-    importance: Importance,
-    departures: &mut Vec<Departure>,
-    wordings: &mut Vec<Wording>,
-    problems: &mut Problems,
-) -> BTreeMap<Stage, DeadlineRule> {
-    let mut out = BTreeMap::new();
-    for (key, spec) in specs {
-        let path = format!("{prefix}.{key}");
-        match key.parse::<Stage>() {
-            Ok(stage) => {
-                if let Some(rule) = spec.to_rule(stage, &path, problems) {
-                    out.insert(stage, rule);
-                }
-                match spec.departure.as_deref().map(str::trim) {
-                    Some("") => problems.push(
-                        &format!("{path}.departure"),
-                        "must say why, or be left out".to_string(),
-                    ),
-                    Some(why) => departures.push(Departure {
-                        stage,
-                        importance,
-                        why: why.to_string(),
-                    }),
-                    None => {}
-                }
-                match spec.wording.as_deref().map(str::trim) {
-                    Some("") => problems.push(
-                        &format!("{path}.wording"),
-                        "must quote the regulation, or be left out".to_string(),
-                    ),
-                    Some(words) => wordings.push(Wording {
-                        stage,
-                        importance,
-                        words: words.to_string(),
-                    }),
-                    None => {}
-                }
-            }
-            Err(_) => problems.push(
-                &path,
-                format!(
-                    "unknown stage; stages: {}",
-                    Stage::ALL.map(Stage::key).join(", ")
-                ),
-            ),
-        }
-    }
-    out
 }
 
 impl ProfileFile {
@@ -539,7 +364,7 @@ impl ProfileFile {
             &mut problems,
         );
         let (mut departures, mut wordings) = (Vec::new(), Vec::new());
-        let stages = stage_rules(
+        let normal = stage_rules(
             &self.stages,
             "stages",
             Importance::Normal,
@@ -547,6 +372,7 @@ impl ProfileFile {
             &mut wordings,
             &mut problems,
         );
+        let stages = normal.rules;
         let high_stages = stage_rules(
             &self.high.stages,
             "high.stages",
@@ -554,7 +380,8 @@ impl ProfileFile {
             &mut departures,
             &mut wordings,
             &mut problems,
-        );
+        )
+        .rules;
         let wf = &self.workflow;
 
         // Cross-field checks: the steps switched on need deadlines, and vice versa.
@@ -734,6 +561,7 @@ impl ProfileFile {
                 split: wf.split,
                 clarification_pauses_clock: wf.clarification_pauses_clock,
                 clarification_publisher: wf.clarification_publisher,
+                clarification_follow_up: normal.follow_up,
                 explanations_by: wf.explanations_by,
                 cross_posting: wf.cross_posting,
                 interim_answers,

@@ -19,6 +19,7 @@ use super::production_calendar::{CalendarFileError, ProductionCalendar};
 use super::schedule::WeeklySchedule;
 
 mod file;
+mod stage_file;
 
 /// The stages of answering an incident that a regulation may put a deadline on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -171,6 +172,16 @@ pub enum DeadlineRule {
     SameAs { stage: Stage },
 }
 
+/// A term counted from an event the deadline plan does not know of (a clarification request
+/// posted to the author).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Term {
+    /// `duration` on `clock`.
+    Within { duration: Duration, clock: Clock },
+    /// The end of the N-th working day after the event.
+    WorkingDays { days: u32 },
+}
+
 /// Who publishes an approved answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -242,6 +253,9 @@ pub struct Workflow {
     pub clarification_pauses_clock: bool,
     /// Who posts an approved clarification request and records the author's reply.
     pub clarification_publisher: Publisher,
+    /// When, after a clarification request is posted, the executor and the curators are
+    /// reminded that the author has not replied (`None`: never).
+    pub clarification_follow_up: Option<Term>,
     /// Who prepares an explanation (Sakhalin 3.7 ¶2: the responsible department; the curator
     /// sends it).
     pub explanations_by: ExplanationAuthor,
@@ -377,7 +391,7 @@ pub struct Regulation {
 /// A rule that reads the regulation's text otherwise than literally, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Departure {
-    pub stage: Stage,
+    pub subject: Subject,
     pub importance: Importance,
     pub why: String,
 }
@@ -388,6 +402,24 @@ pub struct Wording {
     pub stage: Stage,
     pub importance: Importance,
     pub words: String,
+}
+
+/// What a profile's rule is about: a stage's term, or the follow-up of a clarification the
+/// author has not answered (a setting the seeds do not give).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Stage(Stage),
+    ClarificationFollowUp,
+}
+
+impl Subject {
+    /// The text naming it (`dialogues/ru.ftl`).
+    pub fn text_key(self) -> String {
+        match self {
+            Subject::Stage(stage) => format!("stage-{}", stage.key()),
+            Subject::ClarificationFollowUp => "stage-clarification_follow_up".to_string(),
+        }
+    }
 }
 
 /// A profile that cannot be used, with every problem found.
