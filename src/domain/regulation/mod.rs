@@ -250,6 +250,9 @@ pub struct Workflow {
     pub cross_posting: bool,
     pub interim_answers: bool,
     pub weekend_rule: WeekendRule,
+    /// The curator (Sakhalin's operator; the duty officer who took the alert) answers an
+    /// emergency on days off themselves (Vorsino 2.10, Sakhalin 3.9).
+    pub curator_answers_emergencies: bool,
 }
 
 /// Reports the regulation asks for.
