@@ -37,8 +37,11 @@ pub mod monitoring;
 pub mod notices;
 pub mod org;
 mod overview;
+mod own_answer;
+mod parse;
 mod press;
 mod publish;
+mod refusals;
 mod repeats;
 pub mod reports;
 mod retention;
@@ -424,8 +427,9 @@ impl Core {
             .iter()
             .any(|a| matches!(a, Audience::FirstOnDuty | Audience::RestOnDuty))
         {
-            let today = rules.calendar.local_date(now);
-            self.store.on_duty(rules.org.id, today).await?
+            self.store
+                .on_duty(rules.org.id, duty_day(rules, now))
+                .await?
         } else {
             Vec::new()
         };
@@ -603,6 +607,15 @@ impl Core {
 }
 
 /// The audit's from/to state: the incident state and each part's state.
+/// The date of the duty roster that covers `now`: the day off it falls in, or (after the last
+/// working hours before days off) the first of them (`days_off::duty_day`); otherwise today.
+pub(crate) fn duty_day(rules: &OrgRules, now: DateTime<Utc>) -> chrono::NaiveDate {
+    crate::domain::days_off::duty_day(&rules.calendar, now)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| rules.calendar.local_date(now))
+}
+
 pub(crate) fn state_summary(i: &Incident) -> String {
     let mut s = i.state.key().to_string();
     if !i.parts.is_empty() {

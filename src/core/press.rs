@@ -21,48 +21,6 @@ use crate::storage::GroupChat;
 use crate::texts::Arg;
 
 impl Core {
-    /// What to tell a person whose command was refused.
-    pub(crate) fn refusal(&self, e: &TransitionError) -> Toast {
-        let t = |k: &str| self.texts.t(k);
-        match e {
-            TransitionError::AlreadyDone(_) => Toast {
-                text: t("already-done"),
-                alert: false,
-            },
-            TransitionError::NotAllowed(_) => Toast {
-                text: t("err-not-allowed"),
-                alert: true,
-            },
-            TransitionError::WrongState { .. } | TransitionError::NoSuchPart(_) => Toast {
-                text: t("err-wrong-state"),
-                alert: true,
-            },
-            TransitionError::StaleDraft { .. } => Toast {
-                text: t("err-stale"),
-                alert: true,
-            },
-            TransitionError::NotInRegulation(_) => Toast {
-                text: t("err-not-in-regulation"),
-                alert: true,
-            },
-            TransitionError::Invalid(_) | TransitionError::MissingCuratorDeadline(_) => Toast {
-                text: t("err-invalid"),
-                alert: true,
-            },
-            TransitionError::Calendar(_) => Toast {
-                text: t("err-internal"),
-                alert: true,
-            },
-        }
-    }
-
-    fn refused(&self, e: &TransitionError) -> Reply {
-        Reply {
-            toast: Some(self.refusal(e)),
-            ..Reply::default()
-        }
-    }
-
     /// Whether a person's press counts where it was made: their private chat, or a group chat of
     /// their organisation (the curators' or the head's).
     async fn may_act_here(&self, who: &Who) -> Result<bool, CoreError> {
@@ -106,7 +64,12 @@ impl Core {
     /// Asks for typed input: remembers the step and sends the prompt. Pressed in a group, the
     /// question goes to the presser's private chat and is answered there (the group's minute is
     /// for what everyone needs to see); the press says so.
-    async fn ask(&self, who: &Who, pending: Pending, prompt: String) -> Result<Reply, CoreError> {
+    pub(super) async fn ask(
+        &self,
+        who: &Who,
+        pending: Pending,
+        prompt: String,
+    ) -> Result<Reply, CoreError> {
         if who.in_private() {
             self.set_pending(who, &pending).await?;
             return Ok(Reply::say(View::prompt(prompt)));
@@ -709,6 +672,10 @@ impl Core {
                 })
             }
             Action::Page { .. } | Action::Report { .. } => self.press_overview(who, action).await,
+            Action::AnswerMyself { .. } | Action::SendOwnAnswer { .. } => {
+                let by = (rules.as_ref(), &actor);
+                self.press_own_answer(who, action, by, record).await
+            }
             Action::DutyAnswer { answer, .. } => {
                 let key = match answer {
                     crate::domain::incident::DutyAnswerKind::Taken => "ok-duty-taken",
