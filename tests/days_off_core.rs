@@ -19,6 +19,7 @@ on_both_backends!(
     yuzhno_sakhalinsk_3_9_the_operator_answers_a_weekend_emergency,
     yuzhno_sakhalinsk_3_9_the_duty_officer_who_took_it_answers_it,
     vorsino_2_10_a_working_day_emergency_goes_to_the_department,
+    vorsino_2_10_a_channel_comment_gets_the_curators_answer_from_otklik,
 );
 
 fn sakhalin(s: &str) -> chrono::DateTime<chrono::Utc> {
@@ -232,4 +233,50 @@ async fn vorsino_2_10_a_working_day_emergency_goes_to_the_department(db: &TestDb
         .press(&w.curator().await, Action::AnswerMyself { inc })
         .await;
     assert!(asked.toast.is_some_and(|t| t.alert));
+}
+
+async fn vorsino_2_10_a_channel_comment_gets_the_curators_answer_from_otklik(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    w.clock.set(moscow("2026-11-28 11:00"));
+    // A comment in the administration's own channel: Otklik replies to it itself.
+    let rules = w.core.org(w.seeded.org).await.unwrap();
+    let mut new = vk_comment(
+        "Прорвало трубу на Ленина, 5",
+        "Ирина П.",
+        "https://t.me/vorsino/12?comment=34",
+        w.core.now(),
+    );
+    new.importance = Importance::High;
+    new.reply_to = Some(otklik::domain::content::ReplyTarget {
+        chat: telegram_chat(-100_777),
+        message: 34,
+    });
+    let inc = w
+        .core
+        .take_in(&rules, new, None, otklik::domain::PersonId::SYSTEM)
+        .await
+        .unwrap()
+        .record
+        .id;
+    let private = w.curator().await;
+    let text = "Ирина, аварийная бригада на месте.";
+    let sent = answer_myself(&w, &private, &private, inc, text).await;
+    assert!(
+        said(&sent).contains("Otklik опубликует ответ на №1 сам"),
+        "{}",
+        said(&sent)
+    );
+    w.deliver().await;
+    let posted = w.sent(-100_777);
+    assert_eq!(posted.len(), 1);
+    assert_eq!(posted[0].view.plain(), text);
+    let stored = w.store.incident(inc).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::Published);
+    assert!(stored
+        .workflow
+        .publication
+        .unwrap()
+        .link
+        .starts_with("https://t.me/vorsino/12?comment=34#"));
+    nothing_left(&w, inc, moscow("2026-11-30 19:00")).await;
 }
