@@ -224,6 +224,18 @@ draft-cancelled = Черновик удалён.
 draft-empty = Пришлите текст ответа сообщением.
 use-preview-buttons = Проект уже готов: нажмите «На согласование», «Изменить» или «Отмена» под ним.
 
+## The curator's own answer to an emergency on days off (Vorsino 2.10, Yuzhno-Sakhalinsk 3.9)
+
+btn-own-answer = ✍️ Ответить самому
+btn-own-answer-send = 📤 Ответить
+ask-own-answer = ✍️ Напишите ответ на №{ $number } одним сообщением (можно с фото). В выходные и праздничные дни по регламенту отвечает куратор: ответ уйдёт без согласования.
+own-answer-preview = Ваш ответ на №{ $number } — так его увидит автор:
+use-own-preview-buttons = Ответ уже готов: нажмите «Ответить», «Изменить» или «Отмена» под ним.
+own-answer-recorded = ✍️ Ответ на №{ $number } записан.
+own-answer-auto = Otklik опубликует ответ на №{ $number } сам — ответом на комментарий.
+ask-own-answer-link = 🔗 Опубликуйте ответ на №{ $number } и пришлите ссылку на него.
+own-answer-line = ✍️ Ответил сам: { $name }, { $time }
+
 ## Rework, return, publication
 
 ask-rework-comment = 🔁 Ответьте на это сообщение: что доработать в проекте №{ $number }?

@@ -24,6 +24,7 @@ on_both_backends!(
     barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_and_retried,
     barnaul_4_and_8_returned_and_unpublishable_incidents_go_back_to_the_curator,
     vorsino_2_9_an_appeal_is_emailed_to_the_appeals_office,
+    yuzhno_sakhalinsk_3_9_the_operators_own_answer_reaches_the_monitoring_system,
     yuzhno_sakhalinsk_3_2_an_answer_on_the_citys_own_page_goes_to_the_department_too,
 );
 
@@ -276,6 +277,47 @@ async fn barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_an
         .unwrap()
         .iter()
         .all(|a| a.command != "monitoring_notified"));
+}
+
+async fn yuzhno_sakhalinsk_3_9_the_operators_own_answer_reaches_the_monitoring_system(db: &TestDb) {
+    let (h, r) = linked("yuzhno-sakhalinsk", db, 0).await;
+    // Saturday 28.11.2026 12:00 in Yuzhno-Sakhalinsk (01:00 UTC).
+    h.clock.set(moscow("2026-11-28 04:00"));
+    let rules = h.core.org(h.org).await.unwrap();
+    let mut new = vk_comment(
+        "Прорвало трубу",
+        "Ирина П.",
+        "https://vk.com/wall-1_2?reply=3",
+        h.core.now(),
+    );
+    new.content.external_id = Some("IM-39".into());
+    new.importance = otklik::domain::regulation::Importance::High;
+    let taken = h
+        .core
+        .take_in(&rules, new, None, PersonId::SYSTEM)
+        .await
+        .unwrap();
+    let inc = taken.record.id;
+    let in_private = h.who(h.curator, CURATOR_TG).await;
+    press(&h, &in_private, Action::AnswerMyself { inc }).await;
+    say(&h, &in_private, "Аварийная бригада на месте.").await;
+    press(&h, &in_private, Action::SendOwnAnswer { inc }).await;
+    say(&h, &in_private, "https://vk.com/wall-1_2?reply=77").await;
+    h.settle().await;
+    let posts = acknowledged(&r, 2).await;
+    let events: Vec<String> = posts
+        .iter()
+        .map(|p| p.json()["event"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(events, ["answer_approved", "published"]);
+    let published = posts[1].json();
+    assert_eq!(published["incident"]["external_id"], "IM-39");
+    assert_eq!(published["part"], serde_json::Value::Null);
+    assert_eq!(published["answer"]["text"], "Аварийная бригада на месте.");
+    assert_eq!(
+        published["answer"]["link"],
+        "https://vk.com/wall-1_2?reply=77"
+    );
 }
 
 /// Sakhalin 3.2 ¶3: the operator sends every answer to the regional Department — also the answer

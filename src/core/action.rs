@@ -150,6 +150,15 @@ pub enum Action {
         inc: IncidentId,
         answer: DutyAnswerKind,
     },
+    /// «Ответить самому»: the curator answers an emergency on days off (Vorsino 2.10); also
+    /// «Изменить» on its preview.
+    AnswerMyself {
+        inc: IncidentId,
+    },
+    /// «Ответить» on the own answer's preview.
+    SendOwnAnswer {
+        inc: IncidentId,
+    },
     /// Show the card the presser would act on now (from an overview or a digest).
     OpenCard {
         inc: IncidentId,
@@ -220,7 +229,9 @@ impl Action {
             | Action::ReturnToSource { inc }
             | Action::Repeat { inc }
             | Action::AppealNumber { inc }
-            | Action::CannotPublish { inc, .. } => inc,
+            | Action::CannotPublish { inc, .. }
+            | Action::AnswerMyself { inc }
+            | Action::SendOwnAnswer { inc } => inc,
             Action::Page { .. } | Action::Report { .. } => return None,
         })
     }

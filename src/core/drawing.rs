@@ -69,8 +69,8 @@ impl Core {
         // Sakhalin 3.9: the weekend alert names each department's people on call.
         let department_duty = if matches!(notice, Notice::WeekendEmergency | Notice::DutyUnanswered)
         {
-            let today = rules.calendar.local_date(self.now());
-            self.store.department_duty(rules.org.id, today).await?
+            let day = super::duty_day(rules, self.now());
+            self.store.department_duty(rules.org.id, day).await?
         } else {
             Vec::new()
         };

@@ -38,6 +38,8 @@ pub mod monitoring;
 pub mod notices;
 pub mod org;
 mod overview;
+mod own_answer;
+mod parse;
 mod press;
 mod publish;
 mod refusals;
@@ -427,8 +429,9 @@ impl Core {
             .iter()
             .any(|a| matches!(a, Audience::FirstOnDuty | Audience::RestOnDuty))
         {
-            let today = rules.calendar.local_date(now);
-            self.store.on_duty(rules.org.id, today).await?
+            self.store
+                .on_duty(rules.org.id, duty_day(rules, now))
+                .await?
         } else {
             Vec::new()
         };
@@ -606,6 +609,15 @@ impl Core {
 }
 
 /// The audit's from/to state: the incident state and each part's state.
+/// The date of the duty roster that covers `now`: the day off it falls in, or (after the last
+/// working hours before days off) the first of them (`days_off::duty_day`); otherwise today.
+pub(crate) fn duty_day(rules: &OrgRules, now: DateTime<Utc>) -> chrono::NaiveDate {
+    crate::domain::days_off::duty_day(&rules.calendar, now)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| rules.calendar.local_date(now))
+}
+
 pub(crate) fn state_summary(i: &Incident) -> String {
     let mut s = i.state.key().to_string();
     if !i.parts.is_empty() {

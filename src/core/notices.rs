@@ -478,6 +478,7 @@ pub fn notices_for(
             | Event::AppealRegistered { .. }
             | Event::PublicationImpossible { .. }
             | Event::ConvertedToAppeal
+            | Event::AnsweredByCurator
             | Event::Closed => {}
         }
     }

@@ -674,6 +674,10 @@ impl Core {
                 })
             }
             Action::Page { .. } | Action::Report { .. } => self.press_overview(who, action).await,
+            Action::AnswerMyself { .. } | Action::SendOwnAnswer { .. } => {
+                let by = (rules.as_ref(), &actor);
+                self.press_own_answer(who, action, by, record).await
+            }
             Action::DutyAnswer { answer, .. } => {
                 let key = match answer {
                     crate::domain::incident::DutyAnswerKind::Taken => "ok-duty-taken",

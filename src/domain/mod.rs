@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod content;
+pub mod days_off;
 pub mod duration;
 pub mod ids;
 pub mod incident;

@@ -72,6 +72,8 @@ pub enum Deed {
     Close,
     /// Answer a weekend emergency alert («Беру», «Передал в ЕДДС»).
     AnswerDutyAlert,
+    /// Answer an emergency on days off oneself, as its curator (Vorsino 2.10, Sakhalin 3.9).
+    AnswerAsCurator,
     /// Hand the incident back to the monitoring system as not the organisation's competence.
     ReturnToSource,
     /// Record the appeals office's registration number of a converted appeal.
@@ -111,6 +113,7 @@ impl Deed {
             Deed::ConvertToAppeal => "convert_to_appeal",
             Deed::Close => "close",
             Deed::AnswerDutyAlert => "answer_duty_alert",
+            Deed::AnswerAsCurator => "answer_as_curator",
             Deed::ReturnToSource => "return_to_source",
             Deed::RecordAppealRegistration => "record_appeal_registration",
             Deed::ReportCannotPublish { .. } => "report_cannot_publish",
@@ -673,13 +676,36 @@ fn permitted_as(
             let Some(alert) = &incident.duty_alert else {
                 return Err(wrong(deed, state.key()));
             };
-            if alert.answer.is_some() {
+            if alert.answer.is_some() || incident.own_answer {
                 return Err(TransitionError::AlreadyDone("the alert is answered"));
             }
             if state.is_finished() {
                 return Err(wrong(deed, state.key()));
             }
             Ok(())
+        }
+        Deed::AnswerAsCurator => {
+            // Where the profile gives days-off emergencies to the curator (or the operator), and
+            // only for an emergency on days off: on working days the departments answer and
+            // the curator approves (Vorsino 2.1–2.2, Sakhalin 3.1–3.3).
+            if !regulation.workflow.curator_answers_emergencies {
+                return Err(TransitionError::NotInRegulation(
+                    "the curator's own answer to an emergency",
+                ));
+            }
+            require(
+                curator,
+                "only a curator, or the duty officer who took the alert, answers it themselves",
+            )?;
+            match state {
+                IncidentState::New if incident.duty_alert.is_some() => Ok(()),
+                IncidentState::AwaitingPublication | IncidentState::Published
+                    if incident.own_answer =>
+                {
+                    Err(TransitionError::AlreadyDone("answered by the curator"))
+                }
+                s => Err(wrong(deed, s.key())),
+            }
         }
         Deed::ReadFullText => {
             let involved = incident.parts.iter().any(|p| works_on(actor, p));

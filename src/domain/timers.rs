@@ -266,7 +266,11 @@ pub fn plan_timers(
             });
         }
     }
-    if let Some(alert) = incident.duty_alert.filter(|a| a.answer.is_none()) {
+    // The curator's own answer (Vorsino 2.10) handles the alert as well as «Беру» would.
+    let chased = incident
+        .duty_alert
+        .filter(|a| a.answer.is_none() && !incident.own_answer);
+    if let Some(alert) = chased {
         for step in [1u8, 2] {
             let kind = TimerKind::DutyUnanswered { step };
             out.push(PlannedTimer {

@@ -147,17 +147,23 @@ impl MessengerPort for MaxPort {
     }
 
     async fn send(&self, chat: i64, view: &View) -> Result<i64, SendError> {
-        self.send_view(chat, view).await.map(|(number, _)| number)
+        let (number, _) = self.send_view(chat, view).await?;
+        self.pacing.arrived(chat);
+        Ok(number)
     }
 
-    async fn edit(&self, _chat: i64, message: i64, view: &View) -> Result<(), SendError> {
+    async fn edit(&self, chat: i64, message: i64, view: &View) -> Result<(), SendError> {
         let mid = self
             .core
             .message_reference(Messenger::Max, message)
             .await
             .map_err(|e| SendError::Failed(e.to_string()))?;
         match mid {
-            Some(mid) => self.edit_mid(&mid, view).await,
+            Some(mid) => {
+                self.edit_mid(&mid, view).await?;
+                self.pacing.arrived(chat);
+                Ok(())
+            }
             // Not a message this bot remembers sending: it is sent anew.
             None => Err(SendError::Gone),
         }
@@ -183,6 +189,7 @@ impl MessengerPort for MaxPort {
         };
         self.pacing.turn(chat).await;
         let (number, sent) = self.send_message(chat, &message).await?;
+        self.pacing.arrived(chat);
         Ok((
             number,
             sent.url.unwrap_or_else(|| original_link.to_string()),

@@ -358,6 +358,21 @@ impl Pacing {
         s.tat = s.tat.max(at + limit.pace.every);
     }
 
+    /// The messenger has answered the message last sent to `chat`: it arrived no later than now,
+    /// so the chat's next message keeps its pace from here, not from when this one was sent (a
+    /// request slowed on its way — a loaded machine, the network — would otherwise reach the
+    /// messenger too close to the next one). Only one message is on its way to a chat at a time.
+    pub fn arrived(&self, chat: i64) {
+        let limit = self.limits.for_chat(chat);
+        let now = Instant::now();
+        if let Some(s) = self.state().chats.get_mut(&chat) {
+            s.tat = s.tat.max(now + limit.pace.every);
+            if let Some(last) = s.sent.back_mut() {
+                *last = (*last).max(now);
+            }
+        }
+    }
+
     /// Gives back the last turn taken for `chat`: nothing was sent with it (a redraw that turned
     /// out to change nothing). Only the chat's count: the bot's overall one is a second long.
     pub fn give_back(&self, chat: i64) {
@@ -498,6 +513,24 @@ mod tests {
         let p = Pacing::new(SendLimits::TELEGRAM);
         let times = drain(&p, PERSON, 4, Instant::now());
         assert_eq!(times, vec![0, 1100, 2200, 3300]);
+    }
+
+    /// A message that reached the messenger late (a slow request) keeps the chat's pace from its
+    /// arrival: the next one is not sent closer to it than the pace allows.
+    #[tokio::test(start_paused = true)]
+    async fn a_late_arrival_moves_the_next_turn() {
+        let p = Pacing::new(SendLimits::TELEGRAM);
+        let start = Instant::now();
+        assert!(p.try_turn_at(PERSON, start, 0).is_ok());
+        tokio::time::advance(Duration::from_millis(300)).await;
+        p.arrived(PERSON);
+        assert_eq!(
+            p.try_turn_at(PERSON, start + Duration::from_millis(1100), 0),
+            Err(start + Duration::from_millis(1400))
+        );
+        assert!(p
+            .try_turn_at(PERSON, start + Duration::from_millis(1400), 0)
+            .is_ok());
     }
 
     #[tokio::test]

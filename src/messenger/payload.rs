@@ -100,6 +100,8 @@ pub fn encode(action: &Action) -> String {
         Action::ReturnToSource { inc } => format!("rs:{inc}"),
         Action::Repeat { inc } => format!("rq:{inc}"),
         Action::AppealNumber { inc } => format!("an:{inc}"),
+        Action::AnswerMyself { inc } => format!("om:{inc}"),
+        Action::SendOwnAnswer { inc } => format!("os:{inc}"),
         Action::CannotPublish { inc, part } => format!("cp:{inc}:{}", part_code(part)),
         Action::Report { span } => format!(
             "rp:{}",
@@ -197,10 +199,12 @@ pub fn decode(data: &str) -> Option<Action> {
             }
         }
         "ad" | "sd" | "ed" | "cx" | "sa" | "ro" | "na" | "ex" | "wc" | "tp" | "lc" | "av"
-        | "oc" | "rs" | "rq" | "an" | "gi" | "cl" | "eb" => {
+        | "oc" | "rs" | "rq" | "an" | "gi" | "cl" | "eb" | "om" | "os" => {
             expect(1)?;
             match tag {
                 "eb" => Action::ExplanationBack { inc },
+                "om" => Action::AnswerMyself { inc },
+                "os" => Action::SendOwnAnswer { inc },
                 "gi" => Action::GeneralInterest { inc },
                 "cl" => Action::CrossPostLinks { inc },
                 "an" => Action::AppealNumber { inc },
@@ -441,6 +445,8 @@ mod tests {
             Action::OpenCard { inc: big },
             Action::ReturnToSource { inc: big },
             Action::Repeat { inc: small },
+            Action::AnswerMyself { inc: big },
+            Action::SendOwnAnswer { inc: small },
             Action::GeneralInterest { inc: big },
             Action::ExplanationBack { inc: small },
             Action::CrossPostLinks { inc: small },

@@ -290,16 +290,21 @@ impl MessengerPort for TelegramPort {
     }
 
     async fn send(&self, chat: i64, view: &View) -> Result<i64, SendError> {
-        self.send_view(ChatId(chat), view)
-            .await
-            .map(|m| i64::from(m.id.0))
-            .map_err(|e| classify(&e))
+        let sent = self.send_view(ChatId(chat), view).await;
+        if sent.is_ok() {
+            self.pacing.arrived(chat);
+        }
+        sent.map(|m| i64::from(m.id.0)).map_err(|e| classify(&e))
     }
 
     async fn edit(&self, chat: i64, message: i64, view: &View) -> Result<(), SendError> {
-        self.edit_view(ChatId(chat), message_id(message), view)
-            .await
-            .map_err(|e| classify(&e))
+        let edited = self
+            .edit_view(ChatId(chat), message_id(message), view)
+            .await;
+        if edited.is_ok() {
+            self.pacing.arrived(chat);
+        }
+        edited.map_err(|e| classify(&e))
     }
 
     async fn reply(
@@ -318,6 +323,7 @@ impl MessengerPort for TelegramPort {
             .call("sendMessage", req.payload_ref())
             .await
             .map_err(|e| classify(&e))?;
+        self.pacing.arrived(chat);
         let id = i64::from(sent.id.0);
         Ok((id, reply_link(original_link, id)))
     }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod core_world;
 pub mod db;
 pub mod fake_max;
 pub mod fake_telegram;

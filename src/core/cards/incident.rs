@@ -231,6 +231,12 @@ impl Draw<'_> {
                 },
             ]);
         }
+        // Vorsino 2.10, Sakhalin 3.9: on days off the curator answers an emergency himself.
+        if self.may(viewer, Deed::AnswerAsCurator, inc) {
+            rows.push(vec![
+                self.button("btn-own-answer", Action::AnswerMyself { inc: id })
+            ]);
+        }
         if in_group {
             if self.may(viewer, Deed::ReadFullText, inc) {
                 rows.push(vec![self.button("btn-triage", Action::OpenCard { inc: id })]);
@@ -365,6 +371,7 @@ impl Draw<'_> {
                 lines.extend(self.department_total_line(p, inc.workflow.importance));
             }
         }
+        lines.extend(self.own_answer_lines(inc));
         if let Some(p) = &inc.workflow.publication {
             lines.push(Line::Text(
                 self.tf("published-line", &[("url", Arg::from(&p.link))]),
@@ -449,6 +456,23 @@ impl Draw<'_> {
             lines,
             buttons: rows,
             ..View::default()
+        }
+    }
+
+    /// Who answered an emergency on days off himself, and what (Vorsino 2.10, Sakhalin 3.9).
+    fn own_answer_lines(&self, inc: &IncidentRecord) -> Vec<Line> {
+        match (&inc.workflow.consolidated, inc.workflow.own_answer) {
+            (Some(answer), true) => vec![
+                Line::Text(self.tf(
+                    "own-answer-line",
+                    &[
+                        ("name", Arg::from(&self.rules.name_of(answer.author))),
+                        ("time", Arg::from(&self.time(answer.submitted_at))),
+                    ],
+                )),
+                Line::Quote(super::clipped(self.texts, &answer.text, super::DRAFT_LIMIT)),
+            ],
+            _ => Vec::new(),
         }
     }
 

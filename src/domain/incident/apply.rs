@@ -581,6 +581,33 @@ pub fn apply(
                 reason,
             });
         }
+        Command::AnswerAsCurator { text, attachments } => {
+            let text = non_empty(text, "the answer")?;
+            // Written and approved by the same person: nobody else reviews it on days off.
+            next.consolidated = Some(Draft {
+                version: 1,
+                kind: DraftKind::Answer,
+                text,
+                attachments: attachments.clone(),
+                author: actor.person,
+                submitted_at: at,
+                reviews: vec![Review {
+                    by: actor.person,
+                    at,
+                    step: ApprovalStep::Curator,
+                    rework_comment: None,
+                }],
+            });
+            next.consolidated_approved_at = Some(at);
+            next.own_answer = true;
+            next.state = IncidentState::AwaitingPublication;
+            events.push(Event::AnsweredByCurator);
+            events.push(Event::PublicationRequested {
+                part: None,
+                publisher: Publisher::Curator,
+                kind: DraftKind::Answer,
+            });
+        }
         Command::AnswerDutyAlert { answer } => {
             if let Some(alert) = next.duty_alert.as_mut() {
                 alert.answer = Some(DutyAnswer {

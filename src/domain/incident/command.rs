@@ -109,6 +109,13 @@ pub enum Command {
     AnswerDutyAlert {
         answer: DutyAnswerKind,
     },
+    /// The curator (or the duty officer who took the alert) answers an emergency on days off
+    /// themselves (Vorsino 2.10, Sakhalin 3.9): the answer is approved as it is written and
+    /// awaits publication.
+    AnswerAsCurator {
+        text: String,
+        attachments: Vec<String>,
+    },
     /// Not the organisation's competence: handed back to the monitoring system's curator
     /// (Barnaul §4 ¶2).
     ReturnToSource {
@@ -153,6 +160,7 @@ impl Command {
             Command::ConvertToAppeal { .. } => "convert_to_appeal",
             Command::Close => "close",
             Command::AnswerDutyAlert { .. } => "answer_duty_alert",
+            Command::AnswerAsCurator { .. } => "answer_as_curator",
             Command::ReturnToSource { .. } => "return_to_source",
             Command::RecordAppealRegistration { .. } => "record_appeal_registration",
             Command::ReportCannotPublish { .. } => "report_cannot_publish",
@@ -190,6 +198,7 @@ impl Command {
             Command::ConvertToAppeal { .. } => Deed::ConvertToAppeal,
             Command::Close => Deed::Close,
             Command::AnswerDutyAlert { .. } => Deed::AnswerDutyAlert,
+            Command::AnswerAsCurator { .. } => Deed::AnswerAsCurator,
             Command::ReturnToSource { .. } => Deed::ReturnToSource,
             Command::RecordAppealRegistration { .. } => Deed::RecordAppealRegistration,
             Command::ReportCannotPublish { part, .. } => Deed::ReportCannotPublish { part: *part },
@@ -202,7 +211,8 @@ impl Command {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     Registered,
-    /// High importance on a non-working day under a duty-officer or curator weekend rule.
+    /// High importance on a non-working day, or after the last working hours before one, under a
+    /// duty-officer or curator weekend rule.
     WeekendEmergency {
         rule: crate::domain::regulation::WeekendRule,
     },
@@ -296,6 +306,8 @@ pub enum Event {
     DutyAlertAnswered {
         answer: DutyAnswerKind,
     },
+    /// The curator wrote the answer to an emergency on days off themselves.
+    AnsweredByCurator,
     ReturnedToSource {
         comment: String,
     },

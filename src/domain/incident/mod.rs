@@ -397,7 +397,7 @@ pub struct Incident {
     pub parts: Vec<Part>,
     /// Deadlines the curator set when routing (profiles with `set_by_curator`).
     pub curator_set: BTreeMap<Stage, DateTime<Utc>>,
-    /// The consolidated answer of a split incident.
+    /// The consolidated answer of a split incident, or the curator's own answer (`own_answer`).
     pub consolidated: Option<Draft>,
     pub consolidated_approved_at: Option<DateTime<Utc>>,
     pub publication: Option<Publication>,
@@ -419,6 +419,10 @@ pub struct Incident {
     /// The weekend emergency alert sent to the duty officers, and how it was answered.
     #[serde(default)]
     pub duty_alert: Option<DutyAlert>,
+    /// The curator answered this emergency on days off themselves (Vorsino 2.10, Sakhalin 3.9);
+    /// the answer is `consolidated`, published as the whole incident's.
+    #[serde(default)]
+    pub own_answer: bool,
     /// Why it was handed back to the monitoring system as not the organisation's competence.
     #[serde(default)]
     pub returned_to_source: Option<String>,
@@ -485,6 +489,7 @@ impl Incident {
             cross_posts: Vec::new(),
             deadlines: Vec::new(),
             duty_alert: None,
+            own_answer: false,
             returned_to_source: None,
             publication_impossible: None,
             appeal_registration: None,
@@ -585,6 +590,14 @@ impl Incident {
             return Vec::new();
         }
         let active: Vec<&Part> = self.active_parts().collect();
+        if self.own_answer && active.is_empty() {
+            self.state = if self.publication.is_some() {
+                IncidentState::Published
+            } else {
+                IncidentState::AwaitingPublication
+            };
+            return Vec::new();
+        }
         if active.is_empty() {
             self.state = IncidentState::New;
             return Vec::new();
@@ -634,8 +647,8 @@ impl Incident {
         }
         let rule = rules.regulation.workflow.weekend_rule;
         if rule != super::regulation::WeekendRule::NextWorkingDay {
-            let day = rules.calendar.local_date(at);
-            if !rules.calendar.is_working_day(day)? {
+            // A day off, or the evening before days off (`days_off::duty_day`).
+            if super::days_off::duty_day(rules.calendar, at)?.is_some() {
                 events.push(Event::WeekendEmergency { rule });
                 if self.duty_alert.is_none() {
                     self.duty_alert = Some(DutyAlert {

@@ -3,19 +3,22 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
+use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::stage_file::{stage_rules, StageSpec};
 use super::{
     Anchor, Clock, DeadlineRule, Escalation, ExplanationAuthor, ExplanationKind, Importance,
-    Privacy, Publisher, Regulation, Reminders, Reports, SplitMode, Stage, WeekendRule, Workflow,
+    Privacy, Publisher, Regulation, Reports, SplitMode, Stage, WeekendRule, Workflow,
 };
-use crate::domain::duration::{format_duration, parse_duration};
+use crate::domain::duration::format_duration;
 use crate::domain::problems::Problems;
 use crate::domain::production_calendar::ProductionCalendar;
 use crate::domain::schedule::{ScheduleSpec, WeeklySchedule};
+
+mod reminders;
+use reminders::RemindersSection;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -99,6 +102,9 @@ struct WorkflowSection {
     appeals: bool,
     /// Every answer to the monitoring system, not only for the messages it sent (Sakhalin 3.2).
     forward_every_answer: bool,
+    /// The curator answers emergencies on days off themselves (Vorsino 2.10, Sakhalin 3.9); by
+    /// default where `weekend_rule = "curator"`.
+    curator_answers_emergencies: Option<bool>,
 }
 
 impl Default for WorkflowSection {
@@ -117,6 +123,7 @@ impl Default for WorkflowSection {
             explanations: ExplanationKind::ALL.to_vec(),
             appeals: true,
             forward_every_answer: false,
+            curator_answers_emergencies: None,
         }
     }
 }
@@ -163,96 +170,6 @@ struct EscalationSection {
     at_once: bool,
     #[serde(default)]
     bursts_to_head: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RemindersSection {
-    /// Percent of a stage's working time gone, e.g. [50].
-    at_shares: Option<Vec<i64>>,
-    /// Working time left, e.g. ["1h", "15m"].
-    before: Option<Vec<String>>,
-    at_deadline: Option<bool>,
-    /// Working time after the deadline, or "off".
-    escalate_to_department_head: Option<String>,
-    escalate_to_head: Option<String>,
-    /// Calendar time, e.g. "15m".
-    duty_unanswered: Option<String>,
-}
-
-impl RemindersSection {
-    fn to_reminders(&self, problems: &mut Problems) -> Reminders {
-        let defaults = Reminders::default();
-        let duration = |field: &str, text: &str, problems: &mut Problems| match parse_duration(text)
-        {
-            Ok(d) if d > Duration::zero() => Some(d),
-            Ok(_) => {
-                problems.push(
-                    &format!("reminders.{field}"),
-                    "must be more than zero".into(),
-                );
-                None
-            }
-            Err(e) => {
-                problems.push(&format!("reminders.{field}"), e);
-                None
-            }
-        };
-        let mut at_shares = defaults.at_shares.clone();
-        if let Some(shares) = &self.at_shares {
-            at_shares = Vec::new();
-            for (i, v) in shares.iter().enumerate() {
-                match u8::try_from(*v) {
-                    Ok(p) if (1..=99).contains(&p) => at_shares.push(p),
-                    _ => problems.push(
-                        &format!("reminders.at_shares[{i}]"),
-                        format!("{v} is not a percentage between 1 and 99"),
-                    ),
-                }
-            }
-        }
-        let mut before = defaults.before.clone();
-        if let Some(list) = &self.before {
-            before = list
-                .iter()
-                .enumerate()
-                .filter_map(|(i, t)| duration(&format!("before[{i}]"), t, problems))
-                .collect();
-        }
-        let escalation = |field: &str,
-                          value: &Option<String>,
-                          default: Option<Duration>,
-                          problems: &mut Problems| {
-            match value.as_deref().map(str::trim) {
-                None => default,
-                Some("off") => None,
-                Some(t) => duration(field, t, problems),
-            }
-        };
-        Reminders {
-            at_shares,
-            before,
-            at_deadline: self.at_deadline.unwrap_or(defaults.at_deadline),
-            escalate_to_department_head: escalation(
-                "escalate_to_department_head",
-                &self.escalate_to_department_head,
-                defaults.escalate_to_department_head,
-                problems,
-            ),
-            escalate_to_head: escalation(
-                "escalate_to_head",
-                &self.escalate_to_head,
-                defaults.escalate_to_head,
-                problems,
-            ),
-            duty_unanswered: match &self.duty_unanswered {
-                None => defaults.duty_unanswered,
-                Some(t) => {
-                    duration("duty_unanswered", t, problems).unwrap_or(defaults.duty_unanswered)
-                }
-            },
-        }
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -383,6 +300,16 @@ impl ProfileFile {
         )
         .rules;
         let wf = &self.workflow;
+        let curator_answers = wf
+            .curator_answers_emergencies
+            .unwrap_or(wf.weekend_rule == WeekendRule::Curator);
+        if curator_answers && wf.weekend_rule == WeekendRule::NextWorkingDay {
+            problems.push(
+                "workflow.curator_answers_emergencies",
+                "is on but weekend_rule = \"next_working_day\" raises no emergency on days off"
+                    .into(),
+            );
+        }
 
         // Cross-field checks: the steps switched on need deadlines, and vice versa.
         let required = [
@@ -572,6 +499,7 @@ impl ProfileFile {
                     .collect(),
                 appeals: wf.appeals,
                 forward_every_answer: wf.forward_every_answer,
+                curator_answers_emergencies: curator_answers,
             },
             reports: Reports {
                 weekly,

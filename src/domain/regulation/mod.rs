@@ -273,6 +273,9 @@ pub struct Workflow {
     /// Every answer goes to the monitoring system, also for messages it did not send (from the
     /// organisation's own pages: Sakhalin 3.2 ¶3, the answer to the regional Department).
     pub forward_every_answer: bool,
+    /// The curator (Sakhalin's operator; the duty officer who took the alert) answers an
+    /// emergency on days off themselves (Vorsino 2.10, Sakhalin 3.9).
+    pub curator_answers_emergencies: bool,
 }
 
 /// The kinds of standard explanation (instead of an answer) a regulation provides.
