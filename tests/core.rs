@@ -56,6 +56,7 @@ on_both_backends!(
     borovichi_2_no_explanations_and_no_59_fz_appeals,
     krymsk_3_no_explanations_and_no_59_fz_appeals,
     borovichi_22_the_responsible_deputy_asks_for_the_report,
+    yuzhno_sakhalinsk_3_3_an_answer_handed_to_the_department_meets_the_term,
     a_change_while_a_card_is_on_its_way_reaches_the_card,
 );
 
@@ -2318,6 +2319,52 @@ async fn borovichi_22_the_responsible_deputy_asks_for_the_report(db: &TestDb) {
     let executor = w.executor().await;
     let refused = said(&w.say(&executor, "/report").await);
     assert!(refused.contains("Отчёты доступны"), "{refused}");
+}
+
+/// Sakhalin 3.3: the operator publishes the answer — or hands it to the regional Department of
+/// information policy; either meets the 24 hours. Vorsino's regulation has no such way.
+async fn yuzhno_sakhalinsk_3_3_an_answer_handed_to_the_department_meets_the_term(db: &TestDb) {
+    let w = World::new(db, "yuzhno-sakhalinsk").await;
+    // Mon 11:00 in Yuzhno-Sakhalinsk (UTC+11).
+    w.clock.set(moscow("2026-11-23 03:00"));
+    let inc = w.routed("Когда откроют каток на площади?").await.id;
+    w.approved_answer(inc, "Каток откроют 1 декабря.").await;
+    w.deliver().await;
+    let request = w
+        .sent(CURATOR_CHAT)
+        .into_iter()
+        .rev()
+        .find(|s| {
+            s.view
+                .actions()
+                .contains(&Action::HandedOver { inc, part: Some(0) })
+        })
+        .expect("the publication request with «Передан в департамент»");
+    assert!(request
+        .view
+        .actions()
+        .contains(&Action::Published { inc, part: Some(0) }));
+    let curator = w.curator_in_group().await;
+    let handed = w
+        .press(&curator, Action::HandedOver { inc, part: Some(0) })
+        .await;
+    assert_eq!(
+        toast(&handed),
+        "Записано: ответ передан в департамент информационной политики."
+    );
+    let stored = w.store.incident(inc).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::Published);
+    let publication = stored.workflow.publication.clone().unwrap();
+    assert!(publication.handed_over);
+    assert_eq!(publication.at, w.core.now());
+    assert!(stored.workflow.current_deadline().is_none());
+    assert!(w
+        .store
+        .audit_log(inc)
+        .await
+        .unwrap()
+        .iter()
+        .any(|a| a.command == "hand_over"));
 }
 
 async fn a_change_while_a_card_is_on_its_way_reaches_the_card(db: &TestDb) {

@@ -580,3 +580,35 @@ fn vorsino_1_5_anonymising_removes_prepared_explanations_cross_posts_and_the_cur
         Some("[удалено]".into())
     );
 }
+
+/// Sakhalin 3.3: handing the approved answer to the regional Department stops the term as a
+/// publication does; a regulation without that way (Vorsino) refuses it.
+#[test]
+fn yuzhno_sakhalinsk_3_3_handing_the_answer_over_is_only_sakhalins_way() {
+    for (preset, allowed) in [("yuzhno-sakhalinsk", true), ("vorsino", false)] {
+        let mut w = World::new(preset, "2026-11-23 10:00", Importance::Normal);
+        w.route(&[(DEPT, EXEC)]);
+        w.run(&executor(EXEC), Command::Accept { part: 0 });
+        w.draft(
+            &executor(EXEC),
+            0,
+            DraftKind::Answer,
+            "Каток откроют 1 декабря.",
+        );
+        w.approve(&curator(), 0);
+        let handed = w.try_do(&curator(), Command::HandOver { part: Some(0) });
+        if allowed {
+            let t = handed.unwrap();
+            assert_eq!(t.incident.state, IncidentState::Published, "{preset}");
+            assert!(t.incident.parts[0]
+                .publication
+                .as_ref()
+                .is_some_and(|p| p.handed_over));
+        } else {
+            assert!(
+                matches!(handed, Err(TransitionError::NotInRegulation(_))),
+                "{preset}: {handed:?}"
+            );
+        }
+    }
+}

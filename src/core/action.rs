@@ -76,6 +76,11 @@ pub enum Action {
         inc: IncidentId,
         part: Option<usize>,
     },
+    /// The approved answer is handed to the body that publishes it (Sakhalin 3.3).
+    HandedOver {
+        inc: IncidentId,
+        part: Option<usize>,
+    },
     AuthorReplied {
         inc: IncidentId,
         part: usize,
@@ -206,6 +211,7 @@ impl Action {
             | Action::Approve { inc, .. }
             | Action::Rework { inc, .. }
             | Action::Published { inc, .. }
+            | Action::HandedOver { inc, .. }
             | Action::AuthorReplied { inc, .. }
             | Action::ClarificationPosted { inc, .. }
             | Action::ShowAll { inc }

@@ -38,12 +38,15 @@ pub enum MonitoringEvent {
         interim: bool,
         text: String,
     },
-    /// The answer is published, with its link.
+    /// The answer is published, with its link — or handed to the body that publishes it
+    /// (Sakhalin 3.3), without one.
     Published {
         part: Option<usize>,
         interim: bool,
         link: String,
         text: String,
+        #[serde(default)]
+        handed_over: bool,
     },
     /// No answer is given (threats, obscenity, insults, unreadable).
     NoAnswer { reason: NoAnswerReason },
@@ -121,6 +124,11 @@ pub fn reports_for(
                 interim: *interim,
                 link: link.clone(),
                 text: answer(*part),
+                handed_over: match part {
+                    Some(i) => incident.parts.get(*i).and_then(|p| p.publication.as_ref()),
+                    None => incident.publication.as_ref(),
+                }
+                .is_some_and(|p| p.handed_over),
             }),
             Event::NoAnswer { reason } => Some(MonitoringEvent::NoAnswer { reason: *reason }),
             Event::ReturnedToSource { comment } => Some(MonitoringEvent::Returned {
@@ -167,9 +175,10 @@ pub fn payload(
             interim,
             link,
             text,
+            handed_over,
         } => json!({
             "part": part,
-            "answer": { "text": text, "interim": interim, "link": link },
+            "answer": { "text": text, "interim": interim, "link": link, "handed_over": handed_over },
         }),
         MonitoringEvent::NoAnswer { reason } => json!({ "reason": reason }),
         MonitoringEvent::Returned { comment } => json!({ "reason": comment }),

@@ -309,6 +309,17 @@ impl Core {
                 self.ask(who, Pending::ReworkComment { inc, part, version }, prompt)
                     .await
             }
+            Action::HandedOver { part, .. } => {
+                self.press_command(
+                    &rules,
+                    &actor,
+                    record,
+                    Command::HandOver { part },
+                    t("ok-handed-over"),
+                    card,
+                )
+                .await
+            }
             Action::Published { part, .. } => {
                 // Refused at the press, not after the link was typed.
                 if let Err(e) = may(Deed::Publish { part }) {

@@ -56,6 +56,10 @@ pub enum Deed {
     Publish {
         part: Option<usize>,
     },
+    /// Record the approved answer as handed to the body that publishes it (Sakhalin 3.3).
+    HandOver {
+        part: Option<usize>,
+    },
     MarkNoAnswer,
     Explain,
     /// Mark or unmark the answer as of general interest (Vorsino 2.5, Sakhalin 3.5).
@@ -104,6 +108,7 @@ impl Deed {
             Deed::RecordAuthorReply { .. } => "record_author_reply",
             Deed::WriteConsolidated => "submit_consolidated",
             Deed::Publish { .. } => "mark_published",
+            Deed::HandOver { .. } => "hand_over",
             Deed::MarkNoAnswer => "mark_no_answer",
             Deed::Explain => "send_explanation",
             Deed::PrepareExplanation { .. } => "prepare_explanation",
@@ -653,6 +658,14 @@ fn permitted_as(
                 IncidentState::ConvertedToAppeal => Ok(()),
                 s => Err(wrong(deed, s.key())),
             }
+        }
+        Deed::HandOver { part } => {
+            if !regulation.workflow.hand_over {
+                return Err(TransitionError::NotInRegulation(
+                    "handing the answer over instead of publishing it",
+                ));
+            }
+            permitted_as(actor, Deed::Publish { part }, incident, regulation)
         }
         Deed::ReportCannotPublish { part } => {
             if incident.publication_impossible.is_some() {

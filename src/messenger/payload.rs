@@ -52,6 +52,7 @@ pub fn encode(action: &Action) -> String {
         Action::Approve { inc, part, version } => format!("ap:{inc}:{}:{version}", part_code(part)),
         Action::Rework { inc, part, version } => format!("rw:{inc}:{part}:{version}"),
         Action::Published { inc, part } => format!("pb:{inc}:{}", part_code(part)),
+        Action::HandedOver { inc, part } => format!("ho:{inc}:{}", part_code(part)),
         Action::AuthorReplied { inc, part } => format!("au:{inc}:{part}"),
         Action::ClarificationPosted { inc, part } => format!("cq:{inc}:{part}"),
         Action::ShowAll { inc } => format!("sa:{inc}"),
@@ -248,6 +249,13 @@ pub fn decode(data: &str) -> Option<Action> {
                 part: opt_part(1)?,
             }
         }
+        "ho" => {
+            expect(2)?;
+            Action::HandedOver {
+                inc,
+                part: opt_part(1)?,
+            }
+        }
         "cp" => {
             expect(2)?;
             Action::CannotPublish {
@@ -388,6 +396,10 @@ mod tests {
             Action::Published {
                 inc: small,
                 part: Some(0),
+            },
+            Action::HandedOver {
+                inc: big,
+                part: None,
             },
             Action::AuthorReplied {
                 inc: small,

@@ -280,6 +280,10 @@ impl Draw<'_> {
         if self.may(viewer, Deed::Publish { part }, inc) {
             row.push(self.button("btn-published", Action::Published { inc: inc.id, part }));
         }
+        // Sakhalin 3.3: or handed to the regional Department, which publishes it.
+        if self.may(viewer, Deed::HandOver { part }, inc) {
+            row.push(self.button("btn-handed-over", Action::HandedOver { inc: inc.id, part }));
+        }
         if self.may(viewer, Deed::ReportCannotPublish { part }, inc) {
             row.push(self.button(
                 "btn-cannot-publish",

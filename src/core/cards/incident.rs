@@ -373,9 +373,17 @@ impl Draw<'_> {
         }
         lines.extend(self.own_answer_lines(inc));
         if let Some(p) = &inc.workflow.publication {
-            lines.push(Line::Text(
-                self.tf("published-line", &[("url", Arg::from(&p.link))]),
-            ));
+            lines.push(Line::Text(if p.handed_over {
+                self.tf(
+                    "handed-over-line",
+                    &[
+                        ("date", Arg::from(&self.date(p.at))),
+                        ("time", Arg::from(&self.time(p.at))),
+                    ],
+                )
+            } else {
+                self.tf("published-line", &[("url", Arg::from(&p.link))])
+            }));
         }
         lines.extend(self.publication_problem_line(inc));
         if let Some(number) = &inc.workflow.appeal_registration {

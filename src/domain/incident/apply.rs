@@ -427,57 +427,24 @@ pub fn apply(
         }
         Command::MarkPublished { part, link } => {
             let link = non_empty(link, "the publication link")?;
-            match part {
-                None => {
-                    next.publication = Some(Publication {
-                        link: link.clone(),
-                        at,
-                        by: actor.person,
-                        interim: false,
-                    });
-                    for p in next.parts.iter_mut().filter(|p| p.active()) {
-                        p.state = PartState::Done;
-                    }
-                    events.push(Event::Published {
-                        part: None,
-                        link,
-                        interim: false,
-                    });
-                }
-                Some(i) => {
-                    let PartState::Approved { kind } = incident.parts[*i].state else {
-                        return Err(TransitionError::NoSuchPart(*i));
-                    };
-                    let interim = kind == DraftKind::Interim;
-                    let np = &mut next.parts[*i];
-                    np.publication = Some(Publication {
-                        link: link.clone(),
-                        at,
-                        by: actor.person,
-                        interim,
-                    });
-                    if interim {
-                        np.state = PartState::AwaitingFinal;
-                        np.timeline.interim_published_at = Some(at);
-                        np.timeline.approved_at = None;
-                    } else {
-                        np.state = PartState::Done;
-                    }
-                    if next.publication.is_none() || !interim {
-                        next.publication = Some(Publication {
-                            link: link.clone(),
-                            at,
-                            by: actor.person,
-                            interim,
-                        });
-                    }
-                    events.push(Event::Published {
-                        part: Some(*i),
-                        link,
-                        interim,
-                    });
-                }
-            }
+            let publication = Publication {
+                link,
+                at,
+                by: actor.person,
+                interim: false,
+                handed_over: false,
+            };
+            record_publication(incident, &mut next, &mut events, *part, publication)?;
+        }
+        Command::HandOver { part } => {
+            let publication = Publication {
+                link: String::new(),
+                at,
+                by: actor.person,
+                interim: false,
+                handed_over: true,
+            };
+            record_publication(incident, &mut next, &mut events, *part, publication)?;
         }
         Command::MarkNoAnswer { reason } => {
             next.state = IncidentState::NoAnswer;
@@ -666,4 +633,57 @@ fn explanation_provided(
     } else {
         Err(TransitionError::NotInRegulation("this kind of explanation"))
     }
+}
+
+/// Records an answer as published (or, where the regulation allows, handed to the body that
+/// publishes it: Sakhalin 3.3) — the incident's, or a part's.
+fn record_publication(
+    incident: &Incident,
+    next: &mut Incident,
+    events: &mut Vec<Event>,
+    part: Option<usize>,
+    publication: Publication,
+) -> Result<(), TransitionError> {
+    let link = publication.link.clone();
+    match part {
+        None => {
+            next.publication = Some(publication);
+            for p in next.parts.iter_mut().filter(|p| p.active()) {
+                p.state = PartState::Done;
+            }
+            events.push(Event::Published {
+                part: None,
+                link,
+                interim: false,
+            });
+        }
+        Some(i) => {
+            let PartState::Approved { kind } = incident.parts[i].state else {
+                return Err(TransitionError::NoSuchPart(i));
+            };
+            let interim = kind == DraftKind::Interim;
+            let publication = Publication {
+                interim,
+                ..publication
+            };
+            let np = &mut next.parts[i];
+            np.publication = Some(publication.clone());
+            if interim {
+                np.state = PartState::AwaitingFinal;
+                np.timeline.interim_published_at = Some(publication.at);
+                np.timeline.approved_at = None;
+            } else {
+                np.state = PartState::Done;
+            }
+            if next.publication.is_none() || !interim {
+                next.publication = Some(publication);
+            }
+            events.push(Event::Published {
+                part: Some(i),
+                link,
+                interim,
+            });
+        }
+    }
+    Ok(())
 }

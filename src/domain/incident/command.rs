@@ -77,6 +77,10 @@ pub enum Command {
         part: Option<usize>,
         link: String,
     },
+    /// The approved answer is handed to the body that publishes it (Sakhalin 3.3).
+    HandOver {
+        part: Option<usize>,
+    },
     MarkNoAnswer {
         reason: NoAnswerReason,
     },
@@ -151,6 +155,7 @@ impl Command {
             Command::RecordAuthorReply { .. } => "record_author_reply",
             Command::SubmitConsolidated { .. } => "submit_consolidated",
             Command::MarkPublished { .. } => "mark_published",
+            Command::HandOver { .. } => "hand_over",
             Command::MarkNoAnswer { .. } => "mark_no_answer",
             Command::SendExplanation { .. } => "send_explanation",
             Command::PrepareExplanation { .. } => "prepare_explanation",
@@ -189,6 +194,7 @@ impl Command {
             Command::RecordAuthorReply { part, .. } => Deed::RecordAuthorReply { part: *part },
             Command::SubmitConsolidated { .. } => Deed::WriteConsolidated,
             Command::MarkPublished { part, .. } => Deed::Publish { part: *part },
+            Command::HandOver { part } => Deed::HandOver { part: *part },
             Command::MarkNoAnswer { .. } => Deed::MarkNoAnswer,
             Command::SendExplanation { .. } => Deed::Explain,
             Command::PrepareExplanation { part, .. } => Deed::PrepareExplanation { part: *part },

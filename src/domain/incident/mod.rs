@@ -342,10 +342,15 @@ impl Part {
 /// A published answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Publication {
+    /// Where it was published (empty when it was handed over).
     pub link: String,
     pub at: DateTime<Utc>,
     pub by: PersonId,
     pub interim: bool,
+    /// Handed to the body that publishes it instead of being published here (Sakhalin 3.3: to
+    /// the regional Department of information policy) — the term is met all the same.
+    #[serde(default)]
+    pub handed_over: bool,
 }
 
 /// Contact data the author gave for an official appeal.

@@ -102,6 +102,8 @@ struct WorkflowSection {
     appeals: bool,
     /// Every answer to the monitoring system, not only for the messages it sent (Sakhalin 3.2).
     forward_every_answer: bool,
+    /// The answer may be handed over instead of published (Sakhalin 3.3).
+    hand_over: bool,
     /// The curator answers emergencies on days off themselves (Vorsino 2.10, Sakhalin 3.9); by
     /// default where `weekend_rule = "curator"`.
     curator_answers_emergencies: Option<bool>,
@@ -123,6 +125,7 @@ impl Default for WorkflowSection {
             explanations: ExplanationKind::ALL.to_vec(),
             appeals: true,
             forward_every_answer: false,
+            hand_over: false,
             curator_answers_emergencies: None,
         }
     }
@@ -499,6 +502,7 @@ impl ProfileFile {
                     .collect(),
                 appeals: wf.appeals,
                 forward_every_answer: wf.forward_every_answer,
+                hand_over: wf.hand_over,
                 curator_answers_emergencies: curator_answers,
             },
             reports: Reports {

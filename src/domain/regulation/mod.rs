@@ -273,6 +273,9 @@ pub struct Workflow {
     /// Every answer goes to the monitoring system, also for messages it did not send (from the
     /// organisation's own pages: Sakhalin 3.2 ¶3, the answer to the regional Department).
     pub forward_every_answer: bool,
+    /// The publisher may hand the approved answer to the body that publishes it instead, within
+    /// the same term (Sakhalin 3.3: to the regional Department of information policy).
+    pub hand_over: bool,
     /// The curator (Sakhalin's operator; the duty officer who took the alert) answers an
     /// emergency on days off themselves (Vorsino 2.10, Sakhalin 3.9).
     pub curator_answers_emergencies: bool,
