@@ -49,8 +49,18 @@ impl Core {
                 self.finish(who, inc, cmd, "explanation-prepared").await
             }
             None => {
+                // Under a comment in the organisation's channel Otklik posts it itself.
+                let posted_by_otklik = self
+                    .incident_of(who.org(), inc)
+                    .await?
+                    .is_some_and(|r| r.reply_to.is_some());
+                let done = if posted_by_otklik {
+                    "explanation-recorded-auto"
+                } else {
+                    "explanation-recorded"
+                };
                 let cmd = Command::SendExplanation { kind, text };
-                self.finish(who, inc, cmd, "explanation-recorded").await
+                self.finish(who, inc, cmd, done).await
             }
         }
     }

@@ -35,6 +35,7 @@ impl Notice {
             | Notice::ImportanceRaised
             | Notice::AutoPublish { .. }
             | Notice::AutoPostClarification { .. }
+            | Notice::AutoPostExplanation
             | Notice::ToMonitoring { .. }
             | Notice::AppealEmail
             | Notice::AutoPublished { .. }
@@ -56,6 +57,7 @@ impl Notice {
             | Notice::PublishInDoubt { .. }
             | Notice::ClarificationToPublish { .. }
             | Notice::ClarificationUnanswered { .. }
+            | Notice::ExplanationToPost
             | Notice::Consolidate
             | Notice::Returned { .. }
             | Notice::CrossPost

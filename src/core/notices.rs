@@ -84,6 +84,10 @@ pub enum Notice {
     ClarificationToPublish { part: usize },
     /// Otklik posts the approved clarification request itself (a reply to a channel comment).
     AutoPostClarification { part: usize },
+    /// Otklik posts the explanation sent instead of an answer itself (a channel comment).
+    AutoPostExplanation,
+    /// An explanation Otklik could not post under the comment: the curators post it by hand.
+    ExplanationToPost,
     /// The author has not answered the clarification request posted at `since` within the
     /// regulation's follow-up term.
     ClarificationUnanswered { part: usize, since: DateTime<Utc> },
@@ -191,6 +195,8 @@ impl Notice {
             Notice::PublishInDoubt { .. } => "publish_in_doubt",
             Notice::ClarificationToPublish { .. } => "clarification_to_publish",
             Notice::AutoPostClarification { .. } => "auto_post_clarification",
+            Notice::AutoPostExplanation => "auto_post_explanation",
+            Notice::ExplanationToPost => "explanation_to_post",
             Notice::ClarificationUnanswered { .. } => "clarification_unanswered",
             Notice::Consolidate => "consolidate",
             Notice::Returned { .. } => "returned",
@@ -252,6 +258,8 @@ impl Notice {
             Notice::ImportanceRaised
             | Notice::AutoPublish { .. }
             | Notice::AutoPostClarification { .. }
+            | Notice::AutoPostExplanation
+            | Notice::ExplanationToPost
             | Notice::ToMonitoring { .. }
             | Notice::AppealEmail
             | Notice::AutoPublished { .. }
@@ -463,6 +471,10 @@ pub fn notices_for(
                 Audience::Executor(*part),
                 Notice::CompetenceConfirmed { part: *part },
             )),
+            // Where Otklik answers under the comment itself, it posts the explanation there too.
+            Event::ExplanationSent { .. } if has_reply_target => {
+                out.push((Audience::Worker, Notice::AutoPostExplanation))
+            }
             // Everything else shows on the cards, which every change redraws.
             Event::Accepted { .. }
             | Event::Classified { .. }

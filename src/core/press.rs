@@ -563,9 +563,15 @@ impl Core {
                         kind: prepared.kind,
                         text: prepared.text.clone(),
                     };
+                    // Under a channel comment Otklik posts it itself.
+                    let key = if record.reply_to.is_some() {
+                        "explanation-prepared-sent-auto"
+                    } else {
+                        "explanation-prepared-sent"
+                    };
                     return match self.transition(&rules, &actor, record, &cmd).await? {
                         Ok(_) => Ok(Reply::say(View::text(self.texts.tf(
-                            "explanation-prepared-sent",
+                            key,
                             &[("number", number), ("text", Arg::from(&prepared.text))],
                         )))),
                         Err(e) => Ok(self.refused(&e)),

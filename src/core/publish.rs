@@ -12,7 +12,7 @@ use super::notices::{Audience, Notice};
 use super::org::OrgRules;
 use super::{Core, CoreError, MessengerPort, SendError};
 use crate::domain::content::IncidentRecord;
-use crate::domain::incident::{Command, Draft, DraftKind};
+use crate::domain::incident::{Command, Draft, DraftKind, IncidentState};
 use crate::domain::permission::{permitted, Deed};
 use crate::domain::PersonId;
 use crate::storage::{AnswerKey, OutboxMessage, PublicationClaim};
@@ -25,20 +25,46 @@ pub(super) enum Posting {
     /// The approved clarification request of a part: the clock stops when it is posted
     /// (Borovichi §10).
     Clarification(usize),
+    /// The explanation sent instead of an answer (Vorsino 2.7, Sakhalin 3.7): recorded as sent
+    /// already, so posting it changes nothing in the incident.
+    Explanation,
 }
+
+/// The publication key's version for an explanation (an answer's are its drafts' 1, 2, …).
+const EXPLANATION_VERSION: u32 = u32::MAX;
 
 impl Posting {
     fn part(self) -> Option<usize> {
         match self {
             Posting::Answer(part) => part,
             Posting::Clarification(part) => Some(part),
+            Posting::Explanation => None,
         }
     }
 
-    fn deed(self) -> Deed {
-        match self {
+    /// Whether it is still to be posted: not published by hand meanwhile, still approved.
+    fn due(self, record: &IncidentRecord, rules: &OrgRules) -> bool {
+        let system = super::intake::intake_actor();
+        let deed = match self {
             Posting::Answer(part) => Deed::Publish { part },
             Posting::Clarification(part) => Deed::PostClarification { part },
+            Posting::Explanation => {
+                return record.workflow.state == IncidentState::ExplanationSent
+                    && record.workflow.explanation.is_some()
+            }
+        };
+        permitted(&system, deed, &record.workflow, rules.regulation()).is_ok()
+    }
+
+    /// The text to post and the version that keys its publication.
+    fn text(self, record: &IncidentRecord) -> Option<(String, u32)> {
+        match self {
+            Posting::Explanation => record
+                .workflow
+                .explanation
+                .as_ref()
+                .map(|(_, text)| (text.clone(), EXPLANATION_VERSION)),
+            _ => self.draft(record).map(|d| (d.text.clone(), d.version)),
         }
     }
 
@@ -55,17 +81,20 @@ impl Posting {
             Posting::Answer(Some(i)) => last(i, false),
             Posting::Answer(None) => record.workflow.consolidated.as_ref(),
             Posting::Clarification(i) => last(i, true),
+            Posting::Explanation => None,
         }
     }
 
-    /// The command that records it as posted, with this link.
-    fn command(self, link: &str) -> Command {
+    /// The command that records it as posted, with this link (none for an explanation, which
+    /// was recorded when it was sent).
+    fn command(self, link: &str) -> Option<Command> {
         match self {
-            Posting::Answer(part) => Command::MarkPublished {
+            Posting::Answer(part) => Some(Command::MarkPublished {
                 part,
                 link: link.to_string(),
-            },
-            Posting::Clarification(part) => Command::RecordClarificationPosted { part },
+            }),
+            Posting::Clarification(part) => Some(Command::RecordClarificationPosted { part }),
+            Posting::Explanation => None,
         }
     }
 
@@ -75,6 +104,7 @@ impl Posting {
             Posting::Answer(part) if doubt => Notice::PublishInDoubt { part },
             Posting::Answer(part) => Notice::PublishRequest { part },
             Posting::Clarification(part) => Notice::ClarificationToPublish { part },
+            Posting::Explanation => Notice::ExplanationToPost,
         }
     }
 }
@@ -93,20 +123,12 @@ impl Core {
         ports: &[Arc<dyn MessengerPort>],
     ) -> Result<Outcome, CoreError> {
         let rules = self.org(record.org).await?;
-        let system = super::intake::intake_actor();
         let part = posting.part();
         // Already published (by hand, or by an earlier attempt) or no longer approved.
-        if permitted(
-            &system,
-            posting.deed(),
-            &record.workflow,
-            rules.regulation(),
-        )
-        .is_err()
-        {
+        if !posting.due(record, &rules) {
             return Ok(Outcome::Delivered);
         }
-        let (Some(target), Some(draft)) = (&record.reply_to, posting.draft(record)) else {
+        let (Some(target), Some((text, version))) = (&record.reply_to, posting.text(record)) else {
             return self.ask_to_publish(m, record, posting, false).await;
         };
         let Some(port) = port_for(ports, target.chat.messenger) else {
@@ -115,7 +137,7 @@ impl Core {
         let key = AnswerKey {
             incident: record.id,
             part,
-            version: draft.version,
+            version,
         };
         match self.store.claim_publication(key, self.now()).await? {
             PublicationClaim::Sent { message_id, link } => {
@@ -133,7 +155,7 @@ impl Core {
             .reply(
                 target.chat.id,
                 target.message,
-                &draft.text,
+                &text,
                 &record.content.url,
             )
             .await
@@ -181,7 +203,12 @@ impl Core {
     ) -> Result<(), CoreError> {
         let part = key.part;
         let system = super::intake::intake_actor();
-        let command = posting.command(link);
+        let Some(command) = posting.command(link) else {
+            self.store
+                .finish_publication(key, (message_id, link), None, self.now())
+                .await?;
+            return Ok(());
+        };
         for _ in 0..5 {
             let now = self.now();
             let t = match crate::domain::incident::apply(
@@ -209,7 +236,7 @@ impl Core {
                         link: link.to_string(),
                     },
                 )],
-                Posting::Clarification(_) => Vec::new(),
+                Posting::Clarification(_) | Posting::Explanation => Vec::new(),
             };
             let commit = self
                 .prepare_commit(

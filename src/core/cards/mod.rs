@@ -588,8 +588,26 @@ impl Draw<'_> {
             Notice::Digest { .. } | Notice::Collapsed { .. } | Notice::Report { .. } => {
                 return None
             }
+            Notice::ExplanationToPost => {
+                let text = inc
+                    .workflow
+                    .explanation
+                    .as_ref()
+                    .map(|(_, text)| text.clone())
+                    .unwrap_or_default();
+                let mut lines = vec![Line::Text(self.tf(
+                    "notice-explanation-to-post",
+                    &[("number", number), ("text", Arg::from(&text))],
+                ))];
+                lines.extend(self.link_line(&inc.content.url));
+                View {
+                    lines,
+                    ..View::default()
+                }
+            }
             Notice::AutoPublish { .. }
             | Notice::AutoPostClarification { .. }
+            | Notice::AutoPostExplanation
             | Notice::ToMonitoring { .. }
             | Notice::AppealEmail
             | Notice::RefreshCards { .. }

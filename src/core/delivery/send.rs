@@ -53,6 +53,9 @@ impl Core {
                 self.auto_publish(m, &r, Posting::Clarification(*part), ports)
                     .await
             }
+            (Notice::AutoPostExplanation, Some(r)) => {
+                self.auto_publish(m, &r, Posting::Explanation, ports).await
+            }
             (Notice::ToMonitoring { event, at }, Some(r)) => {
                 self.tell_monitoring(m, &r, event, *at).await
             }
@@ -61,6 +64,7 @@ impl Core {
                 Notice::RefreshCards { .. }
                 | Notice::AutoPublish { .. }
                 | Notice::AutoPostClarification { .. }
+                | Notice::AutoPostExplanation
                 | Notice::ToMonitoring { .. }
                 | Notice::AppealEmail,
                 None,
