@@ -26,6 +26,7 @@ use support::db::TestDb;
 on_both_backends!(
     barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_and_retried,
     barnaul_4_and_8_returned_and_unpublishable_incidents_go_back_to_the_curator,
+    barnaul_5_a_consolidated_answer_reaches_the_monitoring_system_as_one_answer,
     vorsino_2_9_an_appeal_is_emailed_to_the_appeals_office,
     yuzhno_sakhalinsk_3_9_the_operators_own_answer_reaches_the_monitoring_system,
     yuzhno_sakhalinsk_3_2_an_answer_on_the_citys_own_page_goes_to_the_department_too,
@@ -219,7 +220,7 @@ const DEPT_HEAD_TG: i64 = 7007;
 
 /// Otklik under Barnaul's own profile (`barnaul-leninsky`) linked to a webhook receiver that
 /// refuses its first `fail` posts, and who works an incident there (§3–§6): the curator (the
-/// regulation's «Контролёр») in the group and in private, the executor, the head of both
+/// regulation's «Контролёр») in the group and in private, the two executors, the head of both
 /// departments and the supervising deputy.
 struct Barnaul {
     h: TestApp,
@@ -227,6 +228,7 @@ struct Barnaul {
     curator: Who,
     in_private: Who,
     executor: Who,
+    other_executor: Who,
     dept_head: Who,
     deputy: Who,
 }
@@ -260,6 +262,7 @@ async fn barnaul(db: &TestDb, fail: usize) -> Barnaul {
         curator: h.who(h.curator, CURATOR_CHAT).await,
         in_private: h.who(h.curator, CURATOR_TG).await,
         executor: h.who(h.executor, EXECUTOR_TG).await,
+        other_executor: h.who(h.other_executor, OTHER_EXECUTOR_TG).await,
         dept_head: h.who(dept_head, DEPT_HEAD_TG).await,
         deputy: h.who(deputy, DEPUTY_TG).await,
         h,
@@ -709,6 +712,78 @@ async fn barnaul_4_and_8_returned_and_unpublishable_incidents_go_back_to_the_cur
         ["answer_approved", "cannot_publish", "published"]
     );
     assert!(notified(h, own.id).await.is_empty());
+}
+
+/// Barnaul §5 ¶3, §6–§7: a message for two departments gets one consolidated answer — each
+/// department's part is agreed and approved but not reported; the curator's merged answer is
+/// what the monitoring system is told of, approved and then published, with no part.
+async fn barnaul_5_a_consolidated_answer_reaches_the_monitoring_system_as_one_answer(db: &TestDb) {
+    let b = barnaul(db, 0).await;
+    let (h, r) = (&b.h, &b.r);
+    let asked = from_the_system(h, "Во дворе яма и не вывозят мусор", "IM-20").await;
+    let inc = asked.id;
+    barnaul_routed(&b, inc, &[h.dept, h.other_dept]).await;
+    barnaul_answered(&b, &b.executor, inc, 0, "Мусор вывезут сегодня.").await;
+    barnaul_answered(&b, &b.other_executor, inc, 1, "Яму засыплют до пятницы.").await;
+    let stored = h.store.incident(inc).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::Consolidating);
+
+    // The curator merges the parts (asked in private), approves and publishes the merged answer.
+    let merged = "Мусор вывезут сегодня, яму засыплют до пятницы.";
+    press(h, &b.curator, Action::WriteConsolidated { inc }).await;
+    say(h, &b.in_private, merged).await;
+    let stored = h.store.incident(inc).await.unwrap();
+    assert_eq!(
+        stored
+            .workflow
+            .consolidated
+            .as_ref()
+            .map(|d| d.text.as_str()),
+        Some(merged)
+    );
+    press(
+        h,
+        &b.curator,
+        Action::Approve {
+            inc,
+            part: None,
+            version: 1,
+        },
+    )
+    .await;
+    press(h, &b.curator, Action::Published { inc, part: None }).await;
+    say(h, &b.in_private, "https://vk.com/wall-1_2?reply=120").await;
+    assert_eq!(
+        h.store.incident(inc).await.unwrap().workflow.state,
+        IncidentState::Published
+    );
+    h.settle().await;
+    let posts = acknowledged(r, 2).await;
+    assert_eq!(
+        events(&posts),
+        ["answer_approved", "published"],
+        "the parts' approvals are not reported, only the consolidated answer"
+    );
+    let approved = posts[0].json();
+    assert_eq!(approved["incident"]["external_id"], "IM-20");
+    assert_eq!(approved["incident"]["number"], asked.number);
+    assert_eq!(approved["part"], serde_json::Value::Null);
+    assert_eq!(approved["answer"]["text"], merged);
+    assert_eq!(approved["answer"]["interim"], false);
+    let published = posts[1].json();
+    assert_eq!(published["incident"]["external_id"], "IM-20");
+    assert_eq!(published["part"], serde_json::Value::Null);
+    assert_eq!(published["answer"]["text"], merged);
+    assert_eq!(
+        published["answer"]["link"],
+        "https://vk.com/wall-1_2?reply=120"
+    );
+    assert_eq!(published["answer"]["interim"], false);
+    for p in &posts {
+        assert_eq!(p.header("x-otklik-signature"), signed(&p.body));
+        assert_eq!(p.header("x-otklik-event"), p.json()["event"]);
+    }
+    assert_eq!(notified(h, inc).await, ["answer_approved", "published"]);
 }
 
 /// A mail server: refuses the first `busy` connections with 421, takes every letter after.
