@@ -11,11 +11,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use hmac::{Hmac, Mac};
-use otklik::core::{Action, Input, Who};
+use otklik::core::{Action, Input, Reply, Who};
 use otklik::directory_file::MonitoringLink;
 use otklik::domain::content::IncidentRecord;
-use otklik::domain::incident::{DraftKind, IncidentState, NoAnswerReason};
-use otklik::domain::PersonId;
+use otklik::domain::incident::{
+    ApprovalStep, DraftKind, IncidentState, NoAnswerReason, PartState, Role,
+};
+use otklik::domain::regulation::Stage;
+use otklik::domain::{DepartmentId, IncidentId, PersonId};
 use sha2::Sha256;
 use support::app::*;
 use support::db::TestDb;
@@ -23,6 +26,7 @@ use support::db::TestDb;
 on_both_backends!(
     barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_and_retried,
     barnaul_4_and_8_returned_and_unpublishable_incidents_go_back_to_the_curator,
+    barnaul_5_a_consolidated_answer_reaches_the_monitoring_system_as_one_answer,
     vorsino_2_9_an_appeal_is_emailed_to_the_appeals_office,
     yuzhno_sakhalinsk_3_9_the_operators_own_answer_reaches_the_monitoring_system,
     yuzhno_sakhalinsk_3_2_an_answer_on_the_citys_own_page_goes_to_the_department_too,
@@ -91,15 +95,15 @@ fn signed(body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-async fn from_monitoring(h: &TestApp, text: &str, external_id: Option<&str>) -> IncidentRecord {
+/// A message the administration found itself: no monitoring system sent it (no external id).
+async fn found_here(h: &TestApp, text: &str) -> IncidentRecord {
     let rules = h.core.org(h.org).await.unwrap();
-    let mut new = vk_comment(
+    let new = vk_comment(
         text,
         "Ирина П.",
         "https://vk.com/wall-1_2?reply=3",
         h.core.now(),
     );
-    new.content.external_id = external_id.map(String::from);
     h.core
         .take_in(&rules, new, None, PersonId::SYSTEM)
         .await
@@ -107,12 +111,43 @@ async fn from_monitoring(h: &TestApp, text: &str, external_id: Option<&str>) -> 
         .record
 }
 
-async fn press(h: &TestApp, who: &Who, action: Action) {
-    h.core.press(who, action, None).await.unwrap();
+async fn press(h: &TestApp, who: &Who, action: Action) -> Reply {
+    h.core.press(who, action, None).await.unwrap()
 }
 
-async fn say(h: &TestApp, who: &Who, text: &str) {
-    h.core.message(who, Input::text(text)).await.unwrap();
+async fn say(h: &TestApp, who: &Who, text: &str) -> Reply {
+    h.core.message(who, Input::text(text)).await.unwrap()
+}
+
+/// What a reply says: its toast and the messages it sends, one text.
+fn said(reply: &Reply) -> String {
+    reply
+        .toast
+        .iter()
+        .map(|t| t.text.clone())
+        .chain(reply.send.iter().map(|v| v.plain()))
+        .collect::<Vec<_>>()
+        .join("\n---\n")
+}
+
+/// The events the receiver holds, in order.
+fn events(posts: &[Post]) -> Vec<String> {
+    posts
+        .iter()
+        .map(|p| p.json()["event"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// The events of an incident's acknowledged reports, from its audit log.
+async fn notified(h: &TestApp, inc: IncidentId) -> Vec<String> {
+    h.store
+        .audit_log(inc)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|a| a.command == "monitoring_notified")
+        .map(|a| a.payload["event"].as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 /// Waits (at most 30 s) until the receiver holds `n` acknowledged posts.
@@ -144,8 +179,9 @@ async fn linked(preset: &str, db: &TestDb, fail: usize) -> (TestApp, Receiver) {
 }
 
 /// Routes an incident to the first department (on the triage card in the curator's private
-/// chat) and has its answer drafted and approved (in the curators' group).
-async fn approved(h: &TestApp, curator: &Who, executor: &Who, inc: otklik::domain::IncidentId) {
+/// chat) and has its answer drafted and approved (in the curators' group): a workflow without
+/// curator-set terms, competence check or deputy (Sakhalin's).
+async fn approved(h: &TestApp, curator: &Who, executor: &Who, inc: IncidentId) {
     let in_private = h.who(h.curator, CURATOR_TG).await;
     press(
         h,
@@ -179,35 +215,201 @@ async fn approved(h: &TestApp, curator: &Who, executor: &Who, inc: otklik::domai
     .await;
 }
 
+const DEPUTY_TG: i64 = 6006;
+const DEPT_HEAD_TG: i64 = 7007;
+
+/// Otklik under Barnaul's own profile (`barnaul-leninsky`) linked to a webhook receiver that
+/// refuses its first `fail` posts, and who works an incident there (§3–§6): the curator (the
+/// regulation's «Контролёр») in the group and in private, the two executors, the head of both
+/// departments and the supervising deputy.
+struct Barnaul {
+    h: TestApp,
+    r: Receiver,
+    curator: Who,
+    in_private: Who,
+    executor: Who,
+    other_executor: Who,
+    dept_head: Who,
+    deputy: Who,
+}
+
+async fn barnaul(db: &TestDb, fail: usize) -> Barnaul {
+    let (h, r) = linked("barnaul-leninsky", db, fail).await;
+    let deputy = h
+        .store
+        .create_person(
+            h.org,
+            &person("Заместитель Ольга", DEPUTY_TG, vec![Role::Deputy]),
+        )
+        .await
+        .unwrap();
+    let dept_head = h
+        .store
+        .create_person(
+            h.org,
+            &person(
+                "Руководитель Иван",
+                DEPT_HEAD_TG,
+                vec![Role::DepartmentHead],
+            ),
+        )
+        .await
+        .unwrap();
+    for dept in [h.dept, h.other_dept] {
+        h.store.set_department_head(dept, dept_head).await.unwrap();
+    }
+    Barnaul {
+        curator: h.who(h.curator, CURATOR_CHAT).await,
+        in_private: h.who(h.curator, CURATOR_TG).await,
+        executor: h.who(h.executor, EXECUTOR_TG).await,
+        other_executor: h.who(h.other_executor, OTHER_EXECUTOR_TG).await,
+        dept_head: h.who(dept_head, DEPT_HEAD_TG).await,
+        deputy: h.who(deputy, DEPUTY_TG).await,
+        h,
+        r,
+    }
+}
+
+/// The monitoring system's own deadline for what it sends (Barnaul §4, §7): Wednesday
+/// 25.11.2026 18:00 in Barnaul.
+fn system_deadline() -> chrono::DateTime<chrono::Utc> {
+    moscow("2026-11-25 14:00")
+}
+
+/// A message the monitoring system sends to Barnaul: with its id and its deadline.
+async fn from_the_system(h: &TestApp, text: &str, external_id: &str) -> IncidentRecord {
+    let rules = h.core.org(h.org).await.unwrap();
+    let mut new = vk_comment(
+        text,
+        "Ирина П.",
+        "https://vk.com/wall-1_2?reply=3",
+        h.core.now(),
+    );
+    new.content.external_id = Some(external_id.into());
+    new.external_deadline = Some(system_deadline());
+    let record = h
+        .core
+        .take_in(&rules, new, None, PersonId::SYSTEM)
+        .await
+        .unwrap()
+        .record;
+    assert_eq!(record.workflow.external_deadline, Some(system_deadline()));
+    record
+}
+
+/// Barnaul §4–§5: the curator routes the incident to these departments from the triage card in
+/// private and types the term for the draft (Tuesday 24.11 16:00 in Barnaul); the head of each
+/// department confirms it is theirs.
+async fn barnaul_routed(b: &Barnaul, inc: IncidentId, depts: &[DepartmentId]) {
+    let h = &b.h;
+    for &dept in depts {
+        press(h, &b.in_private, Action::ToggleDepartment { inc, dept }).await;
+    }
+    let asked = press(h, &b.in_private, Action::Route { inc }).await;
+    assert!(said(&asked).contains("срок"), "{}", said(&asked));
+    let routed = say(h, &b.in_private, "24.11 16:00").await;
+    assert!(said(&routed).contains("Направлено"), "{}", said(&routed));
+    let stored = h.store.incident(inc).await.unwrap();
+    assert_eq!(
+        stored.workflow.curator_set.get(&Stage::Draft),
+        Some(&moscow("2026-11-24 12:00")),
+        "the curator's term, read in Barnaul's time"
+    );
+    for part in 0..depts.len() {
+        press(h, &b.dept_head, Action::Accept { inc, part }).await;
+    }
+    let stored = h.store.incident(inc).await.unwrap();
+    assert!(
+        stored
+            .workflow
+            .parts
+            .iter()
+            .all(|p| p.state == PartState::Accepted),
+        "{:?}",
+        stored.workflow.parts
+    );
+}
+
+/// Barnaul §5–§6: an executor drafts the part's answer, the supervising deputy agrees it, then
+/// the curator approves it.
+async fn barnaul_answered(b: &Barnaul, executor: &Who, inc: IncidentId, part: usize, text: &str) {
+    let h = &b.h;
+    press(
+        h,
+        executor,
+        Action::StartDraft {
+            inc,
+            part,
+            kind: DraftKind::Answer,
+        },
+    )
+    .await;
+    say(h, executor, text).await;
+    press(h, executor, Action::AttachmentsDone { inc }).await;
+    press(h, executor, Action::SendDraft { inc }).await;
+    let approve = Action::Approve {
+        inc,
+        part: Some(part),
+        version: 1,
+    };
+    // The curator cannot skip the deputy.
+    let early = press(h, &b.curator, approve).await;
+    assert!(early.toast.is_some(), "{early:?}");
+    let stored = h.store.incident(inc).await.unwrap();
+    assert!(
+        matches!(
+            stored.workflow.parts[part].state,
+            PartState::DraftSubmitted {
+                step: ApprovalStep::Deputy,
+                ..
+            }
+        ),
+        "{:?}",
+        stored.workflow.parts[part].state
+    );
+    press(h, &b.deputy, approve).await;
+    press(h, &b.curator, approve).await;
+    let stored = h.store.incident(inc).await.unwrap();
+    assert!(
+        matches!(
+            stored.workflow.parts[part].state,
+            PartState::Approved { .. }
+        ),
+        "{:?}",
+        stored.workflow.parts[part].state
+    );
+}
+
 async fn barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_and_retried(
     db: &TestDb,
 ) {
-    let (h, r) = linked("vorsino", db, 1).await;
-    let curator = h.who(h.curator, CURATOR_CHAT).await;
-    // Where a press in the group continues: the curator's private chat.
-    let in_private = h.who(h.curator, CURATOR_TG).await;
-    let executor = h.who(h.executor, EXECUTOR_TG).await;
+    let b = barnaul(db, 1).await;
+    let (h, r) = (&b.h, &b.r);
 
     // An incident the administration found itself is nobody else's business.
-    let own = from_monitoring(&h, "Нашли сами", None).await;
-    press(&h, &in_private, Action::NoAnswer { inc: own.id }).await;
+    let own = found_here(h, "Нашли сами").await;
+    press(h, &b.in_private, Action::NoAnswer { inc: own.id }).await;
     press(
-        &h,
-        &in_private,
+        h,
+        &b.in_private,
         Action::NoAnswerWith {
             inc: own.id,
             reason: NoAnswerReason::Obscenity,
         },
     )
     .await;
+    assert_eq!(
+        h.store.incident(own.id).await.unwrap().workflow.state,
+        IncidentState::NoAnswer
+    );
 
-    // Barnaul §9 ¶5: an obscene message is passed on; the first try is refused, the retry
+    // §9 ¶5: an obscene message is passed on to the Curator; the first try is refused, the retry
     // (after the back-off, on the test's clock) is taken, with the same delivery id.
-    let obscene = from_monitoring(&h, "***", Some("IM-9")).await;
-    press(&h, &in_private, Action::NoAnswer { inc: obscene.id }).await;
+    let obscene = from_the_system(h, "***", "IM-9").await;
+    press(h, &b.in_private, Action::NoAnswer { inc: obscene.id }).await;
     press(
-        &h,
-        &in_private,
+        h,
+        &b.in_private,
         Action::NoAnswerWith {
             inc: obscene.id,
             reason: NoAnswerReason::Obscenity,
@@ -216,7 +418,7 @@ async fn barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_an
     .await;
     h.settle().await;
     h.walk_to(h.core.now() + chrono::Duration::minutes(1)).await;
-    let posts = acknowledged(&r, 1).await;
+    let posts = acknowledged(r, 1).await;
     let refused = r.refused.lock().unwrap().clone();
     assert_eq!(refused.len(), 1);
     assert_eq!(
@@ -236,47 +438,46 @@ async fn barnaul_9_no_answer_and_an_answer_reach_the_monitoring_system_signed_an
     );
     assert_eq!(posts[0].header("content-type"), "application/json");
 
-    // Sakhalin 3.2 / Barnaul §6–§7: the approved answer, then its publication with the link.
-    let asked = from_monitoring(&h, "Когда уберут снег?", Some("IM-10")).await;
+    // §5–§7: one department's answer, agreed by the supervising deputy and approved by the
+    // curator, goes to the system; then its publication, with the link.
+    let asked = from_the_system(h, "Когда уберут снег?", "IM-10").await;
     let inc = asked.id;
-    approved(&h, &curator, &executor, inc).await;
-    press(&h, &curator, Action::Published { inc, part: Some(0) }).await;
-    say(&h, &in_private, "https://vk.com/wall-1_2?reply=99").await;
+    barnaul_routed(&b, inc, &[h.dept]).await;
+    barnaul_answered(&b, &b.executor, inc, 0, "Снег уберут до вечера.").await;
+    press(h, &b.curator, Action::Published { inc, part: Some(0) }).await;
+    say(h, &b.in_private, "https://vk.com/wall-1_2?reply=99").await;
+    assert_eq!(
+        h.store.incident(inc).await.unwrap().workflow.state,
+        IncidentState::Published
+    );
     h.settle().await;
-    let posts = acknowledged(&r, 3).await;
-    let events: Vec<String> = posts
-        .iter()
-        .map(|p| p.json()["event"].as_str().unwrap_or_default().to_string())
-        .collect();
-    assert_eq!(events, ["no_answer", "answer_approved", "published"]);
+    let posts = acknowledged(r, 3).await;
+    assert_eq!(
+        events(&posts),
+        ["no_answer", "answer_approved", "published"]
+    );
+    let approved = posts[1].json();
+    assert_eq!(approved["incident"]["external_id"], "IM-10");
+    assert_eq!(approved["part"], 0);
+    assert_eq!(approved["answer"]["text"], "Снег уберут до вечера.");
     let published = posts[2].json();
     assert_eq!(published["incident"]["external_id"], "IM-10");
+    assert_eq!(published["part"], 0);
     assert_eq!(published["answer"]["text"], "Снег уберут до вечера.");
     assert_eq!(
         published["answer"]["link"],
         "https://vk.com/wall-1_2?reply=99"
     );
     assert_eq!(published["answer"]["interim"], false);
-    assert_eq!(posts[1].json()["answer"]["text"], "Снег уберут до вечера.");
     for p in &posts {
         assert_eq!(p.header("x-otklik-signature"), signed(&p.body));
     }
 
-    // Each acknowledgement is in the audit log, with what was sent.
-    let audit = h.store.audit_log(inc).await.unwrap();
-    let told: Vec<String> = audit
-        .iter()
-        .filter(|a| a.command == "monitoring_notified")
-        .map(|a| a.payload["event"].as_str().unwrap_or_default().to_string())
-        .collect();
-    assert_eq!(told, ["answer_approved", "published"]);
-    assert!(h
-        .store
-        .audit_log(own.id)
-        .await
-        .unwrap()
-        .iter()
-        .all(|a| a.command != "monitoring_notified"));
+    // Each acknowledgement is in the audit log, with what was sent; the administration's own
+    // find was never reported.
+    assert_eq!(notified(h, inc).await, ["answer_approved", "published"]);
+    assert_eq!(notified(h, obscene.id).await, ["no_answer"]);
+    assert!(notified(h, own.id).await.is_empty());
 }
 
 async fn yuzhno_sakhalinsk_3_9_the_operators_own_answer_reaches_the_monitoring_system(db: &TestDb) {
@@ -330,7 +531,7 @@ async fn yuzhno_sakhalinsk_3_2_an_answer_on_the_citys_own_page_goes_to_the_depar
     let curator = h.who(h.curator, CURATOR_CHAT).await;
     let in_private = h.who(h.curator, CURATOR_TG).await;
     let executor = h.who(h.executor, EXECUTOR_TG).await;
-    let own = from_monitoring(&h, "Когда починят фонарь у школы?", None).await;
+    let own = found_here(&h, "Когда починят фонарь у школы?").await;
     let inc = own.id;
     approved(&h, &curator, &executor, inc).await;
     press(&h, &curator, Action::Published { inc, part: Some(0) }).await;
@@ -424,72 +625,165 @@ fn the_organisation_file_gives_the_webhook_and_refuses_a_bad_one() {
 }
 
 async fn barnaul_4_and_8_returned_and_unpublishable_incidents_go_back_to_the_curator(db: &TestDb) {
-    let (h, r) = linked("vorsino", db, 0).await;
-    let curator = h.who(h.curator, CURATOR_CHAT).await;
-    // Where the full triage card is, and where a press in the group continues.
-    let in_private = h.who(h.curator, CURATOR_TG).await;
-    let executor = h.who(h.executor, EXECUTOR_TG).await;
+    let b = barnaul(db, 0).await;
+    let (h, r) = (&b.h, &b.r);
 
     // §4 ¶2: not the district's competence — the triage card (opened from the group in the
-    // curator's private chat) offers to hand it back.
-    let foreign = from_monitoring(&h, "Когда отремонтируют трассу?", Some("IM-11")).await;
+    // curator's private chat) offers to hand it back at once.
+    let foreign = from_the_system(h, "Когда отремонтируют трассу?", "IM-11").await;
     let button = format!("rs:{}", foreign.id);
     let triage = h.triage(foreign.number).await;
     let card = h.triage_in_private(&triage, foreign.id).await;
     assert!(card.buttons().contains(&button), "{:?}", card.buttons());
-    let own = from_monitoring(&h, "Нашли сами", None).await;
+    let own = found_here(h, "Нашли сами").await;
     let triage = h.triage(own.number).await;
     let own_card = h.triage_in_private(&triage, own.id).await;
     assert!(
         !own_card.buttons().iter().any(|b| b.starts_with("rs:")),
         "an incident found by the administration has nowhere to go back to"
     );
-    press(&h, &in_private, Action::ReturnToSource { inc: foreign.id }).await;
-    say(&h, &in_private, "Трасса краевая: это Минтранс края").await;
+    press(h, &b.in_private, Action::ReturnToSource { inc: foreign.id }).await;
+    say(h, &b.in_private, "Трасса краевая: это Минтранс края").await;
     let stored = h.store.incident(foreign.id).await.unwrap();
     assert_eq!(stored.workflow.state, IncidentState::Closed);
     h.settle().await;
-    let posts = acknowledged(&r, 1).await;
+    let posts = acknowledged(r, 1).await;
     let returned = posts[0].json();
     assert_eq!(returned["event"], "returned");
     assert_eq!(returned["reason"], "Трасса краевая: это Минтранс края");
     assert_eq!(returned["incident"]["external_id"], "IM-11");
+    assert_eq!(
+        posts[0].header("x-otklik-signature"),
+        signed(&posts[0].body)
+    );
 
-    // §8: the approved answer cannot be posted — the Curator is told why; nothing else changes.
-    let blocked = from_monitoring(&h, "Когда уберут снег?", Some("IM-12")).await;
-    approved(&h, &curator, &executor, blocked.id).await;
+    // §8: the answer, agreed by the deputy and approved, cannot be posted — the Curator is told
+    // why; nothing else changes.
+    let blocked = from_the_system(h, "Когда уберут снег?", "IM-12").await;
+    barnaul_routed(&b, blocked.id, &[h.dept]).await;
+    barnaul_answered(&b, &b.executor, blocked.id, 0, "Снег уберут до вечера.").await;
     let cannot = Action::CannotPublish {
         inc: blocked.id,
         part: Some(0),
     };
-    press(&h, &curator, cannot).await;
-    say(&h, &in_private, "Комментарии под постом закрыты").await;
+    press(h, &b.curator, cannot).await;
+    say(h, &b.in_private, "Комментарии под постом закрыты").await;
     h.settle().await;
-    let posts = acknowledged(&r, 3).await;
-    let events: Vec<String> = posts
-        .iter()
-        .map(|p| p.json()["event"].as_str().unwrap_or_default().to_string())
-        .collect();
-    assert_eq!(events, ["returned", "answer_approved", "cannot_publish"]);
-    assert_eq!(posts[2].json()["reason"], "Комментарии под постом закрыты");
+    let posts = acknowledged(r, 3).await;
+    assert_eq!(
+        events(&posts),
+        ["returned", "answer_approved", "cannot_publish"]
+    );
+    let cannot_publish = posts[2].json();
+    assert_eq!(cannot_publish["reason"], "Комментарии под постом закрыты");
+    assert_eq!(cannot_publish["incident"]["external_id"], "IM-12");
+    assert_eq!(cannot_publish["part"], 0);
+    for p in &posts {
+        assert_eq!(p.header("x-otklik-signature"), signed(&p.body));
+    }
     let stored = h.store.incident(blocked.id).await.unwrap();
     assert_eq!(
         stored.workflow.publication_impossible,
         Some((Some(0), "Комментарии под постом закрыты".to_string()))
     );
+    assert_eq!(stored.workflow.state, IncidentState::InWork);
     // Said once; publishing later is still possible.
-    let again = h.core.press(&curator, cannot, None).await.unwrap();
+    let again = h.core.press(&b.curator, cannot, None).await.unwrap();
     assert!(again.toast.is_some(), "{again:?}");
     let publish = Action::Published {
         inc: blocked.id,
         part: Some(0),
     };
-    press(&h, &curator, publish).await;
-    say(&h, &in_private, "https://vk.com/wall-1_2?reply=100").await;
+    press(h, &b.curator, publish).await;
+    say(h, &b.in_private, "https://vk.com/wall-1_2?reply=100").await;
     assert_eq!(
         h.store.incident(blocked.id).await.unwrap().workflow.state,
         IncidentState::Published
     );
+    h.settle().await;
+    let posts = acknowledged(r, 4).await;
+    assert_eq!(
+        events(&posts),
+        ["returned", "answer_approved", "cannot_publish", "published"]
+    );
+    assert_eq!(notified(h, foreign.id).await, ["returned"]);
+    assert_eq!(
+        notified(h, blocked.id).await,
+        ["answer_approved", "cannot_publish", "published"]
+    );
+    assert!(notified(h, own.id).await.is_empty());
+}
+
+/// Barnaul §5 ¶3, §6–§7: a message for two departments gets one consolidated answer — each
+/// department's part is agreed and approved but not reported; the curator's merged answer is
+/// what the monitoring system is told of, approved and then published, with no part.
+async fn barnaul_5_a_consolidated_answer_reaches_the_monitoring_system_as_one_answer(db: &TestDb) {
+    let b = barnaul(db, 0).await;
+    let (h, r) = (&b.h, &b.r);
+    let asked = from_the_system(h, "Во дворе яма и не вывозят мусор", "IM-20").await;
+    let inc = asked.id;
+    barnaul_routed(&b, inc, &[h.dept, h.other_dept]).await;
+    barnaul_answered(&b, &b.executor, inc, 0, "Мусор вывезут сегодня.").await;
+    barnaul_answered(&b, &b.other_executor, inc, 1, "Яму засыплют до пятницы.").await;
+    let stored = h.store.incident(inc).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::Consolidating);
+
+    // The curator merges the parts (asked in private), approves and publishes the merged answer.
+    let merged = "Мусор вывезут сегодня, яму засыплют до пятницы.";
+    press(h, &b.curator, Action::WriteConsolidated { inc }).await;
+    say(h, &b.in_private, merged).await;
+    let stored = h.store.incident(inc).await.unwrap();
+    assert_eq!(
+        stored
+            .workflow
+            .consolidated
+            .as_ref()
+            .map(|d| d.text.as_str()),
+        Some(merged)
+    );
+    press(
+        h,
+        &b.curator,
+        Action::Approve {
+            inc,
+            part: None,
+            version: 1,
+        },
+    )
+    .await;
+    press(h, &b.curator, Action::Published { inc, part: None }).await;
+    say(h, &b.in_private, "https://vk.com/wall-1_2?reply=120").await;
+    assert_eq!(
+        h.store.incident(inc).await.unwrap().workflow.state,
+        IncidentState::Published
+    );
+    h.settle().await;
+    let posts = acknowledged(r, 2).await;
+    assert_eq!(
+        events(&posts),
+        ["answer_approved", "published"],
+        "the parts' approvals are not reported, only the consolidated answer"
+    );
+    let approved = posts[0].json();
+    assert_eq!(approved["incident"]["external_id"], "IM-20");
+    assert_eq!(approved["incident"]["number"], asked.number);
+    assert_eq!(approved["part"], serde_json::Value::Null);
+    assert_eq!(approved["answer"]["text"], merged);
+    assert_eq!(approved["answer"]["interim"], false);
+    let published = posts[1].json();
+    assert_eq!(published["incident"]["external_id"], "IM-20");
+    assert_eq!(published["part"], serde_json::Value::Null);
+    assert_eq!(published["answer"]["text"], merged);
+    assert_eq!(
+        published["answer"]["link"],
+        "https://vk.com/wall-1_2?reply=120"
+    );
+    assert_eq!(published["answer"]["interim"], false);
+    for p in &posts {
+        assert_eq!(p.header("x-otklik-signature"), signed(&p.body));
+        assert_eq!(p.header("x-otklik-event"), p.json()["event"]);
+    }
+    assert_eq!(notified(h, inc).await, ["answer_approved", "published"]);
 }
 
 /// A mail server: refuses the first `busy` connections with 421, takes every letter after.
@@ -578,7 +872,7 @@ async fn vorsino_2_9_an_appeal_is_emailed_to_the_appeals_office(db: &TestDb) {
     let curator = h.who(h.curator, CURATOR_CHAT).await;
     // Pressed in the group, the questions are asked and answered in the curator's private chat.
     let in_private = h.who(h.curator, CURATOR_TG).await;
-    let inc = from_monitoring(&h, "Прошу пересчитать плату за вывоз мусора", None).await;
+    let inc = found_here(&h, "Прошу пересчитать плату за вывоз мусора").await;
     press(&h, &curator, Action::Appeal { inc: inc.id }).await;
     for answer in ["да", "Иванова Ирина Петровна", "irina@example.org", "-"] {
         say(&h, &in_private, answer).await;
