@@ -57,6 +57,7 @@ on_both_backends!(
     krymsk_3_no_explanations_and_no_59_fz_appeals,
     borovichi_22_the_responsible_deputy_asks_for_the_report,
     yuzhno_sakhalinsk_3_3_an_answer_handed_to_the_department_meets_the_term,
+    vorsino_2_7_an_explanation_under_the_channels_comment_is_posted_there,
     a_change_while_a_card_is_on_its_way_reaches_the_card,
 );
 
@@ -2365,6 +2366,54 @@ async fn yuzhno_sakhalinsk_3_3_an_answer_handed_to_the_department_meets_the_term
         .unwrap()
         .iter()
         .any(|a| a.command == "hand_over"));
+}
+
+/// Vorsino 2.7: an explanation goes to the author like an answer — under a comment in the
+/// administration's own channel Otklik posts it there itself, once.
+async fn vorsino_2_7_an_explanation_under_the_channels_comment_is_posted_there(db: &TestDb) {
+    const DISCUSSION: i64 = -100_777;
+    let w = World::new(db, "vorsino").await;
+    let rules = w.core.org(w.seeded.org).await.unwrap();
+    let mut new = vk_comment(
+        "Почему не чинят федеральную трассу?",
+        "Ирина П.",
+        "https://t.me/vorsino/12?comment=34",
+        w.core.now(),
+    );
+    new.reply_to = Some(otklik::domain::content::ReplyTarget {
+        chat: telegram_chat(DISCUSSION),
+        message: 34,
+    });
+    let inc = w
+        .core
+        .take_in(&rules, new, None, PersonId::SYSTEM)
+        .await
+        .unwrap()
+        .record
+        .id;
+    let curator = w.curator().await;
+    w.press(&curator, Action::Explanation { inc, part: None })
+        .await;
+    w.press(
+        &curator,
+        Action::ExplanationWith {
+            inc,
+            part: None,
+            kind: otklik::domain::incident::ExplanationKind::NotOurCompetence,
+        },
+    )
+    .await;
+    let text =
+        "Здравствуйте! Трасса Р-22 — федеральная, ею занимается ФКУ Упрдор «Москва — Волгоград».";
+    let done = said(&w.say(&curator, text).await);
+    assert!(done.contains("«Отклик» опубликует его"), "{done}");
+    w.deliver().await;
+    w.deliver().await;
+    let posted = w.sent(DISCUSSION);
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    assert_eq!(posted[0].view.plain(), text);
+    let stored = w.store.incident(inc).await.unwrap();
+    assert_eq!(stored.workflow.state, IncidentState::ExplanationSent);
 }
 
 async fn a_change_while_a_card_is_on_its_way_reaches_the_card(db: &TestDb) {

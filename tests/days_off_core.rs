@@ -262,7 +262,7 @@ async fn vorsino_2_10_a_channel_comment_gets_the_curators_answer_from_otklik(db:
     let text = "Ирина, аварийная бригада на месте.";
     let sent = answer_myself(&w, &private, &private, inc, text).await;
     assert!(
-        said(&sent).contains("Otklik опубликует ответ на №1 сам"),
+        said(&sent).contains("«Отклик» опубликует ответ на №1 сам"),
         "{}",
         said(&sent)
     );

@@ -152,12 +152,7 @@ impl Core {
             PublicationClaim::Claimed => {}
         }
         match port
-            .reply(
-                target.chat.id,
-                target.message,
-                &text,
-                &record.content.url,
-            )
+            .reply(target.chat.id, target.message, &text, &record.content.url)
             .await
         {
             Ok((message_id, link)) => {
