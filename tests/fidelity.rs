@@ -612,3 +612,54 @@ fn yuzhno_sakhalinsk_3_3_handing_the_answer_over_is_only_sakhalins_way() {
         }
     }
 }
+
+/// Barnaul §5: when one of two departments hands its part back after the other's answer was
+/// approved for the consolidated answer, that approved answer is the answer: it goes to
+/// publication (and so to the monitoring system) instead of waiting for a merge that will never
+/// come.
+#[test]
+fn barnaul_5_an_approved_part_left_alone_goes_to_publication() {
+    let mut w = barnaul_routed();
+    w.run(&dept_head(), Command::Accept { part: 0 });
+    w.run(&dept2_head(), Command::Accept { part: 1 });
+    w.draft(&executor(EXEC), 0, DraftKind::Answer, "Ответ отдела ЖКХ");
+    w.approve(&deputy(), 0);
+    let approved = w.run(
+        &curator(),
+        Command::Approve {
+            part: Some(0),
+            version: None,
+        },
+    );
+    assert!(
+        !approved
+            .iter()
+            .any(|e| matches!(e, Event::PublicationRequested { .. })),
+        "held for the consolidated answer: {approved:?}"
+    );
+    let returned = w.run(
+        &dept2_head(),
+        Command::Return {
+            part: 1,
+            reason: ReturnReason::NotOurCompetence,
+            comment: "Не наш вопрос".into(),
+        },
+    );
+    assert!(
+        returned.iter().any(|e| matches!(
+            e,
+            Event::PublicationRequested {
+                part: Some(0),
+                kind: DraftKind::Answer,
+                ..
+            }
+        )),
+        "{returned:?}"
+    );
+    assert_eq!(
+        w.part(0).state,
+        PartState::Approved {
+            kind: DraftKind::Answer
+        }
+    );
+}

@@ -182,6 +182,19 @@ pub fn apply(
                 reason: *reason,
                 comment,
             });
+            // One department is left of a consolidated answer: its approved answer, held for
+            // the merge, is now the answer and goes to publication.
+            if consolidates(incident, reg) && !consolidates(&next, reg) {
+                for (i, p) in next.parts.iter().enumerate() {
+                    if let PartState::Approved { kind } = p.state {
+                        events.push(Event::PublicationRequested {
+                            part: Some(i),
+                            publisher: reg.workflow.publisher,
+                            kind,
+                        });
+                    }
+                }
+            }
         }
         Command::ProposeReturn {
             part,
