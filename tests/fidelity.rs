@@ -663,3 +663,24 @@ fn barnaul_5_an_approved_part_left_alone_goes_to_publication() {
         }
     );
 }
+
+/// Barnaul §4: the Controller passes a message on at once (a routing term of zero): its card is
+/// the call to act, so no «срок истёк» follows it the same instant; the head still hears of one
+/// left unrouted.
+#[test]
+fn barnaul_4_a_message_routed_at_once_is_not_overdue_on_arrival() {
+    let w = World::with_external(
+        "barnaul-leninsky",
+        "2026-11-23 10:00",
+        Importance::Normal,
+        Some(Duration::hours(24)),
+    );
+    let routing: Vec<String> = w
+        .timers()
+        .into_iter()
+        .filter(|t| t.stage == Some(Stage::Routing))
+        .map(|t| t.kind.key())
+        .collect();
+    assert!(!routing.iter().any(|k| k == "deadline"), "{routing:?}");
+    assert!(routing.iter().any(|k| k.starts_with("escalat")), "{routing:?}");
+}

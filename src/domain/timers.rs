@@ -230,7 +230,9 @@ pub fn plan_timers(
                 }
             }
         }
-        if reminders.at_deadline {
+        // A stage due "at once" (Barnaul §4: routing within 0 minutes) is due as it starts: the
+        // card that starts it is the call to act, not a notice that its term is already gone.
+        if reminders.at_deadline && start < deadline {
             push(TimerKind::Deadline, deadline, String::new());
         }
         if let (Some(after), Some(_)) = (reminders.escalate_to_department_head, part) {
