@@ -315,6 +315,40 @@ fn import_export_and_invites_from_the_command_line() {
     assert!(err.contains("organisation.regulation"), "{err}");
 }
 
+/// Barnaul §5 ¶1: under a competence check the department head confirms competence — a
+/// department without a head imports (the administrator may add one later) with a warning that
+/// its incidents would wait for nobody; with heads, no warning.
+#[test]
+fn importing_a_department_without_a_head_under_a_competence_check_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("barnaul.db").display());
+    let file = dir.path().join("barnaul.toml");
+    let write = |head: &str| {
+        std::fs::write(
+            &file,
+            format!(
+                "[organisation]\nname = \"Администрация района\"\nregulation = \"barnaul-leninsky\"\n\n\
+                 [[departments]]\nname = \"Отдел ЖКХ\"\n{head}\n\
+                 [[people]]\nname = \"Кузнецов Игорь\"\nroles = [\"department_head\"]\n\
+                 departments = [\"Отдел ЖКХ\"]\n"
+            ),
+        )
+        .unwrap();
+    };
+    write("");
+    let (ok, out, err) = otklik(&["import", file.to_str().unwrap(), "--database-url", &url]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("warning: line 5: departments[0].head: not set"),
+        "{out}"
+    );
+    assert!(out.contains("\"Отдел ЖКХ\" would wait for nobody"), "{out}");
+    write("head = \"Кузнецов Игорь\"");
+    let (ok, out, err) = otklik(&["import", file.to_str().unwrap(), "--database-url", &url]);
+    assert!(ok, "{err}");
+    assert!(!out.contains("warning"), "{out}");
+}
+
 #[test]
 fn empty_settings_mean_defaults_and_run_reports_an_unreachable_telegram() {
     let dir = tempfile::tempdir().unwrap();

@@ -682,5 +682,8 @@ fn barnaul_4_a_message_routed_at_once_is_not_overdue_on_arrival() {
         .map(|t| t.kind.key())
         .collect();
     assert!(!routing.iter().any(|k| k == "deadline"), "{routing:?}");
-    assert!(routing.iter().any(|k| k.starts_with("escalat")), "{routing:?}");
+    assert!(
+        routing.iter().any(|k| k.starts_with("escalat")),
+        "{routing:?}"
+    );
 }
