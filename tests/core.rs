@@ -2011,7 +2011,23 @@ async fn vorsino_2_8_a_repeat_is_the_same_author_and_a_curator_marks_it(db: &Tes
 }
 
 async fn barnaul_12_a_topic_set_at_triage_completes_a_burst(db: &TestDb) {
+    const HEAD_TG: i64 = 8001;
+    const CHIEF_TG: i64 = 8003;
     let w = World::new(db, "barnaul-leninsky").await;
+    // §12: the head, and the chief of staff the organisation file names, hear of it too.
+    for (name, tg, role) in [
+        ("Глава Андрей", HEAD_TG, Role::Head),
+        ("Управделами Нина", CHIEF_TG, Role::Administrator),
+    ] {
+        w.store
+            .create_person(w.seeded.org, &person(name, tg, vec![role]))
+            .await
+            .unwrap();
+    }
+    let mut entry =
+        otklik::directory_file::OrganisationEntry::bare("Администрация", "barnaul-leninsky");
+    entry.significant_to = vec!["Управделами Нина".into()];
+    w.store.set_settings(w.seeded.org, &entry).await.unwrap();
     let curator = w.curator().await;
     for i in 0..5 {
         let m = message_from(&w, &format!("Житель {i}"), &format!("wall-2_{i}")).await;
@@ -2029,6 +2045,13 @@ async fn barnaul_12_a_topic_set_at_triage_completes_a_burst(db: &TestDb) {
             .is_some_and(|t| t.contains("5 сообщений на тему «Снег во дворах»")),
         "{burst:?}"
     );
+    for tg in [HEAD_TG, CHIEF_TG] {
+        let told: Vec<String> = w.sent(tg).into_iter().map(|s| s.view.plain()).collect();
+        assert!(
+            told.iter().any(|t| t.contains("Всплеск активности")),
+            "{tg}: {told:?}"
+        );
+    }
 }
 
 /// Barnaul at Monday 23.11.2026 11:00 local (UTC+7): a department head away on leave, their
@@ -2297,6 +2320,17 @@ async fn no_explanations_and_no_appeals(db: &TestDb, preset: &str) {
         let curator = w.curator().await;
         let refused = w.press(&curator, Action::Appeal { inc: inc.id }).await;
         assert!(refused.send.is_empty(), "{preset}: {}", said(&refused));
+        let refused = w
+            .press(
+                &curator,
+                Action::Explanation {
+                    inc: inc.id,
+                    part: None,
+                },
+            )
+            .await;
+        assert!(refused.send.is_empty(), "{preset}: {}", said(&refused));
+        assert!(!toast(&refused).is_empty(), "{preset}");
     }
 }
 
@@ -2359,6 +2393,18 @@ async fn yuzhno_sakhalinsk_3_3_an_answer_handed_to_the_department_meets_the_term
     assert!(publication.handed_over);
     assert_eq!(publication.at, w.core.now());
     assert!(stored.workflow.current_deadline().is_none());
+    // The curators' card says where the answer went.
+    w.deliver().await;
+    let card = w
+        .sent(CURATOR_CHAT)
+        .into_iter()
+        .find(|s| s.view.plain().contains(&format!("№{}", stored.number)))
+        .expect("the curators' card");
+    let shows = w.now_shows(CURATOR_CHAT, card.message).plain();
+    assert!(
+        shows.contains("📨 Ответ передан в департамент информационной политики"),
+        "{shows}"
+    );
     assert!(w
         .store
         .audit_log(inc)

@@ -30,6 +30,7 @@ on_both_backends!(
     vorsino_2_9_an_appeal_is_emailed_to_the_appeals_office,
     yuzhno_sakhalinsk_3_9_the_operators_own_answer_reaches_the_monitoring_system,
     yuzhno_sakhalinsk_3_2_an_answer_on_the_citys_own_page_goes_to_the_department_too,
+    yuzhno_sakhalinsk_3_3_an_answer_handed_to_the_department_is_reported_as_handed_over,
 );
 
 const SECRET: &str = "a-long-shared-secret-42";
@@ -556,6 +557,32 @@ async fn yuzhno_sakhalinsk_3_2_an_answer_on_the_citys_own_page_goes_to_the_depar
         published["answer"]["link"],
         "https://vk.com/wall-1_2?reply=77"
     );
+    assert_eq!(
+        posts[1].header("x-otklik-signature"),
+        signed(&posts[1].body)
+    );
+}
+
+/// Sakhalin 3.3: the operator hands the approved answer to the regional Department instead of
+/// publishing it; the report says so (no link).
+async fn yuzhno_sakhalinsk_3_3_an_answer_handed_to_the_department_is_reported_as_handed_over(
+    db: &TestDb,
+) {
+    let (h, r) = linked("yuzhno-sakhalinsk", db, 0).await;
+    let curator = h.who(h.curator, CURATOR_CHAT).await;
+    let executor = h.who(h.executor, EXECUTOR_TG).await;
+    let asked = from_the_system(&h, "Когда откроют каток?", "IM-33").await;
+    let inc = asked.id;
+    approved(&h, &curator, &executor, inc).await;
+    press(&h, &curator, Action::HandedOver { inc, part: Some(0) }).await;
+    h.settle().await;
+    let posts = acknowledged(&r, 2).await;
+    let handed = posts[1].json();
+    assert_eq!(handed["event"], "published");
+    assert_eq!(handed["incident"]["external_id"], "IM-33");
+    assert_eq!(handed["answer"]["handed_over"], true);
+    assert_eq!(handed["answer"]["link"], "");
+    assert_eq!(posts[0].json()["answer"]["text"], "Снег уберут до вечера.");
     assert_eq!(
         posts[1].header("x-otklik-signature"),
         signed(&posts[1].body)
