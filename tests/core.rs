@@ -1668,6 +1668,33 @@ async fn yuzhno_sakhalinsk_3_7_the_department_prepares_the_explanation_the_opera
         "{}",
         said(&kinds)
     );
+    // 3.6 ¶2 and 3.7: all five kinds, court acts among them, with the decision and the appeal.
+    assert_eq!(
+        labels(&kinds.send[0]),
+        [
+            "Не наша компетенция",
+            "Злоупотребление правом",
+            "Судебные акты",
+            "Уже отвечали",
+            "Ответ есть на сайте"
+        ]
+    );
+    let court = said(
+        &w.press(
+            &executor,
+            Action::ExplanationWith {
+                inc,
+                part: Some(0),
+                kind: otklik::domain::incident::ExplanationKind::CourtActs,
+            },
+        )
+        .await,
+    );
+    assert!(
+        court.contains("[суд, дата и номер решения]")
+            && court.contains("[куда и в какой срок подаётся жалоба]"),
+        "{court}"
+    );
     let text = "Здравствуйте! Ответ о ремонте улицы Чехова размещён на сайте: https://yuzhno-sakh.ru/news/123";
     let done = w.prepare_explanation(&executor, inc, text).await;
     assert_eq!(
@@ -2331,6 +2358,21 @@ async fn no_explanations_and_no_appeals(db: &TestDb, preset: &str) {
             .await;
         assert!(refused.send.is_empty(), "{preset}: {}", said(&refused));
         assert!(!toast(&refused).is_empty(), "{preset}");
+        // Nor later, on the curators' status card of a routed message.
+        let routed = w.routed("Прошу разъяснить порядок").await;
+        let status = w
+            .sent(CURATOR_CHAT)
+            .into_iter()
+            .rev()
+            .find(|s| s.view.plain().contains(&format!("№{}", routed.number)))
+            .expect("the status card");
+        let actions = w.now_shows(CURATOR_CHAT, status.message).actions();
+        assert!(
+            !actions
+                .iter()
+                .any(|a| matches!(a, Action::Appeal { .. } | Action::Explanation { .. })),
+            "{preset}: {actions:?}"
+        );
     }
 }
 
