@@ -294,10 +294,12 @@ duty-missing = ⚠️ На нерабочие дни не назначен де�
 ## Reminders and deadlines (the scheduler)
 
 reminder-title = ⏰ №{ $number }: до срока «{ $stage }» { $left } рабочего времени (до { $time }, { $date })
+reminder-title-calendar = ⏰ №{ $number }: до срока «{ $stage }» { $left } (до { $time }, { $date })
 reminder-done = ✔️ Этот этап уже пройден.
 overdue-title = ❗ №{ $number }: срок «{ $stage }» истёк ({ $time }, { $date })
 overdue-holder = Держит: { $who }
 late-title = ❗ №{ $number } просрочен на { $late } рабочего времени: «{ $stage }»
+late-title-calendar = ❗ №{ $number } просрочен на { $late }: «{ $stage }»
 holder-curators = кураторы
 btn-open = 📂 Открыть
 

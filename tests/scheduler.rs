@@ -199,7 +199,7 @@ async fn new_year_holidays_from_the_last_working_evening_to_the_first_morning(db
         nothing,
         &[(
             CURATOR_CHAT,
-            "<b>⏰ №1: до срока «ответ» 4 ч 0 мин рабочего времени (до 10:00, пн, 11 янв.)</b>",
+            "<b>⏰ №1: до срока «ответ» 19 ч 0 мин (до 10:00, пн, 11 янв.)</b>",
         )],
     )
     .await;
@@ -331,7 +331,7 @@ async fn new_year_holidays_from_the_last_working_evening_to_the_first_morning(db
             (CURATOR_CHAT, "<b>🌅 Сводка на пн, 11 янв., 09:00</b>"),
             (
                 CURATOR_CHAT,
-                "<b>⏰ №1: до срока «ответ» 1 ч 0 мин рабочего времени (до 10:00, пн, 11 янв.)</b>",
+                "<b>⏰ №1: до срока «ответ» 1 ч 0 мин (до 10:00, пн, 11 янв.)</b>",
             ),
         ],
     )
@@ -342,7 +342,7 @@ async fn new_year_holidays_from_the_last_working_evening_to_the_first_morning(db
         nothing,
         &[(
             CURATOR_CHAT,
-            "<b>⏰ №1: до срока «ответ» 15 мин рабочего времени (до 10:00, пн, 11 янв.)</b>",
+            "<b>⏰ №1: до срока «ответ» 15 мин (до 10:00, пн, 11 янв.)</b>",
         )],
     )
     .await;
@@ -414,7 +414,7 @@ async fn new_year_holidays_from_the_last_working_evening_to_the_first_morning(db
         nothing,
         &[(
             HEAD_TG,
-            "<b>❗ №1 просрочен на 4 ч 0 мин рабочего времени: «ответ»</b>",
+            "<b>❗ №1 просрочен на 5 ч 0 мин: «ответ»</b>",
         )],
     )
     .await;

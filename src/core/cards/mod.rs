@@ -187,6 +187,26 @@ impl Draw<'_> {
         }
     }
 
+    /// The minutes from `from` to `to` on the clock a stage counts on, and whether that is
+    /// calendar time (Sakhalin 3.3) rather than working time.
+    fn span_on_clock(
+        &self,
+        stage: Stage,
+        importance: Importance,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> (i64, bool) {
+        let calendar = &self.rules.calendar;
+        let (span, on_calendar) = match self.calendar_clock(stage, importance) {
+            None => (calendar.working_time_between(from, to), false),
+            Some(Clock::CalendarSkippingNonWorkingDays) => {
+                (calendar.time_skipping_non_working_days_between(from, to), true)
+            }
+            Some(_) => (Ok(to - from), true),
+        };
+        (span.map(|d| d.num_minutes()).unwrap_or(0), on_calendar)
+    }
+
     /// Whether a calendar-clock deadline falls outside the office's hours (an instant that ends
     /// a working window is inside).
     fn outside_office_hours(&self, stage: Stage, at: DateTime<Utc>) -> bool {
@@ -227,16 +247,12 @@ impl Draw<'_> {
                     ],
                 ))];
                 if at > self.now {
-                    let calendar = &self.rules.calendar;
-                    let (left, key) = match self.calendar_clock(stage, importance) {
-                        None => (calendar.working_time_between(self.now, at), "time-left"),
-                        Some(Clock::CalendarSkippingNonWorkingDays) => (
-                            calendar.time_skipping_non_working_days_between(self.now, at),
-                            "time-left-calendar",
-                        ),
-                        Some(_) => (Ok(at - self.now), "time-left-calendar"),
+                    let (left, calendar) = self.span_on_clock(stage, importance, self.now, at);
+                    let key = if calendar {
+                        "time-left-calendar"
+                    } else {
+                        "time-left"
                     };
-                    let left = left.map(|d| d.num_minutes()).unwrap_or(0);
                     let left = self.tf(key, &[("left", Arg::from(&short_span(self.texts, left)))]);
                     lines.push(Line::Indented(
                         self.tf("card-left", &[("left", Arg::from(&left))]),

@@ -87,14 +87,15 @@ impl Draw<'_> {
         deadline: DateTime<Utc>,
         viewer: &Actor,
     ) -> View {
-        let left = self
-            .rules
-            .calendar
-            .working_time_between(self.now.min(deadline), deadline)
-            .map(|d| d.num_minutes())
-            .unwrap_or(0);
+        let importance = inc.workflow.importance;
+        let (left, calendar) =
+            self.span_on_clock(stage, importance, self.now.min(deadline), deadline);
         let mut lines = vec![Line::Title(self.tf(
-            "reminder-title",
+            if calendar {
+                "reminder-title-calendar"
+            } else {
+                "reminder-title"
+            },
             &[
                 ("number", Arg::Num(inc.number)),
                 ("stage", Arg::from(&self.stage_name(stage))),
@@ -170,14 +171,15 @@ impl Draw<'_> {
         stage: Stage,
         deadline: DateTime<Utc>,
     ) -> View {
-        let late = self
-            .rules
-            .calendar
-            .working_time_between(deadline, self.now.max(deadline))
-            .map(|d| d.num_minutes())
-            .unwrap_or(0);
+        let importance = inc.workflow.importance;
+        let (late, calendar) =
+            self.span_on_clock(stage, importance, deadline, self.now.max(deadline));
         let mut lines = vec![Line::Title(self.tf(
-            "late-title",
+            if calendar {
+                "late-title-calendar"
+            } else {
+                "late-title"
+            },
             &[
                 ("number", Arg::Num(inc.number)),
                 ("late", Arg::from(&super::short_span(self.texts, late))),
