@@ -137,7 +137,7 @@ async fn vorsino_2_10_a_friday_night_emergency_the_curator_answers_himself(db: &
     assert_eq!(stored.workflow.consolidated.unwrap().text, text);
     // The group's card says who answered and shows the link.
     let card = w.now_shows(CURATOR_CHAT, alert.message).plain();
-    assert!(card.contains("✍️ Ответил сам"), "{card}");
+    assert!(card.contains("✍️ Ответ куратора"), "{card}");
     assert!(card.contains(link), "{card}");
     // On time; no Monday reminders or overdue notices.
     nothing_left(&w, inc, moscow("2026-11-30 19:00")).await;

@@ -687,3 +687,35 @@ fn barnaul_4_a_message_routed_at_once_is_not_overdue_on_arrival() {
         "{routing:?}"
     );
 }
+
+/// Barnaul §5 ¶1: once the executor has proposed that the message is not the department's, the
+/// head decides; the executor cannot return it after all, nor propose twice.
+#[test]
+fn barnaul_5_after_a_proposal_only_the_head_returns() {
+    let mut w = barnaul_routed();
+    let propose = Command::ProposeReturn {
+        part: 0,
+        reason: ReturnReason::NotOurCompetence,
+        comment: "Это вопрос управляющей компании".into(),
+    };
+    let ret = Command::Return {
+        part: 0,
+        reason: ReturnReason::NotOurCompetence,
+        comment: String::new(),
+    };
+    assert!(matches!(
+        w.try_do(&executor(EXEC), ret.clone()),
+        Err(TransitionError::NotAllowed(_))
+    ));
+    w.run(&executor(EXEC), propose.clone());
+    assert!(matches!(
+        w.try_do(&executor(EXEC), propose),
+        Err(TransitionError::AlreadyDone(_))
+    ));
+    assert!(matches!(
+        w.try_do(&executor(EXEC), ret.clone()),
+        Err(TransitionError::AlreadyDone(_))
+    ));
+    w.run(&dept_head(), ret);
+    assert_eq!(w.part(0).state, PartState::Returned);
+}

@@ -412,10 +412,7 @@ async fn new_year_holidays_from_the_last_working_evening_to_the_first_morning(db
         &h,
         "2027-01-11 15:00",
         nothing,
-        &[(
-            HEAD_TG,
-            "<b>❗ №1 просрочен на 5 ч 0 мин: «ответ»</b>",
-        )],
+        &[(HEAD_TG, "<b>❗ №1 просрочен на 5 ч 0 мин: «ответ»</b>")],
     )
     .await;
     step(

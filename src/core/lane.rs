@@ -57,7 +57,9 @@ impl Notice {
             | Notice::PublishInDoubt { .. }
             | Notice::ClarificationToPublish { .. }
             | Notice::ClarificationUnanswered { .. }
+            | Notice::ClarificationInDoubt { .. }
             | Notice::ExplanationToPost
+            | Notice::ExplanationInDoubt
             | Notice::Consolidate
             | Notice::Returned { .. }
             | Notice::CrossPost

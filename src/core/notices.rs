@@ -88,6 +88,10 @@ pub enum Notice {
     AutoPostExplanation,
     /// An explanation Otklik could not post under the comment: the curators post it by hand.
     ExplanationToPost,
+    /// An explanation Otklik may or may not have posted under the comment: the curators check.
+    ExplanationInDoubt,
+    /// A clarification request Otklik may or may not have posted: its publisher checks.
+    ClarificationInDoubt { part: usize },
     /// The author has not answered the clarification request posted at `since` within the
     /// regulation's follow-up term.
     ClarificationUnanswered { part: usize, since: DateTime<Utc> },
@@ -197,6 +201,8 @@ impl Notice {
             Notice::AutoPostClarification { .. } => "auto_post_clarification",
             Notice::AutoPostExplanation => "auto_post_explanation",
             Notice::ExplanationToPost => "explanation_to_post",
+            Notice::ExplanationInDoubt => "explanation_in_doubt",
+            Notice::ClarificationInDoubt { .. } => "clarification_in_doubt",
             Notice::ClarificationUnanswered { .. } => "clarification_unanswered",
             Notice::Consolidate => "consolidate",
             Notice::Returned { .. } => "returned",
@@ -242,6 +248,7 @@ impl Notice {
             | Notice::PublishRequest { .. }
             | Notice::PublishInDoubt { .. }
             | Notice::ClarificationToPublish { .. }
+            | Notice::ClarificationInDoubt { .. }
             | Notice::ClarificationUnanswered { .. }
             | Notice::Consolidate
             | Notice::Returned { .. }
@@ -260,6 +267,7 @@ impl Notice {
             | Notice::AutoPostClarification { .. }
             | Notice::AutoPostExplanation
             | Notice::ExplanationToPost
+            | Notice::ExplanationInDoubt
             | Notice::ToMonitoring { .. }
             | Notice::AppealEmail
             | Notice::AutoPublished { .. }
@@ -367,11 +375,20 @@ pub fn notices_for(
             Event::Returned { part, .. } => {
                 out.push((Audience::Curators, Notice::Returned { part: *part }))
             }
-            // Barnaul §5 ¶1: the head decides; the card says what the executor found.
-            Event::ReturnProposed { part, .. } => out.push((
-                Audience::DepartmentHead(*part),
-                Notice::CompetenceCheck { part: *part },
-            )),
+            // Barnaul §5 ¶1: the head decides; the card says what the executor found. A
+            // department without a head (import warns) leaves it to the curators to sort out.
+            Event::ReturnProposed { part, .. } => {
+                let headless = incident
+                    .parts
+                    .get(*part)
+                    .is_some_and(|p| rules.department_head(p.department).is_none());
+                let audience = if headless {
+                    Audience::Curators
+                } else {
+                    Audience::DepartmentHead(*part)
+                };
+                out.push((audience, Notice::CompetenceCheck { part: *part }))
+            }
             // Vorsino 2.5, Sakhalin 3.5: the publisher posts a general-interest answer on the
             // official pages and site too.
             Event::Published {

@@ -103,7 +103,9 @@ impl Posting {
         match self {
             Posting::Answer(part) if doubt => Notice::PublishInDoubt { part },
             Posting::Answer(part) => Notice::PublishRequest { part },
+            Posting::Clarification(part) if doubt => Notice::ClarificationInDoubt { part },
             Posting::Clarification(part) => Notice::ClarificationToPublish { part },
+            Posting::Explanation if doubt => Notice::ExplanationInDoubt,
             Posting::Explanation => Notice::ExplanationToPost,
         }
     }

@@ -290,6 +290,15 @@ fn permitted_as(
                 works_on(actor, p),
                 "only the assigned executor, their substitute or the department head returns",
             )?;
+            // Barnaul §5 ¶1: proposed already; the department head decides now.
+            if p.proposed_return.is_some()
+                && regulation.workflow.competence_check
+                && !heads(actor, p)
+            {
+                return Err(TransitionError::AlreadyDone(
+                    "proposed to the department head",
+                ));
+            }
             match p.state {
                 PartState::Routed | PartState::Accepted => Ok(()),
                 PartState::Returned => Err(TransitionError::AlreadyDone("returned")),
@@ -455,7 +464,12 @@ fn permitted_as(
                 "only whoever posted the clarification (or intake) records the author's reply",
             )?;
             let p = part(incident, i)?;
-            if p.state == PartState::AwaitingAuthor {
+            // A reply to a request posted by hand without «Запрос опубликован» is not lost: the
+            // posting is taken as that moment (no pause).
+            if matches!(
+                p.state,
+                PartState::AwaitingAuthor | PartState::ClarificationApproved
+            ) {
                 Ok(())
             } else if p.pauses.iter().any(|x| x.end.is_some()) {
                 Err(TransitionError::AlreadyDone(

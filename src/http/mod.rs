@@ -417,7 +417,7 @@ fn incident_json(d: &IncidentDetails) -> Value {
         "deadlines": deadlines,
         "parts": parts,
         "answer": d.answer,
-        "publication": w.publication.as_ref().map(|p| json!({ "link": p.link, "at": p.at.with_timezone(&zone).to_rfc3339(), "interim": p.interim })),
+        "publication": w.publication.as_ref().map(|p| json!({ "link": p.link, "at": p.at.with_timezone(&zone).to_rfc3339(), "interim": p.interim, "handed_over": p.handed_over })),
     })
 }
 

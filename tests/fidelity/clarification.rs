@@ -93,12 +93,10 @@ fn borovichi_10_the_pause_starts_when_the_request_is_posted() {
     assert_eq!(w.part_stage_due(0, Stage::Final), "2026-11-24 10:00");
     assert_eq!(w.part_due(0), (Stage::Draft, "2026-11-23 15:00".into()));
     assert!(follow_ups(&w).is_empty());
-    // The author cannot have answered a request not yet posted; the curator does not post
+    // A reply can only come to a posted request: one that comes first means it was posted by
+    // hand without «Запрос опубликован», and is taken (nothing lost). The curator does not post
     // it under Borovichi (the executor does), Otklik itself does under a channel comment.
-    assert!(matches!(
-        w.try_do(&curator(), reply("дом 14")),
-        Err(TransitionError::WrongState { .. })
-    ));
+    assert!(w.try_do(&curator(), reply("дом 14")).is_ok());
     assert!(refused(&w, &curator(), posted()));
     assert!(refused(&w, &executor(EXEC2), posted()));
     assert!(w.try_do(&Actor::system(), posted()).is_ok());
@@ -215,4 +213,32 @@ fn borovichi_10_the_executor_posts_the_clarification_and_records_the_reply() {
     v.run(&curator(), posted());
     assert!(refused(&v, &executor(EXEC), reply("дом 14")));
     v.run(&curator(), reply("дом 14"));
+}
+
+/// Borovichi §10: a request the executor posted by hand without pressing «Запрос опубликован»
+/// still takes the author's reply (from the monitoring system or the executor): nothing is lost,
+/// and no pause is counted.
+#[test]
+fn borovichi_10_a_reply_to_a_request_not_recorded_as_posted_is_taken() {
+    let mut w = World::new("borovichi", "2026-11-23 10:00", Importance::Normal);
+    w.route(&[(DEPT, EXEC)]);
+    w.run(&executor(EXEC), Command::Accept { part: 0 });
+    w.draft(
+        &executor(EXEC),
+        0,
+        DraftKind::Clarification,
+        "Уточните номер дома",
+    );
+    w.approve(&curator(), 0);
+    assert_eq!(w.part(0).state, PartState::ClarificationApproved);
+    w.later(60);
+    w.run(
+        &executor(EXEC),
+        Command::RecordAuthorReply {
+            part: 0,
+            text: "Дом 5".into(),
+        },
+    );
+    assert_eq!(w.part(0).state, PartState::Accepted);
+    assert!(w.part(0).pauses.is_empty());
 }

@@ -6,7 +6,7 @@ use crate::core::view::{Button, Line, View};
 use crate::domain::content::{IncidentRecord, MessageKind};
 use crate::domain::incident::{
     Actor, ApprovalStep, Draft, DraftKind, ExplanationKind, IncidentState, NoAnswerReason,
-    PartState, ReturnReason,
+    PartState, Publication, ReturnReason,
 };
 use crate::domain::permission::{may_start_draft, Deed};
 use crate::domain::plan::Due;
@@ -210,16 +210,20 @@ impl Draw<'_> {
         }
     }
 
-    pub(super) fn published_link<'i>(
-        &self,
-        inc: &'i IncidentRecord,
-        part: Option<usize>,
-    ) -> Option<&'i str> {
-        match part {
-            Some(i) => inc.workflow.parts.get(i)?.publication.as_ref(),
-            None => inc.workflow.publication.as_ref(),
-        }
-        .map(|p| p.link.as_str())
+    /// The line saying where an answer went: its link, or that it was handed over (Sakhalin
+    /// 3.3).
+    pub(super) fn publication_line(&self, p: &Publication) -> Line {
+        Line::Text(if p.handed_over {
+            self.tf(
+                "handed-over-line",
+                &[
+                    ("date", Arg::from(&self.date(p.at))),
+                    ("time", Arg::from(&self.time(p.at))),
+                ],
+            )
+        } else {
+            self.tf("published-line", &[("url", Arg::from(&p.link))])
+        })
     }
 
     /// A request to publish an approved answer and record the link.
@@ -256,11 +260,15 @@ impl Draw<'_> {
         mut lines: Vec<Line>,
     ) -> View {
         lines.extend(self.link_line(&inc.content.url));
-        if let Some(link) = self.published_link(inc, part) {
-            lines.push(Line::Text(
-                self.tf("published-line", &[("url", Arg::from(link))]),
-            ));
-        }
+        let publication = match part {
+            Some(i) => inc
+                .workflow
+                .parts
+                .get(i)
+                .and_then(|p| p.publication.as_ref()),
+            None => inc.workflow.publication.as_ref(),
+        };
+        lines.extend(publication.map(|p| self.publication_line(p)));
         lines.extend(self.publication_problem_line(inc));
         View {
             lines,

@@ -373,17 +373,7 @@ impl Draw<'_> {
         }
         lines.extend(self.own_answer_lines(inc));
         if let Some(p) = &inc.workflow.publication {
-            lines.push(Line::Text(if p.handed_over {
-                self.tf(
-                    "handed-over-line",
-                    &[
-                        ("date", Arg::from(&self.date(p.at))),
-                        ("time", Arg::from(&self.time(p.at))),
-                    ],
-                )
-            } else {
-                self.tf("published-line", &[("url", Arg::from(&p.link))])
-            }));
+            lines.push(self.publication_line(p));
         }
         lines.extend(self.publication_problem_line(inc));
         if let Some(number) = &inc.workflow.appeal_registration {
@@ -532,7 +522,7 @@ impl Draw<'_> {
             .publication
             .iter()
             .chain(w.parts.iter().filter_map(|p| p.publication.as_ref()))
-            .filter(|p| !p.interim)
+            .filter(|p| !p.interim && !p.link.is_empty())
             .map(|p| p.link.as_str())
             .collect();
         let mut lines = vec![Line::Title(

@@ -199,9 +199,10 @@ impl Draw<'_> {
         let calendar = &self.rules.calendar;
         let (span, on_calendar) = match self.calendar_clock(stage, importance) {
             None => (calendar.working_time_between(from, to), false),
-            Some(Clock::CalendarSkippingNonWorkingDays) => {
-                (calendar.time_skipping_non_working_days_between(from, to), true)
-            }
+            Some(Clock::CalendarSkippingNonWorkingDays) => (
+                calendar.time_skipping_non_working_days_between(from, to),
+                true,
+            ),
             Some(_) => (Ok(to - from), true),
         };
         (span.map(|d| d.num_minutes()).unwrap_or(0), on_calendar)
@@ -501,6 +502,14 @@ impl Draw<'_> {
             Notice::ClarificationToPublish { part } => {
                 self.clarification_to_publish(inc, *part, viewer)
             }
+            Notice::ClarificationInDoubt { part } => {
+                let mut card = self.clarification_to_publish(inc, *part, viewer);
+                card.lines.insert(
+                    0,
+                    Line::Text(self.tf("notice-posting-in-doubt", &[("number", number)])),
+                );
+                card
+            }
             Notice::ClarificationUnanswered { part, since } => {
                 self.clarification_unanswered(inc, *part, *since, viewer)
             }
@@ -604,17 +613,21 @@ impl Draw<'_> {
             Notice::Digest { .. } | Notice::Collapsed { .. } | Notice::Report { .. } => {
                 return None
             }
-            Notice::ExplanationToPost => {
+            Notice::ExplanationToPost | Notice::ExplanationInDoubt => {
+                let key = if *notice == Notice::ExplanationInDoubt {
+                    "notice-explanation-in-doubt"
+                } else {
+                    "notice-explanation-to-post"
+                };
                 let text = inc
                     .workflow
                     .explanation
                     .as_ref()
                     .map(|(_, text)| text.clone())
                     .unwrap_or_default();
-                let mut lines = vec![Line::Text(self.tf(
-                    "notice-explanation-to-post",
-                    &[("number", number), ("text", Arg::from(&text))],
-                ))];
+                let mut lines = vec![Line::Text(
+                    self.tf(key, &[("number", number), ("text", Arg::from(&text))]),
+                )];
                 lines.extend(self.link_line(&inc.content.url));
                 View {
                     lines,
