@@ -130,7 +130,14 @@ impl Draw<'_> {
                 Action::ClarificationPosted { inc: inc.id, part },
             )]);
         }
-        if self.may(viewer, Deed::RecordAuthorReply { part }, inc) {
+        // The reply is offered once the request is posted (one that comes before is taken all
+        // the same, from intake or the executor's own message).
+        let posted = inc
+            .workflow
+            .parts
+            .get(part)
+            .is_some_and(|p| p.state == PartState::AwaitingAuthor);
+        if posted && self.may(viewer, Deed::RecordAuthorReply { part }, inc) {
             buttons.push(vec![self.button(
                 "btn-author-replied",
                 Action::AuthorReplied { inc: inc.id, part },
