@@ -6,6 +6,7 @@
 //! (`$1` placeholders, `RETURNING`, `ON CONFLICT`); where they differ (claiming outbox rows)
 //! each backend has its own statement. Each backend has its own migrations directory.
 
+mod absence;
 mod accounts;
 mod admin;
 mod arrivals;

@@ -1,6 +1,7 @@
 //! `apply`: a command by an actor at an instant gives the new incident and its events, or a
 //! typed refusal (see the module documentation of `incident`).
 
+use super::publication::record_publication;
 use super::*;
 
 fn non_empty(text: &str, field: &str) -> Result<String, TransitionError> {
@@ -646,57 +647,4 @@ fn explanation_provided(
     } else {
         Err(TransitionError::NotInRegulation("this kind of explanation"))
     }
-}
-
-/// Records an answer as published (or, where the regulation allows, handed to the body that
-/// publishes it: Sakhalin 3.3) — the incident's, or a part's.
-fn record_publication(
-    incident: &Incident,
-    next: &mut Incident,
-    events: &mut Vec<Event>,
-    part: Option<usize>,
-    publication: Publication,
-) -> Result<(), TransitionError> {
-    let link = publication.link.clone();
-    match part {
-        None => {
-            next.publication = Some(publication);
-            for p in next.parts.iter_mut().filter(|p| p.active()) {
-                p.state = PartState::Done;
-            }
-            events.push(Event::Published {
-                part: None,
-                link,
-                interim: false,
-            });
-        }
-        Some(i) => {
-            let PartState::Approved { kind } = incident.parts[i].state else {
-                return Err(TransitionError::NoSuchPart(i));
-            };
-            let interim = kind == DraftKind::Interim;
-            let publication = Publication {
-                interim,
-                ..publication
-            };
-            let np = &mut next.parts[i];
-            np.publication = Some(publication.clone());
-            if interim {
-                np.state = PartState::AwaitingFinal;
-                np.timeline.interim_published_at = Some(publication.at);
-                np.timeline.approved_at = None;
-            } else {
-                np.state = PartState::Done;
-            }
-            if next.publication.is_none() || !interim {
-                next.publication = Some(publication);
-            }
-            events.push(Event::Published {
-                part: Some(i),
-                link,
-                interim,
-            });
-        }
-    }
-    Ok(())
 }

@@ -25,6 +25,7 @@ use super::permission::{consolidates, permitted, Deed};
 
 mod apply;
 mod command;
+mod publication;
 
 pub use apply::apply;
 pub use command::{Command, Event, Transition, TransitionError};
