@@ -863,7 +863,7 @@ async fn a_bad_organisation_file_is_refused_whole(db: &TestDb) {
         .to_string();
     for needle in [
         "organisation.regulation: \"moscow\" is neither a preset",
-        "line 44: people[1].departments: no department \"Отдел кадров\"",
+        "line 46: people[1].departments: no department \"Отдел кадров\"",
         "people[4].roles: give at least one role",
         "duty[0].person: no person \"Никто\"",
     ] {
