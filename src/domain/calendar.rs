@@ -418,13 +418,7 @@ impl WorkCalendar {
         a: DateTime<Utc>,
         b: DateTime<Utc>,
     ) -> Result<Duration, CalendarError> {
-        let (sa, sb) = (self.check(a)?, self.check_end(b)?);
-        if sb <= sa {
-            return Ok(Duration::zero());
-        }
-        Ok(Duration::seconds(
-            self.working.counted_before(sb) - self.working.counted_before(sa),
-        ))
+        self.counted_between(&self.working, a, b)
     }
 
     /// Calendar time in [a, b) not counting whole non-working days (the clock of Sakhalin 3.3);
@@ -434,12 +428,22 @@ impl WorkCalendar {
         a: DateTime<Utc>,
         b: DateTime<Utc>,
     ) -> Result<Duration, CalendarError> {
+        self.counted_between(&self.skip_non_working, a, b)
+    }
+
+    /// What `clock` counts in [a, b); zero when b ≤ a.
+    fn counted_between(
+        &self,
+        clock: &IntervalClock,
+        a: DateTime<Utc>,
+        b: DateTime<Utc>,
+    ) -> Result<Duration, CalendarError> {
         let (sa, sb) = (self.check(a)?, self.check_end(b)?);
         if sb <= sa {
             return Ok(Duration::zero());
         }
         Ok(Duration::seconds(
-            self.skip_non_working.counted_before(sb) - self.skip_non_working.counted_before(sa),
+            clock.counted_before(sb) - clock.counted_before(sa),
         ))
     }
 

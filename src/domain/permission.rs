@@ -21,6 +21,15 @@ fn require(ok: bool, what: &'static str) -> Result<(), TransitionError> {
     }
 }
 
+/// A deed the regulation does not provide is refused as such, whoever asks.
+fn provided(on: bool, what: &'static str) -> Result<(), TransitionError> {
+    if on {
+        Ok(())
+    } else {
+        Err(TransitionError::NotInRegulation(what))
+    }
+}
+
 fn wrong(deed: Deed, state: &'static str) -> TransitionError {
     TransitionError::WrongState {
         command: deed.key(),
@@ -192,11 +201,10 @@ fn permitted_as(
             }
         }
         Deed::ProposeReturn { part: i } => {
-            if !regulation.workflow.competence_check {
-                return Err(TransitionError::NotInRegulation(
-                    "the department head's competence check",
-                ));
-            }
+            provided(
+                regulation.workflow.competence_check,
+                "the department head's competence check",
+            )?;
             let p = part(incident, i)?;
             require(
                 works_on(actor, p) && !heads(actor, p),
@@ -421,11 +429,10 @@ fn permitted_as(
             }
         }
         Deed::Explain => {
-            if regulation.workflow.explanations.is_empty() {
-                return Err(TransitionError::NotInRegulation(
-                    "explanations instead of an answer",
-                ));
-            }
+            provided(
+                !regulation.workflow.explanations.is_empty(),
+                "explanations instead of an answer",
+            )?;
             require(curator, "only a curator sends explanations")?;
             // Before routing, or while the departments work and nothing is published yet (a
             // department may find the message is not ours, or already answered).
@@ -457,11 +464,10 @@ fn permitted_as(
             }
         }
         Deed::MarkGeneralInterest => {
-            if !regulation.workflow.cross_posting {
-                return Err(TransitionError::NotInRegulation(
-                    "posting answers on the official pages and site",
-                ));
-            }
+            provided(
+                regulation.workflow.cross_posting,
+                "posting answers on the official pages and site",
+            )?;
             require(
                 curator,
                 "only a curator marks an answer as of general interest",
@@ -529,11 +535,7 @@ fn permitted_as(
             }
         }
         Deed::ConvertToAppeal => {
-            if !regulation.workflow.appeals {
-                return Err(TransitionError::NotInRegulation(
-                    "official appeals under 59-FZ",
-                ));
-            }
+            provided(regulation.workflow.appeals, "official appeals under 59-FZ")?;
             require(curator, "only a curator converts a message to an appeal")?;
             match state {
                 IncidentState::ConvertedToAppeal => Err(TransitionError::AlreadyDone("converted")),
@@ -560,11 +562,10 @@ fn permitted_as(
             }
         }
         Deed::HandOver { part } => {
-            if !regulation.workflow.hand_over {
-                return Err(TransitionError::NotInRegulation(
-                    "handing the answer over instead of publishing it",
-                ));
-            }
+            provided(
+                regulation.workflow.hand_over,
+                "handing the answer over instead of publishing it",
+            )?;
             permitted_as(actor, Deed::Publish { part }, incident, regulation)
         }
         Deed::ReportCannotPublish { part } => {
@@ -601,11 +602,10 @@ fn permitted_as(
             // Where the profile gives days-off emergencies to the curator (or the operator), and
             // only for an emergency on days off: on working days the departments answer and
             // the curator approves (Vorsino 2.1–2.2, Sakhalin 3.1–3.3).
-            if !regulation.workflow.curator_answers_emergencies {
-                return Err(TransitionError::NotInRegulation(
-                    "the curator's own answer to an emergency",
-                ));
-            }
+            provided(
+                regulation.workflow.curator_answers_emergencies,
+                "the curator's own answer to an emergency",
+            )?;
             require(
                 curator,
                 "only a curator, or the duty officer who took the alert, answers it themselves",
