@@ -304,7 +304,7 @@ pub fn late_runs(
 ) -> Result<Vec<(StageRun, Duration)>, CalendarError> {
     let mut out = Vec::new();
     for run in &facts.workflow.runs {
-        let late = run.late_by(now, rules)?;
+        let late = run.late_by(now, rules.calendar)?;
         if late > Duration::zero() {
             out.push((run.clone(), late));
         }

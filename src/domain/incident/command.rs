@@ -2,6 +2,7 @@
 //! refused (`TransitionError`) and the result of one that was not (`Transition`).
 
 use super::*;
+use crate::domain::permission::Deed;
 
 /// Everything that can be done to an incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,13 +13,13 @@ use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::calendar::WorkCalendar;
-use super::problems::Problems;
-use super::production_calendar::{CalendarFileError, ProductionCalendar};
 use super::schedule::WeeklySchedule;
 
 mod file;
+mod load;
 mod stage_file;
+
+pub use load::{RegulationError, PRESETS};
 
 /// The stages of answering an incident that a regulation may put a deadline on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -428,59 +428,7 @@ impl Subject {
     }
 }
 
-/// A profile that cannot be used, with every problem found.
-#[derive(Debug, thiserror::Error)]
-pub enum RegulationError {
-    #[error("regulation profile is invalid:\n{0}")]
-    Invalid(Problems),
-    #[error("unknown regulation preset {name:?}; presets: {known}")]
-    UnknownPreset { name: String, known: String },
-    #[error(transparent)]
-    Calendar(#[from] CalendarFileError),
-}
-
-/// The five shipped presets: (name, file text).
-pub const PRESETS: [(&str, &str); 5] = [
-    ("vorsino", include_str!("../../../regulations/vorsino.toml")),
-    (
-        "borovichi",
-        include_str!("../../../regulations/borovichi.toml"),
-    ),
-    ("krymsk", include_str!("../../../regulations/krymsk.toml")),
-    (
-        "yuzhno-sakhalinsk",
-        include_str!("../../../regulations/yuzhno-sakhalinsk.toml"),
-    ),
-    (
-        "barnaul-leninsky",
-        include_str!("../../../regulations/barnaul-leninsky.toml"),
-    ),
-];
-
 impl Regulation {
-    /// A shipped preset by its place name.
-    pub fn preset(name: &str) -> Result<Self, RegulationError> {
-        let text = PRESETS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| *t)
-            .ok_or_else(|| RegulationError::UnknownPreset {
-                name: name.to_string(),
-                known: PRESETS.map(|(n, _)| n).join(", "),
-            })?;
-        Self::from_toml(text)
-    }
-
-    /// Parses and validates a profile.
-    pub fn from_toml(text: &str) -> Result<Self, RegulationError> {
-        let file: file::ProfileFile = toml::from_str(text).map_err(|e| {
-            let mut p = Problems::default();
-            p.push("", e.to_string().trim().replace('\n', "\n  "));
-            RegulationError::Invalid(p)
-        })?;
-        file.validate().map_err(RegulationError::Invalid)
-    }
-
     /// The rule for a stage at an importance (high falls back to the normal rule).
     pub fn rule(&self, stage: Stage, importance: Importance) -> Option<&DeadlineRule> {
         if importance == Importance::High {
@@ -497,21 +445,5 @@ impl Regulation {
             .into_iter()
             .filter_map(|s| self.rule(s, importance).map(|r| (s, r)))
             .collect()
-    }
-
-    /// The organisation's working calendar from a production calendar file's text.
-    pub fn calendar_from(&self, production_text: &str) -> Result<WorkCalendar, RegulationError> {
-        let production = ProductionCalendar::parse(production_text, &self.regions)?
-            .with_overrides(&self.extra_days_off, &self.extra_working_days);
-        let calendar = WorkCalendar::new(self.time_zone, &self.schedule, &production);
-        Ok(match &self.curator_schedule {
-            Some(hours) => calendar.with_curator_schedule(hours, &production),
-            None => calendar,
-        })
-    }
-
-    /// The organisation's working calendar on the shipped production calendar.
-    pub fn calendar(&self) -> Result<WorkCalendar, RegulationError> {
-        self.calendar_from(super::production_calendar::SHIPPED_RU_CALENDAR)
     }
 }
