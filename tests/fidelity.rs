@@ -1,5 +1,5 @@
 //! Regulation fidelity: each test names the clause of the seed regulation it checks
-//! (`../shared/seeds/`, distilled in the README's "Regulations" section).
+//! (`../shared/seeds/`, distilled in `docs/regulations.md`).
 
 #[path = "support/world.rs"]
 mod world;

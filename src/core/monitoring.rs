@@ -144,7 +144,7 @@ pub fn reports_for(
         .collect()
 }
 
-/// The JSON body of a report (documented in the README, "Reports to the monitoring system").
+/// The JSON body of a report (documented in `docs/intake-api.md`, "Reports to the monitoring system").
 pub fn payload(
     organisation: &str,
     record: &IncidentRecord,

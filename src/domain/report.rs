@@ -3,7 +3,7 @@
 //! the facts storage keeps of each incident (`IncidentFacts`). Pure: names, layout and files are
 //! the report renderers' business.
 //!
-//! Definitions (the README repeats them): an incident belongs to the period it was detected in;
+//! Definitions (`docs/admin-guide.md`, "Reports", repeats them): an incident belongs to the period it was detected in;
 //! it was answered *in time* when it was published and none of its stage deadlines was broken;
 //! percentiles are nearest-rank; a run still going counts as late by the working time from its
 //! deadline to the moment the report is made.
