@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::core::appeals::MailPort;
 use crate::core::delivery::SendError;
+use crate::core::workflow::appeals::MailPort;
 
 /// How long one letter may take before it counts as failed (and is retried).
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);

@@ -228,7 +228,7 @@ impl Application {
 
         let (c, stop) = (core.clone(), cancel.clone());
         tasks.spawn(async move {
-            crate::core::scheduler::run(c, stop).await;
+            crate::core::time::scheduler::run(c, stop).await;
             "scheduler"
         });
         let (c, stop) = (core.clone(), cancel.clone());

@@ -197,3 +197,12 @@ impl OrgCache {
         self.entries.write().await.insert(rules.org.id, rules);
     }
 }
+
+/// The date of the duty roster that covers `now`: the day off it falls in, or (after the last
+/// working hours before days off) the first of them (`days_off::duty_day`); otherwise today.
+pub(crate) fn duty_day(rules: &OrgRules, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    crate::domain::days_off::duty_day(&rules.calendar, now)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| rules.calendar.local_date(now))
+}

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::action::Action;
+use crate::core::action::Action;
 
 /// One line of a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,7 +150,7 @@ pub struct Reply {
     /// Messages for the person's private chat (e.g. a long text asked for in a group).
     pub to_person: Vec<View>,
     /// Notices drawn when they are sent (a report's pieces), for the conversation.
-    pub notices: Vec<super::notices::Notice>,
+    pub notices: Vec<crate::core::notices::Notice>,
 }
 
 impl Reply {

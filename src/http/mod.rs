@@ -26,8 +26,8 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use crate::core::api::IncidentDetails;
-use crate::core::intake::{AuthorReplyError, IntakeError, IntakeRequest};
+use crate::core::integrations::api::IncidentDetails;
+use crate::core::workflow::intake::{AuthorReplyError, IntakeError, IntakeRequest};
 use crate::core::{Core, CoreError};
 use crate::domain::content::{limits, IncidentContent, MessageKind, NewIncident, Source};
 use crate::domain::incident::TransitionError;

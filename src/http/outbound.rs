@@ -5,7 +5,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::core::delivery::SendError;
-use crate::core::monitoring::WebhookPort;
+use crate::core::integrations::monitoring::WebhookPort;
 
 /// How long one post may take before it counts as failed (and is retried).
 const POST_TIMEOUT: Duration = Duration::from_secs(15);

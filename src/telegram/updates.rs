@@ -14,9 +14,9 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatMemberUpdated, MessageId, MessageOrigin};
 
 use super::port::{classify, TelegramPort};
-use crate::core::incoming::Arrival;
-use crate::core::input::Forwarded;
-use crate::core::intake::ChannelComment;
+use crate::core::workflow::incoming::Arrival;
+use crate::core::workflow::input::Forwarded;
+use crate::core::workflow::intake::ChannelComment;
 use crate::core::{Account, Conversation, Core, Input, Reply, SendError};
 use crate::domain::content::{ChatRef, Messenger, Source};
 use crate::messenger::payload::decode;

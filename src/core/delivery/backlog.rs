@@ -30,7 +30,7 @@ pub(super) fn backlog_row(recipient: Recipient, queue: &str, stamp: Option<i64>)
         key: format!(
             "backlog:{queue}:{}:{}",
             stamp.unwrap_or_default(),
-            crate::core::press::rand_suffix()
+            crate::core::workflow::press::rand_suffix()
         ),
         lane: notice.lane().number(),
     }

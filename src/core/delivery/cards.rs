@@ -32,7 +32,7 @@ impl Core {
         let stamp = format!(
             "v{}:{}",
             record.workflow.version,
-            crate::core::press::rand_suffix()
+            crate::core::workflow::press::rand_suffix()
         );
         let mut rows = Vec::new();
         for card in cards {

@@ -24,6 +24,10 @@
 
 mod backlog;
 mod cards;
+pub(crate) mod drawing;
+pub(crate) mod lane;
+pub(crate) mod lease;
+pub(crate) mod publish;
 mod send;
 
 use std::collections::{HashMap, HashSet};
@@ -36,10 +40,10 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::lane::Lane;
-use super::lease::Leased;
-use super::view::View;
-use super::{Core, CoreError};
+use crate::core::delivery::lane::Lane;
+use crate::core::delivery::lease::Leased;
+use crate::core::view::View;
+use crate::core::{Core, CoreError};
 use crate::domain::content::Messenger;
 use crate::domain::PersonId;
 use crate::storage::{OutboxMessage, Recipient};
@@ -131,7 +135,7 @@ pub trait MessengerPort: Send + Sync {
 }
 
 /// How a row ended.
-pub(super) enum Outcome {
+pub(crate) enum Outcome {
     Delivered,
     /// Nothing needed sending after all (a redraw that changes nothing): delivered, and the
     /// chat's turn is given back.
@@ -277,7 +281,7 @@ pub async fn run(core: Arc<Core>, ports: Vec<Arc<dyn MessengerPort>>, cancel: Ca
                 }
             }
             _ = core.outbox_written() => {}
-            _ = super::clock::jumped(&mut jumps) => {}
+            _ = crate::core::time::clock::jumped(&mut jumps) => {}
             _ = tokio::time::sleep_until(wake) => {}
         }
     }

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use chrono::Duration;
 
 use super::{port_for, Dest, MessengerPort, Outcome, SendError};
+use crate::core::delivery::publish::Posting;
 use crate::core::notices::{Audience, Notice};
 use crate::core::org::OrgRules;
-use crate::core::publish::Posting;
 use crate::core::view::View;
 use crate::core::{Core, CoreError};
 use crate::domain::content::{ChatRef, IncidentRecord, Messenger};

@@ -11,12 +11,12 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::action::{Action, ReportSpan};
-use super::notices::{recipients, Audience, Directory, Notice};
-use super::org::OrgRules;
-use super::scheduler::TimerPayload;
-use super::view::{Button, Reply, Upload, UploadKind, View};
-use super::{Core, CoreError, Who};
+use crate::core::action::{Action, ReportSpan};
+use crate::core::notices::{recipients, Audience, Directory, Notice};
+use crate::core::org::OrgRules;
+use crate::core::time::scheduler::TimerPayload;
+use crate::core::view::{Button, Reply, Upload, UploadKind, View};
+use crate::core::{Core, CoreError, Who};
 use crate::domain::incident::Role;
 use crate::domain::report::{figures, Period};
 use crate::domain::OrgId;

@@ -1,0 +1,10 @@
+//! Running an organisation: directory commands in chat (`directory.rs`: absences, people, the
+//! duty roster), what `/metrics` reports, the daily anonymisation (152-FZ) and answering people
+//! not in the directory.
+//!
+//! It changes the directory and personal data only; incidents change through `workflow/`.
+
+pub(crate) mod directory;
+pub(crate) mod metrics;
+pub(crate) mod retention;
+pub(crate) mod strangers;

@@ -1,0 +1,7 @@
+//! The systems beside the messengers: reports to the organisation's monitoring system (signed,
+//! retried from the outbox) and what the HTTP intake API shows of an incident.
+//!
+//! Ports only: the HTTP client and the mail server are adapters (`http::outbound`, `mail`).
+
+pub mod api;
+pub mod monitoring;

@@ -1,0 +1,773 @@
+//! What each button does. One arm per action: ask the permission rule (through the state
+//! machine, or directly before opening a prompt), then change state or ask for input. Cards that
+//! change are redrawn by the delivery worker (`Notice::RefreshCards`), for everyone who has one.
+
+use std::collections::BTreeMap;
+
+use crate::core::action::Action;
+use crate::core::cards;
+use crate::core::notices::{Lane, PressedCard};
+use crate::core::org::OrgRules;
+use crate::core::view::{Line, Reply, Toast, View};
+use crate::core::workflow::input::Pending;
+use crate::core::{Core, CoreError, Who};
+use crate::domain::content::IncidentRecord;
+use crate::domain::incident::{
+    Actor, Assignment, Command, DraftKind, PartState, Role, TransitionError,
+};
+use crate::domain::permission::{may_start_draft, permitted, Deed};
+use crate::domain::regulation::{DeadlineRule, Importance, Stage};
+use crate::storage::GroupChat;
+use crate::texts::Arg;
+
+impl Core {
+    /// Whether a person's press counts where it was made: their private chat, or a group chat of
+    /// their organisation (the curators' or the head's).
+    async fn may_act_here(&self, who: &Who) -> Result<bool, CoreError> {
+        if who.in_private() {
+            return Ok(true);
+        }
+        let groups = self.store.group_chat(who.chat()).await?;
+        Ok(groups.iter().any(|g| match g {
+            GroupChat::Curators(o) | GroupChat::Head(o) => *o == who.org(),
+            GroupChat::Discussion { .. } => false,
+        }))
+    }
+
+    /// Applies a command and answers the press at once with `ok` (what changed), or the
+    /// refusal; the card pressed is redrawn before the incident's other cards.
+    pub(crate) async fn press_command(
+        &self,
+        rules: &OrgRules,
+        actor: &Actor,
+        record: IncidentRecord,
+        command: Command,
+        ok: String,
+        pressed: Option<PressedCard>,
+    ) -> Result<Reply, CoreError> {
+        Ok(
+            match self
+                .transition_pressed(rules, actor, record, &command, pressed)
+                .await?
+            {
+                Ok(_) => Reply::toast(ok),
+                Err(e) => self.refused(&e),
+            },
+        )
+    }
+
+    /// Asks for typed input: remembers the step and sends the prompt. Pressed in a group, the
+    /// question goes to the presser's private chat and is answered there (the group's minute is
+    /// for what everyone needs to see); the press says so.
+    pub(crate) async fn ask(
+        &self,
+        who: &Who,
+        pending: Pending,
+        prompt: String,
+    ) -> Result<Reply, CoreError> {
+        if who.in_private() {
+            self.set_pending(who, &pending).await?;
+            return Ok(Reply::say(View::prompt(prompt)));
+        }
+        let Some(private) = who.in_private_chat() else {
+            return Ok(Reply::alert(self.texts.t("err-open-private-chat")));
+        };
+        self.set_pending(&private, &pending).await?;
+        Ok(Reply {
+            toast: Some(Toast {
+                text: self.texts.t("ok-continue-in-private"),
+                alert: false,
+            }),
+            to_person: vec![View::prompt(prompt)],
+            ..Reply::default()
+        })
+    }
+
+    /// A button press by `who`. `pressed` is the message the button was on.
+    pub async fn press(
+        &self,
+        who: &Who,
+        action: Action,
+        pressed: Option<i64>,
+    ) -> Result<Reply, CoreError> {
+        // A button works in the person's own chat with the bot and in their organisation's
+        // groups; a card copied (or forged) into any other group does nothing there, so no
+        // incident's content can be drawn into a foreign chat.
+        if !self.may_act_here(who).await? {
+            return Ok(self.outdated());
+        }
+        let Some(id) = action.incident() else {
+            return match action {
+                Action::Report { span } => self.press_report(who, span).await,
+                _ => self.press_overview(who, action).await,
+            };
+        };
+        // One read of the incident (with its organisation's directory version); another
+        // organisation's incident is as good as unknown.
+        let Some((record, rules)) = self.incident_and_rules(who.org(), id).await? else {
+            return Ok(self.outdated());
+        };
+        let actor = self.actor_in(&rules, who).await?;
+        let may = |deed: Deed| permitted(&actor, deed, &record.workflow, rules.regulation());
+        let number = Arg::Num(record.number);
+        let inc = record.id;
+        let card = pressed.map(|message| PressedCard {
+            chat: who.chat(),
+            message,
+        });
+        let t = |key: &str| self.texts.t(key);
+        match action {
+            Action::Accept { part, .. } => {
+                self.press_command(
+                    &rules,
+                    &actor,
+                    record,
+                    Command::Accept { part },
+                    t("ok-accepted"),
+                    card,
+                )
+                .await
+            }
+            Action::StartDraft { part, kind, .. } => {
+                if !may_start_draft(&actor, part, kind, &record.workflow, rules.regulation()) {
+                    return Ok(match may(Deed::Draft { part, kind }) {
+                        Err(e) => self.refused(&e),
+                        Ok(()) => self.outdated(),
+                    });
+                }
+                let routed = record
+                    .workflow
+                    .parts
+                    .get(part)
+                    .is_some_and(|p| p.state == PartState::Routed);
+                if routed {
+                    if let Err(e) = self
+                        .transition(&rules, &actor, record, &Command::Accept { part })
+                        .await?
+                    {
+                        return Ok(self.refused(&e));
+                    }
+                }
+                let key = match kind {
+                    DraftKind::Answer => "ask-draft-text",
+                    DraftKind::Interim => "ask-interim-text",
+                    DraftKind::Clarification => "ask-clarification-text",
+                };
+                let prompt = self.texts.tf(key, &[("number", number)]);
+                self.ask(who, Pending::DraftText { inc, part, kind }, prompt)
+                    .await
+            }
+            Action::Return { part, .. } => {
+                if let Err(e) = may(Deed::Return { part }) {
+                    return Ok(self.refused(&e));
+                }
+                Ok(Reply::say(cards::return_reasons(
+                    &self.texts,
+                    &record,
+                    part,
+                )))
+            }
+            Action::ReturnWith { part, reason, .. } => {
+                if let Err(e) = may(Deed::Return { part }) {
+                    return Ok(self.refused(&e));
+                }
+                let draw = self.draw(&rules, &[], None);
+                let mut reply = self
+                    .ask(
+                        who,
+                        Pending::ReturnComment { inc, part, reason },
+                        self.texts.t("ask-return-comment"),
+                    )
+                    .await?;
+                reply.edit = Some(View::text(self.texts.tf(
+                    "return-reason-chosen",
+                    &[
+                        ("number", number),
+                        ("reason", Arg::from(&draw.reason(reason))),
+                    ],
+                )));
+                Ok(reply)
+            }
+            Action::AttachmentsDone { .. } => {
+                let Some(Pending::DraftAttachments {
+                    inc: pending_inc,
+                    part,
+                    kind,
+                    text,
+                    files,
+                }) = self.pending(who).await?
+                else {
+                    return Ok(self.outdated());
+                };
+                if pending_inc != inc {
+                    return Ok(self.outdated());
+                }
+                let preview =
+                    self.draw(&rules, &[], None)
+                        .draft_preview(&record, kind, &text, files.len());
+                self.set_pending(
+                    who,
+                    &Pending::DraftPreview {
+                        inc,
+                        part,
+                        kind,
+                        text,
+                        files,
+                    },
+                )
+                .await?;
+                Ok(Reply::say(preview))
+            }
+            Action::SendDraft { .. } => {
+                let Some(Pending::DraftPreview {
+                    inc: pending_inc,
+                    part,
+                    kind,
+                    text,
+                    files,
+                }) = self.pending(who).await?
+                else {
+                    return Ok(Reply::toast(self.texts.t("already-done")));
+                };
+                if pending_inc != inc {
+                    return Ok(self.outdated());
+                }
+                let preview =
+                    self.draw(&rules, &[], None)
+                        .draft_preview(&record, kind, &text, files.len());
+                let command = Command::SubmitDraft {
+                    part,
+                    kind,
+                    text,
+                    attachments: files,
+                };
+                match self.transition(&rules, &actor, record, &command).await? {
+                    Ok(_) => {
+                        self.clear_pending(who).await?;
+                        let mut sent = preview;
+                        sent.buttons.clear();
+                        sent.lines.push(Line::Blank);
+                        sent.lines.push(Line::Text(self.texts.t("draft-sent")));
+                        Ok(Reply {
+                            toast: Some(Toast {
+                                text: self.texts.t("draft-sent"),
+                                alert: false,
+                            }),
+                            edit: Some(sent),
+                            ..Reply::default()
+                        })
+                    }
+                    Err(e) => Ok(self.refused(&e)),
+                }
+            }
+            Action::EditDraft { .. } => {
+                let Some(Pending::DraftPreview {
+                    inc: pending_inc,
+                    part,
+                    kind,
+                    ..
+                }) = self.pending(who).await?
+                else {
+                    return Ok(self.outdated());
+                };
+                if pending_inc != inc {
+                    return Ok(self.outdated());
+                }
+                let prompt = self.texts.tf("ask-draft-text", &[("number", number)]);
+                self.ask(who, Pending::DraftText { inc, part, kind }, prompt)
+                    .await
+            }
+            Action::CancelDraft { .. } => {
+                self.clear_pending(who).await?;
+                Ok(Reply {
+                    edit: Some(View::text(self.texts.t("draft-cancelled"))),
+                    ..Reply::default()
+                })
+            }
+            Action::Approve { part, version, .. } => {
+                let command = Command::Approve {
+                    part,
+                    version: Some(version),
+                };
+                self.press_command(&rules, &actor, record, command, t("ok-approved"), card)
+                    .await
+            }
+            Action::Rework { part, version, .. } => {
+                if let Err(e) = may(Deed::Rework { part }) {
+                    return Ok(self.refused(&e));
+                }
+                let current = record
+                    .workflow
+                    .parts
+                    .get(part)
+                    .and_then(|p| p.current_draft())
+                    .map(|d| d.version);
+                if current != Some(version) {
+                    return Ok(Reply::alert(self.texts.t("err-stale")));
+                }
+                let prompt = self.texts.tf("ask-rework-comment", &[("number", number)]);
+                self.ask(who, Pending::ReworkComment { inc, part, version }, prompt)
+                    .await
+            }
+            Action::HandedOver { part, .. } => {
+                self.press_command(
+                    &rules,
+                    &actor,
+                    record,
+                    Command::HandOver { part },
+                    t("ok-handed-over"),
+                    card,
+                )
+                .await
+            }
+            Action::Published { part, .. } => {
+                // Refused at the press, not after the link was typed.
+                if let Err(e) = may(Deed::Publish { part }) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-link", &[("number", number)]);
+                self.ask(who, Pending::PublishLink { inc, part }, prompt)
+                    .await
+            }
+            Action::AppealNumber { .. } => {
+                if let Err(e) = may(Deed::RecordAppealRegistration) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-appeal-number", &[("number", number)]);
+                self.ask(who, Pending::AppealRegistration { inc }, prompt)
+                    .await
+            }
+            Action::GeneralInterest { .. } => {
+                let on = !record.workflow.general_interest;
+                let ok = if on {
+                    "ok-general-interest"
+                } else {
+                    "ok-general-interest-off"
+                };
+                let cmd = Command::SetGeneralInterest { on };
+                self.press_command(&rules, &actor, record, cmd, t(ok), card)
+                    .await
+            }
+            Action::ExplanationBack { .. } => {
+                if let Err(e) = may(Deed::ReturnPreparedExplanation) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-explanation-back", &[("number", number)]);
+                self.ask(who, Pending::ExplanationBackComment { inc }, prompt)
+                    .await
+            }
+            Action::CrossPostLinks { .. } => {
+                if let Err(e) = may(Deed::RecordCrossPosts) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-cross-post-links", &[("number", number)]);
+                self.ask(who, Pending::CrossPostLinks { inc }, prompt).await
+            }
+            Action::Repeat { .. } => {
+                if let Err(e) = may(Deed::Classify) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-repeat", &[("number", number)]);
+                self.ask(who, Pending::RepeatOf { inc }, prompt).await
+            }
+            Action::ReturnToSource { .. } => {
+                if let Err(e) = may(Deed::ReturnToSource) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-return-to-source", &[("number", number)]);
+                self.ask(who, Pending::ReturnToSourceReason { inc }, prompt)
+                    .await
+            }
+            Action::CannotPublish { part, .. } => {
+                if let Err(e) = may(Deed::ReportCannotPublish { part }) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-cannot-publish", &[("number", number)]);
+                self.ask(who, Pending::CannotPublishReason { inc, part }, prompt)
+                    .await
+            }
+            Action::AuthorReplied { part, .. } => {
+                self.press_author_replied(who, &rules, &actor, &record, part)
+                    .await
+            }
+            Action::ClarificationPosted { part, .. } => {
+                self.press_clarification_posted(&rules, &actor, record, part, card)
+                    .await
+            }
+            Action::ShowAll { .. } => {
+                if let Err(e) = may(Deed::ReadFullText) {
+                    return Ok(self.refused(&e));
+                }
+                let mut views = vec![View::text(
+                    self.texts.tf("full-text", &[("number", number)]),
+                )];
+                let chars: Vec<char> = record.content.text.chars().collect();
+                for chunk in chars.chunks(3500) {
+                    views.push(View::text(chunk.iter().collect::<String>()));
+                }
+                Ok(Reply {
+                    to_person: views,
+                    ..Reply::default()
+                })
+            }
+            Action::Importance { high, .. } => {
+                let importance = if high {
+                    Importance::High
+                } else {
+                    Importance::Normal
+                };
+                let ok = if high {
+                    "ok-importance-high"
+                } else {
+                    "ok-importance-normal"
+                };
+                self.press_command(
+                    &rules,
+                    &actor,
+                    record,
+                    Command::SetImportance { importance },
+                    t(ok),
+                    card,
+                )
+                .await
+            }
+            Action::ToggleDepartment { dept, .. } => {
+                if let Err(e) = may(Deed::Route) {
+                    return Ok(self.refused(&e));
+                }
+                // Only this organisation's active departments can be ticked.
+                if rules.department(dept).filter(|d| d.active).is_none() {
+                    return Ok(self.outdated());
+                }
+                let ticked = self.store.toggle_triage_department(inc, dept).await?;
+                let earlier = self.earlier_of(&record).await?;
+                // Drawn as the presser's card is drawn: for the group, or for them in private.
+                let viewer = if who.in_private() {
+                    actor.clone()
+                } else {
+                    OrgRules::group_actor(Role::Curator)
+                };
+                let view = self
+                    .draw(&rules, &ticked, earlier.as_ref())
+                    .curators_card(&record, &viewer);
+                if let Some(message) = pressed {
+                    if self.store.card(who.chat(), message).await?.is_some() {
+                        self.store
+                            .set_card_rendered(who.chat(), message, view.fingerprint())
+                            .await?;
+                    }
+                }
+                let name = rules.department_name(dept);
+                let key = if ticked.contains(&dept) {
+                    "ok-department-ticked"
+                } else {
+                    "ok-department-unticked"
+                };
+                Ok(Reply {
+                    toast: Some(Toast {
+                        text: self.texts.tf(key, &[("department", Arg::from(&name))]),
+                        alert: false,
+                    }),
+                    edit: Some(view),
+                    ..Reply::default()
+                })
+            }
+            Action::Route { .. } => {
+                if let Err(e) = may(Deed::Route) {
+                    return Ok(self.refused(&e));
+                }
+                let ticked = self.store.triage_departments(inc).await?;
+                let mut assignments = Vec::new();
+                for d in ticked {
+                    // A department of another organisation (or one closed since) is skipped.
+                    let Some(department) = rules.department(d).filter(|x| x.active) else {
+                        continue;
+                    };
+                    match rules.executor_of(d) {
+                        Some(executor) => assignments.push(Assignment {
+                            department: d,
+                            executor,
+                        }),
+                        None => {
+                            return Ok(Reply::alert(self.texts.tf(
+                                "err-no-executor",
+                                &[("department", Arg::from(&department.name))],
+                            )))
+                        }
+                    }
+                }
+                if assignments.is_empty() {
+                    return Ok(Reply::alert(self.texts.t("err-no-department")));
+                }
+                let stages: Vec<Stage> = rules
+                    .regulation()
+                    .stages(record.workflow.importance)
+                    .into_iter()
+                    .filter(|(s, r)| **r == DeadlineRule::SetByCurator && *s != Stage::Rework)
+                    .map(|(s, _)| s)
+                    .collect();
+                if let Some(first) = stages.first() {
+                    let stage = self.texts.t(&format!("stage-{}", first.key()));
+                    let prompt = self.texts.tf(
+                        "ask-curator-deadline",
+                        &[("stage", Arg::from(&stage)), ("number", number)],
+                    );
+                    let pending = Pending::RouteDeadlines {
+                        inc,
+                        assignments,
+                        stages,
+                        collected: BTreeMap::new(),
+                    };
+                    return self.ask(who, pending, prompt).await;
+                }
+                let ok = self.routed_toast(&rules, &assignments);
+                let command = Command::Route {
+                    assignments,
+                    importance: None,
+                    topic: None,
+                    location: None,
+                    deadlines: BTreeMap::new(),
+                };
+                self.press_command(&rules, &actor, record, command, ok, card)
+                    .await
+            }
+            Action::NoAnswer { .. } => {
+                if let Err(e) = may(Deed::MarkNoAnswer) {
+                    return Ok(self.refused(&e));
+                }
+                Ok(Reply::say(cards::no_answer_reasons(&self.texts, &record)))
+            }
+            Action::NoAnswerWith { reason, .. } => {
+                match self
+                    .transition(&rules, &actor, record, &Command::MarkNoAnswer { reason })
+                    .await?
+                {
+                    Ok(done) => Ok(Reply {
+                        edit: Some(View::text(self.texts.tf(
+                            "no-answer-done",
+                            &[("number", Arg::Num(done.record.number))],
+                        ))),
+                        ..Reply::default()
+                    }),
+                    Err(e) => Ok(self.refused(&e)),
+                }
+            }
+            Action::Explanation { part, .. } => {
+                if let Err(e) = may(explain_deed(part)) {
+                    return Ok(self.refused(&e));
+                }
+                // Sakhalin 3.7 ¶2: the curator sends what the department prepared, as it is.
+                if let (None, Some(prepared)) = (part, record.workflow.prepared_explanation.clone())
+                {
+                    let cmd = Command::SendExplanation {
+                        kind: prepared.kind,
+                        text: prepared.text.clone(),
+                    };
+                    // Under a channel comment Otklik posts it itself.
+                    let key = if record.reply_to.is_some() {
+                        "explanation-prepared-sent-auto"
+                    } else {
+                        "explanation-prepared-sent"
+                    };
+                    return match self.transition(&rules, &actor, record, &cmd).await? {
+                        Ok(_) => Ok(Reply::say(View::text(self.texts.tf(
+                            key,
+                            &[("number", number), ("text", Arg::from(&prepared.text))],
+                        )))),
+                        Err(e) => Ok(self.refused(&e)),
+                    };
+                }
+                Ok(Reply::say(cards::explanation_kinds(
+                    &self.texts,
+                    &record,
+                    part,
+                    &rules.regulation().workflow.explanations,
+                )))
+            }
+            Action::ExplanationWith { kind, part, .. } => {
+                if let Err(e) = may(explain_deed(part)) {
+                    return Ok(self.refused(&e));
+                }
+                // A button of a kind the regulation does not provide (an old card, a forged one).
+                if !rules.regulation().workflow.explanations.contains(&kind) {
+                    return Ok(self.refused(&TransitionError::NotInRegulation(
+                        "this kind of explanation",
+                    )));
+                }
+                // Vorsino 2.7.1, Sakhalin 3.7: the template is edited before it goes out (the
+                // competent body, the appeal procedure, the site's address).
+                let prompt = format!(
+                    "{}\n\n{}",
+                    self.texts.tf("ask-explanation-text", &[("number", number)]),
+                    self.texts.t(cards::explanation_template(kind))
+                );
+                self.ask(who, Pending::ExplanationText { inc, kind, part }, prompt)
+                    .await
+            }
+            Action::Reroute { part, dept, .. } => {
+                if let Err(e) = may(Deed::Reroute { part }) {
+                    return Ok(self.refused(&e));
+                }
+                // A department from the button is checked against the presser's organisation.
+                let Some(department) = rules.department(dept).filter(|d| d.active) else {
+                    return Ok(self.outdated());
+                };
+                let Some(executor) = rules.executor_of(dept) else {
+                    return Ok(Reply::alert(self.texts.tf(
+                        "err-no-executor",
+                        &[("department", Arg::from(&department.name))],
+                    )));
+                };
+                let assignment = Assignment {
+                    department: dept,
+                    executor,
+                };
+                let ok = self.routed_toast(&rules, &[assignment]);
+                let command = Command::Reroute { part, assignment };
+                self.press_command(&rules, &actor, record, command, ok, card)
+                    .await
+            }
+            Action::SetTopic { .. } | Action::SetLocation { .. } => {
+                if let Err(e) = may(Deed::Classify) {
+                    return Ok(self.refused(&e));
+                }
+                let (pending, key) = match action {
+                    Action::SetTopic { .. } => (Pending::Topic { inc }, "ask-topic"),
+                    _ => (Pending::Location { inc }, "ask-location"),
+                };
+                let prompt = self.texts.tf(key, &[("number", number)]);
+                self.ask(who, pending, prompt).await
+            }
+            Action::Appeal { .. } => {
+                if let Err(e) = may(Deed::ConvertToAppeal) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-appeal-consent", &[("number", number)]);
+                self.ask(who, Pending::AppealConsent { inc }, prompt).await
+            }
+            Action::WriteConsolidated { .. } => {
+                if let Err(e) = may(Deed::WriteConsolidated) {
+                    return Ok(self.refused(&e));
+                }
+                let prompt = self.texts.tf("ask-consolidated", &[("number", number)]);
+                self.ask(who, Pending::Consolidated { inc }, prompt).await
+            }
+            Action::OpenCard { .. } => {
+                if let Err(e) = may(Deed::ReadFullText) {
+                    return Ok(self.refused(&e));
+                }
+                // The card the presser would act on, sent to their private chat (from a group
+                // too: what one person works on does not spend the group's minute), as a card
+                // later changes redraw.
+                let notice = self
+                    .draw(&rules, &[], None)
+                    .relevant_notice(&record, &actor);
+                // Their private chat in the messenger they pressed in.
+                let recipient = match who.private_chat() {
+                    Some(chat) => crate::storage::Recipient::Chat(chat),
+                    None => crate::storage::Recipient::Person(who.person()),
+                };
+                let row = crate::storage::OutboxRow {
+                    incident: None,
+                    recipient,
+                    kind: notice.kind().into(),
+                    payload: notice.to_json(),
+                    lane: Lane::Answer.number(),
+                    key: format!(
+                        "open:{}:{}:{}",
+                        who.person(),
+                        self.now().timestamp_millis(),
+                        rand_suffix()
+                    ),
+                };
+                self.store
+                    .enqueue(record.org, Some(record.id), &[row], self.now())
+                    .await?;
+                self.wake_delivery();
+                Ok(if who.in_private() {
+                    Reply::nothing()
+                } else {
+                    Reply::toast(self.texts.tf("ok-card-in-private", &[("number", number)]))
+                })
+            }
+            Action::Page { .. } | Action::Report { .. } => self.press_overview(who, action).await,
+            Action::AnswerMyself { .. } | Action::SendOwnAnswer { .. } => {
+                let by = (rules.as_ref(), &actor);
+                self.press_own_answer(who, action, by, record).await
+            }
+            Action::DutyAnswer { answer, .. } => {
+                let key = match answer {
+                    crate::domain::incident::DutyAnswerKind::Taken => "ok-duty-taken",
+                    crate::domain::incident::DutyAnswerKind::HandedToDispatch => {
+                        "ok-duty-dispatched"
+                    }
+                };
+                self.press_command(
+                    &rules,
+                    &actor,
+                    record,
+                    Command::AnswerDutyAlert { answer },
+                    t(key),
+                    card,
+                )
+                .await
+            }
+        }
+    }
+
+    /// Applies a domain command to an incident as a person (administrative tools and tests; the
+    /// messenger adapters go through `press` and `message`). `Ok(Err(_))` is the refusal.
+    pub async fn apply_as(
+        &self,
+        who: &Who,
+        incident: crate::domain::IncidentId,
+        command: Command,
+    ) -> Result<Result<IncidentRecord, Toast>, CoreError> {
+        let (rules, actor) = self.actor_of(who).await?;
+        let Some(record) = self.incident_of(who.org(), incident).await? else {
+            return Ok(Err(self.refusal(&TransitionError::NoSuchPart(0))));
+        };
+        Ok(
+            match self.transition(&rules, &actor, record, &command).await? {
+                Ok(done) => Ok(done.record),
+                Err(e) => Err(self.refusal(&e)),
+            },
+        )
+    }
+
+    /// What a press that routed says: to which departments.
+    fn routed_toast(&self, rules: &OrgRules, assignments: &[Assignment]) -> String {
+        let names: Vec<String> = assignments
+            .iter()
+            .map(|a| rules.department_name(a.department))
+            .collect();
+        self.texts.tf(
+            "ok-routed-to",
+            &[("departments", Arg::from(&names.join(", ")))],
+        )
+    }
+
+    /// A page of an overview, drawn in place of the pressed message.
+    async fn press_overview(&self, who: &Who, action: Action) -> Result<Reply, CoreError> {
+        let Action::Page { list, page } = action else {
+            return Ok(self.outdated());
+        };
+        let (rules, actor) = self.actor_of(who).await?;
+        let view = self.overview(&rules, &actor, list, page).await?;
+        Ok(Reply {
+            edit: Some(view),
+            ..Reply::default()
+        })
+    }
+}
+
+/// A few random letters, so two presses in one millisecond make two messages.
+pub(crate) fn rand_suffix() -> String {
+    use rand::distributions::{Alphanumeric, DistString};
+    Alphanumeric.sample_string(&mut rand::thread_rng(), 6)
+}
+
+/// The curator's explanation (`None`), or one the part's department prepares.
+fn explain_deed(part: Option<usize>) -> Deed {
+    part.map_or(Deed::Explain, |part| Deed::PrepareExplanation { part })
+}
