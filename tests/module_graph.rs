@@ -481,20 +481,3 @@ fn no_source_file_is_longer_than_a_reader_can_hold() {
         .collect();
     assert!(long.is_empty(), "split by job: {}", long.join(", "));
 }
-
-#[test]
-fn print_core_edges_tmp() {
-    let krate = read_crate(&src());
-    for (from, tos) in krate.edges() {
-        let f = from.strip_prefix(src()).unwrap().display().to_string();
-        if !f.starts_with("core") {
-            continue;
-        }
-        let t: Vec<String> = tos
-            .iter()
-            .map(|t| t.strip_prefix(src()).unwrap().display().to_string())
-            .filter(|t| t.starts_with("core"))
-            .collect();
-        println!("{f} -> {}", t.join(" "));
-    }
-}

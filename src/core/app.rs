@@ -8,7 +8,11 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 use tokio::sync::Notify;
 
 use crate::core::org::OrgCache;
-use crate::core::*;
+
+use crate::core::error::CoreError;
+use crate::core::org::OrgRules;
+use crate::core::time::clock::{Clock, SystemClock};
+use crate::core::who::{Account, Conversation, Who};
 use crate::domain::content::{ChatRef, IncidentRecord, Messenger};
 use crate::domain::incident::Actor;
 use crate::domain::{IncidentId, OrgId, PersonId};

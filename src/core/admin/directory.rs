@@ -8,7 +8,8 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use crate::core::cards::short_date;
 use crate::core::notices::Notice;
 use crate::core::org::OrgRules;
-use crate::core::view::{Reply, View};
+use crate::core::reply::Reply;
+use crate::core::view::View;
 use crate::core::{Core, CoreError, Who};
 use crate::domain::incident::Role;
 use crate::storage::{

@@ -4,14 +4,11 @@
 //! incidents, the outbox queue and its oldest message, timers due). One registry per core, so
 //! several applications in one process (tests) keep their own figures.
 
-use std::time::Duration;
-
 use prometheus::{
     Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
     Registry, TextEncoder,
 };
 
-use crate::core::{Core, CoreError};
 use crate::storage::Figures;
 
 /// Latency buckets, in seconds: from a millisecond to ten seconds.
@@ -22,9 +19,9 @@ const BUCKETS: [f64; 12] = [
 /// The figures of one application.
 pub struct Metrics {
     registry: Registry,
-    http: HistogramVec,
-    updates: HistogramVec,
-    messenger_errors: IntCounterVec,
+    pub(crate) http: HistogramVec,
+    pub(crate) updates: HistogramVec,
+    pub(crate) messenger_errors: IntCounterVec,
     incidents: IntGaugeVec,
     overdue: IntGaugeVec,
     outbox_pending: IntGauge,
@@ -93,7 +90,7 @@ impl Metrics {
     }
 
     /// The gauges, set from the stored state.
-    fn set(&self, f: &Figures, now: chrono::DateTime<chrono::Utc>) {
+    pub(crate) fn set(&self, f: &Figures, now: chrono::DateTime<chrono::Utc>) {
         // Reset first: an organisation or state with nothing left must not keep its last value.
         self.incidents.reset();
         for (org, state, n) in &f.incidents {
@@ -112,48 +109,9 @@ impl Metrics {
         self.timers_due.set(f.timers_due);
     }
 
-    fn render(&self) -> Result<String, prometheus::Error> {
+    pub(crate) fn render(&self) -> Result<String, prometheus::Error> {
         let mut out = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut out)?;
         Ok(String::from_utf8_lossy(&out).into_owned())
-    }
-}
-
-impl Core {
-    /// An HTTP request answered (by route pattern, never the path with its ids).
-    pub fn observe_http(&self, route: &str, status: u16, took: Duration) {
-        if let Some(m) = &self.metrics {
-            m.http
-                .with_label_values(&[route, &status.to_string()])
-                .observe(took.as_secs_f64());
-        }
-    }
-
-    /// A messenger update handled; `kind`: "message", "callback", ...
-    pub fn observe_update(&self, messenger: &str, kind: &str, took: Duration) {
-        if let Some(m) = &self.metrics {
-            m.updates
-                .with_label_values(&[messenger, kind])
-                .observe(took.as_secs_f64());
-        }
-    }
-
-    /// A message a messenger did not take; `kind`: "rate_limited", "unreachable", ...
-    pub fn messenger_error(&self, messenger: &str, kind: &str) {
-        if let Some(m) = &self.metrics {
-            m.messenger_errors
-                .with_label_values(&[messenger, kind])
-                .inc();
-        }
-    }
-
-    /// The `/metrics` page: the gauges read from the store now, and every counter.
-    pub async fn metrics_text(&self) -> Result<String, CoreError> {
-        let Some(m) = &self.metrics else {
-            return Ok(String::new());
-        };
-        let now = self.now();
-        m.set(&self.store.figures(now).await?, now);
-        Ok(m.render()?)
     }
 }

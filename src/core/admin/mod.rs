@@ -6,5 +6,6 @@
 
 pub(crate) mod directory;
 pub(crate) mod metrics;
+pub(crate) mod observe;
 pub(crate) mod retention;
 pub(crate) mod strangers;

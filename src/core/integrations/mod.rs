@@ -4,4 +4,6 @@
 //! Ports only: the HTTP client and the mail server are adapters (`http::outbound`, `mail`).
 
 pub mod api;
+pub mod mail;
 pub mod monitoring;
+pub mod webhook;

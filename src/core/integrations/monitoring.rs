@@ -4,19 +4,18 @@
 //! posted to the organisation's webhook, signed, and retried from the outbox until the system
 //! acknowledges it; each acknowledgement is in the audit log.
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::Sha256;
 
 use crate::core::delivery::{Outcome, SendError};
+pub use crate::core::integrations::webhook::{MonitoringEvent, WebhookPort};
 use crate::core::notices::{Audience, Notice};
 use crate::core::org::OrgRules;
 use crate::core::{Core, CoreError};
 use crate::domain::content::IncidentRecord;
-use crate::domain::incident::{DraftKind, Event, Incident, NoAnswerReason};
+use crate::domain::incident::{DraftKind, Event, Incident};
 use crate::storage::OutboxMessage;
 
 pub use crate::storage::MONITORING_KIND;
@@ -27,59 +26,6 @@ pub const SIGNATURE_HEADER: &str = "X-Otklik-Signature";
 pub const EVENT_HEADER: &str = "X-Otklik-Event";
 /// The header carrying an id unique to this report: the same id again is a retry.
 pub const DELIVERY_HEADER: &str = "X-Otklik-Delivery";
-
-/// What the monitoring system is told.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum MonitoringEvent {
-    /// An answer (or an interim answer) passed its last approval.
-    AnswerApproved {
-        part: Option<usize>,
-        interim: bool,
-        text: String,
-    },
-    /// The answer is published, with its link — or handed to the body that publishes it
-    /// (Sakhalin 3.3), without one.
-    Published {
-        part: Option<usize>,
-        interim: bool,
-        link: String,
-        text: String,
-        #[serde(default)]
-        handed_over: bool,
-    },
-    /// No answer is given (threats, obscenity, insults, unreadable).
-    NoAnswer { reason: NoAnswerReason },
-    /// Not the organisation's competence: handed back (Barnaul §4 ¶2).
-    Returned { comment: String },
-    /// The approved answer cannot be published (Barnaul §8).
-    CannotPublish { part: Option<usize>, reason: String },
-}
-
-impl MonitoringEvent {
-    pub fn key(&self) -> &'static str {
-        match self {
-            MonitoringEvent::AnswerApproved { .. } => "answer_approved",
-            MonitoringEvent::Published { .. } => "published",
-            MonitoringEvent::NoAnswer { .. } => "no_answer",
-            MonitoringEvent::Returned { .. } => "returned",
-            MonitoringEvent::CannotPublish { .. } => "cannot_publish",
-        }
-    }
-}
-
-/// Posts a signed report. Implemented over HTTP by the adapter in `http::outbound`.
-#[async_trait]
-pub trait WebhookPort: Send + Sync + std::fmt::Debug {
-    /// Posts `body` to `url` with these headers; `Ok` only when the receiver acknowledged it
-    /// (a 2xx answer).
-    async fn post(
-        &self,
-        url: &str,
-        headers: &[(&'static str, String)],
-        body: Vec<u8>,
-    ) -> Result<(), SendError>;
-}
 
 /// The reports a transition calls for: only for organisations with a monitoring webhook, and
 /// only for incidents the monitoring system sent (they carry its `external_id`) — or for every

@@ -2,7 +2,10 @@
 //! the duty roster), and quiet hours turning them into digests.
 
 use crate::core::notices::{outbox_rows, Audience, Directory, Notice};
-use crate::core::*;
+
+use crate::core::notices;
+use crate::core::org::OrgRules;
+use crate::core::{Core, CoreError};
 use crate::domain::incident::Incident;
 use crate::domain::PersonId;
 

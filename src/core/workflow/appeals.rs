@@ -3,32 +3,18 @@
 //! outbox (retried until the mail server takes it; each letter sent is audited). Without an
 //! office in the organisation file the curator gets the letter to send by hand.
 
-use async_trait::async_trait;
-
 use crate::core::cards::{clock_time, network, short_date};
-use crate::core::delivery::{Outcome, SendError};
+use crate::core::delivery::Outcome;
+pub use crate::core::integrations::mail::MailPort;
 use crate::core::org::OrgRules;
-use crate::core::view::{Line, Reply, View};
+use crate::core::reply::Reply;
+use crate::core::view::{Line, View};
 use crate::core::workflow::input::Pending;
 use crate::core::{Core, CoreError, Who};
 use crate::domain::content::IncidentRecord;
 use crate::domain::incident::{AppealContact, Command};
 use crate::storage::OutboxMessage;
 use crate::texts::{Arg, Texts};
-
-/// Sends one letter. Implemented over SMTP by `crate::mail`.
-#[async_trait]
-pub trait MailPort: Send + Sync + std::fmt::Debug {
-    /// `Ok` once the mail server accepted the letter.
-    async fn send(
-        &self,
-        smtp: &str,
-        from: &str,
-        to: &str,
-        subject: &str,
-        body: &str,
-    ) -> Result<(), SendError>;
-}
 
 /// The letter to the appeals office: (subject, body).
 pub fn appeal_letter(

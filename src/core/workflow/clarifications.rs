@@ -4,7 +4,7 @@
 
 use crate::core::notices::PressedCard;
 use crate::core::org::OrgRules;
-use crate::core::view::Reply;
+use crate::core::reply::Reply;
 use crate::core::workflow::input::Pending;
 use crate::core::{Core, CoreError, Who};
 use crate::domain::content::IncidentRecord;

@@ -5,7 +5,8 @@ use chrono::{Duration, Weekday};
 
 use crate::core::cards::{department_duty_lines, short_date};
 use crate::core::org::OrgRules;
-use crate::core::view::{Button, Line, Reply, View};
+use crate::core::reply::Reply;
+use crate::core::view::{Button, Line, View};
 use crate::core::workflow::input::Pending;
 use crate::core::{Account, Action, Core, CoreError, Who};
 use crate::domain::incident::Role;

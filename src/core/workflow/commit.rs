@@ -4,7 +4,10 @@
 use chrono::{DateTime, Utc};
 
 use crate::core::notices::{Audience, Notice};
-use crate::core::*;
+
+use crate::core::notices;
+use crate::core::org::OrgRules;
+use crate::core::{Core, CoreError};
 use crate::domain::content::IncidentRecord;
 use crate::domain::incident::{apply, Actor, Command, Event, Incident, TransitionError};
 use crate::domain::plan::Due;

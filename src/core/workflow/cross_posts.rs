@@ -2,7 +2,8 @@
 //! are also posted on the organisation's official pages and site: a curator marks the answer, its
 //! publisher is reminded once it is published, and records where it was posted.
 
-use crate::core::view::{Reply, View};
+use crate::core::reply::Reply;
+use crate::core::view::View;
 use crate::core::workflow::input::is_link;
 use crate::core::{Core, CoreError, Who};
 use crate::domain::incident::Command;

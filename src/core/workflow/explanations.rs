@@ -2,7 +2,8 @@
 //! template whose «[…]» must be filled, by the party the regulation names — the curator, or the
 //! department for the curator to send (Sakhalin 3.7 ¶2).
 
-use crate::core::view::{Reply, View};
+use crate::core::reply::Reply;
+use crate::core::view::View;
 use crate::core::{Core, CoreError, Who};
 use crate::domain::incident::{Command, ExplanationKind};
 use crate::domain::IncidentId;

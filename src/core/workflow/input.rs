@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::core::org::OrgRules;
-use crate::core::view::{Reply, View};
+use crate::core::reply::Reply;
+use crate::core::view::View;
 use crate::core::workflow::intake::NewIncidentFromChat;
 use crate::core::workflow::parse::source_from_word;
 pub(crate) use crate::core::workflow::parse::{is_link, parse_local_datetime, source_from_link};

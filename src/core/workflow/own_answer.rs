@@ -7,7 +7,8 @@
 
 use crate::core::action::Action;
 use crate::core::org::OrgRules;
-use crate::core::view::{Line, Reply, Toast, View};
+use crate::core::reply::Reply;
+use crate::core::view::{Line, Toast, View};
 use crate::core::workflow::input::{Input, Pending};
 use crate::core::{Core, CoreError, Who};
 use crate::domain::content::IncidentRecord;

@@ -1,7 +1,8 @@
 //! What a person is told when their press or command is refused: the state machine's refusal
 //! as a short toast or an alert.
 
-use crate::core::view::{Reply, Toast};
+use crate::core::reply::Reply;
+use crate::core::view::Toast;
 use crate::core::Core;
 use crate::domain::incident::TransitionError;
 

@@ -2,7 +2,8 @@
 //! competence check (Barnaul §5 ¶1) — proposed by the executor to the department head, who
 //! decides the department's competence.
 
-use crate::core::view::{Reply, View};
+use crate::core::reply::Reply;
+use crate::core::view::View;
 use crate::core::{Core, CoreError, Who};
 use crate::domain::incident::{Command, ReturnReason};
 use crate::domain::permission::decides_return;
