@@ -9,7 +9,7 @@ pub use crate::core::integrations::mail::MailPort;
 use crate::core::org::OrgRules;
 use crate::core::reply::Reply;
 use crate::core::view::{Line, View};
-use crate::core::workflow::input::Pending;
+use crate::core::workflow::pending::Pending;
 use crate::core::{Core, CoreError, Who};
 use crate::domain::content::IncidentRecord;
 use crate::domain::incident::{AppealContact, Command};

@@ -5,7 +5,7 @@
 use crate::core::notices::PressedCard;
 use crate::core::org::OrgRules;
 use crate::core::reply::Reply;
-use crate::core::workflow::input::Pending;
+use crate::core::workflow::pending::Pending;
 use crate::core::{Core, CoreError, Who};
 use crate::domain::content::IncidentRecord;
 use crate::domain::incident::{Actor, Command};

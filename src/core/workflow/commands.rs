@@ -7,7 +7,7 @@ use crate::core::cards::{department_duty_lines, short_date};
 use crate::core::org::OrgRules;
 use crate::core::reply::Reply;
 use crate::core::view::{Button, Line, View};
-use crate::core::workflow::input::Pending;
+use crate::core::workflow::pending::Pending;
 use crate::core::{Account, Action, Core, CoreError, Who};
 use crate::domain::incident::Role;
 use crate::domain::plan::Due;

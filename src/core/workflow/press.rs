@@ -2,22 +2,18 @@
 //! machine, or directly before opening a prompt), then change state or ask for input. Cards that
 //! change are redrawn by the delivery worker (`Notice::RefreshCards`), for everyone who has one.
 
-use std::collections::BTreeMap;
-
 use crate::core::action::Action;
 use crate::core::cards;
 use crate::core::notices::{Lane, PressedCard};
 use crate::core::org::OrgRules;
 use crate::core::reply::Reply;
-use crate::core::view::{Line, Toast, View};
-use crate::core::workflow::input::Pending;
+use crate::core::view::{Toast, View};
+use crate::core::workflow::pending::Pending;
 use crate::core::{Core, CoreError, Who};
 use crate::domain::content::IncidentRecord;
-use crate::domain::incident::{
-    Actor, Assignment, Command, DraftKind, PartState, Role, TransitionError,
-};
+use crate::domain::incident::{Actor, Command, DraftKind, PartState, TransitionError};
 use crate::domain::permission::{may_start_draft, permitted, Deed};
-use crate::domain::regulation::{DeadlineRule, Importance, Stage};
+use crate::domain::regulation::Importance;
 use crate::storage::GroupChat;
 use crate::texts::Arg;
 
@@ -189,102 +185,10 @@ impl Core {
                 )));
                 Ok(reply)
             }
-            Action::AttachmentsDone { .. } => {
-                let Some(Pending::DraftAttachments {
-                    inc: pending_inc,
-                    part,
-                    kind,
-                    text,
-                    files,
-                }) = self.pending(who).await?
-                else {
-                    return Ok(self.outdated());
-                };
-                if pending_inc != inc {
-                    return Ok(self.outdated());
-                }
-                let preview =
-                    self.draw(&rules, &[], None)
-                        .draft_preview(&record, kind, &text, files.len());
-                self.set_pending(
-                    who,
-                    &Pending::DraftPreview {
-                        inc,
-                        part,
-                        kind,
-                        text,
-                        files,
-                    },
-                )
-                .await?;
-                Ok(Reply::say(preview))
-            }
-            Action::SendDraft { .. } => {
-                let Some(Pending::DraftPreview {
-                    inc: pending_inc,
-                    part,
-                    kind,
-                    text,
-                    files,
-                }) = self.pending(who).await?
-                else {
-                    return Ok(Reply::toast(self.texts.t("already-done")));
-                };
-                if pending_inc != inc {
-                    return Ok(self.outdated());
-                }
-                let preview =
-                    self.draw(&rules, &[], None)
-                        .draft_preview(&record, kind, &text, files.len());
-                let command = Command::SubmitDraft {
-                    part,
-                    kind,
-                    text,
-                    attachments: files,
-                };
-                match self.transition(&rules, &actor, record, &command).await? {
-                    Ok(_) => {
-                        self.clear_pending(who).await?;
-                        let mut sent = preview;
-                        sent.buttons.clear();
-                        sent.lines.push(Line::Blank);
-                        sent.lines.push(Line::Text(self.texts.t("draft-sent")));
-                        Ok(Reply {
-                            toast: Some(Toast {
-                                text: self.texts.t("draft-sent"),
-                                alert: false,
-                            }),
-                            edit: Some(sent),
-                            ..Reply::default()
-                        })
-                    }
-                    Err(e) => Ok(self.refused(&e)),
-                }
-            }
-            Action::EditDraft { .. } => {
-                let Some(Pending::DraftPreview {
-                    inc: pending_inc,
-                    part,
-                    kind,
-                    ..
-                }) = self.pending(who).await?
-                else {
-                    return Ok(self.outdated());
-                };
-                if pending_inc != inc {
-                    return Ok(self.outdated());
-                }
-                let prompt = self.texts.tf("ask-draft-text", &[("number", number)]);
-                self.ask(who, Pending::DraftText { inc, part, kind }, prompt)
-                    .await
-            }
-            Action::CancelDraft { .. } => {
-                self.clear_pending(who).await?;
-                Ok(Reply {
-                    edit: Some(View::text(self.texts.t("draft-cancelled"))),
-                    ..Reply::default()
-                })
-            }
+            Action::AttachmentsDone { .. } => self.attachments_done(who, &rules, record).await,
+            Action::SendDraft { .. } => self.send_draft(who, &rules, &actor, record).await,
+            Action::EditDraft { .. } => self.edit_draft(who, record).await,
+            Action::CancelDraft { .. } => self.cancel_draft(who).await,
             Action::Approve { part, version, .. } => {
                 let command = Command::Approve {
                     part,
@@ -433,105 +337,10 @@ impl Core {
                 .await
             }
             Action::ToggleDepartment { dept, .. } => {
-                if let Err(e) = may(Deed::Route) {
-                    return Ok(self.refused(&e));
-                }
-                // Only this organisation's active departments can be ticked.
-                if rules.department(dept).filter(|d| d.active).is_none() {
-                    return Ok(self.outdated());
-                }
-                let ticked = self.store.toggle_triage_department(inc, dept).await?;
-                let earlier = self.earlier_of(&record).await?;
-                // Drawn as the presser's card is drawn: for the group, or for them in private.
-                let viewer = if who.in_private() {
-                    actor.clone()
-                } else {
-                    OrgRules::group_actor(Role::Curator)
-                };
-                let view = self
-                    .draw(&rules, &ticked, earlier.as_ref())
-                    .curators_card(&record, &viewer);
-                if let Some(message) = pressed {
-                    if self.store.card(who.chat(), message).await?.is_some() {
-                        self.store
-                            .set_card_rendered(who.chat(), message, view.fingerprint())
-                            .await?;
-                    }
-                }
-                let name = rules.department_name(dept);
-                let key = if ticked.contains(&dept) {
-                    "ok-department-ticked"
-                } else {
-                    "ok-department-unticked"
-                };
-                Ok(Reply {
-                    toast: Some(Toast {
-                        text: self.texts.tf(key, &[("department", Arg::from(&name))]),
-                        alert: false,
-                    }),
-                    edit: Some(view),
-                    ..Reply::default()
-                })
-            }
-            Action::Route { .. } => {
-                if let Err(e) = may(Deed::Route) {
-                    return Ok(self.refused(&e));
-                }
-                let ticked = self.store.triage_departments(inc).await?;
-                let mut assignments = Vec::new();
-                for d in ticked {
-                    // A department of another organisation (or one closed since) is skipped.
-                    let Some(department) = rules.department(d).filter(|x| x.active) else {
-                        continue;
-                    };
-                    match rules.executor_of(d) {
-                        Some(executor) => assignments.push(Assignment {
-                            department: d,
-                            executor,
-                        }),
-                        None => {
-                            return Ok(Reply::alert(self.texts.tf(
-                                "err-no-executor",
-                                &[("department", Arg::from(&department.name))],
-                            )))
-                        }
-                    }
-                }
-                if assignments.is_empty() {
-                    return Ok(Reply::alert(self.texts.t("err-no-department")));
-                }
-                let stages: Vec<Stage> = rules
-                    .regulation()
-                    .stages(record.workflow.importance)
-                    .into_iter()
-                    .filter(|(s, r)| **r == DeadlineRule::SetByCurator && *s != Stage::Rework)
-                    .map(|(s, _)| s)
-                    .collect();
-                if let Some(first) = stages.first() {
-                    let stage = self.texts.t(&format!("stage-{}", first.key()));
-                    let prompt = self.texts.tf(
-                        "ask-curator-deadline",
-                        &[("stage", Arg::from(&stage)), ("number", number)],
-                    );
-                    let pending = Pending::RouteDeadlines {
-                        inc,
-                        assignments,
-                        stages,
-                        collected: BTreeMap::new(),
-                    };
-                    return self.ask(who, pending, prompt).await;
-                }
-                let ok = self.routed_toast(&rules, &assignments);
-                let command = Command::Route {
-                    assignments,
-                    importance: None,
-                    topic: None,
-                    location: None,
-                    deadlines: BTreeMap::new(),
-                };
-                self.press_command(&rules, &actor, record, command, ok, card)
+                self.toggle_department(who, &rules, &actor, record, pressed, dept)
                     .await
             }
+            Action::Route { .. } => self.route_ticked(who, &rules, &actor, record, card).await,
             Action::NoAnswer { .. } => {
                 if let Err(e) = may(Deed::MarkNoAnswer) {
                     return Ok(self.refused(&e));
@@ -554,78 +363,14 @@ impl Core {
                 }
             }
             Action::Explanation { part, .. } => {
-                if let Err(e) = may(explain_deed(part)) {
-                    return Ok(self.refused(&e));
-                }
-                // Sakhalin 3.7 ¶2: the curator sends what the department prepared, as it is.
-                if let (None, Some(prepared)) = (part, record.workflow.prepared_explanation.clone())
-                {
-                    let cmd = Command::SendExplanation {
-                        kind: prepared.kind,
-                        text: prepared.text.clone(),
-                    };
-                    // Under a channel comment Otklik posts it itself.
-                    let key = if record.reply_to.is_some() {
-                        "explanation-prepared-sent-auto"
-                    } else {
-                        "explanation-prepared-sent"
-                    };
-                    return match self.transition(&rules, &actor, record, &cmd).await? {
-                        Ok(_) => Ok(Reply::say(View::text(self.texts.tf(
-                            key,
-                            &[("number", number), ("text", Arg::from(&prepared.text))],
-                        )))),
-                        Err(e) => Ok(self.refused(&e)),
-                    };
-                }
-                Ok(Reply::say(cards::explanation_kinds(
-                    &self.texts,
-                    &record,
-                    part,
-                    &rules.regulation().workflow.explanations,
-                )))
+                self.explanation_kinds(&rules, &actor, record, part).await
             }
             Action::ExplanationWith { kind, part, .. } => {
-                if let Err(e) = may(explain_deed(part)) {
-                    return Ok(self.refused(&e));
-                }
-                // A button of a kind the regulation does not provide (an old card, a forged one).
-                if !rules.regulation().workflow.explanations.contains(&kind) {
-                    return Ok(self.refused(&TransitionError::NotInRegulation(
-                        "this kind of explanation",
-                    )));
-                }
-                // Vorsino 2.7.1, Sakhalin 3.7: the template is edited before it goes out (the
-                // competent body, the appeal procedure, the site's address).
-                let prompt = format!(
-                    "{}\n\n{}",
-                    self.texts.tf("ask-explanation-text", &[("number", number)]),
-                    self.texts.t(cards::explanation_template(kind))
-                );
-                self.ask(who, Pending::ExplanationText { inc, kind, part }, prompt)
+                self.explanation_template(who, &rules, &actor, record, kind, part)
                     .await
             }
             Action::Reroute { part, dept, .. } => {
-                if let Err(e) = may(Deed::Reroute { part }) {
-                    return Ok(self.refused(&e));
-                }
-                // A department from the button is checked against the presser's organisation.
-                let Some(department) = rules.department(dept).filter(|d| d.active) else {
-                    return Ok(self.outdated());
-                };
-                let Some(executor) = rules.executor_of(dept) else {
-                    return Ok(Reply::alert(self.texts.tf(
-                        "err-no-executor",
-                        &[("department", Arg::from(&department.name))],
-                    )));
-                };
-                let assignment = Assignment {
-                    department: dept,
-                    executor,
-                };
-                let ok = self.routed_toast(&rules, &[assignment]);
-                let command = Command::Reroute { part, assignment };
-                self.press_command(&rules, &actor, record, command, ok, card)
+                self.reroute_to(&rules, &actor, record, card, part, dept)
                     .await
             }
             Action::SetTopic { .. } | Action::SetLocation { .. } => {
@@ -653,44 +398,7 @@ impl Core {
                 let prompt = self.texts.tf("ask-consolidated", &[("number", number)]);
                 self.ask(who, Pending::Consolidated { inc }, prompt).await
             }
-            Action::OpenCard { .. } => {
-                if let Err(e) = may(Deed::ReadFullText) {
-                    return Ok(self.refused(&e));
-                }
-                // The card the presser would act on, sent to their private chat (from a group
-                // too: what one person works on does not spend the group's minute), as a card
-                // later changes redraw.
-                let notice = self
-                    .draw(&rules, &[], None)
-                    .relevant_notice(&record, &actor);
-                // Their private chat in the messenger they pressed in.
-                let recipient = match who.private_chat() {
-                    Some(chat) => crate::storage::Recipient::Chat(chat),
-                    None => crate::storage::Recipient::Person(who.person()),
-                };
-                let row = crate::storage::OutboxRow {
-                    incident: None,
-                    recipient,
-                    kind: notice.kind().into(),
-                    payload: notice.to_json(),
-                    lane: Lane::Answer.number(),
-                    key: format!(
-                        "open:{}:{}:{}",
-                        who.person(),
-                        self.now().timestamp_millis(),
-                        rand_suffix()
-                    ),
-                };
-                self.store
-                    .enqueue(record.org, Some(record.id), &[row], self.now())
-                    .await?;
-                self.wake_delivery();
-                Ok(if who.in_private() {
-                    Reply::nothing()
-                } else {
-                    Reply::toast(self.texts.tf("ok-card-in-private", &[("number", number)]))
-                })
-            }
+            Action::OpenCard { .. } => self.open_card(who, &rules, &actor, record).await,
             Action::Page { .. } | Action::Report { .. } => self.press_overview(who, action).await,
             Action::AnswerMyself { .. } | Action::SendOwnAnswer { .. } => {
                 let by = (rules.as_ref(), &actor);
@@ -736,18 +444,6 @@ impl Core {
         )
     }
 
-    /// What a press that routed says: to which departments.
-    fn routed_toast(&self, rules: &OrgRules, assignments: &[Assignment]) -> String {
-        let names: Vec<String> = assignments
-            .iter()
-            .map(|a| rules.department_name(a.department))
-            .collect();
-        self.texts.tf(
-            "ok-routed-to",
-            &[("departments", Arg::from(&names.join(", ")))],
-        )
-    }
-
     /// A page of an overview, drawn in place of the pressed message.
     async fn press_overview(&self, who: &Who, action: Action) -> Result<Reply, CoreError> {
         let Action::Page { list, page } = action else {
@@ -768,7 +464,49 @@ pub(crate) fn rand_suffix() -> String {
     Alphanumeric.sample_string(&mut rand::thread_rng(), 6)
 }
 
-/// The curator's explanation (`None`), or one the part's department prepares.
-fn explain_deed(part: Option<usize>) -> Deed {
-    part.map_or(Deed::Explain, |part| Deed::PrepareExplanation { part })
+impl Core {
+    pub(crate) async fn open_card(
+        &self,
+        who: &Who,
+        rules: &OrgRules,
+        actor: &Actor,
+        record: IncidentRecord,
+    ) -> Result<Reply, CoreError> {
+        let may = |deed: Deed| permitted(actor, deed, &record.workflow, rules.regulation());
+        let number = Arg::Num(record.number);
+        if let Err(e) = may(Deed::ReadFullText) {
+            return Ok(self.refused(&e));
+        }
+        // The card the presser would act on, sent to their private chat (from a group
+        // too: what one person works on does not spend the group's minute), as a card
+        // later changes redraw.
+        let notice = self.draw(rules, &[], None).relevant_notice(&record, actor);
+        // Their private chat in the messenger they pressed in.
+        let recipient = match who.private_chat() {
+            Some(chat) => crate::storage::Recipient::Chat(chat),
+            None => crate::storage::Recipient::Person(who.person()),
+        };
+        let row = crate::storage::OutboxRow {
+            incident: None,
+            recipient,
+            kind: notice.kind().into(),
+            payload: notice.to_json(),
+            lane: Lane::Answer.number(),
+            key: format!(
+                "open:{}:{}:{}",
+                who.person(),
+                self.now().timestamp_millis(),
+                rand_suffix()
+            ),
+        };
+        self.store
+            .enqueue(record.org, Some(record.id), &[row], self.now())
+            .await?;
+        self.wake_delivery();
+        Ok(if who.in_private() {
+            Reply::nothing()
+        } else {
+            Reply::toast(self.texts.tf("ok-card-in-private", &[("number", number)]))
+        })
+    }
 }
