@@ -1,6 +1,6 @@
 //! The buttons of a clarification request after its approval: «Запрос опубликован» — the
 //! request reached the author, so the clock stops from this press (Borovichi §10; where Otklik
-//! replies under the message itself, `publish.rs` records the posting) — and «Автор ответил».
+//! replies under the message itself, `delivery/publish.rs` records the posting) — and «Автор ответил».
 
 use crate::core::notices::PressedCard;
 use crate::core::org::OrgRules;

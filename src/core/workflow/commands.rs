@@ -1,5 +1,5 @@
 //! Commands anyone in the directory can run, and joining by invite: `/start`, `/help`, `/my`,
-//! `/settings`, `/duty`, `/new`, `/cancel`, `/invite`. Directory commands are in `admin.rs`.
+//! `/settings`, `/duty`, `/new`, `/cancel`, `/invite`. Directory commands are in `admin/directory.rs`.
 
 use chrono::{Duration, Weekday};
 
