@@ -64,7 +64,6 @@ pub(super) fn record_cross_posts(
     c: &mut Change<'_>,
     links: &[String],
 ) -> Result<(), TransitionError> {
-    let _at = c.at;
     let next = &mut c.next;
     let events = &mut c.events;
     let links: Vec<String> = links
