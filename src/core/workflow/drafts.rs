@@ -1,6 +1,11 @@
 //! The draft's last steps on its preview card: attachments done, send for approval, edit the
 //! text again, or cancel. The text itself is typed in `input.rs`.
 
+use crate::core::workflow::input::Input;
+use crate::domain::incident::*;
+use crate::domain::permission::{may_start_draft, permitted, Deed};
+use crate::domain::IncidentId;
+
 use crate::core::org::OrgRules;
 use crate::core::reply::Reply;
 use crate::core::view::{Line, Toast, View};
@@ -11,6 +16,7 @@ use crate::domain::incident::{Actor, Command};
 use crate::texts::Arg;
 
 impl Core {
+    /// «✅ Готово» after the files: the draft's preview.
     pub(crate) async fn attachments_done(
         &self,
         who: &Who,
@@ -48,6 +54,7 @@ impl Core {
         Ok(Reply::say(preview))
     }
 
+    /// «📤 На согласование» on the preview.
     pub(crate) async fn send_draft(
         &self,
         who: &Who,
@@ -98,6 +105,7 @@ impl Core {
         }
     }
 
+    /// «✏️ Изменить» on the preview: asks for the text again.
     pub(crate) async fn edit_draft(
         &self,
         who: &Who,
@@ -122,11 +130,142 @@ impl Core {
             .await
     }
 
+    /// «✖️ Отмена» on the preview.
     pub(crate) async fn cancel_draft(&self, who: &Who) -> Result<Reply, CoreError> {
         self.clear_pending(who).await?;
         Ok(Reply {
             edit: Some(View::text(self.texts.t("draft-cancelled"))),
             ..Reply::default()
         })
+    }
+}
+
+impl Core {
+    /// «✍️ Подготовить ответ» (or a clarification request): accepts the part first where needed, then
+    /// asks for the text.
+    pub(crate) async fn start_draft(
+        &self,
+        who: &Who,
+        rules: &OrgRules,
+        actor: &Actor,
+        record: IncidentRecord,
+        part: usize,
+        kind: DraftKind,
+    ) -> Result<Reply, CoreError> {
+        let may = |deed: Deed| permitted(actor, deed, &record.workflow, rules.regulation());
+        let inc = record.id;
+        let number = Arg::Num(record.number);
+        if !may_start_draft(actor, part, kind, &record.workflow, rules.regulation()) {
+            return Ok(match may(Deed::Draft { part, kind }) {
+                Err(e) => self.refused(&e),
+                Ok(()) => self.outdated(),
+            });
+        }
+        let routed = record
+            .workflow
+            .parts
+            .get(part)
+            .is_some_and(|p| p.state == PartState::Routed);
+        if routed {
+            if let Err(e) = self
+                .transition(rules, actor, record, &Command::Accept { part })
+                .await?
+            {
+                return Ok(self.refused(&e));
+            }
+        }
+        let key = match kind {
+            DraftKind::Answer => "ask-draft-text",
+            DraftKind::Interim => "ask-interim-text",
+            DraftKind::Clarification => "ask-clarification-text",
+        };
+        let prompt = self.texts.tf(key, &[("number", number)]);
+        self.ask(who, Pending::DraftText { inc, part, kind }, prompt)
+            .await
+    }
+
+    /// The draft's text typed: asks for files next, or shows the preview.
+    pub(crate) async fn draft_text_typed(
+        &self,
+        who: &Who,
+        input: &Input,
+        text: &str,
+        inc: IncidentId,
+        part: usize,
+        kind: DraftKind,
+    ) -> Result<Reply, CoreError> {
+        let prompt = |key: &str| Ok(Reply::say(View::prompt(self.t(key))));
+        if text.is_empty() {
+            return prompt("draft-empty");
+        }
+        let files: Vec<String> = input.attachment.iter().cloned().collect();
+        self.set_pending(
+            who,
+            &Pending::DraftAttachments {
+                inc,
+                part,
+                kind,
+                text: text.to_string(),
+                files,
+            },
+        )
+        .await?;
+        Ok(Reply::say(
+            self.attachments_prompt(inc, self.t("ask-attachments")),
+        ))
+    }
+
+    /// A file (or more text) sent while the draft collects its files.
+    pub(crate) async fn draft_attachment_sent(
+        &self,
+        who: &Who,
+        input: &Input,
+        text: &str,
+        step: Pending,
+    ) -> Result<Reply, CoreError> {
+        let Pending::DraftAttachments {
+            inc,
+            part,
+            kind,
+            text: draft,
+            mut files,
+        } = step
+        else {
+            return Ok(self.outdated());
+        };
+        let draft = match &input.attachment {
+            Some(f) => {
+                files.push(f.clone());
+                draft
+            }
+            // A new text replaces the draft text.
+            None if !text.is_empty() => text.to_string(),
+            None => draft,
+        };
+        let count = self.tf("photos", &[("n", Arg::Num(files.len() as i64))]);
+        self.set_pending(
+            who,
+            &Pending::DraftAttachments {
+                inc,
+                part,
+                kind,
+                text: draft,
+                files,
+            },
+        )
+        .await?;
+        // An album arrives as several messages: answer each briefly, one «Готово» ends.
+        Ok(Reply::say(self.attachments_prompt(
+            inc,
+            self.tf("attachment-added", &[("count", Arg::from(&count))]),
+        )))
+    }
+
+    /// The prompt for a draft's files, with «Готово».
+    fn attachments_prompt(&self, inc: IncidentId, text: String) -> View {
+        View::text(text).with_buttons(vec![vec![crate::core::view::Button {
+            label: self.t("btn-attachments-done"),
+            action: crate::core::Action::AttachmentsDone { inc },
+        }]])
     }
 }

@@ -74,6 +74,8 @@ impl Core {
 }
 
 impl Core {
+    /// «📄 Разъяснение»: the kinds the regulation provides, or the department's prepared one sent as
+    /// it is.
     pub(crate) async fn explanation_kinds(
         &self,
         rules: &OrgRules,
@@ -114,6 +116,7 @@ impl Core {
         )))
     }
 
+    /// A kind chosen: asks for the text, from the kind's template.
     pub(crate) async fn explanation_template(
         &self,
         who: &Who,

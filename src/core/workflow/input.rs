@@ -8,14 +8,11 @@ use crate::core::org::OrgRules;
 use crate::core::reply::Reply;
 use crate::core::view::View;
 use crate::core::workflow::intake::NewIncidentFromChat;
-use crate::core::workflow::parse::source_from_word;
-pub(crate) use crate::core::workflow::parse::{is_link, parse_local_datetime, source_from_link};
+pub(crate) use crate::core::workflow::parse::{is_link, source_from_link};
 use crate::core::workflow::pending::{Pending, PendingState};
 use crate::core::{Core, CoreError, Who};
 use crate::domain::content::Source;
 use crate::domain::incident::{Command, Role};
-use crate::domain::permission::{permitted, Deed};
-use crate::domain::regulation::{DeadlineRule, Stage};
 use crate::domain::IncidentId;
 use crate::texts::Arg;
 
@@ -150,58 +147,11 @@ impl Core {
         let prompt = |key: &str| Ok(Reply::say(View::prompt(self.t(key))));
         match pending {
             Pending::DraftText { inc, part, kind } => {
-                if text.is_empty() {
-                    return prompt("draft-empty");
-                }
-                let files: Vec<String> = input.attachment.iter().cloned().collect();
-                self.set_pending(
-                    who,
-                    &Pending::DraftAttachments {
-                        inc,
-                        part,
-                        kind,
-                        text: text.to_string(),
-                        files,
-                    },
-                )
-                .await?;
-                Ok(Reply::say(
-                    self.attachments_prompt(inc, self.t("ask-attachments")),
-                ))
+                self.draft_text_typed(who, input, text, inc, part, kind)
+                    .await
             }
-            Pending::DraftAttachments {
-                inc,
-                part,
-                kind,
-                text: draft,
-                mut files,
-            } => {
-                let draft = match &input.attachment {
-                    Some(f) => {
-                        files.push(f.clone());
-                        draft
-                    }
-                    // A new text replaces the draft text.
-                    None if !text.is_empty() => text.to_string(),
-                    None => draft,
-                };
-                let count = self.tf("photos", &[("n", Arg::Num(files.len() as i64))]);
-                self.set_pending(
-                    who,
-                    &Pending::DraftAttachments {
-                        inc,
-                        part,
-                        kind,
-                        text: draft,
-                        files,
-                    },
-                )
-                .await?;
-                // An album arrives as several messages: answer each briefly, one «Готово» ends.
-                Ok(Reply::say(self.attachments_prompt(
-                    inc,
-                    self.tf("attachment-added", &[("count", Arg::from(&count))]),
-                )))
+            Pending::DraftAttachments { .. } => {
+                self.draft_attachment_sent(who, input, text, pending).await
             }
             Pending::OwnAnswerText { inc } => self.own_answer_text(who, inc, input, text).await,
             Pending::DraftPreview { .. } => {
@@ -211,44 +161,8 @@ impl Core {
                 Ok(Reply::say(View::text(self.t("use-own-preview-buttons"))))
             }
             Pending::ReworkComment { inc, part, version } => {
-                if text.is_empty() {
-                    return prompt("bad-comment");
-                }
-                let (rules, _) = self.actor_of(who).await?;
-                let Some(record) = self.incident_of(who.org(), inc).await? else {
-                    self.clear_pending(who).await?;
-                    return Ok(Reply::say(View::text(self.t("err-wrong-state"))));
-                };
-                if rules
-                    .regulation()
-                    .rule(Stage::Rework, record.workflow.importance)
-                    == Some(&DeadlineRule::SetByCurator)
-                {
-                    self.set_pending(
-                        who,
-                        &Pending::ReworkDeadline {
-                            inc,
-                            part,
-                            version,
-                            comment: text.to_string(),
-                        },
-                    )
-                    .await?;
-                    return Ok(Reply::say(View::prompt(self.tf(
-                        "ask-curator-deadline",
-                        &[
-                            ("stage", Arg::from(&self.t("stage-rework"))),
-                            ("number", Arg::Num(record.number)),
-                        ],
-                    ))));
-                }
-                let cmd = Command::RequestRework {
-                    part: Some(part),
-                    version: Some(version),
-                    comment: text.to_string(),
-                    deadline: None,
-                };
-                self.finish(who, inc, cmd, "ok-done").await
+                self.rework_comment_typed(who, text, inc, part, version)
+                    .await
             }
             Pending::ReworkDeadline {
                 inc,
@@ -256,17 +170,8 @@ impl Core {
                 version,
                 comment,
             } => {
-                let (rules, _) = self.actor_of(who).await?;
-                let Some(deadline) = parse_local_datetime(&rules, text, self.now()) else {
-                    return prompt("bad-datetime");
-                };
-                let cmd = Command::RequestRework {
-                    part: Some(part),
-                    version: Some(version),
-                    comment,
-                    deadline: Some(deadline),
-                };
-                self.finish(who, inc, cmd, "ok-done").await
+                self.rework_deadline_typed(who, text, inc, part, version, comment)
+                    .await
             }
             Pending::ReturnComment { inc, part, reason } => {
                 let comment = if text == "-" {
@@ -291,37 +196,7 @@ impl Core {
             }
             Pending::CrossPostLinks { inc } => self.cross_post_links(who, inc, text).await,
             Pending::ExplanationBackComment { inc } => self.explanation_back(who, inc, text).await,
-            Pending::RepeatOf { inc } => {
-                let Some(input) = crate::core::workflow::repeats::RepeatInput::parse(text) else {
-                    return prompt("bad-repeat");
-                };
-                self.clear_pending(who).await?;
-                let (rules, actor) = self.actor_of(who).await?;
-                let Some(record) = self.incident_of(who.org(), inc).await? else {
-                    return Ok(Reply::say(View::text(self.t("err-wrong-state"))));
-                };
-                if let Err(e) =
-                    permitted(&actor, Deed::Classify, &record.workflow, rules.regulation())
-                {
-                    return Ok(Reply::say(View::text(self.refusal(&e).text)));
-                }
-                let key = match self
-                    .mark_repeat(&rules, &record, input, actor.person)
-                    .await?
-                {
-                    Ok(()) if input == crate::core::workflow::repeats::RepeatInput::NotARepeat => {
-                        "repeat-unmarked"
-                    }
-                    Ok(()) => "repeat-marked",
-                    Err(crate::core::workflow::repeats::RepeatRefusal::NoSuchNumber) => {
-                        "repeat-no-such"
-                    }
-                    Err(crate::core::workflow::repeats::RepeatRefusal::NotEarlier) => {
-                        "repeat-not-earlier"
-                    }
-                };
-                Ok(Reply::say(View::text(self.t(key))))
-            }
+            Pending::RepeatOf { inc } => self.repeat_of_typed(who, text, inc).await,
             Pending::AppealRegistration { inc } => {
                 if text.is_empty() {
                     return prompt("bad-comment");
@@ -390,50 +265,7 @@ impl Core {
                     Err(e) => Reply::say(View::text(self.refusal(&e).text)),
                 })
             }
-            Pending::NewIncident {
-                mut link,
-                mut source,
-                mut author,
-                text: mut body,
-                detected_at,
-            } => {
-                let answer = text.trim();
-                if link.is_none() {
-                    if answer == "-" {
-                        link = Some(String::new());
-                    } else if is_link(answer) {
-                        source = source.or_else(|| source_from_link(answer));
-                        link = Some(answer.to_string());
-                    } else {
-                        return prompt("bad-link");
-                    }
-                } else if source.is_none() {
-                    match source_from_word(answer) {
-                        Some(s) => source = Some(s),
-                        None => return prompt("new-bad-network"),
-                    }
-                } else if author.is_none() {
-                    author = Some(if answer == "-" || answer.is_empty() {
-                        self.t("new-author-unknown")
-                    } else {
-                        answer.to_string()
-                    });
-                } else if body.is_none() {
-                    if answer.is_empty() {
-                        return prompt("new-ask-text");
-                    }
-                    body = Some(answer.to_string());
-                }
-                let (rules, _) = self.actor_of(who).await?;
-                let next = Pending::NewIncident {
-                    link,
-                    source,
-                    author,
-                    text: body,
-                    detected_at,
-                };
-                self.ask_new_incident(who, &rules, next).await
-            }
+            Pending::NewIncident { .. } => self.new_incident_step(who, text, pending).await,
             Pending::AppealConsent { .. }
             | Pending::AppealName { .. }
             | Pending::AppealAddress { .. }
@@ -441,62 +273,13 @@ impl Core {
             Pending::RouteDeadlines {
                 inc,
                 assignments,
-                mut stages,
-                mut collected,
+                stages,
+                collected,
             } => {
-                let (rules, actor) = self.actor_of(who).await?;
-                let Some(record) = self.incident_of(who.org(), inc).await? else {
-                    self.clear_pending(who).await?;
-                    return Ok(Reply::say(View::text(self.t("err-wrong-state"))));
-                };
-                let Some(deadline) = parse_local_datetime(&rules, text, self.now()) else {
-                    return prompt("bad-datetime");
-                };
-                if !stages.is_empty() {
-                    collected.insert(stages.remove(0), deadline);
-                }
-                if let Some(next) = stages.first() {
-                    let stage = self.t(&format!("stage-{}", next.key()));
-                    self.set_pending(
-                        who,
-                        &Pending::RouteDeadlines {
-                            inc,
-                            assignments,
-                            stages: stages.clone(),
-                            collected,
-                        },
-                    )
-                    .await?;
-                    return Ok(Reply::say(View::prompt(self.tf(
-                        "ask-curator-deadline",
-                        &[
-                            ("stage", Arg::from(&stage)),
-                            ("number", Arg::Num(record.number)),
-                        ],
-                    ))));
-                }
-                self.clear_pending(who).await?;
-                let cmd = Command::Route {
-                    assignments,
-                    importance: None,
-                    topic: None,
-                    location: None,
-                    deadlines: collected,
-                };
-                Ok(match self.transition(&rules, &actor, record, &cmd).await? {
-                    Ok(_) => Reply::say(View::text(self.t("ok-routed"))),
-                    Err(e) => Reply::say(View::text(self.refusal(&e).text)),
-                })
+                self.route_deadline_typed(who, text, inc, assignments, stages, collected)
+                    .await
             }
         }
-    }
-
-    /// The prompt for a draft's files, with «Готово».
-    fn attachments_prompt(&self, inc: IncidentId, text: String) -> View {
-        View::text(text).with_buttons(vec![vec![crate::core::view::Button {
-            label: self.t("btn-attachments-done"),
-            action: crate::core::Action::AttachmentsDone { inc },
-        }]])
     }
 
     /// Asks for the next missing detail of an incident entered by hand, or registers it.

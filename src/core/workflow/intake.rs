@@ -3,6 +3,12 @@
 //! (idempotent by external id), routing at once when the department is known (in the same
 //! transaction, so the curators get a status card, not a triage card), and the burst alert.
 
+use crate::core::reply::Reply;
+use crate::core::view::View;
+use crate::core::workflow::parse::{is_link, source_from_link, source_from_word};
+use crate::core::workflow::pending::Pending;
+use crate::core::Who;
+
 use chrono::{DateTime, Duration, Utc};
 
 use crate::core::notices::{self, Audience, Notice};
@@ -516,5 +522,63 @@ impl Core {
     /// The organisation whose own intake token this is.
     pub async fn organisation_by_token(&self, token: &str) -> Result<Option<OrgId>, CoreError> {
         Ok(self.store.organisation_by_token(token).await?)
+    }
+}
+
+impl Core {
+    /// One step of a curator's `/new`: the link, the network, the author, the text, in turn.
+    pub(crate) async fn new_incident_step(
+        &self,
+        who: &Who,
+        text: &str,
+        step: Pending,
+    ) -> Result<Reply, CoreError> {
+        let Pending::NewIncident {
+            mut link,
+            mut source,
+            mut author,
+            text: mut body,
+            detected_at,
+        } = step
+        else {
+            return Ok(self.outdated());
+        };
+        let prompt = |key: &str| Ok(Reply::say(View::prompt(self.t(key))));
+        let answer = text.trim();
+        if link.is_none() {
+            if answer == "-" {
+                link = Some(String::new());
+            } else if is_link(answer) {
+                source = source.or_else(|| source_from_link(answer));
+                link = Some(answer.to_string());
+            } else {
+                return prompt("bad-link");
+            }
+        } else if source.is_none() {
+            match source_from_word(answer) {
+                Some(s) => source = Some(s),
+                None => return prompt("new-bad-network"),
+            }
+        } else if author.is_none() {
+            author = Some(if answer == "-" || answer.is_empty() {
+                self.t("new-author-unknown")
+            } else {
+                answer.to_string()
+            });
+        } else if body.is_none() {
+            if answer.is_empty() {
+                return prompt("new-ask-text");
+            }
+            body = Some(answer.to_string());
+        }
+        let (rules, _) = self.actor_of(who).await?;
+        let next = Pending::NewIncident {
+            link,
+            source,
+            author,
+            text: body,
+            detected_at,
+        };
+        self.ask_new_incident(who, &rules, next).await
     }
 }

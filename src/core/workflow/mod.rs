@@ -1,14 +1,16 @@
-//! What a person does to an incident: each button (`press.rs`, one arm per action), multi-step
-//! input (`input.rs`), commands (`commands.rs`), intake of new messages (`intake.rs`), and the
-//! steps of the regulation's workflow that need more than one press — returns, clarification
-//! requests, explanations, 59-FZ appeals, cross-posts, repeats, the curator's own answer. Every
-//! change goes through `commit.rs`: the domain's `apply`, then one transaction with its audit
-//! record and its notices (made by `notices/`).
+//! What a person does to an incident: each button (`press.rs`, one arm per action) and what is
+//! typed after a prompt (`input.rs`, the step waited for in `pending.rs`) go to the file of their
+//! job — triage, drafts, approval, returns, the outcome (published, no answer), clarification
+//! requests, explanations, 59-FZ appeals, cross-posts, repeats, the curator's own answer — and
+//! commands (`commands.rs`) and intake of new messages (`intake.rs`) beside them. Every change
+//! goes through `commit.rs`: the domain's `apply`, then one transaction with its audit record and
+//! its notices (made by `notices/`).
 //!
 //! It must not send anything itself: what people are told goes out as notices through the
 //! outbox (`delivery/` sends them), and answers to the presser as a `Reply`.
 
 pub mod appeals;
+pub(crate) mod approval;
 pub(crate) mod clarifications;
 pub(crate) mod commands;
 pub(crate) mod commit;
@@ -18,6 +20,7 @@ pub(crate) mod explanations;
 pub mod incoming;
 pub mod input;
 pub mod intake;
+pub(crate) mod outcome;
 pub(crate) mod own_answer;
 pub(crate) mod parse;
 pub(crate) mod pending;

@@ -5,6 +5,9 @@
 //! as any approved answer: by Otklik itself under a channel comment, otherwise by the curator,
 //! who is asked for the link at once.
 
+use crate::core::notices::PressedCard;
+use crate::domain::incident::*;
+
 use crate::core::action::Action;
 use crate::core::org::OrgRules;
 use crate::core::reply::Reply;
@@ -137,5 +140,32 @@ impl Core {
         };
         self.set_pending(who, &pending).await?;
         Ok(Reply::say(preview))
+    }
+}
+
+impl Core {
+    /// The duty officer's answer to the weekend alert: taken, or handed to the dispatch service.
+    pub(crate) async fn answer_duty_alert(
+        &self,
+        rules: &OrgRules,
+        actor: &Actor,
+        record: IncidentRecord,
+        card: Option<PressedCard>,
+        answer: DutyAnswerKind,
+    ) -> Result<Reply, CoreError> {
+        let t = |key: &str| self.texts.t(key);
+        let key = match answer {
+            crate::domain::incident::DutyAnswerKind::Taken => "ok-duty-taken",
+            crate::domain::incident::DutyAnswerKind::HandedToDispatch => "ok-duty-dispatched",
+        };
+        self.press_command(
+            rules,
+            actor,
+            record,
+            Command::AnswerDutyAlert { answer },
+            t(key),
+            card,
+        )
+        .await
     }
 }

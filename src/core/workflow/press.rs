@@ -11,9 +11,8 @@ use crate::core::view::{Toast, View};
 use crate::core::workflow::pending::Pending;
 use crate::core::{Core, CoreError, Who};
 use crate::domain::content::IncidentRecord;
-use crate::domain::incident::{Actor, Command, DraftKind, PartState, TransitionError};
-use crate::domain::permission::{may_start_draft, permitted, Deed};
-use crate::domain::regulation::Importance;
+use crate::domain::incident::{Actor, Command, TransitionError};
+use crate::domain::permission::{permitted, Deed};
 use crate::storage::GroupChat;
 use crate::texts::Arg;
 
@@ -126,64 +125,15 @@ impl Core {
                 .await
             }
             Action::StartDraft { part, kind, .. } => {
-                if !may_start_draft(&actor, part, kind, &record.workflow, rules.regulation()) {
-                    return Ok(match may(Deed::Draft { part, kind }) {
-                        Err(e) => self.refused(&e),
-                        Ok(()) => self.outdated(),
-                    });
-                }
-                let routed = record
-                    .workflow
-                    .parts
-                    .get(part)
-                    .is_some_and(|p| p.state == PartState::Routed);
-                if routed {
-                    if let Err(e) = self
-                        .transition(&rules, &actor, record, &Command::Accept { part })
-                        .await?
-                    {
-                        return Ok(self.refused(&e));
-                    }
-                }
-                let key = match kind {
-                    DraftKind::Answer => "ask-draft-text",
-                    DraftKind::Interim => "ask-interim-text",
-                    DraftKind::Clarification => "ask-clarification-text",
-                };
-                let prompt = self.texts.tf(key, &[("number", number)]);
-                self.ask(who, Pending::DraftText { inc, part, kind }, prompt)
+                self.start_draft(who, &rules, &actor, record, part, kind)
                     .await
             }
             Action::Return { part, .. } => {
-                if let Err(e) = may(Deed::Return { part }) {
-                    return Ok(self.refused(&e));
-                }
-                Ok(Reply::say(cards::return_reasons(
-                    &self.texts,
-                    &record,
-                    part,
-                )))
+                self.ask_return_reason(&rules, &actor, record, part).await
             }
             Action::ReturnWith { part, reason, .. } => {
-                if let Err(e) = may(Deed::Return { part }) {
-                    return Ok(self.refused(&e));
-                }
-                let draw = self.draw(&rules, &[], None);
-                let mut reply = self
-                    .ask(
-                        who,
-                        Pending::ReturnComment { inc, part, reason },
-                        self.texts.t("ask-return-comment"),
-                    )
-                    .await?;
-                reply.edit = Some(View::text(self.texts.tf(
-                    "return-reason-chosen",
-                    &[
-                        ("number", number),
-                        ("reason", Arg::from(&draw.reason(reason))),
-                    ],
-                )));
-                Ok(reply)
+                self.return_with(who, &rules, &actor, record, part, reason)
+                    .await
             }
             Action::AttachmentsDone { .. } => self.attachments_done(who, &rules, record).await,
             Action::SendDraft { .. } => self.send_draft(who, &rules, &actor, record).await,
@@ -198,40 +148,14 @@ impl Core {
                     .await
             }
             Action::Rework { part, version, .. } => {
-                if let Err(e) = may(Deed::Rework { part }) {
-                    return Ok(self.refused(&e));
-                }
-                let current = record
-                    .workflow
-                    .parts
-                    .get(part)
-                    .and_then(|p| p.current_draft())
-                    .map(|d| d.version);
-                if current != Some(version) {
-                    return Ok(Reply::alert(self.texts.t("err-stale")));
-                }
-                let prompt = self.texts.tf("ask-rework-comment", &[("number", number)]);
-                self.ask(who, Pending::ReworkComment { inc, part, version }, prompt)
+                self.ask_rework_comment(who, &rules, &actor, record, part, version)
                     .await
             }
             Action::HandedOver { part, .. } => {
-                self.press_command(
-                    &rules,
-                    &actor,
-                    record,
-                    Command::HandOver { part },
-                    t("ok-handed-over"),
-                    card,
-                )
-                .await
+                self.handed_over(&rules, &actor, record, card, part).await
             }
             Action::Published { part, .. } => {
-                // Refused at the press, not after the link was typed.
-                if let Err(e) = may(Deed::Publish { part }) {
-                    return Ok(self.refused(&e));
-                }
-                let prompt = self.texts.tf("ask-link", &[("number", number)]);
-                self.ask(who, Pending::PublishLink { inc, part }, prompt)
+                self.ask_publication_link(who, &rules, &actor, record, part)
                     .await
             }
             Action::AppealNumber { .. } => {
@@ -243,15 +167,7 @@ impl Core {
                     .await
             }
             Action::GeneralInterest { .. } => {
-                let on = !record.workflow.general_interest;
-                let ok = if on {
-                    "ok-general-interest"
-                } else {
-                    "ok-general-interest-off"
-                };
-                let cmd = Command::SetGeneralInterest { on };
-                self.press_command(&rules, &actor, record, cmd, t(ok), card)
-                    .await
+                self.general_interest(&rules, &actor, record, card).await
             }
             Action::ExplanationBack { .. } => {
                 if let Err(e) = may(Deed::ReturnPreparedExplanation) {
@@ -299,42 +215,10 @@ impl Core {
                 self.press_clarification_posted(&rules, &actor, record, part, card)
                     .await
             }
-            Action::ShowAll { .. } => {
-                if let Err(e) = may(Deed::ReadFullText) {
-                    return Ok(self.refused(&e));
-                }
-                let mut views = vec![View::text(
-                    self.texts.tf("full-text", &[("number", number)]),
-                )];
-                let chars: Vec<char> = record.content.text.chars().collect();
-                for chunk in chars.chunks(3500) {
-                    views.push(View::text(chunk.iter().collect::<String>()));
-                }
-                Ok(Reply {
-                    to_person: views,
-                    ..Reply::default()
-                })
-            }
+            Action::ShowAll { .. } => self.show_full_text(&rules, &actor, record).await,
             Action::Importance { high, .. } => {
-                let importance = if high {
-                    Importance::High
-                } else {
-                    Importance::Normal
-                };
-                let ok = if high {
-                    "ok-importance-high"
-                } else {
-                    "ok-importance-normal"
-                };
-                self.press_command(
-                    &rules,
-                    &actor,
-                    record,
-                    Command::SetImportance { importance },
-                    t(ok),
-                    card,
-                )
-                .await
+                self.set_importance(&rules, &actor, record, card, high)
+                    .await
             }
             Action::ToggleDepartment { dept, .. } => {
                 self.toggle_department(who, &rules, &actor, record, pressed, dept)
@@ -348,19 +232,7 @@ impl Core {
                 Ok(Reply::say(cards::no_answer_reasons(&self.texts, &record)))
             }
             Action::NoAnswerWith { reason, .. } => {
-                match self
-                    .transition(&rules, &actor, record, &Command::MarkNoAnswer { reason })
-                    .await?
-                {
-                    Ok(done) => Ok(Reply {
-                        edit: Some(View::text(self.texts.tf(
-                            "no-answer-done",
-                            &[("number", Arg::Num(done.record.number))],
-                        ))),
-                        ..Reply::default()
-                    }),
-                    Err(e) => Ok(self.refused(&e)),
-                }
+                self.no_answer_with(&rules, &actor, record, reason).await
             }
             Action::Explanation { part, .. } => {
                 self.explanation_kinds(&rules, &actor, record, part).await
@@ -405,21 +277,8 @@ impl Core {
                 self.press_own_answer(who, action, by, record).await
             }
             Action::DutyAnswer { answer, .. } => {
-                let key = match answer {
-                    crate::domain::incident::DutyAnswerKind::Taken => "ok-duty-taken",
-                    crate::domain::incident::DutyAnswerKind::HandedToDispatch => {
-                        "ok-duty-dispatched"
-                    }
-                };
-                self.press_command(
-                    &rules,
-                    &actor,
-                    record,
-                    Command::AnswerDutyAlert { answer },
-                    t(key),
-                    card,
-                )
-                .await
+                self.answer_duty_alert(&rules, &actor, record, card, answer)
+                    .await
             }
         }
     }
@@ -465,6 +324,7 @@ pub(crate) fn rand_suffix() -> String {
 }
 
 impl Core {
+    /// Sends the card the presser would act on to their private chat.
     pub(crate) async fn open_card(
         &self,
         who: &Who,

@@ -2,6 +2,11 @@
 //! the same post. Found at intake and again once the curator sets the topic; marked or unmarked
 //! by a curator by hand. A topic set at triage is also checked for a burst (Barnaul §12).
 
+use crate::core::reply::Reply;
+use crate::core::view::View;
+use crate::core::Who;
+use crate::domain::permission::{permitted, Deed};
+
 use chrono::DateTime;
 use chrono::Utc;
 
@@ -112,5 +117,40 @@ impl Core {
         self.alert_burst(rules, topic, record.workflow.detected_at, record.number)
             .await?;
         Ok(())
+    }
+}
+
+impl Core {
+    /// The number of the earlier incident this one repeats (or «-»).
+    pub(crate) async fn repeat_of_typed(
+        &self,
+        who: &Who,
+        text: &str,
+        inc: IncidentId,
+    ) -> Result<Reply, CoreError> {
+        let prompt = |key: &str| Ok(Reply::say(View::prompt(self.t(key))));
+        let Some(input) = crate::core::workflow::repeats::RepeatInput::parse(text) else {
+            return prompt("bad-repeat");
+        };
+        self.clear_pending(who).await?;
+        let (rules, actor) = self.actor_of(who).await?;
+        let Some(record) = self.incident_of(who.org(), inc).await? else {
+            return Ok(Reply::say(View::text(self.t("err-wrong-state"))));
+        };
+        if let Err(e) = permitted(&actor, Deed::Classify, &record.workflow, rules.regulation()) {
+            return Ok(Reply::say(View::text(self.refusal(&e).text)));
+        }
+        let key = match self
+            .mark_repeat(&rules, &record, input, actor.person)
+            .await?
+        {
+            Ok(()) if input == crate::core::workflow::repeats::RepeatInput::NotARepeat => {
+                "repeat-unmarked"
+            }
+            Ok(()) => "repeat-marked",
+            Err(crate::core::workflow::repeats::RepeatRefusal::NoSuchNumber) => "repeat-no-such",
+            Err(crate::core::workflow::repeats::RepeatRefusal::NotEarlier) => "repeat-not-earlier",
+        };
+        Ok(Reply::say(View::text(self.t(key))))
     }
 }

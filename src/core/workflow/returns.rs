@@ -2,6 +2,14 @@
 //! competence check (Barnaul §5 ¶1) — proposed by the executor to the department head, who
 //! decides the department's competence.
 
+use crate::core::cards;
+use crate::core::org::OrgRules;
+use crate::core::workflow::pending::Pending;
+use crate::domain::content::IncidentRecord;
+use crate::domain::incident::*;
+use crate::domain::permission::{permitted, Deed};
+use crate::texts::Arg;
+
 use crate::core::reply::Reply;
 use crate::core::view::View;
 use crate::core::{Core, CoreError, Who};
@@ -43,5 +51,60 @@ impl Core {
             comment,
         };
         self.finish(who, inc, cmd, "ok-return-proposed").await
+    }
+}
+
+impl Core {
+    /// «↩️ Вернуть»: the reasons to choose from.
+    pub(crate) async fn ask_return_reason(
+        &self,
+        rules: &OrgRules,
+        actor: &Actor,
+        record: IncidentRecord,
+        part: usize,
+    ) -> Result<Reply, CoreError> {
+        let may = |deed: Deed| permitted(actor, deed, &record.workflow, rules.regulation());
+        if let Err(e) = may(Deed::Return { part }) {
+            return Ok(self.refused(&e));
+        }
+        Ok(Reply::say(cards::return_reasons(
+            &self.texts,
+            &record,
+            part,
+        )))
+    }
+
+    /// A reason chosen: asks for the comment, or proposes the return to the department head.
+    pub(crate) async fn return_with(
+        &self,
+        who: &Who,
+        rules: &OrgRules,
+        actor: &Actor,
+        record: IncidentRecord,
+        part: usize,
+        reason: ReturnReason,
+    ) -> Result<Reply, CoreError> {
+        let may = |deed: Deed| permitted(actor, deed, &record.workflow, rules.regulation());
+        let inc = record.id;
+        let number = Arg::Num(record.number);
+        if let Err(e) = may(Deed::Return { part }) {
+            return Ok(self.refused(&e));
+        }
+        let draw = self.draw(rules, &[], None);
+        let mut reply = self
+            .ask(
+                who,
+                Pending::ReturnComment { inc, part, reason },
+                self.texts.t("ask-return-comment"),
+            )
+            .await?;
+        reply.edit = Some(View::text(self.texts.tf(
+            "return-reason-chosen",
+            &[
+                ("number", number),
+                ("reason", Arg::from(&draw.reason(reason))),
+            ],
+        )));
+        Ok(reply)
     }
 }

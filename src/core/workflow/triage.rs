@@ -1,6 +1,12 @@
 //! Triage presses on the curators' card: ticking departments, routing to them (asking for the
 //! deadlines the curator sets where the regulation says so), and rerouting a part.
 
+use crate::core::view::View;
+use crate::core::workflow::parse::parse_local_datetime;
+use crate::domain::regulation::*;
+use crate::domain::IncidentId;
+use chrono::{DateTime, Utc};
+
 use crate::core::notices::PressedCard;
 use crate::core::org::OrgRules;
 use crate::core::reply::Reply;
@@ -16,6 +22,7 @@ use crate::texts::Arg;
 use std::collections::BTreeMap;
 
 impl Core {
+    /// A department ticked or unticked on the triage card (the card is redrawn in place).
     pub(crate) async fn toggle_department(
         &self,
         who: &Who,
@@ -68,6 +75,8 @@ impl Core {
         })
     }
 
+    /// «📨 Направить»: routes to the ticked departments (asking for the curator's deadlines first where
+    /// the regulation says so).
     pub(crate) async fn route_ticked(
         &self,
         who: &Who,
@@ -138,6 +147,7 @@ impl Core {
             .await
     }
 
+    /// Reroutes a part to another department.
     pub(crate) async fn reroute_to(
         &self,
         rules: &OrgRules,
@@ -181,5 +191,119 @@ impl Core {
             "ok-routed-to",
             &[("departments", Arg::from(&names.join(", ")))],
         )
+    }
+}
+
+impl Core {
+    /// The message's full text, in the presser's private chat.
+    pub(crate) async fn show_full_text(
+        &self,
+        rules: &OrgRules,
+        actor: &Actor,
+        record: IncidentRecord,
+    ) -> Result<Reply, CoreError> {
+        let may = |deed: Deed| permitted(actor, deed, &record.workflow, rules.regulation());
+        let number = Arg::Num(record.number);
+        if let Err(e) = may(Deed::ReadFullText) {
+            return Ok(self.refused(&e));
+        }
+        let mut views = vec![View::text(
+            self.texts.tf("full-text", &[("number", number)]),
+        )];
+        let chars: Vec<char> = record.content.text.chars().collect();
+        for chunk in chars.chunks(3500) {
+            views.push(View::text(chunk.iter().collect::<String>()));
+        }
+        Ok(Reply {
+            to_person: views,
+            ..Reply::default()
+        })
+    }
+
+    /// «обычная» / «высокая» on the curators' card.
+    pub(crate) async fn set_importance(
+        &self,
+        rules: &OrgRules,
+        actor: &Actor,
+        record: IncidentRecord,
+        card: Option<PressedCard>,
+        high: bool,
+    ) -> Result<Reply, CoreError> {
+        let t = |key: &str| self.texts.t(key);
+        let importance = if high {
+            Importance::High
+        } else {
+            Importance::Normal
+        };
+        let ok = if high {
+            "ok-importance-high"
+        } else {
+            "ok-importance-normal"
+        };
+        self.press_command(
+            rules,
+            actor,
+            record,
+            Command::SetImportance { importance },
+            t(ok),
+            card,
+        )
+        .await
+    }
+
+    /// A deadline the curator sets at routing typed: asks for the next one, or routes.
+    pub(crate) async fn route_deadline_typed(
+        &self,
+        who: &Who,
+        text: &str,
+        inc: IncidentId,
+        assignments: Vec<Assignment>,
+        mut stages: Vec<Stage>,
+        mut collected: BTreeMap<Stage, DateTime<Utc>>,
+    ) -> Result<Reply, CoreError> {
+        let prompt = |key: &str| Ok(Reply::say(View::prompt(self.t(key))));
+        let (rules, actor) = self.actor_of(who).await?;
+        let Some(record) = self.incident_of(who.org(), inc).await? else {
+            self.clear_pending(who).await?;
+            return Ok(Reply::say(View::text(self.t("err-wrong-state"))));
+        };
+        let Some(deadline) = parse_local_datetime(&rules, text, self.now()) else {
+            return prompt("bad-datetime");
+        };
+        if !stages.is_empty() {
+            collected.insert(stages.remove(0), deadline);
+        }
+        if let Some(next) = stages.first() {
+            let stage = self.t(&format!("stage-{}", next.key()));
+            self.set_pending(
+                who,
+                &Pending::RouteDeadlines {
+                    inc,
+                    assignments,
+                    stages: stages.clone(),
+                    collected,
+                },
+            )
+            .await?;
+            return Ok(Reply::say(View::prompt(self.tf(
+                "ask-curator-deadline",
+                &[
+                    ("stage", Arg::from(&stage)),
+                    ("number", Arg::Num(record.number)),
+                ],
+            ))));
+        }
+        self.clear_pending(who).await?;
+        let cmd = Command::Route {
+            assignments,
+            importance: None,
+            topic: None,
+            location: None,
+            deadlines: collected,
+        };
+        Ok(match self.transition(&rules, &actor, record, &cmd).await? {
+            Ok(_) => Reply::say(View::text(self.t("ok-routed"))),
+            Err(e) => Reply::say(View::text(self.refusal(&e).text)),
+        })
     }
 }
