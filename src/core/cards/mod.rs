@@ -9,6 +9,9 @@
 //! - `time.rs`: reminders, deadlines, lateness, weekend alerts and their follow-ups;
 //! - here: the shared pieces, and `notice`, which draws each kind of notice (one exhaustive
 //!   match: a notice kind without a drawing does not compile).
+//!
+//! It reads and writes nothing: no store, no sending, no state change — what it needs besides
+//! the incident comes in the drawing context (`delivery/drawing.rs` gathers it).
 
 mod answers;
 mod clarification;

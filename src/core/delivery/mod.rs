@@ -21,6 +21,10 @@
 //! group's triage cards beyond what its minute carries are summed up in one message
 //! (`backlog.rs`). A process keeps each messenger's limits for what it sends itself, and is told
 //! at start what went to the groups in the last minute.
+//!
+//! It decides no use case: what a notice says is `cards/`, who gets it `notices/`; it sends,
+//! retries and records how each row ended — and what Otklik posts itself (`publish.rs`) is
+//! recorded through `workflow/commit.rs` like any press.
 
 mod backlog;
 mod cards;

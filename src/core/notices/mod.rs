@@ -3,6 +3,9 @@
 //! and each becomes an outbox row in the same transaction as the state change. The delivery
 //! worker draws each notice as a view (`cards::draw`) — one match over this enum, so a notice
 //! kind without a drawing does not compile.
+//!
+//! It decides and sends nothing: who may act is the domain's, what a notice looks like is
+//! `cards/`, when it leaves is `delivery/`.
 
 //!
 //! `notice.rs` says what a notice is, `audience.rs` who it is for, `events.rs` which event calls
