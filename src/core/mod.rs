@@ -20,7 +20,7 @@
 //! - `admin/` — directory commands, `/metrics`, retention, strangers.
 //!
 //! Beside them, the core's shared vocabulary only: `app.rs` (the `Core` value every use case is
-//! a method of), `action.rs`, `view.rs`, `who.rs`, `org.rs`, `error.rs`.
+//! a method of), `action.rs`, `view.rs`, `reply.rs`, `who.rs`, `org.rs`, `error.rs`.
 
 pub mod action;
 pub mod admin;

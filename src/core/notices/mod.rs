@@ -6,7 +6,6 @@
 //!
 //! It decides and sends nothing: who may act is the domain's, what a notice looks like is
 //! `cards/`, when it leaves is `delivery/`.
-
 //!
 //! `notice.rs` says what a notice is, `audience.rs` who it is for, `events.rs` which event calls
 //! for which notice, `rows.rs` and `outbox.rs` how notices become outbox rows (quiet hours,

@@ -1,5 +1,6 @@
-//! The draft's last steps on its preview card: attachments done, send for approval, edit the
-//! text again, or cancel. The text itself is typed in `input.rs`.
+//! A draft from the button to approval: «✍️ Подготовить ответ» (accepting the part first where
+//! needed), the text and files typed after the prompt, and the preview card's buttons — send for
+//! approval, edit the text again, or cancel.
 
 use crate::core::workflow::input::Input;
 use crate::domain::incident::*;

@@ -83,7 +83,6 @@ impl Core {
         record: IncidentRecord,
         reason: NoAnswerReason,
     ) -> Result<Reply, CoreError> {
-        let _number = Arg::Num(record.number);
         match self
             .transition(rules, actor, record, &Command::MarkNoAnswer { reason })
             .await?

@@ -3,7 +3,8 @@
 //! (a photo or document may come with it), shows it as it will go out with the draft checks'
 //! warnings, and on «Ответить» records it as the incident's approved answer. Then it is published
 //! as any approved answer: by Otklik itself under a channel comment, otherwise by the curator,
-//! who is asked for the link at once.
+//! who is asked for the link at once. The duty officer's answer to the weekend alert («✅ Беру»,
+//! or handed to the dispatch service) is here too.
 
 use crate::core::notices::PressedCard;
 use crate::domain::incident::*;

@@ -74,7 +74,8 @@ impl Core {
         )))
     }
 
-    /// A reason chosen: asks for the comment, or proposes the return to the department head.
+    /// A reason chosen: asks for the comment (the return, or under the competence check the
+    /// proposal to the department head, is made when it is typed).
     pub(crate) async fn return_with(
         &self,
         who: &Who,

@@ -1,5 +1,6 @@
-//! Triage presses on the curators' card: ticking departments, routing to them (asking for the
-//! deadlines the curator sets where the regulation says so), and rerouting a part.
+//! Triage presses on the curators' card: the importance, the full text, ticking departments,
+//! routing to them (asking for the deadlines the curator sets where the regulation says so), and
+//! rerouting a part.
 
 use crate::core::view::View;
 use crate::core::workflow::parse::parse_local_datetime;
