@@ -154,81 +154,18 @@ impl Core {
                 }
             };
         }
-        let change = |c: DirectoryChange, rows: Vec<OutboxRow>| async move {
-            let outcome = self
-                .store
-                .change_directory(org, who.person(), now, &c, &rows)
-                .await?;
-            self.wake_delivery();
-            Ok::<_, CoreError>(outcome)
-        };
         let answer = match (command, parts.as_slice()) {
             ("admin", _) => texts.t("admin-help"),
             ("away", [name, dates, reason, substitute]) => {
-                let person = person!(name);
-                let substitute = person!(substitute);
-                let Some((from, to)) = date_range(dates, today) else {
-                    return say(texts.t("admin-bad-dates"));
-                };
-                let Some(reason) = reason_from_word(reason) else {
-                    return say(texts.t("admin-bad-reason"));
-                };
-                let (Some(start), Some(end)) = (
-                    local_midnight(&rules, from),
-                    to.succ_opt().and_then(|d| local_midnight(&rules, d)),
-                ) else {
-                    return say(texts.t("admin-bad-dates"));
-                };
-                if person.id == substitute.id {
-                    return say(texts.t("admin-self-substitute"));
-                }
-                // An absence that has started hands the open incidents over now.
-                let mut rows = Vec::new();
-                if start <= now && now < end {
-                    for open in self.store.open_assignments(&[person.id]).await? {
-                        let notice = Notice::IncidentCard { part: open.part };
-                        rows.push(OutboxRow {
-                            incident: Some(open.incident),
-                            recipient: Recipient::Person(substitute.id),
-                            kind: notice.kind().to_string(),
-                            payload: notice.to_json(),
-                            lane: notice.lane().number(),
-                            key: format!(
-                                "handover:{}:{}:{}:{}",
-                                person.id,
-                                substitute.id,
-                                start.timestamp(),
-                                open.part
-                            ),
-                        });
-                    }
-                }
-                let handed_over = rows.len();
-                let reason_text = reason_words(texts, &reason);
-                let absence = Absence {
-                    person: person.id,
-                    substitute: substitute.id,
-                    from: start,
-                    until: end,
-                    reason,
-                };
-                change(DirectoryChange::Absence(absence), rows).await?;
-                texts.tf(
-                    "away-done",
-                    &[
-                        ("substitute", Arg::from(&substitute.full_name)),
-                        ("person", Arg::from(&person.full_name)),
-                        ("from", Arg::from(&day_label(texts, &rules, from))),
-                        ("to", Arg::from(&day_label(texts, &rules, to))),
-                        ("reason", Arg::from(&reason_text)),
-                        ("count", Arg::Num(handed_over as i64)),
-                    ],
-                )
+                return self
+                    .start_absence(who, &rules, name, dates, reason, substitute)
+                    .await;
             }
             ("away", _) => return bad("/away Петров; 24.11–28.11; отпуск; Иванов"),
             ("back", [name]) => {
                 let person = person!(name);
-                change(
+                self.change_directory(
+                    who,
                     DirectoryChange::EndAbsence { person: person.id },
                     Vec::new(),
                 )
@@ -247,7 +184,8 @@ impl Core {
                 } else {
                     person!(name)
                 };
-                change(
+                self.change_directory(
+                    who,
                     DirectoryChange::SetActive {
                         person: person.id,
                         active,
@@ -274,7 +212,8 @@ impl Core {
                     );
                 };
                 let (id, dept_name) = (dept.id, dept.name.clone());
-                change(
+                self.change_directory(
+                    who,
                     DirectoryChange::Move {
                         person: person.id,
                         department: id,
@@ -292,77 +231,15 @@ impl Core {
             }
             ("move", _) => return bad("/move Петров; Благоустройство"),
             ("add", [full_name, role, rest @ ..]) if rest.len() <= 1 => {
-                let Some(role) = role_from_word(role) else {
-                    return say(texts.tf("admin-bad-role", &[("role", Arg::from(*role))]));
-                };
-                let department = match rest.first() {
-                    None => None,
-                    Some(d) => match rules.department_named(d) {
-                        Some(dept) => Some(dept.id),
-                        None => {
-                            return say(texts.tf("admin-no-department", &[("name", Arg::from(*d))]))
-                        }
-                    },
-                };
-                let new = NewPerson {
-                    full_name: full_name.to_string(),
-                    roles: vec![role],
-                    ..NewPerson::default()
-                };
-                let outcome = change(
-                    DirectoryChange::AddPerson {
-                        person: new,
-                        department,
-                    },
-                    Vec::new(),
-                )
-                .await?;
-                let mut text = texts.tf("add-done", &[("person", Arg::from(*full_name))]);
-                if let Some(id) = outcome.person {
-                    let person = self.store.person(id).await?;
-                    text.push('\n');
-                    text.push_str(&self.invite_text(who, &person).await?);
-                }
-                text
+                return self
+                    .add_person(who, &rules, full_name, role, rest.first().copied())
+                    .await;
             }
             ("add", _) => return bad("/add Новиков Павел Андреевич; исполнитель; Отдел ЖКХ"),
             ("duty_add", [name, dates, rest @ ..]) if rest.len() <= 1 => {
-                let person = person!(name);
-                let Some((from, to)) = date_range(dates, today) else {
-                    return say(texts.t("admin-bad-dates"));
-                };
-                // Sakhalin 3.9: a department's person on call for official comments.
-                let department = match rest.first() {
-                    None => None,
-                    Some(d) => match rules.department_named(d) {
-                        Some(dept) => Some(dept),
-                        None => {
-                            return say(texts.tf("admin-no-department", &[("name", Arg::from(*d))]))
-                        }
-                    },
-                };
-                let shift = DutyShift {
-                    person: person.id,
-                    from,
-                    to,
-                    phone: person.phone.clone(),
-                    department: department.map(|d| d.id),
-                };
-                change(DirectoryChange::AddDuty(shift), Vec::new()).await?;
-                let (from, to) = (day_label(texts, &rules, from), day_label(texts, &rules, to));
-                let mut args = vec![
-                    ("person", Arg::from(&person.full_name)),
-                    ("from", Arg::from(&from)),
-                    ("to", Arg::from(&to)),
-                ];
-                let key = match department {
-                    None => "duty-done",
-                    Some(d) => {
-                        args.push(("department", Arg::from(&d.name)));
-                        "duty-done-department"
-                    }
-                };
-                texts.tf(key, &args)
+                return self
+                    .add_duty(who, &rules, name, dates, rest.first().copied())
+                    .await;
             }
             ("duty_add", _) => return bad("/duty_add Кузнецов; 31.12–10.01[; Отдел ЖКХ]"),
             ("duty_remove", [name]) => {
@@ -371,13 +248,220 @@ impl Core {
                     person: person.id,
                     from: today,
                 };
-                change(c, Vec::new()).await?;
+                self.change_directory(who, c, Vec::new()).await?;
                 texts.tf("duty-removed", &[("person", Arg::from(&person.full_name))])
             }
             ("duty_remove", _) => return bad("/duty_remove Кузнецов"),
             _ => texts.t("admin-help"),
         };
         say(answer)
+    }
+
+    /// `/away Петров; 24.11–28.11; отпуск; Иванов`: an absence with its substitute; one that has
+    /// started hands the person's open incidents over at once.
+    async fn start_absence(
+        &self,
+        who: &Who,
+        rules: &OrgRules,
+        name: &str,
+        dates: &str,
+        reason: &str,
+        substitute: &str,
+    ) -> Result<Reply, CoreError> {
+        let say = |text: String| Ok(Reply::say(View::text(text)));
+        let texts = &self.texts;
+        let now = self.now();
+        let today = rules.calendar.local_date(now);
+        let answer = {
+            let person = match self.one_person(who, name).await? {
+                Ok(p) => p,
+                Err(text) => return say(text),
+            };
+            let substitute = match self.one_person(who, substitute).await? {
+                Ok(p) => p,
+                Err(text) => return say(text),
+            };
+            let Some((from, to)) = date_range(dates, today) else {
+                return say(texts.t("admin-bad-dates"));
+            };
+            let Some(reason) = reason_from_word(reason) else {
+                return say(texts.t("admin-bad-reason"));
+            };
+            let (Some(start), Some(end)) = (
+                local_midnight(rules, from),
+                to.succ_opt().and_then(|d| local_midnight(rules, d)),
+            ) else {
+                return say(texts.t("admin-bad-dates"));
+            };
+            if person.id == substitute.id {
+                return say(texts.t("admin-self-substitute"));
+            }
+            // An absence that has started hands the open incidents over now.
+            let mut rows = Vec::new();
+            if start <= now && now < end {
+                for open in self.store.open_assignments(&[person.id]).await? {
+                    let notice = Notice::IncidentCard { part: open.part };
+                    rows.push(OutboxRow {
+                        incident: Some(open.incident),
+                        recipient: Recipient::Person(substitute.id),
+                        kind: notice.kind().to_string(),
+                        payload: notice.to_json(),
+                        lane: notice.lane().number(),
+                        key: format!(
+                            "handover:{}:{}:{}:{}",
+                            person.id,
+                            substitute.id,
+                            start.timestamp(),
+                            open.part
+                        ),
+                    });
+                }
+            }
+            let handed_over = rows.len();
+            let reason_text = reason_words(texts, &reason);
+            let absence = Absence {
+                person: person.id,
+                substitute: substitute.id,
+                from: start,
+                until: end,
+                reason,
+            };
+            self.change_directory(who, DirectoryChange::Absence(absence), rows)
+                .await?;
+            texts.tf(
+                "away-done",
+                &[
+                    ("substitute", Arg::from(&substitute.full_name)),
+                    ("person", Arg::from(&person.full_name)),
+                    ("from", Arg::from(&day_label(texts, rules, from))),
+                    ("to", Arg::from(&day_label(texts, rules, to))),
+                    ("reason", Arg::from(&reason_text)),
+                    ("count", Arg::Num(handed_over as i64)),
+                ],
+            )
+        };
+        say(answer)
+    }
+
+    /// `/duty_add Кузнецов; 31.12–10.01[; Отдел ЖКХ]`: a duty shift, for a department where one is
+    /// named (Sakhalin 3.9).
+    async fn add_duty(
+        &self,
+        who: &Who,
+        rules: &OrgRules,
+        name: &str,
+        dates: &str,
+        department: Option<&str>,
+    ) -> Result<Reply, CoreError> {
+        let say = |text: String| Ok(Reply::say(View::text(text)));
+        let texts = &self.texts;
+        let now = self.now();
+        let today = rules.calendar.local_date(now);
+        let answer = {
+            let person = match self.one_person(who, name).await? {
+                Ok(p) => p,
+                Err(text) => return say(text),
+            };
+            let Some((from, to)) = date_range(dates, today) else {
+                return say(texts.t("admin-bad-dates"));
+            };
+            // Sakhalin 3.9: a department's person on call for official comments.
+            let department = match department {
+                None => None,
+                Some(d) => match rules.department_named(d) {
+                    Some(dept) => Some(dept),
+                    None => return say(texts.tf("admin-no-department", &[("name", Arg::from(d))])),
+                },
+            };
+            let shift = DutyShift {
+                person: person.id,
+                from,
+                to,
+                phone: person.phone.clone(),
+                department: department.map(|d| d.id),
+            };
+            self.change_directory(who, DirectoryChange::AddDuty(shift), Vec::new())
+                .await?;
+            let (from, to) = (day_label(texts, rules, from), day_label(texts, rules, to));
+            let mut args = vec![
+                ("person", Arg::from(&person.full_name)),
+                ("from", Arg::from(&from)),
+                ("to", Arg::from(&to)),
+            ];
+            let key = match department {
+                None => "duty-done",
+                Some(d) => {
+                    args.push(("department", Arg::from(&d.name)));
+                    "duty-done-department"
+                }
+            };
+            texts.tf(key, &args)
+        };
+        say(answer)
+    }
+
+    /// `/add Новиков Павел Андреевич; исполнитель; Отдел ЖКХ`: a new person, with their invite.
+    async fn add_person(
+        &self,
+        who: &Who,
+        rules: &OrgRules,
+        full_name: &str,
+        role: &str,
+        department: Option<&str>,
+    ) -> Result<Reply, CoreError> {
+        let say = |text: String| Ok(Reply::say(View::text(text)));
+        let texts = &self.texts;
+        let answer = {
+            let Some(role) = role_from_word(role) else {
+                return say(texts.tf("admin-bad-role", &[("role", Arg::from(role))]));
+            };
+            let department = match department {
+                None => None,
+                Some(d) => match rules.department_named(d) {
+                    Some(dept) => Some(dept.id),
+                    None => return say(texts.tf("admin-no-department", &[("name", Arg::from(d))])),
+                },
+            };
+            let new = NewPerson {
+                full_name: full_name.to_string(),
+                roles: vec![role],
+                ..NewPerson::default()
+            };
+            let outcome = self
+                .change_directory(
+                    who,
+                    DirectoryChange::AddPerson {
+                        person: new,
+                        department,
+                    },
+                    Vec::new(),
+                )
+                .await?;
+            let mut text = texts.tf("add-done", &[("person", Arg::from(full_name))]);
+            if let Some(id) = outcome.person {
+                let person = self.store.person(id).await?;
+                text.push('\n');
+                text.push_str(&self.invite_text(who, &person).await?);
+            }
+            text
+        };
+        say(answer)
+    }
+
+    /// A directory change by the person in `who`, in one transaction with its audit record and
+    /// the rows it sends (the delivery worker is woken for them).
+    async fn change_directory(
+        &self,
+        who: &Who,
+        change: DirectoryChange,
+        rows: Vec<OutboxRow>,
+    ) -> Result<crate::storage::ChangeOutcome, CoreError> {
+        let outcome = self
+            .store
+            .change_directory(who.org(), who.person(), self.now(), &change, &rows)
+            .await?;
+        self.wake_delivery();
+        Ok(outcome)
     }
 }
 
