@@ -247,40 +247,7 @@ impl DirectoryFile {
         };
 
         // The regulation: a preset or a profile file, then the organisation's overrides.
-        let regulation_toml = match PRESETS
-            .iter()
-            .find(|(n, _)| *n == file.organisation.regulation)
-        {
-            Some((_, t)) => Some(t.to_string()),
-            None => {
-                let path = base
-                    .unwrap_or(Path::new("."))
-                    .join(&file.organisation.regulation);
-                match std::fs::read_to_string(&path) {
-                    Ok(t) => Some(t),
-                    Err(e) => {
-                        problems.push(
-                            "organisation.regulation",
-                            format!(
-                                "{:?} is neither a preset ({}) nor a readable file ({}: {e})",
-                                file.organisation.regulation,
-                                PRESETS.map(|(n, _)| n).join(", "),
-                                path.display()
-                            ),
-                        );
-                        None
-                    }
-                }
-            }
-        };
-        let regulation_toml =
-            regulation_toml.and_then(|t| match apply_overrides(&t, &file.organisation) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    problems.push("organisation", e);
-                    None
-                }
-            });
+        let regulation_toml = regulation_text(&file.organisation, base, &mut problems);
         let mut warnings = Vec::new();
         if let Some(t) = &regulation_toml {
             match Regulation::from_toml(t) {
@@ -305,38 +272,7 @@ impl DirectoryFile {
         if file.organisation.name.trim().is_empty() {
             problems.push("organisation.name", "must not be empty".into());
         }
-        if let Some(m) = &file.organisation.monitoring {
-            match url::Url::parse(m.url.trim()) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-                _ => problems.push(
-                    "organisation.monitoring.url",
-                    format!("{:?} is not an http(s) address", m.url),
-                ),
-            }
-            if m.secret.trim().chars().count() < MONITORING_SECRET_MIN {
-                problems.push(
-                    "organisation.monitoring.secret",
-                    format!("must be at least {MONITORING_SECRET_MIN} characters"),
-                );
-            }
-        }
-        if let Some(a) = &file.organisation.appeals {
-            for (field, value) in [("office", &a.office), ("from", &a.from)] {
-                if !is_email(value) {
-                    problems.push(
-                        &format!("organisation.appeals.{field}"),
-                        format!("{value:?} is not an e-mail address"),
-                    );
-                }
-            }
-            if !url::Url::parse(a.smtp.trim()).is_ok_and(|u| matches!(u.scheme(), "smtp" | "smtps"))
-            {
-                problems.push(
-                    "organisation.appeals.smtp",
-                    "give smtp://host:port or smtps://user:password@host:465".to_string(),
-                );
-            }
-        }
+        check_connections(&file.organisation, &mut problems);
 
         let mut department_names = BTreeSet::new();
         for (i, d) in file.departments.iter().enumerate() {
@@ -502,6 +438,80 @@ impl DirectoryFile {
     /// The file as TOML.
     pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
         toml::to_string_pretty(self)
+    }
+}
+
+/// The organisation's regulation profile as text: a preset or a file beside the organisation
+/// file, with the organisation's overrides applied.
+fn regulation_text(
+    organisation: &OrganisationEntry,
+    base: Option<&Path>,
+    problems: &mut Problems,
+) -> Option<String> {
+    let regulation_toml = match PRESETS.iter().find(|(n, _)| *n == organisation.regulation) {
+        Some((_, t)) => Some(t.to_string()),
+        None => {
+            let path = base
+                .unwrap_or(Path::new("."))
+                .join(&organisation.regulation);
+            match std::fs::read_to_string(&path) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    problems.push(
+                        "organisation.regulation",
+                        format!(
+                            "{:?} is neither a preset ({}) nor a readable file ({}: {e})",
+                            organisation.regulation,
+                            PRESETS.map(|(n, _)| n).join(", "),
+                            path.display()
+                        ),
+                    );
+                    None
+                }
+            }
+        }
+    };
+    regulation_toml.and_then(|t| match apply_overrides(&t, organisation) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            problems.push("organisation", e);
+            None
+        }
+    })
+}
+
+/// The addresses the organisation is connected to: its monitoring system and its appeals office.
+fn check_connections(organisation: &OrganisationEntry, problems: &mut Problems) {
+    if let Some(m) = &organisation.monitoring {
+        match url::Url::parse(m.url.trim()) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+            _ => problems.push(
+                "organisation.monitoring.url",
+                format!("{:?} is not an http(s) address", m.url),
+            ),
+        }
+        if m.secret.trim().chars().count() < MONITORING_SECRET_MIN {
+            problems.push(
+                "organisation.monitoring.secret",
+                format!("must be at least {MONITORING_SECRET_MIN} characters"),
+            );
+        }
+    }
+    if let Some(a) = &organisation.appeals {
+        for (field, value) in [("office", &a.office), ("from", &a.from)] {
+            if !is_email(value) {
+                problems.push(
+                    &format!("organisation.appeals.{field}"),
+                    format!("{value:?} is not an e-mail address"),
+                );
+            }
+        }
+        if !url::Url::parse(a.smtp.trim()).is_ok_and(|u| matches!(u.scheme(), "smtp" | "smtps")) {
+            problems.push(
+                "organisation.appeals.smtp",
+                "give smtp://host:port or smtps://user:password@host:465".to_string(),
+            );
+        }
     }
 }
 
