@@ -13,7 +13,8 @@ use crate::core::view::View;
 use crate::core::{Core, CoreError, Who};
 use crate::domain::incident::Role;
 use crate::storage::{
-    Absence, AbsenceReason, DirectoryChange, DutyShift, NewPerson, OutboxRow, Person, Recipient,
+    Absence, AbsenceReason, Department, DirectoryChange, DutyShift, NewPerson, OutboxRow, Person,
+    Recipient,
 };
 use crate::texts::{Arg, Texts};
 
@@ -206,10 +207,9 @@ impl Core {
             ("activate", _) => return bad("/activate Петров"),
             ("move", [name, department]) => {
                 let person = person!(name);
-                let Some(dept) = rules.department_named(department) else {
-                    return say(
-                        texts.tf("admin-no-department", &[("name", Arg::from(*department))])
-                    );
+                let dept = match self.department_named(rules.as_ref(), department) {
+                    Ok(dept) => dept,
+                    Err(text) => return say(text),
                 };
                 let (id, dept_name) = (dept.id, dept.name.clone());
                 self.change_directory(
@@ -366,12 +366,10 @@ impl Core {
                 return say(texts.t("admin-bad-dates"));
             };
             // Sakhalin 3.9: a department's person on call for official comments.
-            let department = match department {
+            let department = match department.map(|d| self.department_named(rules, d)) {
                 None => None,
-                Some(d) => match rules.department_named(d) {
-                    Some(dept) => Some(dept),
-                    None => return say(texts.tf("admin-no-department", &[("name", Arg::from(d))])),
-                },
+                Some(Ok(dept)) => Some(dept),
+                Some(Err(text)) => return say(text),
             };
             let shift = DutyShift {
                 person: person.id,
@@ -415,12 +413,10 @@ impl Core {
             let Some(role) = role_from_word(role) else {
                 return say(texts.tf("admin-bad-role", &[("role", Arg::from(role))]));
             };
-            let department = match department {
+            let department = match department.map(|d| self.department_named(rules, d)) {
                 None => None,
-                Some(d) => match rules.department_named(d) {
-                    Some(dept) => Some(dept.id),
-                    None => return say(texts.tf("admin-no-department", &[("name", Arg::from(d))])),
-                },
+                Some(Ok(dept)) => Some(dept.id),
+                Some(Err(text)) => return say(text),
             };
             let new = NewPerson {
                 full_name: full_name.to_string(),
@@ -446,6 +442,18 @@ impl Core {
             text
         };
         say(answer)
+    }
+
+    /// The active department a command names, or what to tell the person when there is none.
+    fn department_named<'r>(
+        &self,
+        rules: &'r OrgRules,
+        name: &str,
+    ) -> Result<&'r Department, String> {
+        rules.department_named(name).ok_or_else(|| {
+            self.texts
+                .tf("admin-no-department", &[("name", Arg::from(name))])
+        })
     }
 
     /// A directory change by the person in `who`, in one transaction with its audit record and
