@@ -668,6 +668,32 @@ impl TestApp {
         panic!("the bot did not settle at {}", self.core.now());
     }
 
+    /// How many updates of a kind ("message", "callback") the bot has finished handling, as
+    /// `/metrics` counts them: a confirmed update may still wait in its chat's queue.
+    pub async fn updates_handled(&self, messenger: &str, kind: &str) -> u64 {
+        let text = self.core.metrics_text().await.expect("the metrics");
+        let line = format!(
+            "otklik_update_duration_seconds_count{{kind=\"{kind}\",messenger=\"{messenger}\"}} "
+        );
+        text.lines()
+            .find_map(|l| l.strip_prefix(&line))
+            .map_or(0, |n| n.trim().parse().expect("a count"))
+    }
+
+    /// Waits (at most 60 s) until the bot has handled `n` updates of a kind in all.
+    pub async fn wait_handled(&self, messenger: &str, kind: &str, n: u64) {
+        for _ in 0..6000 {
+            if self.updates_handled(messenger, kind).await >= n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!(
+            "the bot handled {} {messenger} {kind} updates, not {n}",
+            self.updates_handled(messenger, kind).await
+        );
+    }
+
     /// Moves the clock and waits until the bot has done what became due.
     pub async fn walk_to(&self, at: DateTime<Utc>) {
         self.clock.set(at);
