@@ -664,11 +664,14 @@ async fn metrics_count_incidents_the_queue_and_latency_behind_their_token(db: &T
     // A message handled through the fake Telegram is timed.
     let since = h.fake.mark();
     h.fake.say(CURATOR_TG, CURATOR_CHAT, "/help");
-    h.wait(since, "the help", |c| c.chat() == CURATOR_CHAT)
-        .await;
+    h.wait(since, "the help", |c| {
+        c.chat() == CURATOR_CHAT && c.text().contains("помогает отвечать")
+    })
+    .await;
     // Behind its own token: the intake token does not open it.
     assert_eq!(scrape(None).await.0, 401);
     assert_eq!(scrape(Some(TOKEN)).await.0, 401);
+    h.wait_handled("telegram", "message", 1).await;
     h.settle().await;
     let (status, page) = scrape(Some("metrics-token")).await;
     assert_eq!(status, 200, "{page}");

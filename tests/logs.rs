@@ -83,6 +83,8 @@ async fn the_log_at_info_holds_ids_only(db: &TestDb) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
+    // Both messages handled (and whatever they logged written) before the log is read.
+    h.wait_handled("telegram", "message", 2).await;
     h.settle().await;
     let text = log.text();
     assert!(

@@ -40,10 +40,12 @@ fn report_calls(h: &TestApp, since: usize, chat: i64) -> Vec<support::fake_teleg
 
 /// Waits for a whole report (its three messages) in a chat; returns them in order.
 async fn whole_report(h: &TestApp, since: usize, chat: i64) -> Vec<support::fake_telegram::Call> {
-    h.wait(since, "the report's workbook", |c| {
-        c.method == "sendDocument" && c.chat() == chat
-    })
-    .await;
+    // A chart and a workbook are drawn by an unoptimised build: give it a minute.
+    h.fake
+        .wait_within(since, "the report's workbook", 60, |c| {
+            c.method == "sendDocument" && c.chat() == chat
+        })
+        .await;
     let calls = report_calls(h, since, chat);
     let methods: Vec<&str> = calls.iter().map(|c| c.method.as_str()).collect();
     assert_eq!(methods, ["sendMessage", "sendPhoto", "sendDocument"]);

@@ -642,7 +642,18 @@ impl FakeTelegram {
 
     /// Waits (at most 15 s) for a call matching `pred` among those made after `since` calls.
     pub async fn wait_for(&self, since: usize, what: &str, pred: impl Fn(&Call) -> bool) -> Call {
-        for _ in 0..300 {
+        self.wait_within(since, what, 15, pred).await
+    }
+
+    /// The same, for work that may take long on a loaded machine (drawing a report).
+    pub async fn wait_within(
+        &self,
+        since: usize,
+        what: &str,
+        seconds: u64,
+        pred: impl Fn(&Call) -> bool,
+    ) -> Call {
+        for _ in 0..seconds * 20 {
             if let Some(c) = self.calls().into_iter().skip(since).find(|c| pred(c)) {
                 return c;
             }
