@@ -10,7 +10,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::content::Messenger;
+use crate::domain::content::{Messenger, Proof};
 use crate::domain::incident::Role;
 use crate::domain::problems::Problems;
 use crate::domain::regulation::{Regulation, PRESETS};
@@ -189,6 +189,9 @@ pub struct TopicEntry {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
+    /// `proof = "photo"`: an answer on this topic shows the work done in a photo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<Proof>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

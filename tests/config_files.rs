@@ -241,3 +241,16 @@ fn the_retention_period_comes_from_the_profile_within_bounds() {
         );
     }
 }
+
+#[test]
+fn the_legal_references_an_answer_may_cite_come_from_the_profile() {
+    let preset = include_str!("../regulations/vorsino.toml");
+    let reg = Regulation::from_toml(preset).unwrap();
+    assert_eq!(reg.answers.law_references, 2);
+    let reg = Regulation::from_toml(&format!("{preset}\n[answers]\nlaw_references = 0\n")).unwrap();
+    assert_eq!(reg.answers.law_references, 0);
+    let err = Regulation::from_toml(&format!("{preset}\n[answers]\nlaws = 1\n"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("unknown field"), "{err}");
+}

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use tokio::sync::RwLock;
 
+use crate::domain::content::Proof;
 use crate::domain::incident::{Actor, Role, Rules};
 use crate::domain::{DepartmentId, OrgId, PersonId, Regulation, WorkCalendar};
 use crate::storage::{Department, DirectorySnapshot, Organisation, Person};
@@ -51,6 +52,18 @@ impl OrgRules {
         self.department(id)
             .map(|d| d.name.clone())
             .unwrap_or_default()
+    }
+
+    /// Whether an answer on this topic must show the work done in a photo (`proof = "photo"`
+    /// in the organisation file; topics are matched in any case).
+    pub fn photo_required(&self, topic: Option<&str>) -> bool {
+        let Some(topic) = topic.map(|t| t.trim().to_lowercase()) else {
+            return false;
+        };
+        self.directory
+            .topics
+            .iter()
+            .any(|t| t.name.to_lowercase() == topic && t.proof == Some(Proof::Photo))
     }
 
     /// The departments incidents can be routed to, by name.

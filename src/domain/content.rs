@@ -174,3 +174,26 @@ pub struct IncidentRecord {
     pub reply_to: Option<ReplyTarget>,
     pub workflow: Incident,
 }
+
+/// What a topic asks an answer to show of the work done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Proof {
+    /// A photo of the work done.
+    Photo,
+}
+
+impl Proof {
+    pub fn key(self) -> &'static str {
+        match self {
+            Proof::Photo => "photo",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Proof> {
+        match key {
+            "photo" => Some(Proof::Photo),
+            _ => None,
+        }
+    }
+}

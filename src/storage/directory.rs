@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::Writer;
 use super::{from_key, on_pool, ts, BeginWrite, StorageError, Store};
-use crate::domain::content::{ChatRef, Messenger};
+use crate::domain::content::{ChatRef, Messenger, Proof};
 use crate::domain::incident::Role;
 use crate::domain::regulation::Regulation;
 use crate::domain::{DepartmentId, OrgId, PersonId};
@@ -93,6 +93,14 @@ pub struct Department {
 pub struct DirectorySnapshot {
     pub departments: Vec<Department>,
     pub people: Vec<Person>,
+    pub topics: Vec<Topic>,
+}
+
+/// A topic of the organisation file, as the core needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topic {
+    pub name: String,
+    pub proof: Option<Proof>,
 }
 
 pub use super::absence::{Absence, AbsenceReason};
@@ -460,8 +468,9 @@ impl Store {
             Vec<(i64, i64)>,
             Vec<PersonRow>,
             Vec<(i64, String)>,
+            Vec<(String, Option<String>)>,
         );
-        let (departments, members, people, roles): Rows = on_pool!(self, pool => {
+        let (departments, members, people, roles, topics): Rows = on_pool!(self, pool => {
             let departments = sqlx::query("SELECT id, name, head_person_id, supervising_deputy_id, active FROM departments WHERE org_id = $1 ORDER BY name, id")
                 .bind(org.0)
                 .fetch_all(pool)
@@ -495,9 +504,25 @@ impl Store {
             .iter()
             .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("person_id")?, r.try_get("role")?)) })
             .collect::<Result<Vec<_>, _>>()?;
-            (departments, members, people, roles)
+            let topics = sqlx::query("SELECT name, proof FROM topics WHERE org_id = $1 ORDER BY id")
+                .bind(org.0)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("name")?, r.try_get("proof")?)) })
+                .collect::<Result<Vec<_>, _>>()?;
+            (departments, members, people, roles, topics)
         });
-        let mut snapshot = DirectorySnapshot::default();
+        let mut snapshot = DirectorySnapshot {
+            topics: topics
+                .into_iter()
+                .map(|(name, proof)| Topic {
+                    proof: proof.as_deref().and_then(Proof::parse),
+                    name,
+                })
+                .collect(),
+            ..DirectorySnapshot::default()
+        };
         for (id, name, head, deputy, active) in departments {
             snapshot.departments.push(Department {
                 id: DepartmentId(id),

@@ -10,7 +10,7 @@ use crate::directory_file::{
     DepartmentEntry, DirectoryFile, DutyEntry, OrganisationEntry, PersonEntry, TopicEntry,
     ValidDirectory,
 };
-use crate::domain::content::Messenger;
+use crate::domain::content::{Messenger, Proof};
 use crate::domain::incident::Role;
 use crate::domain::OrgId;
 
@@ -233,10 +233,11 @@ impl Store {
             // Topics and the duty roster are replaced by the file's.
             sqlx::query("DELETE FROM topics WHERE org_id = $1").bind(org).execute(&mut *tx).await?;
             for t in &f.topics {
-                sqlx::query("INSERT INTO topics (org_id, name, department_id) VALUES ($1, $2, $3)")
+                sqlx::query("INSERT INTO topics (org_id, name, department_id, proof) VALUES ($1, $2, $3, $4)")
                     .bind(org)
                     .bind(t.name.trim())
                     .bind(t.department.as_deref().and_then(department_id))
+                    .bind(t.proof.map(Proof::key))
                     .execute(&mut *tx)
                     .await?;
             }
@@ -357,12 +358,12 @@ impl Store {
             .iter()
             .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("person_id")?, r.try_get("department_id")?)) })
             .collect::<Result<_, _>>()?;
-            let topics: Vec<(String, Option<i64>)> = sqlx::query("SELECT name, department_id FROM topics WHERE org_id = $1 ORDER BY id")
+            let topics: Vec<(String, Option<i64>, Option<String>)> = sqlx::query("SELECT name, department_id, proof FROM topics WHERE org_id = $1 ORDER BY id")
                 .bind(id)
                 .fetch_all(pool)
                 .await?
                 .iter()
-                .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("name")?, r.try_get("department_id")?)) })
+                .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("name")?, r.try_get("department_id")?, r.try_get("proof")?)) })
                 .collect::<Result<_, _>>()?;
             let duty: Vec<StoredShift> = sqlx::query(
                 "SELECT person_id, starts_on, ends_on, phone, department_id FROM duty_roster WHERE org_id = $1 ORDER BY id",
@@ -415,9 +416,10 @@ impl Store {
                 .collect(),
             topics: topics
                 .iter()
-                .map(|(name, d)| TopicEntry {
+                .map(|(name, d, proof)| TopicEntry {
                     name: name.clone(),
                     department: d.and_then(department_name),
+                    proof: proof.as_deref().and_then(Proof::parse),
                 })
                 .collect(),
             duty: duty

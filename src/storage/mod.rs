@@ -42,7 +42,7 @@ pub use backlog::{BacklogSummary, SummedUp, Waiting};
 pub use conversations::{CardRow, StoredConversation};
 pub use directory::{
     Absence, AbsenceReason, Department, DirectorySnapshot, NewAccount, NewOrganisation, NewPerson,
-    Organisation, Person,
+    Organisation, Person, Topic,
 };
 pub use duty::{DepartmentDuty, DutyShift};
 pub use figures::Figures;

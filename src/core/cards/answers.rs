@@ -11,7 +11,6 @@ use crate::domain::incident::{
 use crate::domain::permission::{may_start_draft, Deed};
 use crate::domain::plan::Due;
 use crate::domain::regulation::{Importance, Publisher};
-use crate::domain::warnings::{check_draft, DraftWarning};
 use crate::domain::DepartmentId;
 use crate::texts::{Arg, Texts};
 
@@ -107,9 +106,8 @@ impl Draw<'_> {
                 self.tf("card-attachments", &[("count", Arg::from(&count))]),
             ));
         }
-        let repeated = inc.content.repeat_of.is_some() && draft.kind != DraftKind::Clarification;
-        for w in check_draft(&draft.text, inc.content.source, repeated) {
-            lines.push(Line::Text(self.warning(&w, inc)));
+        for w in self.draft_warnings(inc, draft.kind, &draft.text, draft.attachments.len()) {
+            lines.push(Line::Text(w));
         }
         for r in &draft.reviews {
             let key = if r.rework_comment.is_some() {
@@ -160,36 +158,6 @@ impl Draw<'_> {
             expects_reply: false,
             attachments: draft.attachments.clone(),
             file: None,
-        }
-    }
-
-    pub fn warning(&self, w: &DraftWarning, inc: &IncidentRecord) -> String {
-        let visibility = self.t(if inc.content.kind == MessageKind::Direct {
-            "visibility-private"
-        } else {
-            "visibility-public"
-        });
-        match w {
-            DraftWarning::Phone(v) => self.tf(
-                "warn-phone",
-                &[
-                    ("value", Arg::from(v)),
-                    ("visibility", Arg::from(&visibility)),
-                ],
-            ),
-            DraftWarning::Email(v) => self.tf("warn-email", &[("value", Arg::from(v))]),
-            DraftWarning::DocumentNumber(v) => self.tf("warn-document", &[("value", Arg::from(v))]),
-            DraftWarning::TooLong { limit } => self.tf(
-                "warn-too-long",
-                &[
-                    (
-                        "network",
-                        Arg::from(&network(self.texts, inc.content.source)),
-                    ),
-                    ("limit", Arg::Num(*limit as i64)),
-                ],
-            ),
-            DraftWarning::RepeatWithoutMeasures => self.t("warn-repeat"),
         }
     }
 
@@ -556,13 +524,12 @@ impl Draw<'_> {
                 self.tf("card-attachments", &[("count", Arg::from(&count))]),
             ));
         }
-        let repeated = inc.content.repeat_of.is_some() && kind != DraftKind::Clarification;
-        let warnings = check_draft(text, inc.content.source, repeated);
+        let warnings = self.draft_warnings(inc, kind, text, attachments);
         if !warnings.is_empty() {
             lines.push(Line::Blank);
         }
-        for w in &warnings {
-            lines.push(Line::Text(self.warning(w, inc)));
+        for w in warnings {
+            lines.push(Line::Text(w));
         }
         let id = inc.id;
         View {

@@ -19,6 +19,7 @@ mod incident;
 #[cfg(test)]
 mod tests;
 mod time;
+mod warnings;
 
 pub use answers::{explanation_kinds, explanation_template, no_answer_reasons, return_reasons};
 pub use time::department_duty_lines;

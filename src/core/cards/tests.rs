@@ -39,6 +39,7 @@ fn rules(preset: &str) -> OrgRules {
         directory: DirectorySnapshot {
             departments: Vec::new(),
             people: Vec::new(),
+            topics: Vec::new(),
         },
     }
 }

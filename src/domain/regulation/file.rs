@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::stage_file::{stage_rules, StageSpec};
 use super::{
-    Escalation, ExplanationAuthor, ExplanationKind, Importance, Privacy, Publisher, Regulation,
-    Reports, SplitMode, Stage, WeekendRule, Workflow,
+    AnswerRules, Escalation, ExplanationAuthor, ExplanationKind, Importance, Privacy, Publisher,
+    Regulation, Reports, SplitMode, Stage, WeekendRule, Workflow,
 };
 use crate::domain::problems::Problems;
 use crate::domain::production_calendar::ProductionCalendar;
@@ -36,6 +36,8 @@ pub(super) struct ProfileFile {
     workflow: WorkflowSection,
     #[serde(default)]
     reports: ReportsSection,
+    #[serde(default)]
+    answers: AnswersSection,
     #[serde(default)]
     privacy: PrivacySection,
     #[serde(default)]
@@ -144,6 +146,27 @@ struct ReportsSection {
     monthly: bool,
     #[serde(default)]
     monthly_at: Option<String>,
+}
+
+/// What makes a good answer, beyond the stages.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnswersSection {
+    /// How many laws and regulations an answer may cite by number before the draft is flagged.
+    #[serde(default = "default_law_references")]
+    law_references: usize,
+}
+
+impl Default for AnswersSection {
+    fn default() -> Self {
+        AnswersSection {
+            law_references: default_law_references(),
+        }
+    }
+}
+
+fn default_law_references() -> usize {
+    AnswerRules::DEFAULT_LAW_REFERENCES
 }
 
 /// A local time of day written "HH:MM".
@@ -383,6 +406,9 @@ impl ProfileFile {
                 weekly_at,
                 monthly: self.reports.monthly,
                 monthly_at,
+            },
+            answers: AnswerRules {
+                law_references: self.answers.law_references,
             },
             privacy: Privacy {
                 keep_days,

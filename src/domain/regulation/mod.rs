@@ -326,6 +326,18 @@ pub struct Privacy {
     pub run_at: NaiveTime,
 }
 
+/// What the organisation asks of an answer's text (ЦУР returns answers that pile up legal
+/// references).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerRules {
+    /// Laws and regulations an answer may cite by number before the draft is flagged.
+    pub law_references: usize,
+}
+
+impl AnswerRules {
+    pub const DEFAULT_LAW_REFERENCES: usize = 2;
+}
+
 /// Escalations to the head the regulation asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Escalation {
@@ -383,6 +395,7 @@ pub struct Regulation {
     pub extra_working_days: Vec<NaiveDate>,
     pub workflow: Workflow,
     pub reports: Reports,
+    pub answers: AnswerRules,
     pub privacy: Privacy,
     pub escalation: Escalation,
     pub reminders: Reminders,

@@ -1,43 +1,10 @@
-//! Checks a draft before it goes for approval: personal data in a public answer, text over the
-//! network's limit, a repeated message answered without saying what was done.
+//! Personal data in a public answer: phone numbers, e-mail addresses, passport and СНИЛС
+//! numbers.
 
-use super::content::Source;
+use super::DraftWarning;
 
-/// Something the executor should look at before sending a draft.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DraftWarning {
-    Phone(String),
-    Email(String),
-    DocumentNumber(String),
-    TooLong { limit: usize },
-    RepeatWithoutMeasures,
-}
-
-/// How long an answer may be in a network, where the limit is known.
-pub fn text_limit(source: Source) -> Option<usize> {
-    match source {
-        // Telegram messages; MAX keeps the same order of limit.
-        Source::Telegram => Some(4096),
-        Source::Max => Some(4000),
-        _ => None,
-    }
-}
-
-/// Words that show an answer to a repeated message says what was done.
-const MEASURE_WORDS: [&str; 9] = [
-    "принят",
-    "выполн",
-    "устран",
-    "сделан",
-    "провед",
-    "мер",
-    "работ",
-    "отремонт",
-    "восстанов",
-];
-
-/// Every warning for a draft text.
-pub fn check_draft(text: &str, source: Source, repeated: bool) -> Vec<DraftWarning> {
+/// Phone numbers, e-mail addresses and document numbers in a text.
+pub fn personal_data(text: &str) -> Vec<DraftWarning> {
     let mut out = Vec::new();
     for run in digit_runs(text) {
         let digits: String = run.chars().filter(char::is_ascii_digit).collect();
@@ -68,17 +35,6 @@ pub fn check_draft(text: &str, source: Source, repeated: bool) -> Vec<DraftWarni
             if !user.is_empty() && domain.contains('.') && !domain.ends_with('.') {
                 out.push(DraftWarning::Email(w.to_string()));
             }
-        }
-    }
-    if let Some(limit) = text_limit(source) {
-        if text.chars().count() > limit {
-            out.push(DraftWarning::TooLong { limit });
-        }
-    }
-    if repeated {
-        let lower = text.to_lowercase();
-        if !MEASURE_WORDS.iter().any(|w| lower.contains(w)) {
-            out.push(DraftWarning::RepeatWithoutMeasures);
         }
     }
     out
@@ -116,10 +72,8 @@ mod tests {
 
     #[test]
     fn finds_personal_data() {
-        let w = check_draft(
+        let w = personal_data(
             "Ирина, позвоните +7 (912) 345-67-89 или пишите ivanova@mail.ru. СНИЛС 123-456-789 01, паспорт 4510 123456.",
-            Source::Vk,
-            false,
         );
         assert!(
             w.contains(&DraftWarning::Phone("+7 (912) 345-67-89".into())),
@@ -137,36 +91,12 @@ mod tests {
             w.contains(&DraftWarning::DocumentNumber("4510 123456".into())),
             "{w:?}"
         );
-        let w = check_draft("Звоните +7 912 345-67-89.", Source::Vk, false);
+        let w = personal_data("Звоните +7 912 345-67-89.");
         assert_eq!(w, vec![DraftWarning::Phone("+7 912 345-67-89".into())]);
     }
 
     #[test]
     fn dates_and_short_numbers_are_fine() {
-        assert!(check_draft(
-            "Авария устранена 27.11.2026 в 11:40, дом 14, кв. 5.",
-            Source::Vk,
-            false
-        )
-        .is_empty());
-    }
-
-    #[test]
-    fn length_and_repeats() {
-        let long = "а".repeat(4097);
-        assert_eq!(
-            check_draft(&long, Source::Telegram, false),
-            vec![DraftWarning::TooLong { limit: 4096 }]
-        );
-        assert_eq!(
-            check_draft("Спасибо за обращение", Source::Vk, true),
-            vec![DraftWarning::RepeatWithoutMeasures]
-        );
-        assert!(check_draft(
-            "Трубу заменили, работы выполнены 1 декабря",
-            Source::Vk,
-            true
-        )
-        .is_empty());
+        assert!(personal_data("Авария устранена 27.11.2026 в 11:40, дом 14, кв. 5.").is_empty());
     }
 }
