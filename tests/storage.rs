@@ -737,6 +737,12 @@ async fn import_export_round_trip_and_reimport_changes_nothing(db: &TestDb) {
     );
     let name = "Администрация СП «Село Ворсино»";
     let exported = s.export_directory(name).await.unwrap();
+    // Topics come back as written, with the proof a topic asks for.
+    assert_eq!(exported.topics, example().file.topics);
+    assert_eq!(
+        exported.topics[1].proof,
+        Some(otklik::domain::content::Proof::Photo)
+    );
     let text = exported.to_toml().unwrap();
     let version = s
         .organisation_version(report.organisation_id)
