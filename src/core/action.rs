@@ -40,6 +40,12 @@ pub enum Action {
         part: usize,
         kind: DraftKind,
     },
+    /// «📋 Взять за основу №N»: start the answer from a published answer to a similar message.
+    DraftFrom {
+        inc: IncidentId,
+        part: usize,
+        source: IncidentId,
+    },
     /// Ask why the part is returned.
     Return {
         inc: IncidentId,
@@ -202,6 +208,7 @@ impl Action {
         Some(match *self {
             Action::Accept { inc, .. }
             | Action::StartDraft { inc, .. }
+            | Action::DraftFrom { inc, .. }
             | Action::Return { inc, .. }
             | Action::ReturnWith { inc, .. }
             | Action::AttachmentsDone { inc }

@@ -1,6 +1,7 @@
 //! The pure domain: working-time calendar, regulation profiles and the incident state machine.
 //! Nothing here knows of Telegram, SQL or HTTP.
 
+pub mod answer_memory;
 pub mod calendar;
 pub mod content;
 pub mod days_off;

@@ -36,6 +36,7 @@ pub fn encode(action: &Action) -> String {
     match *action {
         Action::Accept { inc, part } => format!("ac:{inc}:{part}"),
         Action::StartDraft { inc, part, kind } => format!("dr:{inc}:{part}:{}", kind_code(kind)),
+        Action::DraftFrom { inc, part, source } => format!("bf:{inc}:{part}:{source}"),
         Action::Return { inc, part } => format!("rt:{inc}:{part}"),
         Action::ReturnWith { inc, part, reason } => format!(
             "rr:{inc}:{part}:{}",
@@ -179,6 +180,14 @@ pub fn decode(data: &str) -> Option<Action> {
                 inc,
                 part: idx(1)?,
                 kind,
+            }
+        }
+        "bf" => {
+            expect(3)?;
+            Action::DraftFrom {
+                inc,
+                part: idx(1)?,
+                source: IncidentId(num(2)?),
             }
         }
         "rt" => {
@@ -360,6 +369,11 @@ mod tests {
                 inc: big,
                 part: 0,
                 kind: DraftKind::Clarification,
+            },
+            Action::DraftFrom {
+                inc: big,
+                part: 0,
+                source: big,
             },
             Action::Return {
                 inc: small,

@@ -187,6 +187,7 @@ macro_rules! commit_in_tx {
         .rows_affected();
         if changed > 0 {
             write_details!($tx, c.org, c.incident.0, w, c.part_due, c.audit);
+            $crate::storage::answer_memory::remember_answer!($tx, c.incident.0, w);
             insert_outbox!($tx, c.org, Some(c.incident), c.outbox, $at);
             $crate::storage::timers::replace_timers!($tx, c.org, c.incident, c.timers, $at);
             $crate::storage::timers::add_timers!($tx, c.org, None, c.org_timers, $at);

@@ -9,6 +9,7 @@
 mod absence;
 mod accounts;
 mod admin;
+pub(crate) mod answer_memory;
 mod arrivals;
 mod backlog;
 mod conversations;
@@ -38,6 +39,7 @@ use sqlx::{Connection, Row};
 
 pub use accounts::{AccountHolder, GroupChat};
 pub use admin::{ChangeOutcome, DirectoryChange};
+pub use answer_memory::{RememberedAnswer, SimilarAnswer};
 pub use backlog::{BacklogSummary, SummedUp, Waiting};
 pub use conversations::{CardRow, StoredConversation};
 pub use directory::{

@@ -97,7 +97,9 @@ impl Store {
                            AND (payload LIKE $2 OR events LIKE $2))
                       + (SELECT COUNT(*) FROM outbox WHERE incident_id = $1 AND payload LIKE $2)
                       + (SELECT COUNT(*) FROM report_incidents WHERE incident_id = $1 AND url LIKE $2)
-                      + (SELECT COUNT(*) FROM auto_publications WHERE incident_id = $1 AND link LIKE $2) AS n",
+                      + (SELECT COUNT(*) FROM auto_publications WHERE incident_id = $1 AND link LIKE $2)
+                      + (SELECT COUNT(*) FROM answer_memory WHERE incident_id = $1
+                           AND (message LIKE $2 OR answer LIKE $2)) AS n",
             )
             .bind(incident.0)
             .bind(&like)
@@ -163,6 +165,11 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
+                // An anonymised answer is no longer offered as a model.
+                sqlx::query("DELETE FROM answer_memory WHERE incident_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
                 // The audit log keeps who did what and when, not what they wrote.
                 sqlx::query(
                     "UPDATE audit_log SET payload = '{\"anonymised\":true}', events = '[]' WHERE incident_id = $1",

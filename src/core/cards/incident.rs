@@ -34,6 +34,8 @@ impl Draw<'_> {
         let (quote, truncated) = self.quote_block(inc);
         lines.extend(quote);
         lines.extend(self.repeat_lines(inc));
+        let (similar, take_as_base) = self.similar_answers(inc, part, viewer);
+        lines.extend(similar);
         lines.push(Line::Blank);
         if !inc.workflow.state.is_finished() {
             if let Some((stage, due)) = p.current_deadline(self.rules.regulation()) {
@@ -62,6 +64,7 @@ impl Draw<'_> {
             self.tf("status-line", &[("status", Arg::from(&status))]),
         ));
         let mut rows = self.executor_buttons(inc, part, viewer);
+        rows.extend(take_as_base);
         if truncated {
             rows.push(vec![
                 self.button("btn-show-all", Action::ShowAll { inc: inc.id })

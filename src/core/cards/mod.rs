@@ -16,6 +16,7 @@
 mod answers;
 mod clarification;
 mod incident;
+mod memory;
 #[cfg(test)]
 mod tests;
 mod time;
@@ -54,6 +55,8 @@ pub struct Draw<'a> {
     pub earlier: Option<&'a IncidentRecord>,
     /// The departments' people on call today (Sakhalin 3.9), for the weekend alert.
     pub department_duty: &'a [crate::storage::DepartmentDuty],
+    /// Published answers to similar messages, for the executor's card.
+    pub similar: &'a [crate::storage::SimilarAnswer],
 }
 
 /// How much of a short field (author, topic, location, a department's name) a card shows.

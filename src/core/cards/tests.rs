@@ -67,6 +67,7 @@ fn lines(preset: &str, stage: Stage, now: &str, due: &str) -> Vec<Line> {
         ticked: &[],
         earlier: None,
         department_duty: &[],
+        similar: &[],
     };
     let at = local(&rules, due);
     draw.deadline_lines(stage, Importance::Normal, Due::At { at, assumed: false })

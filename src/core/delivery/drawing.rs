@@ -1,6 +1,6 @@
 //! Drawing a notice for a viewer: the drawing context of an organisation now, and what a card
 //! reads besides the incident (the departments ticked at triage, the earlier incident of a
-//! repeat, the departments' people on call).
+//! repeat, the departments' people on call, published answers to similar messages).
 
 use crate::core::cards::Draw;
 use crate::core::notices::Notice;
@@ -25,6 +25,7 @@ impl Core {
             ticked,
             earlier,
             department_duty: &[],
+            similar: &[],
         }
     }
 
@@ -74,8 +75,13 @@ impl Core {
         } else {
             Vec::new()
         };
+        let similar = match notice {
+            Notice::IncidentCard { part } => self.similar_for_card(record, *part).await?,
+            _ => Vec::new(),
+        };
         let mut draw = self.draw(rules, &ticked, earlier.as_ref());
         draw.department_duty = &department_duty;
+        draw.similar = &similar;
         Ok(draw.notice(notice, record, viewer))
     }
 }

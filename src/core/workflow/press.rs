@@ -128,6 +128,10 @@ impl Core {
                 self.start_draft(who, &rules, &actor, record, part, kind)
                     .await
             }
+            Action::DraftFrom { part, source, .. } => {
+                self.draft_from(who, &rules, &actor, record, part, source)
+                    .await
+            }
             Action::Return { part, .. } => {
                 self.ask_return_reason(&rules, &actor, record, part).await
             }
