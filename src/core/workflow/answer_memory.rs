@@ -8,8 +8,7 @@ use crate::core::view::{Line, View};
 use crate::core::workflow::pending::Pending;
 use crate::core::{Core, CoreError, Who};
 use crate::domain::content::IncidentRecord;
-use crate::domain::incident::{Actor, Command, DraftKind, PartState, Role};
-use crate::domain::permission::{may_start_draft, permitted, Deed};
+use crate::domain::incident::{Actor, DraftKind, PartState, Role};
 use crate::domain::IncidentId;
 use crate::storage::SimilarAnswer;
 use crate::texts::Arg;
@@ -60,36 +59,16 @@ impl Core {
         source: IncidentId,
     ) -> Result<Reply, CoreError> {
         let kind = DraftKind::Answer;
-        if !may_start_draft(actor, part, kind, &record.workflow, rules.regulation()) {
-            return Ok(
-                match permitted(
-                    actor,
-                    Deed::Draft { part, kind },
-                    &record.workflow,
-                    rules.regulation(),
-                ) {
-                    Err(e) => self.refused(&e),
-                    Ok(()) => self.outdated(),
-                },
-            );
-        }
         // Only an answer of the same organisation still remembered (not anonymised).
         let Some(base) = self.store.remembered_answer(record.org, source).await? else {
             return Ok(Reply::toast(self.texts.t("draft-from-gone")));
         };
         let inc = record.id;
-        let routed = record
-            .workflow
-            .parts
-            .get(part)
-            .is_some_and(|p| p.state == PartState::Routed);
-        if routed {
-            if let Err(e) = self
-                .transition(rules, actor, record, &Command::Accept { part })
-                .await?
-            {
-                return Ok(self.refused(&e));
-            }
+        if let Some(refusal) = self
+            .open_for_draft(rules, actor, record, part, kind)
+            .await?
+        {
+            return Ok(refusal);
         }
         self.set_pending(
             who,

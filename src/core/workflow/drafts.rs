@@ -153,14 +153,42 @@ impl Core {
         part: usize,
         kind: DraftKind,
     ) -> Result<Reply, CoreError> {
-        let may = |deed: Deed| permitted(actor, deed, &record.workflow, rules.regulation());
         let inc = record.id;
         let number = Arg::Num(record.number);
+        if let Some(refusal) = self
+            .open_for_draft(rules, actor, record, part, kind)
+            .await?
+        {
+            return Ok(refusal);
+        }
+        let key = match kind {
+            DraftKind::Answer => "ask-draft-text",
+            DraftKind::Interim => "ask-interim-text",
+            DraftKind::Clarification => "ask-clarification-text",
+        };
+        let prompt = self.texts.tf(key, &[("number", number)]);
+        self.ask(who, Pending::DraftText { inc, part, kind }, prompt)
+            .await
+    }
+
+    /// Whether the actor may start this draft now, accepting a part still routed (starting
+    /// the answer accepts it); `Some(reply)` is the refusal to show instead.
+    pub(crate) async fn open_for_draft(
+        &self,
+        rules: &OrgRules,
+        actor: &Actor,
+        record: IncidentRecord,
+        part: usize,
+        kind: DraftKind,
+    ) -> Result<Option<Reply>, CoreError> {
         if !may_start_draft(actor, part, kind, &record.workflow, rules.regulation()) {
-            return Ok(match may(Deed::Draft { part, kind }) {
-                Err(e) => self.refused(&e),
-                Ok(()) => self.outdated(),
-            });
+            let deed = Deed::Draft { part, kind };
+            return Ok(Some(
+                match permitted(actor, deed, &record.workflow, rules.regulation()) {
+                    Err(e) => self.refused(&e),
+                    Ok(()) => self.outdated(),
+                },
+            ));
         }
         let routed = record
             .workflow
@@ -172,17 +200,10 @@ impl Core {
                 .transition(rules, actor, record, &Command::Accept { part })
                 .await?
             {
-                return Ok(self.refused(&e));
+                return Ok(Some(self.refused(&e)));
             }
         }
-        let key = match kind {
-            DraftKind::Answer => "ask-draft-text",
-            DraftKind::Interim => "ask-interim-text",
-            DraftKind::Clarification => "ask-clarification-text",
-        };
-        let prompt = self.texts.tf(key, &[("number", number)]);
-        self.ask(who, Pending::DraftText { inc, part, kind }, prompt)
-            .await
+        Ok(None)
     }
 
     /// The draft's text typed: asks for files next, or shows the preview.
