@@ -28,6 +28,10 @@ pub struct DirectoryFile {
     pub topics: Vec<TopicEntry>,
     #[serde(default)]
     pub duty: Vec<DutyEntry>,
+    /// Model answers; an import adds them or replaces those of the same name (templates the
+    /// curators added with `/template` stay).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub templates: Vec<TemplateEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -192,6 +196,17 @@ pub struct TopicEntry {
     /// `proof = "photo"`: an answer on this topic shows the work done in a photo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof: Option<Proof>,
+}
+
+/// A model answer: fields to fill in are written in square brackets («[дата]»).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateEntry {
+    pub name: String,
+    /// The topic (from `[[topics]]`) it is for; without it, any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -404,6 +419,26 @@ impl DirectoryFile {
                         format!("no department {d:?} in [[departments]]"),
                     );
                 }
+            }
+        }
+        let mut template_names = BTreeSet::new();
+        for (i, t) in file.templates.iter().enumerate() {
+            if !template_names.insert(t.name.trim().to_string()) || t.name.trim().is_empty() {
+                problems.push(
+                    &at("templates", i, "name"),
+                    format!("{:?} is empty or listed twice", t.name),
+                );
+            }
+            if let Some(topic) = &t.topic {
+                if !topic_names.contains(topic.trim()) {
+                    problems.push(
+                        &at("templates", i, "topic"),
+                        format!("no topic {topic:?} in [[topics]]"),
+                    );
+                }
+            }
+            if t.text.trim().is_empty() {
+                problems.push(&at("templates", i, "text"), "the text is empty".to_string());
             }
         }
         for (i, d) in file.duty.iter().enumerate() {

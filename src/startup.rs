@@ -45,6 +45,11 @@ pub struct Config {
     pub strict_texts: bool,
     /// This process's name among replicas (`OTKLIK_INSTANCE`; the host's name by default).
     pub name: String,
+    /// The address monitoring systems reach Otklik at (`OTKLIK_PUBLIC_URL`); `None`: the
+    /// intake API's own address.
+    pub public_url: Option<String>,
+    /// How long a link to a draft's file stays valid (`OTKLIK_FILE_LINK_DAYS`).
+    pub file_link_ttl: Duration,
 }
 
 impl Config {
@@ -65,6 +70,8 @@ impl Config {
             clock: Arc::new(SystemClock),
             strict_texts: false,
             name: crate::core::default_name(),
+            public_url: None,
+            file_link_ttl: Duration::days(7),
         }
     }
 }
@@ -131,29 +138,7 @@ impl Application {
                 url: redact(&config.database_url),
                 source,
             })?;
-        let core = Arc::new(Core::new(
-            store.clone(),
-            texts,
-            CoreConfig {
-                calendar_text: config.calendar_text.clone(),
-                repeat_window: config.repeat_window,
-                conversation_ttl: config.conversation_ttl,
-                clock: config.clock.clone(),
-                mail: Some(Arc::new(crate::mail::SmtpMail)),
-                webhook: Some(Arc::new(
-                    crate::http::outbound::HttpWebhook::new().map_err(StartupError::Webhook)?,
-                )),
-                name: config.name.clone(),
-            },
-        ));
-        // What this process's predecessor had out when it died goes out again now, not after
-        // its lease.
-        core.take_over_own_claims().await?;
-        // Incidents an older release stored get the rows reports read.
-        core.backfill_report_facts().await?;
-        let cancel = CancellationToken::new();
-        let mut tasks = JoinSet::new();
-
+        // Bound first: the links to drafts' files are made on the address it got.
         if config.ingest_token.trim().is_empty() {
             tracing::warn!("OTKLIK_INGEST_TOKEN is not set: the intake API refuses every request");
         }
@@ -170,6 +155,35 @@ impl Application {
                 source,
             })?;
         tracing::info!(%http_addr, "intake API listening");
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{http_addr}"));
+        let core = Arc::new(Core::new(
+            store.clone(),
+            texts,
+            CoreConfig {
+                calendar_text: config.calendar_text.clone(),
+                repeat_window: config.repeat_window,
+                conversation_ttl: config.conversation_ttl,
+                clock: config.clock.clone(),
+                mail: Some(Arc::new(crate::mail::SmtpMail)),
+                webhook: Some(Arc::new(
+                    crate::http::outbound::HttpWebhook::new().map_err(StartupError::Webhook)?,
+                )),
+                name: config.name.clone(),
+                public_url,
+                file_link_ttl: config.file_link_ttl,
+            },
+        ));
+        // What this process's predecessor had out when it died goes out again now, not after
+        // its lease.
+        core.take_over_own_claims().await?;
+        // Incidents an older release stored get the rows reports read.
+        core.backfill_report_facts().await?;
+        let cancel = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+
         let mut router = crate::http::router(
             core.clone(),
             config.ingest_token.trim(),

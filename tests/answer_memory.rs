@@ -14,6 +14,7 @@ use support::db::TestDb;
 on_both_backends!(
     a_new_incident_is_offered_the_answer_to_a_similar_message,
     an_anonymised_answer_is_offered_no_more,
+    a_repeat_is_not_offered_its_own_earlier_answer_twice,
 );
 
 const HEATING_ANSWER: &str =
@@ -143,4 +144,23 @@ async fn an_anonymised_answer_is_offered_no_more(db: &TestDb) {
     let shown = executor_card(&w, new).view.plain();
     assert!(!shown.contains("Похожие"), "{shown}");
     assert!(!shown.contains("подача тепла"), "{shown}");
+}
+
+async fn a_repeat_is_not_offered_its_own_earlier_answer_twice(db: &TestDb) {
+    let w = World::new(db, "vorsino").await;
+    let heating = published(&w, "Отопление отсутствует, ул. Ленина 5", HEATING_ANSWER).await;
+    // The same author again: a repeat of the heating incident, whose answer the card already
+    // shows on the repeat's line — not again among the similar answers.
+    let new = w.routed("Нет отопления в доме 5 по Ленина!").await;
+    assert_eq!(new.content.repeat_of, Some(heating));
+    let card = executor_card(&w, new.id).view;
+    assert!(
+        !card.plain().contains("Похожие опубликованные ответы"),
+        "{}",
+        card.plain()
+    );
+    assert!(!card
+        .actions()
+        .iter()
+        .any(|a| matches!(a, Action::DraftFrom { .. })));
 }

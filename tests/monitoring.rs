@@ -31,6 +31,7 @@ on_both_backends!(
     yuzhno_sakhalinsk_3_9_the_operators_own_answer_reaches_the_monitoring_system,
     yuzhno_sakhalinsk_3_2_an_answer_on_the_citys_own_page_goes_to_the_department_too,
     yuzhno_sakhalinsk_3_3_an_answer_handed_to_the_department_is_reported_as_handed_over,
+    photos_of_the_work_done_reach_the_monitoring_system_as_links_that_expire,
 );
 
 const SECRET: &str = "a-long-shared-secret-42";
@@ -958,4 +959,141 @@ async fn vorsino_2_9_an_appeal_is_emailed_to_the_appeals_office(db: &TestDb) {
                 .contains("📝 Обращение зарегистрировано: ОГ-1234/2026")
     })
     .await;
+}
+
+/// The draft's two photos, as the phone sent them (Telegram file ids and their bytes).
+const PHOTOS: [(&str, &[u8]); 2] = [
+    (
+        "AgACAgIAAxkBAAIBwork1",
+        b"\xff\xd8\xff\xe0 first photo of the lamp",
+    ),
+    (
+        "AgACAgIAAxkBAAIBwork2",
+        b"\xff\xd8\xff\xe0 second photo of the lamp",
+    ),
+];
+
+/// Proof from the phone: two photos sent with the draft travel with the approval card, and the
+/// monitoring system's reports give them as links to Otklik's own copies, which answer 200 while
+/// valid and 403 once expired (or forged). Telegram's side is the fake Bot API throughout.
+async fn photos_of_the_work_done_reach_the_monitoring_system_as_links_that_expire(db: &TestDb) {
+    let (h, r) = linked("yuzhno-sakhalinsk", db, 0).await;
+    // 10:00 on Tuesday in Yuzhno-Sakhalinsk: cards go out at once, not in the morning.
+    h.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 23, 0, 0).unwrap());
+    for (id, bytes) in PHOTOS {
+        h.fake.put_file(id, bytes);
+    }
+    let curator = h.who(h.curator, CURATOR_CHAT).await;
+    let in_private = h.who(h.curator, CURATOR_TG).await;
+    let executor = h.who(h.executor, EXECUTOR_TG).await;
+    let inc = found_here(&h, "Не горит фонарь у школы №3").await.id;
+    press(
+        &h,
+        &in_private,
+        Action::ToggleDepartment { inc, dept: h.dept },
+    )
+    .await;
+    press(&h, &in_private, Action::Route { inc }).await;
+    let start = Action::StartDraft {
+        inc,
+        part: 0,
+        kind: DraftKind::Answer,
+    };
+    press(&h, &executor, start).await;
+
+    // The text and the two photos come from the phone, through Telegram.
+    let since = h.fake.mark();
+    h.fake.say(
+        EXECUTOR_TG,
+        EXECUTOR_TG,
+        "Фонарь у школы №3 заменён 7 декабря, фото прилагаем.",
+    );
+    h.wait(since, "the ask for photos", |c| {
+        c.chat() == EXECUTOR_TG && c.text().contains("Пришлите фото")
+    })
+    .await;
+    for (id, _) in PHOTOS {
+        h.fake.photo(EXECUTOR_TG, id);
+    }
+    h.wait(since, "both photos taken", |c| {
+        c.chat() == EXECUTOR_TG && c.text().contains("Добавлено: 2 вложения")
+    })
+    .await;
+    let since = h.fake.mark();
+    let preview = press(&h, &executor, Action::AttachmentsDone { inc }).await;
+    assert!(
+        said(&preview).contains("📎 2 вложения"),
+        "{}",
+        said(&preview)
+    );
+    let sent = press(&h, &executor, Action::SendDraft { inc }).await;
+    assert_eq!(said(&sent), "📤 Отправлено на согласование.");
+    // They follow the approval card to the curators.
+    for (id, _) in PHOTOS {
+        h.wait(since, "a photo under the approval card", |c| {
+            c.method == "sendPhoto" && c.chat() == CURATOR_CHAT && c.body["photo"] == id
+        })
+        .await;
+    }
+    let approve = Action::Approve {
+        inc,
+        part: Some(0),
+        version: 1,
+    };
+    press(&h, &curator, approve).await;
+    press(&h, &curator, Action::Published { inc, part: Some(0) }).await;
+    say(&h, &in_private, "https://vk.com/wall-1_2?reply=78").await;
+    h.settle().await;
+
+    // Both reports give the two photos as links under Otklik's address.
+    let posts = acknowledged(&r, 2).await;
+    assert_eq!(events(&posts), ["answer_approved", "published"]);
+    let files = posts[1].json()["answer"]["files"].clone();
+    assert_eq!(
+        posts[0].json()["answer"]["files"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let links: Vec<String> = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["type"], "photo", "{f}");
+            f["url"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(links.len(), 2, "{files}");
+    let base = format!("http://{}/files/", h.http);
+    for link in &links {
+        assert!(link.starts_with(&base), "{link}");
+        assert!(!link.contains("AgAC"), "the file id shows in {link}");
+    }
+
+    // While valid, each link gives its photo; a forged signature gets nothing.
+    let client = reqwest::Client::new();
+    for (link, (_, bytes)) in links.iter().zip(PHOTOS) {
+        let got = client.get(link).send().await.unwrap();
+        assert_eq!(got.status(), 200, "{link}");
+        assert_eq!(got.headers()["content-type"], "image/jpeg");
+        assert_eq!(got.bytes().await.unwrap().as_ref(), bytes);
+    }
+    let forged = format!("{}0", &links[0][..links[0].len() - 1]);
+    let forged = if forged == links[0] {
+        format!("{}1", &links[0][..links[0].len() - 1])
+    } else {
+        forged
+    };
+    assert_eq!(client.get(&forged).send().await.unwrap().status(), 403);
+    let unsigned = links[0].split('?').next().unwrap().to_string();
+    assert_eq!(client.get(&unsigned).send().await.unwrap().status(), 403);
+
+    // A week and a day later the links have expired.
+    h.clock.advance(chrono::Duration::days(8));
+    for link in &links {
+        let got = client.get(link).send().await.unwrap();
+        assert_eq!(got.status(), 403, "{link}");
+        let body: serde_json::Value = got.json().await.unwrap();
+        assert_eq!(body["error"], "the link has expired");
+    }
 }

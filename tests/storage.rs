@@ -743,6 +743,11 @@ async fn import_export_round_trip_and_reimport_changes_nothing(db: &TestDb) {
         exported.topics[1].proof,
         Some(otklik::domain::content::Proof::Photo)
     );
+    // Templates too, by name.
+    assert_eq!(exported.templates.len(), 2);
+    for t in &example().file.templates {
+        assert!(exported.templates.contains(t), "{t:?} not exported");
+    }
     let text = exported.to_toml().unwrap();
     let version = s
         .organisation_version(report.organisation_id)

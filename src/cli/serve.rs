@@ -68,6 +68,13 @@ pub struct RunArgs {
     /// host's name). Give each replica on one host its own.
     #[arg(long, env = "OTKLIK_INSTANCE")]
     pub instance: Option<String>,
+    /// The address monitoring systems reach Otklik at (https://otklik.example.ru): links to
+    /// drafts' photos in the reports start with it. Empty: the intake API's address.
+    #[arg(long, env = "OTKLIK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// How many days a link to a draft's photo stays valid.
+    #[arg(long, env = "OTKLIK_FILE_LINK_DAYS", default_value_t = 7)]
+    pub file_link_days: i64,
 }
 
 /// Runs Otklik until SIGTERM or Ctrl-C.
@@ -88,6 +95,8 @@ pub(super) async fn serve(calendar: Option<&std::path::Path>, args: RunArgs) -> 
         max_webhook_url,
         max_webhook_secret,
         instance,
+        public_url,
+        file_link_days,
     } = args;
     let telegram_token = telegram_token.filter(|t| !t.trim().is_empty());
     let max_token = max_token.filter(|t| !t.trim().is_empty());
@@ -101,6 +110,21 @@ pub(super) async fn serve(calendar: Option<&std::path::Path>, args: RunArgs) -> 
     if !(1..=365).contains(&repeat_window_days) {
         anyhow::bail!("OTKLIK_REPEAT_WINDOW_DAYS must be between 1 and 365");
     }
+    if !(1..=90).contains(&file_link_days) {
+        anyhow::bail!("OTKLIK_FILE_LINK_DAYS must be between 1 and 90");
+    }
+    let public_url = match public_url
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty())
+    {
+        Some(u) => match url::Url::parse(&u) {
+            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Some(u),
+            _ => anyhow::bail!(
+                "OTKLIK_PUBLIC_URL must be an http(s) address, such as https://otklik.example.ru"
+            ),
+        },
+        None => None,
+    };
     let calendar = calendar_text(calendar)?;
     let mut config = crate::startup::Config::new(&database_url, calendar);
     if let Some(token) = telegram_token {
@@ -144,6 +168,8 @@ pub(super) async fn serve(calendar: Option<&std::path::Path>, args: RunArgs) -> 
     config.ingest_token = ingest_token;
     config.metrics_token = metrics_token;
     config.repeat_window = chrono::Duration::days(repeat_window_days);
+    config.public_url = public_url;
+    config.file_link_ttl = chrono::Duration::days(file_link_days);
     if let Some(name) = instance
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty())

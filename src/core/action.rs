@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::incident::{
     DraftKind, DutyAnswerKind, ExplanationKind, NoAnswerReason, ReturnReason,
 };
-use crate::domain::{DepartmentId, IncidentId};
+use crate::domain::{DepartmentId, IncidentId, TemplateId};
 
 /// Which overview of open incidents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +45,17 @@ pub enum Action {
         inc: IncidentId,
         part: usize,
         source: IncidentId,
+    },
+    /// «🗂 Шаблоны»: the templates for the incident's topic, each a button.
+    Templates {
+        inc: IncidentId,
+        part: usize,
+    },
+    /// A template picked: start the answer from its text.
+    DraftFromTemplate {
+        inc: IncidentId,
+        part: usize,
+        template: TemplateId,
     },
     /// Ask why the part is returned.
     Return {
@@ -209,6 +220,8 @@ impl Action {
             Action::Accept { inc, .. }
             | Action::StartDraft { inc, .. }
             | Action::DraftFrom { inc, .. }
+            | Action::Templates { inc, .. }
+            | Action::DraftFromTemplate { inc, .. }
             | Action::Return { inc, .. }
             | Action::ReturnWith { inc, .. }
             | Action::AttachmentsDone { inc }

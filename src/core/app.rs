@@ -37,6 +37,11 @@ pub struct CoreConfig {
     /// `OTKLIK_INSTANCE`): messages and timers it held when it died are its own to take over at
     /// once when it starts again.
     pub name: String,
+    /// The address the monitoring systems reach Otklik at (`OTKLIK_PUBLIC_URL`): the links to
+    /// drafts' files start with it.
+    pub public_url: String,
+    /// How long a link to a draft's file stays valid.
+    pub file_link_ttl: Duration,
 }
 
 impl CoreConfig {
@@ -49,6 +54,8 @@ impl CoreConfig {
             webhook: None,
             mail: None,
             name: default_name(),
+            public_url: "http://127.0.0.1:8080".to_string(),
+            file_link_ttl: Duration::days(7),
         }
     }
 }
@@ -180,11 +187,13 @@ impl Core {
         }
         let org = self.store.organisation(id).await?;
         let directory = self.store.directory(id).await?;
+        let templates = self.store.templates(id).await?;
         let calendar = org.regulation.calendar_from(&self.config.calendar_text)?;
         let rules = Arc::new(OrgRules {
             org,
             calendar,
             directory,
+            templates,
         });
         self.cache.put(rules.clone()).await;
         Ok(rules)

@@ -9,6 +9,7 @@ use tokio::sync::RwLock;
 
 use crate::domain::content::Proof;
 use crate::domain::incident::{Actor, Role, Rules};
+use crate::domain::templates::AnswerTemplate;
 use crate::domain::{DepartmentId, OrgId, PersonId, Regulation, WorkCalendar};
 use crate::storage::{Department, DirectorySnapshot, Organisation, Person};
 
@@ -18,6 +19,8 @@ pub struct OrgRules {
     pub org: Organisation,
     pub calendar: WorkCalendar,
     pub directory: DirectorySnapshot,
+    /// The answer templates, by name.
+    pub templates: Vec<AnswerTemplate>,
 }
 
 impl OrgRules {
@@ -64,6 +67,11 @@ impl OrgRules {
             .topics
             .iter()
             .any(|t| t.name.to_lowercase() == topic && t.proof == Some(Proof::Photo))
+    }
+
+    /// The templates for an incident of this topic (and those for any topic), by name.
+    pub fn templates_for(&self, topic: Option<&str>) -> Vec<&AnswerTemplate> {
+        self.templates.iter().filter(|t| t.suits(topic)).collect()
     }
 
     /// The departments incidents can be routed to, by name.

@@ -43,3 +43,7 @@ impl PersonId {
     /// Otklik itself (intake, the delivery worker) in audit records.
     pub const SYSTEM: PersonId = PersonId(0);
 }
+id!(
+    /// An answer template of an organisation's library.
+    TemplateId
+);

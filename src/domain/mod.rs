@@ -17,11 +17,12 @@ pub mod report;
 pub mod retention;
 pub mod schedule;
 pub mod stage_log;
+pub mod templates;
 pub mod timers;
 pub mod warnings;
 
 pub use calendar::{CalendarError, Pause, Progress, WorkCalendar};
-pub use ids::{DepartmentId, IncidentId, OrgId, PersonId};
+pub use ids::{DepartmentId, IncidentId, OrgId, PersonId, TemplateId};
 pub use production_calendar::{DayKind, ProductionCalendar};
 pub use regulation::Regulation;
 pub use schedule::WeeklySchedule;

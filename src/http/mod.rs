@@ -4,6 +4,8 @@
 //!   the existing one;
 //! - `GET /api/v1/incidents/{id}` — state, deadlines, the published answer and its link;
 //! - `POST /api/v1/incidents/{id}/author-reply` — the author's answer to a clarification;
+//! - `GET /files/{key}?expires=…&signature=…` — a draft's file, by the signed link a report to
+//!   the monitoring system gave (`files.rs`);
 //! - `GET /healthz`;
 //! - `GET /api/openapi.json` — this API described in OpenAPI 3 (`docs/openapi.json`);
 //! - `GET /metrics` — Prometheus text format (with `OTKLIK_METRICS_TOKEN` set, the same bearer
@@ -12,6 +14,7 @@
 //! Every `/api` call needs `Authorization: Bearer <OTKLIK_INGEST_TOKEN>`. Errors are JSON
 //! `{"error": "...", "field": "..."}` in English.
 
+mod files;
 pub mod outbound;
 mod serve;
 
@@ -131,6 +134,10 @@ pub fn router(core: Arc<Core>, ingest_token: &str, metrics_token: &str) -> Route
         .route("/api/v1/incidents", post(create_incident))
         .route("/api/v1/incidents/{id}", get(get_incident))
         .route("/api/v1/incidents/{id}/author-reply", post(author_reply))
+        .route(
+            "/files/{key}",
+            get(files::kept_file).with_state(state.core.clone()),
+        )
         .layer(axum::middleware::from_fn_with_state(state.clone(), timed))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)

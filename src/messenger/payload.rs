@@ -7,7 +7,7 @@ use crate::core::Action;
 use crate::domain::incident::{
     DraftKind, DutyAnswerKind, ExplanationKind, NoAnswerReason, ReturnReason,
 };
-use crate::domain::{DepartmentId, IncidentId};
+use crate::domain::{DepartmentId, IncidentId, TemplateId};
 
 fn kind_code(k: DraftKind) -> &'static str {
     match k {
@@ -37,6 +37,12 @@ pub fn encode(action: &Action) -> String {
         Action::Accept { inc, part } => format!("ac:{inc}:{part}"),
         Action::StartDraft { inc, part, kind } => format!("dr:{inc}:{part}:{}", kind_code(kind)),
         Action::DraftFrom { inc, part, source } => format!("bf:{inc}:{part}:{source}"),
+        Action::Templates { inc, part } => format!("tl:{inc}:{part}"),
+        Action::DraftFromTemplate {
+            inc,
+            part,
+            template,
+        } => format!("tf:{inc}:{part}:{template}"),
         Action::Return { inc, part } => format!("rt:{inc}:{part}"),
         Action::ReturnWith { inc, part, reason } => format!(
             "rr:{inc}:{part}:{}",
@@ -188,6 +194,18 @@ pub fn decode(data: &str) -> Option<Action> {
                 inc,
                 part: idx(1)?,
                 source: IncidentId(num(2)?),
+            }
+        }
+        "tl" => {
+            expect(2)?;
+            Action::Templates { inc, part: idx(1)? }
+        }
+        "tf" => {
+            expect(3)?;
+            Action::DraftFromTemplate {
+                inc,
+                part: idx(1)?,
+                template: TemplateId(num(2)?),
             }
         }
         "rt" => {
@@ -374,6 +392,12 @@ mod tests {
                 inc: big,
                 part: 0,
                 source: big,
+            },
+            Action::Templates { inc: big, part: 9 },
+            Action::DraftFromTemplate {
+                inc: big,
+                part: 9,
+                template: TemplateId(i64::MAX),
             },
             Action::Return {
                 inc: small,

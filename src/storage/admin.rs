@@ -8,6 +8,7 @@ use sqlx::Row;
 use super::directory::{bump_version, insert_person, Absence, NewPerson};
 use super::duty::{DutyShift, INSERT_SHIFT};
 use super::outbox::{insert_outbox, OutboxRow};
+use super::templates::{NewTemplate, SAVE_TEMPLATE};
 use super::Writer;
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::domain::{DepartmentId, OrgId, PersonId};
@@ -40,6 +41,12 @@ pub enum DirectoryChange {
         person: PersonId,
         from: chrono::NaiveDate,
     },
+    /// Adds an answer template, or replaces the one of the same name.
+    SaveTemplate(NewTemplate),
+    /// Removes the answer template of this name.
+    RemoveTemplate {
+        name: String,
+    },
 }
 
 impl DirectoryChange {
@@ -52,6 +59,8 @@ impl DirectoryChange {
             DirectoryChange::AddPerson { .. } => "directory.add_person",
             DirectoryChange::AddDuty(_) => "directory.add_duty",
             DirectoryChange::RemoveDuty { .. } => "directory.remove_duty",
+            DirectoryChange::SaveTemplate(_) => "directory.save_template",
+            DirectoryChange::RemoveTemplate { .. } => "directory.remove_template",
         }
     }
 
@@ -76,6 +85,10 @@ impl DirectoryChange {
             DirectoryChange::RemoveDuty { person, from } => {
                 serde_json::json!({ "person": person, "from": from })
             }
+            DirectoryChange::SaveTemplate(t) => {
+                serde_json::json!({ "name": t.name, "topic": t.topic, "text": t.text })
+            }
+            DirectoryChange::RemoveTemplate { name } => serde_json::json!({ "name": name }),
         }
     }
 }
@@ -131,6 +144,7 @@ impl Store {
             DirectoryChange::AddPerson { department, .. } => departments.extend(*department),
             DirectoryChange::AddDuty(d) => people.push(d.person),
             DirectoryChange::RemoveDuty { person, .. } => people.push(*person),
+            DirectoryChange::SaveTemplate(_) | DirectoryChange::RemoveTemplate { .. } => {}
         }
         for p in people {
             if self.person(p).await?.org != org {
@@ -211,6 +225,22 @@ impl Store {
                         .bind(org.0)
                         .bind(person.0)
                         .bind(from)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                DirectoryChange::SaveTemplate(t) => {
+                    sqlx::query(SAVE_TEMPLATE)
+                        .bind(org.0)
+                        .bind(&t.name)
+                        .bind(&t.topic)
+                        .bind(&t.text)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                DirectoryChange::RemoveTemplate { name } => {
+                    sqlx::query("DELETE FROM answer_templates WHERE org_id = $1 AND name = $2")
+                        .bind(org.0)
+                        .bind(name)
                         .execute(&mut *tx)
                         .await?;
                 }

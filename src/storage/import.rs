@@ -7,8 +7,8 @@ use super::directory::{bump_version, role_key, CURATORS, DISCUSSION, HEAD};
 use super::Writer;
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::directory_file::{
-    DepartmentEntry, DirectoryFile, DutyEntry, OrganisationEntry, PersonEntry, TopicEntry,
-    ValidDirectory,
+    DepartmentEntry, DirectoryFile, DutyEntry, OrganisationEntry, PersonEntry, TemplateEntry,
+    TopicEntry, ValidDirectory,
 };
 use crate::domain::content::{Messenger, Proof};
 use crate::domain::incident::Role;
@@ -241,6 +241,15 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            for t in &f.templates {
+                sqlx::query(super::templates::SAVE_TEMPLATE)
+                    .bind(org)
+                    .bind(t.name.trim())
+                    .bind(t.topic.as_deref().map(str::trim))
+                    .bind(t.text.trim())
+                    .execute(&mut *tx)
+                    .await?;
+            }
             sqlx::query("DELETE FROM duty_roster WHERE org_id = $1").bind(org).execute(&mut *tx).await?;
             for d in &f.duty {
                 sqlx::query("INSERT INTO duty_roster (org_id, person_id, starts_on, ends_on, phone, department_id) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -376,6 +385,7 @@ impl Store {
             .collect::<Result<_, _>>()?;
             (departments, people, roles, members, topics, duty)
         });
+        let templates = self.templates(OrgId(id)).await?;
         let person_name = |pid: i64| people.iter().find(|p| p.0 == pid).map(|p| p.1.clone());
         let department_name =
             |did: i64| departments.iter().find(|d| d.0 == did).map(|d| d.1.clone());
@@ -420,6 +430,14 @@ impl Store {
                     name: name.clone(),
                     department: d.and_then(department_name),
                     proof: proof.as_deref().and_then(Proof::parse),
+                })
+                .collect(),
+            templates: templates
+                .into_iter()
+                .map(|t| TemplateEntry {
+                    name: t.name,
+                    topic: t.topic,
+                    text: t.text,
                 })
                 .collect(),
             duty: duty

@@ -20,12 +20,14 @@ mod history;
 mod import;
 mod incidents;
 mod invites;
+mod kept_files;
 mod outbox;
 mod publications;
 mod redraws;
 mod repeats;
 mod reports;
 mod retention;
+mod templates;
 pub(crate) mod timers;
 mod tokens;
 
@@ -51,11 +53,13 @@ pub use figures::Figures;
 pub use import::ImportReport;
 pub use incidents::{AuditEntry, AuditRecord, Commit, NewRecord, OpenAssignment, StoredDraft};
 pub use invites::InviteError;
+pub use kept_files::{FileToKeep, KeptFile};
 pub(crate) use outbox::queue_key;
 pub use outbox::{
     Backlog, OutboxMessage, OutboxRow, Recipient, APPEAL_EMAIL_KIND, MONITORING_KIND,
 };
 pub use publications::{AnswerKey, PublicationClaim};
+pub use templates::NewTemplate;
 pub use timers::{DueTimer, TimerRow};
 
 /// Runs the same code against whichever pool is configured. The body is compiled once per

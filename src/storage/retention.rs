@@ -80,7 +80,7 @@ impl Store {
     }
 
     /// How many stored rows of an incident (its row, drafts, audit records, messages, report
-    /// row, posted answers) still contain `needle`: proof that anonymising left nothing behind.
+    /// row, posted answers, remembered answer, kept files) still contain `needle`: proof that anonymising left nothing behind.
     pub async fn rows_mentioning(
         &self,
         incident: IncidentId,
@@ -99,7 +99,8 @@ impl Store {
                       + (SELECT COUNT(*) FROM report_incidents WHERE incident_id = $1 AND url LIKE $2)
                       + (SELECT COUNT(*) FROM auto_publications WHERE incident_id = $1 AND link LIKE $2)
                       + (SELECT COUNT(*) FROM answer_memory WHERE incident_id = $1
-                           AND (message LIKE $2 OR answer LIKE $2)) AS n",
+                           AND (message LIKE $2 OR answer LIKE $2))
+                      + (SELECT COUNT(*) FROM kept_files WHERE incident_id = $1 AND file_ref LIKE $2) AS n",
             )
             .bind(incident.0)
             .bind(&like)
@@ -167,6 +168,11 @@ impl Store {
                 }
                 // An anonymised answer is no longer offered as a model.
                 sqlx::query("DELETE FROM answer_memory WHERE incident_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                // Nor are its photos served any more.
+                sqlx::query("DELETE FROM kept_files WHERE incident_id = $1")
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;

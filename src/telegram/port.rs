@@ -19,6 +19,7 @@ use teloxide::types::{
 use teloxide::{ApiError, RequestError};
 
 use super::render::{caption_html, html, keyboard};
+use crate::core::delivery::FetchedFile;
 use crate::core::view::UploadKind;
 use crate::core::{MessengerPort, SendError, Toast, View};
 use crate::domain::content::Messenger;
@@ -287,6 +288,53 @@ impl MessengerPort for TelegramPort {
 
     fn room(&self, chat: i64) -> Option<u32> {
         self.pacing.room(chat)
+    }
+
+    async fn fetch_file(&self, file: &str) -> Result<FetchedFile, SendError> {
+        let (kind, id) = file.split_once(':').unwrap_or(("photo", file));
+        let content_type = match kind {
+            "photo" => "image/jpeg",
+            "video" => "video/mp4",
+            "document" => "application/octet-stream",
+            _ => return Err(SendError::Refused(format!("not a Telegram file: {kind}"))),
+        };
+        let found = self
+            .bot
+            .get_file(FileId(id.to_string()))
+            .await
+            .map_err(|e| classify(&e))?;
+        // The Bot API's file address: <api>/file/bot<token>/<path>.
+        let mut url = self.bot.api_url();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments
+                .pop_if_empty()
+                .push("file")
+                .push(&format!("bot{}", self.bot.token()));
+            for piece in found.path.split('/') {
+                segments.push(piece);
+            }
+        }
+        let response = self
+            .bot
+            .client()
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| SendError::Failed(e.without_url().to_string()))?;
+        if !response.status().is_success() {
+            return Err(SendError::Failed(format!(
+                "the file server answered {}",
+                response.status()
+            )));
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| SendError::Failed(e.without_url().to_string()))?;
+        Ok(FetchedFile {
+            bytes: bytes.to_vec(),
+            content_type: content_type.to_string(),
+        })
     }
 
     async fn send(&self, chat: i64, view: &View) -> Result<i64, SendError> {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Path, State};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
@@ -97,6 +97,8 @@ struct Inner {
     limits: Option<Limits>,
     /// Chats where requests fail at random: (share answered 429, share answered 500, the dice).
     flaky: HashMap<i64, (f64, f64, rand::rngs::StdRng)>,
+    /// Files people sent, by file id, with their bytes (getFile and the file server).
+    files: HashMap<String, Vec<u8>>,
 }
 
 /// Telegram's documented limits, checked on every message (send or edit) the bot asks for:
@@ -430,6 +432,16 @@ fn respond(inner: &mut Inner, method: &str, body: &Value) -> (Json<Value>, bool)
             }
             ok(msg)
         }
+        "getFile" => {
+            let id = body["file_id"].as_str().unwrap_or_default();
+            match inner.files.get(id) {
+                Some(bytes) => ok(json!({
+                    "file_id": id, "file_unique_id": format!("u-{id}"),
+                    "file_size": bytes.len(), "file_path": format!("photos/{id}.jpg"),
+                })),
+                None => error(400, "Bad Request: invalid file_id"),
+            }
+        }
         "getWebhookInfo" => {
             ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": 0}))
         }
@@ -462,12 +474,35 @@ fn respond(inner: &mut Inner, method: &str, body: &Value) -> (Json<Value>, bool)
     (answer, false)
 }
 
+/// The Bot API's file server: `/file/bot<token>/photos/<file id>.jpg`.
+async fn download(
+    State(fake): State<FakeTelegram>,
+    Path((_token, _folder, name)): Path<(String, String, String)>,
+) -> (axum::http::StatusCode, Vec<u8>) {
+    let id = name.trim_end_matches(".jpg");
+    match fake.inner.lock().unwrap().files.get(id) {
+        Some(bytes) => (axum::http::StatusCode::OK, bytes.clone()),
+        None => (axum::http::StatusCode::NOT_FOUND, Vec::new()),
+    }
+}
+
 impl FakeTelegram {
+    /// A file a person sent, as Telegram keeps it: getFile finds it and the file server gives
+    /// out these bytes.
+    pub fn put_file(&self, id: &str, bytes: &[u8]) {
+        self.inner
+            .lock()
+            .unwrap()
+            .files
+            .insert(id.to_string(), bytes.to_vec());
+    }
+
     /// Starts the server; returns it and its base URL.
     pub async fn start() -> (FakeTelegram, String) {
         let fake = FakeTelegram::default();
         let app = Router::new()
             .route("/{token}/{method}", post(handle))
+            .route("/file/{token}/{folder}/{name}", get(download))
             .with_state(fake.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -458,7 +458,7 @@ impl Core {
 
     /// A directory change by the person in `who`, in one transaction with its audit record and
     /// the rows it sends (the delivery worker is woken for them).
-    async fn change_directory(
+    pub(crate) async fn change_directory(
         &self,
         who: &Who,
         change: DirectoryChange,

@@ -11,6 +11,7 @@ use crate::domain::incident::{
 use crate::domain::permission::{may_start_draft, Deed};
 use crate::domain::plan::Due;
 use crate::domain::regulation::{Importance, Publisher};
+use crate::domain::templates::blanks;
 use crate::domain::DepartmentId;
 use crate::texts::{Arg, Texts};
 
@@ -532,15 +533,27 @@ impl Draw<'_> {
             lines.push(Line::Text(w));
         }
         let id = inc.id;
+        let mut buttons = vec![vec![
+            self.button("btn-edit", Action::EditDraft { inc: id }),
+            self.button("btn-cancel", Action::CancelDraft { inc: id }),
+        ]];
+        // A template's field left unfilled: the draft cannot go to approval yet.
+        let fields = blanks(text);
+        if fields.is_empty() {
+            buttons.insert(
+                0,
+                vec![self.button("btn-send-approval", Action::SendDraft { inc: id })],
+            );
+        } else {
+            let fields = fields.join(", ");
+            lines.push(Line::Blank);
+            lines.push(Line::Text(
+                self.tf("warn-blanks", &[("fields", Arg::from(&fields))]),
+            ));
+        }
         View {
             lines,
-            buttons: vec![
-                vec![self.button("btn-send-approval", Action::SendDraft { inc: id })],
-                vec![
-                    self.button("btn-edit", Action::EditDraft { inc: id }),
-                    self.button("btn-cancel", Action::CancelDraft { inc: id }),
-                ],
-            ],
+            buttons,
             ..View::default()
         }
     }

@@ -64,6 +64,7 @@ impl Draw<'_> {
             self.tf("status-line", &[("status", Arg::from(&status))]),
         ));
         let mut rows = self.executor_buttons(inc, part, viewer);
+        rows.extend(self.templates_row(inc, part, viewer));
         rows.extend(take_as_base);
         if truncated {
             rows.push(vec![

@@ -1,11 +1,12 @@
 //! Answer memory on the executor's card: published answers to similar messages, each with
-//! «Взять за основу», while the answer is not drafted yet.
+//! «Взять за основу», and «Шаблоны» when the library has templates for the topic — while the
+//! answer is not drafted yet.
 
 use super::{clipped, Draw};
 use crate::core::action::Action;
 use crate::core::view::{Button, Line};
 use crate::domain::content::IncidentRecord;
-use crate::domain::incident::{Actor, DraftKind};
+use crate::domain::incident::{Actor, DraftKind, PartState};
 use crate::domain::permission::may_start_draft;
 use crate::texts::Arg;
 
@@ -65,5 +66,33 @@ impl Draw<'_> {
             }]);
         }
         (lines, rows)
+    }
+
+    /// «🗂 Шаблоны (N)», when the viewer may start the answer, none is drafted yet and the
+    /// library has templates for the incident's topic.
+    pub(super) fn templates_row(
+        &self,
+        inc: &IncidentRecord,
+        part: usize,
+        viewer: &Actor,
+    ) -> Option<Vec<Button>> {
+        let waiting = inc.workflow.parts.get(part).is_some_and(|p| {
+            matches!(p.state, PartState::Routed | PartState::Accepted) && p.drafts.is_empty()
+        });
+        let reg = self.rules.regulation();
+        let count = self
+            .rules
+            .templates_for(inc.workflow.topic.as_deref())
+            .len();
+        if !waiting
+            || count == 0
+            || !may_start_draft(viewer, part, DraftKind::Answer, &inc.workflow, reg)
+        {
+            return None;
+        }
+        Some(vec![Button {
+            label: self.tf("btn-templates", &[("count", Arg::Num(count as i64))]),
+            action: Action::Templates { inc: inc.id, part },
+        }])
     }
 }

@@ -41,6 +41,7 @@ fn rules(preset: &str) -> OrgRules {
             people: Vec::new(),
             topics: Vec::new(),
         },
+        templates: Vec::new(),
     }
 }
 

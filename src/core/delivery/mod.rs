@@ -51,7 +51,7 @@ use crate::domain::content::Messenger;
 use crate::domain::PersonId;
 use crate::storage::{OutboxMessage, Recipient};
 pub(crate) use port::Outcome;
-pub use port::{MessengerPort, SendError};
+pub use port::{FetchedFile, MessengerPort, SendError};
 
 /// Where a message goes, as far as pacing is concerned: a messenger's chat, or (for the
 /// worker's own work, and a person not yet found) its queue.

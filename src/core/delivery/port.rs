@@ -77,6 +77,14 @@ pub trait MessengerPort: Send + Sync {
         account
     }
 
+    /// A file a person sent (as a draft keeps it: "photo:ID"…): its bytes and content type,
+    /// for Otklik's own copy. A messenger that hands no files out refuses.
+    async fn fetch_file(&self, _file: &str) -> Result<FetchedFile, SendError> {
+        Err(SendError::Refused(
+            "this messenger does not hand files out".into(),
+        ))
+    }
+
     /// Sends a view (and then its attachments, each waiting for its own turn); returns the
     /// message id. The caller has taken the turn for the message itself.
     async fn send(&self, chat: i64, view: &View) -> Result<i64, SendError>;
@@ -95,6 +103,13 @@ pub trait MessengerPort: Send + Sync {
         text: &str,
         original_link: &str,
     ) -> Result<(i64, String), SendError>;
+}
+
+/// A file taken from a messenger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedFile {
+    pub bytes: Vec<u8>,
+    pub content_type: String,
 }
 
 /// How a row ended.

@@ -57,7 +57,7 @@ impl Core {
                 self.auto_publish(m, &r, Posting::Explanation, ports).await
             }
             (Notice::ToMonitoring { event, at }, Some(r)) => {
-                self.tell_monitoring(m, &r, event, *at).await
+                self.tell_monitoring(m, &r, event, *at, ports).await
             }
             (Notice::AppealEmail, Some(r)) => self.email_appeal(m, &r).await,
             (

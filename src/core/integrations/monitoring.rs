@@ -44,12 +44,15 @@ pub fn reports_for(
     {
         return Vec::new();
     }
-    let answer = |part: Option<usize>| -> String {
-        let draft = match part {
-            Some(i) => incident.parts.get(i).and_then(|p| p.current_draft()),
-            None => incident.consolidated.as_ref(),
-        };
-        draft.map(|d| d.text.clone()).unwrap_or_default()
+    let draft = |part: Option<usize>| match part {
+        Some(i) => incident.parts.get(i).and_then(|p| p.current_draft()),
+        None => incident.consolidated.as_ref(),
+    };
+    let answer = |part: Option<usize>| draft(part).map(|d| d.text.clone()).unwrap_or_default();
+    let files = |part: Option<usize>| {
+        draft(part)
+            .map(|d| d.attachments.clone())
+            .unwrap_or_default()
     };
     events
         .iter()
@@ -59,6 +62,7 @@ pub fn reports_for(
                     part: *part,
                     interim: *kind == DraftKind::Interim,
                     text: answer(*part),
+                    files: files(*part),
                 })
             }
             Event::Published {
@@ -75,6 +79,7 @@ pub fn reports_for(
                     None => incident.publication.as_ref(),
                 }
                 .is_some_and(|p| p.handed_over),
+                files: files(*part),
             }),
             Event::NoAnswer { reason } => Some(MonitoringEvent::NoAnswer { reason: *reason }),
             Event::ReturnedToSource { comment } => Some(MonitoringEvent::Returned {
@@ -90,12 +95,14 @@ pub fn reports_for(
         .collect()
 }
 
-/// The JSON body of a report (documented in `docs/intake-api.md`, "Reports to the monitoring system").
+/// The JSON body of a report (documented in `docs/intake-api.md`, "Reports to the monitoring
+/// system"); `files` are the links to the answer's files (`integrations::files`).
 pub fn payload(
     organisation: &str,
     record: &IncidentRecord,
     event: &MonitoringEvent,
     at: DateTime<Utc>,
+    files: Vec<serde_json::Value>,
 ) -> serde_json::Value {
     let mut body = json!({
         "event": event.key(),
@@ -112,9 +119,10 @@ pub fn payload(
             part,
             interim,
             text,
+            ..
         } => json!({
             "part": part,
-            "answer": { "text": text, "interim": interim },
+            "answer": { "text": text, "interim": interim, "files": files },
         }),
         MonitoringEvent::Published {
             part,
@@ -122,9 +130,10 @@ pub fn payload(
             link,
             text,
             handed_over,
+            ..
         } => json!({
             "part": part,
-            "answer": { "text": text, "interim": interim, "link": link, "handed_over": handed_over },
+            "answer": { "text": text, "interim": interim, "link": link, "handed_over": handed_over, "files": files },
         }),
         MonitoringEvent::NoAnswer { reason } => json!({ "reason": reason }),
         MonitoringEvent::Returned { comment } => json!({ "reason": comment }),
@@ -157,6 +166,7 @@ impl Core {
         record: &IncidentRecord,
         event: &MonitoringEvent,
         at: DateTime<Utc>,
+        ports: &[std::sync::Arc<dyn crate::core::delivery::MessengerPort>],
     ) -> Result<Outcome, CoreError> {
         let rules = self.org(m.org).await?;
         let Some(link) = &rules.org.monitoring else {
@@ -170,7 +180,12 @@ impl Core {
             tracing::warn!(id = m.id, "no webhook client runs; the report waits");
             return Ok(Outcome::RetryIn(chrono::Duration::minutes(5)));
         };
-        let body = payload(&rules.org.name, record, event, at);
+        // The answer's files are copied first: the links must answer when the system follows them.
+        if let Err(wait) = self.keep_files(record, event.files(), ports).await? {
+            return Ok(Outcome::RetryIn(wait));
+        }
+        let files = self.file_links(&rules, event.files(), self.now());
+        let body = payload(&rules.org.name, record, event, at, files);
         let bytes = body.to_string().into_bytes();
         let headers = [
             ("Content-Type", "application/json".to_string()),

@@ -16,6 +16,9 @@ pub enum MonitoringEvent {
         part: Option<usize>,
         interim: bool,
         text: String,
+        /// The draft's files (messenger ids), given to the system as links.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<String>,
     },
     /// The answer is published, with its link — or handed to the body that publishes it
     /// (Sakhalin 3.3), without one.
@@ -26,6 +29,8 @@ pub enum MonitoringEvent {
         text: String,
         #[serde(default)]
         handed_over: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<String>,
     },
     /// No answer is given (threats, obscenity, insults, unreadable).
     NoAnswer { reason: NoAnswerReason },
@@ -36,6 +41,15 @@ pub enum MonitoringEvent {
 }
 
 impl MonitoringEvent {
+    /// The files the report gives links to.
+    pub fn files(&self) -> &[String] {
+        match self {
+            MonitoringEvent::AnswerApproved { files, .. }
+            | MonitoringEvent::Published { files, .. } => files,
+            _ => &[],
+        }
+    }
+
     pub fn key(&self) -> &'static str {
         match self {
             MonitoringEvent::AnswerApproved { .. } => "answer_approved",

@@ -34,16 +34,22 @@ impl Core {
         if !waiting {
             return Ok(Vec::new());
         }
-        Ok(self
+        // A repeat's earlier incident already has its own line on the card: one more is asked
+        // for, in case it is among them.
+        let repeat_of = record.content.repeat_of;
+        let mut found = self
             .store
             .similar_answers(
                 record.org,
                 Some(record.id),
                 record.workflow.topic.as_deref(),
                 &record.content.text,
-                ON_A_CARD,
+                ON_A_CARD + usize::from(repeat_of.is_some()),
             )
-            .await?)
+            .await?;
+        found.retain(|a| Some(a.incident) != repeat_of);
+        found.truncate(ON_A_CARD);
+        Ok(found)
     }
 
     /// «📋 Взять за основу»: the part accepted where needed, the draft opened with the earlier

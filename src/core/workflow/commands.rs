@@ -326,6 +326,7 @@ impl Core {
             "duty" => Ok(Some(Reply::say(self.duty(who).await?))),
             "report" => Ok(Some(self.report_command(who, args).await?)),
             "find" => Ok(Some(self.find_answers(who, args).await?)),
+            "template" => Ok(Some(self.template_command(who, args).await?)),
             "open" | "overdue" => {
                 let (rules, actor) = self.actor_of(who).await?;
                 let list = if name == "open" {

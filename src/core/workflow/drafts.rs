@@ -77,6 +77,15 @@ impl Core {
         if pending_inc != inc {
             return Ok(self.outdated());
         }
+        // A template's fields must be filled in first (an old preview's button is refused too).
+        let fields = crate::domain::templates::blanks(&text);
+        if !fields.is_empty() {
+            let fields = fields.join(", ");
+            return Ok(Reply::alert(
+                self.texts
+                    .tf("draft-blanks", &[("fields", Arg::from(&fields))]),
+            ));
+        }
         let preview = self
             .draw(rules, &[], None)
             .draft_preview(&record, kind, &text, files.len());

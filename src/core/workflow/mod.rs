@@ -2,7 +2,7 @@
 //! typed after a prompt (`input.rs`, the step waited for in `pending.rs`) go to the file of their
 //! job — triage, drafts, approval, returns, the outcome (published, no answer), clarification
 //! requests, explanations, 59-FZ appeals, cross-posts, repeats, the curator's own answer, answer
-//! memory (similar answers, «Взять за основу», `/find`) — and
+//! memory (similar answers, «Взять за основу», `/find`), answer templates («Шаблоны») — and
 //! commands (`commands.rs`) and intake of new messages (`intake.rs`) beside them. Every command
 //! of the state machine goes through `commit.rs`: the domain's `apply`, then one transaction with
 //! its audit record and its notices (made by `notices/`); intake registers a new incident with
@@ -31,5 +31,6 @@ pub(crate) mod press;
 pub(crate) mod refusals;
 pub(crate) mod repeats;
 pub(crate) mod returns;
+pub(crate) mod templates;
 pub(crate) mod triage;
 pub(crate) mod updates;

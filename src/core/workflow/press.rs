@@ -132,6 +132,13 @@ impl Core {
                 self.draft_from(who, &rules, &actor, record, part, source)
                     .await
             }
+            Action::Templates { part, .. } => {
+                self.template_list(&rules, &actor, record, part).await
+            }
+            Action::DraftFromTemplate { part, template, .. } => {
+                self.draft_from_template(who, &rules, &actor, record, part, template)
+                    .await
+            }
             Action::Return { part, .. } => {
                 self.ask_return_reason(&rules, &actor, record, part).await
             }

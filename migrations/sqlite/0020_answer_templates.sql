@@ -1,0 +1,10 @@
+-- Answer templates: an organisation's model answers, by name, for one topic or (topic NULL)
+-- for any; fields to fill in are written in square brackets.
+CREATE TABLE answer_templates (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id  INTEGER NOT NULL REFERENCES organisations(id),
+    name    TEXT   NOT NULL,
+    topic   TEXT,
+    body    TEXT   NOT NULL,
+    UNIQUE (org_id, name)
+);
