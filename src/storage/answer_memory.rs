@@ -11,6 +11,27 @@ use crate::domain::{IncidentId, OrgId};
 
 /// How many candidates the index ranks before the closeness check picks the best.
 const CANDIDATES: i64 = 30;
+/// How many best matches of the text (across organisations) SQLite ranks for the topic.
+const RANKED: i64 = 300;
+/// How many answers the stems asked for may occur in, together (SQLite): the rarest stems
+/// are taken until this is reached, and at least two are.
+const STEM_BUDGET: i64 = 5000;
+
+/// The stems to ask the index for, rarest first: a message's street and house number tell
+/// more than «дом» and «улица», and asking for every stem would rank every answer.
+fn rarest(mut counted: Vec<(i64, &str)>) -> Vec<&str> {
+    counted.sort();
+    let mut total = 0;
+    let mut asked = Vec::new();
+    for (docs, stem) in counted {
+        if asked.len() >= 2 && total + docs > STEM_BUDGET {
+            break;
+        }
+        total += docs;
+        asked.push(stem);
+    }
+    asked
+}
 
 /// An answer to remember.
 #[derive(Debug, Clone)]
@@ -165,17 +186,37 @@ impl Store {
         let exclude = exclude.map_or(0, |i| i.0);
         let candidates: Vec<Candidate> = match &self.pool {
             super::Pool::Sqlite(pool) => {
+                // How many answers each stem occurs in; only the rarest are asked for.
+                let mut counted = Vec::new();
+                for stem in &wanted {
+                    let docs: Option<i64> =
+                        sqlx::query("SELECT doc FROM answer_memory_vocab WHERE term = $1")
+                            .bind(stem)
+                            .fetch_optional(pool)
+                            .await?
+                            .map(|r| r.try_get("doc"))
+                            .transpose()?;
+                    if let Some(docs) = docs.filter(|d| *d > 0) {
+                        counted.push((docs, stem.as_str()));
+                    }
+                }
+                let asked = rarest(counted);
+                if asked.is_empty() {
+                    return Ok(Vec::new());
+                }
                 // Stems are letters and digits only; quoted, they are plain terms.
-                let query = wanted
+                let query = asked
                     .iter()
                     .map(|s| format!("\"{s}\""))
                     .collect::<Vec<_>>()
                     .join(" OR ");
                 sqlx::query(
                     "SELECT m.incident_id, m.number, m.published_at, m.department, m.answer, m.stems
-                     FROM answer_memory_fts f JOIN answer_memory m ON m.incident_id = f.rowid
-                     WHERE answer_memory_fts MATCH $1 AND m.org_id = $2 AND m.incident_id <> $3
-                     ORDER BY (m.topic_key = $4) DESC, bm25(answer_memory_fts)
+                     FROM (SELECT rowid AS id, rank FROM answer_memory_fts
+                           WHERE answer_memory_fts MATCH $1 ORDER BY rank LIMIT $6) f
+                     JOIN answer_memory m ON m.incident_id = f.id
+                     WHERE m.org_id = $2 AND m.incident_id <> $3
+                     ORDER BY (m.topic_key = $4) DESC, f.rank
                      LIMIT $5",
                 )
                 .bind(query)
@@ -183,6 +224,7 @@ impl Store {
                 .bind(exclude)
                 .bind(&topic)
                 .bind(CANDIDATES)
+                .bind(RANKED)
                 .fetch_all(pool)
                 .await?
                 .iter()
@@ -246,4 +288,26 @@ where
         r.try_get("answer")?,
         r.try_get("stems")?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rarest_stems_are_asked_for_within_the_budget_and_at_least_two() {
+        let counted = vec![
+            (100_000, "дом"),
+            (2_500, "ленин"),
+            (1_000, "5"),
+            (16_000, "отоплен"),
+        ];
+        assert_eq!(rarest(counted), ["5", "ленин"]);
+        assert_eq!(
+            rarest(vec![(90_000, "дом"), (60_000, "улиц")]),
+            ["улиц", "дом"]
+        );
+        assert_eq!(rarest(vec![(3, "а"), (4, "б"), (5, "в")]), ["а", "б", "в"]);
+        assert!(rarest(Vec::new()).is_empty());
+    }
 }
