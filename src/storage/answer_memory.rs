@@ -187,49 +187,53 @@ impl Store {
         let candidates: Vec<Candidate> = match &self.pool {
             super::Pool::Sqlite(pool) => {
                 // How many answers each stem occurs in; only the rarest are asked for.
-                let mut counted = Vec::new();
-                for stem in &wanted {
-                    let docs: Option<i64> =
-                        sqlx::query("SELECT doc FROM answer_memory_vocab WHERE term = $1")
-                            .bind(stem)
-                            .fetch_optional(pool)
-                            .await?
-                            .map(|r| r.try_get("doc"))
-                            .transpose()?;
-                    if let Some(docs) = docs.filter(|d| *d > 0) {
-                        counted.push((docs, stem.as_str()));
-                    }
-                }
-                let asked = rarest(counted);
-                if asked.is_empty() {
-                    return Ok(Vec::new());
-                }
-                // Stems are letters and digits only; quoted, they are plain terms.
-                let query = asked
-                    .iter()
-                    .map(|s| format!("\"{s}\""))
-                    .collect::<Vec<_>>()
-                    .join(" OR ");
-                sqlx::query(
-                    "SELECT m.incident_id, m.number, m.published_at, m.department, m.answer, m.stems
-                     FROM (SELECT rowid AS id, rank FROM answer_memory_fts
-                           WHERE answer_memory_fts MATCH $1 ORDER BY rank LIMIT $6) f
-                     JOIN answer_memory m ON m.incident_id = f.id
-                     WHERE m.org_id = $2 AND m.incident_id <> $3
-                     ORDER BY (m.topic_key = $4) DESC, f.rank
-                     LIMIT $5",
+                let terms = serde_json::to_string(&wanted)?;
+                let counted: Vec<(i64, String)> = sqlx::query(
+                    "SELECT term, docs FROM answer_memory_terms
+                     WHERE term IN (SELECT value FROM json_each($1)) AND docs > 0",
                 )
-                .bind(query)
-                .bind(org.0)
-                .bind(exclude)
-                .bind(&topic)
-                .bind(CANDIDATES)
-                .bind(RANKED)
+                .bind(terms)
                 .fetch_all(pool)
                 .await?
                 .iter()
-                .map(candidate)
-                .collect::<Result<_, _>>()?
+                .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("docs")?, r.try_get("term")?)) })
+                .collect::<Result<_, _>>()?;
+                let asked = rarest(counted.iter().map(|(d, t)| (*d, t.as_str())).collect());
+                if asked.len() < 2 {
+                    // Fewer than two stems known: nothing can share two.
+                    return Ok(Vec::new());
+                }
+                // Stems are letters and digits only; quoted, they are plain terms. Those with
+                // both of the two rarest first (a street and a house number), all of them if
+                // that is not enough.
+                let quoted: Vec<String> = asked.iter().map(|s| format!("\"{s}\"")).collect();
+                let mut found = Vec::new();
+                for query in [quoted[..2].join(" AND "), quoted.join(" OR ")] {
+                    found = sqlx::query(
+                        "SELECT m.incident_id, m.number, m.published_at, m.department, m.answer, m.stems
+                         FROM (SELECT rowid AS id, rank FROM answer_memory_fts
+                               WHERE answer_memory_fts MATCH $1 ORDER BY rank LIMIT $6) f
+                         JOIN answer_memory m ON m.incident_id = f.id
+                         WHERE m.org_id = $2 AND m.incident_id <> $3
+                         ORDER BY (m.topic_key = $4) DESC, f.rank
+                         LIMIT $5",
+                    )
+                    .bind(query)
+                    .bind(org.0)
+                    .bind(exclude)
+                    .bind(&topic)
+                    .bind(CANDIDATES)
+                    .bind(RANKED)
+                    .fetch_all(pool)
+                    .await?
+                    .iter()
+                    .map(candidate)
+                    .collect::<Result<Vec<_>, _>>()?;
+                    if found.len() >= limit {
+                        break;
+                    }
+                }
+                found
             }
             super::Pool::Postgres(pool) => {
                 // Words are letters and digits only: no operator can be smuggled in.

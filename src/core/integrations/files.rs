@@ -83,18 +83,20 @@ impl Core {
             .collect()
     }
 
-    /// Copies a draft's files from their messenger, those not copied yet. `Err` with the wait
-    /// when a messenger failed for now; a file its messenger will not hand out is left out (and
-    /// logged), as it never will be.
+    /// Copies a draft's files from their messenger, those not copied yet; the files kept. `Err`
+    /// with the wait when a messenger failed for now; a file its messenger will not hand out is
+    /// left out (and logged), as it never will be.
     pub(crate) async fn keep_files(
         &self,
         record: &IncidentRecord,
         files: &[String],
         ports: &[std::sync::Arc<dyn MessengerPort>],
-    ) -> Result<Result<(), Duration>, CoreError> {
+    ) -> Result<Result<Vec<String>, Duration>, CoreError> {
+        let mut kept = Vec::new();
         for file in files {
             let key = file_key(record.org, file);
             if self.store.file_kept(&key).await? {
+                kept.push(file.clone());
                 continue;
             }
             let (messenger, _) = origin(file);
@@ -113,6 +115,7 @@ impl Core {
                         bytes: &fetched.bytes,
                     };
                     self.store.keep_file(&keep, self.now()).await?;
+                    kept.push(file.clone());
                     tracing::info!(
                         incident = record.number,
                         size = fetched.bytes.len(),
@@ -131,7 +134,7 @@ impl Core {
                 }
             }
         }
-        Ok(Ok(()))
+        Ok(Ok(kept))
     }
 
     /// A kept file asked for by a link: checked against the organisation's secret and the time.

@@ -181,10 +181,11 @@ impl Core {
             return Ok(Outcome::RetryIn(chrono::Duration::minutes(5)));
         };
         // The answer's files are copied first: the links must answer when the system follows them.
-        if let Err(wait) = self.keep_files(record, event.files(), ports).await? {
-            return Ok(Outcome::RetryIn(wait));
-        }
-        let files = self.file_links(&rules, event.files(), self.now());
+        let kept = match self.keep_files(record, event.files(), ports).await? {
+            Ok(kept) => kept,
+            Err(wait) => return Ok(Outcome::RetryIn(wait)),
+        };
+        let files = self.file_links(&rules, &kept, self.now());
         let body = payload(&rules.org.name, record, event, at, files);
         let bytes = body.to_string().into_bytes();
         let headers = [
