@@ -5,10 +5,10 @@
 use crate::core::org::OrgRules;
 use crate::core::reply::Reply;
 use crate::core::view::{Line, View};
-use crate::core::workflow::pending::Pending;
+use crate::core::workflow::drafts::DraftStart;
 use crate::core::{Core, CoreError, Who};
 use crate::domain::content::IncidentRecord;
-use crate::domain::incident::{Actor, DraftKind, PartState, Role};
+use crate::domain::incident::{Actor, PartState, Role};
 use crate::domain::IncidentId;
 use crate::storage::SimilarAnswer;
 use crate::texts::Arg;
@@ -64,29 +64,10 @@ impl Core {
         part: usize,
         source: IncidentId,
     ) -> Result<Reply, CoreError> {
-        let kind = DraftKind::Answer;
         // Only an answer of the same organisation still remembered (not anonymised).
         let Some(base) = self.store.remembered_answer(record.org, source).await? else {
             return Ok(Reply::toast(self.texts.t("draft-from-gone")));
         };
-        let inc = record.id;
-        if let Some(refusal) = self
-            .open_for_draft(rules, actor, record, part, kind)
-            .await?
-        {
-            return Ok(refusal);
-        }
-        self.set_pending(
-            who,
-            &Pending::DraftAttachments {
-                inc,
-                part,
-                kind,
-                text: base.text.clone(),
-                files: Vec::new(),
-            },
-        )
-        .await?;
         let prompt = self.texts.tf(
             "draft-from",
             &[
@@ -94,22 +75,19 @@ impl Core {
                 ("date", Arg::from(&self.local_date(rules, base.at))),
             ],
         );
-        let view = View {
-            lines: vec![
-                Line::Text(prompt),
-                Line::Blank,
-                Line::Quote(base.text),
-                Line::Blank,
-                Line::Text(self.texts.t("draft-from-next")),
-            ],
-            ..View::default()
+        let lines = vec![
+            Line::Text(prompt),
+            Line::Blank,
+            Line::Quote(base.text.clone()),
+            Line::Blank,
+            Line::Text(self.texts.t("draft-from-next")),
+        ];
+        let start = DraftStart {
+            text: base.text,
+            lines,
         };
-        Ok(Reply::say(view.with_buttons(vec![vec![
-            crate::core::view::Button {
-                label: self.texts.t("btn-attachments-done"),
-                action: crate::core::Action::AttachmentsDone { inc },
-            },
-        ]])))
+        self.open_draft_with(who, rules, actor, record, part, start)
+            .await
     }
 
     /// `/find слова`: the organisation's published answers to messages with these words (any

@@ -150,6 +150,12 @@ impl Core {
     }
 }
 
+/// What a draft opens with: its text, and the lines that show it.
+pub(crate) struct DraftStart {
+    pub text: String,
+    pub lines: Vec<Line>,
+}
+
 impl Core {
     /// «✍️ Подготовить ответ» (or a clarification request): accepts the part first where needed, then
     /// asks for the text.
@@ -190,14 +196,8 @@ impl Core {
         part: usize,
         kind: DraftKind,
     ) -> Result<Option<Reply>, CoreError> {
-        if !may_start_draft(actor, part, kind, &record.workflow, rules.regulation()) {
-            let deed = Deed::Draft { part, kind };
-            return Ok(Some(
-                match permitted(actor, deed, &record.workflow, rules.regulation()) {
-                    Err(e) => self.refused(&e),
-                    Ok(()) => self.outdated(),
-                },
-            ));
+        if let Some(refusal) = self.draft_refusal(rules, actor, &record, part, kind) {
+            return Ok(Some(refusal));
         }
         let routed = record
             .workflow
@@ -213,6 +213,71 @@ impl Core {
             }
         }
         Ok(None)
+    }
+
+    /// Why the actor may not start this draft now (`None`: they may).
+    pub(crate) fn draft_refusal(
+        &self,
+        rules: &OrgRules,
+        actor: &Actor,
+        record: &IncidentRecord,
+        part: usize,
+        kind: DraftKind,
+    ) -> Option<Reply> {
+        if may_start_draft(actor, part, kind, &record.workflow, rules.regulation()) {
+            return None;
+        }
+        let deed = Deed::Draft { part, kind };
+        Some(
+            match permitted(actor, deed, &record.workflow, rules.regulation()) {
+                Err(e) => self.refused(&e),
+                Ok(()) => self.outdated(),
+            },
+        )
+    }
+
+    /// Opens an answer's draft with a text to start from (an earlier answer, a template): the
+    /// part accepted where needed, the text kept as the draft, and `lines` shown with «Готово»;
+    /// a corrected text sent next replaces it, photos may follow.
+    pub(crate) async fn open_draft_with(
+        &self,
+        who: &Who,
+        rules: &OrgRules,
+        actor: &Actor,
+        record: IncidentRecord,
+        part: usize,
+        start: DraftStart,
+    ) -> Result<Reply, CoreError> {
+        let DraftStart { text, lines } = start;
+        let (inc, kind) = (record.id, DraftKind::Answer);
+        if let Some(refusal) = self
+            .open_for_draft(rules, actor, record, part, kind)
+            .await?
+        {
+            return Ok(refusal);
+        }
+        let files = Vec::new();
+        self.set_pending(
+            who,
+            &Pending::DraftAttachments {
+                inc,
+                part,
+                kind,
+                text,
+                files,
+            },
+        )
+        .await?;
+        let view = View {
+            lines,
+            ..View::default()
+        };
+        Ok(Reply::say(view.with_buttons(vec![vec![
+            crate::core::view::Button {
+                label: self.texts.t("btn-attachments-done"),
+                action: crate::core::Action::AttachmentsDone { inc },
+            },
+        ]])))
     }
 
     /// The draft's text typed: asks for files next, or shows the preview.

@@ -5,11 +5,10 @@
 use crate::core::org::OrgRules;
 use crate::core::reply::Reply;
 use crate::core::view::{Button, Line, View};
-use crate::core::workflow::pending::Pending;
+use crate::core::workflow::drafts::DraftStart;
 use crate::core::{Action, Core, CoreError, Who};
 use crate::domain::content::IncidentRecord;
 use crate::domain::incident::{Actor, DraftKind};
-use crate::domain::permission::{may_start_draft, permitted, Deed};
 use crate::domain::templates::blanks;
 use crate::domain::TemplateId;
 use crate::texts::Arg;
@@ -26,15 +25,8 @@ impl Core {
         record: IncidentRecord,
         part: usize,
     ) -> Result<Reply, CoreError> {
-        let kind = DraftKind::Answer;
-        if !may_start_draft(actor, part, kind, &record.workflow, rules.regulation()) {
-            let deed = Deed::Draft { part, kind };
-            return Ok(
-                match permitted(actor, deed, &record.workflow, rules.regulation()) {
-                    Err(e) => self.refused(&e),
-                    Ok(()) => self.outdated(),
-                },
-            );
+        if let Some(refusal) = self.draft_refusal(rules, actor, &record, part, DraftKind::Answer) {
+            return Ok(refusal);
         }
         let topic = record.workflow.topic.as_deref();
         let mut found = rules.templates_for(topic);
@@ -81,28 +73,9 @@ impl Core {
         part: usize,
         template: TemplateId,
     ) -> Result<Reply, CoreError> {
-        let kind = DraftKind::Answer;
         let Some(chosen) = rules.templates.iter().find(|t| t.id == template).cloned() else {
             return Ok(Reply::alert(self.texts.t("template-gone")));
         };
-        let inc = record.id;
-        if let Some(refusal) = self
-            .open_for_draft(rules, actor, record, part, kind)
-            .await?
-        {
-            return Ok(refusal);
-        }
-        self.set_pending(
-            who,
-            &Pending::DraftAttachments {
-                inc,
-                part,
-                kind,
-                text: chosen.text.clone(),
-                files: Vec::new(),
-            },
-        )
-        .await?;
         let fields = blanks(&chosen.text);
         let next = if fields.is_empty() {
             self.texts.t("draft-from-next")
@@ -113,23 +86,22 @@ impl Core {
                 &[("fields", Arg::from(&fields))],
             )
         };
-        let view = View {
-            lines: vec![
-                Line::Text(
-                    self.texts
-                        .tf("draft-from-template", &[("name", Arg::from(&chosen.name))]),
-                ),
-                Line::Blank,
-                // Set apart so a tap copies it, to fill the fields in.
-                Line::Preformatted(chosen.text),
-                Line::Blank,
-                Line::Text(next),
-            ],
-            ..View::default()
+        let lines = vec![
+            Line::Text(
+                self.texts
+                    .tf("draft-from-template", &[("name", Arg::from(&chosen.name))]),
+            ),
+            Line::Blank,
+            // Set apart so a tap copies it, to fill the fields in.
+            Line::Preformatted(chosen.text.clone()),
+            Line::Blank,
+            Line::Text(next),
+        ];
+        let start = DraftStart {
+            text: chosen.text,
+            lines,
         };
-        Ok(Reply::say(view.with_buttons(vec![vec![Button {
-            label: self.texts.t("btn-attachments-done"),
-            action: Action::AttachmentsDone { inc },
-        }]])))
+        self.open_draft_with(who, rules, actor, record, part, start)
+            .await
     }
 }
