@@ -973,9 +973,9 @@ const PHOTOS: [(&str, &[u8]); 2] = [
     ),
 ];
 
-/// Proof from the phone: two photos sent with the draft travel with the approval card, and the
-/// monitoring system's reports give them as links to Otklik's own copies, which answer 200 while
-/// valid and 403 once expired (or forged). Telegram's side is the fake Bot API throughout.
+/// Proof from the phone: two photos and the place sent with the draft travel with the approval
+/// card, and the monitoring system's reports give the photos as links to Otklik's own copies,
+/// which answer 200 while valid and 403 once expired (or forged), and the place as coordinates. Telegram's side is the fake Bot API throughout.
 async fn photos_of_the_work_done_reach_the_monitoring_system_as_links_that_expire(db: &TestDb) {
     let (h, r) = linked("yuzhno-sakhalinsk", db, 0).await;
     // 10:00 on Tuesday in Yuzhno-Sakhalinsk: cards go out at once, not in the morning.
@@ -1016,14 +1016,16 @@ async fn photos_of_the_work_done_reach_the_monitoring_system_as_links_that_expir
     for (id, _) in PHOTOS {
         h.fake.photo(EXECUTOR_TG, id);
     }
-    h.wait(since, "both photos taken", |c| {
-        c.chat() == EXECUTOR_TG && c.text().contains("Добавлено: 2 вложения")
+    // And where the work was done.
+    h.fake.location(EXECUTOR_TG, 46.9591, 142.738);
+    h.wait(since, "both photos and the place taken", |c| {
+        c.chat() == EXECUTOR_TG && c.text().contains("Добавлено: 3 вложения")
     })
     .await;
     let since = h.fake.mark();
     let preview = press(&h, &executor, Action::AttachmentsDone { inc }).await;
     assert!(
-        said(&preview).contains("📎 2 вложения"),
+        said(&preview).contains("📎 3 вложения"),
         "{}",
         said(&preview)
     );
@@ -1036,6 +1038,10 @@ async fn photos_of_the_work_done_reach_the_monitoring_system_as_links_that_expir
         })
         .await;
     }
+    h.wait(since, "the place under the approval card", |c| {
+        c.method == "sendLocation" && c.chat() == CURATOR_CHAT && c.body["latitude"] == 46.9591
+    })
+    .await;
     let approve = Action::Approve {
         inc,
         part: Some(0),
@@ -1050,13 +1056,15 @@ async fn photos_of_the_work_done_reach_the_monitoring_system_as_links_that_expir
     let posts = acknowledged(&r, 2).await;
     assert_eq!(events(&posts), ["answer_approved", "published"]);
     let files = posts[1].json()["answer"]["files"].clone();
+    assert_eq!(posts[0].json()["answer"]["files"], files);
+    let mut given = files.as_array().unwrap().clone();
+    // The place goes as its coordinates, after the photos.
+    let place = given.pop().unwrap();
     assert_eq!(
-        posts[0].json()["answer"]["files"].as_array().map(Vec::len),
-        Some(2)
+        place,
+        serde_json::json!({"type": "location", "latitude": 46.9591, "longitude": 142.738})
     );
-    let links: Vec<String> = files
-        .as_array()
-        .unwrap()
+    let links: Vec<String> = given
         .iter()
         .map(|f| {
             assert_eq!(f["type"], "photo", "{f}");

@@ -91,6 +91,9 @@ pub fn message(view: &View) -> NewMessage {
 /// A file a person sent in MAX, kept as "max_image:TOKEN" (or max_video, max_file), sent on by
 /// its token; files from another messenger cannot be.
 pub fn file_attachment(id: &str) -> Option<Value> {
+    if let Some((lat, lon)) = crate::domain::content::location_of(id) {
+        return Some(json!({"type": "location", "latitude": lat, "longitude": lon}));
+    }
     let (kind, token) = id.split_once(':')?;
     let kind = match kind {
         "max_image" => "image",
@@ -103,6 +106,18 @@ pub fn file_attachment(id: &str) -> Option<Value> {
 
 /// How a file in a MAX message is kept: its kind and token.
 pub fn attachment_id(attachment: &Value) -> Option<String> {
+    if attachment["type"] == "location" {
+        // MAX gives the coordinates on the attachment (or in its payload).
+        let at = |field: &str| {
+            attachment[field]
+                .as_f64()
+                .or_else(|| attachment["payload"][field].as_f64())
+        };
+        return Some(crate::domain::content::location_attachment(
+            at("latitude")?,
+            at("longitude")?,
+        ));
+    }
     let kind = match attachment["type"].as_str()? {
         "image" => "max_image",
         "video" => "max_video",
@@ -166,6 +181,10 @@ mod tests {
     #[test]
     fn files_of_another_messenger_are_not_sent() {
         assert!(file_attachment("photo:AgAC").is_none());
+        let place = json!({"type": "location", "latitude": 46.9591, "longitude": 142.738});
+        let kept = attachment_id(&place).unwrap_or_default();
+        assert_eq!(kept, "location:46.959100,142.738000");
+        assert_eq!(file_attachment(&kept), Some(place));
         let a = file_attachment("max_image:tok1").unwrap_or_default();
         assert_eq!(a["payload"]["token"], "tok1");
         assert_eq!(attachment_id(&a).as_deref(), Some("max_image:tok1"));

@@ -12,7 +12,7 @@ use crate::domain::{IncidentId, OrgId};
 /// How many candidates the index ranks before the closeness check picks the best.
 const CANDIDATES: i64 = 30;
 /// How many best matches of the text (across organisations) SQLite ranks for the topic.
-const RANKED: i64 = 300;
+const RANKED: i64 = 60;
 /// How many answers the stems asked for may occur in, together (SQLite): the rarest stems
 /// are taken until this is reached, and at least two are.
 const STEM_BUDGET: i64 = 5000;

@@ -133,6 +133,13 @@ impl TelegramPort {
         // The files of a draft follow its card; one that fails is logged, not retried (the card
         // itself is delivered).
         for a in &view.attachments {
+            if let Some((lat, lon)) = crate::domain::content::location_of(a) {
+                self.pacing.turn(chat.0).await;
+                if let Err(e) = self.bot.send_location(chat, lat, lon).await {
+                    tracing::warn!(error = %e, "cannot send a location");
+                }
+                continue;
+            }
             let (kind, id) = a.split_once(':').unwrap_or(("photo", a.as_str()));
             // A file sent in another messenger has no id Telegram knows.
             if !matches!(kind, "photo" | "video" | "document") {

@@ -87,8 +87,14 @@ async fn show(
 }
 
 /// The file a message carries, as "photo:ID", "video:ID" or "document:ID" (so it can be sent on
-/// with the right method).
+/// with the right method), or the place it shares as "location:LAT,LON".
 fn attachment_of(msg: &Message) -> Option<String> {
+    if let Some(place) = msg.location() {
+        return Some(crate::domain::content::location_attachment(
+            place.latitude,
+            place.longitude,
+        ));
+    }
     if let Some(sizes) = msg.photo() {
         return sizes.last().map(|p| format!("photo:{}", p.file.id));
     }

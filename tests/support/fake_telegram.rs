@@ -162,7 +162,12 @@ impl Limits {
 fn is_message(method: &str) -> bool {
     matches!(
         method,
-        "sendMessage" | "editMessageText" | "sendPhoto" | "sendDocument" | "sendVideo"
+        "sendMessage"
+            | "editMessageText"
+            | "sendPhoto"
+            | "sendDocument"
+            | "sendVideo"
+            | "sendLocation"
     )
 }
 
@@ -378,7 +383,7 @@ fn respond(inner: &mut Inner, method: &str, body: &Value) -> (Json<Value>, bool)
             json!({"id": BOT_ID, "is_bot": true, "first_name": "Отклик", "username": "otklik_test_bot",
             "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false}),
         ),
-        "sendPhoto" | "sendVideo" | "sendDocument" => {
+        "sendPhoto" | "sendVideo" | "sendDocument" | "sendLocation" => {
             inner.next_message += 1;
             let chat = body["chat_id"].as_i64().unwrap_or_default();
             let id = inner.next_message;
@@ -647,6 +652,13 @@ impl FakeTelegram {
         let id = 100_000 + self.inner.lock().unwrap().next_update;
         self.push(json!({"message": {"message_id": id, "date": 1_795_000_000, "chat": chat_json(user), "from": user_json(user),
             "photo": [{"file_id": file_id, "file_unique_id": format!("u{file_id}"), "width": 1280, "height": 960, "file_size": 1000}]}}))
+    }
+
+    /// A place shared by a user in their private chat.
+    pub fn location(&self, user: i64, latitude: f64, longitude: f64) -> i64 {
+        let id = 100_000 + self.inner.lock().unwrap().next_update;
+        self.push(json!({"message": {"message_id": id, "date": 1_795_000_000, "chat": chat_json(user), "from": user_json(user),
+            "location": {"latitude": latitude, "longitude": longitude}}}))
     }
 
     /// The update for a button press on a message the bot sent; returns (update id, update).

@@ -107,7 +107,7 @@ impl Draw<'_> {
                 self.tf("card-attachments", &[("count", Arg::from(&count))]),
             ));
         }
-        for w in self.draft_warnings(inc, draft.kind, &draft.text, draft.attachments.len()) {
+        for w in self.draft_warnings(inc, draft.kind, &draft.text, photos(&draft.attachments)) {
             lines.push(Line::Text(w));
         }
         for r in &draft.reviews {
@@ -492,8 +492,9 @@ impl Draw<'_> {
         inc: &IncidentRecord,
         kind: DraftKind,
         text: &str,
-        attachments: usize,
+        files: &[String],
     ) -> View {
+        let attachments = files.len();
         let visibility = self.t(if inc.content.kind == MessageKind::Direct {
             "visibility-private"
         } else {
@@ -525,7 +526,7 @@ impl Draw<'_> {
                 self.tf("card-attachments", &[("count", Arg::from(&count))]),
             ));
         }
-        let warnings = self.draft_warnings(inc, kind, text, attachments);
+        let warnings = self.draft_warnings(inc, kind, text, photos(files));
         if !warnings.is_empty() {
             lines.push(Line::Blank);
         }
@@ -659,4 +660,12 @@ pub fn explanation_template(kind: ExplanationKind) -> &'static str {
         ExplanationKind::AlreadyAnswered => "explanation-already-answered",
         ExplanationKind::AnswerOnSite => "explanation-answer-on-site",
     }
+}
+
+/// How many of a draft's attachments show the work (a shared place does not).
+fn photos(files: &[String]) -> usize {
+    files
+        .iter()
+        .filter(|f| crate::domain::content::location_of(f).is_none())
+        .count()
 }

@@ -1,6 +1,6 @@
 //! Proof from the phone, for the monitoring system: the files a draft carries are copied from
 //! the messenger before the first report that names them goes out, and the report gives each as
-//! a link under Otklik's own address — `/files/<key>?expires=<unix time>&signature=<hex>`,
+//! a link under Otklik's own address (a shared place goes as its coordinates) — `/files/<key>?expires=<unix time>&signature=<hex>`,
 //! signed with the organisation's webhook secret, refused once it expires.
 
 use chrono::{DateTime, Duration, Utc};
@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::core::delivery::{MessengerPort, SendError};
 use crate::core::org::OrgRules;
 use crate::core::{Core, CoreError};
-use crate::domain::content::{IncidentRecord, Messenger};
+use crate::domain::content::{location_of, IncidentRecord, Messenger};
 use crate::domain::OrgId;
 use crate::storage::{FileToKeep, KeptFile};
 
@@ -73,6 +73,10 @@ impl Core {
         files
             .iter()
             .map(|f| {
+                // A place is given as it is; only files are served.
+                if let Some((latitude, longitude)) = location_of(f) {
+                    return json!({"type": "location", "latitude": latitude, "longitude": longitude});
+                }
                 let key = file_key(rules.org.id, f);
                 let signature = link_signature(&link.secret, &key, expires);
                 json!({
@@ -94,6 +98,10 @@ impl Core {
     ) -> Result<Result<Vec<String>, Duration>, CoreError> {
         let mut kept = Vec::new();
         for file in files {
+            if location_of(file).is_some() {
+                kept.push(file.clone());
+                continue;
+            }
             let key = file_key(record.org, file);
             if self.store.file_kept(&key).await? {
                 kept.push(file.clone());

@@ -40,7 +40,7 @@ impl Core {
         }
         let preview = self
             .draw(rules, &[], None)
-            .draft_preview(&record, kind, &text, files.len());
+            .draft_preview(&record, kind, &text, &files);
         self.set_pending(
             who,
             &Pending::DraftPreview {
@@ -88,7 +88,7 @@ impl Core {
         }
         let preview = self
             .draw(rules, &[], None)
-            .draft_preview(&record, kind, &text, files.len());
+            .draft_preview(&record, kind, &text, &files);
         let command = Command::SubmitDraft {
             part,
             kind,

@@ -115,12 +115,9 @@ impl Core {
             return Ok(Reply::say(View::text(self.t("err-wrong-state"))));
         };
         let files: Vec<String> = input.attachment.iter().cloned().collect();
-        let mut preview = self.draw(&rules, &[], None).draft_preview(
-            &record,
-            DraftKind::Answer,
-            text,
-            files.len(),
-        );
+        let mut preview =
+            self.draw(&rules, &[], None)
+                .draft_preview(&record, DraftKind::Answer, text, &files);
         preview.lines[0] =
             Line::Text(self.tf("own-answer-preview", &[("number", Arg::Num(record.number))]));
         let button = |key: &str, action| crate::core::view::Button {
