@@ -772,3 +772,40 @@ async fn curators_in_a_max_group_route_to_an_executor_in_telegram(db: &TestDb) {
         IncidentState::Published
     );
 }
+
+/// An image a person sent in MAX comes with the address MAX serves it at: Otklik keeps it with
+/// the draft's file and can take its own copy for the monitoring system; only MAX's https
+/// addresses (or its own host, for a test double) are followed.
+#[tokio::test]
+async fn an_image_sent_in_max_can_be_copied_from_the_address_max_gave() {
+    let (fake, base) = support::fake_max::FakeMax::start().await;
+    let url = fake.put_image("work.jpg", b"\xff\xd8\xff\xe0 a lamp replaced");
+    let attachment = json!({"type": "image", "payload": {"token": "img-tok-9", "url": url}});
+    let kept = otklik::max::render::attachment_id(&attachment).unwrap();
+    assert_eq!(kept, format!("max_image:img-tok-9@{url}"));
+
+    let api =
+        otklik::max::api::MaxApi::new("token", Some(&url::Url::parse(&base).unwrap())).unwrap();
+    let image = otklik::max::render::image_url(&kept).unwrap();
+    let (bytes, content_type) = api.download(image).await.unwrap();
+    assert_eq!(bytes, b"\xff\xd8\xff\xe0 a lamp replaced");
+    assert_eq!(content_type.as_deref(), Some("image/jpeg"));
+    // Gone at MAX: refused (4xx), so a report goes without it rather than waiting for ever.
+    let gone = api.download(&format!("{base}/images/none.jpg")).await;
+    assert!(
+        matches!(
+            gone,
+            Err(otklik::max::api::MaxError::Api { status: 404, .. })
+        ),
+        "{gone:?}"
+    );
+    // Another host over plain http is not followed.
+    let elsewhere = api.download("http://example.org/work.jpg").await;
+    assert!(
+        matches!(
+            elsewhere,
+            Err(otklik::max::api::MaxError::Api { status: 400, .. })
+        ),
+        "{elsewhere:?}"
+    );
+}

@@ -375,6 +375,45 @@ impl MaxApi {
         Ok((got.updates, got.marker))
     }
 
+    /// A file MAX serves at an address it gave (an image a person sent): its bytes and content
+    /// type. Only MAX's own https addresses are followed (or, for a test double, its own host).
+    pub async fn download(&self, url: &str) -> Result<(Vec<u8>, Option<String>), MaxError> {
+        let refused = |message: &str| MaxError::Api {
+            status: 400,
+            code: "download.refused".into(),
+            message: message.into(),
+        };
+        let parsed = url::Url::parse(url).map_err(|_| refused("not an address"))?;
+        let own_host = url::Url::parse(&self.base)
+            .ok()
+            .and_then(|b| b.host_str().map(str::to_string));
+        if parsed.scheme() != "https" && parsed.host_str().map(str::to_string) != own_host {
+            return Err(refused("only https addresses are fetched"));
+        }
+        let resp = self
+            .http
+            .get(parsed)
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await
+            .map_err(|e| e.without_url())?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(MaxError::Api {
+                status: status.as_u16(),
+                code: "download".into(),
+                message: "the file was not given".into(),
+            });
+        }
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = resp.bytes().await.map_err(|e| e.without_url())?;
+        Ok((bytes.to_vec(), content_type))
+    }
+
     /// Uploads a file ("image" or "file") made by Otklik; returns the payload that attaches it
     /// to a message. MAX gives an address to upload to, then a token for what was uploaded.
     pub async fn upload(&self, kind: &str, name: &str, bytes: Vec<u8>) -> Result<Value, MaxError> {

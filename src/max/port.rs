@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::api::{MaxApi, MaxError, Message, NewMessage, Target};
 use super::render;
+use crate::core::delivery::FetchedFile;
 use crate::core::view::UploadKind;
 use crate::core::{Core, MessengerPort, SendError, View};
 use crate::domain::content::Messenger;
@@ -116,6 +117,28 @@ impl MaxPort {
 impl MessengerPort for MaxPort {
     fn messenger(&self) -> Messenger {
         Messenger::Max
+    }
+
+    async fn fetch_file(&self, file: &str) -> Result<FetchedFile, SendError> {
+        // MAX gives bots an address for images only; videos and files stay in MAX.
+        let Some(url) = render::image_url(file) else {
+            return Err(SendError::Refused(
+                "MAX gives no address for this file".into(),
+            ));
+        };
+        // An image MAX no longer gives (4xx) never will be: the report goes without it.
+        let (bytes, content_type) = self.api.download(url).await.map_err(|e| match e {
+            MaxError::Api { status, .. } if (400..500).contains(&status) => {
+                SendError::Refused(e.to_string())
+            }
+            e => SendError::Failed(e.to_string()),
+        })?;
+        Ok(FetchedFile {
+            bytes,
+            content_type: content_type
+                .filter(|c| c.starts_with("image/"))
+                .unwrap_or_else(|| "image/jpeg".into()),
+        })
     }
 
     fn per_minute(&self, group: bool) -> u32 {

@@ -88,13 +88,15 @@ pub fn message(view: &View) -> NewMessage {
     }
 }
 
-/// A file a person sent in MAX, kept as "max_image:TOKEN" (or max_video, max_file), sent on by
-/// its token; files from another messenger cannot be.
+/// A file a person sent in MAX, kept as "max_image:TOKEN" (or max_video, max_file; an image with
+/// the address MAX serves it at as "max_image:TOKEN@URL"), sent on by its token; files from
+/// another messenger cannot be.
 pub fn file_attachment(id: &str) -> Option<Value> {
     if let Some((lat, lon)) = crate::domain::content::location_of(id) {
         return Some(json!({"type": "location", "latitude": lat, "longitude": lon}));
     }
-    let (kind, token) = id.split_once(':')?;
+    let (kind, rest) = id.split_once(':')?;
+    let token = rest.split_once('@').map_or(rest, |(token, _)| token);
     let kind = match kind {
         "max_image" => "image",
         "max_video" => "video",
@@ -125,7 +127,19 @@ pub fn attachment_id(attachment: &Value) -> Option<String> {
         _ => return None,
     };
     let token = attachment["payload"]["token"].as_str()?;
-    Some(format!("{kind}:{token}"))
+    // An image's address, to keep a copy of it for the monitoring system (a token has no '@').
+    match attachment["payload"]["url"].as_str() {
+        Some(url) if kind == "max_image" && !token.contains('@') => {
+            Some(format!("{kind}:{token}@{url}"))
+        }
+        _ => Some(format!("{kind}:{token}")),
+    }
+}
+
+/// The address a kept MAX image can be fetched at.
+pub fn image_url(id: &str) -> Option<&str> {
+    let (_, url) = id.strip_prefix("max_image:")?.split_once('@')?;
+    Some(url)
 }
 
 #[cfg(test)]
@@ -181,6 +195,16 @@ mod tests {
     #[test]
     fn files_of_another_messenger_are_not_sent() {
         assert!(file_attachment("photo:AgAC").is_none());
+        let image =
+            json!({"type": "image", "payload": {"token": "t1", "url": "https://i.max.ru/a?r=1"}});
+        let kept = attachment_id(&image).unwrap_or_default();
+        assert_eq!(kept, "max_image:t1@https://i.max.ru/a?r=1");
+        assert_eq!(image_url(&kept), Some("https://i.max.ru/a?r=1"));
+        assert_eq!(
+            file_attachment(&kept),
+            Some(json!({"type": "image", "payload": {"token": "t1"}}))
+        );
+        assert_eq!(image_url("max_image:t1"), None);
         let place = json!({"type": "location", "latitude": 46.9591, "longitude": 142.738});
         let kept = attachment_id(&place).unwrap_or_default();
         assert_eq!(kept, "location:46.959100,142.738000");

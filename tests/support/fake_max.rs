@@ -84,6 +84,8 @@ impl MaxCall {
 
 #[derive(Default)]
 struct Inner {
+    /// Images MAX serves, by name.
+    images: HashMap<String, Vec<u8>>,
     /// Every update ever queued; `marker` counts into it.
     updates: Vec<Value>,
     /// Updates handed out in a poll: without a marker, a poll starts after them (they count as
@@ -142,11 +144,22 @@ impl FakeMax {
             .route("/uploads", post(upload_slot))
             .route("/upload-target", post(upload))
             .route("/subscriptions", post(subscribe))
+            .route("/images/{name}", get(image))
             .with_state(fake.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
         (fake, base)
+    }
+
+    /// An image MAX serves at `<base>/images/<name>` (as it gives images a person sent).
+    pub fn put_image(&self, name: &str, bytes: &[u8]) -> String {
+        self.inner
+            .lock()
+            .unwrap()
+            .images
+            .insert(name.to_string(), bytes.to_vec());
+        format!("{}/images/{name}", self.base)
     }
 
     /// From now on, a message that would be the third in one chat within a second is refused
@@ -305,6 +318,25 @@ fn authorised(headers: &HeaderMap) -> Result<(), Answer> {
             "verify.token",
             "Invalid access_token",
         )),
+    }
+}
+
+/// An image, as MAX's file server gives it.
+async fn image(
+    State(fake): State<FakeMax>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> (StatusCode, [(&'static str, &'static str); 1], Vec<u8>) {
+    match fake.inner.lock().unwrap().images.get(&name) {
+        Some(bytes) => (
+            StatusCode::OK,
+            [("content-type", "image/jpeg")],
+            bytes.clone(),
+        ),
+        None => (
+            StatusCode::NOT_FOUND,
+            [("content-type", "text/plain")],
+            Vec::new(),
+        ),
     }
 }
 
