@@ -14,6 +14,7 @@ use crate::domain::content::{Messenger, Proof};
 use crate::domain::incident::Role;
 use crate::domain::problems::Problems;
 use crate::domain::regulation::{Regulation, PRESETS};
+use crate::domain::templates::{NAME_LIMIT, TEXT_LIMIT};
 
 /// The whole file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -437,8 +438,19 @@ impl DirectoryFile {
                     );
                 }
             }
+            if t.name.trim().chars().count() > NAME_LIMIT {
+                problems.push(
+                    &at("templates", i, "name"),
+                    format!("longer than {NAME_LIMIT} characters"),
+                );
+            }
             if t.text.trim().is_empty() {
                 problems.push(&at("templates", i, "text"), "the text is empty".to_string());
+            } else if t.text.trim().chars().count() > TEXT_LIMIT {
+                problems.push(
+                    &at("templates", i, "text"),
+                    format!("longer than {TEXT_LIMIT} characters"),
+                );
             }
         }
         for (i, d) in file.duty.iter().enumerate() {

@@ -868,7 +868,15 @@ async fn a_bad_organisation_file_is_refused_whole(db: &TestDb) {
             "departments = [\"Отдел кадров\"]",
         )
         .replace("roles = [\"head\"]", "roles = []")
-        .replace("person = \"Кузнецов Игорь Петрович\"", "person = \"Никто\"");
+        .replace("person = \"Кузнецов Игорь Петрович\"", "person = \"Никто\"")
+        .replace(
+            "topic = \"Дороги и благоустройство\"",
+            "topic = \"Озеленение\"",
+        )
+        .replace(
+            "text = \"Здравствуйте! Спасибо за сообщение. [что сделано] — [дата].\"",
+            "text = \" \"",
+        );
     let err = otklik::directory_file::DirectoryFile::parse(&bad, None)
         .unwrap_err()
         .to_string();
@@ -877,6 +885,8 @@ async fn a_bad_organisation_file_is_refused_whole(db: &TestDb) {
         "line 46: people[1].departments: no department \"Отдел кадров\"",
         "people[4].roles: give at least one role",
         "duty[0].person: no person \"Никто\"",
+        "templates[0].topic: no topic \"Озеленение\" in [[topics]]",
+        "templates[1].text: the text is empty",
     ] {
         assert!(err.contains(needle), "{needle:?} not in:\n{err}");
     }

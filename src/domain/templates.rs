@@ -5,6 +5,11 @@
 
 use super::TemplateId;
 
+/// The longest template name (it is a button's label).
+pub const NAME_LIMIT: usize = 60;
+/// The longest template text: with the prompt around it, it stays within one message.
+pub const TEXT_LIMIT: usize = 3000;
+
 /// The longest field name taken for a field: a longer bracketed text is the answer's own words.
 const FIELD_LIMIT: usize = 60;
 

@@ -6,13 +6,9 @@ use crate::core::reply::Reply;
 use crate::core::view::View;
 use crate::core::{Core, CoreError, Who};
 use crate::domain::incident::Role;
+use crate::domain::templates::{NAME_LIMIT, TEXT_LIMIT};
 use crate::storage::{DirectoryChange, NewTemplate};
 use crate::texts::Arg;
-
-/// The longest template name (it is a button's label).
-pub const NAME_LIMIT: usize = 60;
-/// The longest template text: with the prompt around it, it stays within one message.
-pub const TEXT_LIMIT: usize = 3000;
 
 /// What `/template …` asks for.
 #[derive(Debug, PartialEq, Eq)]
