@@ -1944,6 +1944,9 @@ async fn added_to_a_group_the_bot_tells_its_id(db: &TestDb) {
         c.chat() == -1_005_555
     })
     .await;
+    // All three are handled (and counted in /metrics) before nothing in the curators' group
+    // can be told apart from not yet.
+    h.wait_handled("telegram", "added", 3).await;
     assert!(h
         .fake
         .calls()

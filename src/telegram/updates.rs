@@ -306,8 +306,21 @@ async fn handle_callback(
     Ok(())
 }
 
-/// The bot's own membership of a chat changed: being added to a group is answered there.
+/// The bot's own membership of a chat changed, timed for `/metrics` (as "added", like MAX's).
 async fn on_membership(
+    ctx: Arc<TelegramContext>,
+    update: Update,
+    change: ChatMemberUpdated,
+) -> HandlerResult {
+    let started = std::time::Instant::now();
+    let result = handle_membership(ctx.clone(), update, change).await;
+    ctx.core
+        .observe_update("telegram", "added", started.elapsed());
+    result
+}
+
+/// Being added to a group is answered there.
+async fn handle_membership(
     ctx: Arc<TelegramContext>,
     update: Update,
     change: ChatMemberUpdated,
