@@ -1,7 +1,8 @@
 //! Proof from the phone, for the monitoring system: the files a draft carries are copied from
 //! the messenger before the first report that names them goes out, and the report gives each as
-//! a link under Otklik's own address (a shared place goes as its coordinates) — `/files/<key>?expires=<unix time>&signature=<hex>`,
-//! signed with the organisation's webhook secret, refused once it expires.
+//! a link under Otklik's own address — `/files/<key>?expires=<unix time>&signature=<hex>`,
+//! signed with the organisation's webhook secret, refused once it expires. A shared place goes
+//! as its coordinates.
 
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
