@@ -15,6 +15,7 @@ on_both_backends!(
     a_new_incident_is_offered_the_answer_to_a_similar_message,
     an_anonymised_answer_is_offered_no_more,
     a_repeat_is_not_offered_its_own_earlier_answer_twice,
+    another_organisations_many_answers_do_not_crowd_out_ones_own,
 );
 
 const HEATING_ANSWER: &str =
@@ -163,4 +164,52 @@ async fn a_repeat_is_not_offered_its_own_earlier_answer_twice(db: &TestDb) {
         .actions()
         .iter()
         .any(|a| matches!(a, Action::DraftFrom { .. })));
+}
+
+async fn another_organisations_many_answers_do_not_crowd_out_ones_own(db: &TestDb) {
+    use otklik::storage::{NewOrganisation, RememberedAnswer};
+    let w = World::new(db, "vorsino").await;
+    let toml = otklik::domain::regulation::PRESETS
+        .iter()
+        .find(|(n, _)| *n == "vorsino")
+        .map(|(_, t)| *t)
+        .unwrap();
+    let other = w
+        .store
+        .create_organisation(
+            &NewOrganisation {
+                name: "Соседняя администрация".into(),
+                regulation_name: "vorsino".into(),
+                regulation_toml: toml.into(),
+                curator_chat: None,
+                head_chat: None,
+            },
+            w.core.now(),
+        )
+        .await
+        .unwrap();
+    let answer = |id: i64, org| RememberedAnswer {
+        incident: IncidentId(1_000 + id),
+        org,
+        number: id,
+        topic: None,
+        department: String::new(),
+        at: w.core.now(),
+        message: "Нет отопления на улице Ленина".into(),
+        answer: format!("Ответ №{id}: отопление восстановлено."),
+    };
+    // The neighbours' 200 answers match best; ours is one.
+    let theirs: Vec<RememberedAnswer> = (1..=200).map(|i| answer(i, other)).collect();
+    w.store.remember_answers(&theirs).await.unwrap();
+    w.store
+        .remember_answers(&[answer(500, w.seeded.org)])
+        .await
+        .unwrap();
+    let found = w
+        .store
+        .similar_answers(w.seeded.org, None, None, "отопления нет, Ленина", 3)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].number, 500);
 }

@@ -207,8 +207,15 @@ impl Store {
                 // both of the two rarest first (a street and a house number), all of them if
                 // that is not enough.
                 let quoted: Vec<String> = asked.iter().map(|s| format!("\"{s}\"")).collect();
+                // The index holds every organisation's answers: when the best matches are
+                // mostly another's, the last pass ranks many more.
                 let mut found = Vec::new();
-                for query in [quoted[..2].join(" AND "), quoted.join(" OR ")] {
+                let any = quoted.join(" OR ");
+                for (query, ranked) in [
+                    (quoted[..2].join(" AND "), RANKED),
+                    (any.clone(), RANKED),
+                    (any, RANKED * 20),
+                ] {
                     found = sqlx::query(
                         "SELECT m.incident_id, m.number, m.published_at, m.department, m.answer, m.stems
                          FROM (SELECT rowid AS id, rank FROM answer_memory_fts
@@ -223,7 +230,7 @@ impl Store {
                     .bind(exclude)
                     .bind(&topic)
                     .bind(CANDIDATES)
-                    .bind(RANKED)
+                    .bind(ranked)
                     .fetch_all(pool)
                     .await?
                     .iter()
