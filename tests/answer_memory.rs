@@ -109,6 +109,15 @@ async fn a_new_incident_is_offered_the_answer_to_a_similar_message(db: &TestDb) 
     assert!(found.contains(&format!("№{heating_no}")), "{found}");
     assert!(found.contains("подача тепла"), "{found}");
     assert!(!found.contains("мусор"), "{found}");
+    // One word is enough for /find.
+    let one = said(
+        &w.core
+            .command(&executor, "find", "отоплением")
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    assert!(one.contains(&format!("№{heating_no}")), "{one}");
     let nothing = said(
         &w.core
             .command(&executor, "find", "снег")

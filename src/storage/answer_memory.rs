@@ -199,8 +199,9 @@ impl Store {
                 .map(|r| -> Result<_, sqlx::Error> { Ok((r.try_get("docs")?, r.try_get("term")?)) })
                 .collect::<Result<_, _>>()?;
                 let asked = rarest(counted.iter().map(|(d, t)| (*d, t.as_str())).collect());
-                if asked.len() < 2 {
-                    // Fewer than two stems known: nothing can share two.
+                // No stem known: nothing answered anything like it. A message of one stem (a
+                // `/find` of one word) is matched on that one.
+                if asked.is_empty() || (asked.len() < 2 && wanted.len() >= 2) {
                     return Ok(Vec::new());
                 }
                 // Stems are letters and digits only; quoted, they are plain terms. Those with
@@ -212,7 +213,7 @@ impl Store {
                 let mut found = Vec::new();
                 let any = quoted.join(" OR ");
                 for (query, ranked) in [
-                    (quoted[..2].join(" AND "), RANKED),
+                    (quoted[..quoted.len().min(2)].join(" AND "), RANKED),
                     (any.clone(), RANKED),
                     (any, RANKED * 20),
                 ] {
