@@ -15,36 +15,8 @@ on_both_backends!(
     a_photo_of_the_work_done_clears_the_topics_proof_flag,
 );
 
-/// The seeded organisation again, with a topic that asks for a photo of the work done.
+/// A topic that asks for a photo of the work done, imported with the seeded organisation again.
 const WITH_TOPICS: &str = r#"
-[organisation]
-name = "Администрация"
-regulation = "vorsino"
-curator_chat_id = -1001234
-
-[[departments]]
-name = "Отдел ЖКХ"
-
-[[departments]]
-name = "Благоустройство"
-
-[[people]]
-name = "Смирнова Елена"
-roles = ["curator"]
-telegram_id = 1001
-
-[[people]]
-name = "Петров Алексей"
-roles = ["executor"]
-telegram_id = 2002
-departments = ["Отдел ЖКХ"]
-
-[[people]]
-name = "Сидорова Анна"
-roles = ["executor"]
-telegram_id = 3003
-departments = ["Благоустройство"]
-
 [[topics]]
 name = "Дороги"
 proof = "photo"
@@ -52,8 +24,7 @@ proof = "photo"
 
 async fn world_with_topics(db: &TestDb) -> World {
     let w = World::new(db, "vorsino").await;
-    let file = otklik::directory_file::DirectoryFile::parse(WITH_TOPICS, None).unwrap();
-    w.store.import_directory(&file, w.core.now()).await.unwrap();
+    w.import_with(WITH_TOPICS).await;
     w
 }
 

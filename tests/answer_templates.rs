@@ -16,36 +16,8 @@ on_both_backends!(
     curators_keep_the_library_with_a_command,
 );
 
-/// The seeded organisation again, with topics and two templates.
+/// Topics and three templates, imported with the seeded organisation again.
 const WITH_TEMPLATES: &str = r#"
-[organisation]
-name = "Администрация"
-regulation = "vorsino"
-curator_chat_id = -1001234
-
-[[departments]]
-name = "Отдел ЖКХ"
-
-[[departments]]
-name = "Благоустройство"
-
-[[people]]
-name = "Смирнова Елена"
-roles = ["curator"]
-telegram_id = 1001
-
-[[people]]
-name = "Петров Алексей"
-roles = ["executor"]
-telegram_id = 2002
-departments = ["Отдел ЖКХ"]
-
-[[people]]
-name = "Сидорова Анна"
-roles = ["executor"]
-telegram_id = 3003
-departments = ["Благоустройство"]
-
 [[topics]]
 name = "Дороги"
 
@@ -69,8 +41,7 @@ text = "Здравствуйте! Спасибо за сообщение, инф
 
 async fn world_with_templates(db: &TestDb) -> World {
     let w = World::new(db, "vorsino").await;
-    let file = otklik::directory_file::DirectoryFile::parse(WITH_TEMPLATES, None).unwrap();
-    w.store.import_directory(&file, w.core.now()).await.unwrap();
+    w.import_with(WITH_TEMPLATES).await;
     w
 }
 
@@ -298,8 +269,7 @@ async fn curators_keep_the_library_with_a_command(db: &TestDb) {
             ),
         ]
     );
-    let file = otklik::directory_file::DirectoryFile::parse(WITH_TEMPLATES, None).unwrap();
-    w.store.import_directory(&file, w.core.now()).await.unwrap();
+    w.import_with(WITH_TEMPLATES).await;
     let list = template("").await;
     assert!(list.starts_with("🗂 Шаблоны ответов: 5"), "{list}");
 

@@ -370,3 +370,47 @@ pub fn said(reply: &Reply) -> String {
         .collect::<Vec<_>>()
         .join("\n---\n")
 }
+
+/// The seeded organisation as an organisation file (the same names and accounts), for tests
+/// that import it again with more: topics, templates.
+pub const SEEDED_FILE: &str = r#"
+[organisation]
+name = "Администрация"
+regulation = "vorsino"
+curator_chat_id = -1001234
+
+[[departments]]
+name = "Отдел ЖКХ"
+
+[[departments]]
+name = "Благоустройство"
+
+[[people]]
+name = "Смирнова Елена"
+roles = ["curator"]
+telegram_id = 1001
+
+[[people]]
+name = "Петров Алексей"
+roles = ["executor"]
+telegram_id = 2002
+departments = ["Отдел ЖКХ"]
+
+[[people]]
+name = "Сидорова Анна"
+roles = ["executor"]
+telegram_id = 3003
+departments = ["Благоустройство"]
+"#;
+
+impl World {
+    /// Imports the seeded organisation again with `more` (TOML sections) added.
+    pub async fn import_with(&self, more: &str) {
+        let text = format!("{SEEDED_FILE}\n{more}");
+        let file = otklik::directory_file::DirectoryFile::parse(&text, None).unwrap();
+        self.store
+            .import_directory(&file, self.core.now())
+            .await
+            .unwrap();
+    }
+}
