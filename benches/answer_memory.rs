@@ -9,7 +9,6 @@ use std::time::Duration as StdDuration;
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
-use otklik::domain::regulation::PRESETS;
 use otklik::domain::{IncidentId, OrgId};
 use otklik::storage::{NewOrganisation, RememberedAnswer, Store};
 
@@ -93,23 +92,8 @@ const STREETS: [&str; 40] = [
 
 async fn build(url: &str) -> Result<(Store, OrgId), Box<dyn std::error::Error>> {
     let store = Store::connect(url).await?;
-    let toml = PRESETS
-        .iter()
-        .find(|(n, _)| *n == "vorsino")
-        .map(|(_, t)| *t)
-        .ok_or("no vorsino preset")?;
-    let org = store
-        .create_organisation(
-            &NewOrganisation {
-                name: "Бенчмарк".into(),
-                regulation_name: "vorsino".into(),
-                regulation_toml: toml.into(),
-                curator_chat: None,
-                head_chat: None,
-            },
-            Utc::now(),
-        )
-        .await?;
+    let new = NewOrganisation::preset("Бенчмарк", "vorsino").ok_or("no vorsino preset")?;
+    let org = store.create_organisation(&new, Utc::now()).await?;
     let start = Utc
         .with_ymd_and_hms(2024, 1, 9, 9, 0, 0)
         .single()

@@ -13,7 +13,6 @@ use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion};
 use otklik::core::reports::dates_request;
 use otklik::core::{Core, CoreConfig};
-use otklik::domain::regulation::PRESETS;
 use otklik::storage::{NewOrganisation, Store};
 use otklik::texts::Texts;
 use sqlx::sqlite::SqlitePoolOptions;
@@ -25,23 +24,8 @@ async fn build(
     incidents: i64,
 ) -> Result<(Store, otklik::domain::OrgId), Box<dyn std::error::Error>> {
     let store = Store::connect(url).await?;
-    let toml = PRESETS
-        .iter()
-        .find(|(n, _)| *n == "borovichi")
-        .map(|(_, t)| *t)
-        .ok_or("no borovichi preset")?;
-    let org = store
-        .create_organisation(
-            &NewOrganisation {
-                name: "Бенчмарк".into(),
-                regulation_name: "borovichi".into(),
-                regulation_toml: toml.into(),
-                curator_chat: None,
-                head_chat: None,
-            },
-            chrono::Utc::now(),
-        )
-        .await?;
+    let new = NewOrganisation::preset("Бенчмарк", "borovichi").ok_or("no borovichi preset")?;
+    let org = store.create_organisation(&new, chrono::Utc::now()).await?;
     for d in 0..DEPARTMENTS {
         store
             .create_department(org, &format!("Отдел №{}", d + 1))

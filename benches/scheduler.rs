@@ -10,7 +10,6 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use otklik::domain::regulation::PRESETS;
 use otklik::storage::{NewOrganisation, Store};
 use sqlx::sqlite::SqlitePoolOptions;
 
@@ -29,23 +28,8 @@ fn now() -> DateTime<Utc> {
 
 async fn build(url: &str) -> Result<Store, Box<dyn std::error::Error>> {
     let store = Store::connect(url).await?;
-    let toml = PRESETS
-        .iter()
-        .find(|(n, _)| *n == "vorsino")
-        .map(|(_, t)| *t)
-        .ok_or("no vorsino preset")?;
-    let org = store
-        .create_organisation(
-            &NewOrganisation {
-                name: "Бенчмарк".into(),
-                regulation_name: "vorsino".into(),
-                regulation_toml: toml.into(),
-                curator_chat: None,
-                head_chat: None,
-            },
-            now(),
-        )
-        .await?;
+    let new = NewOrganisation::preset("Бенчмарк", "vorsino").ok_or("no vorsino preset")?;
+    let org = store.create_organisation(&new, now()).await?;
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
         .connect(url)

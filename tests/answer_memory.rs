@@ -178,23 +178,10 @@ async fn a_repeat_is_not_offered_its_own_earlier_answer_twice(db: &TestDb) {
 async fn another_organisations_many_answers_do_not_crowd_out_ones_own(db: &TestDb) {
     use otklik::storage::{NewOrganisation, RememberedAnswer};
     let w = World::new(db, "vorsino").await;
-    let toml = otklik::domain::regulation::PRESETS
-        .iter()
-        .find(|(n, _)| *n == "vorsino")
-        .map(|(_, t)| *t)
-        .unwrap();
+    let neighbours = NewOrganisation::preset("Соседняя администрация", "vorsino").unwrap();
     let other = w
         .store
-        .create_organisation(
-            &NewOrganisation {
-                name: "Соседняя администрация".into(),
-                regulation_name: "vorsino".into(),
-                regulation_toml: toml.into(),
-                curator_chat: None,
-                head_chat: None,
-            },
-            w.core.now(),
-        )
+        .create_organisation(&neighbours, w.core.now())
         .await
         .unwrap();
     let answer = |id: i64, org| RememberedAnswer {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
-use super::directory::{bump_version, role_key, CURATORS, DISCUSSION, HEAD};
+use super::directory::{bump_version, role_key, NewOrganisation, CURATORS, DISCUSSION, HEAD};
 use super::Writer;
 use super::{on_pool, ts, BeginWrite, StorageError, Store};
 use crate::directory_file::{
@@ -478,5 +478,21 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+}
+
+impl NewOrganisation {
+    /// An organisation under a preset regulation, without chats (`None`: no such preset).
+    pub fn preset(name: &str, preset: &str) -> Option<NewOrganisation> {
+        let (_, toml) = crate::domain::regulation::PRESETS
+            .iter()
+            .find(|(n, _)| *n == preset)?;
+        Some(NewOrganisation {
+            name: name.to_string(),
+            regulation_name: preset.to_string(),
+            regulation_toml: toml.to_string(),
+            curator_chat: None,
+            head_chat: None,
+        })
     }
 }
