@@ -223,6 +223,23 @@ struct ErrorBody {
     message: String,
 }
 
+/// A file transfer's answer, or its failure as MAX's error named `code`.
+fn transferred(
+    resp: reqwest::Response,
+    code: &str,
+    message: &str,
+) -> Result<reqwest::Response, MaxError> {
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(resp);
+    }
+    Err(MaxError::Api {
+        status: status.as_u16(),
+        code: code.into(),
+        message: message.into(),
+    })
+}
+
 /// A bot's connection to the MAX Bot API.
 #[derive(Clone)]
 pub struct MaxApi {
@@ -397,14 +414,7 @@ impl MaxApi {
             .send()
             .await
             .map_err(|e| e.without_url())?;
-        let status = resp.status();
-        if !status.is_success() {
-            return Err(MaxError::Api {
-                status: status.as_u16(),
-                code: "download".into(),
-                message: "the file was not given".into(),
-            });
-        }
+        let resp = transferred(resp, "download", "the file was not given")?;
         let content_type = resp
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
@@ -443,14 +453,7 @@ impl MaxApi {
             .send()
             .await
             .map_err(|e| e.without_url())?;
-        let status = resp.status();
-        if !status.is_success() {
-            return Err(MaxError::Api {
-                status: status.as_u16(),
-                code: "upload".into(),
-                message: "the file was not taken".into(),
-            });
-        }
+        let resp = transferred(resp, "upload", "the file was not taken")?;
         let uploaded: Value = resp.json().await.map_err(|e| e.without_url())?;
         // Images come back as {"photos": {...}} (attached as they are), files as {"token": …}.
         if uploaded.get("photos").is_some() {
